@@ -1,0 +1,36 @@
+# The two commands of the README: `make demo` (the main job) and `make test` (every test).
+# Both create and reuse a local virtual environment in .venv; nothing is installed by hand.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
+
+.PHONY: demo test lint format bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(PY) -m teachflow.demo
+
+test: $(STAMP)
+	$(PY) -m ruff check teachflow tests bench
+	$(PY) -m ruff format --check teachflow tests bench
+	$(PY) -m pytest
+
+lint: $(STAMP)
+	$(PY) -m ruff check teachflow tests bench
+
+format: $(STAMP)
+	$(PY) -m ruff format teachflow tests bench
+	$(PY) -m ruff check --fix teachflow tests bench
+
+bench: $(STAMP)
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

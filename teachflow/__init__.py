@@ -1,0 +1,69 @@
+"""teachflow: TensorFlow 1.x graph execution, re-implemented to be read and watched.
+
+    >>> import teachflow as tf
+    >>> a = tf.constant(1.0)
+    >>> with tf.Session() as sess:
+    ...     print(sess.run(a * 3))
+    3.0
+"""
+
+from teachflow.framework import errors
+from teachflow.framework.conversion import (
+    convert_to_tensor,
+    is_tensor,
+    register_tensor_conversion_function,
+)
+from teachflow.framework.device_spec import DeviceSpec
+from teachflow.framework.dtypes import (
+    DType,
+    as_dtype,
+    bool_ as bool,  # noqa: A001 - TF's public name
+    double,
+    float16,
+    float32,
+    float64,
+    half,
+    int8,
+    int16,
+    int32,
+    int64,
+    string,
+    uint8,
+)
+from teachflow.framework.graph import (
+    Graph,
+    GraphKeys,
+    get_default_graph,
+    get_default_session,
+    reset_default_graph,
+)
+from teachflow.framework.operation import Operation, Tensor
+from teachflow.framework.registry import NoGradient, NotDifferentiable, RegisterGradient
+from teachflow.framework.scopes import (
+    add_to_collection,
+    add_to_collections,
+    colocate_with,
+    container,
+    control_dependencies,
+    device,
+    get_collection,
+    get_collection_ref,
+    name_scope,
+)
+from teachflow.framework.shapes import TensorShape
+from teachflow.ops.array_ops import *  # noqa: F403
+from teachflow.ops.constant_op import *  # noqa: F403
+from teachflow.ops.control_flow_ops import *  # noqa: F403
+from teachflow.ops.math_ops import *  # noqa: F403
+from teachflow.ops.state_ops import *  # noqa: F403
+from teachflow.ops.variables import *  # noqa: F403
+from teachflow.runtime.config import (
+    ConfigProto,
+    GPUOptions,
+    GraphOptions,
+    RunMetadata,
+    RunOptions,
+)
+from teachflow.runtime.session import InteractiveSession, Session
+
+__version__ = "0.1.0"

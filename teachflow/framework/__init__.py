@@ -1,0 +1,1 @@
+"""Building graphs: nothing in this package executes."""

@@ -1,0 +1,544 @@
+"""The `Graph`: operations plus the scopes that shape how new ones are created.
+
+Every op is created in the *default graph* under the scopes active at that moment: a name
+scope (``layer/add``), device scopes (recorded on the op exactly as requested, merged
+field by field), control dependencies (ops that must run first) and colocation.
+
+    >>> import teachflow as tf
+    >>> g = tf.Graph()
+    >>> with g.as_default(), tf.name_scope("layer"), tf.device("/gpu:0"):
+    ...     a = tf.constant(1.0)
+    ...     b = a + a
+    >>> b.name, b.device
+    ('layer/add:0', '/device:GPU:0')
+"""
+
+from __future__ import annotations
+
+import contextlib
+import re
+import threading
+
+from teachflow.framework import registry
+from teachflow.framework.device_spec import DeviceSpec
+from teachflow.framework.operation import Operation, Tensor
+
+_VALID_OP_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$")
+_VALID_SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\\/>-]*$")
+
+
+class GraphKeys:
+    """Standard collection names, TensorFlow's spelling."""
+
+    GLOBAL_VARIABLES = "variables"
+    LOCAL_VARIABLES = "local_variables"
+    MODEL_VARIABLES = "model_variables"
+    TRAINABLE_VARIABLES = "trainable_variables"
+    SUMMARIES = "summaries"
+    QUEUE_RUNNERS = "queue_runners"
+    TABLE_INITIALIZERS = "table_initializer"
+    ASSET_FILEPATHS = "asset_filepaths"
+    MOVING_AVERAGE_VARIABLES = "moving_average_variables"
+    REGULARIZATION_LOSSES = "regularization_losses"
+    CONCATENATED_VARIABLES = "concatenated_variables"
+    SAVERS = "savers"
+    WEIGHTS = "weights"
+    BIASES = "biases"
+    ACTIVATIONS = "activations"
+    UPDATE_OPS = "update_ops"
+    LOSSES = "losses"
+    INIT_OP = "init_op"
+    LOCAL_INIT_OP = "local_init_op"
+    READY_OP = "ready_op"
+    SUMMARY_OP = "summary_op"
+    GLOBAL_STEP = "global_step"
+    TRAIN_OP = "train_op"
+    VARIABLES = GLOBAL_VARIABLES
+
+
+class _ControlDependenciesController:
+    """One ``with tf.control_dependencies(...)`` block."""
+
+    def __init__(self, graph, control_inputs):
+        self._graph = graph
+        self._control_inputs = control_inputs if control_inputs is not None else []
+        self._new_stack = control_inputs is None
+        self._seen = set()
+        self._old_stack = None
+
+    def __enter__(self):
+        g = self._graph
+        if self._new_stack:
+            self._old_stack = g._control_dependencies_stack
+            g._control_dependencies_stack = []
+        g._control_dependencies_stack.append(self)
+
+    def __exit__(self, *exc):
+        g = self._graph
+        g._control_dependencies_stack.remove(self)
+        if self._new_stack:
+            g._control_dependencies_stack = self._old_stack
+
+
+class Graph:
+    """A dataflow graph. Use ``with g.as_default():`` to build ops into it."""
+
+    def __init__(self):
+        self._lock = threading.RLock()
+        self._ops_by_name = {}
+        self._ops = []
+        self._names_in_use = {}
+        self._name_stack = ""
+        self._device_function_stack = []  # outermost first; None entries reset
+        self._control_dependencies_stack = []
+        self._colocation_stack = []
+        self._container = ""
+        self._collections = {}
+        self._last_id = 0
+        self._version = 0
+        self._finalized = False
+        self.seed = None
+        self._gradient_override_map = {}
+
+    # -- identity and bookkeeping --------------------------------------------------------
+    def _next_id(self) -> int:
+        self._last_id += 1
+        return self._last_id
+
+    @property
+    def version(self) -> int:
+        return self._version
+
+    @property
+    def finalized(self) -> bool:
+        return self._finalized
+
+    def finalize(self) -> None:
+        self._finalized = True
+
+    def _unsafe_unfinalize(self) -> None:
+        self._finalized = False
+
+    def _check_not_finalized(self):
+        if self._finalized:
+            raise RuntimeError("Graph is finalized and cannot be modified.")
+
+    @contextlib.contextmanager
+    def as_default(self):
+        _default_graph_stack.append(self)
+        try:
+            yield self
+        finally:
+            _default_graph_stack.remove(self)
+
+    # -- creating ops --------------------------------------------------------------------
+    def create_op(self, op_type, inputs=(), attrs=None, name=None, control_inputs=()):
+        """Create an op of a registered type; shape/dtype inference runs here."""
+        self._check_not_finalized()
+        op_def = registry.get(op_type)
+        inputs = list(inputs)
+        for i, t in enumerate(inputs):
+            if not isinstance(t, Tensor):
+                raise TypeError(f"Input {i} of '{op_type}' must be a Tensor, got {t!r}")
+            if t.graph is not self:
+                raise ValueError(
+                    f"Tensor {t} must be from the same graph as the op being created "
+                    f"('{op_type}')."
+                )
+        with self._lock:
+            if name is None:
+                name = op_type
+            if name.endswith("/"):
+                name = name[:-1]  # a full scope name used verbatim, as TF does
+                if name in self._ops_by_name:
+                    name = self.unique_name(name.rsplit("/", 1)[-1])
+                else:
+                    self._names_in_use[name.lower()] = 1
+            else:
+                name = self.unique_name(name)
+            if not _VALID_OP_NAME.match(name):
+                raise ValueError(f"'{name}' is not a valid node name")
+            input_ops = {t.op for t in inputs}
+            ctrl = self._control_dependencies_for_inputs(input_ops)
+            for c in control_inputs:
+                if c not in ctrl:
+                    ctrl.append(c)
+            op = Operation(self, op_type, name, inputs, dict(attrs or {}), ctrl, op_def)
+            try:
+                specs = op_def.infer(op)
+            except ValueError as e:
+                shapes = ", ".join(_shape_text(t.shape) for t in inputs)
+                raise ValueError(
+                    f"{e} for '{name}' (op: '{op_type}') with input shapes: {shapes}."
+                ) from None
+            op._create_outputs(specs)
+            self._record_op_seen_by_control_dependencies(op)
+            self._apply_device_functions(op)
+            self._apply_colocation(op)
+            if self._container and op_def.stateful and "container" in op._attrs:
+                if not op._attrs["container"]:
+                    op._attrs["container"] = self._container
+            self._ops_by_name[name] = op
+            self._ops.append(op)
+            self._version += 1
+        return op
+
+    def _apply_device_functions(self, op):
+        # Innermost scope first; an outer scope only fills what inner ones left unset.
+        for fn in reversed(self._device_function_stack):
+            if fn is None:
+                break
+            op._set_device(fn(op))
+
+    def _apply_colocation(self, op):
+        if not self._colocation_stack:
+            return
+        groups = []
+        device_set = False
+        for colocation_op in reversed(self._colocation_stack):
+            groups.extend(colocation_op.colocation_groups())
+            if colocation_op.device and not device_set:
+                op._set_device(colocation_op.device)
+                device_set = True
+        op._attrs["_class"] = sorted(set(groups))
+
+    def _control_dependencies_for_inputs(self, input_ops):
+        ret = []
+        for controller in self._control_dependencies_stack:
+            # An input created inside the same block already carries the dependency.
+            if any(o in controller._seen for o in input_ops):
+                continue
+            for c in controller._control_inputs:
+                if c not in input_ops and c not in ret:
+                    ret.append(c)
+        return ret
+
+    def _record_op_seen_by_control_dependencies(self, op):
+        for controller in self._control_dependencies_stack:
+            controller._seen.add(op)
+
+    # -- names ---------------------------------------------------------------------------
+    def unique_name(self, name: str, mark_as_used: bool = True) -> str:
+        if self._name_stack:
+            name = self._name_stack + "/" + name
+        key = name.lower()
+        i = self._names_in_use.get(key, 0)
+        if mark_as_used:
+            self._names_in_use[key] = i + 1
+        if i > 0:
+            base = key
+            while key in self._names_in_use:
+                key = f"{base}_{i}"
+                i += 1
+            if mark_as_used:
+                self._names_in_use[key] = 1
+            name = f"{name}_{i - 1}"
+        return name
+
+    def get_name_scope(self) -> str:
+        return self._name_stack
+
+    @contextlib.contextmanager
+    def name_scope(self, name):
+        """Yields the scope string (``"layer/"``); ``None`` or ``""`` resets to the root."""
+        old = self._name_stack
+        if not name:
+            new = ""
+        elif name.endswith("/"):
+            new = name[:-1]
+            if not _VALID_SCOPE_NAME.match(new):
+                raise ValueError(f"'{name}' is not a valid scope name")
+        else:
+            if not _VALID_SCOPE_NAME.match(name):
+                raise ValueError(f"'{name}' is not a valid scope name")
+            new = self.unique_name(name)
+        self._name_stack = new
+        try:
+            yield "" if not new else new + "/"
+        finally:
+            self._name_stack = old
+
+    # -- scopes that shape new ops -------------------------------------------------------
+    @contextlib.contextmanager
+    def device(self, device_name_or_function):
+        """String, DeviceSpec, function ``op -> device`` or None (clear outer scopes)."""
+        fn = _device_function(device_name_or_function)
+        self._device_function_stack.append(fn)
+        try:
+            yield
+        finally:
+            self._device_function_stack.pop()
+
+    @contextlib.contextmanager
+    def colocate_with(self, op, ignore_existing=False):
+        op = _as_op(op) if op is not None else None
+        saved_devices = self._device_function_stack
+        saved_coloc = self._colocation_stack
+        # Colocation overrides any enclosing device scope, as in TensorFlow.
+        self._device_function_stack = []
+        if ignore_existing or op is None:
+            self._colocation_stack = []
+        else:
+            self._colocation_stack = saved_coloc + [op]
+        try:
+            yield
+        finally:
+            self._device_function_stack = saved_devices
+            self._colocation_stack = saved_coloc
+
+    def control_dependencies(self, control_inputs):
+        if control_inputs is None:
+            return _ControlDependenciesController(self, None)
+        ops = []
+        for c in control_inputs:
+            op = _as_op(c)
+            if op.graph is not self:
+                raise ValueError(f"Control input {op.name} must be from the same graph.")
+            if op not in ops:
+                ops.append(op)
+        return _ControlDependenciesController(self, ops)
+
+    @contextlib.contextmanager
+    def container(self, container_name: str):
+        """Stateful ops created inside get this resource container (see Session.reset)."""
+        old = self._container
+        self._container = container_name
+        try:
+            yield container_name
+        finally:
+            self._container = old
+
+    @contextlib.contextmanager
+    def gradient_override_map(self, op_type_map):
+        saved = dict(self._gradient_override_map)
+        self._gradient_override_map.update(op_type_map)
+        try:
+            yield
+        finally:
+            self._gradient_override_map = saved
+
+    # -- looking things up ---------------------------------------------------------------
+    def get_operations(self) -> list:
+        return list(self._ops)
+
+    def get_operation_by_name(self, name: str) -> Operation:
+        if not isinstance(name, str):
+            raise TypeError(f"Operation names are strings (or similar), not {type(name).__name__}.")
+        return self.as_graph_element(name, allow_tensor=False, allow_operation=True)
+
+    def get_tensor_by_name(self, name: str) -> Tensor:
+        if not isinstance(name, str):
+            raise TypeError(f"Tensor names are strings (or similar), not {type(name).__name__}.")
+        return self.as_graph_element(name, allow_tensor=True, allow_operation=False)
+
+    def as_graph_element(self, obj, allow_tensor=True, allow_operation=True):
+        if hasattr(obj, "_as_graph_element") and not isinstance(obj, (Tensor, Operation)):
+            obj = obj._as_graph_element()
+        if isinstance(obj, str):
+            return self._element_by_name(obj, allow_tensor, allow_operation)
+        if isinstance(obj, Tensor) and allow_tensor:
+            if obj.graph is not self:
+                raise ValueError(f"Tensor {obj} is not an element of this graph.")
+            return obj
+        if isinstance(obj, Operation) and allow_operation:
+            if obj.graph is not self:
+                raise ValueError(f"Operation {obj} is not an element of this graph.")
+            return obj
+        types = " or ".join(
+            n for n, ok in (("Tensor", allow_tensor), ("Operation", allow_operation)) if ok
+        )
+        raise TypeError(f"Can not convert a {type(obj).__name__} into a {types}.")
+
+    def _element_by_name(self, name, allow_tensor, allow_operation):
+        if ":" in name and allow_tensor:
+            op_name, _, index = name.partition(":")
+            try:
+                index = int(index)
+            except ValueError:
+                raise ValueError(
+                    f"The name {name!r} looks a like a Tensor name, but is not a valid one. "
+                    "Tensor names must be of the form \"<op_name>:<output_index>\"."
+                ) from None
+            op = self._ops_by_name.get(op_name)
+            if op is None:
+                raise KeyError(
+                    f"The name {name!r} refers to a Tensor which does not exist. The "
+                    f"operation, {op_name!r}, does not exist in the graph."
+                )
+            if index >= len(op._outputs):
+                raise KeyError(
+                    f"The name {name!r} refers to a Tensor which does not exist. The "
+                    f"operation, {op_name!r}, exists but only has {len(op._outputs)} outputs."
+                )
+            return op._outputs[index]
+        if ":" in name:
+            raise ValueError(f"Name {name!r} appears to refer to a Tensor, not an Operation.")
+        op = self._ops_by_name.get(name)
+        if op is None:
+            raise KeyError(f"The name {name!r} refers to an Operation not in the graph.")
+        if not allow_operation:
+            raise ValueError(
+                f"The name {name!r} refers to an Operation, not a Tensor. Tensor names must "
+                "be of the form \"<op_name>:<output_index>\"."
+            )
+        return op
+
+    # -- collections ---------------------------------------------------------------------
+    def add_to_collection(self, name, value) -> None:
+        self._check_not_finalized()
+        self._collections.setdefault(name, []).append(value)
+
+    def add_to_collections(self, names, value) -> None:
+        names = (names,) if isinstance(names, str) else set(names)
+        for n in names:
+            self.add_to_collection(n, value)
+
+    def get_collection_ref(self, name) -> list:
+        return self._collections.setdefault(name, [])
+
+    def get_collection(self, name, scope=None) -> list:
+        items = self._collections.get(name, [])
+        if scope is None:
+            return list(items)
+        pattern = re.compile(scope)
+        return [i for i in items if hasattr(i, "name") and pattern.match(i.name)]
+
+    def get_all_collection_keys(self) -> list:
+        return [k for k, v in self._collections.items() if isinstance(v, list)]
+
+    def clear_collection(self, name) -> None:
+        self._collections.pop(name, None)
+
+    def __repr__(self):
+        return f"<teachflow.Graph with {len(self._ops)} ops>"
+
+
+def _shape_text(shape) -> str:
+    if shape.ndims is None:
+        return "?"
+    return "[" + ",".join("?" if d is None else str(d) for d in shape.dims) + "]"
+
+
+def _as_op(x) -> Operation:
+    if hasattr(x, "_as_graph_element") and not isinstance(x, (Tensor, Operation)):
+        x = x._as_graph_element()
+    if isinstance(x, Tensor):
+        return x.op
+    if isinstance(x, Operation):
+        return x
+    raise TypeError(f"Can not convert a {type(x).__name__} into an Operation.")
+
+
+def _device_function(spec):
+    """A device scope as a function ``op -> device string`` (None resets)."""
+    if spec is None:
+        return None
+    if callable(spec) and not isinstance(spec, (str, DeviceSpec)):
+        return spec
+    parsed = spec if isinstance(spec, DeviceSpec) else DeviceSpec.from_string(spec)
+
+    def merge_device(op):
+        current = DeviceSpec.from_string(op.device)
+        return parsed.make_merged_spec(current).to_string()
+
+    merge_device._spec = parsed  # lets replica_device_setter and viz read the request
+    return merge_device
+
+
+# -- the default graph and default session stacks -------------------------------------
+class _DefaultStack(threading.local):
+    def __init__(self):
+        self.stack = []
+
+
+_thread_graphs = _DefaultStack()
+_global_default_graph = [None]
+
+
+class _GraphStackView:
+    def append(self, g):
+        _thread_graphs.stack.append(g)
+
+    def remove(self, g):
+        _thread_graphs.stack.remove(g)
+
+
+_default_graph_stack = _GraphStackView()
+
+
+def get_default_graph() -> Graph:
+    if _thread_graphs.stack:
+        return _thread_graphs.stack[-1]
+    if _global_default_graph[0] is None:
+        _global_default_graph[0] = Graph()
+    return _global_default_graph[0]
+
+
+def reset_default_graph() -> None:
+    if _thread_graphs.stack:
+        raise AssertionError(
+            "Do not use tf.reset_default_graph() to clear nested graphs. If you need a "
+            "cleared graph, exit the nesting and create a new graph."
+        )
+    _global_default_graph[0] = Graph()
+
+
+_thread_sessions = _DefaultStack()
+
+
+@contextlib.contextmanager
+def default_session(session):
+    _thread_sessions.stack.append(session)
+    try:
+        yield session
+    finally:
+        _thread_sessions.stack.remove(session)
+
+
+def get_default_session():
+    return _thread_sessions.stack[-1] if _thread_sessions.stack else None
+
+
+def _eval_using_default_session(tensors, feed_dict, graph, session=None):
+    if session is None:
+        session = get_default_session()
+        if session is None:
+            raise ValueError(
+                "Cannot evaluate tensor using `eval()`: No default session is registered. Use "
+                "`with sess.as_default()` or pass an explicit session to `eval(session=sess)`"
+            )
+        if session.graph is not graph:
+            raise ValueError(
+                "Cannot use the default session to evaluate tensor: the tensor's graph is "
+                "different from the session's graph. Pass an explicit session to "
+                "`eval(session=sess)`."
+            )
+    elif session.graph is not graph:
+        raise ValueError(
+            "Cannot use the given session to evaluate tensor: the tensor's graph is "
+            "different from the session's graph."
+        )
+    return session.run(tensors, feed_dict)
+
+
+def _run_using_default_session(op, feed_dict, graph, session=None):
+    if session is None:
+        session = get_default_session()
+        if session is None:
+            raise ValueError(
+                "Cannot execute operation using `run()`: No default session is registered. "
+                "Use `with sess.as_default():` or pass an explicit session to "
+                "`run(session=sess)`"
+            )
+        if session.graph is not graph:
+            raise ValueError(
+                "Cannot use the default session to execute operation: the operation's graph "
+                "is different from the session's graph. Pass an explicit session to "
+                "run(session=sess)."
+            )
+    elif session.graph is not graph:
+        raise ValueError(
+            "Cannot use the given session to execute operation: the operation's graph is "
+            "different from the session's graph."
+        )
+    session.run(op, feed_dict)

@@ -1,0 +1,1 @@
+"""Op families. Importing a module registers its op definitions."""

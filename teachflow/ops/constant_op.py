@@ -1,0 +1,184 @@
+"""``tf.constant`` and the conversion of Python / numpy values to ``Const`` ops.
+
+Python floats become float32, ints int32 (int64 when they do not fit), bools bool and
+str/bytes string, as in TensorFlow; numpy arrays keep their dtype.
+
+    >>> import teachflow as tf
+    >>> tf.constant([[1, 2], [3, 4]]).shape, tf.constant(0.5, shape=[2]).dtype
+    (TensorShape([2, 2]), tf.float32)
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from teachflow.framework import dtypes, registry
+from teachflow.framework.conversion import register_tensor_conversion_function
+from teachflow.framework.graph import get_default_graph
+from teachflow.framework.shapes import TensorShape
+
+__all__ = ["constant"]
+
+
+def _infer_const(op):
+    v = op._attrs["value"]
+    return [(op._attrs["dtype"], TensorShape(v.shape))]
+
+
+def _const_kernel(op, device):
+    value = op._attrs["value"]
+    if value.ndim == 0 and value.dtype != object:
+        value = value[()]  # a numpy scalar: fast arithmetic, immutable
+    elif device.xp is not np and value.dtype != object:
+        value = device.xp.asarray(value)
+    return lambda: value
+
+
+registry.register("Const", _infer_const, _const_kernel)
+
+
+def _infer_dtype(value):
+    """TensorFlow's dtype for a Python value (nested lists included)."""
+    if isinstance(value, np.ndarray):
+        return dtypes.as_dtype(value.dtype)
+    if isinstance(value, np.generic):
+        return dtypes.as_dtype(value.dtype)
+    if isinstance(value, (bool, np.bool_)):
+        return dtypes.bool_
+    if isinstance(value, (str, bytes)):
+        return dtypes.string
+    if isinstance(value, numbers.Integral):
+        return dtypes.int32 if -(2**31) <= value < 2**31 else dtypes.int64
+    if isinstance(value, numbers.Real):
+        return dtypes.float32
+    if isinstance(value, (list, tuple)):
+        kinds = {_infer_dtype(v) for v in _leaves(value)}
+        if not kinds:
+            return dtypes.float32
+        if dtypes.string in kinds:
+            return dtypes.string
+        floats = [k for k in kinds if k.is_floating]
+        if floats:
+            return floats[0] if len(kinds) == 1 else dtypes.float32
+        if dtypes.int64 in kinds:
+            return dtypes.int64
+        return dtypes.bool_ if kinds == {dtypes.bool_} else next(iter(kinds - {dtypes.bool_}))
+    raise TypeError(f"Failed to convert object of type {type(value)} to Tensor.")
+
+
+def _leaves(value):
+    for v in value:
+        if isinstance(v, (list, tuple)):
+            yield from _leaves(v)
+        else:
+            yield v
+
+
+def _to_numpy(value, dtype):
+    """``value`` as a numpy array of ``dtype``; TF's TypeErrors for lossy conversions."""
+    if dtype is dtypes.string:
+        arr = np.array(value, dtype=object)
+        flat = arr.reshape(-1)
+        for i, x in enumerate(flat):
+            if isinstance(x, str):
+                flat[i] = x.encode()
+            elif not isinstance(x, bytes):
+                raise TypeError(f"Expected string, got {x!r} of type '{type(x).__name__}' instead.")
+        return arr
+    np_dtype = np.dtype(dtype.as_numpy_dtype)
+    if isinstance(value, np.ndarray):
+        return value.astype(np_dtype, copy=True)
+    arr = np.array(value)
+    if arr.dtype == object or arr.dtype.kind in "SU":
+        raise TypeError(
+            f"Expected {dtype.name}, got {value!r} of type '{type(value).__name__}' instead."
+        )
+    if dtype.is_integer or dtype.is_bool:
+        if arr.dtype.kind == "f":
+            raise TypeError(
+                f"Expected {dtype.name}, got {_first(value)!r} of type "
+                f"'{type(_first(value)).__name__}' instead."
+            )
+        if dtype.is_integer and arr.size and (
+            arr.min() < np.iinfo(np_dtype).min or arr.max() > np.iinfo(np_dtype).max
+        ):
+            raise TypeError(f"Value out of range for {dtype.name}: {value!r}")
+    if dtype.is_bool and arr.dtype.kind != "b":
+        raise TypeError(
+            f"Expected bool, got {_first(value)!r} of type '{type(_first(value)).__name__}' "
+            "instead."
+        )
+    return arr.astype(np_dtype)
+
+
+def _first(value):
+    while isinstance(value, (list, tuple)) and value:
+        value = value[0]
+    if isinstance(value, np.ndarray) and value.size:
+        return value.reshape(-1)[0].item()
+    return value
+
+
+def _make_value(value, dtype=None, shape=None, verify_shape=False):
+    dtype = dtypes.as_dtype(dtype).base_dtype if dtype is not None else _infer_dtype(value)
+    arr = _to_numpy(value, dtype)
+    if shape is not None:
+        shape = TensorShape(shape)
+        if not shape.is_fully_defined():
+            raise TypeError(f"Shape {shape} must be fully defined for a constant.")
+        dims = tuple(shape.as_list())
+        n = shape.num_elements()
+        if arr.shape == dims:
+            pass
+        elif verify_shape:
+            raise TypeError(f"Expected Tensor's shape: {dims}, got {arr.shape}.")
+        elif arr.size == 1:
+            arr = np.full(dims, arr.reshape(-1)[0], dtype=arr.dtype)
+        elif arr.size == n:
+            arr = arr.reshape(dims)
+        elif arr.size > n:
+            raise TypeError(f"Too many elements provided. Needed at most {n}, but received {arr.size}")
+        else:
+            raise ValueError(
+                f"Expected {n} elements for a constant of shape {list(dims)}, got {arr.size}"
+            )
+    arr.flags.writeable = False
+    return dtype, arr
+
+
+def constant(value, dtype=None, shape=None, name="Const", verify_shape=False):
+    """A tensor holding ``value`` (broadcast to ``shape`` when it is a scalar)."""
+    dtype, arr = _make_value(value, dtype, shape, verify_shape)
+    op = get_default_graph().create_op(
+        "Const", [], {"value": arr, "dtype": dtype}, name=name or "Const"
+    )
+    return op.outputs[0]
+
+
+def _constant_conversion(value, dtype=None, name=None, as_ref=False):
+    return constant(value, dtype=dtype, name=name or "Const")
+
+
+register_tensor_conversion_function(
+    (numbers.Number, np.ndarray, np.generic, str, bytes), _constant_conversion, priority=100
+)
+
+
+def _list_conversion(value, dtype=None, name=None, as_ref=False):
+    from teachflow.framework.operation import Tensor
+
+    def holds_tensor(v):
+        if isinstance(v, Tensor) or hasattr(v, "_as_graph_element"):
+            return True
+        return isinstance(v, (list, tuple)) and any(holds_tensor(x) for x in v)
+
+    if holds_tensor(value):
+        from teachflow.ops import array_ops
+
+        return array_ops._autopack(value, dtype=dtype, name=name or "packed")
+    return constant(value, dtype=dtype, name=name or "Const")
+
+
+register_tensor_conversion_function((list, tuple), _list_conversion, priority=110)

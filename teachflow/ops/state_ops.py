@@ -1,0 +1,215 @@
+"""Ops on state: ``VariableV2`` and the ops that assign to a variable through its *ref*.
+
+``VariableV2`` outputs a reference to storage held by the device's resource manager
+(the variable's value outlives every step). ``Assign``/``AssignAdd``/``AssignSub`` take
+that reference as their first input and change the stored value; any other op reading a
+ref input gets the current value, or `FailedPreconditionError` if it was never assigned.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from teachflow.framework import dtypes, errors, registry
+from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.inference import fixed
+from teachflow.framework.shapes import TensorShape
+
+__all__ = ["assign", "assign_add", "assign_sub", "is_variable_initialized"]
+
+
+def _infer_variable(op):
+    return [(op._attrs["dtype"]._as_ref, op._attrs["shape"])]
+
+
+def _variable_kernel(op, device):
+    container = op._attrs.get("container", "")
+    name = op._attrs.get("shared_name") or op.name
+    dtype = op._attrs["dtype"]
+    shape = op._attrs["shape"]
+    resources = device.resources
+
+    def create():
+        from teachflow.runtime.resources import VariableState  # runtime supplies the storage
+
+        return VariableState(name, dtype, shape)
+
+    def variable():
+        return resources.lookup_or_create(container, name, create)
+
+    return variable
+
+
+registry.register("VariableV2", _infer_variable, _variable_kernel, stateful=True)
+
+
+def _infer_assign(op):
+    ref, value = op.inputs
+    if not ref.dtype.is_ref_dtype:
+        raise TypeError(f"'{op.type}' Op requires that input 'ref' be a mutable tensor (e.g.: a tf.Variable)")
+    if ref.dtype.base_dtype is not value.dtype.base_dtype:
+        raise TypeError(
+            f"Input 'value' of '{op.type}' Op has type {value.dtype.base_dtype.name} that does "
+            f"not match type {ref.dtype.name} of argument 'ref'."
+        )
+    shape = ref.shape
+    if op._attrs.get("validate_shape", True):
+        shape = ref.shape.merge_with(value.shape) if ref.shape.is_compatible_with(value.shape) else None
+        if shape is None:
+            raise ValueError(
+                f"Dimension mismatch: shapes must be equal but are {ref.shape} and {value.shape}"
+            )
+    else:
+        shape = value.shape
+    return [(ref.dtype, shape)]
+
+
+def _shape_list(a):
+    return "[" + ",".join(str(d) for d in np.shape(a)) + "]"
+
+
+def _assign_kernel(op, device):
+    validate = op._attrs.get("validate_shape", True)
+
+    def assign(ref, value):
+        if validate and ref.value is not None and np.shape(ref.value) != np.shape(value):
+            raise errors.InvalidArgumentError(
+                None,
+                None,
+                f"Assign requires shapes of both tensors to match. lhs shape= "
+                f"{_shape_list(ref.value)} rhs shape= {_shape_list(value)}",
+            )
+        # Kernels never write into their inputs, so storing the array itself is safe.
+        ref.value = value
+        return ref
+
+    return assign
+
+
+def _update_kernel(fn):
+    def make(op, device):
+        locking = op._attrs.get("use_locking", False)
+
+        def update(ref, value):
+            current = ref.read()
+            if np.shape(current) != np.shape(value) and np.shape(value) != ():
+                raise errors.InvalidArgumentError(
+                    None,
+                    None,
+                    f"Must have the same shape: lhs shape= {_shape_list(current)} "
+                    f"rhs shape= {_shape_list(value)}",
+                )
+            if locking:
+                with ref.lock:
+                    ref.value = fn(ref.read(), value)
+            else:
+                ref.value = fn(current, value)
+            return ref
+
+        return update
+
+    return make
+
+
+registry.register(
+    "Assign", _infer_assign, _assign_kernel, stateful=True, ref_inputs=(0,), not_differentiable=True
+)
+registry.register(
+    "AssignAdd",
+    _infer_assign,
+    _update_kernel(lambda a, b: a + b),
+    stateful=True,
+    ref_inputs=(0,),
+    not_differentiable=True,
+)
+registry.register(
+    "AssignSub",
+    _infer_assign,
+    _update_kernel(lambda a, b: a - b),
+    stateful=True,
+    ref_inputs=(0,),
+    not_differentiable=True,
+)
+
+
+def _is_initialized_kernel(op, device):
+    return lambda ref: np.bool_(ref.value is not None)
+
+
+registry.register(
+    "IsVariableInitialized",
+    fixed((dtypes.bool_, [])),
+    _is_initialized_kernel,
+    ref_inputs=(0,),
+    not_differentiable=True,
+)
+
+
+def _initialized_value_kernel(op, device):
+    return lambda ref, initial: ref.value if ref.value is not None else initial
+
+
+# The value of a variable if it is initialized, else its initial value; TensorFlow builds
+# this from tf.cond, teachflow keeps it one explainable op.
+registry.register(
+    "InitializedValue",
+    lambda op: [(op.inputs[1].dtype.base_dtype, op.inputs[1].shape)],
+    _initialized_value_kernel,
+    ref_inputs=(0,),
+    not_differentiable=True,
+)
+
+
+def variable_op_v2(shape, dtype, name="Variable", container="", shared_name=""):
+    from teachflow.framework.graph import get_default_graph
+
+    return (
+        get_default_graph()
+        .create_op(
+            "VariableV2",
+            [],
+            {
+                "shape": TensorShape(shape),
+                "dtype": dtypes.as_dtype(dtype).base_dtype,
+                "container": container,
+                "shared_name": shared_name,
+            },
+            name=name,
+        )
+        .outputs[0]
+    )
+
+
+def _ref_of(ref):
+    if hasattr(ref, "_ref") and callable(ref._ref):
+        return ref._ref()
+    return ref
+
+
+def _update(op_type, ref, value, use_locking, name, validate_shape=True):
+    ref = _ref_of(ref)
+    value = convert_to_tensor(value, dtype=ref.dtype.base_dtype)
+    attrs = {"use_locking": bool(use_locking), "T": ref.dtype.base_dtype}
+    if op_type == "Assign":
+        attrs["validate_shape"] = validate_shape
+    return ref.graph.create_op(op_type, [ref, value], attrs, name=name or op_type).outputs[0]
+
+
+def assign(ref, value, validate_shape=None, use_locking=None, name=None):
+    """Store ``value`` in the variable ``ref``; the result is the variable (a ref)."""
+    return _update(
+        "Assign", ref, value, use_locking, name, True if validate_shape is None else validate_shape
+    )
+
+
+def assign_add(ref, value, use_locking=None, name=None):
+    return _update("AssignAdd", ref, value, use_locking, name)
+
+
+def assign_sub(ref, value, use_locking=None, name=None):
+    return _update("AssignSub", ref, value, use_locking, name)
+
+
+def is_variable_initialized(variable):
+    ref = _ref_of(variable)
+    return ref.graph.create_op("IsVariableInitialized", [ref], {}, name="IsVariableInitialized").outputs[0]

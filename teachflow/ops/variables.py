@@ -1,0 +1,304 @@
+"""``tf.Variable``: a named piece of state, its initializer, and how to read it.
+
+Creating ``tf.Variable(0.0)`` adds four ops, as in TensorFlow 1.x: ``Variable/initial_value``
+(the value), ``Variable`` (the VariableV2 op holding the state), ``Variable/Assign`` (its
+initializer) and ``Variable/read`` (the snapshot other ops read).
+
+    >>> import teachflow as tf
+    >>> v = tf.Variable(3.0, name="v")
+    >>> with tf.Session() as sess:
+    ...     sess.run(v.initializer)
+    ...     print(sess.run(v.assign_add(1.0)))
+    4.0
+"""
+
+from __future__ import annotations
+
+from teachflow.framework import dtypes
+from teachflow.framework.conversion import convert_to_tensor, register_tensor_conversion_function
+from teachflow.framework.graph import GraphKeys, get_default_graph
+from teachflow.framework.operation import Tensor
+from teachflow.framework.scopes import control_dependencies, name_scope
+from teachflow.framework.shapes import TensorShape
+from teachflow.ops import state_ops
+
+__all__ = [
+    "Variable",
+    "global_variables",
+    "all_variables",
+    "local_variables",
+    "trainable_variables",
+    "model_variables",
+    "global_variables_initializer",
+    "initialize_all_variables",
+    "local_variables_initializer",
+    "variables_initializer",
+    "is_variable_initialized",
+    "report_uninitialized_variables",
+]
+
+
+class Variable:
+    """A TF1 (ref) variable. Its value lives in the session's (or server's) resources."""
+
+    def __init__(
+        self,
+        initial_value=None,
+        trainable=True,
+        collections=None,
+        validate_shape=True,
+        caching_device=None,
+        name=None,
+        variable_def=None,
+        dtype=None,
+        expected_shape=None,
+        import_scope=None,
+        constraint=None,
+        use_resource=None,
+        synchronization=None,
+        aggregation=None,
+        shape=None,
+    ):
+        if initial_value is None:
+            raise ValueError("initial_value must be specified.")
+        graph = get_default_graph()
+        if collections is None:
+            collections = [GraphKeys.GLOBAL_VARIABLES]
+        if not isinstance(collections, (list, tuple, set)):
+            raise ValueError(
+                f"collections argument to Variable constructor must be a list, tuple, or set. "
+                f"Got {collections} of type {type(collections)}"
+            )
+        collections = list(collections)
+        if trainable and GraphKeys.TRAINABLE_VARIABLES not in collections:
+            collections.append(GraphKeys.TRAINABLE_VARIABLES)
+        self._trainable = trainable
+        self._constraint = constraint
+        init_from_fn = callable(initial_value)
+        # Like TF's init_scope: a variable never inherits the control deps around it.
+        with control_dependencies(None):
+            with name_scope(name, "Variable", [] if init_from_fn else [initial_value]) as scope:
+                if init_from_fn:
+                    with name_scope("Initializer"), graph.device(None):
+                        init = convert_to_tensor(
+                            initial_value(), name="initial_value", dtype=dtype
+                        )
+                else:
+                    init = convert_to_tensor(initial_value, name="initial_value", dtype=dtype)
+                if isinstance(init, Tensor) and init.dtype.is_ref_dtype:
+                    init = init.graph.create_op("Identity", [init], {}, name="initial_value").outputs[0]
+                var_shape = init.shape if validate_shape else TensorShape(None)
+                if shape is not None:
+                    var_shape = TensorShape(shape)
+                self._variable = state_ops.variable_op_v2(
+                    var_shape if var_shape.ndims is not None else TensorShape(None),
+                    init.dtype.base_dtype,
+                    name=scope,
+                )
+                self._initial_value = init
+                self._initializer_op = state_ops.assign(
+                    self._variable, init, validate_shape=validate_shape
+                ).op
+                if caching_device is not None:
+                    with graph.device(caching_device):
+                        self._snapshot = _identity(self._variable, "read")
+                else:
+                    with graph.colocate_with(self._variable.op):
+                        self._snapshot = _identity(self._variable, "read")
+        graph.add_to_collections(collections, self)
+
+    # -- what a variable is ----------------------------------------------------------------
+    name = property(lambda self: self._variable.name)
+    op = property(lambda self: self._variable.op)
+    dtype = property(lambda self: self._variable.dtype)
+    graph = property(lambda self: self._variable.graph)
+    device = property(lambda self: self._variable.device)
+    initializer = property(lambda self: self._initializer_op)
+    initial_value = property(lambda self: self._initial_value)
+    trainable = property(lambda self: self._trainable)
+    constraint = property(lambda self: self._constraint)
+
+    @property
+    def shape(self) -> TensorShape:
+        return self._variable.shape
+
+    def get_shape(self) -> TensorShape:
+        return self._variable.shape
+
+    def _ref(self) -> Tensor:
+        return self._variable
+
+    def _as_graph_element(self):
+        return self._variable
+
+    def value(self) -> Tensor:
+        return self._snapshot
+
+    def read_value(self) -> Tensor:
+        return _identity(self._variable, "read")
+
+    def initialized_value(self) -> Tensor:
+        """The variable's value, or its initial value if it is not initialized yet."""
+        with control_dependencies(None):
+            return self.graph.create_op(
+                "InitializedValue", [self._variable, self._initial_value], {}, name="cond/Merge"
+            ).outputs[0]
+
+    def eval(self, session=None):
+        return self._variable.eval(session=session)
+
+    def load(self, value, session=None):
+        """Assign ``value`` by feeding the initializer (no new ops), as TF does."""
+        from teachflow.framework.graph import get_default_session
+
+        session = session or get_default_session()
+        if session is None:
+            raise ValueError("Either session argument should be provided or default session should be established")
+        session.run(self._initializer_op, {self._initializer_op.inputs[1]: value})
+
+    # -- updates -----------------------------------------------------------------------------
+    def assign(self, value, use_locking=False, name=None, read_value=True):
+        t = state_ops.assign(self._variable, value, use_locking=use_locking, name=name)
+        return t if read_value else t.op
+
+    def assign_add(self, delta, use_locking=False, name=None, read_value=True):
+        t = state_ops.assign_add(self._variable, delta, use_locking=use_locking, name=name)
+        return t if read_value else t.op
+
+    def assign_sub(self, delta, use_locking=False, name=None, read_value=True):
+        t = state_ops.assign_sub(self._variable, delta, use_locking=use_locking, name=name)
+        return t if read_value else t.op
+
+    def set_shape(self, shape):
+        self._variable.set_shape(shape)
+        self._snapshot.set_shape(shape)
+
+    def __repr__(self):
+        return f"<tf.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}>"
+
+    __hash__ = object.__hash__
+
+    def __bool__(self):
+        raise TypeError("Using a `tf.Variable` as a Python `bool` is not allowed.")
+
+    def __iter__(self):
+        raise TypeError("'Variable' object is not iterable.")
+
+
+def _identity(t, name):
+    return t.graph.create_op("Identity", [t], {"T": t.dtype.base_dtype}, name=name).outputs[0]
+
+
+# A variable used where a tensor is expected reads its snapshot, as TF's RefVariable does.
+def _variable_conversion(v, dtype=None, name=None, as_ref=False):
+    if dtype is not None and not dtypes.as_dtype(dtype).is_compatible_with(v.dtype):
+        raise ValueError(
+            f"Incompatible type conversion requested to type '{dtypes.as_dtype(dtype).name}' "
+            f"for variable of type '{v.dtype.name}'"
+        )
+    return v._ref() if as_ref else v.value()
+
+
+register_tensor_conversion_function(Variable, _variable_conversion, priority=10)
+
+_OPERATORS = (
+    "__add__ __radd__ __sub__ __rsub__ __mul__ __rmul__ __truediv__ __rtruediv__ "
+    "__floordiv__ __rfloordiv__ __mod__ __rmod__ __pow__ __rpow__ __matmul__ __rmatmul__ "
+    "__neg__ __abs__ __lt__ __le__ __gt__ __ge__ __and__ __rand__ __or__ __ror__ __xor__ "
+    "__rxor__ __invert__ __getitem__"
+).split()
+
+
+def _forward_operator(name):
+    def operator(self, *args):
+        return getattr(Tensor, name)(self.value(), *args)
+
+    operator.__name__ = name
+    return operator
+
+
+for _name in _OPERATORS:
+    setattr(Variable, _name, _forward_operator(_name))
+
+
+# -- collections and initializers ------------------------------------------------------
+def global_variables(scope=None):
+    return get_default_graph().get_collection(GraphKeys.GLOBAL_VARIABLES, scope)
+
+
+all_variables = global_variables
+
+
+def local_variables(scope=None):
+    return get_default_graph().get_collection(GraphKeys.LOCAL_VARIABLES, scope)
+
+
+def trainable_variables(scope=None):
+    return get_default_graph().get_collection(GraphKeys.TRAINABLE_VARIABLES, scope)
+
+
+def model_variables(scope=None):
+    return get_default_graph().get_collection(GraphKeys.MODEL_VARIABLES, scope)
+
+
+def variables_initializer(var_list, name="init"):
+    """One op that runs the initializers of ``var_list``."""
+    from teachflow.ops.control_flow_ops import group, no_op
+
+    if var_list:
+        return group(*[v.initializer for v in var_list], name=name)
+    return no_op(name=name)
+
+
+def global_variables_initializer():
+    return variables_initializer(global_variables())
+
+
+initialize_all_variables = global_variables_initializer
+
+
+def local_variables_initializer():
+    return variables_initializer(local_variables(), name="init")
+
+
+def is_variable_initialized(variable):
+    return state_ops.is_variable_initialized(variable)
+
+
+def _report_kernel(op, device):
+    import numpy as np
+
+    names = op._attrs["names"]
+
+    def report(*refs):
+        return np.array(
+            [n for n, r in zip(names, refs) if r.value is None], dtype=object
+        )
+
+    return report
+
+
+def _register_report():
+    from teachflow.framework import registry
+
+    registry.register(
+        "ReportUninitializedVariables",
+        lambda op: [(dtypes.string, TensorShape([None]))],
+        _report_kernel,
+        ref_inputs=tuple(range(1024)),
+        not_differentiable=True,
+    )
+
+
+_register_report()
+
+
+def report_uninitialized_variables(var_list=None, name="report_uninitialized_variables"):
+    """A string tensor naming the variables of ``var_list`` that are not initialized."""
+    if var_list is None:
+        var_list = global_variables() + local_variables()
+    refs = [v._ref() for v in var_list]
+    names = [v.op.name.encode() for v in var_list]
+    return get_default_graph().create_op(
+        "ReportUninitializedVariables", refs, {"names": names}, name=name
+    ).outputs[0]
