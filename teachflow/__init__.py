@@ -57,6 +57,11 @@ from teachflow.ops.control_flow_ops import *  # noqa: F403
 from teachflow.ops.math_ops import *  # noqa: F403
 from teachflow.ops.state_ops import *  # noqa: F403
 from teachflow.ops.variables import *  # noqa: F403
+from teachflow.ops.random_ops import *  # noqa: F403
+from teachflow.ops.nn_ops import *  # noqa: F403
+from teachflow.ops.init_ops import *  # noqa: F403
+from teachflow.ops.variable_scope import *  # noqa: F403
+from teachflow.ops.gradients import *  # noqa: F403
 from teachflow.runtime.config import (
     ConfigProto,
     GPUOptions,
@@ -65,5 +70,7 @@ from teachflow.runtime.config import (
     RunOptions,
 )
 from teachflow.runtime.session import InteractiveSession, Session
+
+from teachflow import math, nn, random, train  # noqa: E402  (namespaces: tf.nn, tf.train ...)
 
 __version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""``tf.random``: random ops under their ``tf.random.*`` names (re-exports)."""
