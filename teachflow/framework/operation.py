@@ -188,9 +188,14 @@ class Operation:
         self._attrs[name] = value
 
     def _set_device(self, device) -> None:
-        from teachflow.framework.device_spec import canonical_name
-
-        self._device = canonical_name(device)
+        # A DeviceSpec is printed canonically; a string (e.g. returned by a user's device
+        # function) is recorded exactly as given, as TensorFlow records it.
+        if device is None:
+            self._device = ""
+        elif isinstance(device, str):
+            self._device = device
+        else:
+            self._device = device.to_string()
 
     def _add_control_input(self, op) -> None:
         if op not in self._control_inputs:

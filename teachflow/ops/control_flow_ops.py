@@ -87,6 +87,6 @@ def tuple(tensors, name=None, control_inputs=None):  # noqa: A001 - TF's name
                 out.append(None)
                 continue
             with control_dependencies([gate]):
-                out.append(identity(t))
+                out.append(identity(t, name="control_dependency"))
         del scope
         return out

@@ -216,7 +216,8 @@ def _feed_value(tensor, value):
     else:
         np_dtype = dtype.as_numpy_dtype
         if isinstance(value, int) and not isinstance(value, bool):
-            if np_dtype(value) != value:
+            info = np.iinfo(np_dtype) if dtype.is_integer else None
+            if info is not None and not info.min <= value <= info.max:
                 raise TypeError(
                     f"Type of feed value {value} with type {type(value)} is not compatible "
                     f"with Tensor type {dtype}. Try explicitly setting the type of the feed "
