@@ -82,8 +82,16 @@ def run_engine(engine, names, repeats):
 
 def tf_in_subprocess(python, names, repeats):
     out = subprocess.run(
-        [python, os.path.abspath(__file__), "--engine", "tensorflow", "--json", "--repeats",
-         str(repeats), *names],
+        [
+            python,
+            os.path.abspath(__file__),
+            "--engine",
+            "tensorflow",
+            "--json",
+            "--repeats",
+            str(repeats),
+            *names,
+        ],
         capture_output=True,
         text=True,
         timeout=900,
@@ -103,7 +111,9 @@ def tensorflow_importable():
 
 
 def print_table(ours, theirs):
-    header = f"{'workload':<14}{'teachflow us/run':>18}{'TF us/run':>12}{'ratio':>8}{'target':>9}  ok"
+    header = (
+        f"{'workload':<14}{'teachflow us/run':>18}{'TF us/run':>12}{'ratio':>8}{'target':>9}  ok"
+    )
     print(header)
     print("-" * len(header))
     for name, t in ours.items():

@@ -1,12 +1,13 @@
 """teachflow: TensorFlow 1.x graph execution, re-implemented to be read and watched.
 
-    >>> import teachflow as tf
-    >>> a = tf.constant(1.0)
-    >>> with tf.Session() as sess:
-    ...     print(sess.run(a * 3))
-    3.0
+>>> import teachflow as tf
+>>> a = tf.constant(1.0)
+>>> with tf.Session() as sess:
+...     print(sess.run(a * 3))
+3.0
 """
 
+from teachflow import math, nn, random, train  # noqa: E402  (namespaces: tf.nn, tf.train ...)
 from teachflow.framework import errors
 from teachflow.framework.conversion import (
     convert_to_tensor,
@@ -17,7 +18,6 @@ from teachflow.framework.device_spec import DeviceSpec
 from teachflow.framework.dtypes import (
     DType,
     as_dtype,
-    bool_ as bool,  # noqa: A001 - TF's public name
     double,
     float16,
     float32,
@@ -29,6 +29,9 @@ from teachflow.framework.dtypes import (
     int64,
     string,
     uint8,
+)
+from teachflow.framework.dtypes import (
+    bool_ as bool,  # noqa: A001 - TF's public name
 )
 from teachflow.framework.graph import (
     Graph,
@@ -54,14 +57,14 @@ from teachflow.framework.shapes import TensorShape
 from teachflow.ops.array_ops import *  # noqa: F403
 from teachflow.ops.constant_op import *  # noqa: F403
 from teachflow.ops.control_flow_ops import *  # noqa: F403
-from teachflow.ops.math_ops import *  # noqa: F403
-from teachflow.ops.state_ops import *  # noqa: F403
-from teachflow.ops.variables import *  # noqa: F403
-from teachflow.ops.random_ops import *  # noqa: F403
-from teachflow.ops.nn_ops import *  # noqa: F403
-from teachflow.ops.init_ops import *  # noqa: F403
-from teachflow.ops.variable_scope import *  # noqa: F403
 from teachflow.ops.gradients import *  # noqa: F403
+from teachflow.ops.init_ops import *  # noqa: F403
+from teachflow.ops.math_ops import *  # noqa: F403
+from teachflow.ops.nn_ops import *  # noqa: F403
+from teachflow.ops.random_ops import *  # noqa: F403
+from teachflow.ops.state_ops import *  # noqa: F403
+from teachflow.ops.variable_scope import *  # noqa: F403
+from teachflow.ops.variables import *  # noqa: F403
 from teachflow.runtime.config import (
     ConfigProto,
     GPUOptions,
@@ -70,7 +73,5 @@ from teachflow.runtime.config import (
     RunOptions,
 )
 from teachflow.runtime.session import InteractiveSession, Session
-
-from teachflow import math, nn, random, train  # noqa: E402  (namespaces: tf.nn, tf.train ...)
 
 __version__ = "0.1.0"

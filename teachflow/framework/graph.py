@@ -142,8 +142,7 @@ class Graph:
                 raise TypeError(f"Input {i} of '{op_type}' must be a Tensor, got {t!r}")
             if t.graph is not self:
                 raise ValueError(
-                    f"Tensor {t} must be from the same graph as the op being created "
-                    f"('{op_type}')."
+                    f"Tensor {t} must be from the same graph as the op being created ('{op_type}')."
                 )
         with self._lock:
             if name is None:
@@ -357,7 +356,7 @@ class Graph:
             except ValueError:
                 raise ValueError(
                     f"The name {name!r} looks a like a Tensor name, but is not a valid one. "
-                    "Tensor names must be of the form \"<op_name>:<output_index>\"."
+                    'Tensor names must be of the form "<op_name>:<output_index>".'
                 ) from None
             op = self._ops_by_name.get(op_name)
             if op is None:
@@ -379,7 +378,7 @@ class Graph:
         if not allow_operation:
             raise ValueError(
                 f"The name {name!r} refers to an Operation, not a Tensor. Tensor names must "
-                "be of the form \"<op_name>:<output_index>\"."
+                'be of the form "<op_name>:<output_index>".'
             )
         return op
 

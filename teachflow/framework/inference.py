@@ -63,6 +63,8 @@ def no_outputs(op):
 def from_attrs(dtype_attr="dtype", shape_attr="shape"):
     def infer(op):
         shape = op._attrs.get(shape_attr)
-        return [(op._attrs[dtype_attr], TensorShape(shape) if shape is not None else TensorShape(None))]
+        return [
+            (op._attrs[dtype_attr], TensorShape(shape) if shape is not None else TensorShape(None))
+        ]
 
     return infer

@@ -93,7 +93,7 @@ class Tensor:
         return self._op.name if self._value_index == 0 else self.name
 
     def __repr__(self):
-        return f'<tf.Tensor {self.name!r} shape={self._shape} dtype={self._dtype.name}>'
+        return f"<tf.Tensor {self.name!r} shape={self._shape} dtype={self._dtype.name}>"
 
     def __str__(self):
         return f'Tensor("{self.name}", shape={self._shape}, dtype={self._dtype.name})'

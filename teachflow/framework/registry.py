@@ -17,8 +17,8 @@ once per graph registration) and called on every step, so per-step work stays sm
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 
 @dataclass

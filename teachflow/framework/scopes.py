@@ -1,11 +1,11 @@
 """The module-level scope functions (`tf.name_scope`, `tf.device`, ...) on the default graph.
 
-    >>> import teachflow as tf
-    >>> with tf.Graph().as_default():
-    ...     with tf.name_scope("outer"):
-    ...         with tf.name_scope(None, "inner"):
-    ...             print(tf.constant(0).name)
-    outer/inner/Const:0
+>>> import teachflow as tf
+>>> with tf.Graph().as_default():
+...     with tf.name_scope("outer"):
+...         with tf.name_scope(None, "inner"):
+...             print(tf.constant(0).name)
+outer/inner/Const:0
 """
 
 from __future__ import annotations

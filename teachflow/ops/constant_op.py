@@ -101,8 +101,10 @@ def _to_numpy(value, dtype):
                 f"Expected {dtype.name}, got {_first(value)!r} of type "
                 f"'{type(_first(value)).__name__}' instead."
             )
-        if dtype.is_integer and arr.size and (
-            arr.min() < np.iinfo(np_dtype).min or arr.max() > np.iinfo(np_dtype).max
+        if (
+            dtype.is_integer
+            and arr.size
+            and (arr.min() < np.iinfo(np_dtype).min or arr.max() > np.iinfo(np_dtype).max)
         ):
             raise TypeError(f"Value out of range for {dtype.name}: {value!r}")
     if dtype.is_bool and arr.dtype.kind != "b":
@@ -139,7 +141,9 @@ def _make_value(value, dtype=None, shape=None, verify_shape=False):
         elif arr.size == n:
             arr = arr.reshape(dims)
         elif arr.size > n:
-            raise TypeError(f"Too many elements provided. Needed at most {n}, but received {arr.size}")
+            raise TypeError(
+                f"Too many elements provided. Needed at most {n}, but received {arr.size}"
+            )
         else:
             raise ValueError(
                 f"Expected {n} elements for a constant of shape {list(dims)}, got {arr.size}"

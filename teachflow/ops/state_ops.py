@@ -46,7 +46,9 @@ registry.register("VariableV2", _infer_variable, _variable_kernel, stateful=True
 def _infer_assign(op):
     ref, value = op.inputs
     if not ref.dtype.is_ref_dtype:
-        raise TypeError(f"'{op.type}' Op requires that input 'ref' be a mutable tensor (e.g.: a tf.Variable)")
+        raise TypeError(
+            f"'{op.type}' Op requires that input 'ref' be a mutable tensor (e.g.: a tf.Variable)"
+        )
     if ref.dtype.base_dtype is not value.dtype.base_dtype:
         raise TypeError(
             f"Input 'value' of '{op.type}' Op has type {value.dtype.base_dtype.name} that does "
@@ -54,7 +56,9 @@ def _infer_assign(op):
         )
     shape = ref.shape
     if op._attrs.get("validate_shape", True):
-        shape = ref.shape.merge_with(value.shape) if ref.shape.is_compatible_with(value.shape) else None
+        shape = (
+            ref.shape.merge_with(value.shape) if ref.shape.is_compatible_with(value.shape) else None
+        )
         if shape is None:
             raise ValueError(
                 f"Dimension mismatch: shapes must be equal but are {ref.shape} and {value.shape}"
@@ -212,4 +216,6 @@ def assign_sub(ref, value, use_locking=None, name=None):
 
 def is_variable_initialized(variable):
     ref = _ref_of(variable)
-    return ref.graph.create_op("IsVariableInitialized", [ref], {}, name="IsVariableInitialized").outputs[0]
+    return ref.graph.create_op(
+        "IsVariableInitialized", [ref], {}, name="IsVariableInitialized"
+    ).outputs[0]

@@ -80,13 +80,13 @@ class Variable:
             with name_scope(name, "Variable", [] if init_from_fn else [initial_value]) as scope:
                 if init_from_fn:
                     with name_scope("Initializer"), graph.device(None):
-                        init = convert_to_tensor(
-                            initial_value(), name="initial_value", dtype=dtype
-                        )
+                        init = convert_to_tensor(initial_value(), name="initial_value", dtype=dtype)
                 else:
                     init = convert_to_tensor(initial_value, name="initial_value", dtype=dtype)
                 if isinstance(init, Tensor) and init.dtype.is_ref_dtype:
-                    init = init.graph.create_op("Identity", [init], {}, name="initial_value").outputs[0]
+                    init = init.graph.create_op(
+                        "Identity", [init], {}, name="initial_value"
+                    ).outputs[0]
                 var_shape = init.shape if validate_shape else TensorShape(None)
                 if shape is not None:
                     var_shape = TensorShape(shape)
@@ -153,7 +153,9 @@ class Variable:
 
         session = session or get_default_session()
         if session is None:
-            raise ValueError("Either session argument should be provided or default session should be established")
+            raise ValueError(
+                "Either session argument should be provided or default session should be established"
+            )
         session.run(self._initializer_op, {self._initializer_op.inputs[1]: value})
 
     # -- updates -----------------------------------------------------------------------------
@@ -271,9 +273,7 @@ def _report_kernel(op, device):
     names = op._attrs["names"]
 
     def report(*refs):
-        return np.array(
-            [n for n, r in zip(names, refs) if r.value is None], dtype=object
-        )
+        return np.array([n for n, r in zip(names, refs) if r.value is None], dtype=object)
 
     return report
 
@@ -299,6 +299,8 @@ def report_uninitialized_variables(var_list=None, name="report_uninitialized_var
         var_list = global_variables() + local_variables()
     refs = [v._ref() for v in var_list]
     names = [v.op.name.encode() for v in var_list]
-    return get_default_graph().create_op(
-        "ReportUninitializedVariables", refs, {"names": names}, name=name
-    ).outputs[0]
+    return (
+        get_default_graph()
+        .create_op("ReportUninitializedVariables", refs, {"names": names}, name=name)
+        .outputs[0]
+    )

@@ -1,10 +1,10 @@
 """Session configuration and per-run options, with TensorFlow's field names.
 
-    >>> import teachflow as tf
-    >>> config = tf.ConfigProto(log_device_placement=True,
-    ...                         gpu_options=tf.GPUOptions(allow_growth=True))
-    >>> config.gpu_options.allow_growth
-    True
+>>> import teachflow as tf
+>>> config = tf.ConfigProto(log_device_placement=True,
+...                         gpu_options=tf.GPUOptions(allow_growth=True))
+>>> config.gpu_options.allow_growth
+True
 """
 
 from __future__ import annotations

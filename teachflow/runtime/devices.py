@@ -12,7 +12,9 @@ from teachflow.runtime.resources import ResourceManager
 
 
 class Device:
-    def __init__(self, name: str, device_type: str, xp=np, resources: ResourceManager | None = None):
+    def __init__(
+        self, name: str, device_type: str, xp=np, resources: ResourceManager | None = None
+    ):
         self.name = name
         self.device_type = device_type
         self.xp = xp

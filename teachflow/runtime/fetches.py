@@ -58,7 +58,9 @@ class FetchHandler:
                 f"Tensor. ({e})"
             ) from None
         except ValueError as e:
-            raise ValueError(f"Fetch argument {fetch!r} cannot be interpreted as a Tensor. ({e})") from None
+            raise ValueError(
+                f"Fetch argument {fetch!r} cannot be interpreted as a Tensor. ({e})"
+            ) from None
         except KeyError as e:
             raise ValueError(
                 f"Fetch argument {fetch!r} cannot be interpreted as a Tensor. ({e.args[0]})"

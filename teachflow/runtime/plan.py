@@ -79,7 +79,7 @@ def topological_order(needed, fed):
         for out in op._outputs:
             if out in fed:
                 continue
-            for consumer in out._consumers:
+            for consumer in dict.fromkeys(out._consumers):  # an op may read `out` twice
                 if consumer in indegree:
                     indegree[consumer] -= sum(1 for t in consumer._inputs if t is out)
                     if indegree[consumer] == 0:

@@ -152,9 +152,7 @@ class BaseSession:
 
         def call(*args):
             if len(args) != len(feed_list):
-                raise ValueError(
-                    f"Expected {len(feed_list)} feed values, got {len(args)}."
-                )
+                raise ValueError(f"Expected {len(feed_list)} feed values, got {len(args)}.")
             return self.run(fetches, dict(zip(feed_list, args)))
 
         return call
@@ -227,8 +225,7 @@ def _feed_value(tensor, value):
             arr = np.array(value, dtype=np_dtype)
         except (TypeError, ValueError) as e:
             raise ValueError(
-                f"Cannot feed value {value!r} to Tensor {tensor.name!r} of dtype "
-                f"{dtype.name}: {e}"
+                f"Cannot feed value {value!r} to Tensor {tensor.name!r} of dtype {dtype.name}: {e}"
             ) from None
     if not tensor.shape.is_compatible_with(arr.shape):
         raise ValueError(

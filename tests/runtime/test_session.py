@@ -165,7 +165,9 @@ def test_uninitialized_variable_is_a_failed_precondition(sess):
 def test_runtime_incompatible_shapes(sess):
     x = tf.placeholder(tf.int32, [None])
     y = x + tf.constant([1, 2])
-    with pytest.raises(tf.errors.InvalidArgumentError, match=r"Incompatible shapes: \[3\] vs. \[2\]"):
+    with pytest.raises(
+        tf.errors.InvalidArgumentError, match=r"Incompatible shapes: \[3\] vs. \[2\]"
+    ):
         sess.run(y, {x: [1, 2, 3]})
 
 

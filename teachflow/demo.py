@@ -1,0 +1,93 @@
+"""The headless demo: the chapter's small graphs, built, run and explained in a terminal.
+
+python -m teachflow.demo      (or: teachflow demo, or: make demo)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+import teachflow as tf
+
+
+def section(title: str) -> None:
+    print(f"\n== {title} " + "=" * max(0, 66 - len(title)))
+
+
+def first_graph() -> None:
+    section("A graph, then a session that runs it")
+    tf.reset_default_graph()
+    x = tf.Variable(3, name="x")
+    y = tf.Variable(4, name="y")
+    f = x * x * y + y + 2
+    print("ops in the graph:", ", ".join(op.name for op in tf.get_default_graph().get_operations()))
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        print("f = x*x*y + y + 2 with x=3, y=4  ->", sess.run(f))
+
+
+def control_dependencies() -> None:
+    section("Control dependencies: x and y wait for a and b")
+    tf.reset_default_graph()
+    a = tf.constant(1.0, name="a")
+    b = tf.constant(2.0, name="b")
+    with tf.control_dependencies([a, b]):
+        x = tf.constant(3.0, name="x")
+        y = tf.constant(4.0, name="y")
+    z = tf.add(x, y, name="z")
+    for t in (x, y):
+        waits = ", ".join(op.name for op in t.op.control_inputs)
+        print(f"{t.op.name} has no data inputs but waits for: {waits}")
+    with tf.Session() as sess:
+        print("z = x + y ->", sess.run(z))
+
+
+def devices() -> None:
+    section("Device scopes: what each op asks for")
+    tf.reset_default_graph()
+    with tf.device("/job:ps/task:0/cpu:0"):
+        a = tf.constant(1.0, name="a")
+    with tf.device("/job:worker/task:1"):
+        with tf.device("/gpu:0"):
+            b = tf.multiply(a, 3.0, name="b")
+        c = tf.add(b, 1.0, name="c")
+    for t in (a, b, c):
+        print(f"{t.op.name:>3} requests {t.device!r}")
+    with tf.Session() as sess:
+        print("the chapter's c = a * 3 with a = 1.0 ->", sess.run(b))
+
+
+def training() -> None:
+    section("Gradient descent on a small linear regression")
+    tf.reset_default_graph()
+    tf.set_random_seed(42)
+    rng = np.random.default_rng(0)
+    true_w, true_b = np.array([[2.0], [-3.0]], np.float32), 0.5
+    data = rng.normal(size=(256, 2)).astype(np.float32)
+    target = data @ true_w + true_b
+    X = tf.placeholder(tf.float32, [None, 2], name="X")
+    y = tf.placeholder(tf.float32, [None, 1], name="y")
+    w = tf.Variable(tf.random_normal([2, 1], seed=1), name="w")
+    b = tf.Variable(0.0, name="b")
+    loss = tf.reduce_mean(tf.square(tf.matmul(X, w) + b - y), name="mse")
+    step = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        for i in range(201):
+            _, mse = sess.run([step, loss], {X: data, y: target})
+            if i % 50 == 0:
+                print(f"step {i:>3}: mse = {mse:.6f}")
+        print("learned w =", sess.run(w).ravel().round(3), " b =", round(float(sess.run(b)), 3))
+
+
+def main() -> None:
+    print(f"teachflow {tf.__version__}: TensorFlow 1.x graphs, re-implemented to be watched.")
+    first_graph()
+    control_dependencies()
+    devices()
+    training()
+    print("\nNext: the labs (see the README).")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,40 @@
+"""DTypes and static shapes."""
+
+import numpy as np
+import pytest
+
+import teachflow as tf
+
+
+def test_dtype_conversions():
+    assert tf.as_dtype("float32") is tf.float32
+    assert tf.as_dtype(np.int64) is tf.int64
+    assert tf.as_dtype(np.dtype("bool")) is tf.bool
+    assert tf.as_dtype(float) is tf.float32
+    assert tf.as_dtype(tf.float32.enum) is tf.float32
+    assert tf.as_dtype(np.dtype("O")) is tf.string
+    with pytest.raises(TypeError, match="Cannot convert value"):
+        tf.as_dtype("complex1024")
+
+
+def test_dtype_properties_and_refs():
+    assert tf.float32.is_floating and not tf.int32.is_floating
+    assert tf.int8.is_integer and tf.uint8.is_unsigned
+    assert tf.float32.min < 0 and tf.int32.max == 2**31 - 1
+    ref = tf.Variable(1.0).dtype
+    assert ref.name == "float32_ref" and ref.is_ref_dtype and ref.base_dtype is tf.float32
+    assert str(tf.float32) == "<dtype: 'float32'>" and repr(tf.float32) == "tf.float32"
+    assert tf.float64 is tf.double and tf.float16 is tf.half
+
+
+def test_shapes():
+    s = tf.TensorShape([None, 3])
+    assert s.ndims == 2 and s.as_list() == [None, 3] and not s.is_fully_defined()
+    assert s.merge_with([2, None]) == tf.TensorShape([2, 3])
+    assert s.is_compatible_with([5, 3]) and not s.is_compatible_with([5, 4])
+    assert tf.TensorShape([2, 3]).num_elements() == 6
+    assert tf.TensorShape(None).ndims is None and str(tf.TensorShape(None)) == "<unknown>"
+    assert str(tf.TensorShape([4])) == "(4,)" and repr(tf.TensorShape([4])) == "TensorShape([4])"
+    with pytest.raises(ValueError, match="not compatible"):
+        s.merge_with([2, 4])
+    assert tf.TensorShape([2, 3])[1] == 3 and tf.TensorShape([2, 3])[1:] == tf.TensorShape([3])

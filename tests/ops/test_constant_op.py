@@ -1,0 +1,62 @@
+"""tf.constant and value conversion."""
+
+import numpy as np
+import pytest
+
+import teachflow as tf
+
+
+@pytest.mark.parametrize(
+    "value, dtype",
+    [
+        (1.0, tf.float32),
+        (1, tf.int32),
+        (2**40, tf.int64),
+        (True, tf.bool),
+        ("s", tf.string),
+        ([1, 2.5], tf.float32),
+        ([[1, 2], [3, 4]], tf.int32),
+        (np.array([1.0]), tf.float64),
+        (np.float32(1), tf.float32),
+    ],
+)
+def test_inferred_dtypes(value, dtype):
+    assert tf.constant(value).dtype is dtype
+
+
+def test_values_shapes_and_fill(sess):
+    c = tf.constant(7, shape=[2, 3])
+    np.testing.assert_array_equal(sess.run(c), np.full((2, 3), 7, np.int32))
+    d = tf.constant([1, 2, 3, 4], shape=[2, 2])
+    np.testing.assert_array_equal(sess.run(d), [[1, 2], [3, 4]])
+    assert d.shape == tf.TensorShape([2, 2])
+    e = tf.constant(1.5, dtype=tf.float64)
+    assert sess.run(e).dtype == np.float64
+
+
+def test_conversion_errors():
+    with pytest.raises(TypeError, match="Expected int32, got 1.5"):
+        tf.constant(1.5, dtype=tf.int32)
+    with pytest.raises(TypeError, match="Too many elements provided"):
+        tf.constant([1, 2, 3], shape=[2])
+    with pytest.raises(TypeError, match="Failed to convert object"):
+        tf.convert_to_tensor(object())
+
+
+def test_convert_to_tensor_of_tensor_checks_dtype():
+    c = tf.constant(1)
+    assert tf.convert_to_tensor(c) is c
+    with pytest.raises(ValueError, match="requested dtype float32 for Tensor with dtype int32"):
+        tf.convert_to_tensor(c, dtype=tf.float32)
+
+
+def test_list_of_tensors_is_packed(sess):
+    a = tf.constant(1.0)
+    packed = tf.convert_to_tensor([a, 2.0, a])
+    assert packed.op.type == "Pack" and packed.shape == tf.TensorShape([3])
+    np.testing.assert_array_equal(sess.run(packed), [1.0, 2.0, 1.0])
+
+
+def test_constants_are_named(sess):
+    assert tf.constant(1, name="one").name == "one:0"
+    assert tf.constant(1).name == "Const:0"
