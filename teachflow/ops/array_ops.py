@@ -1,20 +1,54 @@
-"""Array ops: placeholders, identity, and packing lists of tensors.
+"""Array ops: placeholders, identity, shapes, reshaping, and packing lists of tensors.
+
+Every op infers its static shape as precisely as TensorFlow's shape functions do (a shape
+*input* that is known while the graph is built counts, see `static_value`), and checks
+at run time what could not be known before.
 
     >>> import teachflow as tf
     >>> x = tf.placeholder(tf.float32, shape=[None, 3], name="x")
     >>> x.shape, tf.identity(x).op.type
     (TensorShape([None, 3]), 'Identity')
+    >>> tf.reshape(x, [-1, 3, 1]).shape, tf.expand_dims(x, 0).shape
+    (TensorShape([None, 3, 1]), TensorShape([1, None, 3]))
 """
 
 from __future__ import annotations
+
+import numpy as np
 
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.inference import unary
+from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape, as_shape
+from teachflow.ops import constant_op
 
-__all__ = ["placeholder", "placeholder_with_default", "identity", "stop_gradient", "stack"]
+__all__ = [
+    "placeholder",
+    "placeholder_with_default",
+    "identity",
+    "stop_gradient",
+    "stack",
+    "unstack",
+    "concat",
+    "split",
+    "shape",
+    "size",
+    "rank",
+    "reshape",
+    "expand_dims",
+    "squeeze",
+    "transpose",
+    "invert_permutation",
+    "tile",
+    "fill",
+    "zeros",
+    "ones",
+    "zeros_like",
+    "ones_like",
+    "range",
+]
 
 # TensorFlow's own short names for dtypes in messages ("float", "double").
 TF_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "half"}
@@ -90,59 +124,14 @@ def placeholder_with_default(input, shape, name=None):  # noqa: A002 - TF's argu
 
 def identity(input, name=None):  # noqa: A002
     t = convert_to_tensor(input)
-    return t.graph.create_op("Identity", [t], {"T": t.dtype.base_dtype}, name=name or "Identity").outputs[0]
+    return t.graph.create_op(
+        "Identity", [t], {"T": t.dtype.base_dtype}, name=name or "Identity"
+    ).outputs[0]
 
 
 def stop_gradient(input, name=None):  # noqa: A002
     t = convert_to_tensor(input)
     return t.graph.create_op("StopGradient", [t], {}, name=name or "StopGradient").outputs[0]
-
-
-def _infer_pack(op):
-    axis = op._attrs["axis"]
-    base = op.inputs[0].dtype.base_dtype
-    shape = op.inputs[0].shape
-    for i, t in enumerate(op.inputs):
-        if t.dtype.base_dtype is not base:
-            raise TypeError(
-                f"Tensors in list passed to 'values' of 'Pack' Op have types "
-                f"[{', '.join(x.dtype.base_dtype.name for x in op.inputs)}] that don't all match."
-            )
-        shape = shape.merge_with(t.shape)
-    if shape.ndims is None:
-        return [(base, TensorShape(None))]
-    dims = shape.as_list()
-    rank = len(dims) + 1
-    if not -rank <= axis < rank:
-        raise ValueError(f"axis = {axis} not in [{-rank}, {rank})")
-    if axis < 0:
-        axis += rank
-    dims.insert(axis, len(op.inputs))
-    return [(base, TensorShape(dims))]
-
-
-def _pack_kernel(op, device):
-    axis = op._attrs["axis"]
-    xp = device.xp
-    return lambda *values: xp.stack(values, axis=axis)
-
-
-def _pack_grad(op, grad):
-    return unstack(  # noqa: F821 - defined with the other shape ops below
-        grad, num=len(op.inputs), axis=op._attrs["axis"])
-
-
-registry.register("Pack", _infer_pack, _pack_kernel, grad=_pack_grad)
-
-
-def stack(values, axis=0, name="stack"):
-    """Stack rank-R tensors into one rank-(R+1) tensor along ``axis``."""
-    tensors = [convert_to_tensor(v) for v in values]
-    if not tensors:
-        raise ValueError("stack requires at least one value")
-    # Python numbers in the list take the dtype of the first tensor, as TF does.
-    g = tensors[0].graph
-    return g.create_op("Pack", tensors, {"axis": axis, "N": len(tensors)}, name=name).outputs[0]
 
 
 def _autopack(value, dtype=None, name=None):
@@ -158,3 +147,138 @@ def _autopack(value, dtype=None, name=None):
         for v in value
     ]
     return stack(parts, name=name or "packed")
+
+
+# -- shared by the ops below --------------------------------------------------------------
+INDEX_DTYPES = (dtypes.int32, dtypes.int64)
+
+
+def apply_op(op_type, name, args, attrs=None):
+    """Build one op the way TensorFlow's generated wrappers do.
+
+    ``args`` is ``[(value, arg_name, dtype_or_None), ...]``. The op gets a name scope
+    (``name`` or the op type), Python inputs become constants named after their argument
+    inside it (``Reshape/shape``), and the op takes the scope's own name (``Reshape``).
+    """
+    with name_scope(name, op_type, [a[0] for a in args]) as scope:
+        inputs = [convert_to_tensor(value, dtype=dtype, name=arg) for value, arg, dtype in args]
+        graph = inputs[0].graph if inputs else get_default_graph()
+        return graph.create_op(op_type, inputs, attrs or {}, name=scope)
+
+
+def check_index_dtype(op, index, param, allowed=INDEX_DTYPES):
+    """TF's TypeError for an integer input (shape, axis, multiples) of another dtype."""
+    dt = op.inputs[index].dtype.base_dtype
+    if dt not in allowed:
+        names = ", ".join(d.name for d in allowed)
+        raise TypeError(
+            f"Value passed to parameter '{param}' has DataType {dt.name} not in list of "
+            f"allowed values: {names}"
+        )
+    return dt
+
+
+def check_rank(shape, rank):
+    """``Shape must be rank 1 but is rank 2``, TensorFlow's words for a wrong rank."""
+    if shape.ndims is not None and shape.ndims != rank:
+        raise ValueError(f"Shape must be rank {rank} but is rank {shape.ndims}")
+
+
+def shape_text(dims) -> str:
+    return "[" + ",".join("?" if d is None else str(d) for d in dims) + "]"
+
+
+def as_output(value):
+    """A 0-d result as a numpy scalar (or ``bytes``), as the session hands values out."""
+    return value[()] if value.ndim == 0 else value
+
+
+def int_list(value):
+    """A small integer input (a shape, multiples, perm) as a list of Python ints."""
+    return [int(v) for v in np.reshape(np.asarray(value), [-1])]
+
+
+def invalid(message):
+    return errors.InvalidArgumentError(None, None, message)
+
+
+def _register_no_gradient(*op_types):
+    for op_type in op_types:
+        registry.NotDifferentiable(op_type)
+
+
+# -- shape, size, rank ----------------------------------------------------------------------
+def _infer_shape_query(op):
+    out_type = op._attrs["out_type"]
+    if op.type == "Shape":
+        ndims = op.inputs[0].shape.ndims
+        return [(out_type, TensorShape([ndims]))]
+    return [(out_type, TensorShape([]))]
+
+
+def _shape_kernel(op, device):
+    # A shape lives in host memory (TF's HostMemory("output")), even for a GPU input.
+    np_type = op._attrs["out_type"].as_numpy_dtype
+    return lambda x: np.array(np.shape(x), dtype=np_type)
+
+
+def _size_kernel(op, device):
+    np_type = op._attrs["out_type"].as_numpy_dtype
+    return lambda x: np_type(np.size(x))
+
+
+def _rank_kernel(op, device):
+    return lambda x: np.int32(np.ndim(x))
+
+
+registry.register("Shape", _infer_shape_query, _shape_kernel)
+registry.register("Size", _infer_shape_query, _size_kernel)
+registry.register("Rank", _infer_shape_query, _rank_kernel)
+_register_no_gradient("Shape", "Size", "Rank")
+
+
+def _shape_query(op_type, input, name, out_type, known):  # noqa: A002
+    out_type = dtypes.as_dtype(out_type).base_dtype
+    with name_scope(name, op_type, [input]) as scope:
+        t = convert_to_tensor(input)
+        # TF1 graph mode answers with a constant when the static shape already knows.
+        value = known(t.shape)
+        if value is not None:
+            return constant_op.constant(value, dtype=out_type, name=scope)
+        return t.graph.create_op(op_type, [t], {"out_type": out_type}, name=scope).outputs[0]
+
+
+def shape(input, name=None, out_type=dtypes.int32):  # noqa: A002 - TF's argument name
+    """The shape of ``input`` as a 1-D integer tensor (a constant when fully known).
+
+    >>> import teachflow as tf
+    >>> tf.shape(tf.placeholder(tf.float32, [None, 3])).op.type
+    'Shape'
+    """
+    return _shape_query(
+        "Shape", input, name, out_type, lambda s: s.as_list() if s.is_fully_defined() else None
+    )
+
+
+def size(input, name=None, out_type=dtypes.int32):  # noqa: A002
+    """The number of elements of ``input``, a scalar."""
+    return _shape_query("Size", input, name, out_type, lambda s: s.num_elements())
+
+
+def rank(input, name=None):  # noqa: A002
+    """The number of dimensions of ``input``, a scalar int32."""
+    return _shape_query("Rank", input, name, dtypes.int32, lambda s: s.ndims)
+
+
+# The rest of TensorFlow's array_ops lives in modules named for one idea each; they are
+# imported last because they build on the helpers above.
+from teachflow.ops.filling import fill, ones, ones_like, range, zeros, zeros_like  # noqa: E402, A004
+from teachflow.ops.joining import concat, split, stack, unstack  # noqa: E402
+from teachflow.ops.reshaping import (  # noqa: E402
+    expand_dims,
+    invert_permutation,
+    reshape,
+    squeeze,
+    transpose,
+)
+from teachflow.ops.tiling import tile  # noqa: E402

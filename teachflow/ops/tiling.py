@@ -1,0 +1,98 @@
+"""Repeating a tensor: ``tile`` (whole copies) and ``broadcast_to`` (stretching size-1
+dimensions without copying in TensorFlow; numpy broadcasting here).
+
+The gradient of a repetition sums the incoming gradient over the copies.
+
+    >>> import teachflow as tf
+    >>> x = tf.placeholder(tf.float32, [None, 3])
+    >>> tf.tile(x, [2, 2]).shape, tf.broadcast_to(tf.zeros([3]), [4, 3]).shape
+    (TensorShape([None, 6]), TensorShape([4, 3]))
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from teachflow.framework import registry
+from teachflow.framework.shapes import TensorShape
+from teachflow.ops import array_ops
+from teachflow.ops.array_ops import (
+    apply_op,
+    as_output,
+    check_index_dtype,
+    check_rank,
+    int_list,
+    invalid,
+)
+from teachflow.ops.joining import stack
+from teachflow.ops.static_value import constant_value_as_shape
+
+__all__ = ["tile"]
+
+
+# -- tile -----------------------------------------------------------------------------------------
+def _infer_tile(op):
+    x, multiples = op.inputs
+    check_index_dtype(op, 1, "Tmultiples")
+    check_rank(multiples.shape, 1)
+    dt = x.dtype.base_dtype
+    rank = x.shape.ndims
+    if rank is None and multiples.shape.ndims == 1:
+        rank = multiples.shape[0]
+    if rank is None:
+        return [(dt, TensorShape(None))]
+    if multiples.shape.ndims == 1 and multiples.shape[0] not in (None, rank):
+        raise ValueError(f"Shape must be rank {rank} but is rank {multiples.shape[0]}")
+    times = constant_value_as_shape(multiples)
+    times = times.dims if times.ndims == rank else [None] * rank
+    in_dims = x.shape.dims if x.shape.ndims is not None else [None] * rank
+    out = [None if d is None or m is None else d * m for d, m in zip(in_dims, times)]
+    return [(dt, TensorShape(out))]
+
+
+def _tile_kernel(op, device):
+    xp = device.xp
+
+    def tile_value(x, multiples):
+        times = int_list(multiples)
+        rank = np.ndim(x)
+        if np.ndim(multiples) != 1 or len(times) != rank:
+            raise invalid(
+                "Expected multiples argument to be a vector of length "
+                f"{rank} but got length {len(times)}"
+            )
+        for i, m in enumerate(times):
+            if m < 0:
+                raise invalid(f"Expected multiples[{i}] >= 0, but got {m}")
+        return as_output(xp.tile(xp.asarray(x), times))
+
+    return tile_value
+
+
+def _tile_grad(op, grad):
+    # Reshape the gradient to [m0, d0, m1, d1, ...] and sum over the multiples' axes.
+    from teachflow.ops import filling, math_ops
+
+    multiples = op.inputs[1]
+    input_shape = array_ops.shape(op.inputs[0], out_type=multiples.dtype.base_dtype)
+    split_shape = array_ops.reshape(array_ops.transpose(stack([multiples, input_shape])), [-1])
+    axes = filling.range(0, array_ops.size(split_shape), 2)
+    summed = math_ops.make_op(
+        "Sum", [array_ops.reshape(grad, split_shape), axes], "Sum", {"keep_dims": False}
+    )
+    summed.set_shape(op.inputs[0].shape)
+    return [summed, None]
+
+
+registry.register("Tile", _infer_tile, _tile_kernel, grad=_tile_grad)
+
+
+def tile(input, multiples, name=None):  # noqa: A002
+    """``input`` repeated ``multiples[i]`` times along each dimension ``i``.
+
+    >>> import teachflow as tf
+    >>> tf.tile(tf.zeros([2, 3]), [2, 1]).shape
+    TensorShape([4, 3])
+    """
+    args = [(input, "input", None), (multiples, "multiples", None)]
+    return apply_op("Tile", name, args).outputs[0]
