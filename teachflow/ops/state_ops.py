@@ -28,11 +28,12 @@ def _variable_kernel(op, device):
     dtype = op._attrs["dtype"]
     shape = op._attrs["shape"]
     resources = device.resources
+    allocator = getattr(device, "allocator", None)
 
     def create():
         from teachflow.runtime.resources import VariableState  # runtime supplies the storage
 
-        return VariableState(name, dtype, shape)
+        return VariableState(name, dtype, shape, allocator)
 
     def variable():
         return resources.lookup_or_create(container, name, create)
@@ -84,7 +85,7 @@ def _assign_kernel(op, device):
                 f"{_shape_list(ref.value)} rhs shape= {_shape_list(value)}",
             )
         # Kernels never write into their inputs, so storing the array itself is safe.
-        ref.value = value
+        ref.assign(value)
         return ref
 
     return assign
@@ -105,9 +106,9 @@ def _update_kernel(fn):
                 )
             if locking:
                 with ref.lock:
-                    ref.value = fn(ref.read(), value)
+                    ref.assign(fn(ref.read(), value))
             else:
-                ref.value = fn(current, value)
+                ref.assign(fn(current, value))
             return ref
 
         return update

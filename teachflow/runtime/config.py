@@ -60,6 +60,10 @@ class ConfigProto(_Message):
         "gpu_options": GPUOptions,
         "graph_options": GraphOptions,
         "device_filters": list,
+        # teachflow: simulate this many GPUs (numpy compute, a real card's memory limit),
+        # with the hardware profile of teachflow.sim.profiles (default "k80").
+        "simulated_gpus": None,
+        "simulated_gpu_profile": None,
     }
 
 
@@ -77,4 +81,37 @@ class RunOptions(_Message):
 
 
 class RunMetadata(_Message):
-    _defaults = {"step_stats": None, "partition_graphs": list, "cost_graph": None}
+    """What a run reports back: ``step_stats`` (when traced) and ``partition_graphs``."""
+
+    _defaults = {"partition_graphs": list, "cost_graph": None}
+
+    def __init__(self, **kwargs):
+        self._step_stats = kwargs.pop("step_stats", None)
+        self._build_step_stats = None
+        super().__init__(**kwargs)
+
+    def _set_lazy_step_stats(self, build):
+        self._step_stats = None
+        self._build_step_stats = build
+
+    @property
+    def step_stats(self):
+        if self._build_step_stats is not None:
+            build, self._build_step_stats = self._build_step_stats, None
+            self._step_stats = build()
+        return self._step_stats
+
+    @step_stats.setter
+    def step_stats(self, value):
+        self._build_step_stats = None
+        self._step_stats = value
+
+    def __eq__(self, other):
+        return (
+            type(self) is type(other)
+            and self.step_stats == other.step_stats
+            and self.partition_graphs == other.partition_graphs
+        )
+
+    def __repr__(self):
+        return f"RunMetadata(step_stats={self.step_stats!r}, partition_graphs=[{len(self.partition_graphs)} graphs])"

@@ -1,8 +1,10 @@
-"""From (fetches, feeds, targets) to an executable plan: prune, order, bind kernels.
+"""From (fetches, feeds, targets) to an executable plan: prune, order, place, bind kernels.
 
 The plan is what a Session caches: the ops the fetches actually need (a fed tensor cuts
-the graph above it), in an order that respects data and control edges, each with its
-kernel already constructed and its inputs and outputs mapped to numbered slots.
+the graph above it), each with its device and its kernel already constructed, its inputs
+and outputs mapped to numbered slots, and, for the executor, each step's successors and
+its number of predecessors (the dependency counter). An edge between two devices becomes
+an explicit transfer step (TensorFlow's send/recv pair) that the trace shows.
 """
 
 from __future__ import annotations
@@ -12,36 +14,58 @@ import heapq
 from teachflow.framework import errors
 from teachflow.runtime.resources import VariableState
 
+# Op types whose kernels are worth a thread of their own even on small inputs.
+EXPENSIVE_TYPES = frozenset(
+    {
+        "MatMul",
+        "BatchMatMul",
+        "BatchMatMulV2",
+        "Conv2D",
+        "Conv2DBackpropInput",
+        "Conv2DBackpropFilter",
+    }
+)
+# Outputs this large make any op worth running off the scheduling thread.
+EXPENSIVE_ELEMENTS = 1 << 16
 
-class Step:
-    """One op of a plan: its kernel and where its inputs come from / outputs go."""
 
-    __slots__ = ("op", "kernel", "ins", "out", "multi")
+class Transfer:
+    """A tensor crossing from one device to another: the plan's send/recv pair."""
 
-    def __init__(self, op, kernel, ins, out, multi):
-        self.op = op
-        self.kernel = kernel
-        self.ins = ins
-        self.out = out
-        self.multi = multi
+    __slots__ = ("tensor", "src", "dst", "name", "type", "key")
 
-    def as_tuple(self):
-        return (self.kernel, self.ins, self.out, self.multi, self.op)
+    def __init__(self, tensor, src, dst, edge_id):
+        self.tensor = tensor
+        self.src = src
+        self.dst = dst
+        self.name = f"edge_{edge_id}_{tensor.op.name}"
+        self.type = "_Recv"
+        # TensorFlow's rendezvous key: src;incarnation;dst;edge name;frame:iter
+        self.key = f"{src.name};{src.incarnation:016x};{dst.name};{self.name};0:0"
+
+    def __repr__(self):
+        return f"<Transfer {self.tensor.name} {self.src.name} -> {self.dst.name}>"
 
 
 class Plan:
-    def __init__(self, ops, steps, num_slots, feed_slots, fetch_slots, consumers):
-        self.ops = ops
-        self.steps = steps
-        self.step_tuples = tuple(s.as_tuple() for s in steps)
-        self.num_slots = num_slots
-        self.feed_slots = feed_slots
-        self.fetch_slots = fetch_slots
-        # For each slot, how many steps read it (the executor frees a value after its last).
-        self.consumers = consumers
+    def __init__(self):
+        self.ops = []  # the pruned ops in a topological order
+        self.steps = []  # executor tuples, see build_plan
+        self.num_slots = 0
+        self.feed_slots = []
+        self.fetch_slots = []
+        self.pending = []  # initial dependency counter of each step
+        self.roots = []  # steps with no predecessors
+        self.consumers = []  # per slot: readers (+1 when fetched)
+        self.slot_device = []  # per slot: index into devices
+        self.devices = []
+        self.transfers = []
+        self.account_memory = False  # some device has a memory limit
+        self.needs_threads = False  # some step should run off the scheduling thread
+        self.placement = {}  # op name -> device name
 
     def __repr__(self):
-        return f"<Plan {len(self.ops)} ops, {self.num_slots} slots>"
+        return f"<Plan {len(self.ops)} ops, {len(self.transfers)} transfers on {len(self.devices)} devices>"
 
 
 def prune(fetch_tensors, target_ops, fed):
@@ -101,7 +125,7 @@ def _deref(x):
     return x.read() if type(x) is VariableState else x
 
 
-def _with_deref(kernel, positions, arity):
+def _with_deref(kernel, positions):
     """Wrap a kernel so ref inputs at ``positions`` are read (uninitialized -> error)."""
     pos = tuple(positions)
 
@@ -114,43 +138,156 @@ def _with_deref(kernel, positions, arity):
     return kernel_reading_refs
 
 
-def build_plan(fetch_tensors, target_ops, feed_tensors, kernel_for):
-    """``kernel_for(op)`` returns the constructed kernel for an op (cached by the caller)."""
+def _copy_kernel(src, dst):
+    if dst.xp is not src.xp:
+        if src.xp.__name__ == "numpy":
+            return dst.xp.asarray
+        return lambda v: v.get() if hasattr(v, "get") else v
+    return lambda v: v
+
+
+def is_expensive(op) -> bool:
+    if op.type in EXPENSIVE_TYPES:
+        return True
+    for t in op._outputs:
+        n = t.shape.num_elements()
+        if n is not None and n >= EXPENSIVE_ELEMENTS:
+            return True
+    return False
+
+
+def build_plan(fetch_tensors, target_ops, feed_tensors, kernel_for, device_for, feed_device):
+    """Build the plan.
+
+    ``kernel_for(op, device)`` returns the op's constructed kernel (cached by the caller);
+    ``device_for(op)`` the device the placer chose; fed values arrive on ``feed_device``.
+
+    Each executor step is a tuple ``(kernel, ins, out, multi, op, succ, device_index,
+    expensive)``: ``ins``/``out`` are slot numbers (``out`` a tuple when ``multi``), ``op``
+    the Operation (or a `Transfer`), ``succ`` the steps whose counters it decrements.
+    """
+    plan = Plan()
     fed = set(feed_tensors)
     needed = prune(fetch_tensors, target_ops, fed)
     order = topological_order(needed, fed)
+    plan.ops = order
+
+    devices = []
+    dev_index = {}
+
+    def index_of(dev):
+        i = dev_index.get(dev.name)
+        if i is None:
+            i = dev_index[dev.name] = len(devices)
+            devices.append(dev)
+        return i
 
     slots = {}
+    slot_device = []
+    producer_step = {}  # slot -> step index that writes it
+
+    slot_tensor = []
+
+    def new_slot(dev_i, tensor=None):
+        slot_device.append(dev_i)
+        slot_tensor.append(tensor)
+        return len(slot_device) - 1
+
+    feed_dev_i = index_of(feed_device)
     for t in feed_tensors:
-        slots[t] = len(slots)
-    junk = -1  # outputs that are overridden by a feed are written to a junk slot
+        slots[t] = new_slot(feed_dev_i, t)
+
+    op_device = {op: device_for(op) for op in order}
     for op in order:
+        di = index_of(op_device[op])
         for t in op._outputs:
             if t not in slots:
-                slots[t] = len(slots)
-    num_slots = len(slots) + 1
-    junk = num_slots - 1
+                slots[t] = new_slot(di, t)
+    junk = new_slot(feed_dev_i)
 
-    consumers = [0] * num_slots
-    steps = []
+    raw = []  # [kernel, ins, out, multi, op, preds(list of step idx), dev_i, expensive]
+    step_of_op = {}
+    copies = {}  # (slot, dst device index) -> slot on dst
+
+    def slot_on(slot, dst_i):
+        """The slot holding ``slot``'s value on device ``dst_i`` (adding a transfer)."""
+        src_i = slot_device[slot]
+        if src_i == dst_i:
+            return slot
+        key = (slot, dst_i)
+        found = copies.get(key)
+        if found is not None:
+            return found
+        tensor = slot_tensor[slot]
+        xfer = Transfer(tensor, devices[src_i], devices[dst_i], len(plan.transfers) + 1)
+        plan.transfers.append(xfer)
+        out = new_slot(dst_i, tensor)
+        preds = [producer_step[slot]] if slot in producer_step else []
+        raw.append(
+            [
+                _copy_kernel(devices[src_i], devices[dst_i]),
+                (slot,),
+                out,
+                False,
+                xfer,
+                preds,
+                dst_i,
+                False,
+            ]
+        )
+        producer_step[out] = len(raw) - 1
+        copies[key] = out
+        return out
+
     for op in order:
-        ins = tuple(slots[t] for t in op._inputs)
-        for s in ins:
-            consumers[s] += 1
+        dev = op_device[op]
+        di = dev_index[dev.name]
+        ins = tuple(slot_on(slots[t], di) for t in op._inputs)
         outs = tuple(junk if t in fed else slots[t] for t in op._outputs)
-        kernel = kernel_for(op)
+        kernel = kernel_for(op, dev)
         ref_reads = [
             i
             for i, t in enumerate(op._inputs)
             if t.dtype.is_ref_dtype and i not in op._op_def.ref_inputs
         ]
         if ref_reads:
-            kernel = _with_deref(kernel, ref_reads, len(ins))
+            kernel = _with_deref(kernel, ref_reads)
+        preds = [producer_step[s] for s in ins if s in producer_step]
+        preds.extend(step_of_op[c] for c in op._control_inputs if c in step_of_op)
         multi = len(outs) > 1
-        single = outs[0] if outs else junk  # an op with no outputs writes None to junk
-        steps.append(Step(op, kernel, ins, outs if multi else single, multi))
-    feed_slots = [slots[t] for t in feed_tensors]
-    fetch_slots = [slots[t] for t in fetch_tensors]
-    for s in fetch_slots:
+        out = outs if multi else (outs[0] if outs else junk)
+        raw.append([kernel, ins, out, multi, op, preds, di, is_expensive(op)])
+        step_of_op[op] = len(raw) - 1
+        for s in outs:
+            if s != junk:
+                producer_step[s] = len(raw) - 1
+
+    n = len(raw)
+    succ = [[] for _ in range(n)]
+    pending = [0] * n
+    for j, r in enumerate(raw):
+        for p in r[5]:
+            succ[p].append(j)
+        pending[j] = len(r[5])
+    consumers = [0] * len(slot_device)
+    for r in raw:
+        for s in r[1]:
+            consumers[s] += 1
+
+    plan.steps = [
+        (r[0], r[1], r[2], r[3], r[4], tuple(succ[j]), r[6], r[7]) for j, r in enumerate(raw)
+    ]
+    plan.pending = pending
+    plan.roots = [j for j in range(n) if pending[j] == 0]
+    plan.num_slots = len(slot_device)
+    plan.slot_device = slot_device
+    plan.devices = devices
+    plan.feed_slots = [slots[t] for t in feed_tensors]
+    plan.fetch_slots = [slots[t] for t in fetch_tensors]
+    for s in plan.fetch_slots:
         consumers[s] += 1
-    return Plan(order, steps, num_slots, feed_slots, fetch_slots, consumers)
+    plan.consumers = consumers
+    plan.account_memory = any(d.allocator.limit is not None for d in devices)
+    plan.needs_threads = any(r[7] for r in raw) or any(d.has_stream for d in devices)
+    plan.placement = {op.name: op_device[op].name for op in order}
+    return plan

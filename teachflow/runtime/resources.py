@@ -15,14 +15,25 @@ from teachflow.framework import errors
 class VariableState:
     """The storage behind one ``VariableV2`` op: what a *ref* tensor points at."""
 
-    __slots__ = ("name", "dtype", "shape", "value", "lock")
+    __slots__ = ("name", "dtype", "shape", "value", "lock", "allocator", "_bytes")
 
-    def __init__(self, name, dtype, shape):
+    def __init__(self, name, dtype, shape, allocator=None):
         self.name = name
         self.dtype = dtype
         self.shape = shape
         self.value = None
         self.lock = threading.Lock()
+        self.allocator = allocator  # the memory of the device that holds the variable
+        self._bytes = 0
+
+    def assign(self, value) -> None:
+        """Store ``value``; its bytes stay allocated on the device between steps."""
+        if self.allocator is not None:
+            nb = getattr(value, "nbytes", 0)
+            if nb != self._bytes:
+                self.allocator.set_persistent(self._bytes, nb)
+                self._bytes = nb
+        self.value = value
 
     def read(self):
         v = self.value

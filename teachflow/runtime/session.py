@@ -1,7 +1,8 @@
 """`Session`: run fetches of a graph, feeding values, inside one process.
 
-Each distinct (fetches, feeds) signature is planned once: pruned to the ops the fetches
-need, ordered, kernels constructed. Later runs with the same signature reuse the plan.
+A session owns its devices (from its ``ConfigProto``), a placer, an executor and the
+variables' storage. Each distinct (fetches, feeds) signature is planned once: pruned to
+the ops the fetches need, placed, ordered, kernels constructed; later runs reuse the plan.
 
     >>> import teachflow as tf
     >>> a = tf.constant(1.0); b = tf.placeholder(tf.float32); c = a + b
@@ -9,26 +10,35 @@ need, ordered, kernels constructed. Later runs with the same signature reuse the
     ...     print(sess.run(c, feed_dict={b: 2.0}))
     3.0
 
-Raises `tf.errors.InvalidArgumentError` when a placeholder the fetches need is not fed,
-`tf.errors.FailedPreconditionError` when an uninitialized variable is read, and
-TypeError / ValueError for fetches or feeds that cannot be interpreted.
+Raises `tf.errors.InvalidArgumentError` when a placeholder the fetches need is not fed or no
+device can run a node, `tf.errors.FailedPreconditionError` when an uninitialized variable is
+read, `tf.errors.ResourceExhaustedError` past a device's memory, `tf.errors.DeadlineExceededError`
+past ``operation_timeout_in_ms``, and TypeError / ValueError for fetches or feeds that cannot
+be interpreted.
 """
 
 from __future__ import annotations
 
+import itertools
 import threading
+import time
 
-import numpy as np
-
-from teachflow.framework import dtypes, errors
+from teachflow.framework import errors
 from teachflow.framework.graph import default_session, get_default_graph
 from teachflow.framework.operation import Tensor
-from teachflow.runtime.config import ConfigProto
-from teachflow.runtime.devices import local_cpu
-from teachflow.runtime.executor import SequentialExecutor
+from teachflow.runtime.config import ConfigProto, RunOptions
+from teachflow.runtime.devices import make_local_devices
+from teachflow.runtime.executor import Executor, StepContext
+from teachflow.runtime.feeds import feed_value, fetch_value
 from teachflow.runtime.fetches import FetchHandler, fetch_key
-from teachflow.runtime.plan import build_plan
-from teachflow.runtime.resources import VariableState
+from teachflow.runtime.partition import partition_graphs
+from teachflow.runtime.placer import Placer
+from teachflow.runtime.resources import ResourceManager
+from teachflow.runtime.step_stats import build_step_stats
+from teachflow.trace import events
+
+_LOCAL_TASK = "/job:localhost/replica:0/task:0"
+_step_ids = itertools.count(1)
 
 
 class BaseSession:
@@ -48,12 +58,22 @@ class BaseSession:
         self._target = target
         self._config = config or ConfigProto()
         self._closed = False
-        self._device = local_cpu()
+        self._resources = ResourceManager()
+        self._devices = make_local_devices(self._config, _LOCAL_TASK, self._resources)
+        self._device_by_name = {d.name: d for d in self._devices}
+        self._placer = Placer(
+            self._devices,
+            _LOCAL_TASK,
+            allow_soft_placement=self._config.allow_soft_placement,
+            log=print if self._config.log_device_placement else None,
+        )
         self._kernels = {}
-        self._kernel_lock = threading.Lock()
         self._cache = {}
-        self._executor = SequentialExecutor()
-        self._default_session_cm = None
+        self._lock = threading.Lock()
+        self._executor = Executor(self._config.inter_op_parallelism_threads)
+        _apply_intra_op_threads(self._config.intra_op_parallelism_threads)
+        if self._config.log_device_placement:
+            _print_device_mapping(self._devices)
 
     # -- properties ------------------------------------------------------------------------
     graph = property(lambda self: self._graph)
@@ -63,11 +83,26 @@ class BaseSession:
     def graph_def(self):
         return [op.node_def for op in self._graph.get_operations()]
 
+    def list_devices(self):
+        """The devices this session can place ops on (name, type, memory limit, ...)."""
+        return [d.attributes() for d in self._devices]
+
+    @property
+    def devices(self):
+        return list(self._devices)
+
+    def placement_records(self):
+        """Every placement decision so far: node, op type, requested, device, reason."""
+        return self._placer.records_list()
+
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:
+        if self._closed:
+            return
         self._closed = True
         self._cache.clear()
         self._kernels.clear()
+        self._executor.close()
 
     def as_default(self):
         return default_session(self)
@@ -86,7 +121,7 @@ class BaseSession:
 
     def __del__(self):
         try:
-            self._closed = True
+            self.close()
         except Exception:  # noqa: BLE001 - interpreter shutdown
             pass
 
@@ -102,25 +137,52 @@ class BaseSession:
         feed_keys = tuple(feed_dict) if feed_dict else ()
         key = (fetch_key(fetches), feed_keys)
         entry = self._cache.get(key)
-        if entry is None:
+        if entry is None or entry[3] != self._graph.version:
             entry = self._cache[key] = self._prepare(fetches, feed_keys)
-        handler, feed_tensors, plan = entry
+        handler, feed_tensors, plan, _ = entry
         feed_values = (
-            [_feed_value(t, feed_dict[k]) for t, k in zip(feed_tensors, feed_keys)]
+            [feed_value(t, feed_dict[k]) for t, k in zip(feed_tensors, feed_keys)]
             if feed_keys
             else ()
         )
-        values = self._executor.run(plan, feed_values)
-        return handler.build_results([_fetch_value(v) for v in values])
+        traced = options is not None and options.trace_level > RunOptions.NO_TRACE
+        timeout = (options.timeout_in_ms if options is not None else 0) or (
+            self._config.operation_timeout_in_ms
+        )
+        publish = events.bus.publish if events.bus.active else None
+        ctx = StepContext(
+            next(_step_ids),
+            timeout,
+            record=traced,
+            publish=publish,
+            report_allocations=bool(options and options.report_tensor_allocations_upon_oom),
+        )
+        values = self._executor.run(plan, feed_values, ctx)
+        if run_metadata is not None:
+            self._fill_run_metadata(run_metadata, plan, ctx, traced, options)
+        return handler.build_results([fetch_value(v) for v in values])
+
+    def _fill_run_metadata(self, run_metadata, plan, ctx, traced, options):
+        if traced:
+            offset = time.time_ns() - time.perf_counter_ns()
+            # Built when first read: a traced run only records times and keeps references.
+            run_metadata._set_lazy_step_stats(
+                lambda: build_step_stats(ctx.events(), plan.devices, offset)
+            )
+        if options is not None and options.output_partition_graphs:
+            run_metadata.partition_graphs = partition_graphs(plan)
 
     def _prepare(self, fetches, feed_keys):
-        handler = FetchHandler(self._graph, fetches)
-        feed_tensors = [self._feed_tensor(k) for k in feed_keys]
-        plan = build_plan(handler.tensors, handler.targets, feed_tensors, self._kernel_for)
-        return handler, feed_tensors, plan
+        with self._lock:
+            version = self._graph.version
+            handler = FetchHandler(self._graph, fetches)
+            feed_tensors = [self._feed_tensor(k) for k in feed_keys]
+            self._placer.place_new_ops(self._graph)
+            plan = _build(handler, feed_tensors, self)
+            return handler, feed_tensors, plan, version
 
     def _feed_tensor(self, key):
-        if isinstance(key, Tensor) or isinstance(key, str) or hasattr(key, "_as_graph_element"):
+        if isinstance(key, (Tensor, str)) or hasattr(key, "_as_graph_element"):
             try:
                 t = self._graph.as_graph_element(key, allow_tensor=True, allow_operation=False)
             except (KeyError, ValueError, TypeError) as e:
@@ -132,18 +194,21 @@ class BaseSession:
             f"{type(key).__name__} into a Tensor."
         )
 
-    def _kernel_for(self, op):
+    def _device_for(self, op):
+        return self._device_by_name[self._placer.placement[op]]
+
+    def _kernel_for(self, op, device):
         kernel = self._kernels.get(op)
         if kernel is None:
-            make = op._op_def.kernels.get(self._device.device_type)
+            make = op._op_def.kernels.get(device.device_type)
             if make is None:
                 raise errors.InvalidArgumentError(
                     op.node_def,
                     op,
                     f"No OpKernel was registered to support Op '{op.type}' used by node "
-                    f"{op.name} on device {self._device.device_type}.",
+                    f"{op.name} on device {device.name}.",
                 )
-            kernel = self._kernels[op] = make(op, self._device)
+            kernel = self._kernels[op] = make(op, device)
         return kernel
 
     def make_callable(self, fetches, feed_list=None):
@@ -156,6 +221,34 @@ class BaseSession:
             return self.run(fetches, dict(zip(feed_list, args)))
 
         return call
+
+
+def _build(handler, feed_tensors, session):
+    from teachflow.runtime.plan import build_plan
+
+    return build_plan(
+        handler.tensors,
+        handler.targets,
+        feed_tensors,
+        session._kernel_for,
+        session._device_for,
+        session._devices[0],
+    )
+
+
+def _apply_intra_op_threads(n):
+    """``intra_op_parallelism_threads`` sets the BLAS thread pool, as TF sets Eigen's."""
+    if n and n > 0:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=n, user_api="blas")
+
+
+def _print_device_mapping(devices):
+    gpus = [d for d in devices if d.device_type == "GPU"]
+    print("Device mapping:" + ("" if gpus else " no known devices."))
+    for d in gpus:
+        print(f"{d.name} -> {d.description}")
 
 
 class Session(BaseSession):
@@ -180,67 +273,3 @@ class InteractiveSession(BaseSession):
             except ValueError:
                 pass  # closed from another thread than the one that opened it
         super().close()
-
-
-_SCALAR_TYPES = (np.generic, bytes)
-
-
-def _fetch_value(v):
-    t = type(v)
-    if t is np.ndarray:
-        if v.ndim == 0:
-            return v[()]
-        return v if v.flags.writeable else v.copy()
-    if t is VariableState:
-        return _fetch_value(v.read().copy())
-    if isinstance(v, _SCALAR_TYPES):
-        return v
-    get = getattr(v, "get", None)  # a device (cupy) array
-    if get is not None and hasattr(v, "__cuda_array_interface__"):
-        return _fetch_value(get())
-    return v
-
-
-def _feed_value(tensor, value):
-    if isinstance(value, Tensor):
-        raise TypeError(
-            "The value of a feed cannot be a tf.Tensor object. Acceptable feed values include "
-            "Python scalars, strings, lists, numpy ndarrays, or TensorHandles. For reference, "
-            f"the tensor object was {value} which was passed to the feed with key {tensor}."
-        )
-    dtype = tensor.dtype.base_dtype
-    if dtype is dtypes.string:
-        arr = _as_bytes_array(value)
-    else:
-        np_dtype = dtype.as_numpy_dtype
-        if isinstance(value, int) and not isinstance(value, bool):
-            info = np.iinfo(np_dtype) if dtype.is_integer else None
-            if info is not None and not info.min <= value <= info.max:
-                raise TypeError(
-                    f"Type of feed value {value} with type {type(value)} is not compatible "
-                    f"with Tensor type {dtype}. Try explicitly setting the type of the feed "
-                    "tensor to a larger type (e.g. int64)."
-                )
-        try:
-            arr = np.array(value, dtype=np_dtype)
-        except (TypeError, ValueError) as e:
-            raise ValueError(
-                f"Cannot feed value {value!r} to Tensor {tensor.name!r} of dtype {dtype.name}: {e}"
-            ) from None
-    if not tensor.shape.is_compatible_with(arr.shape):
-        raise ValueError(
-            f"Cannot feed value of shape {arr.shape!r} for Tensor {tensor.name!r}, which has "
-            f"shape '{tensor.shape}'"
-        )
-    return arr[()] if arr.ndim == 0 and dtype is not dtypes.string else arr
-
-
-def _as_bytes_array(value):
-    arr = np.array(value, dtype=object)
-    flat = arr.reshape(-1)
-    for i, x in enumerate(flat):
-        if isinstance(x, str):
-            flat[i] = x.encode()
-        elif not isinstance(x, bytes):
-            raise TypeError(f"Cannot feed {x!r} of type {type(x)} to a string tensor.")
-    return arr

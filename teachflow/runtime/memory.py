@@ -1,0 +1,96 @@
+"""Per-device memory accounting: what is allocated, the peak, the limit, and OOM.
+
+Every tensor a kernel produces is *allocated* on its device when it is produced and *freed*
+after its last consumer has run (or at the end of the step if it is fetched). Variables are
+persistent: their bytes stay allocated between steps. A GPU's limit comes from its memory
+and the session's ``GPUOptions``; without ``allow_growth`` the process reserves all of it at
+once, as TensorFlow does.
+
+    >>> from teachflow.runtime.memory import Allocator
+    >>> a = Allocator("GPU_0_bfc", limit=1000)
+    >>> a.allocate(600); a.free(600); a.allocate(900); (a.live_bytes, a.peak_bytes)
+    (900, 900)
+"""
+
+from __future__ import annotations
+
+import threading
+
+from teachflow.framework import errors
+
+
+class Allocator:
+    """Bytes in use on one device. ``limit`` None means unlimited (a host CPU)."""
+
+    def __init__(self, name: str, limit: int | None = None, allow_growth: bool = True):
+        self.name = name
+        self.limit = limit
+        self.allow_growth = allow_growth
+        self.live_bytes = 0
+        self.peak_bytes = 0
+        self.total_allocated = 0  # cumulative, for step stats
+        self.persistent_bytes = 0  # variables and other state that outlives a step
+        # Without allow_growth the whole limit is taken from the device up front.
+        self.reserved_bytes = 0 if (allow_growth or limit is None) else limit
+        self._lock = threading.Lock()
+
+    def allocate(self, nbytes: int) -> None:
+        """Account for ``nbytes``; raises ResourceExhaustedError (without a node) past the limit."""
+        with self._lock:
+            live = self.live_bytes + nbytes
+            if self.limit is not None and live > self.limit:
+                raise errors.ResourceExhaustedError(
+                    None,
+                    None,
+                    f"OOM when allocating {nbytes} bytes on allocator {self.name}: "
+                    f"{self.live_bytes} bytes in use, limit {self.limit} bytes",
+                )
+            self.live_bytes = live
+            self.total_allocated += nbytes
+            if live > self.peak_bytes:
+                self.peak_bytes = live
+            if live > self.reserved_bytes:
+                self.reserved_bytes = live
+
+    def free(self, nbytes: int) -> None:
+        with self._lock:
+            self.live_bytes -= nbytes
+
+    def set_persistent(self, old_bytes: int, new_bytes: int) -> None:
+        """A variable's storage changed size (assign): account for the difference."""
+        delta = new_bytes - old_bytes
+        if delta > 0:
+            self.allocate(delta)
+        elif delta < 0:
+            self.free(-delta)
+        with self._lock:
+            self.persistent_bytes += delta
+
+    def reset_peak(self) -> None:
+        with self._lock:
+            self.peak_bytes = self.live_bytes
+
+    def stats(self) -> dict:
+        return {
+            "allocator_name": self.name,
+            "live_bytes": self.live_bytes,
+            "peak_bytes": self.peak_bytes,
+            "limit": self.limit,
+            "reserved_bytes": self.reserved_bytes,
+            "persistent_bytes": self.persistent_bytes,
+        }
+
+    def __repr__(self):
+        limit = "unlimited" if self.limit is None else f"{self.limit} B"
+        return f"<Allocator {self.name} live={self.live_bytes} B peak={self.peak_bytes} B limit={limit}>"
+
+
+def nbytes_of(value) -> int:
+    """Bytes a tensor value occupies (strings: the sum of their lengths, as TF counts)."""
+    n = getattr(value, "nbytes", None)
+    if n is None:
+        return 0
+    dtype = getattr(value, "dtype", None)
+    if dtype is not None and getattr(dtype, "kind", "") == "O":
+        return sum(len(x) for x in value.reshape(-1)) if hasattr(value, "reshape") else 0
+    return n

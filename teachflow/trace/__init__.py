@@ -1,0 +1,1 @@
+"""Events: what ran where, when, and what it cost."""
