@@ -1,1 +1,15 @@
 """``tf.train``: optimizers, global step, and (later) cluster training tools."""
+
+from teachflow.train.adagrad import AdagradOptimizer
+from teachflow.train.adam import AdamOptimizer
+from teachflow.train.gradient_descent import GradientDescentOptimizer
+from teachflow.train.momentum import MomentumOptimizer
+from teachflow.train.optimizer import Optimizer
+from teachflow.train.rmsprop import RMSPropOptimizer
+from teachflow.train.training_util import (
+    assert_global_step,
+    create_global_step,
+    get_global_step,
+    get_or_create_global_step,
+    global_step,
+)

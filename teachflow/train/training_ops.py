@@ -1,0 +1,352 @@
+"""The update ops optimizers run: ``ApplyGradientDescent``, ``ApplyMomentum``, ``ApplyAdam``...
+
+Each one is a single kernel that reads a variable (and its slots, such as Momentum's
+accumulator) through their *refs*, computes the new values and stores them: one op per
+variable per training step, exactly as TensorFlow's ``training_ops``. The update rules
+are the ones TF's kernels implement, written once against ``xp`` (numpy or cupy).
+
+    >>> import teachflow as tf
+    >>> tf.reset_default_graph()
+    >>> from teachflow.train import training_ops
+    >>> w = tf.Variable([1.0, 2.0], name="w")
+    >>> step = training_ops.apply_gradient_descent(w, 0.5, tf.constant([2.0, 2.0]))
+    >>> with tf.Session() as sess:
+    ...     sess.run(w.initializer)
+    ...     sess.run(step.op)
+    ...     print(sess.run(w))
+    [0. 1.]
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from teachflow.framework import errors, registry
+from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.scopes import name_scope
+from teachflow.framework.shapes import TensorShape
+
+# -- the update rules (TF's training_ops.cc); each returns the new values of the refs ------
+
+
+def _gradient_descent(xp, var, alpha, delta):
+    return (var - alpha * delta,)
+
+
+def _momentum(xp, var, accum, lr, grad, momentum, use_nesterov=False):
+    accum = accum * momentum + grad
+    if use_nesterov:
+        return var - (grad * lr + accum * momentum * lr), accum
+    return var - accum * lr, accum
+
+
+def _adam(
+    xp, var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, use_nesterov=False
+):
+    one = beta1.dtype.type(1)
+    alpha = lr * xp.sqrt(one - beta2_power) / (one - beta1_power)
+    m = m + (grad - m) * (one - beta1)
+    v = v + (grad * grad - v) * (one - beta2)
+    if use_nesterov:
+        return var - (grad * (one - beta1) + beta1 * m) * alpha / (xp.sqrt(v) + epsilon), m, v
+    return var - (m * alpha) / (xp.sqrt(v) + epsilon), m, v
+
+
+def _rms_prop(xp, var, ms, mom, lr, rho, momentum, epsilon, grad):
+    one = rho.dtype.type(1)
+    ms = ms + (grad * grad - ms) * (one - rho)
+    mom = mom * momentum + (grad * lr) / xp.sqrt(ms + epsilon)
+    return var - mom, ms, mom
+
+
+def _centered_rms_prop(xp, var, mg, ms, mom, lr, rho, momentum, epsilon, grad):
+    one = rho.dtype.type(1)
+    ms = ms + (grad * grad - ms) * (one - rho)
+    mg = mg + (grad - mg) * (one - rho)
+    denominator = (ms - mg * mg) + epsilon
+    mom = mom * momentum + (grad * lr) / xp.sqrt(denominator)
+    return var - mom, mg, ms, mom
+
+
+def _adagrad(xp, var, accum, lr, grad, update_slots=True):
+    if update_slots:
+        accum = accum + grad * grad
+    return var - grad * lr / xp.sqrt(accum), accum
+
+
+# -- the ops, as a table --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TrainingOp:
+    """One update op: its inputs by name, which are refs, which must be scalars, which
+    must have the variable's shape, and the update rule."""
+
+    type: str
+    inputs: tuple
+    refs: tuple
+    scalars: tuple
+    like_var: tuple
+    update: Callable
+    flags: tuple = ()  # boolean attributes passed to the update rule (use_nesterov)
+
+
+TRAINING_OPS = {
+    op.type: op
+    for op in (
+        TrainingOp(
+            "ApplyGradientDescent",
+            ("var", "alpha", "delta"),
+            refs=("var",),
+            scalars=("alpha",),
+            like_var=("delta",),
+            update=_gradient_descent,
+        ),
+        TrainingOp(
+            "ApplyMomentum",
+            ("var", "accum", "lr", "grad", "momentum"),
+            refs=("var", "accum"),
+            scalars=("lr", "momentum"),
+            like_var=("accum", "grad"),
+            update=_momentum,
+            flags=("use_nesterov",),
+        ),
+        TrainingOp(
+            "ApplyAdam",
+            (
+                "var",
+                "m",
+                "v",
+                "beta1_power",
+                "beta2_power",
+                "lr",
+                "beta1",
+                "beta2",
+                "epsilon",
+                "grad",
+            ),
+            refs=("var", "m", "v"),
+            scalars=("beta1_power", "beta2_power", "lr", "beta1", "beta2", "epsilon"),
+            like_var=("m", "v", "grad"),
+            update=_adam,
+            flags=("use_nesterov",),
+        ),
+        TrainingOp(
+            "ApplyRMSProp",
+            ("var", "ms", "mom", "lr", "rho", "momentum", "epsilon", "grad"),
+            refs=("var", "ms", "mom"),
+            scalars=("lr", "rho", "momentum", "epsilon"),
+            like_var=("ms", "mom", "grad"),
+            update=_rms_prop,
+        ),
+        TrainingOp(
+            "ApplyCenteredRMSProp",
+            ("var", "mg", "ms", "mom", "lr", "rho", "momentum", "epsilon", "grad"),
+            refs=("var", "mg", "ms", "mom"),
+            scalars=("lr", "rho", "momentum", "epsilon"),
+            like_var=("mg", "ms", "mom", "grad"),
+            update=_centered_rms_prop,
+        ),
+        TrainingOp(
+            "ApplyAdagrad",
+            ("var", "accum", "lr", "grad"),
+            refs=("var", "accum"),
+            scalars=("lr",),
+            like_var=("accum", "grad"),
+            update=_adagrad,
+            flags=("update_slots",),
+        ),
+    )
+}
+
+
+def _infer(op):
+    """TF's shape function: scalars are rank 0, the rest merge with the variable's shape."""
+    spec = TRAINING_OPS[op.type]
+    by_name = dict(zip(spec.inputs, op.inputs))
+    var = by_name["var"]
+    for name in spec.refs:
+        if not by_name[name].dtype.is_ref_dtype:
+            raise TypeError(
+                f"'{op.type}' Op requires that input '{name}' be a mutable tensor "
+                "(e.g.: a tf.Variable)"
+            )
+    base = var.dtype.base_dtype
+    for name, t in by_name.items():
+        if t.dtype.base_dtype is not base:
+            raise TypeError(
+                f"Input '{name}' of '{op.type}' Op has type {t.dtype.base_dtype.name} that "
+                f"does not match type {base.name} of argument 'var'."
+            )
+    shape = var.shape
+    for name in spec.inputs:
+        t = by_name[name]
+        if name in spec.scalars:
+            if t.shape.ndims not in (None, 0):
+                raise ValueError(f"Shape must be rank 0 but is rank {t.shape.ndims}")
+        elif name in spec.like_var:
+            shape = _merge(shape, t.shape)
+    return [(var.dtype, shape)]
+
+
+def _merge(a: TensorShape, b: TensorShape) -> TensorShape:
+    if a.ndims is None or b.ndims is None:
+        return a if b.ndims is None else b
+    if a.ndims != b.ndims:
+        raise ValueError(f"Shapes must be equal rank, but are {a.ndims} and {b.ndims}")
+    for i, (x, y) in enumerate(zip(a.dims, b.dims)):
+        if x is not None and y is not None and x != y:
+            raise ValueError(
+                f"Dimension {i} in both shapes must be equal, but are {x} and {y}. "
+                f"Shapes are {_text(a.dims)} and {_text(b.dims)}."
+            )
+    return a.merge_with(b)
+
+
+def _text(dims) -> str:
+    return "[" + ",".join("?" if d is None else str(d) for d in dims) + "]"
+
+
+def _kernel(op, device):
+    spec = TRAINING_OPS[op.type]
+    xp = device.xp
+    update = spec.update
+    flags = {f: bool(op._attrs.get(f, f == "update_slots")) for f in spec.flags}
+    locking = bool(op._attrs.get("use_locking", False))
+    n_refs = len(spec.refs)
+    checks = [
+        (i, name, name in spec.scalars)
+        for i, name in enumerate(spec.inputs)
+        if i > 0 and (name in spec.scalars or name in spec.like_var)
+    ]
+
+    def apply_update(*args):
+        refs = args[:n_refs]
+        with _locked(refs) if locking else contextlib.nullcontext():
+            values = [r.read() for r in refs] + list(args[n_refs:])
+            var_shape = np.shape(values[0])
+            for i, name, scalar in checks:
+                shape = np.shape(values[i])
+                if scalar and shape != ():
+                    raise errors.InvalidArgumentError(
+                        None, None, f"{name} is not a scalar: {_text(shape)}"
+                    )
+                if not scalar and shape != var_shape:
+                    raise errors.InvalidArgumentError(
+                        None,
+                        None,
+                        f"var and {name} do not have the same shape"
+                        f"{_text(var_shape)} {_text(shape)}",
+                    )
+            # New arrays are stored (never written in place): values are shared.
+            for ref, new in zip(refs, update(xp, *values, **flags)):
+                ref.value = new
+        return refs[0]
+
+    return apply_update
+
+
+@contextlib.contextmanager
+def _locked(refs):
+    # TF locks every ref's mutex, in a fixed order so that two ops cannot deadlock.
+    locks = sorted({id(r.lock): r.lock for r in refs}.items())
+    for _, lock in locks:
+        lock.acquire()
+    try:
+        yield
+    finally:
+        for _, lock in reversed(locks):
+            lock.release()
+
+
+for _spec in TRAINING_OPS.values():
+    registry.register(
+        _spec.type,
+        _infer,
+        _kernel,
+        stateful=True,
+        ref_inputs=tuple(range(len(_spec.refs))),
+        not_differentiable=True,
+    )
+
+
+# -- building the ops ------------------------------------------------------------------
+def _apply(op_type, args, attrs, name):
+    spec = TRAINING_OPS[op_type]
+    values = list(args)
+    with name_scope(name, op_type, values) as scope:
+        inputs = []
+        dtype = None
+        for arg_name, value in zip(spec.inputs, values):
+            if arg_name in spec.refs:
+                t = convert_to_tensor(value, as_ref=True)
+                if dtype is None:
+                    dtype = t.dtype.base_dtype
+            else:
+                t = _convert(value, dtype, arg_name)
+            inputs.append(t)
+        attrs = {"T": inputs[0].dtype.base_dtype, **attrs}
+        return inputs[0].graph.create_op(op_type, inputs, attrs, name=scope).outputs[0]
+
+
+def _convert(value, dtype, name):
+    """Python numbers take the variable's dtype; tensors keep theirs (checked in infer)."""
+    if hasattr(value, "dtype") and not isinstance(value, (np.ndarray, np.generic)):
+        return convert_to_tensor(value, name=name)
+    return convert_to_tensor(value, dtype=dtype, name=name)
+
+
+def apply_gradient_descent(var, alpha, delta, use_locking=False, name=None):
+    """``var -= alpha * delta``; returns ``var``'s ref."""
+    return _apply("ApplyGradientDescent", [var, alpha, delta], {"use_locking": use_locking}, name)
+
+
+def apply_momentum(
+    var, accum, lr, grad, momentum, use_locking=False, use_nesterov=False, name=None
+):
+    """``accum = accum * momentum + grad; var -= lr * accum`` (Nesterov: see TF docs)."""
+    attrs = {"use_locking": use_locking, "use_nesterov": use_nesterov}
+    return _apply("ApplyMomentum", [var, accum, lr, grad, momentum], attrs, name)
+
+
+def apply_adam(
+    var,
+    m,
+    v,
+    beta1_power,
+    beta2_power,
+    lr,
+    beta1,
+    beta2,
+    epsilon,
+    grad,
+    use_locking=False,
+    use_nesterov=False,
+    name=None,
+):
+    """One Adam step with bias correction ``lr * sqrt(1 - beta2^t) / (1 - beta1^t)``."""
+    args = [var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad]
+    return _apply(
+        "ApplyAdam", args, {"use_locking": use_locking, "use_nesterov": use_nesterov}, name
+    )
+
+
+def apply_rms_prop(var, ms, mom, lr, rho, momentum, epsilon, grad, use_locking=False, name=None):
+    args = [var, ms, mom, lr, rho, momentum, epsilon, grad]
+    return _apply("ApplyRMSProp", args, {"use_locking": use_locking}, name)
+
+
+def apply_centered_rms_prop(
+    var, mg, ms, mom, lr, rho, momentum, epsilon, grad, use_locking=False, name=None
+):
+    args = [var, mg, ms, mom, lr, rho, momentum, epsilon, grad]
+    return _apply("ApplyCenteredRMSProp", args, {"use_locking": use_locking}, name)
+
+
+def apply_adagrad(var, accum, lr, grad, use_locking=False, update_slots=True, name=None):
+    attrs = {"use_locking": use_locking, "update_slots": update_slots}
+    return _apply("ApplyAdagrad", [var, accum, lr, grad], attrs, name)
