@@ -42,12 +42,25 @@ __all__ = [
     "transpose",
     "invert_permutation",
     "tile",
+    "slice",
+    "strided_slice",
+    "gather",
+    "gather_nd",
+    "scatter_nd",
+    "pad",
+    "reverse",
+    "reverse_v2",
+    "broadcast_to",
     "fill",
     "zeros",
     "ones",
     "zeros_like",
     "ones_like",
     "range",
+    "lin_space",
+    "linspace",
+    "one_hot",
+    "eye",
 ]
 
 # TensorFlow's own short names for dtypes in messages ("float", "double").
@@ -272,8 +285,21 @@ def rank(input, name=None):  # noqa: A002
 
 # The rest of TensorFlow's array_ops lives in modules named for one idea each; they are
 # imported last because they build on the helpers above.
-from teachflow.ops.filling import fill, ones, ones_like, range, zeros, zeros_like  # noqa: E402, A004
+from teachflow.ops.filling import (  # noqa: E402
+    eye,
+    fill,
+    lin_space,
+    linspace,
+    one_hot,
+    ones,
+    ones_like,
+    range,  # noqa: A004
+    zeros,
+    zeros_like,
+)
+from teachflow.ops.gathering import gather, gather_nd, scatter_nd  # noqa: E402
 from teachflow.ops.joining import concat, split, stack, unstack  # noqa: E402
+from teachflow.ops.padding import pad, reverse, reverse_v2  # noqa: E402
 from teachflow.ops.reshaping import (  # noqa: E402
     expand_dims,
     invert_permutation,
@@ -281,4 +307,5 @@ from teachflow.ops.reshaping import (  # noqa: E402
     squeeze,
     transpose,
 )
-from teachflow.ops.tiling import tile  # noqa: E402
+from teachflow.ops.slicing import slice, strided_slice  # noqa: E402, A004
+from teachflow.ops.tiling import broadcast_to, tile  # noqa: E402

@@ -19,7 +19,7 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.inference import unary
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import as_shape
+from teachflow.framework.shapes import TensorShape, as_shape
 from teachflow.ops import array_ops, constant_op
 from teachflow.ops.array_ops import (
     apply_op,
@@ -32,7 +32,18 @@ from teachflow.ops.array_ops import (
 )
 from teachflow.ops.static_value import constant_value, constant_value_as_shape
 
-__all__ = ["fill", "zeros", "ones", "zeros_like", "ones_like", "range"]
+__all__ = [
+    "fill",
+    "zeros",
+    "ones",
+    "zeros_like",
+    "ones_like",
+    "range",
+    "lin_space",
+    "linspace",
+    "one_hot",
+    "eye",
+]
 
 
 # -- fill --------------------------------------------------------------------------------------
@@ -299,3 +310,199 @@ def _range_arg(value, dtype, arg):
         except (TypeError, ValueError):
             pass
     return convert_to_tensor(value, name=arg)
+
+
+# -- linspace -----------------------------------------------------------------------------------
+def _infer_lin_space(op):
+    start, stop, num = op.inputs
+    dt = start.dtype.base_dtype
+    if not dt.is_floating:
+        raise TypeError(
+            f"Value passed to parameter 'start' has DataType {dt.name} not in list of allowed "
+            "values: float16, float32, float64"
+        )
+    if stop.dtype.base_dtype is not dt:
+        raise TypeError(
+            f"Input 'stop' of 'LinSpace' Op has type {stop.dtype.base_dtype.name} that does not "
+            f"match type {dt.name} of argument 'start'."
+        )
+    check_index_dtype(op, 2, "Tidx")
+    for t in op.inputs:
+        check_rank(t.shape, 0)
+    n = constant_value(num)
+    if n is not None and int(n) <= 0:
+        raise ValueError(f"Requires num > 0: {int(n)}")
+    return [(dt, as_shape([None if n is None else int(n)]))]
+
+
+def _lin_space_kernel(op, device):
+    np_type = op.outputs[0].dtype.as_numpy_dtype
+    xp = device.xp
+
+    def lin_space_value(start, stop, num):
+        for arg, v in (("start", start), ("stop", stop), ("num", num)):
+            if np.ndim(v) != 0:
+                raise invalid(f"{arg} must be a scalar, not shape {shape_text(np.shape(v))}")
+        n = int(num)
+        if n <= 0:
+            raise invalid(f"Requires num > 0: {n}")
+        return xp.linspace(start, stop, n).astype(np_type, copy=False)
+
+    return lin_space_value
+
+
+registry.register("LinSpace", _infer_lin_space, _lin_space_kernel, not_differentiable=True)
+
+
+def lin_space(start, stop, num, name=None):
+    """``num`` evenly spaced values from ``start`` to ``stop``, both included.
+
+    TF1's ``tf.linspace`` is this one ``LinSpace`` op (TF2 later rewrote it in Python).
+
+        >>> import teachflow as tf
+        >>> tf.linspace(0.0, 1.0, 5).shape
+        TensorShape([5])
+    """
+    with name_scope(name, "LinSpace", [start, stop, num]) as scope:
+        start_t = convert_to_tensor(start, name="start")
+        args = [
+            (start_t, "start", None),
+            (stop, "stop", start_t.dtype.base_dtype),
+            (num, "num", None),
+        ]
+        return apply_op("LinSpace", scope, args).outputs[0]
+
+
+linspace = lin_space
+
+
+# -- one_hot, eye -------------------------------------------------------------------------------
+def _infer_one_hot(op):
+    indices, depth, on_value, off_value = op.inputs
+    check_index_dtype(op, 0, "TI", (dtypes.uint8, dtypes.int32, dtypes.int64))
+    check_rank(depth.shape, 0)
+    check_rank(on_value.shape, 0)
+    check_rank(off_value.shape, 0)
+    dt = on_value.dtype.base_dtype
+    if off_value.dtype.base_dtype is not dt:
+        raise TypeError(
+            f"Input 'off_value' of 'OneHot' Op has type {off_value.dtype.base_dtype.name} that "
+            f"does not match type {dt.name} of argument 'on_value'."
+        )
+    n = constant_value(depth)
+    if n is not None and int(n) < 0:
+        raise ValueError(f"depth must be non-negative, got: {int(n)}")
+    if indices.shape.ndims is None:
+        return [(dt, TensorShape(None))]
+    dims = indices.shape.as_list()
+    axis = op._attrs["axis"]
+    if not -1 <= axis <= len(dims):
+        return [(dt, TensorShape([None] * (len(dims) + 1)))]
+    dims.insert(len(dims) if axis == -1 else axis, None if n is None else int(n))
+    return [(dt, TensorShape(dims))]
+
+
+def _one_hot_kernel(op, device):
+    axis = op._attrs["axis"]
+    np_type = op.outputs[0].dtype.as_numpy_dtype
+    xp = device.xp
+
+    def one_hot_value(indices, depth, on_value, off_value):
+        idx = xp.asarray(indices)
+        n = int(depth)
+        if n < 0:
+            raise invalid(f"depth must be non-negative, got: {n}")
+        if not -1 <= axis <= idx.ndim:
+            raise invalid(
+                f"Expected axis to be -1 or between [0, {idx.ndim + 1}).  But received: {axis}"
+            )
+        # Out-of-range (and negative) indices give a row of off_value, as in TF.
+        hot = idx[..., None] == xp.arange(n)
+        out = xp.where(hot, on_value, off_value).astype(np_type, copy=False)
+        if axis not in (-1, idx.ndim):
+            out = xp.moveaxis(out, -1, axis)
+        return as_output(out)
+
+    return one_hot_value
+
+
+registry.register("OneHot", _infer_one_hot, _one_hot_kernel, not_differentiable=True)
+
+
+def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None, name=None):
+    """Rows of ``off_value`` with ``on_value`` at position ``indices[...]`` along ``axis``.
+
+        >>> import teachflow as tf
+        >>> tf.one_hot([0, 2], 3).shape, tf.one_hot([0, 2], 3, on_value=5).dtype
+        (TensorShape([2, 3]), tf.int32)
+
+    The dtype comes from ``on_value``/``off_value`` when given (they must agree with
+    each other and with ``dtype``), else ``dtype`` or float32.
+    """
+    with name_scope(name, "one_hot", [indices, depth, on_value, off_value]) as scope:
+        dtype = dtypes.as_dtype(dtype).base_dtype if dtype is not None else None
+        on = _hinted(on_value, dtype)
+        off = _hinted(off_value, dtype)
+        given = [t.dtype.base_dtype for t in (on, off) if t is not None]
+        if given:
+            if dtype is not None:
+                for t, which in ((on, "on_value"), (off, "off_value")):
+                    if t is not None and t.dtype.base_dtype is not dtype:
+                        raise TypeError(
+                            f"dtype {t.dtype.base_dtype} of {which} does not match dtype "
+                            f"parameter {dtype}"
+                        )
+            dtype = given[0]
+            if (
+                on is not None
+                and off is not None
+                and on.dtype.base_dtype is not off.dtype.base_dtype
+            ):
+                raise TypeError(
+                    f"dtype {on.dtype.base_dtype} of on_value does not match dtype "
+                    f"{off.dtype.base_dtype} of off_value"
+                )
+        elif dtype is None:
+            dtype = dtypes.float32
+        if on is None:
+            on = convert_to_tensor(_one_of(dtype), dtype=dtype, name="on_value")
+        if off is None:
+            off = convert_to_tensor(_zero_of(dtype), dtype=dtype, name="off_value")
+        args = [(indices, "indices", None), (depth, "depth", dtypes.int32), (on, "on_value", None)]
+        args.append((off, "off_value", None))
+        attrs = {"axis": -1 if axis is None else int(axis), "T": dtype}
+        return apply_op("OneHot", scope, args, attrs).outputs[0]
+
+
+def _hinted(value, dtype):
+    if value is None:
+        return None
+    if isinstance(value, Tensor) or dtype is None:
+        return convert_to_tensor(value)
+    try:
+        return convert_to_tensor(value, dtype=dtype)
+    except (TypeError, ValueError):
+        return convert_to_tensor(value)
+
+
+def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None):
+    """The identity matrix (or a batch of them): ones on the diagonal, zeros elsewhere.
+
+    TensorFlow builds it with ``MatrixDiag`` ops; teachflow with ``OneHot`` of
+    ``range(num_rows)`` (row ``i`` is one-hot at column ``i``), the same values.
+
+        >>> import teachflow as tf
+        >>> tf.eye(2, 3, batch_shape=[4]).shape
+        TensorShape([4, 2, 3])
+    """
+    dtype = dtypes.as_dtype(dtype).base_dtype
+    with name_scope(name, "eye", [num_rows, num_columns, batch_shape]) as scope:
+        columns = num_rows if num_columns is None else num_columns
+        on, off = _one_of(dtype), _zero_of(dtype)
+        if batch_shape is None:
+            return one_hot(range(num_rows), columns, on, off, dtype=dtype, name=scope)
+        matrix = one_hot(range(num_rows), columns, on, off, dtype=dtype)
+        from teachflow.ops import joining, tiling
+
+        target = joining.concat([batch_shape, array_ops.shape(matrix)], 0)
+        return tiling.broadcast_to(matrix, target, name=scope)

@@ -27,7 +27,7 @@ from teachflow.ops.array_ops import (
 from teachflow.ops.joining import stack
 from teachflow.ops.static_value import constant_value_as_shape
 
-__all__ = ["tile"]
+__all__ = ["tile", "broadcast_to"]
 
 
 # -- tile -----------------------------------------------------------------------------------------
@@ -96,3 +96,68 @@ def tile(input, multiples, name=None):  # noqa: A002
     """
     args = [(input, "input", None), (multiples, "multiples", None)]
     return apply_op("Tile", name, args).outputs[0]
+
+
+# -- broadcast_to -------------------------------------------------------------------------------
+def _infer_broadcast_to(op):
+    x, shape_t = op.inputs
+    check_index_dtype(op, 1, "Tidx")
+    check_rank(shape_t.shape, 1)
+    target = constant_value_as_shape(shape_t)
+    dt = x.dtype.base_dtype
+    if target.ndims is None:
+        return [(dt, TensorShape(None))]
+    if x.shape.ndims is None:
+        return [(dt, target)]
+    if x.shape.ndims > target.ndims:
+        raise ValueError(f"Shape must be at most rank {target.ndims} but is rank {x.shape.ndims}")
+    out = target.dims
+    offset = target.ndims - x.shape.ndims
+    for i, d in enumerate(x.shape.dims):
+        t = out[offset + i]
+        if d is None or d == 1:
+            continue
+        if t is None:
+            out[offset + i] = d
+        elif t != d:
+            raise ValueError(f"Dimensions must be equal, but are {d} and {t}")
+    return [(dt, TensorShape(out))]
+
+
+def _broadcast_to_kernel(op, device):
+    xp = device.xp
+
+    def broadcast_to_value(x, shape):
+        x = xp.asarray(x)
+        dims = int_list(shape)
+        try:
+            # A copy: numpy's broadcast view is read-only and shares memory.
+            return as_output(xp.array(xp.broadcast_to(x, dims)))
+        except ValueError:
+            raise invalid(
+                f"Incompatible shapes: [{','.join(map(str, x.shape))}] vs. "
+                f"[{','.join(map(str, dims))}]"
+            ) from None
+
+    return broadcast_to_value
+
+
+def _broadcast_to_grad(op, grad):
+    # Sum over the broadcast dimensions, as the gradient of a broadcasting add does.
+    from teachflow.ops import math_ops
+
+    return [math_ops.reduce_to_shape(grad, op.inputs[0]), None]
+
+
+registry.register("BroadcastTo", _infer_broadcast_to, _broadcast_to_kernel, grad=_broadcast_to_grad)
+
+
+def broadcast_to(input, shape, name=None):  # noqa: A002
+    """``input`` broadcast (NumPy rules) to ``shape``.
+
+    >>> import teachflow as tf
+    >>> tf.broadcast_to(tf.zeros([3]), [2, 3]).shape
+    TensorShape([2, 3])
+    """
+    args = [(input, "input", None), (shape, "shape", None)]
+    return apply_op("BroadcastTo", name, args).outputs[0]

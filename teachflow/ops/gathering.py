@@ -1,0 +1,243 @@
+"""Gathering and scattering by index: ``gather``, ``gather_nd`` and ``scatter_nd``.
+
+``gather(params, indices, axis)`` picks whole slices of ``params`` along ``axis``;
+``gather_nd`` picks by full coordinates; ``scatter_nd`` is the inverse of ``gather_nd``:
+it adds values into zeros at given coordinates (duplicates are summed).
+
+Gradients: TensorFlow's gradient of ``GatherV2`` is an ``IndexedSlices`` (the rows that
+were used, unsummed). teachflow returns the *dense* equivalent, built with
+``scatter_nd`` (rows used twice are summed), which is what ``tf.convert_to_tensor`` of
+TF's IndexedSlices would give.
+
+    >>> import teachflow as tf
+    >>> params = tf.zeros([5, 3])
+    >>> tf.gather(params, [[0, 4]]).shape, tf.gather(params, [2], axis=1).shape
+    (TensorShape([1, 2, 3]), TensorShape([5, 1]))
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from teachflow.framework import dtypes, registry
+from teachflow.framework.shapes import TensorShape
+from teachflow.ops import array_ops
+from teachflow.ops.array_ops import apply_op, as_output, check_index_dtype, invalid, shape_text
+from teachflow.ops.joining import concat
+from teachflow.ops.static_value import constant_value, constant_value_as_shape
+
+__all__ = ["gather", "gather_nd", "scatter_nd"]
+
+_GATHER_INDEX_DTYPES = (dtypes.int16, dtypes.int32, dtypes.int64)
+
+
+# -- gather -------------------------------------------------------------------------------------
+def _infer_gather(op):
+    params, indices, axis_t = op.inputs
+    check_index_dtype(op, 1, "indices", _GATHER_INDEX_DTYPES)
+    check_index_dtype(op, 2, "Taxis")
+    dt = params.dtype.base_dtype
+    if params.shape.ndims == 0:
+        raise ValueError("Shape must be at least rank 1 but is rank 0")
+    axis = constant_value(axis_t)
+    batch_dims = op._attrs["batch_dims"]
+    if params.shape.ndims is None or indices.shape.ndims is None:
+        return [(dt, TensorShape(None))]
+    rank = params.shape.ndims
+    if axis is None:
+        return [(dt, TensorShape([None] * (rank + indices.shape.ndims - 1 - batch_dims)))]
+    axis = int(axis)
+    if not -rank <= axis < rank:
+        needed = axis + 1 if axis >= 0 else -axis
+        raise ValueError(f"Shape must be at least rank {needed} but is rank {rank}")
+    axis = axis + rank if axis < 0 else axis
+    dims = params.shape.dims
+    out = dims[:axis] + indices.shape.dims[batch_dims:] + dims[axis + 1 :]
+    return [(dt, TensorShape(out))]
+
+
+def _check_indices(idx, limit, name="indices"):
+    bad = (idx < 0) | (idx >= limit)
+    if np.any(bad):
+        where = np.argwhere(bad)[0]
+        position = ",".join(str(int(i)) for i in where)
+        value = int(idx[tuple(where)])
+        raise invalid(f"{name}[{position}] = {value} is not in [0, {limit})")
+
+
+def _gather_kernel(op, device):
+    xp = device.xp
+    batch_dims = op._attrs["batch_dims"]
+
+    def gather_values(params, indices, axis):
+        params = xp.asarray(params)
+        idx = xp.asarray(indices)
+        a = int(axis)
+        a = a + params.ndim if a < 0 else a
+        if not 0 <= a < params.ndim:
+            raise invalid(
+                f"Expected axis in the range [{-params.ndim}, {params.ndim}), but got {int(axis)}"
+            )
+        _check_indices(np.asarray(idx), params.shape[a])
+        if batch_dims == 0:
+            return as_output(xp.take(params, idx, axis=a))
+        # Batched gather: one independent gather per leading batch position.
+        batch = params.shape[:batch_dims]
+        flat_p = params.reshape((-1,) + params.shape[batch_dims:])
+        flat_i = idx.reshape((-1,) + idx.shape[batch_dims:])
+        parts = [xp.take(p, i, axis=a - batch_dims) for p, i in zip(flat_p, flat_i)]
+        stacked = xp.stack(parts) if parts else xp.zeros((0,), params.dtype)
+        return as_output(stacked.reshape(batch + stacked.shape[1:]))
+
+    return gather_values
+
+
+def _gather_grad(op, grad):
+    # Dense form of TF's IndexedSlices gradient: flatten the indices, move the gathered
+    # axis to the front, scatter-add the rows into zeros, and move the axis back.
+    params, indices, axis_t = op.inputs
+    axis = constant_value(axis_t)
+    rank = params.shape.ndims
+    if op._attrs["batch_dims"] != 0 or axis is None or rank is None:
+        raise ValueError(
+            "teachflow differentiates gather with batch_dims=0, a constant axis and params "
+            "of known rank"
+        )
+    axis = int(axis) % rank
+    params_shape = array_ops.shape(params)
+    n = array_ops.expand_dims(array_ops.size(indices), 0)
+    flat_indices = array_ops.reshape(indices, [-1, 1])
+    if axis == 0:
+        values = array_ops.reshape(grad, concat([n, params_shape[1:]], 0))
+        return [scatter_nd(flat_indices, values, params_shape), None, None]
+    outer, inner = params_shape[:axis], params_shape[axis + 1 :]
+    rows_first = [axis] + list(range(axis)) + list(range(axis + 1, rank))
+    values = array_ops.transpose(array_ops.reshape(grad, concat([outer, n, inner], 0)), rows_first)
+    dense = scatter_nd(
+        flat_indices, values, concat([params_shape[axis : axis + 1], outer, inner], 0)
+    )
+    back = list(range(1, axis + 1)) + [0] + list(range(axis + 1, rank))
+    return [array_ops.transpose(dense, back), None, None]
+
+
+registry.register("GatherV2", _infer_gather, _gather_kernel, grad=_gather_grad)
+
+
+def gather(params, indices, validate_indices=None, name=None, axis=None, batch_dims=0):
+    """Slices of ``params`` along ``axis`` picked by ``indices`` (any shape).
+
+        >>> import teachflow as tf
+        >>> tf.gather(tf.constant([10, 20, 30]), [2, 0]).shape
+        TensorShape([2])
+
+    Out-of-range indices raise `InvalidArgumentError` at run time
+    ("indices[0] = 5 is not in [0, 3)"), as on TensorFlow's CPU.
+    """
+    if axis is None:
+        axis = batch_dims
+    args = [(params, "params", None), (indices, "indices", None), (axis, "axis", None)]
+    return apply_op("GatherV2", name, args, {"batch_dims": int(batch_dims)}).outputs[0]
+
+
+# -- gather_nd / scatter_nd ---------------------------------------------------------------------
+def _infer_gather_nd(op):
+    params, indices = op.inputs
+    check_index_dtype(op, 1, "Tindices")
+    dt = params.dtype.base_dtype
+    if indices.shape.ndims is None or params.shape.ndims is None or indices.shape[-1] is None:
+        return [(dt, TensorShape(None))]
+    depth = indices.shape[-1]
+    if depth > params.shape.ndims:
+        raise ValueError(
+            f"indices.shape[-1] must be <= params.rank, but saw indices shape: "
+            f"{shape_text(indices.shape.dims)} and params shape: {shape_text(params.shape.dims)}"
+        )
+    return [(dt, TensorShape(indices.shape.dims[:-1] + params.shape.dims[depth:]))]
+
+
+def _coordinates(idx, shape, what, extra=""):
+    """``idx[..., k]`` as a tuple of index arrays, after TF's bounds check."""
+    depth = idx.shape[-1]
+    flat = idx.reshape(-1, depth)
+    limits = np.asarray(shape[:depth])
+    bad = np.any((flat < 0) | (flat >= limits), axis=1)
+    if np.any(bad):
+        i = int(np.argmax(bad))
+        coords = ", ".join(str(int(v)) for v in flat[i])
+        raise invalid(
+            f"indices[{i}] = [{coords}] does not index into {what} {shape_text(shape)}{extra}"
+        )
+    return tuple(idx[..., k] for k in range(depth))
+
+
+def _gather_nd_kernel(op, device):
+    xp = device.xp
+
+    def gather_nd_values(params, indices):
+        params = xp.asarray(params)
+        idx = np.asarray(indices)
+        return as_output(params[_coordinates(idx, params.shape, "param shape")])
+
+    return gather_nd_values
+
+
+def _gather_nd_grad(op, grad):
+    params, indices = op.inputs
+    shape = array_ops.shape(params, out_type=indices.dtype.base_dtype)
+    return [scatter_nd(indices, grad, shape), None]
+
+
+registry.register("GatherNd", _infer_gather_nd, _gather_nd_kernel, grad=_gather_nd_grad)
+
+
+def gather_nd(params, indices, name=None, batch_dims=0):
+    """Elements or slices of ``params`` at the coordinates in ``indices``' last axis.
+
+    >>> import teachflow as tf
+    >>> tf.gather_nd(tf.zeros([3, 2]), [[1, 1], [2, 0]]).shape
+    TensorShape([2])
+    """
+    if batch_dims != 0:
+        raise ValueError("gather_nd supports batch_dims=0 in teachflow")
+    args = [(params, "params", None), (indices, "indices", None)]
+    return apply_op("GatherNd", name, args).outputs[0]
+
+
+def _infer_scatter_nd(op):
+    indices, updates, shape_t = op.inputs
+    check_index_dtype(op, 0, "Tindices")
+    check_index_dtype(op, 2, "Tindices")
+    return [(updates.dtype.base_dtype, constant_value_as_shape(shape_t))]
+
+
+def _scatter_nd_kernel(op, device):
+    xp = device.xp
+    np_type = op.outputs[0].dtype.as_numpy_dtype
+
+    def scatter_nd_values(indices, updates, shape):
+        dims = [int(d) for d in np.reshape(shape, [-1])]
+        result = xp.zeros(dims, dtype=np_type)
+        idx = np.asarray(indices)
+        coords = _coordinates(idx, dims, "shape")
+        np.add.at(result, coords, xp.asarray(updates))
+        return as_output(result)
+
+    return scatter_nd_values
+
+
+def _scatter_nd_grad(op, grad):
+    return [None, gather_nd(grad, op.inputs[0]), None]
+
+
+registry.register("ScatterNd", _infer_scatter_nd, _scatter_nd_kernel, grad=_scatter_nd_grad)
+
+
+def scatter_nd(indices, updates, shape, name=None):
+    """Zeros of ``shape`` with ``updates`` added at ``indices`` (duplicates summed).
+
+    >>> import teachflow as tf
+    >>> tf.scatter_nd([[1], [1]], [[1.0, 2.0], [3.0, 4.0]], [3, 2]).shape
+    TensorShape([3, 2])
+    """
+    args = [(indices, "indices", None), (updates, "updates", None), (shape, "shape", None)]
+    return apply_op("ScatterNd", name, args).outputs[0]
