@@ -136,6 +136,8 @@ class Graph:
         """Create an op of a registered type; shape/dtype inference runs here."""
         self._check_not_finalized()
         op_def = registry.get(op_type)
+        if op_def.infer is None:
+            raise KeyError(f"Op type not registered '{op_type}' (it only names a gradient)")
         inputs = list(inputs)
         for i, t in enumerate(inputs):
             if not isinstance(t, Tensor):
@@ -162,7 +164,11 @@ class Graph:
             for c in control_inputs:
                 if c not in ctrl:
                     ctrl.append(c)
-            op = Operation(self, op_type, name, inputs, dict(attrs or {}), ctrl, op_def)
+            attrs = dict(attrs or {})
+            override = self._gradient_override_map.get(op_type)
+            if override is not None:
+                attrs["_gradient_op_type"] = override
+            op = Operation(self, op_type, name, inputs, attrs, ctrl, op_def)
             try:
                 specs = op_def.infer(op)
             except ValueError as e:
@@ -188,6 +194,8 @@ class Graph:
             if fn is None:
                 break
             op._set_device(fn(op))
+            if not hasattr(fn, "_spec"):
+                op._device_from_function = True  # the placer reports "device function"
 
     def _apply_colocation(self, op):
         if not self._colocation_stack:
@@ -270,15 +278,17 @@ class Graph:
 
     @contextlib.contextmanager
     def colocate_with(self, op, ignore_existing=False):
+        if op is None and not ignore_existing:
+            raise ValueError(
+                "Trying to reset colocation (op is None) but ignore_existing is not True"
+            )
         op = _as_op(op) if op is not None else None
         saved_devices = self._device_function_stack
         saved_coloc = self._colocation_stack
         # Colocation overrides any enclosing device scope, as in TensorFlow.
         self._device_function_stack = []
-        if ignore_existing or op is None:
-            self._colocation_stack = []
-        else:
-            self._colocation_stack = saved_coloc + [op]
+        base = [] if ignore_existing else saved_coloc
+        self._colocation_stack = base + [op] if op is not None else base
         try:
             yield
         finally:

@@ -145,6 +145,7 @@ class Operation:
         self._id = graph._next_id()
         self._control_outputs = []
         self._outputs = ()
+        self._device_from_function = False
         for c in self._control_inputs:
             c._control_outputs.append(self)
 

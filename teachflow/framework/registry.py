@@ -86,8 +86,14 @@ def registered_types() -> list[str]:
 
 
 def set_gradient(op_type: str, grad: Callable | None) -> None:
-    """Attach (or replace) the gradient function of an op type: `tf.RegisterGradient`."""
-    get(op_type).grad = grad
+    """Attach (or replace) the gradient function of an op type: `tf.RegisterGradient`.
+
+    The name need not be an op type: a gradient-only name is a target for
+    ``Graph.gradient_override_map``, as in TensorFlow."""
+    od = _REGISTRY.get(op_type)
+    if od is None:
+        od = _REGISTRY[op_type] = OpDef(op_type, infer=None)
+    od.grad = grad
 
 
 class RegisterGradient:

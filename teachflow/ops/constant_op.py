@@ -29,6 +29,11 @@ def _infer_const(op):
 
 def _const_kernel(op, device):
     value = op._attrs["value"]
+    # A constant's tensor is allocated once, when its kernel is built, and lives as long
+    # as the kernel: persistent memory on its device, as in TensorFlow.
+    allocator = getattr(device, "allocator", None)
+    if allocator is not None and value.dtype != object:
+        allocator.set_persistent(0, value.nbytes)
     if value.ndim == 0 and value.dtype != object:
         value = value[()]  # a numpy scalar: fast arithmetic, immutable
     elif device.xp is not np and value.dtype != object:
@@ -96,7 +101,7 @@ def _to_numpy(value, dtype):
             f"Expected {dtype.name}, got {value!r} of type '{type(value).__name__}' instead."
         )
     if dtype.is_integer or dtype.is_bool:
-        if arr.dtype.kind == "f":
+        if arr.dtype.kind == "f" and arr.size:  # np.array([]) is float64: not a loss
             raise TypeError(
                 f"Expected {dtype.name}, got {_first(value)!r} of type "
                 f"'{type(_first(value)).__name__}' instead."

@@ -288,6 +288,7 @@ def _replay(plan, order, vals, times, tid, step_id):
             i = order[k]
             k += 1
             kernel, ins, out, multi, op, _, di, _ = plan.steps[i]
+            persistent = op.type == "Const"
             a = t0 + (t1 - t0) * j // n
             b = t0 + (t1 - t0) * (j + 1) // n
             dev = plan.devices[di]
@@ -295,7 +296,8 @@ def _replay(plan, order, vals, times, tid, step_id):
             for o in out if multi else (out,):
                 v = vals[o]
                 if (
-                    v is None
+                    persistent
+                    or v is None
                     or type(v) is VariableState
                     or any(
                         vals[s] is v or (type(vals[s]) is VariableState and vals[s].value is v)
@@ -502,7 +504,8 @@ class _StepRun:
             for o in out if multi else (out,):
                 out_bytes += self._allocate(o, vals[o], op.name, ins)
         except errors.ResourceExhaustedError as e:
-            self.error = self._oom(e, op, self.plan.devices[dev_i])
+            value = r[0] if multi else r
+            self.error = self._oom(e, op, self.plan.devices[self.plan.slot_device[o]], value)
             return
         if self.records is not None:
             dev_name = self.plan.devices[dev_i].name
@@ -536,7 +539,7 @@ class _StepRun:
                 ready.append(j)
 
     def _allocate(self, slot, value, node, ins):
-        if value is None or type(value) is VariableState:
+        if value is None or type(value) is VariableState or node in self.plan.persistent_nodes:
             return 0
         # A forwarded input (identity, a variable's read) is the same buffer: no new bytes.
         if ins:
@@ -596,17 +599,22 @@ class _StepRun:
             if nb:
                 self._free(s)
 
-    def _oom(self, e, op, device):
+    def _oom(self, e, op, device, value=None):
+        shape = list(getattr(value, "shape", ()))
+        dtype = getattr(getattr(value, "dtype", None), "name", "?")
+        requested = getattr(e, "requested", 0)
         msg = (
-            f"OOM when allocating tensor for {op.name} on {device.name} by allocator "
-            f"{device.allocator.name}: {e.message.split(': ', 1)[-1]}"
+            f"OOM when allocating tensor for {op.name} with shape{shape} and type {dtype} "
+            f"on {device.name} by allocator {device.allocator.name}: requested {requested} "
+            f"bytes, {getattr(e, 'in_use', 0)} bytes already in use, limit "
+            f"{device.allocator.limit} bytes"
         )
         if self.ctx.report_allocations:
+            dev_i = self.plan.devices.index(device)
             live = [
                 f"  {self.slot_bytes[s]} bytes: {_slot_name(self.plan, s)}"
                 for s in range(self.plan.num_slots)
-                if self.slot_bytes[s]
-                and self.plan.slot_device[s] == self.plan.devices.index(device)
+                if self.slot_bytes[s] and self.plan.slot_device[s] == dev_i
             ]
             msg += "\nCurrent usage from device: " + device.name + "\n" + "\n".join(live)
         else:

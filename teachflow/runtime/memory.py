@@ -39,12 +39,7 @@ class Allocator:
         with self._lock:
             live = self.live_bytes + nbytes
             if self.limit is not None and live > self.limit:
-                raise errors.ResourceExhaustedError(
-                    None,
-                    None,
-                    f"OOM when allocating {nbytes} bytes on allocator {self.name}: "
-                    f"{self.live_bytes} bytes in use, limit {self.limit} bytes",
-                )
+                raise OutOfMemory(self, nbytes)
             self.live_bytes = live
             self.total_allocated += nbytes
             if live > self.peak_bytes:
@@ -83,6 +78,21 @@ class Allocator:
     def __repr__(self):
         limit = "unlimited" if self.limit is None else f"{self.limit} B"
         return f"<Allocator {self.name} live={self.live_bytes} B peak={self.peak_bytes} B limit={limit}>"
+
+
+class OutOfMemory(errors.ResourceExhaustedError):
+    """An allocation past the limit; the executor adds the node and tensor to the message."""
+
+    def __init__(self, allocator, requested):
+        self.allocator = allocator
+        self.requested = requested
+        self.in_use = allocator.live_bytes
+        super().__init__(
+            None,
+            None,
+            f"OOM when allocating {requested} bytes by allocator {allocator.name}: "
+            f"{self.in_use} bytes in use, limit {allocator.limit} bytes",
+        )
 
 
 def nbytes_of(value) -> int:

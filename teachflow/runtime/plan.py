@@ -63,6 +63,7 @@ class Plan:
         self.account_memory = False  # some device has a memory limit
         self.needs_threads = False  # some step should run off the scheduling thread
         self.placement = {}  # op name -> device name
+        self.persistent_nodes = frozenset()
 
     def __repr__(self):
         return f"<Plan {len(self.ops)} ops, {len(self.transfers)} transfers on {len(self.devices)} devices>"
@@ -147,7 +148,7 @@ def _copy_kernel(src, dst):
 
 
 def is_expensive(op) -> bool:
-    if op.type in EXPENSIVE_TYPES:
+    if op.type in EXPENSIVE_TYPES or not op._op_def.cheap:
         return True
     for t in op._outputs:
         n = t.shape.num_elements()
@@ -290,4 +291,6 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, kernel_for, device_for, 
     plan.account_memory = any(d.allocator.limit is not None for d in devices)
     plan.needs_threads = any(r[7] for r in raw) or any(d.has_stream for d in devices)
     plan.placement = {op.name: op_device[op].name for op in order}
+    # Outputs that live in their kernel (constants), not in a step's allocations.
+    plan.persistent_nodes = frozenset(op.name for op in order if op.type == "Const")
     return plan

@@ -81,9 +81,15 @@ def build_step_stats(records, devices, epoch_offset_ns) -> StepStats:
     times to nanoseconds since the Unix epoch (TensorFlow's ``all_start_micros``)."""
     by_device = {d.name: DeviceStepStats(device=d.name) for d in devices}
     peaks = {}
+    live = {}
+    live_at = {}  # id(op event) -> bytes in use on its device when it finished
     for e in records:
         if e.kind == "memory":
             peaks[e.device] = max(peaks.get(e.device, 0), e.live_bytes)
+            live[e.device] = e.live_bytes
+        elif e.kind in ("op", "transfer"):
+            dev = e.device if e.kind == "op" else e.dst_device
+            live_at[id(e)] = live.get(dev, 0)
     allocators = {d.name: d.allocator for d in devices}
     for e in records:
         if e.kind == "op":
@@ -117,8 +123,8 @@ def build_step_stats(records, devices, epoch_offset_ns) -> StepStats:
                     allocator_name=alloc.name,
                     total_bytes=nbytes,
                     peak_bytes=peaks.get(dev, 0),
-                    live_bytes=alloc.live_bytes,
-                    allocator_bytes_in_use=alloc.live_bytes,
+                    live_bytes=live_at.get(id(e), 0),
+                    allocator_bytes_in_use=live_at.get(id(e), 0),
                 )
             )
             ns.output.append(

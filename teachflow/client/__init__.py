@@ -1,0 +1,1 @@
+"""Mirrors ``tensorflow.python.client``: ``from teachflow.client import timeline``."""

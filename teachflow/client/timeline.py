@@ -1,0 +1,28 @@
+"""TensorFlow's ``timeline`` module: turn a traced run's step stats into a Chrome trace.
+
+    >>> import teachflow as tf
+    >>> from teachflow.client import timeline
+    >>> opts = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)
+    >>> md = tf.RunMetadata()
+    >>> _ = tf.Session().run(tf.constant(1.0) + 2.0, options=opts, run_metadata=md)
+    >>> trace = timeline.Timeline(md.step_stats).generate_chrome_trace_format()
+    >>> '"traceEvents"' in trace
+    True
+
+Write the string to a ``.json`` file and open it in chrome://tracing or ui.perfetto.dev.
+"""
+
+from __future__ import annotations
+
+from teachflow.trace.chrome import chrome_trace_json
+
+
+class Timeline:
+    """A timeline of one step (``step_stats`` from ``RunMetadata``)."""
+
+    def __init__(self, step_stats, graph=None):
+        self._step_stats = step_stats
+        self._graph = graph
+
+    def generate_chrome_trace_format(self, show_dataflow=True, show_memory=False) -> str:
+        return chrome_trace_json(self._step_stats, show_dataflow, show_memory)
