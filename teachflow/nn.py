@@ -1,1 +1,28 @@
-"""``tf.nn``: neural-network ops (re-exports)."""
+"""``tf.nn``: neural-network ops (re-exports).
+
+>>> import teachflow as tf
+>>> tf.nn.relu([-1.0, 1.0]).op.type
+'Relu'
+"""
+
+from teachflow.ops.activation_ops import (  # noqa: F401
+    elu,
+    leaky_relu,
+    log_softmax,
+    relu,
+    relu6,
+    selu,
+    softmax,
+    softplus,
+    softsign,
+)
+from teachflow.ops.losses import (  # noqa: F401
+    l2_loss,
+    sigmoid_cross_entropy_with_logits,
+    softmax_cross_entropy_with_logits,
+    softmax_cross_entropy_with_logits_v2,
+    sparse_softmax_cross_entropy_with_logits,
+    weighted_cross_entropy_with_logits,
+)
+from teachflow.ops.math_ops import sigmoid, tanh  # noqa: F401
+from teachflow.ops.nn_ops import bias_add, dropout, in_top_k, moments  # noqa: F401

@@ -1,3 +1,314 @@
-"""(being written)"""
+"""Neural-network building blocks: bias_add, dropout, in_top_k, moments — and the helper
+that builds ops the way TensorFlow's generated wrappers do.
 
-__all__ = []
+``tf.nn`` gathers these with the activations (`teachflow.ops.activation_ops`) and the
+loss ops (`teachflow.ops.losses`). TensorFlow 1.x keeps all of them out of the top-level
+namespace, so ``__all__`` is empty.
+
+    >>> import teachflow as tf
+    >>> y = tf.nn.bias_add([[1.0, 2.0]], [10.0, 20.0])
+    >>> y.op.type, y.op.inputs[1].op.name
+    ('BiasAdd', 'BiasAdd/bias')
+    >>> with tf.Session() as sess:
+    ...     print(sess.run(y))
+    [[11. 22.]]
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from teachflow.framework import dtypes, errors, registry
+from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.operation import Tensor
+from teachflow.framework.scopes import name_scope
+from teachflow.ops.random_ops import check_dtype
+
+__all__: list = []
+
+FLOATS = (dtypes.float16, dtypes.float32, dtypes.float64)
+REALS = FLOATS + (dtypes.int8, dtypes.int16, dtypes.int32, dtypes.int64, dtypes.uint8)
+
+
+# -- building ops ---------------------------------------------------------------------------
+def apply_op(op_type, name, args, attrs=None):
+    """Create one op the way TF's generated wrappers do: inputs converted inside a name
+    scope named for the op (``Relu/features``), the op named by the scope itself.
+
+    ``args`` is a list of ``(arg_name, value, dtype or None)``. Returns the op.
+    """
+    values = [v for _, v, _ in args]
+    with name_scope(name, op_type, values) as scope:
+        inputs = [convert_to_tensor(v, dtype=dt, name=arg) for arg, v, dt in args]
+        attrs = dict(attrs or {})
+        attrs.setdefault("T", inputs[0].dtype.base_dtype)
+        return inputs[0].graph.create_op(op_type, inputs, attrs, name=scope)
+
+
+def as_value(r):
+    """np.where and friends give 0-d arrays; runtime values are numpy scalars then."""
+    return r[()] if type(r) is np.ndarray and r.ndim == 0 else r
+
+
+# -- bias_add ------------------------------------------------------------------------------------
+def _channel_axis(data_format, rank):
+    return (
+        1 if data_format.startswith(b"NC" if isinstance(data_format, bytes) else "NC") else rank - 1
+    )
+
+
+def _infer_bias_add(op):
+    value, bias = op.inputs
+    if bias.dtype.base_dtype is not value.dtype.base_dtype:
+        raise TypeError(
+            f"Input 'bias' of 'BiasAdd' Op has type {bias.dtype.base_dtype.name} that does not "
+            f"match type {value.dtype.base_dtype.name} of argument 'value'."
+        )
+    if bias.shape.ndims not in (None, 1):
+        raise ValueError(f"Shape must be rank 1 but is rank {bias.shape.ndims}")
+    if value.shape.ndims is not None:
+        if value.shape.ndims < 2:
+            raise ValueError(f"Shape must be at least rank 2 but is rank {value.shape.ndims}")
+        channels = value.shape[_channel_axis(op._attrs["data_format"], value.shape.ndims)]
+        b = bias.shape[0] if bias.shape.ndims == 1 else None
+        if channels is not None and b is not None and channels != b:
+            raise ValueError(f"Dimensions must be equal, but are {channels} and {b}")
+    return [(value.dtype.base_dtype, value.shape)]
+
+
+def _bias_add_kernel(op, device):
+    nchw = op._attrs["data_format"] == "NCHW"
+
+    def bias_add_values(value, bias):
+        if nchw and value.ndim > 2:
+            bias = bias.reshape((-1,) + (1,) * (value.ndim - 2))
+        return value + bias
+
+    return bias_add_values
+
+
+def _bias_add_grad_kernel(op, device):
+    nchw = op._attrs["data_format"] == "NCHW"
+
+    def bias_add_grad_values(dy):
+        axis = 1 if nchw else dy.ndim - 1
+        return dy.sum(axis=tuple(a for a in range(dy.ndim) if a != axis), dtype=dy.dtype)
+
+    return bias_add_grad_values
+
+
+def _infer_bias_add_grad(op):
+    dy = op.inputs[0]
+    if dy.shape.ndims is None:
+        return [(dy.dtype.base_dtype, [None])]
+    return [
+        (dy.dtype.base_dtype, [dy.shape[_channel_axis(op._attrs["data_format"], dy.shape.ndims)]])
+    ]
+
+
+def _bias_add_grad(op, grad):
+    fmt = op._attrs["data_format"]
+    db = grad.graph.create_op(
+        "BiasAddGrad", [grad], {"T": grad.dtype.base_dtype, "data_format": fmt}, name="BiasAddGrad"
+    ).outputs[0]
+    return [grad, db]
+
+
+def _bias_add_grad_grad(op, grad):
+    # BiasAddGrad sums over all but the channel axis; its gradient spreads ``grad`` back
+    # over those axes — exactly what adding it as a bias to zeros does.
+    dy = op.inputs[0]
+    from teachflow.ops import array_ops
+
+    spread = bias_add(array_ops.zeros_like(dy), grad, data_format=op._attrs["data_format"])
+    return [spread]
+
+
+registry.register("BiasAdd", _infer_bias_add, _bias_add_kernel, grad=_bias_add_grad)
+registry.register(
+    "BiasAddGrad", _infer_bias_add_grad, _bias_add_grad_kernel, grad=_bias_add_grad_grad
+)
+
+
+def bias_add(value, bias, data_format=None, name=None):
+    """``value + bias`` with a 1-D ``bias`` along the channel axis (last for "NHWC", the
+    second for "NCHW"). Raises ValueError when the bias length differs from the channels.
+
+        >>> import teachflow as tf
+        >>> tf.nn.bias_add([[0.0, 0.0, 0.0]] * 2, [1.0, 2.0, 3.0]).shape
+        TensorShape([2, 3])
+    """
+    if data_format is not None:
+        if data_format.startswith("NC"):
+            data_format = "NCHW"
+        elif data_format.startswith("N") and data_format.endswith("C"):
+            data_format = "NHWC"
+        else:
+            raise ValueError("data_format must be of the form `N...C` or `NC...`")
+    with name_scope(name, "BiasAdd", [value, bias]) as scope:
+        value = convert_to_tensor(value, name="input")
+        bias = convert_to_tensor(bias, dtype=value.dtype.base_dtype, name="bias")
+        attrs = {"T": value.dtype.base_dtype, "data_format": data_format or "NHWC"}
+        return value.graph.create_op("BiasAdd", [value, bias], attrs, name=scope).outputs[0]
+
+
+# -- in_top_k ---------------------------------------------------------------------------------------
+def _infer_in_top_k(op):
+    predictions, targets, k = op.inputs
+    check_dtype(predictions.dtype, (dtypes.float32,), "predictions")
+    check_dtype(targets.dtype, (dtypes.int32, dtypes.int64), "targets")
+    if predictions.shape.ndims not in (None, 2):
+        raise ValueError(f"Shape must be rank 2 but is rank {predictions.shape.ndims}")
+    if targets.shape.ndims not in (None, 1):
+        raise ValueError(f"Shape must be rank 1 but is rank {targets.shape.ndims}")
+    batch = predictions.shape[0] if predictions.shape.ndims == 2 else None
+    return [(dtypes.bool_, targets.shape.merge_with([batch]))]
+
+
+def _in_top_k_kernel(op, device):
+    def in_top_k_values(predictions, targets, k):
+        batch, classes = predictions.shape
+        if targets.shape[0] != batch:
+            raise errors.InvalidArgumentError(
+                None,
+                None,
+                f"First dimension of predictions {batch} must match length of targets "
+                f"{targets.shape[0]}",
+            )
+        valid = (targets >= 0) & (targets < classes)
+        target_pred = predictions[np.arange(batch), np.where(valid, targets, 0)]
+        # Ties at the boundary count as inside: only strictly larger predictions push out.
+        larger = (predictions > target_pred[:, None]).sum(axis=1)
+        return valid & np.isfinite(target_pred) & (larger < k)
+
+    return in_top_k_values
+
+
+registry.register("InTopKV2", _infer_in_top_k, _in_top_k_kernel, not_differentiable=True)
+
+
+def in_top_k(predictions, targets, k, name=None):
+    """Whether each ``targets[i]`` is among the ``k`` largest ``predictions[i]`` (a bool
+    vector). Ties count in the target's favour; out-of-range targets give False.
+
+        >>> import teachflow as tf
+        >>> with tf.Session() as sess:
+        ...     print(sess.run(tf.nn.in_top_k([[0.1, 0.9], [0.8, 0.2]], [1, 1], 1)))
+        [ True False]
+    """
+    with name_scope(name, "in_top_k", [predictions, targets, k]):
+        predictions = convert_to_tensor(predictions, name="predictions")
+        targets = convert_to_tensor(targets, name="targets")
+        return apply_op(
+            "InTopKV2",
+            None,
+            [
+                ("predictions", predictions, None),
+                ("targets", targets, None),
+                ("k", k, targets.dtype.base_dtype),
+            ],
+        ).outputs[0]
+
+
+# -- dropout ------------------------------------------------------------------------------------------
+def _noise_shape(x, noise_shape):
+    from teachflow.ops import array_ops
+
+    if noise_shape is None:
+        return array_ops.shape(x)
+    if isinstance(noise_shape, (list, tuple)) and x.shape.ndims == len(noise_shape):
+        # Unknown entries take x's static dims, so the mask's shape stays known.
+        return [
+            x.shape[i] if d is None and x.shape[i] is not None else d
+            for i, d in enumerate(noise_shape)
+        ]
+    return noise_shape
+
+
+def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None):
+    """Zero each element with probability ``rate`` (or ``1 - keep_prob``, TF1's argument)
+    and scale the survivors by ``1 / (1 - rate)``, so the expected sum is unchanged.
+
+    ``noise_shape`` shares one decision along dimensions of size 1. Raises ValueError for
+    both ``rate`` and ``keep_prob``, a rate outside [0, 1), or a non-float ``x``.
+
+        >>> import teachflow as tf
+        >>> x = tf.placeholder(tf.float32, [None, 4])
+        >>> tf.nn.dropout(x, rate=0.5).shape
+        TensorShape([None, 4])
+    """
+    if keep_prob is not None and rate is not None:
+        raise ValueError("Cannot specify both 'keep_prob' and 'rate'.")
+    if keep_prob is not None:
+        try:
+            rate = 1.0 - keep_prob
+        except TypeError:
+            raise ValueError(
+                f"keep_prob must be a floating point number or Tensor (got {keep_prob!r})"
+            ) from None
+    if rate is None:
+        raise ValueError("You must provide a rate to dropout.")
+    with name_scope(name, "dropout", [x]):
+        from teachflow.ops import math_ops
+
+        x = convert_to_tensor(x, name="x")
+        if not x.dtype.is_floating:
+            raise ValueError(
+                "`x.dtype` must be a floating point tensor as `x` will be scaled. "
+                f"Received: x_dtype={x.dtype}"
+            )
+        if isinstance(rate, numbers.Real) and not isinstance(rate, Tensor):
+            if not 0 <= rate < 1:
+                raise ValueError(
+                    "`rate` must be a scalar tensor or a float in the range [0, 1). "
+                    f"Received: rate={rate}"
+                )
+            if rate == 0:
+                return x  # nothing to drop: no ops at all, as in TensorFlow
+        rate = convert_to_tensor(rate, dtype=x.dtype.base_dtype, name="rate")
+        if rate.shape.ndims not in (None, 0):
+            raise ValueError(f"Shapes {rate.shape} and () are incompatible")
+        noise = _noise_shape(x, noise_shape)
+        from teachflow.ops import random_ops
+
+        random_tensor = random_ops.random_uniform(noise, seed=seed, dtype=x.dtype.base_dtype)
+        keep_prob = 1 - rate
+        scale = 1 / keep_prob
+        # Keep where u >= rate: probability 1 - rate for u uniform on [0, 1).
+        keep_mask = random_tensor >= rate
+        ret = x * scale * math_ops.cast(keep_mask, x.dtype.base_dtype)
+        ret.set_shape(x.shape)
+        return ret
+
+
+def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):
+    """Mean and (population) variance of ``x`` over ``axes``: ``(mean, variance)``.
+
+    >>> import teachflow as tf
+    >>> mean, var = tf.nn.moments(tf.constant([[1.0, 3.0]]), axes=[1])
+    >>> mean.shape
+    TensorShape([1])
+    """
+    from teachflow.ops import array_ops, math_ops
+
+    keep = bool(keepdims if keepdims is not None else keep_dims)
+    with name_scope(name, "moments", [x, axes]):
+        x = convert_to_tensor(x, name="x")
+        # float16 has too little range for sums of squares: accumulate in float32.
+        y = math_ops.cast(x, dtypes.float32) if x.dtype.base_dtype is dtypes.float16 else x
+        mean = math_ops.reduce_mean(y, axes, keepdims=True, name="mean")
+        # stop_gradient: the variance's gradient through the mean is zero anyway.
+        variance = math_ops.reduce_mean(
+            math_ops.squared_difference(y, array_ops.stop_gradient(mean)),
+            axes,
+            keepdims=True,
+            name="variance",
+        )
+        if not keep:
+            mean = array_ops.squeeze(mean, axes)
+            variance = array_ops.squeeze(variance, axes)
+        if x.dtype.base_dtype is dtypes.float16:
+            return math_ops.cast(mean, dtypes.float16), math_ops.cast(variance, dtypes.float16)
+        return mean, variance

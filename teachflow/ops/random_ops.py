@@ -1,3 +1,410 @@
-"""(being written)"""
+"""Random ops: normal, uniform, truncated normal, shuffle and categorical samples.
 
-__all__ = []
+Each random op is *stateful*: its kernel owns a random generator, created when a session
+first runs the op and advanced by every run. So two runs of the same tensor give
+different values, while a new session starts the sequence again — TensorFlow's
+behaviour. The generator's key is the op's ``(seed, seed2)`` attributes, which
+`teachflow.framework.random_seed.get_seed` derives from ``tf.set_random_seed`` and the
+``seed=`` argument; with neither, each session draws fresh entropy.
+
+    >>> import teachflow as tf
+    >>> tf.set_random_seed(0)
+    >>> x = tf.random_normal([2, 3], mean=1.0, stddev=0.5)
+    >>> x.op.name, x.op.inputs[0].op.name
+    ('random_normal', 'random_normal/mul')
+    >>> with tf.Session() as sess:
+    ...     sess.run(x).shape
+    (2, 3)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from teachflow.framework import dtypes, errors, registry
+from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.operation import Tensor
+from teachflow.framework.random_seed import DEFAULT_GRAPH_SEED, get_seed, set_random_seed
+from teachflow.framework.scopes import name_scope
+from teachflow.framework.shapes import TensorShape
+
+__all__ = [
+    "random_normal",
+    "random_uniform",
+    "truncated_normal",
+    "random_shuffle",
+    "multinomial",
+    "categorical",
+    "set_random_seed",
+    "get_seed",
+    "DEFAULT_GRAPH_SEED",
+]
+
+_FLOATS = (dtypes.float16, dtypes.float32, dtypes.float64)
+_INTS = (dtypes.int32, dtypes.int64)
+
+
+def check_dtype(dtype, allowed, param):
+    """TensorFlow's op-definition check on a type attribute (a TypeError)."""
+    if dtype.base_dtype not in allowed:
+        raise TypeError(
+            f"Value passed to parameter '{param}' has DataType {dtype.base_dtype.name} not in "
+            f"list of allowed values: {', '.join(d.name for d in allowed)}"
+        )
+
+
+# -- shapes given as tensors ---------------------------------------------------------------
+def shape_tensor(shape, name="shape"):
+    """A shape argument (list, tuple, TensorShape or int tensor) as a 1-D int tensor."""
+    if isinstance(shape, TensorShape):
+        shape = shape.as_list()
+    if isinstance(shape, (list, tuple)) and not any(isinstance(d, Tensor) for d in shape):
+        dims = [-1 if d is None else int(getattr(d, "value", d)) for d in shape]
+        return convert_to_tensor(np.array(dims, dtype=np.int32), name=name)
+    return convert_to_tensor(shape, name=name)
+
+
+def static_shape(t: Tensor) -> TensorShape:
+    """What graph construction knows of the shape that the 1-D int tensor ``t`` holds."""
+    op = t.op
+    if op.type == "Const":
+        return TensorShape([int(d) for d in np.reshape(op._attrs["value"], -1)])
+    if op.type == "Shape":
+        return op.inputs[0].shape
+    if op.type == "Pack":
+        return TensorShape(
+            [int(i.op._attrs["value"]) if i.op.type == "Const" else None for i in op.inputs]
+        )
+    if t.shape.ndims == 1 and t.shape[0] is not None:
+        return TensorShape([None] * t.shape[0])
+    return TensorShape(None)
+
+
+def _infer_from_shape_input(op):
+    shape = op.inputs[0]
+    check_dtype(shape.dtype, _INTS, "shape")
+    if shape.shape.ndims not in (None, 1):
+        raise ValueError(f"Shape must be rank 1 but is rank {shape.shape.ndims}")
+    return static_shape(shape)
+
+
+def _dims(shape_value):
+    """The runtime shape vector as a tuple, with TF's errors for a bad one."""
+    shape_value = np.asarray(shape_value)
+    if shape_value.ndim != 1:
+        raise errors.InvalidArgumentError(
+            None,
+            None,
+            f"shape must be a vector of {{int32,int64}}, got shape {list(shape_value.shape)}",
+        )
+    dims = tuple(int(d) for d in shape_value)
+    for d in dims:
+        if d < 0:
+            raise errors.InvalidArgumentError(None, None, f"Dimension {d} must be >= 0")
+    return dims
+
+
+# -- kernels: each owns a generator ---------------------------------------------------------
+def make_generator(op) -> np.random.Generator:
+    """A Philox generator keyed by the op's (seed, seed2); fresh entropy when both are 0.
+
+    Called once per op and session, so a new session replays the same sequence, while
+    successive runs in one session continue it.
+    """
+    seed, seed2 = op._attrs.get("seed", 0), op._attrs.get("seed2", 0)
+    if seed == 0 and seed2 == 0:
+        return np.random.Generator(np.random.Philox())
+    return np.random.Generator(np.random.Philox(key=[seed, seed2]))
+
+
+def finish(value, device):
+    """A sampled numpy array as the runtime value: 0-d -> numpy scalar, GPU -> device array."""
+    if value.ndim == 0:
+        return value[()]
+    if device.xp is not np:
+        return device.xp.asarray(value)
+    return value
+
+
+def _float_sampler(draw):
+    """Kernel factory for an op with one shape input and a float ``dtype`` attribute."""
+
+    def make(op, device):
+        rng = make_generator(op)
+        np_dtype = np.dtype(op._attrs["dtype"].as_numpy_dtype)
+        # numpy samples float32/float64 natively; float16 is drawn as float32 and rounded.
+        draw_dtype = np.float32 if np_dtype == np.float16 else np_dtype
+
+        def sample(shape):
+            return finish(draw(rng, _dims(shape), draw_dtype).astype(np_dtype, copy=False), device)
+
+        return sample
+
+    return make
+
+
+def _draw_normal(rng, dims, dtype):
+    return rng.standard_normal(dims, dtype=dtype)
+
+
+def _draw_uniform(rng, dims, dtype):
+    return rng.random(dims, dtype=dtype)
+
+
+def _draw_truncated(rng, dims, dtype):
+    # TF's TruncatedNormal drops samples more than two standard deviations out and draws again.
+    x = rng.standard_normal(dims, dtype=dtype)
+    bad = np.abs(x) > 2.0
+    while bad.any():
+        x[bad] = rng.standard_normal(int(bad.sum()), dtype=dtype)
+        bad = np.abs(x) > 2.0
+    return x
+
+
+def _infer_float_random(op):
+    check_dtype(op._attrs["dtype"], _FLOATS, "dtype")
+    return [(op._attrs["dtype"], _infer_from_shape_input(op))]
+
+
+for _type, _draw in (
+    ("RandomStandardNormal", _draw_normal),
+    ("RandomUniform", _draw_uniform),
+    ("TruncatedNormal", _draw_truncated),
+):
+    registry.register(
+        _type, _infer_float_random, _float_sampler(_draw), stateful=True, not_differentiable=True
+    )
+
+
+def _infer_uniform_int(op):
+    shape, minval, maxval = op.inputs
+    check_dtype(minval.dtype, _INTS, "minval")
+    for t, arg in ((minval, "minval"), (maxval, "maxval")):
+        if t.shape.ndims not in (None, 0):
+            raise ValueError(f"Shape must be rank 0 but is rank {t.shape.ndims}")
+        if t.dtype.base_dtype is not minval.dtype.base_dtype:
+            raise TypeError(
+                f"Input '{arg}' of 'RandomUniformInt' Op has type {t.dtype.base_dtype.name} "
+                f"that does not match type {minval.dtype.base_dtype.name} of argument 'minval'."
+            )
+    return [(minval.dtype.base_dtype, _infer_from_shape_input(op))]
+
+
+def _uniform_int_kernel(op, device):
+    rng = make_generator(op)
+    np_dtype = op.inputs[1].dtype.base_dtype.as_numpy_dtype
+
+    def sample(shape, lo, hi):
+        dims = _dims(shape)
+        if not lo < hi:
+            raise errors.InvalidArgumentError(None, None, f"Need minval < maxval, got {lo} >= {hi}")
+        return finish(np.asarray(rng.integers(lo, hi, size=dims, dtype=np_dtype)), device)
+
+    return sample
+
+
+registry.register(
+    "RandomUniformInt",
+    _infer_uniform_int,
+    _uniform_int_kernel,
+    stateful=True,
+    not_differentiable=True,
+)
+
+
+def _infer_shuffle(op):
+    value = op.inputs[0]
+    return [(value.dtype.base_dtype, value.shape)]
+
+
+def _shuffle_kernel(op, device):
+    rng = make_generator(op)
+
+    def shuffle(value):
+        value = np.asarray(value)
+        if value.ndim == 0 or value.shape[0] <= 1:
+            return finish(value, device) if value.ndim == 0 else value
+        # A permutation of the first dimension; the input itself is never modified.
+        return finish(value[rng.permutation(value.shape[0])], device)
+
+    return shuffle
+
+
+registry.register(
+    "RandomShuffle", _infer_shuffle, _shuffle_kernel, stateful=True, not_differentiable=True
+)
+
+
+def _infer_multinomial(op):
+    logits, num_samples = op.inputs
+    check_dtype(logits.dtype, _FLOATS, "logits")
+    if logits.shape.ndims not in (None, 2):
+        raise ValueError(f"Shape must be rank 2 but is rank {logits.shape.ndims}")
+    if num_samples.shape.ndims not in (None, 0):
+        raise ValueError(f"Shape must be rank 0 but is rank {num_samples.shape.ndims}")
+    batch = logits.shape[0] if logits.shape.ndims == 2 else None
+    n = int(num_samples.op._attrs["value"]) if num_samples.op.type == "Const" else None
+    return [(op._attrs["output_dtype"], TensorShape([batch, n]))]
+
+
+def _multinomial_kernel(op, device):
+    rng = make_generator(op)
+    out_dtype = op._attrs["output_dtype"].as_numpy_dtype
+
+    def sample(logits, num_samples):
+        logits = np.asarray(logits, dtype=np.float64)
+        batch, classes = logits.shape
+        if classes == 0 and num_samples > 0:
+            raise errors.InvalidArgumentError(None, None, "num_classes should be positive, got 0")
+        # Inverse-CDF sampling of softmax(logits) per row; -inf logits have probability 0.
+        shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
+        cdf = np.cumsum(shifted, axis=1)
+        cdf /= cdf[:, -1:]
+        u = rng.random((batch, int(num_samples)))
+        out = np.empty((batch, int(num_samples)), dtype=out_dtype)
+        for row in range(batch):
+            out[row] = np.minimum(np.searchsorted(cdf[row], u[row], side="right"), classes - 1)
+        return finish(out, device)
+
+    return sample
+
+
+registry.register(
+    "Multinomial", _infer_multinomial, _multinomial_kernel, stateful=True, not_differentiable=True
+)
+
+
+# -- the public functions ----------------------------------------------------------------------
+def _seed_attrs(seed):
+    seed1, seed2 = get_seed(seed)
+    return {"seed": seed1 or 0, "seed2": seed2 or 0}
+
+
+def _scaled_sample(op_type, default_name, shape, mean, stddev, dtype, seed, name):
+    """``sample * stddev + mean``, the graph TF builds for random_normal and friends."""
+    from teachflow.ops import math_ops
+
+    dtype = dtypes.as_dtype(dtype).base_dtype
+    with name_scope(name, default_name, [shape, mean, stddev]) as scope:
+        shape = shape_tensor(shape)
+        mean = convert_to_tensor(mean, dtype=dtype, name="mean")
+        stddev = convert_to_tensor(stddev, dtype=dtype, name="stddev")
+        attrs = _seed_attrs(seed)
+        attrs.update(dtype=dtype, T=shape.dtype.base_dtype)
+        rnd = shape.graph.create_op(op_type, [shape], attrs, name=op_type).outputs[0]
+        return math_ops.add(rnd * stddev, mean, name=scope)
+
+
+def random_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
+    """Samples from a normal distribution N(mean, stddev²).
+
+    ``shape`` is a list or a 1-D int32/int64 tensor; ``seed`` combines with the graph seed
+    (see `tf.set_random_seed`). Builds ``RandomStandardNormal``, then ``* stddev + mean``.
+
+        >>> import teachflow as tf
+        >>> tf.random_normal([3], seed=1).dtype
+        tf.float32
+    """
+    return _scaled_sample(
+        "RandomStandardNormal", "random_normal", shape, mean, stddev, dtype, seed, name
+    )
+
+
+def truncated_normal(shape, mean=0.0, stddev=1.0, dtype=dtypes.float32, seed=None, name=None):
+    """Normal samples, redrawn when more than two standard deviations from the mean.
+
+    >>> import teachflow as tf
+    >>> tf.truncated_normal([2, 2]).op.inputs[0].op.inputs[0].op.type
+    'TruncatedNormal'
+    """
+    return _scaled_sample(
+        "TruncatedNormal", "truncated_normal", shape, mean, stddev, dtype, seed, name
+    )
+
+
+def random_uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None, name=None):
+    """Samples from the uniform distribution on ``[minval, maxval)``.
+
+    Floats default to ``[0, 1)``. Integer dtypes need ``maxval`` and build one
+    ``RandomUniformInt`` op; floats build ``RandomUniform * (max - min) + min``.
+    Raises ValueError for an integer dtype without ``maxval``; the kernel raises
+    InvalidArgumentError when ``minval >= maxval`` for integers.
+
+        >>> import teachflow as tf
+        >>> tf.random_uniform([2], 0, 10, dtype=tf.int32).op.type
+        'RandomUniformInt'
+    """
+    from teachflow.ops import math_ops
+
+    dtype = dtypes.as_dtype(dtype).base_dtype
+    if dtype not in _FLOATS + _INTS:
+        raise ValueError(f"Invalid dtype {dtype!r}")
+    if maxval is None:
+        if dtype.is_integer:
+            raise ValueError(f"Must specify maxval for integer dtype {dtype!r}")
+        maxval = 1
+    with name_scope(name, "random_uniform", [shape, minval, maxval]) as scope:
+        shape = shape_tensor(shape)
+        minval = convert_to_tensor(minval, dtype=dtype, name="min")
+        maxval = convert_to_tensor(maxval, dtype=dtype, name="max")
+        attrs = _seed_attrs(seed)
+        graph = shape.graph
+        if dtype.is_integer:
+            attrs.update(Tout=dtype, T=shape.dtype.base_dtype)
+            return graph.create_op(
+                "RandomUniformInt", [shape, minval, maxval], attrs, name=scope
+            ).outputs[0]
+        attrs.update(dtype=dtype, T=shape.dtype.base_dtype)
+        rnd = graph.create_op("RandomUniform", [shape], attrs, name="RandomUniform").outputs[0]
+        return math_ops.add(rnd * (maxval - minval), minval, name=scope)
+
+
+def random_shuffle(value, seed=None, name=None):
+    """``value`` with its first dimension randomly permuted.
+
+    >>> import teachflow as tf
+    >>> tf.random_shuffle([1, 2, 3]).op.type
+    'RandomShuffle'
+    """
+    with name_scope(name, "RandomShuffle", [value]) as scope:
+        value = convert_to_tensor(value, name="value")
+        attrs = _seed_attrs(seed)
+        attrs["T"] = value.dtype.base_dtype
+        return value.graph.create_op("RandomShuffle", [value], attrs, name=scope).outputs[0]
+
+
+def _multinomial(logits, num_samples, dtype, seed):
+    logits = convert_to_tensor(logits, name="logits")
+    dtype = dtypes.as_dtype(dtype).base_dtype if dtype else dtypes.int64
+    if dtype not in _INTS:
+        raise ValueError(
+            f"Argument `dtype` got invalid value {dtype!r}. Accepted dtypes are (tf.int32, tf.int64)."
+        )
+    attrs = _seed_attrs(seed)
+    attrs.update(T=logits.dtype.base_dtype, output_dtype=dtype)
+    with name_scope(None, "Multinomial", [logits]) as scope:
+        n = convert_to_tensor(num_samples, dtype=dtypes.int32, name="num_samples")
+        return logits.graph.create_op("Multinomial", [logits, n], attrs, name=scope).outputs[0]
+
+
+def multinomial(logits, num_samples, seed=None, name=None, output_dtype=None):
+    """``num_samples`` class indices per row of ``logits`` ([batch, classes], unnormalised
+    log-probabilities). Returns int64 (or ``output_dtype``) of shape [batch, num_samples].
+
+        >>> import teachflow as tf
+        >>> tf.multinomial([[0.0, 1.0]], 5).shape
+        TensorShape([1, 5])
+    """
+    with name_scope(name, "multinomial", [logits]):
+        return _multinomial(logits, num_samples, output_dtype, seed)
+
+
+def categorical(logits, num_samples, dtype=None, seed=None, name=None):
+    """`tf.random.categorical`: the same samples as `multinomial`, TF2's spelling.
+
+    >>> import teachflow as tf
+    >>> tf.random.categorical([[0.0, 1.0]], 2, dtype=tf.int32).dtype
+    tf.int32
+    """
+    with name_scope(name, "categorical", [logits]):
+        return _multinomial(logits, num_samples, dtype, seed)

@@ -1,0 +1,412 @@
+"""Activation functions: relu, relu6, elu, selu, softplus, softsign, leaky_relu, softmax.
+
+Each activation is one op with its own kernel, and its gradient is a *second* op
+(``Relu`` → ``ReluGrad``) that TensorFlow fuses for speed: ``ReluGrad(dy, y)`` passes
+``dy`` where the output was positive. The gradient ops have gradients too, so second
+derivatives work. Softmax and log-softmax work on the last axis; another axis is
+transposed there and back.
+
+    >>> import teachflow as tf
+    >>> y = tf.nn.relu([-1.0, 2.0])
+    >>> y.op.type, y.op.inputs[0].op.name
+    ('Relu', 'Relu/features')
+    >>> with tf.Session() as sess:
+    ...     print(sess.run(y))
+    [0. 2.]
+
+Like all of ``tf.nn`` these are reached through `teachflow.nn`, not the top level.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from teachflow.framework import dtypes, errors, registry
+from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.inference import unary
+from teachflow.framework.scopes import name_scope
+from teachflow.ops.nn_ops import FLOATS, REALS, apply_op, as_value
+from teachflow.ops.random_ops import check_dtype
+
+__all__: list = []
+
+# SELU's constants (Klambauer et al. 2017): they make unit-variance activations a fixed point.
+SELU_SCALE = 1.0507009873554804934193349852946
+SELU_ALPHA = 1.6732632423543772848170429916717
+
+
+# -- building activation ops ------------------------------------------------------------
+def _typed_unary(allowed, param):
+    def infer(op):
+        check_dtype(op.inputs[0].dtype, allowed, param)
+        return unary(op)
+
+    return infer
+
+
+def _typed_binary(allowed, param):
+    """Gradient ops ``XGrad(dy, x)``: two inputs of one dtype and shape."""
+
+    def infer(op):
+        dy, x = op.inputs
+        check_dtype(x.dtype, allowed, param)
+        if dy.dtype.base_dtype is not x.dtype.base_dtype:
+            raise TypeError(
+                f"Input 'features' of '{op.type}' Op has type {x.dtype.base_dtype.name} that does "
+                f"not match type {dy.dtype.base_dtype.name} of argument 'gradients'."
+            )
+        return [(x.dtype.base_dtype, dy.shape.merge_with(x.shape))]
+
+    return infer
+
+
+def _elementwise(fn):
+    """Kernel factory for an attribute-free elementwise op."""
+    return lambda op, device: lambda *xs: as_value(fn(*xs))
+
+
+def _zeros_like(x):
+    from teachflow.ops import array_ops
+
+    return array_ops.zeros_like(x)
+
+
+def _grad_op(op_type, dy, x, attrs=None):
+    return dy.graph.create_op(op_type, [dy, x], dict(attrs or {}), name=op_type).outputs[0]
+
+
+# -- activation ops and their gradient ops --------------------------------------------------
+def _relu_grad_kernel(dy, x):
+    return np.where(x > 0, dy, np.zeros((), dy.dtype))
+
+
+def _relu6_grad_kernel(dy, x):
+    return np.where((x > 0) & (x < 6), dy, np.zeros((), dy.dtype))
+
+
+def _elu_grad_kernel(dy, y):
+    # Written in terms of the *output* y: for x < 0, d/dx (e^x - 1) = e^x = y + 1.
+    return np.where(y > 0, dy, dy * (y + 1))
+
+
+def _selu_grad_kernel(dy, y):
+    return np.where(y > 0, dy * SELU_SCALE, dy * (y + SELU_SCALE * SELU_ALPHA))
+
+
+def _softplus_grad_kernel(dy, x):
+    return dy / (1 + np.exp(-x))
+
+
+def _softsign_grad_kernel(dy, x):
+    return dy / np.square(1 + np.abs(x))
+
+
+def _leaky_relu_kernel(op, device):
+    alpha = op._attrs["alpha"]
+
+    def leaky_relu(x):
+        return as_value(np.where(x > 0, x, x * np.asarray(alpha, x.dtype)))
+
+    return leaky_relu
+
+
+def _leaky_relu_grad_kernel(op, device):
+    alpha = op._attrs["alpha"]
+
+    def leaky_relu_grad(dy, x):
+        return as_value(np.where(x > 0, dy, dy * np.asarray(alpha, dy.dtype)))
+
+    return leaky_relu_grad
+
+
+def _relu_grad(op, grad):
+    return [_grad_op("ReluGrad", grad, op.outputs[0])]
+
+
+def _relu6_grad(op, grad):
+    return [_grad_op("Relu6Grad", grad, op.outputs[0])]
+
+
+def _elu_grad(op, grad):
+    return [_grad_op("EluGrad", grad, op.outputs[0])]
+
+
+def _selu_grad(op, grad):
+    return [_grad_op("SeluGrad", grad, op.outputs[0])]
+
+
+def _softplus_grad(op, grad):
+    return [_grad_op("SoftplusGrad", grad, op.inputs[0])]
+
+
+def _softsign_grad(op, grad):
+    return [_grad_op("SoftsignGrad", grad, op.inputs[0])]
+
+
+def _leaky_relu_grad(op, grad):
+    return [_grad_op("LeakyReluGrad", grad, op.inputs[0], {"alpha": op._attrs["alpha"]})]
+
+
+def _piecewise_linear_grad_grad(op, grad):
+    """ReluGrad(dy, x) is linear in dy with slope 0/1 (or alpha) fixed by x."""
+    x = op.inputs[1]
+    return [
+        _grad_op(op.type, grad, x, {k: v for k, v in op._attrs.items() if k == "alpha"}),
+        _zeros_like(x),
+    ]
+
+
+def _exp_branch_grad_grad(op, grad):
+    """EluGrad/SeluGrad(dy, y): d/dy of the negative branch ``dy * (y + c)`` is ``dy``."""
+    from teachflow.ops import math_ops
+
+    dy, y = op.inputs
+    negative = y < 0.0
+    return [_grad_op(op.type, grad, y), math_ops.where(negative, grad * dy, _zeros_like(y))]
+
+
+def _softplus_grad_grad(op, grad):
+    from teachflow.ops import math_ops
+
+    dy, x = op.inputs
+    ddy = _grad_op("SoftplusGrad", grad, x)
+    # d/dx [dy * sigmoid(x)] = dy * sigmoid(x) * (1 - sigmoid(x)) = dy / (e^-x + 2 + e^x)
+    d2x = grad * dy / (math_ops.exp(-x) + 2.0 + math_ops.exp(x))
+    return [ddy, d2x]
+
+
+_ACTIVATIONS = (
+    # op type, forward kernel, allowed dtypes, gradient, gradient op kernel, its gradient
+    (
+        "Relu",
+        lambda x: np.maximum(x, x.dtype.type(0)),
+        REALS,
+        _relu_grad,
+        _relu_grad_kernel,
+        _piecewise_linear_grad_grad,
+    ),
+    (
+        "Relu6",
+        lambda x: np.clip(x, x.dtype.type(0), x.dtype.type(6)),
+        REALS,
+        _relu6_grad,
+        _relu6_grad_kernel,
+        _piecewise_linear_grad_grad,
+    ),
+    (
+        "Elu",
+        lambda x: np.where(x > 0, x, np.expm1(x)),
+        FLOATS,
+        _elu_grad,
+        _elu_grad_kernel,
+        _exp_branch_grad_grad,
+    ),
+    (
+        "Selu",
+        lambda x: np.where(x > 0, SELU_SCALE * x, (SELU_SCALE * SELU_ALPHA) * np.expm1(x)),
+        FLOATS,
+        _selu_grad,
+        _selu_grad_kernel,
+        _exp_branch_grad_grad,
+    ),
+    # logaddexp(0, x) = log(1 + e^x) without overflow for large x.
+    (
+        "Softplus",
+        lambda x: np.logaddexp(x.dtype.type(0), x),
+        FLOATS,
+        _softplus_grad,
+        _softplus_grad_kernel,
+        _softplus_grad_grad,
+    ),
+    (
+        "Softsign",
+        lambda x: x / (1 + np.abs(x)),
+        FLOATS,
+        _softsign_grad,
+        _softsign_grad_kernel,
+        None,
+    ),
+)
+
+for _type, _fwd, _allowed, _grad, _bwd, _grad_grad in _ACTIVATIONS:
+    registry.register(_type, _typed_unary(_allowed, "features"), _elementwise(_fwd), grad=_grad)
+    registry.register(
+        _type + "Grad", _typed_binary(_allowed, "features"), _elementwise(_bwd), grad=_grad_grad
+    )
+
+registry.register(
+    "LeakyRelu", _typed_unary(FLOATS, "features"), _leaky_relu_kernel, grad=_leaky_relu_grad
+)
+registry.register(
+    "LeakyReluGrad",
+    _typed_binary(FLOATS, "features"),
+    _leaky_relu_grad_kernel,
+    grad=_piecewise_linear_grad_grad,
+)
+
+
+def relu(features, name=None):
+    """``max(features, 0)`` elementwise.
+
+    >>> import teachflow as tf
+    >>> tf.nn.relu([-2, 3]).dtype
+    tf.int32
+    """
+    return apply_op("Relu", name, [("features", features, None)]).outputs[0]
+
+
+def relu6(features, name=None):
+    """``min(max(features, 0), 6)``: a ReLU that saturates (friendly to low precision).
+
+    >>> import teachflow as tf
+    >>> tf.nn.relu6([7.0]).op.type
+    'Relu6'
+    """
+    return apply_op("Relu6", name, [("features", features, None)]).outputs[0]
+
+
+def elu(features, name=None):
+    """``features`` if positive, else ``exp(features) - 1``.
+
+    >>> import teachflow as tf
+    >>> tf.nn.elu([-1.0]).op.type
+    'Elu'
+    """
+    return apply_op("Elu", name, [("features", features, None)]).outputs[0]
+
+
+def selu(features, name=None):
+    """Scaled ELU: ``scale * (x if x > 0 else alpha * (exp(x) - 1))``.
+
+    >>> import teachflow as tf
+    >>> tf.nn.selu([-1.0]).op.type
+    'Selu'
+    """
+    return apply_op("Selu", name, [("features", features, None)]).outputs[0]
+
+
+def softplus(features, name=None):
+    """``log(exp(features) + 1)``, computed without overflow.
+
+    >>> import teachflow as tf
+    >>> tf.nn.softplus([0.0]).op.type
+    'Softplus'
+    """
+    return apply_op("Softplus", name, [("features", features, None)]).outputs[0]
+
+
+def softsign(features, name=None):
+    """``features / (abs(features) + 1)``.
+
+    >>> import teachflow as tf
+    >>> tf.nn.softsign([1.0]).op.type
+    'Softsign'
+    """
+    return apply_op("Softsign", name, [("features", features, None)]).outputs[0]
+
+
+def leaky_relu(features, alpha=0.2, name=None):
+    """``features`` if positive, else ``alpha * features``; integers are cast to float32
+    first, as TensorFlow does.
+
+        >>> import teachflow as tf
+        >>> tf.nn.leaky_relu([-1.0], alpha=0.1).op.get_attr("alpha")
+        0.1
+    """
+    from teachflow.ops import math_ops
+
+    with name_scope(name, "LeakyRelu", [features, alpha]) as scope:
+        features = convert_to_tensor(features, name="features")
+        if features.dtype.is_integer:
+            features = math_ops.cast(features, dtypes.float32)
+        if isinstance(alpha, np.ndarray):
+            alpha = alpha.item()
+        return apply_op(
+            "LeakyRelu", scope, [("features", features, None)], {"alpha": float(alpha)}
+        ).outputs[0]
+
+
+# -- softmax -----------------------------------------------------------------------------------
+def _infer_softmax(op):
+    logits = op.inputs[0]
+    check_dtype(logits.dtype, FLOATS, "logits")
+    if logits.shape.ndims == 0:
+        raise ValueError("Shape must be at least rank 1 but is rank 0")
+    return unary(op)
+
+
+def _softmax_values(x):
+    e = np.exp(x - x.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def _log_softmax_values(x):
+    shifted = x - x.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+def _softmax_grad(op, grad):
+    # dL/dx = (g - sum(g * s)) * s along the last axis: the Jacobian of softmax applied to g.
+    from teachflow.ops import math_ops
+
+    s = op.outputs[0]
+    return [(grad - math_ops.reduce_sum(grad * s, -1, keepdims=True)) * s]
+
+
+def _log_softmax_grad(op, grad):
+    from teachflow.ops import math_ops
+
+    s = math_ops.exp(op.outputs[0])
+    return [grad - math_ops.reduce_sum(grad, -1, keepdims=True) * s]
+
+
+registry.register("Softmax", _infer_softmax, _elementwise(_softmax_values), grad=_softmax_grad)
+registry.register(
+    "LogSoftmax", _infer_softmax, _elementwise(_log_softmax_values), grad=_log_softmax_grad
+)
+
+
+def _softmax_on_axis(op_type, logits, axis, name):
+    """TF's Softmax works on the last axis; another axis is swapped there and back."""
+    logits = convert_to_tensor(logits)
+    rank = logits.shape.ndims
+    if axis is None or axis == -1 or (rank is not None and axis == rank - 1):
+        return apply_op(op_type, name, [("logits", logits, None)]).outputs[0]
+    if rank is None:
+        raise ValueError(f"{op_type} over axis {axis} needs a tensor of known rank.")
+    if not -rank <= axis < rank:
+        raise errors.InvalidArgumentError(
+            None,
+            None,
+            f"`dim` must be in the range [{-rank}, {rank}) where {rank} is the number of "
+            f"dimensions in the input. Received: dim={axis}",
+        )
+    from teachflow.ops import array_ops
+
+    axis %= rank
+    perm = list(range(rank))
+    perm[axis], perm[-1] = perm[-1], perm[axis]  # a swap is its own inverse
+    moved = array_ops.transpose(logits, perm)
+    out = apply_op(op_type, None, [("logits", moved, None)])
+    return array_ops.transpose(out.outputs[0], perm, name=name)
+
+
+def softmax(logits, axis=None, name=None, dim=None):
+    """``exp(logits) / sum(exp(logits), axis)``, along the last axis by default.
+
+    >>> import teachflow as tf
+    >>> with tf.Session() as sess:
+    ...     print(sess.run(tf.nn.softmax([0.0, 0.0])))
+    [0.5 0.5]
+    """
+    return _softmax_on_axis("Softmax", logits, axis if axis is not None else dim, name)
+
+
+def log_softmax(logits, axis=None, name=None, dim=None):
+    """``logits - log(sum(exp(logits), axis))``: log-probabilities, computed stably.
+
+    >>> import teachflow as tf
+    >>> tf.nn.log_softmax([[1.0, 2.0]]).op.type
+    'LogSoftmax'
+    """
+    return _softmax_on_axis("LogSoftmax", logits, axis if axis is not None else dim, name)

@@ -1,0 +1,444 @@
+"""tf.nn: activations, softmax, losses, bias_add, dropout, in_top_k — values against NumPy
+formulas, dtypes, names, errors, and gradients against finite differences."""
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra import numpy as hnp
+
+import teachflow as tf
+
+RNG = np.random.default_rng(0)
+X = np.array([[-1.5, 2.0, 0.5, -0.2], [3.0, -4.0, 7.0, 0.0]])
+
+
+def _softmax(x, axis=-1):
+    e = np.exp(x - x.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+SELU_SCALE, SELU_ALPHA = 1.0507009873554805, 1.6732632423543772
+
+ACTIVATIONS = {
+    "relu": (tf.nn.relu, lambda x: np.maximum(x, 0)),
+    "relu6": (tf.nn.relu6, lambda x: np.clip(x, 0, 6)),
+    "elu": (tf.nn.elu, lambda x: np.where(x > 0, x, np.exp(x) - 1)),
+    "selu": (tf.nn.selu, lambda x: SELU_SCALE * np.where(x > 0, x, SELU_ALPHA * (np.exp(x) - 1))),
+    "softplus": (tf.nn.softplus, lambda x: np.log1p(np.exp(x))),
+    "softsign": (tf.nn.softsign, lambda x: x / (1 + np.abs(x))),
+    "leaky_relu": (tf.nn.leaky_relu, lambda x: np.where(x > 0, x, 0.2 * x)),
+    "softmax": (tf.nn.softmax, _softmax),
+    "log_softmax": (tf.nn.log_softmax, lambda x: np.log(_softmax(x))),
+}
+
+
+def check_gradient(f, x_value, eps=1e-6, rtol=1e-5, atol=1e-7):
+    """Compare tf.gradients of ``f`` at ``x_value`` (float64) with central differences
+    of the weighted sum ``sum(w * f(x))`` for random weights ``w``."""
+    x_value = np.asarray(x_value, dtype=np.float64)
+    x = tf.placeholder(tf.float64, x_value.shape)
+    y = f(x)
+    w = RNG.standard_normal(y.shape.as_list())
+    (g,) = tf.gradients(y, x, grad_ys=tf.constant(w))
+    with tf.Session() as sess:
+        analytic = sess.run(g, {x: x_value})
+        numeric = np.zeros_like(x_value)
+        for i in np.ndindex(x_value.shape):
+            up, down = x_value.copy(), x_value.copy()
+            up[i] += eps
+            down[i] -= eps
+            numeric[i] = (np.sum(w * sess.run(y, {x: up})) - np.sum(w * sess.run(y, {x: down}))) / (
+                2 * eps
+            )
+    np.testing.assert_allclose(analytic, numeric, rtol=rtol, atol=atol)
+
+
+# -- activations --------------------------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_activation_values(sess, name, dtype):
+    fn, reference = ACTIVATIONS[name]
+    y = fn(X.astype(dtype))
+    v = sess.run(y)
+    assert y.dtype == tf.as_dtype(dtype) and v.dtype == dtype and y.shape.as_list() == [2, 4]
+    tol = {"rtol": 1e-5, "atol": 1e-6} if dtype is np.float32 else {"rtol": 1e-12}
+    np.testing.assert_allclose(v, reference(X), **tol)
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_activation_gradients(name):
+    fn, _ = ACTIVATIONS[name]
+    # Keep away from the kinks at 0 and 6, where finite differences are meaningless.
+    check_gradient(fn, X + 0.05)
+
+
+@pytest.mark.parametrize("name", ["relu", "elu", "selu", "softplus", "leaky_relu"])
+def test_second_derivatives(name):
+    fn, _ = ACTIVATIONS[name]
+
+    def first_derivative(x):
+        return tf.gradients(fn(x), x)[0]
+
+    check_gradient(first_derivative, X + 0.05)
+
+
+def test_activation_op_names():
+    x = tf.constant([1.0])
+    assert tf.nn.relu(x).op.name == "Relu"
+    assert tf.nn.relu(x, name="act").op.name == "act"
+    y = tf.nn.relu([-1.0, 2.0])
+    assert y.op.inputs[0].op.name == "Relu_1/features"
+
+
+def test_activation_scalars_stay_numpy_scalars(sess):
+    for fn in (tf.nn.relu, tf.nn.elu, tf.nn.selu, tf.nn.leaky_relu, tf.nn.softplus):
+        v = sess.run(fn(-1.0))
+        assert isinstance(v, np.float32), fn
+
+
+def test_relu_accepts_integers(sess):
+    y = tf.nn.relu(tf.constant([1, -2]))
+    assert y.dtype == tf.int32
+    v = sess.run(y)
+    assert v.dtype == np.int32 and list(v) == [1, 0]
+
+
+def test_float_only_activations_reject_integers():
+    with pytest.raises(TypeError, match="parameter 'features' has DataType int32"):
+        tf.nn.elu(tf.constant([1, 2]))
+    with pytest.raises(TypeError, match="parameter 'logits' has DataType int32"):
+        tf.nn.softmax(tf.constant([1, 2]))
+
+
+def test_leaky_relu_casts_integers_and_keeps_alpha(sess):
+    y = tf.nn.leaky_relu(tf.constant([-10, 5]), alpha=0.1)
+    assert y.dtype == tf.float32 and y.op.get_attr("alpha") == pytest.approx(0.1)
+    np.testing.assert_allclose(sess.run(y), [-1.0, 5.0])
+
+
+def test_sigmoid_and_tanh_are_the_math_ops(sess):
+    np.testing.assert_allclose(sess.run(tf.nn.sigmoid(X)), _sigmoid(X), rtol=1e-12)
+    np.testing.assert_allclose(sess.run(tf.nn.tanh(X)), np.tanh(X), rtol=1e-12)
+    assert tf.nn.sigmoid is tf.sigmoid
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    hnp.arrays(
+        np.float64,
+        hnp.array_shapes(min_dims=1, max_dims=3, max_side=4),
+        elements=st.floats(-50, 50),
+    )
+)
+def test_softmax_rows_are_distributions(x):
+    with tf.Graph().as_default(), tf.Session() as sess:
+        p = sess.run(tf.nn.softmax(x))
+        logp = sess.run(tf.nn.log_softmax(x))
+    assert (p >= 0).all()
+    np.testing.assert_allclose(p.sum(axis=-1), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(np.exp(logp), p, rtol=1e-9, atol=1e-300)
+
+
+def test_softmax_is_stable_for_large_logits(sess):
+    v = sess.run(tf.nn.softmax([1000.0, 1000.0]))
+    np.testing.assert_allclose(v, [0.5, 0.5])
+    v = sess.run(tf.nn.log_softmax([0.0, 1000.0]))
+    np.testing.assert_allclose(v, [-1000.0, 0.0])
+
+
+def test_softmax_on_another_axis(sess):
+    y = tf.nn.softmax(X, axis=0)
+    np.testing.assert_allclose(sess.run(y), _softmax(X, axis=0), rtol=1e-12)
+    np.testing.assert_allclose(
+        sess.run(tf.nn.log_softmax(X, dim=0)), np.log(_softmax(X, axis=0)), rtol=1e-12
+    )
+    assert sess.run(tf.nn.softmax(X, axis=1)).shape == (2, 4)
+
+
+def test_softmax_other_axis_gradient():
+    check_gradient(lambda x: tf.nn.softmax(x, axis=0), X)
+
+
+def test_softmax_errors():
+    with pytest.raises(
+        tf.errors.InvalidArgumentError, match=r"`dim` must be in the range \[-2, 2\)"
+    ):
+        tf.nn.softmax(X, axis=2)
+    with pytest.raises(ValueError, match="Shape must be at least rank 1 but is rank 0"):
+        tf.nn.softmax(2.0)
+
+
+# -- cross entropies ----------------------------------------------------------------------------------
+LABELS = _softmax(RNG.standard_normal((2, 4)))
+
+
+def test_softmax_cross_entropy_values_and_names(sess):
+    loss = tf.nn.softmax_cross_entropy_with_logits_v2(labels=LABELS, logits=X)
+    assert loss.op.name == "softmax_cross_entropy_with_logits"
+    assert loss.op.type == "SoftmaxCrossEntropyWithLogits" and len(loss.op.outputs) == 2
+    assert loss.shape.as_list() == [2] and loss.dtype == tf.float64
+    value, backprop = sess.run(loss.op.outputs)
+    np.testing.assert_allclose(value, -(LABELS * np.log(_softmax(X))).sum(axis=1), rtol=1e-12)
+    np.testing.assert_allclose(backprop, _softmax(X) - LABELS, rtol=1e-12)
+
+
+def test_softmax_cross_entropy_v1_stops_label_gradients(sess):
+    labels = tf.constant(LABELS)
+    logits = tf.constant(X)
+    loss = tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits)
+    assert loss.op.name == "softmax_cross_entropy_with_logits_sg"
+    assert tf.gradients(loss, labels) == [None]
+    assert (
+        tf.gradients(
+            tf.nn.softmax_cross_entropy_with_logits_v2(labels=labels, logits=logits), labels
+        )[0]
+        is not None
+    )
+
+
+def test_softmax_cross_entropy_gradients():
+    check_gradient(lambda x: tf.nn.softmax_cross_entropy_with_logits_v2(labels=LABELS, logits=x), X)
+    check_gradient(lambda z: tf.nn.softmax_cross_entropy_with_logits_v2(labels=z, logits=X), LABELS)
+
+
+def test_softmax_cross_entropy_second_derivative():
+    def grad_of_loss(x):
+        loss = tf.nn.softmax_cross_entropy_with_logits_v2(labels=LABELS, logits=x)
+        return tf.gradients(loss, x)[0]
+
+    check_gradient(grad_of_loss, X)
+
+
+def test_softmax_cross_entropy_other_ranks(sess):
+    x3 = RNG.standard_normal((2, 3, 4))
+    z3 = _softmax(RNG.standard_normal((2, 3, 4)))
+    loss = tf.nn.softmax_cross_entropy_with_logits_v2(labels=z3, logits=x3)
+    assert loss.shape.as_list() == [2, 3]
+    np.testing.assert_allclose(sess.run(loss), -(z3 * np.log(_softmax(x3))).sum(-1), rtol=1e-12)
+    loss0 = tf.nn.softmax_cross_entropy_with_logits_v2(labels=z3, logits=x3, axis=0)
+    assert loss0.shape.as_list() == [3, 4]
+    np.testing.assert_allclose(sess.run(loss0), -(z3 * np.log(_softmax(x3, 0))).sum(0), rtol=1e-12)
+    check_gradient(lambda x: tf.nn.softmax_cross_entropy_with_logits_v2(labels=z3, logits=x), x3)
+
+
+def test_softmax_cross_entropy_errors():
+    with pytest.raises(ValueError, match="Dimensions must be equal, but are 3 and 4"):
+        tf.nn.softmax_cross_entropy_with_logits_v2(labels=np.zeros((2, 4)), logits=np.zeros((2, 3)))
+    with pytest.raises(
+        ValueError, match="Only call `softmax_cross_entropy_with_logits` with named"
+    ):
+        tf.nn.softmax_cross_entropy_with_logits(LABELS, X)
+    with pytest.raises(ValueError, match="Both labels and logits must be provided."):
+        tf.nn.softmax_cross_entropy_with_logits(logits=X)
+
+
+def test_sparse_softmax_cross_entropy(sess):
+    labels = np.array([1, 2], dtype=np.int64)
+    loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=X)
+    assert loss.op.name == (
+        "SparseSoftmaxCrossEntropyWithLogits/SparseSoftmaxCrossEntropyWithLogits"
+    )
+    assert loss.shape.as_list() == [2]
+    expected = -np.log(_softmax(X))[[0, 1], labels]
+    np.testing.assert_allclose(sess.run(loss), expected, rtol=1e-12)
+    check_gradient(
+        lambda x: tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=x), X
+    )
+
+
+def test_sparse_softmax_cross_entropy_higher_rank(sess):
+    x3 = RNG.standard_normal((2, 3, 4))
+    labels = np.array([[0, 1, 3], [2, 2, 0]], dtype=np.int32)
+    loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=labels, logits=x3)
+    assert loss.shape.as_list() == [2, 3]
+    logp = np.log(_softmax(x3))
+    expected = -np.take_along_axis(logp, labels[..., None], -1)[..., 0]
+    np.testing.assert_allclose(sess.run(loss), expected, rtol=1e-12)
+
+
+def test_sparse_label_out_of_range(sess):
+    loss = tf.nn.sparse_softmax_cross_entropy_with_logits(labels=[1, 5], logits=np.zeros((2, 3)))
+    with pytest.raises(tf.errors.InvalidArgumentError) as info:
+        sess.run(loss)
+    assert "Received a label value of 5 which is outside the valid range of [0, 3)." in str(
+        info.value
+    )
+    assert "Label values: 1 5" in str(info.value)
+    assert info.value.op is loss.op
+
+
+def test_sparse_errors():
+    with pytest.raises(ValueError, match="Rank mismatch: Rank of labels"):
+        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=[[1]], logits=np.zeros((2, 3)))
+    with pytest.raises(ValueError, match="Shape mismatch: The shape of labels"):
+        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=[1, 2, 0], logits=np.zeros((2, 3)))
+    with pytest.raises(TypeError, match="parameter 'labels' has DataType float32"):
+        tf.nn.sparse_softmax_cross_entropy_with_logits(labels=[1.0, 2.0], logits=np.zeros((2, 3)))
+
+
+def test_sigmoid_cross_entropy(sess):
+    z = RNG.uniform(size=X.shape)
+    loss = tf.nn.sigmoid_cross_entropy_with_logits(labels=z, logits=X)
+    assert loss.op.name == "logistic_loss"
+    expected = -z * np.log(_sigmoid(X)) - (1 - z) * np.log(1 - _sigmoid(X))
+    np.testing.assert_allclose(sess.run(loss), expected, rtol=1e-10)
+    check_gradient(lambda x: tf.nn.sigmoid_cross_entropy_with_logits(labels=z, logits=x), X + 0.05)
+
+
+def test_sigmoid_cross_entropy_does_not_overflow(sess):
+    v = sess.run(
+        tf.nn.sigmoid_cross_entropy_with_logits(labels=[0.0, 1.0], logits=[1000.0, -1000.0])
+    )
+    np.testing.assert_allclose(v, [1000.0, 1000.0])
+
+
+def test_sigmoid_cross_entropy_shape_mismatch():
+    with pytest.raises(ValueError, match=r"`logits` and `labels` must have the same shape"):
+        tf.nn.sigmoid_cross_entropy_with_logits(labels=np.zeros((2, 4)), logits=np.zeros((2, 3)))
+
+
+def test_weighted_cross_entropy(sess):
+    z = RNG.uniform(size=X.shape)
+    loss = tf.nn.weighted_cross_entropy_with_logits(labels=z, logits=X, pos_weight=3.0)
+    expected = -3.0 * z * np.log(_sigmoid(X)) - (1 - z) * np.log(1 - _sigmoid(X))
+    np.testing.assert_allclose(sess.run(loss), expected, rtol=1e-10)
+
+
+def test_l2_loss(sess):
+    loss = tf.nn.l2_loss(X)
+    v = sess.run(loss)
+    assert loss.shape.as_list() == [] and isinstance(v, np.float64)
+    np.testing.assert_allclose(v, (X**2).sum() / 2)
+    check_gradient(tf.nn.l2_loss, X)
+    with pytest.raises(TypeError, match="parameter 't' has DataType int32"):
+        tf.nn.l2_loss(tf.constant([1, 2]))
+
+
+# -- bias_add ---------------------------------------------------------------------------------------
+def test_bias_add(sess):
+    b = np.array([1.0, 2.0, 3.0, 4.0])
+    y = tf.nn.bias_add(X, b)
+    assert y.op.name == "BiasAdd" and y.op.get_attr("data_format") == "NHWC"
+    np.testing.assert_allclose(sess.run(y), X + b)
+    check_gradient(lambda x: tf.nn.bias_add(x, b), X)
+    check_gradient(lambda bias: tf.nn.bias_add(X, bias), b)
+
+
+def test_bias_add_nchw(sess):
+    x = RNG.standard_normal((2, 3, 4, 5))
+    b = np.array([1.0, -1.0, 0.5])
+    y = tf.nn.bias_add(x, b, data_format="NCHW")
+    np.testing.assert_allclose(sess.run(y), x + b[None, :, None, None])
+    check_gradient(lambda bias: tf.nn.bias_add(x, bias, data_format="NCHW"), b)
+
+
+def test_bias_add_grad_second_order():
+    b = np.array([1.0, 2.0, 3.0, 4.0])
+
+    def bias_grad(x):
+        return tf.gradients(
+            tf.nn.bias_add(tf.constant(np.zeros((2, 4))), b) * x,
+            tf.get_default_graph().get_operation_by_name("BiasAdd").inputs[1],
+        )[0]
+
+    check_gradient(bias_grad, X)
+
+
+def test_bias_add_errors():
+    with pytest.raises(ValueError, match="Dimensions must be equal, but are 4 and 3"):
+        tf.nn.bias_add(np.zeros((2, 4), np.float32), np.zeros(3, np.float32))
+    with pytest.raises(ValueError, match="Shape must be at least rank 2 but is rank 1"):
+        tf.nn.bias_add(np.zeros(4, np.float32), np.zeros(4, np.float32))
+    with pytest.raises(ValueError, match="data_format must be of the form"):
+        tf.nn.bias_add(X, np.zeros(4), data_format="CHWN")
+
+
+# -- in_top_k -------------------------------------------------------------------------------------------
+def test_in_top_k(sess):
+    predictions = np.array([[0.1, 0.5, 0.5], [1.0, 2.0, np.nan], [3.0, 2.0, 1.0]], np.float32)
+    result = tf.nn.in_top_k(predictions, [1, 2, 2], 1)
+    assert result.op.name == "in_top_k/InTopKV2" and result.dtype == tf.bool
+    # A tie at the boundary counts as in; a NaN target prediction never does.
+    np.testing.assert_array_equal(sess.run(result), [True, False, False])
+    np.testing.assert_array_equal(
+        sess.run(tf.nn.in_top_k(predictions, [0, 0, 2], 3)), [True, True, True]
+    )
+    np.testing.assert_array_equal(
+        sess.run(tf.nn.in_top_k(predictions, [5, -1, 0], 2)), [False, False, True]
+    )
+
+
+# -- dropout ----------------------------------------------------------------------------------------------
+def test_dropout_statistics(sess):
+    x = np.ones((200, 100), np.float32)
+    y = tf.nn.dropout(x, rate=0.25, seed=1)
+    v = sess.run(y)
+    assert v.dtype == np.float32 and y.shape.as_list() == [200, 100]
+    kept = v != 0
+    np.testing.assert_allclose(v[kept], 1 / 0.75, rtol=1e-6)
+    assert abs(kept.mean() - 0.75) < 0.02
+
+
+def test_dropout_keep_prob_placeholder(sess):
+    keep = tf.placeholder(tf.float32, [])
+    y = tf.nn.dropout(np.ones(1000, np.float32), keep_prob=keep)
+    v = sess.run(y, {keep: 0.5})
+    assert set(np.unique(v)) == {0.0, 2.0}
+    np.testing.assert_array_equal(sess.run(y, {keep: 1.0}), np.ones(1000))
+
+
+def test_dropout_noise_shape_shares_decisions(sess):
+    v = sess.run(tf.nn.dropout(np.ones((50, 8), np.float32), rate=0.5, noise_shape=[50, 1]))
+    assert all(len(set(row)) == 1 for row in v)
+
+
+def test_dropout_is_seeded():
+    y = tf.nn.dropout(np.ones(100, np.float32), rate=0.5, seed=3)
+    with tf.Session() as s1, tf.Session() as s2:
+        np.testing.assert_array_equal(s1.run(y), s2.run(y))
+
+
+def test_dropout_rate_zero_builds_nothing():
+    x = tf.constant([1.0])
+    assert tf.nn.dropout(x, keep_prob=1.0) is x
+
+
+def test_dropout_gradient_uses_the_same_mask(sess):
+    x = tf.constant(np.ones(200, np.float32))
+    y = tf.nn.dropout(x, rate=0.5, seed=2)
+    value, grad = sess.run([y, tf.gradients(y, x)[0]])
+    np.testing.assert_array_equal(value, grad)
+
+
+def test_dropout_errors():
+    with pytest.raises(ValueError, match="Cannot specify both 'keep_prob' and 'rate'."):
+        tf.nn.dropout(X, keep_prob=0.5, rate=0.5)
+    with pytest.raises(
+        ValueError,
+        match=r"`rate` must be a scalar tensor or a float in the range "
+        r"\[0, 1\). Received: rate=-0.5",
+    ):
+        tf.nn.dropout(X, keep_prob=1.5)
+    with pytest.raises(ValueError, match=r"Received: rate=1.0"):
+        tf.nn.dropout(X, rate=1.0)
+    with pytest.raises(ValueError, match="`x.dtype` must be a floating point tensor"):
+        tf.nn.dropout(np.ones(3, np.int32), rate=0.5)
+    with pytest.raises(ValueError, match="You must provide a rate to dropout."):
+        tf.nn.dropout(X)
+
+
+# -- moments ---------------------------------------------------------------------------------------------
+def test_moments(sess):
+    mean, variance = tf.nn.moments(tf.constant(X), axes=[1])
+    assert mean.shape.as_list() == [2] and variance.shape.as_list() == [2]
+    m, v = sess.run([mean, variance])
+    np.testing.assert_allclose(m, X.mean(axis=1))
+    np.testing.assert_allclose(v, X.var(axis=1))
+    mean, variance = tf.nn.moments(tf.constant(X), axes=[0, 1], keep_dims=True)
+    assert mean.shape.as_list() == [1, 1]
+    np.testing.assert_allclose(sess.run(variance), [[X.var()]])
