@@ -289,6 +289,7 @@ def _replay(plan, order, vals, times, tid, step_id):
             k += 1
             kernel, ins, out, multi, op, _, di, _ = plan.steps[i]
             persistent = op.type == "Const"
+            recv = op.type == "_Recv"
             a = t0 + (t1 - t0) * j // n
             b = t0 + (t1 - t0) * (j + 1) // n
             dev = plan.devices[di]
@@ -299,7 +300,8 @@ def _replay(plan, order, vals, times, tid, step_id):
                     persistent
                     or v is None
                     or type(v) is VariableState
-                    or any(
+                    or not recv
+                    and any(
                         vals[s] is v or (type(vals[s]) is VariableState and vals[s].value is v)
                         for s in ins
                     )
@@ -501,8 +503,11 @@ class _StepRun:
             vals[out] = r
         out_bytes = 0
         try:
+            # A transfer's output is a new buffer on the receiving device, even when
+            # both devices share the host's memory (simulated GPUs).
+            forwarded_from = None if op.type == "_Recv" else ins
             for o in out if multi else (out,):
-                out_bytes += self._allocate(o, vals[o], op.name, ins)
+                out_bytes += self._allocate(o, vals[o], op.name, forwarded_from)
         except errors.ResourceExhaustedError as e:
             value = r[0] if multi else r
             self.error = self._oom(e, op, self.plan.devices[self.plan.slot_device[o]], value)
