@@ -1,7 +1,8 @@
-"""Run the benchmarks and print a table of figures and teachflow/TensorFlow ratios.
+"""Run the benchmarks and print a table of figures and ratios against their targets.
 
     python bench/run.py                     # teachflow, plus TensorFlow if importable here
     python bench/run.py --tf-python PATH    # TensorFlow from another interpreter (a venv)
+    python bench/run.py --only runtime      # one group: runtime | parallel | tracing
 
 Each figure is the median over >= 7 repeats of the mean time of one ``Session.run``.
 TensorFlow runs with its graph rewriting off, so both runtimes execute every node.
@@ -18,14 +19,32 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from workloads import TARGETS, WORKLOADS  # noqa: E402
+from workloads import MATMUL_FLOPS, WORKLOADS  # noqa: E402
+
+# A case: (name, workload, config overrides, traced)
+CASES = {
+    "tiny": ("tiny", {}, False),
+    "chain1000": ("chain1000", {}, False),
+    "fanout1000": ("fanout1000", {}, False),
+    "chain1000_traced": ("chain1000", {}, True),
+    "matmul_inter1": ("matmul_parallel", {"inter": 1, "intra": 1}, False),
+    "matmul_inter2": ("matmul_parallel", {"inter": 2, "intra": 1}, False),
+}
+GROUPS = {
+    "runtime": ["tiny", "chain1000", "fanout1000"],
+    "tracing": ["chain1000", "chain1000_traced"],
+    "parallel": ["matmul_inter1", "matmul_inter2"],
+}
 
 
-def load_engine(name):
+def load_engine(name, overrides):
+    inter = overrides.get("inter", 0)
+    intra = overrides.get("intra", 0)
     if name == "teachflow":
         import teachflow as tf
 
-        return tf, tf.ConfigProto()
+        cfg = tf.ConfigProto(inter_op_parallelism_threads=inter, intra_op_parallelism_threads=intra)
+        return tf, cfg
     import tensorflow.compat.v1 as tf
     from tensorflow.core.protobuf import rewriter_config_pb2
 
@@ -36,51 +55,54 @@ def load_engine(name):
         constant_folding=rewriter_config_pb2.RewriterConfig.OFF,
         arithmetic_optimization=rewriter_config_pb2.RewriterConfig.OFF,
     )
-    config = tf.ConfigProto(
+    cfg = tf.ConfigProto(
+        inter_op_parallelism_threads=inter,
+        intra_op_parallelism_threads=intra,
         graph_options=tf.GraphOptions(
             rewrite_options=rewrite,
             optimizer_options=tf.OptimizerOptions(opt_level=tf.OptimizerOptions.L0),
-        )
+        ),
     )
-    return tf, config
+    return tf, cfg
 
 
-def measure(engine, workload, repeats, min_time=0.2):
+def measure(engine, case, repeats, min_time=0.2):
     """Median over ``repeats`` of the mean seconds per run."""
-    tf, config = load_engine(engine)
+    workload, overrides, traced = CASES[case]
+    tf, config = load_engine(engine, overrides)
     graph = tf.Graph()
     with graph.as_default():
         fetch = WORKLOADS[workload](tf)
         init = tf.global_variables_initializer()
         sess = tf.Session(graph=graph, config=config)
         sess.run(init)
-        for _ in range(3):
-            sess.run(fetch)
-        # Size one repeat so that it lasts about min_time.
-        n = 1
-        while True:
-            t0 = time.perf_counter()
-            for _ in range(n):
-                sess.run(fetch)
-            if time.perf_counter() - t0 >= min_time / 4 or n >= 1 << 16:
-                break
-            n *= 2
-        n = max(1, int(n * (min_time / 4) / max(time.perf_counter() - t0, 1e-9)) or 1)
+        kwargs = {}
+        if traced:
+            kwargs = {
+                "options": tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE),
+                "run_metadata": tf.RunMetadata(),
+            }
+        for _ in range(2):
+            sess.run(fetch, **kwargs)
+        t0 = time.perf_counter()
+        sess.run(fetch, **kwargs)
+        one = max(time.perf_counter() - t0, 1e-7)
+        n = max(1, int(min_time / one))
         samples = []
         for _ in range(repeats):
             t0 = time.perf_counter()
             for _ in range(n):
-                sess.run(fetch)
+                sess.run(fetch, **kwargs)
             samples.append((time.perf_counter() - t0) / n)
         sess.close()
     return statistics.median(samples)
 
 
-def run_engine(engine, names, repeats):
-    return {name: measure(engine, name, repeats) for name in names}
+def run_engine(engine, cases, repeats):
+    return {c: measure(engine, c, repeats) for c in cases}
 
 
-def tf_in_subprocess(python, names, repeats):
+def tf_in_subprocess(python, cases, repeats):
     out = subprocess.run(
         [
             python,
@@ -90,11 +112,12 @@ def tf_in_subprocess(python, names, repeats):
             "--json",
             "--repeats",
             str(repeats),
-            *names,
+            "--cases",
+            ",".join(cases),
         ],
         capture_output=True,
         text=True,
-        timeout=900,
+        timeout=1800,
         env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"},
     )
     if out.returncode != 0:
@@ -110,26 +133,82 @@ def tensorflow_importable():
     return True
 
 
-def print_table(ours, theirs):
-    header = (
-        f"{'workload':<14}{'teachflow us/run':>18}{'TF us/run':>12}{'ratio':>8}{'target':>9}  ok"
-    )
-    print(header)
-    print("-" * len(header))
-    for name, t in ours.items():
-        tf_t = theirs.get(name) if theirs else None
-        if tf_t:
-            ratio = t / tf_t
-            target = TARGETS.get(name)
-            ok = "yes" if target is None or ratio <= target else "NO"
-            print(f"{name:<14}{t * 1e6:>18.1f}{tf_t * 1e6:>12.1f}{ratio:>7.2f}x{target:>8}x  {ok}")
-        else:
-            print(f"{name:<14}{t * 1e6:>18.1f}{'-':>12}{'-':>8}{TARGETS.get(name, '-'):>8}x  -")
+def rows(ours, theirs):
+    """(name, figure, reference, ratio, target, ok) for every row we can compute."""
+    out = []
+
+    def add(name, figure, ref, ratio, target, higher_is_better=False):
+        ok = (
+            "-"
+            if ratio is None
+            else ("yes" if (ratio >= target if higher_is_better else ratio <= target) else "NO")
+        )
+        out.append(
+            (name, figure, ref, ratio, ("≥ " if higher_is_better else "≤ ") + f"{target}x", ok)
+        )
+
+    def us(t):
+        return f"{t * 1e6:.1f} us"
+
+    for case, target in (("tiny", 0.3), ("chain1000", 3.0), ("fanout1000", 2.0)):
+        if case in ours:
+            ref = theirs.get(case) if theirs else None
+            add(
+                case,
+                us(ours[case]),
+                us(ref) if ref else "-",
+                ours[case] / ref if ref else None,
+                target,
+            )
+    if "chain1000" in ours and "chain1000_traced" in ours:
+        r = ours["chain1000_traced"] / ours["chain1000"]
+        add(
+            "tracing on/off (chain1000)",
+            us(ours["chain1000_traced"]),
+            us(ours["chain1000"]),
+            r,
+            1.10,
+        )
+    if "matmul_inter1" in ours and "matmul_inter2" in ours:
+        speedup = ours["matmul_inter1"] / ours["matmul_inter2"]
+        add("matmul inter-op 2 vs 1 speedup", f"{speedup:.2f}x", "-", speedup, 1.8, True)
+        gflops = MATMUL_FLOPS / ours["matmul_inter2"] / 1e9
+        ref = theirs.get("matmul_inter2") if theirs else None
+        tf_gflops = MATMUL_FLOPS / ref / 1e9 if ref else None
+        add(
+            "matmul throughput (inter-op 2)",
+            f"{gflops:.0f} GFLOP/s",
+            f"{tf_gflops:.0f} GFLOP/s" if tf_gflops else "-",
+            gflops / tf_gflops if tf_gflops else None,
+            0.95,
+            True,
+        )
+    return out
+
+
+def print_table(table):
+    header = ("measure", "teachflow", "TensorFlow / base", "ratio", "target", "ok")
+    widths = [
+        max(len(str(r[i] if r[i] is not None else "-")) for r in table + [header]) + 2
+        for i in range(6)
+    ]
+    widths[3] = max(widths[3], 8)
+
+    def fmt(r):
+        ratio = r[3] if isinstance(r[3], str) else ("-" if r[3] is None else f"{r[3]:.2f}x")
+        cells = [r[0], r[1], r[2], ratio, r[4], r[5]]
+        return "".join(str(c).ljust(w) for c, w in zip(cells, widths))
+
+    print(fmt(header))
+    print("-" * sum(widths))
+    for r in table:
+        print(fmt(r))
 
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("workloads", nargs="*", default=list(WORKLOADS))
+    p.add_argument("--only", choices=sorted(GROUPS), help="run one group of cases")
+    p.add_argument("--cases", help=argparse.SUPPRESS)
     p.add_argument("--engine", default="teachflow", choices=["teachflow", "tensorflow"])
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--tf-python", default=os.environ.get("TEACHFLOW_TF_PYTHON"))
@@ -137,18 +216,25 @@ def main(argv=None):
     args = p.parse_args(argv)
     if args.repeats < 7:
         p.error("--repeats must be at least 7")
+    if args.cases:
+        cases = args.cases.split(",")
+    elif args.only:
+        cases = GROUPS[args.only]
+    else:
+        cases = list(dict.fromkeys(c for g in GROUPS.values() for c in g))
     if args.json:
-        print(json.dumps(run_engine(args.engine, args.workloads, args.repeats)))
+        print(json.dumps(run_engine(args.engine, cases, args.repeats)))
         return
-    ours = run_engine("teachflow", args.workloads, args.repeats)
+    ours = run_engine("teachflow", cases, args.repeats)
+    tf_cases = [c for c in cases if c in ("tiny", "chain1000", "fanout1000", "matmul_inter2")]
     theirs = None
-    if tensorflow_importable():
-        theirs = run_engine("tensorflow", args.workloads, args.repeats)
-    elif args.tf_python:
-        theirs = tf_in_subprocess(args.tf_python, args.workloads, args.repeats)
+    if tf_cases and tensorflow_importable():
+        theirs = run_engine("tensorflow", tf_cases, args.repeats)
+    elif tf_cases and args.tf_python:
+        theirs = tf_in_subprocess(args.tf_python, tf_cases, args.repeats)
     else:
         print("(TensorFlow is not importable here: pass --tf-python to compare)\n")
-    print_table(ours, theirs)
+    print_table(rows(ours, theirs))
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """Benchmark workloads, written once against the TF1 API so that the same code runs on
 teachflow and on ``tensorflow.compat.v1``.
 
-Each workload is ``build(tf) -> (session_config_kwargs, fetches, setup_fetches)`` built in
-the current default graph.
+Each workload builds its graph in the current default graph and returns what to fetch.
 """
+
+import numpy as np
 
 
 def tiny(tf):
@@ -27,7 +28,22 @@ def fanout1000(tf):
     return tf.add_n([base + float(i) for i in range(1000)])
 
 
-WORKLOADS = {"tiny": tiny, "chain1000": chain1000, "fanout1000": fanout1000}
+MATMUL_N = 2000
 
-# teachflow / TensorFlow time ratios the issues set as targets.
-TARGETS = {"tiny": 0.3, "chain1000": 3.0, "fanout1000": 2.0}
+
+def matmul_parallel(tf):
+    """Two independent 2000x2000 float32 matmuls fetched together."""
+    rng = np.random.default_rng(0)
+    a = tf.Variable(rng.standard_normal((MATMUL_N, MATMUL_N), dtype=np.float32))
+    b = tf.Variable(rng.standard_normal((MATMUL_N, MATMUL_N), dtype=np.float32))
+    return [tf.matmul(a, b), tf.matmul(b, a)]
+
+
+MATMUL_FLOPS = 2 * 2 * MATMUL_N**3  # two matmuls of 2 n^3 flops each
+
+WORKLOADS = {
+    "tiny": tiny,
+    "chain1000": chain1000,
+    "fanout1000": fanout1000,
+    "matmul_parallel": matmul_parallel,
+}

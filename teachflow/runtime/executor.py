@@ -237,7 +237,7 @@ class Executor:
 # A clock reading costs about as much as a cheap op, so timing each one would mostly
 # measure the clock. Cheap ops are timed in segments of up to this many, the segment's
 # time shared evenly; an expensive op or a transfer is a segment of its own.
-SEGMENT = 16
+SEGMENT = 32
 
 
 def _segments(plan, order):
