@@ -1,0 +1,263 @@
+"""``tf.layers``: TF1's layer functions — dense, dropout, flatten.
+
+A layer owns variables made with `tf.get_variable` inside a variable scope: the first
+``tf.layers.dense`` makes "dense/kernel" and "dense/bias", the next "dense_1/...". Pass
+``name=`` and ``reuse=True`` to apply the same weights again (a second tower, an
+evaluation graph).
+
+    >>> import teachflow as tf
+    >>> x = tf.placeholder(tf.float32, [None, 3])
+    >>> y = tf.layers.dense(x, 4, activation=tf.nn.relu)
+    >>> [v.name for v in tf.trainable_variables()]
+    ['dense/kernel:0', 'dense/bias:0']
+    >>> y.op.name, y.shape
+    ('dense/Relu', TensorShape([None, 4]))
+"""
+
+from __future__ import annotations
+
+import math
+
+from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.graph import GraphKeys, get_default_graph
+from teachflow.framework.operation import Tensor
+from teachflow.framework.scopes import name_scope
+from teachflow.ops import init_ops
+from teachflow.ops.variable_scope import get_variable, variable_scope
+
+__all__ = ["Dense", "dense", "dropout", "flatten"]
+
+
+class Dense:
+    """``activation(inputs @ kernel + bias)``, with its variables made on the first call.
+
+    Like TF1's layers, the layer captures a variable scope when first called: with a
+    ``name`` that exact scope (so a second layer of the same name needs ``_reuse=True``),
+    without one a unique "dense", "dense_1", ...
+
+        >>> import teachflow as tf
+        >>> layer = tf.layers.Dense(2, name="out")
+        >>> y = layer(tf.ones([5, 3]))
+        >>> layer.kernel.name, layer.bias.shape
+        ('out/kernel:0', TensorShape([2]))
+    """
+
+    def __init__(
+        self,
+        units,
+        activation=None,
+        use_bias=True,
+        kernel_initializer=None,
+        bias_initializer=init_ops.zeros_initializer(),
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        trainable=True,
+        name=None,
+        _reuse=None,
+        _scope=None,
+    ):
+        self.units = int(units)
+        self.activation = activation
+        self.use_bias = use_bias
+        self.kernel_initializer = kernel_initializer
+        self.bias_initializer = bias_initializer
+        self.kernel_regularizer = kernel_regularizer
+        self.bias_regularizer = bias_regularizer
+        self.activity_regularizer = activity_regularizer
+        self.kernel_constraint = kernel_constraint
+        self.bias_constraint = bias_constraint
+        self.trainable = trainable
+        self.name = name
+        self._reuse = _reuse
+        self._scope = _scope if _scope is not None else name
+        self._variable_scope = None
+        self.kernel = None
+        self.bias = None
+        self.built = False
+
+    @property
+    def variables(self) -> list:
+        return [v for v in (self.kernel, self.bias) if v is not None]
+
+    weights = variables
+
+    @property
+    def trainable_variables(self) -> list:
+        return self.variables if self.trainable else []
+
+    def _capture_scope(self):
+        # A named layer uses exactly its name; an unnamed one gets a unique default name.
+        if self._reuse:
+            ctx = variable_scope(self._scope or "dense")
+        else:
+            ctx = variable_scope(self._scope, default_name="dense")
+        with ctx as scope:
+            self._variable_scope = scope
+        if self.name is None:
+            self.name = scope.name.rsplit("/", 1)[-1]
+
+    def build(self, input_shape):
+        in_dim = input_shape[-1] if input_shape.ndims is not None else None
+        if in_dim is None:
+            raise ValueError(
+                "The last dimension of the inputs to `Dense` should be defined. Found `None`."
+            )
+        self.kernel = get_variable(
+            "kernel",
+            [in_dim, self.units],
+            dtype=self._dtype,
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            trainable=self.trainable,
+            constraint=self.kernel_constraint,
+        )
+        if self.use_bias:
+            self.bias = get_variable(
+                "bias",
+                [self.units],
+                dtype=self._dtype,
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                trainable=self.trainable,
+                constraint=self.bias_constraint,
+            )
+        self.built = True
+
+    def __call__(self, inputs):
+        inputs = convert_to_tensor(inputs)
+        if self._variable_scope is None:
+            self._capture_scope()
+        self._dtype = inputs.dtype.base_dtype
+        scope = self._variable_scope
+        with variable_scope(
+            scope, reuse=True if (self.built or self._reuse) else None, auxiliary_name_scope=False
+        ):
+            with name_scope(scope.original_name_scope):
+                if not self.built:
+                    self.build(inputs.shape)
+                outputs = self._call(inputs)
+                if self.activity_regularizer is not None:
+                    with name_scope("ActivityRegularizer"):
+                        loss = self.activity_regularizer(outputs)
+                    get_default_graph().add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
+        return outputs
+
+    apply = __call__
+
+    def _call(self, inputs):
+        from teachflow.ops import array_ops, math_ops, nn_ops
+
+        rank = inputs.shape.ndims
+        if rank is not None and rank > 2:
+            # Contract the last axis: fold the leading ones into a batch and unfold after.
+            flat = array_ops.reshape(inputs, [-1, self.kernel.shape[0]])
+            outputs = math_ops.matmul(flat, self.kernel)
+            leading = array_ops.shape(inputs)[:-1]
+            outputs = array_ops.reshape(outputs, array_ops.concat([leading, [self.units]], 0))
+            outputs.set_shape(inputs.shape[:-1].concatenate([self.units]))
+        else:
+            outputs = math_ops.matmul(inputs, self.kernel)
+        if self.use_bias:
+            outputs = nn_ops.bias_add(outputs, self.bias)
+        if self.activation is not None:
+            outputs = self.activation(outputs)
+        return outputs
+
+
+def dense(
+    inputs,
+    units,
+    activation=None,
+    use_bias=True,
+    kernel_initializer=None,
+    bias_initializer=init_ops.zeros_initializer(),
+    kernel_regularizer=None,
+    bias_regularizer=None,
+    activity_regularizer=None,
+    kernel_constraint=None,
+    bias_constraint=None,
+    trainable=True,
+    name=None,
+    reuse=None,
+):
+    """A fully connected layer: ``activation(inputs @ kernel + bias)``.
+
+    ``kernel_initializer`` defaults to glorot-uniform, the bias to zeros. With
+    ``reuse=True`` (and the same ``name``) the existing variables are used again.
+    Raises ValueError when the last input dimension is unknown, or when a layer of that
+    name already has variables and ``reuse`` is not set.
+
+        >>> import teachflow as tf
+        >>> y = tf.layers.dense([[1.0, 2.0]], 3, name="fc")
+        >>> y.op.name, tf.layers.dense([[1.0, 2.0]], 3, name="fc", reuse=True).op.name
+        ('fc/BiasAdd', 'fc_1/BiasAdd')
+    """
+    layer = Dense(
+        units,
+        activation=activation,
+        use_bias=use_bias,
+        kernel_initializer=kernel_initializer,
+        bias_initializer=bias_initializer,
+        kernel_regularizer=kernel_regularizer,
+        bias_regularizer=bias_regularizer,
+        activity_regularizer=activity_regularizer,
+        kernel_constraint=kernel_constraint,
+        bias_constraint=bias_constraint,
+        trainable=trainable,
+        name=name,
+        _reuse=reuse,
+        _scope=name,
+    )
+    return layer(inputs)
+
+
+def dropout(inputs, rate=0.5, noise_shape=None, seed=None, training=False, name=None):
+    """`tf.nn.dropout` while ``training`` (a bool or a bool tensor), the identity otherwise.
+
+    A tensor ``training`` turns into a rate of ``rate`` or 0 — the same values TF1's
+    ``tf.cond`` between the two branches gives, since a zero rate keeps everything.
+
+        >>> import teachflow as tf
+        >>> tf.layers.dropout([1.0, 2.0], training=False).op.name
+        'dropout/Identity'
+    """
+    from teachflow.ops import array_ops, math_ops, nn_ops
+
+    with name_scope(name, "dropout", [inputs]):
+        inputs = convert_to_tensor(inputs)
+        if isinstance(training, Tensor):
+            effective = math_ops.cast(training, inputs.dtype.base_dtype) * rate
+            return nn_ops.dropout(inputs, rate=effective, noise_shape=noise_shape, seed=seed)
+        if training:
+            return nn_ops.dropout(inputs, rate=rate, noise_shape=noise_shape, seed=seed)
+        return array_ops.identity(inputs, name="Identity")
+
+
+def flatten(inputs, name=None, data_format="channels_last"):
+    """Reshape ``inputs`` to [batch, everything else].
+
+    >>> import teachflow as tf
+    >>> x = tf.placeholder(tf.float32, [None, 4, 4, 3])
+    >>> tf.layers.flatten(x).shape
+    TensorShape([None, 48])
+    """
+    from teachflow.ops import array_ops
+
+    with name_scope(name, "flatten", [inputs]):
+        inputs = convert_to_tensor(inputs)
+        shape = inputs.shape
+        if data_format == "channels_first" and shape.ndims is not None and shape.ndims > 2:
+            inputs = array_ops.transpose(inputs, [0] + list(range(2, shape.ndims)) + [1])
+            shape = inputs.shape
+        inner = shape[1:].as_list() if shape.ndims is not None else [None]
+        if all(d is not None for d in inner):
+            out = array_ops.reshape(inputs, [-1, math.prod(inner)])
+        else:
+            batch = array_ops.shape(inputs)[0]
+            out = array_ops.reshape(inputs, array_ops.stack([batch, -1]))
+        if shape.ndims is not None:
+            out.set_shape([shape[0], math.prod(inner) if None not in inner else None])
+        return out
