@@ -164,19 +164,30 @@ def _autopack(value, dtype=None, name=None):
 
 # -- shared by the ops below --------------------------------------------------------------
 INDEX_DTYPES = (dtypes.int32, dtypes.int64)
+INDEX = "index"  # apply_op's dtype for shape/axis/index arguments
 
 
 def apply_op(op_type, name, args, attrs=None):
     """Build one op the way TensorFlow's generated wrappers do.
 
-    ``args`` is ``[(value, arg_name, dtype_or_None), ...]``. The op gets a name scope
+    ``args`` is ``[(value, arg_name, dtype_or_None_or_INDEX), ...]``. The op gets a name scope
     (``name`` or the op type), Python inputs become constants named after their argument
     inside it (``Reshape/shape``), and the op takes the scope's own name (``Reshape``).
     """
     with name_scope(name, op_type, [a[0] for a in args]) as scope:
-        inputs = [convert_to_tensor(value, dtype=dtype, name=arg) for value, arg, dtype in args]
+        inputs = [_convert_arg(value, arg, dtype) for value, arg, dtype in args]
         graph = inputs[0].graph if inputs else get_default_graph()
         return graph.create_op(op_type, inputs, attrs or {}, name=scope)
+
+
+def _convert_arg(value, arg, dtype):
+    # INDEX: an integer input whose Python value defaults to int32 (``[]`` included), as
+    # the op definitions' ``Tshape=int32``-style defaults make TensorFlow do.
+    if dtype is INDEX:
+        if isinstance(value, (list, tuple)) and not value:
+            value = np.zeros([0], np.int32)
+        return convert_to_tensor(value, name=arg, preferred_dtype=dtypes.int32)
+    return convert_to_tensor(value, dtype=dtype, name=arg)
 
 
 def check_index_dtype(op, index, param, allowed=INDEX_DTYPES):
@@ -203,7 +214,8 @@ def shape_text(dims) -> str:
 
 def as_output(value):
     """A 0-d result as a numpy scalar (or ``bytes``), as the session hands values out."""
-    return value[()] if value.ndim == 0 else value
+    # (Indexing an object array with integers already gives the bytes element itself.)
+    return value[()] if getattr(value, "ndim", None) == 0 else value
 
 
 def int_list(value):

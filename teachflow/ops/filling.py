@@ -22,6 +22,7 @@ from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape, as_shape
 from teachflow.ops import array_ops, constant_op
 from teachflow.ops.array_ops import (
+    INDEX,
     apply_op,
     as_output,
     check_index_dtype,
@@ -105,7 +106,7 @@ def fill(dims, value, name=None):
     >>> tf.fill([2, 3], 9).dtype
     tf.int32
     """
-    args = [(dims, "dims", None), (value, "value", None)]
+    args = [(dims, "dims", INDEX), (value, "value", None)]
     return apply_op("Fill", name, args, {"index_type": dtypes.int32}).outputs[0]
 
 
@@ -368,7 +369,7 @@ def lin_space(start, stop, num, name=None):
         args = [
             (start_t, "start", None),
             (stop, "stop", start_t.dtype.base_dtype),
-            (num, "num", None),
+            (num, "num", INDEX),
         ]
         return apply_op("LinSpace", scope, args).outputs[0]
 
@@ -468,7 +469,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
             on = convert_to_tensor(_one_of(dtype), dtype=dtype, name="on_value")
         if off is None:
             off = convert_to_tensor(_zero_of(dtype), dtype=dtype, name="off_value")
-        args = [(indices, "indices", None), (depth, "depth", dtypes.int32), (on, "on_value", None)]
+        args = [(indices, "indices", INDEX), (depth, "depth", dtypes.int32), (on, "on_value", None)]
         args.append((off, "off_value", None))
         attrs = {"axis": -1 if axis is None else int(axis), "T": dtype}
         return apply_op("OneHot", scope, args, attrs).outputs[0]

@@ -22,7 +22,14 @@ import numpy as np
 from teachflow.framework import dtypes, registry
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops import array_ops
-from teachflow.ops.array_ops import apply_op, as_output, check_index_dtype, invalid, shape_text
+from teachflow.ops.array_ops import (
+    INDEX,
+    apply_op,
+    as_output,
+    check_index_dtype,
+    invalid,
+    shape_text,
+)
 from teachflow.ops.joining import concat
 from teachflow.ops.static_value import constant_value, constant_value_as_shape
 
@@ -135,7 +142,7 @@ def gather(params, indices, validate_indices=None, name=None, axis=None, batch_d
     """
     if axis is None:
         axis = batch_dims
-    args = [(params, "params", None), (indices, "indices", None), (axis, "axis", None)]
+    args = [(params, "params", None), (indices, "indices", INDEX), (axis, "axis", INDEX)]
     return apply_op("GatherV2", name, args, {"batch_dims": int(batch_dims)}).outputs[0]
 
 
@@ -199,7 +206,7 @@ def gather_nd(params, indices, name=None, batch_dims=0):
     """
     if batch_dims != 0:
         raise ValueError("gather_nd supports batch_dims=0 in teachflow")
-    args = [(params, "params", None), (indices, "indices", None)]
+    args = [(params, "params", None), (indices, "indices", INDEX)]
     return apply_op("GatherNd", name, args).outputs[0]
 
 
@@ -239,5 +246,5 @@ def scatter_nd(indices, updates, shape, name=None):
     >>> tf.scatter_nd([[1], [1]], [[1.0, 2.0], [3.0, 4.0]], [3, 2]).shape
     TensorShape([3, 2])
     """
-    args = [(indices, "indices", None), (updates, "updates", None), (shape, "shape", None)]
+    args = [(indices, "indices", INDEX), (updates, "updates", None), (shape, "shape", INDEX)]
     return apply_op("ScatterNd", name, args).outputs[0]

@@ -23,6 +23,7 @@ from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops import array_ops, constant_op
 from teachflow.ops.array_ops import (
+    INDEX,
     apply_op,
     as_output,
     check_index_dtype,
@@ -104,6 +105,14 @@ def holds_tensor(value):
     return isinstance(value, (list, tuple)) and any(holds_tensor(v) for v in value)
 
 
+def _convert_like(value, dtype, name=None):
+    """Python values next to tensors take their dtype; tensors keep theirs (the op
+    then reports a mismatch with TensorFlow's TypeError)."""
+    if holds_tensor(value):
+        return convert_to_tensor(value, name=name)
+    return convert_to_tensor(value, dtype=dtype, name=name)
+
+
 def stack(values, axis=0, name="stack"):
     """Stack rank-R tensors into one rank-(R+1) tensor along ``axis``.
 
@@ -123,7 +132,7 @@ def stack(values, axis=0, name="stack"):
         raise ValueError("stack requires at least one value")
     dtype = next((convert_to_tensor(v).dtype.base_dtype for v in values if holds_tensor(v)), None)
     with name_scope(name, "stack", values) as scope:
-        tensors = [convert_to_tensor(v, dtype=dtype) for v in values]
+        tensors = [_convert_like(v, dtype) for v in values]
         if tensors[0].shape.ndims is not None:
             rank = tensors[0].shape.ndims + 1
             if not -rank <= axis < rank:
@@ -282,9 +291,7 @@ def _concat_grad(op, grad):
     values, axis = op.inputs[:-1], op.inputs[-1]
     sizes = [t.shape[int(constant_value(axis))] if _static_axis(t, axis) else None for t in values]
     if any(s is None for s in sizes):
-        from teachflow.ops import slicing
-
-        sizes = stack([slicing.gather(array_ops.shape(t), _wrap_axis(axis, t)) for t in values])
+        sizes = stack([array_ops.gather(array_ops.shape(t), _wrap_axis(axis, t)) for t in values])
     return split(grad, sizes, axis=axis, num=len(values)) + [None]
 
 
@@ -323,9 +330,7 @@ def concat(values, axis, name="concat"):
             return array_ops.identity(values[0], name=name)
     dtype = next((convert_to_tensor(v).dtype.base_dtype for v in values if holds_tensor(v)), None)
     with name_scope(name, "concat", values) as scope:
-        tensors = [
-            convert_to_tensor(v, dtype=dtype, name=f"values_{i}") for i, v in enumerate(values)
-        ]
+        tensors = [_convert_like(v, dtype, f"values_{i}") for i, v in enumerate(values)]
         axis_t = convert_to_tensor(axis, name="axis")
         attrs = {"N": len(tensors), "T": tensors[0].dtype.base_dtype}
         return (
@@ -505,5 +510,5 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
             num = shape[0]
         else:
             raise ValueError(f"Cannot infer argument `num` from shape {size_splits}")
-    args = [(value, "value", None), (size_splits, "size_splits", None), (axis, "split_dim", None)]
+    args = [(value, "value", None), (size_splits, "size_splits", INDEX), (axis, "split_dim", INDEX)]
     return apply_op("SplitV", name, args, {"num_split": int(num)}).outputs

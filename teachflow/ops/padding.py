@@ -21,6 +21,7 @@ from teachflow.framework.operation import Tensor
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops import array_ops
 from teachflow.ops.array_ops import (
+    INDEX,
     apply_op,
     as_output,
     check_index_dtype,
@@ -183,7 +184,7 @@ registry.register(
 
 
 def mirror_pad(tensor, paddings, mode, name=None):
-    args = [(tensor, "input", None), (paddings, "paddings", None)]
+    args = [(tensor, "input", None), (paddings, "paddings", INDEX)]
     return apply_op("MirrorPad", name, args, {"mode": mode}).outputs[0]
 
 
@@ -201,12 +202,12 @@ def pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0):
     if mode == "CONSTANT":
         zero = not isinstance(constant_values, Tensor) and np.ndim(constant_values) == 0
         if zero and constant_values == 0:
-            args = [(tensor, "input", None), (paddings, "paddings", None)]
+            args = [(tensor, "input", None), (paddings, "paddings", INDEX)]
             return apply_op("Pad", name, args).outputs[0]
         from teachflow.framework.conversion import convert_to_tensor
 
         t = convert_to_tensor(tensor, name="input")
-        args = [(t, "input", None), (paddings, "paddings", None)]
+        args = [(t, "input", None), (paddings, "paddings", INDEX)]
         args.append((constant_values, "constant_values", t.dtype.base_dtype))
         return apply_op("PadV2", name, args).outputs[0]
     if mode in _MODES:
@@ -270,7 +271,7 @@ def reverse(tensor, axis, name=None):
     >>> tf.reverse(tf.zeros([2, 3]), [-1]).op.type
     'ReverseV2'
     """
-    args = [(tensor, "tensor", None), (axis, "axis", None)]
+    args = [(tensor, "tensor", None), (axis, "axis", INDEX)]
     return apply_op("ReverseV2", name, args).outputs[0]
 
 

@@ -21,6 +21,7 @@ from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops import array_ops
 from teachflow.ops.array_ops import (
+    INDEX,
     apply_op,
     as_output,
     check_index_dtype,
@@ -51,8 +52,8 @@ def _reshaped_dims(in_shape, out):
     """TensorFlow's ``SetOutputShapeForReshape``: fill in what the element count implies."""
     n_in = _num_elements(in_shape)
     known_out, out_unknown = _known_product(out)
-    if out_unknown == []:
-        if n_in is not None and n_in != known_out:
+    if not out_unknown and n_in is not None:
+        if n_in != known_out:
             raise ValueError(
                 f"Cannot reshape a tensor with {n_in} elements to shape {shape_text(out)} "
                 f"({known_out} elements)"
@@ -153,7 +154,7 @@ def reshape(tensor, shape, name=None):  # noqa: A002
     `InvalidArgumentError` at run time ("Input to reshape is a tensor with 6 values, but
     the requested shape has 4").
     """
-    return apply_op("Reshape", name, [(tensor, "tensor", None), (shape, "shape", None)]).outputs[0]
+    return apply_op("Reshape", name, [(tensor, "tensor", None), (shape, "shape", INDEX)]).outputs[0]
 
 
 # -- expand_dims and squeeze ---------------------------------------------------------------------
@@ -215,7 +216,7 @@ def expand_dims(input, axis=None, name=None, dim=None):  # noqa: A002
         axis = dim
     if axis is None:
         raise ValueError("Must specify an axis argument to tf.expand_dims()")
-    return apply_op("ExpandDims", name, [(input, "input", None), (axis, "dim", None)]).outputs[0]
+    return apply_op("ExpandDims", name, [(input, "input", None), (axis, "dim", INDEX)]).outputs[0]
 
 
 def _infer_squeeze(op):
@@ -371,7 +372,7 @@ def transpose(a, perm=None, name="transpose", conjugate=False):
 
                 r = array_ops.rank(a)
                 perm = math_ops.subtract(math_ops.subtract(r, 1), filling.range(0, r, 1))
-        return apply_op("Transpose", scope, [(a, "x", None), (perm, "perm", None)]).outputs[0]
+        return apply_op("Transpose", scope, [(a, "x", None), (perm, "perm", INDEX)]).outputs[0]
 
 
 def _infer_invert_permutation(op):
@@ -417,4 +418,4 @@ def invert_permutation(x, name=None):
     >>> tf.invert_permutation([2, 0, 1]).op.type
     'InvertPermutation'
     """
-    return apply_op("InvertPermutation", name, [(x, "x", None)]).outputs[0]
+    return apply_op("InvertPermutation", name, [(x, "x", INDEX)]).outputs[0]

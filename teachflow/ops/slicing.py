@@ -30,6 +30,7 @@ from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops import array_ops, constant_op
 from teachflow.ops.array_ops import (
+    INDEX,
     apply_op,
     as_output,
     check_index_dtype,
@@ -133,7 +134,7 @@ def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
     >>> tf.slice(tf.zeros([4, 5, 6]), [1, 0, 2], [-1, 2, 3]).shape
     TensorShape([3, 2, 3])
     """
-    args = [(input_, "input", None), (begin, "begin", None), (size, "size", None)]
+    args = [(input_, "input", None), (begin, "begin", INDEX), (size, "size", INDEX)]
     return apply_op("Slice", name, args).outputs[0]
 
 
@@ -347,9 +348,9 @@ def strided_slice(
     }
     args = [
         (input_, "input", None),
-        (begin, "begin", None),
-        (end, "end", None),
-        (strides, "strides", None),
+        (begin, "begin", INDEX),
+        (end, "end", INDEX),
+        (strides, "strides", INDEX),
     ]
     return apply_op("StridedSlice", name, args, attrs).outputs[0]
 
@@ -411,7 +412,7 @@ def _slice_helper(tensor, slice_spec):
             if any(p.dtype.base_dtype is dtypes.int64 for p in packed):
                 packed = [math_ops.cast(p, dtypes.int64) for p in packed]
         else:
-            empty = constant_op.constant([], dtype=dtypes.int32)
+            empty = constant_op.constant(np.zeros([0], np.int32))
             packed = [empty, empty, empty]
         return strided_slice(tensor, *packed, name=scope, **masks)
 

@@ -17,6 +17,7 @@ from teachflow.framework import registry
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops import array_ops
 from teachflow.ops.array_ops import (
+    INDEX,
     apply_op,
     as_output,
     check_index_dtype,
@@ -94,7 +95,7 @@ def tile(input, multiples, name=None):  # noqa: A002
     >>> tf.tile(tf.zeros([2, 3]), [2, 1]).shape
     TensorShape([4, 3])
     """
-    args = [(input, "input", None), (multiples, "multiples", None)]
+    args = [(input, "input", None), (multiples, "multiples", INDEX)]
     return apply_op("Tile", name, args).outputs[0]
 
 
@@ -159,5 +160,5 @@ def broadcast_to(input, shape, name=None):  # noqa: A002
     >>> tf.broadcast_to(tf.zeros([3]), [2, 3]).shape
     TensorShape([2, 3])
     """
-    args = [(input, "input", None), (shape, "shape", None)]
+    args = [(input, "input", None), (shape, "shape", INDEX)]
     return apply_op("BroadcastTo", name, args).outputs[0]
