@@ -75,8 +75,10 @@ def _convertible(v):
 
 
 def _operator_operand(v, dtype, name):
-    """The other operand of ``x OP v`` must have ``x``'s dtype (ValueError otherwise)."""
-    return convert_to_tensor(v, dtype=dtype.base_dtype, name=name)
+    """The other operand of ``x OP v``: a Python value takes ``x``'s dtype when it can
+    (``int_tensor + 1.5`` stays a float constant); the op then refuses mixed dtypes with
+    TensorFlow's TypeError, as tf.compat.v1 does."""
+    return convert_to_tensor(v, preferred_dtype=dtype.base_dtype, name=name)
 
 
 def override_binary_operator(name, func, op_name):

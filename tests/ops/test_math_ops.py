@@ -67,17 +67,22 @@ def test_reflected_operators_name_the_converted_operand():
     assert (less.op.type, less.op.inputs[1].name) == ("Greater", "Greater/y:0")
 
 
-def test_operator_dtype_mismatch_is_a_value_error():
+def test_operator_dtype_mismatch_is_a_type_error_as_in_tf_compat_v1():
     i = tf.constant([1, 2])
     f = tf.constant([1.0, 2.0])
-    with pytest.raises(ValueError, match="Tensor conversion requested dtype int32"):
+    with pytest.raises(
+        TypeError,
+        match="Input 'y' of 'AddV2' Op has type float32 that does not match type int32 of "
+        "argument 'x'",
+    ):
         i + f
-    with pytest.raises(ValueError):
+    with pytest.raises(TypeError, match="'FloorDiv' Op has type float32"):
         i // f
-    with pytest.raises(TypeError, match="Expected int32, got 1.5"):
-        i * 1.5
+    with pytest.raises(TypeError, match="Input 'y' of 'Mul' Op has type float32"):
+        i * 1.5  # 1.5 cannot be an int32, so it stays a float32 constant
     with pytest.raises(TypeError):
         _ = i < 1.5
+    assert (f + 1).dtype is tf.float32  # a Python int takes the tensor's dtype
 
 
 def test_equality_operators_compare_identity():
