@@ -25,4 +25,14 @@ from teachflow.ops.losses import (  # noqa: F401
     weighted_cross_entropy_with_logits,
 )
 from teachflow.ops.math_ops import sigmoid, tanh  # noqa: F401
-from teachflow.ops.nn_ops import bias_add, dropout, in_top_k, moments  # noqa: F401
+from teachflow.ops.nn_ops import (  # noqa: F401
+    bias_add,
+    dropout,
+    embedding_lookup,
+    l2_normalize,
+    moments,
+    relu_layer,
+    xw_plus_b,
+    zero_fraction,
+)
+from teachflow.ops.top_k_ops import in_top_k, top_k  # noqa: F401

@@ -1,8 +1,9 @@
-"""Neural-network building blocks: bias_add, dropout, in_top_k, moments — and the helper
-that builds ops the way TensorFlow's generated wrappers do.
+"""Neural-network building blocks: bias_add, dropout, moments, embedding_lookup and small
+compositions (xw_plus_b, l2_normalize...) — and the helper that builds ops the way
+TensorFlow's generated wrappers do.
 
-``tf.nn`` gathers these with the activations (`teachflow.ops.activation_ops`) and the
-loss ops (`teachflow.ops.losses`). TensorFlow 1.x keeps all of them out of the top-level
+``tf.nn`` gathers these with the activations (`teachflow.ops.activation_ops`), the
+ranking ops (`teachflow.ops.top_k_ops`) and the loss ops (`teachflow.ops.losses`). TensorFlow 1.x keeps all of them out of the top-level
 namespace, so ``__all__`` is empty.
 
     >>> import teachflow as tf
@@ -20,11 +21,11 @@ import numbers
 
 import numpy as np
 
-from teachflow.framework import dtypes, errors, registry
+from teachflow.framework import dtypes, registry
 from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.graph import get_default_graph
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.ops.random_ops import check_dtype
 
 __all__: list = []
 
@@ -154,64 +155,6 @@ def bias_add(value, bias, data_format=None, name=None):
         return value.graph.create_op("BiasAdd", [value, bias], attrs, name=scope).outputs[0]
 
 
-# -- in_top_k ---------------------------------------------------------------------------------------
-def _infer_in_top_k(op):
-    predictions, targets, k = op.inputs
-    check_dtype(predictions.dtype, (dtypes.float32,), "predictions")
-    check_dtype(targets.dtype, (dtypes.int32, dtypes.int64), "targets")
-    if predictions.shape.ndims not in (None, 2):
-        raise ValueError(f"Shape must be rank 2 but is rank {predictions.shape.ndims}")
-    if targets.shape.ndims not in (None, 1):
-        raise ValueError(f"Shape must be rank 1 but is rank {targets.shape.ndims}")
-    batch = predictions.shape[0] if predictions.shape.ndims == 2 else None
-    return [(dtypes.bool_, targets.shape.merge_with([batch]))]
-
-
-def _in_top_k_kernel(op, device):
-    def in_top_k_values(predictions, targets, k):
-        batch, classes = predictions.shape
-        if targets.shape[0] != batch:
-            raise errors.InvalidArgumentError(
-                None,
-                None,
-                f"First dimension of predictions {batch} must match length of targets "
-                f"{targets.shape[0]}",
-            )
-        valid = (targets >= 0) & (targets < classes)
-        target_pred = predictions[np.arange(batch), np.where(valid, targets, 0)]
-        # Ties at the boundary count as inside: only strictly larger predictions push out.
-        larger = (predictions > target_pred[:, None]).sum(axis=1)
-        return valid & np.isfinite(target_pred) & (larger < k)
-
-    return in_top_k_values
-
-
-registry.register("InTopKV2", _infer_in_top_k, _in_top_k_kernel, not_differentiable=True)
-
-
-def in_top_k(predictions, targets, k, name=None):
-    """Whether each ``targets[i]`` is among the ``k`` largest ``predictions[i]`` (a bool
-    vector). Ties count in the target's favour; out-of-range targets give False.
-
-        >>> import teachflow as tf
-        >>> with tf.Session() as sess:
-        ...     print(sess.run(tf.nn.in_top_k([[0.1, 0.9], [0.8, 0.2]], [1, 1], 1)))
-        [ True False]
-    """
-    with name_scope(name, "in_top_k", [predictions, targets, k]):
-        predictions = convert_to_tensor(predictions, name="predictions")
-        targets = convert_to_tensor(targets, name="targets")
-        return apply_op(
-            "InTopKV2",
-            None,
-            [
-                ("predictions", predictions, None),
-                ("targets", targets, None),
-                ("k", k, targets.dtype.base_dtype),
-            ],
-        ).outputs[0]
-
-
 # -- dropout ------------------------------------------------------------------------------------------
 def _noise_shape(x, noise_shape):
     from teachflow.ops import array_ops
@@ -312,3 +255,109 @@ def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):
         if x.dtype.base_dtype is dtypes.float16:
             return math_ops.cast(mean, dtypes.float16), math_ops.cast(variance, dtypes.float16)
         return mean, variance
+
+
+# -- small compositions ----------------------------------------------------------------------------
+def xw_plus_b(x, weights, biases, name=None):
+    """``matmul(x, weights) + biases``: one fully connected layer without activation.
+
+    >>> import teachflow as tf
+    >>> tf.nn.xw_plus_b([[1.0, 2.0]], [[1.0], [1.0]], [0.5]).op.name
+    'xw_plus_b'
+    """
+    from teachflow.ops import math_ops
+
+    with name_scope(name, "xw_plus_b", [x, weights, biases]) as scope:
+        x = convert_to_tensor(x, name="x")
+        weights = convert_to_tensor(weights, name="weights")
+        biases = convert_to_tensor(biases, name="biases")
+        return bias_add(math_ops.matmul(x, weights), biases, name=scope)
+
+
+def relu_layer(x, weights, biases, name=None):
+    """``relu(matmul(x, weights) + biases)``.
+
+    >>> import teachflow as tf
+    >>> tf.nn.relu_layer([[1.0, 2.0]], [[1.0], [-1.0]], [0.0]).op.name
+    'relu_layer'
+    """
+    from teachflow.ops import activation_ops, math_ops
+
+    with name_scope(name, "relu_layer", [x, weights, biases]) as scope:
+        x = convert_to_tensor(x, name="x")
+        weights = convert_to_tensor(weights, name="weights")
+        biases = convert_to_tensor(biases, name="biases")
+        return activation_ops.relu(bias_add(math_ops.matmul(x, weights), biases), name=scope)
+
+
+def l2_normalize(x, axis=None, epsilon=1e-12, name=None, dim=None):
+    """``x / sqrt(max(sum(x ** 2, axis), epsilon))``: unit L2 norm along ``axis``.
+
+    >>> import teachflow as tf
+    >>> with tf.Session() as sess:
+    ...     print(sess.run(tf.nn.l2_normalize([3.0, 4.0])))
+    [0.6 0.8]
+    """
+    from teachflow.ops import math_ops
+
+    axis = axis if axis is not None else dim
+    with name_scope(name, "l2_normalize", [x]) as scope:
+        x = convert_to_tensor(x, name="x")
+        square_sum = math_ops.reduce_sum(math_ops.square(x), axis, keepdims=True)
+        x_inv_norm = math_ops.rsqrt(math_ops.maximum(square_sum, epsilon))
+        return math_ops.multiply(x, x_inv_norm, name=scope)
+
+
+def zero_fraction(value, name=None):
+    """The fraction of entries of ``value`` that are zero, as float32 (e.g. dead ReLUs).
+
+    >>> import teachflow as tf
+    >>> with tf.Session() as sess:
+    ...     print(sess.run(tf.nn.zero_fraction([0.0, 1.0, 0.0, 2.0])))
+    0.5
+    """
+    from teachflow.ops import math_ops
+
+    with name_scope(name, "zero_fraction", [value]):
+        value = convert_to_tensor(value, name="value")
+        zero = convert_to_tensor(0, dtype=value.dtype.base_dtype)
+        return math_ops.reduce_mean(math_ops.cast(math_ops.equal(value, zero), dtypes.float32))
+
+
+def embedding_lookup(
+    params, ids, partition_strategy="mod", name=None, validate_indices=True, max_norm=None
+):
+    """Rows ``params[ids]`` of an embedding matrix (a ``Gather`` placed with the params).
+
+    ``params`` is one tensor or variable (or a list holding one); sharded embeddings are
+    not supported. Out-of-range ids raise InvalidArgumentError when run.
+
+        >>> import teachflow as tf
+        >>> tf.nn.embedding_lookup([[1.0, 2.0], [3.0, 4.0]], [1, 1]).shape
+        TensorShape([2, 2])
+    """
+    from teachflow.ops import array_ops
+
+    if isinstance(params, (list, tuple)):
+        if len(params) != 1:
+            raise ValueError(
+                "embedding_lookup in teachflow takes one params tensor, not a list of shards."
+            )
+        params = params[0]
+    with name_scope(name, "embedding_lookup", [params, ids]) as scope:
+        if not hasattr(params, "graph"):
+            params = convert_to_tensor(params, name="params")
+        # The lookup runs where the table lives, so only the chosen rows travel.
+        with get_default_graph().colocate_with(params.op):
+            result = array_ops.gather(params, ids, name=scope)
+        if max_norm is not None:
+            result = _clip_rows(result, max_norm)
+        return result
+
+
+def _clip_rows(rows, max_norm):
+    """Scale each embedding row down to L2 norm ``max_norm`` (longer rows only)."""
+    from teachflow.ops import math_ops
+
+    norms = math_ops.sqrt(math_ops.reduce_sum(math_ops.square(rows), -1, keepdims=True))
+    return rows * math_ops.minimum(1.0, max_norm / math_ops.maximum(norms, 1e-12))

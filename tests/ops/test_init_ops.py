@@ -189,3 +189,14 @@ def test_snake_case_names_are_the_classes():
     assert tf.zeros_initializer is init_ops.Zeros
     assert tf.glorot_uniform_initializer is init_ops.GlorotUniform
     assert isinstance(tf.constant_initializer(1), init_ops.Initializer)
+
+
+def test_initializers_namespace():
+    from teachflow import initializers
+
+    assert initializers.zeros is tf.zeros_initializer
+    assert initializers.variance_scaling is tf.variance_scaling_initializer
+    assert initializers.he_normal is init_ops.he_normal
+    v = tf.Variable(1.0)
+    assert initializers.global_variables().type == "NoOp"
+    assert initializers.variables([v]).type == "NoOp"

@@ -358,21 +358,6 @@ def test_bias_add_errors():
         tf.nn.bias_add(X, np.zeros(4), data_format="CHWN")
 
 
-# -- in_top_k -------------------------------------------------------------------------------------------
-def test_in_top_k(sess):
-    predictions = np.array([[0.1, 0.5, 0.5], [1.0, 2.0, np.nan], [3.0, 2.0, 1.0]], np.float32)
-    result = tf.nn.in_top_k(predictions, [1, 2, 2], 1)
-    assert result.op.name == "in_top_k/InTopKV2" and result.dtype == tf.bool
-    # A tie at the boundary counts as in; a NaN target prediction never does.
-    np.testing.assert_array_equal(sess.run(result), [True, False, False])
-    np.testing.assert_array_equal(
-        sess.run(tf.nn.in_top_k(predictions, [0, 0, 2], 3)), [True, True, True]
-    )
-    np.testing.assert_array_equal(
-        sess.run(tf.nn.in_top_k(predictions, [5, -1, 0], 2)), [False, False, True]
-    )
-
-
 # -- dropout ----------------------------------------------------------------------------------------------
 def test_dropout_statistics(sess):
     x = np.ones((200, 100), np.float32)
@@ -442,3 +427,55 @@ def test_moments(sess):
     mean, variance = tf.nn.moments(tf.constant(X), axes=[0, 1], keep_dims=True)
     assert mean.shape.as_list() == [1, 1]
     np.testing.assert_allclose(sess.run(variance), [[X.var()]])
+
+
+# -- small compositions -------------------------------------------------------------------------------
+W = RNG.standard_normal((4, 3))
+B = RNG.standard_normal(3)
+
+
+def test_xw_plus_b_and_relu_layer(sess):
+    y = tf.nn.xw_plus_b(X, W, B)
+    assert y.op.name == "xw_plus_b" and y.op.type == "BiasAdd"
+    np.testing.assert_allclose(sess.run(y), X @ W + B, rtol=1e-12)
+    r = tf.nn.relu_layer(X, W, B)
+    assert r.op.name == "relu_layer" and r.op.type == "Relu"
+    np.testing.assert_allclose(sess.run(r), np.maximum(X @ W + B, 0), rtol=1e-12)
+    check_gradient(lambda x: tf.nn.xw_plus_b(x, W, B), X)
+
+
+def test_l2_normalize(sess):
+    y = tf.nn.l2_normalize(X, axis=1)
+    assert y.op.name == "l2_normalize"
+    np.testing.assert_allclose(sess.run(y), X / np.linalg.norm(X, axis=1, keepdims=True))
+    np.testing.assert_allclose(
+        sess.run(tf.nn.l2_normalize(X, dim=0)), X / np.linalg.norm(X, axis=0, keepdims=True)
+    )
+    np.testing.assert_array_equal(sess.run(tf.nn.l2_normalize([0.0, 0.0])), [0.0, 0.0])
+    check_gradient(lambda x: tf.nn.l2_normalize(x, axis=1), X)
+
+
+def test_zero_fraction(sess):
+    v = sess.run(tf.nn.zero_fraction(tf.nn.relu(X)))
+    assert isinstance(v, np.float32)
+    np.testing.assert_allclose(v, np.mean(np.maximum(X, 0) == 0))
+
+
+def test_embedding_lookup(sess):
+    table = np.arange(12, dtype=np.float32).reshape(4, 3)
+    params = tf.Variable(table)
+    rows = tf.nn.embedding_lookup(params, [[3, 0], [1, 1]])
+    assert rows.op.name == "embedding_lookup" and rows.shape.as_list() == [2, 2, 3]
+    assert rows.op.colocation_groups() == [b"loc:@Variable"]
+    sess.run(params.initializer)
+    np.testing.assert_array_equal(sess.run(rows), table[[[3, 0], [1, 1]]])
+    clipped = sess.run(tf.nn.embedding_lookup([table], [3], max_norm=1.0))
+    np.testing.assert_allclose(np.linalg.norm(clipped, axis=1), [1.0], rtol=1e-6)
+    with pytest.raises(ValueError, match="one params tensor"):
+        tf.nn.embedding_lookup([table, table], [0])
+
+
+def test_embedding_lookup_gradient_reaches_used_rows(sess):
+    table = tf.constant(np.ones((3, 2)))
+    grad = tf.gradients(tf.nn.embedding_lookup(table, [2, 2]), table)[0]
+    np.testing.assert_array_equal(sess.run(grad), [[0, 0], [0, 0], [2, 2]])
