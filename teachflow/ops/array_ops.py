@@ -47,6 +47,7 @@ __all__ = [
     "gather",
     "gather_nd",
     "scatter_nd",
+    "boolean_mask",
     "pad",
     "reverse",
     "reverse_v2",
@@ -218,9 +219,17 @@ def as_output(value):
     return value[()] if getattr(value, "ndim", None) == 0 else value
 
 
+def to_host(value):
+    """A kernel input as a numpy value: shapes and indices are read on the host (TF keeps
+    them in HostMemory); a cupy array is copied back from the GPU."""
+    if hasattr(value, "__cuda_array_interface__"):
+        return value.get()
+    return value
+
+
 def int_list(value):
     """A small integer input (a shape, multiples, perm) as a list of Python ints."""
-    return [int(v) for v in np.reshape(np.asarray(value), [-1])]
+    return [int(v) for v in np.reshape(np.asarray(to_host(value)), [-1])]
 
 
 def invalid(message):
@@ -309,7 +318,7 @@ from teachflow.ops.filling import (  # noqa: E402
     zeros,
     zeros_like,
 )
-from teachflow.ops.gathering import gather, gather_nd, scatter_nd  # noqa: E402
+from teachflow.ops.gathering import boolean_mask, gather, gather_nd, scatter_nd  # noqa: E402
 from teachflow.ops.joining import concat, split, stack, unstack  # noqa: E402
 from teachflow.ops.padding import pad, reverse, reverse_v2  # noqa: E402
 from teachflow.ops.reshaping import (  # noqa: E402

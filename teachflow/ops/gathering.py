@@ -20,6 +20,9 @@ from __future__ import annotations
 import numpy as np
 
 from teachflow.framework import dtypes, registry
+from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.operation import Tensor
+from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops import array_ops
 from teachflow.ops.array_ops import (
@@ -29,11 +32,12 @@ from teachflow.ops.array_ops import (
     check_index_dtype,
     invalid,
     shape_text,
+    to_host,
 )
 from teachflow.ops.joining import concat
 from teachflow.ops.static_value import constant_value, constant_value_as_shape
 
-__all__ = ["gather", "gather_nd", "scatter_nd"]
+__all__ = ["gather", "gather_nd", "scatter_nd", "boolean_mask"]
 
 _GATHER_INDEX_DTYPES = (dtypes.int16, dtypes.int32, dtypes.int64)
 
@@ -85,7 +89,7 @@ def _gather_kernel(op, device):
             raise invalid(
                 f"Expected axis in the range [{-params.ndim}, {params.ndim}), but got {int(axis)}"
             )
-        _check_indices(np.asarray(idx), params.shape[a])
+        _check_indices(np.asarray(to_host(indices)), params.shape[a])
         if batch_dims == 0:
             return as_output(xp.take(params, idx, axis=a))
         # Batched gather: one independent gather per leading batch position.
@@ -182,8 +186,8 @@ def _gather_nd_kernel(op, device):
 
     def gather_nd_values(params, indices):
         params = xp.asarray(params)
-        idx = np.asarray(indices)
-        return as_output(params[_coordinates(idx, params.shape, "param shape")])
+        coords = _coordinates(np.asarray(to_host(indices)), params.shape, "param shape")
+        return as_output(params[tuple(xp.asarray(c) for c in coords)])
 
     return gather_nd_values
 
@@ -223,11 +227,11 @@ def _scatter_nd_kernel(op, device):
 
     def scatter_nd_values(indices, updates, shape):
         dims = [int(d) for d in np.reshape(shape, [-1])]
-        result = xp.zeros(dims, dtype=np_type)
-        idx = np.asarray(indices)
-        coords = _coordinates(idx, dims, "shape")
-        np.add.at(result, coords, xp.asarray(updates))
-        return as_output(result)
+        # Summing duplicates needs an unbuffered add (ufunc.at): done on the host.
+        result = np.zeros(dims, dtype=np_type)
+        coords = _coordinates(np.asarray(to_host(indices)), dims, "shape")
+        np.add.at(result, coords, to_host(updates))
+        return as_output(result if xp is np else xp.asarray(result))
 
     return scatter_nd_values
 
@@ -248,3 +252,47 @@ def scatter_nd(indices, updates, shape, name=None):
     """
     args = [(indices, "indices", INDEX), (updates, "updates", None), (shape, "shape", INDEX)]
     return apply_op("ScatterNd", name, args).outputs[0]
+
+
+# -- boolean_mask ---------------------------------------------------------------------------------
+def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
+    """The elements (or slices along ``axis``) of ``tensor`` where ``mask`` is true.
+
+    As in TensorFlow, the masked dimensions are flattened into one and the true
+    positions found with ``tf.where`` are gathered, so the result's leading masked
+    dimension is unknown until run time.
+
+        >>> import teachflow as tf
+        >>> tf.boolean_mask(tf.zeros([3, 2]), [True, False, True]).shape
+        TensorShape([None, 2])
+    """
+    from teachflow.ops import comparison_ops, reduction_ops
+
+    with name_scope(name, "boolean_mask", [tensor, mask]):
+        tensor = convert_to_tensor(tensor, name="tensor")
+        mask = convert_to_tensor(mask, name="mask")
+        n = mask.shape.ndims
+        if n == 0:
+            raise ValueError("mask cannot be scalar.")
+        if n is None:
+            raise ValueError(
+                "Number of mask dimensions must be specified, even if some dimensions are None.  "
+                "E.g. shape=[None] is ok, but shape=None is not."
+            )
+        axis = 0 if axis is None else axis
+        static_axis = constant_value(axis) if isinstance(axis, Tensor) else axis
+        if static_axis is not None:
+            axis = int(static_axis)
+            tensor.shape[axis : axis + n].assert_is_compatible_with(mask.shape)
+        dims = array_ops.shape(tensor)
+        leading = reduction_ops.reduce_prod(dims[axis : axis + n], [0])
+        flat = array_ops.reshape(
+            tensor, concat([dims[:axis], array_ops.expand_dims(leading, 0), dims[axis + n :]], 0)
+        )
+        if not isinstance(axis, Tensor) and tensor.shape.ndims is not None:
+            known = tensor.shape[axis : axis + n].num_elements()
+            flat.set_shape(
+                tensor.shape[:axis].concatenate([known]).concatenate(tensor.shape[axis + n :])
+            )
+        indices = array_ops.squeeze(comparison_ops.where(array_ops.reshape(mask, [-1])), axis=[1])
+        return gather(flat, indices, axis=axis)

@@ -29,6 +29,7 @@ from teachflow.ops.array_ops import (
     int_list,
     invalid,
     shape_text,
+    to_host,
 )
 from teachflow.ops.joining import stack
 from teachflow.ops.static_value import constant_value
@@ -70,6 +71,7 @@ def _infer_pad(op):
 
 
 def _pad_widths(x, paddings):
+    paddings = to_host(paddings)
     widths = np.asarray(paddings).reshape(-1, 2) if np.size(paddings) else np.zeros((0, 2), int)
     if np.ndim(paddings) != 2 or widths.shape[0] != x.ndim:
         raise invalid(
@@ -152,10 +154,11 @@ def _infer_mirror_pad_grad(op):
 
 
 def _mirror_pad_grad_kernel(op, device):
+    xp = device.xp
     offset = 1 if op._attrs["mode"] == "REFLECT" else 0
 
     def fold_borders(grad, paddings):
-        result = np.asarray(grad)
+        result = np.asarray(to_host(grad))
         for axis, (b, a) in enumerate(np.reshape(paddings, [-1, 2]).tolist()):
             d = result.shape[axis] - b - a
             middle = np.take(result, np.arange(b, b + d), axis=axis).copy()
@@ -169,7 +172,8 @@ def _mirror_pad_grad_kernel(op, device):
                 np.moveaxis(np.take(result, sources, axis=axis), axis, 0),
             )
             result = np.moveaxis(moved, 0, axis)
-        return as_output(np.ascontiguousarray(result))
+        result = np.ascontiguousarray(result)
+        return as_output(result if xp is np else xp.asarray(result))
 
     return fold_borders
 

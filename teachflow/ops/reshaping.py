@@ -40,6 +40,9 @@ def _infer_reshape(op):
     x, shape_t = op.inputs
     check_index_dtype(op, 1, "Tshape")
     check_rank(shape_t.shape, 1)
+    known = constant_value(shape_t)
+    if known is not None and min(int_list(known), default=0) < -1:
+        raise ValueError(f"Invalid value in tensor used for shape: {min(int_list(known))}")
     out = constant_value_as_shape(shape_t)
     if out.ndims is None:
         if shape_t.shape.ndims == 1 and shape_t.shape[0] is not None:
@@ -105,8 +108,20 @@ def _with_dim(dims, i, value):
 
 def _reshape_kernel(op, device):
     xp = device.xp
+    known = constant_value(op.inputs[1])
+    fixed = None if known is None else int_list(known)
+    if fixed is not None and min(fixed, default=0) < -1:
+        fixed = None  # numpy would read -2 as -1; TF rejects it (below)
 
     def reshape_value(x, shape_value):
+        if fixed is not None:
+            try:
+                return as_output(xp.reshape(x, fixed))
+            except ValueError:
+                pass  # numpy refused: the checks below raise TF's error
+        return checked_reshape(x, shape_value)
+
+    def checked_reshape(x, shape_value):
         dims = int_list(shape_value)
         n = int(np.size(x))
         unknown, product = -1, 1

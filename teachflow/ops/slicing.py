@@ -249,7 +249,9 @@ def _numpy_index(op, begin, end, strides, shape):
         elif kind == "new":
             index.append(None)
         elif kind == "shrink":
-            index.append(_check_shrink(begin[i], shape[dim], dim, invalid))
+            # With the dimension unknown, numpy's own bounds check (IndexError) decides.
+            d = shape[dim]
+            index.append(begin[i] if d is None else _check_shrink(begin[i], d, dim, invalid))
         else:
             if strides[i] == 0:
                 raise invalid(f"strides[{i}] must be non-zero")
@@ -260,13 +262,30 @@ def _numpy_index(op, begin, end, strides, shape):
 def _strided_slice_kernel(op, device):
     xp = device.xp
     is_string = op.inputs[0].dtype.base_dtype is dtypes.string
+    fixed = _fixed_index(op)
 
     def strided_slice_value(x, begin, end, strides):
         x = np.asarray(x, dtype=object) if is_string else xp.asarray(x)
+        if fixed is not None:
+            try:
+                return as_output(x[fixed])
+            except IndexError:
+                pass  # out of bounds: the general path below raises TF's error
         index = _numpy_index(op, int_list(begin), int_list(end), int_list(strides), x.shape)
         return as_output(x[index])
 
     return strided_slice_value
+
+
+def _fixed_index(op):
+    """The numpy index, worked out once, when the spec is constant and the rank known
+    (the usual ``x[1:, 0]``): each step then only indexes."""
+    rank = op.inputs[0].shape.ndims
+    values = [constant_value(t) for t in op.inputs[1:]]
+    if rank is None or any(v is None for v in values):
+        return None
+    begin, end, strides = (int_list(v) for v in values)
+    return _numpy_index(op, begin, end, strides, [None] * rank)
 
 
 def _strided_slice_grad(op, grad):

@@ -122,3 +122,44 @@ def test_scatter_nd_gradient():
     check_gradient(
         lambda u: tf.scatter_nd([[1], [1], [0]], u, [3, 2]), np.arange(6.0).reshape(3, 2)
     )
+
+
+# -- boolean_mask -----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    "mask, axis",
+    [
+        ([True, False, True, True], None),
+        ([[True, False, True], [False, False, True], [True] * 3, [False] * 3], None),
+        ([False, True, True], 1),
+        ([[True, False], [False, True], [True, True]], 1),
+    ],
+)
+def test_boolean_mask_matches_numpy(sess, mask, axis):
+    m = np.asarray(mask)
+    r = tf.boolean_mask(P, mask, axis=axis)
+    a = axis or 0
+    flat = P.reshape(P.shape[:a] + (-1,) + P.shape[a + m.ndim :])
+    expected = np.compress(m.reshape(-1), flat, axis=a)
+    np.testing.assert_array_equal(sess.run(r), expected)
+    assert r.shape.is_compatible_with(expected.shape) and r.shape[a] is None
+
+
+def test_boolean_mask_errors_and_unknown_shapes(sess):
+    with pytest.raises(ValueError, match="mask cannot be scalar"):
+        tf.boolean_mask(P, True)
+    with pytest.raises(ValueError, match="Number of mask dimensions must be specified"):
+        tf.boolean_mask(P, tf.placeholder(tf.bool))
+    with pytest.raises(ValueError, match="incompatible"):
+        tf.boolean_mask(P, [True, False])
+    x = tf.placeholder(tf.float32, [None, 2])
+    m = tf.placeholder(tf.bool, [None])
+    r = tf.boolean_mask(x, m)
+    assert r.shape.as_list() == [None, 2]
+    out = sess.run(r, {x: [[1, 2], [3, 4], [5, 6]], m: [False, True, True]})
+    np.testing.assert_array_equal(out, [[3, 4], [5, 6]])
+
+
+def test_boolean_mask_gradient():
+    check_gradient(
+        lambda x: tf.boolean_mask(x, [[True, False], [True, True]]), np.arange(4.0).reshape(2, 2)
+    )

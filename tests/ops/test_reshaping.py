@@ -82,6 +82,7 @@ def test_reshape_uses_values_known_at_graph_time():
         ([2, 3], [4, -1], "Dimension size must be evenly divisible by 4 but is 6"),
         ([None, 6], [4, 5], "Dimension size must be evenly divisible by 6 but is 20"),
         ([2, 3], [[6]], "Shape must be rank 1 but is rank 2"),
+        ([None, 3], [-2, 3], "Invalid value in tensor used for shape: -2"),
     ],
 )
 def test_reshape_static_errors(in_shape, target, words):
