@@ -61,8 +61,17 @@ def _typed_binary(allowed, param):
 
 
 def _elementwise(fn):
-    """Kernel factory for an attribute-free elementwise op."""
-    return lambda op, device: lambda *xs: as_value(fn(*xs))
+    """Kernel factory for an attribute-free elementwise op ``fn(xp, *inputs)``."""
+
+    def make(op, device):
+        xp = device.xp
+
+        def compute(*xs):
+            return as_value(fn(xp, *xs))
+
+        return compute
+
+    return make
 
 
 def _zeros_like(x):
@@ -76,45 +85,47 @@ def _grad_op(op_type, dy, x, attrs=None):
 
 
 # -- activation ops and their gradient ops --------------------------------------------------
-def _relu_grad_kernel(dy, x):
-    return np.where(x > 0, dy, np.zeros((), dy.dtype))
+def _relu_grad_kernel(xp, dy, x):
+    return xp.where(x > 0, dy, dy.dtype.type(0))
 
 
-def _relu6_grad_kernel(dy, x):
-    return np.where((x > 0) & (x < 6), dy, np.zeros((), dy.dtype))
+def _relu6_grad_kernel(xp, dy, x):
+    return xp.where((x > 0) & (x < 6), dy, dy.dtype.type(0))
 
 
-def _elu_grad_kernel(dy, y):
+def _elu_grad_kernel(xp, dy, y):
     # Written in terms of the *output* y: for x < 0, d/dx (e^x - 1) = e^x = y + 1.
-    return np.where(y > 0, dy, dy * (y + 1))
+    return xp.where(y > 0, dy, dy * (y + 1))
 
 
-def _selu_grad_kernel(dy, y):
-    return np.where(y > 0, dy * SELU_SCALE, dy * (y + SELU_SCALE * SELU_ALPHA))
+def _selu_grad_kernel(xp, dy, y):
+    return xp.where(y > 0, dy * SELU_SCALE, dy * (y + SELU_SCALE * SELU_ALPHA))
 
 
-def _softplus_grad_kernel(dy, x):
-    return dy / (1 + np.exp(-x))
+def _softplus_grad_kernel(xp, dy, x):
+    return dy / (1 + xp.exp(-x))
 
 
-def _softsign_grad_kernel(dy, x):
-    return dy / np.square(1 + np.abs(x))
+def _softsign_grad_kernel(xp, dy, x):
+    return dy / xp.square(1 + xp.abs(x))
 
 
 def _leaky_relu_kernel(op, device):
     alpha = op._attrs["alpha"]
+    xp = device.xp
 
     def leaky_relu(x):
-        return as_value(np.where(x > 0, x, x * np.asarray(alpha, x.dtype)))
+        return as_value(xp.where(x > 0, x, x * x.dtype.type(alpha)))
 
     return leaky_relu
 
 
 def _leaky_relu_grad_kernel(op, device):
     alpha = op._attrs["alpha"]
+    xp = device.xp
 
     def leaky_relu_grad(dy, x):
-        return as_value(np.where(x > 0, dy, dy * np.asarray(alpha, dy.dtype)))
+        return as_value(xp.where(x > 0, dy, dy * dy.dtype.type(alpha)))
 
     return leaky_relu_grad
 
@@ -179,7 +190,7 @@ _ACTIVATIONS = (
     # op type, forward kernel, allowed dtypes, gradient, gradient op kernel, its gradient
     (
         "Relu",
-        lambda x: np.maximum(x, x.dtype.type(0)),
+        lambda xp, x: xp.maximum(x, x.dtype.type(0)),
         REALS,
         _relu_grad,
         _relu_grad_kernel,
@@ -187,7 +198,7 @@ _ACTIVATIONS = (
     ),
     (
         "Relu6",
-        lambda x: np.clip(x, x.dtype.type(0), x.dtype.type(6)),
+        lambda xp, x: xp.clip(x, x.dtype.type(0), x.dtype.type(6)),
         REALS,
         _relu6_grad,
         _relu6_grad_kernel,
@@ -195,7 +206,7 @@ _ACTIVATIONS = (
     ),
     (
         "Elu",
-        lambda x: np.where(x > 0, x, np.expm1(x)),
+        lambda xp, x: xp.where(x > 0, x, xp.expm1(x)),
         FLOATS,
         _elu_grad,
         _elu_grad_kernel,
@@ -203,7 +214,7 @@ _ACTIVATIONS = (
     ),
     (
         "Selu",
-        lambda x: np.where(x > 0, SELU_SCALE * x, (SELU_SCALE * SELU_ALPHA) * np.expm1(x)),
+        lambda xp, x: xp.where(x > 0, SELU_SCALE * x, (SELU_SCALE * SELU_ALPHA) * xp.expm1(x)),
         FLOATS,
         _selu_grad,
         _selu_grad_kernel,
@@ -212,7 +223,7 @@ _ACTIVATIONS = (
     # logaddexp(0, x) = log(1 + e^x) without overflow for large x.
     (
         "Softplus",
-        lambda x: np.logaddexp(x.dtype.type(0), x),
+        lambda xp, x: xp.logaddexp(x.dtype.type(0), x),
         FLOATS,
         _softplus_grad,
         _softplus_grad_kernel,
@@ -220,7 +231,7 @@ _ACTIVATIONS = (
     ),
     (
         "Softsign",
-        lambda x: x / (1 + np.abs(x)),
+        lambda xp, x: x / (1 + xp.abs(x)),
         FLOATS,
         _softsign_grad,
         _softsign_grad_kernel,
@@ -335,14 +346,14 @@ def _infer_softmax(op):
     return unary(op)
 
 
-def _softmax_values(x):
-    e = np.exp(x - x.max(axis=-1, keepdims=True))
+def _softmax_values(xp, x):
+    e = xp.exp(x - x.max(axis=-1, keepdims=True))
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def _log_softmax_values(x):
+def _log_softmax_values(xp, x):
     shifted = x - x.max(axis=-1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return shifted - xp.log(xp.exp(shifted).sum(axis=-1, keepdims=True))
 
 
 def _softmax_grad(op, grad):

@@ -26,7 +26,7 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape, broadcast_shapes
 from teachflow.ops.activation_ops import log_softmax, softmax
-from teachflow.ops.nn_ops import FLOATS, apply_op
+from teachflow.ops.nn_ops import FLOATS, apply_op, as_value
 from teachflow.ops.random_ops import check_dtype
 
 __all__: list = []
@@ -54,16 +54,18 @@ def _infer_xent(op):
     return [(dt, TensorShape([both[0]])), (dt, both)]
 
 
-def _log_probs(logits):
+def _log_probs(xp, logits):
     shifted = logits - logits.max(axis=1, keepdims=True)
-    return shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+    return shifted - xp.log(xp.exp(shifted).sum(axis=1, keepdims=True))
 
 
 def _xent_kernel(op, device):
+    xp = device.xp
+
     def xent(logits, labels):
-        log_probs = _log_probs(logits)
+        log_probs = _log_probs(xp, logits)
         loss = -(labels * log_probs).sum(axis=1)
-        backprop = np.exp(log_probs) - labels
+        backprop = xp.exp(log_probs) - labels
         return loss, backprop
 
     return xent
@@ -113,6 +115,10 @@ def _infer_sparse_xent(op):
 
 
 def _sparse_xent_kernel(op, device):
+    from teachflow.ops.array_ops import to_host
+
+    xp = device.xp
+
     def sparse_xent(logits, labels):
         batch, classes = logits.shape
         if labels.shape[0] != batch:
@@ -122,18 +128,20 @@ def _sparse_xent_kernel(op, device):
                 "logits and labels must have the same first dimension, got logits "
                 f"shape [{batch},{classes}] and labels shape [{labels.shape[0]}]",
             )
-        bad = (labels < 0) | (labels >= classes)
+        # Labels are checked on the host (TF keeps small index tensors in host memory).
+        host_labels = to_host(labels)
+        bad = (host_labels < 0) | (host_labels >= classes)
         if bad.any():
             raise errors.InvalidArgumentError(
                 None,
                 None,
-                f"Received a label value of {labels[bad][0]} which is outside the valid range of "
-                f"[0, {classes}).  Label values: {' '.join(str(v) for v in labels)}",
+                f"Received a label value of {host_labels[bad][0]} which is outside the valid "
+                f"range of [0, {classes}).  Label values: {' '.join(str(v) for v in host_labels)}",
             )
-        log_probs = _log_probs(logits)
-        rows = np.arange(batch)
+        log_probs = _log_probs(xp, logits)
+        rows = xp.arange(batch)
         loss = -log_probs[rows, labels]
-        backprop = np.exp(log_probs)
+        backprop = xp.exp(log_probs)
         backprop[rows, labels] -= 1
         return loss, backprop
 
@@ -359,8 +367,10 @@ def _infer_l2_loss(op):
 
 
 def _l2_loss_kernel(op, device):
+    xp = device.xp
+
     def l2_loss_value(t):
-        return t.dtype.type(np.square(t).sum(dtype=t.dtype) / 2)
+        return as_value(xp.square(t).sum(dtype=t.dtype) / t.dtype.type(2))
 
     return l2_loss_value
 

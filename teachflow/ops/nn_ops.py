@@ -333,7 +333,7 @@ def embedding_lookup(
     not supported. Out-of-range ids raise InvalidArgumentError when run.
 
         >>> import teachflow as tf
-        >>> tf.nn.embedding_lookup([[1.0, 2.0], [3.0, 4.0]], [1, 1]).shape
+        >>> tf.nn.embedding_lookup(tf.constant([[1.0, 2.0], [3.0, 4.0]]), [1, 1]).shape
         TensorShape([2, 2])
     """
     from teachflow.ops import array_ops

@@ -27,6 +27,7 @@ from teachflow.framework.operation import Tensor
 from teachflow.framework.random_seed import DEFAULT_GRAPH_SEED, get_seed, set_random_seed
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
+from teachflow.ops.array_ops import to_host
 
 __all__ = [
     "random_normal",
@@ -90,7 +91,7 @@ def _infer_from_shape_input(op):
 
 def _dims(shape_value):
     """The runtime shape vector as a tuple, with TF's errors for a bad one."""
-    shape_value = np.asarray(shape_value)
+    shape_value = np.asarray(to_host(shape_value))
     if shape_value.ndim != 1:
         raise errors.InvalidArgumentError(
             None,
@@ -196,6 +197,7 @@ def _uniform_int_kernel(op, device):
 
     def sample(shape, lo, hi):
         dims = _dims(shape)
+        lo, hi = to_host(lo), to_host(hi)
         if not lo < hi:
             raise errors.InvalidArgumentError(None, None, f"Need minval < maxval, got {lo} >= {hi}")
         return finish(np.asarray(rng.integers(lo, hi, size=dims, dtype=np_dtype)), device)
@@ -220,12 +222,13 @@ def _infer_shuffle(op):
 def _shuffle_kernel(op, device):
     rng = make_generator(op)
 
+    xp = device.xp
+
     def shuffle(value):
-        value = np.asarray(value)
         if value.ndim == 0 or value.shape[0] <= 1:
-            return finish(value, device) if value.ndim == 0 else value
-        # A permutation of the first dimension; the input itself is never modified.
-        return finish(value[rng.permutation(value.shape[0])], device)
+            return value
+        # A permutation of the first dimension, drawn on the host; the input is not modified.
+        return value[xp.asarray(rng.permutation(value.shape[0]))]
 
     return shuffle
 
@@ -252,7 +255,8 @@ def _multinomial_kernel(op, device):
     out_dtype = op._attrs["output_dtype"].as_numpy_dtype
 
     def sample(logits, num_samples):
-        logits = np.asarray(logits, dtype=np.float64)
+        logits = np.asarray(to_host(logits), dtype=np.float64)
+        num_samples = int(to_host(num_samples))
         batch, classes = logits.shape
         if classes == 0 and num_samples > 0:
             raise errors.InvalidArgumentError(None, None, "num_classes should be positive, got 0")

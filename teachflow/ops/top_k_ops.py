@@ -16,6 +16,7 @@ from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
+from teachflow.ops.array_ops import to_host
 from teachflow.ops.nn_ops import REALS, apply_op
 from teachflow.ops.random_ops import check_dtype
 
@@ -41,17 +42,21 @@ def _infer_top_k(op):
 
 
 def _top_k_kernel(op, device):
+    xp = device.xp
+
     def top_k_values(x, k):
-        k = int(k)
+        k = int(to_host(k))
         if k < 0:
             raise errors.InvalidArgumentError(None, None, f"Need k >= 0, got {k}")
         if x.shape[-1] < k:
             raise errors.InvalidArgumentError(
                 None, None, f"input must have at least k columns. Had {x.shape[-1]}, needed {k}"
             )
-        # A stable sort of -x: equal values keep their order, lower index first (as TF).
-        indices = np.argsort(-x, axis=-1, kind="stable")[..., :k].astype(np.int32)
-        return np.take_along_axis(x, indices, axis=-1), indices
+        # Sort -x stably: equal values keep their order, lower index first (as TF).
+        # Unsigned values are widened first, since their negation would wrap around.
+        key = -(x.astype(np.int64) if x.dtype.kind == "u" else x)
+        indices = xp.argsort(key, axis=-1, kind="stable")[..., :k].astype(np.int32)
+        return xp.take_along_axis(x, indices, axis=-1), indices
 
     return top_k_values
 
@@ -110,6 +115,8 @@ def _infer_in_top_k(op):
 
 
 def _in_top_k_kernel(op, device):
+    xp = device.xp
+
     def in_top_k_values(predictions, targets, k):
         batch, classes = predictions.shape
         if targets.shape[0] != batch:
@@ -120,10 +127,10 @@ def _in_top_k_kernel(op, device):
                 f"{targets.shape[0]}",
             )
         valid = (targets >= 0) & (targets < classes)
-        target_pred = predictions[np.arange(batch), np.where(valid, targets, 0)]
+        target_pred = predictions[xp.arange(batch), xp.where(valid, targets, 0)]
         # Ties at the boundary count as inside: only strictly larger predictions push out.
         larger = (predictions > target_pred[:, None]).sum(axis=1)
-        return valid & np.isfinite(target_pred) & (larger < k)
+        return valid & xp.isfinite(target_pred) & (larger < to_host(k))
 
     return in_top_k_values
 
