@@ -25,6 +25,7 @@ from teachflow.framework.shapes import TensorShape, as_shape
 from teachflow.ops import constant_op
 
 __all__ = [
+    "newaxis",
     "placeholder",
     "placeholder_with_default",
     "identity",
@@ -63,6 +64,9 @@ __all__ = [
     "one_hot",
     "eye",
 ]
+
+# ``x[tf.newaxis]`` inserts a dimension of size 1, as ``x[None]`` does.
+newaxis = None
 
 # TensorFlow's own short names for dtypes in messages ("float", "double").
 TF_TYPE_NAMES = {"float32": "float", "float64": "double", "float16": "half"}

@@ -285,7 +285,7 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
 
         >>> import teachflow as tf
         >>> tf.range(5).shape, tf.range(1, 2.0, 0.5).dtype
-        (TensorShape([2]), tf.float32)
+        (TensorShape([5]), tf.float32)
     """
     if limit is None:
         start, limit = 0, start

@@ -29,6 +29,7 @@ SPECS = [
     np.s_[...],
     np.s_[1, ..., 1:4:2],
     np.s_[None],
+    (tf.newaxis, 1),
 ]
 
 
