@@ -11,8 +11,8 @@ from teachflow.ops.random_ops import (  # noqa: F401
     get_seed,
     multinomial,
     set_random_seed,
+    truncated_normal,  # noqa: F401
 )
 from teachflow.ops.random_ops import random_normal as normal  # noqa: F401
 from teachflow.ops.random_ops import random_shuffle as shuffle  # noqa: F401
 from teachflow.ops.random_ops import random_uniform as uniform  # noqa: F401
-from teachflow.ops.random_ops import truncated_normal  # noqa: F401
