@@ -7,7 +7,7 @@
 3.0
 """
 
-from teachflow import math, nn, random, train  # noqa: E402  (namespaces: tf.nn, tf.train ...)
+from teachflow import initializers, layers, losses, math, nn, random, train  # noqa: E402 (namespaces)
 from teachflow.framework import errors
 from teachflow.framework.conversion import (
     convert_to_tensor,
@@ -21,12 +21,16 @@ from teachflow.framework.dtypes import (
     double,
     float16,
     float32,
+    float32_ref,
     float64,
+    float64_ref,
     half,
     int8,
     int16,
     int32,
+    int32_ref,
     int64,
+    int64_ref,
     string,
     uint8,
 )

@@ -53,8 +53,35 @@ def devices() -> None:
         c = tf.add(b, 1.0, name="c")
     for t in (a, b, c):
         print(f"{t.op.name:>3} requests {t.device!r}")
-    with tf.Session() as sess:
-        print("the chapter's c = a * 3 with a = 1.0 ->", sess.run(b))
+    print("(a cluster with ps and worker jobs runs these; a local session has only /job:localhost)")
+
+
+def placement() -> None:
+    section("Placing and running on a server with 2 (simulated) GPUs")
+    tf.reset_default_graph()
+    with tf.device("/cpu:0"):
+        w = tf.Variable(tf.ones([256, 256]), name="w")
+    x = tf.fill([64, 256], 0.5, name="x")
+    with tf.device("/gpu:0"):
+        h1 = tf.matmul(x, w, name="h1")
+    with tf.device("/gpu:1"):
+        h2 = tf.matmul(x, w, name="h2")
+    total = tf.reduce_sum(h1 + h2, name="total")
+    opts = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)
+    meta = tf.RunMetadata()
+    with tf.Session(config=tf.ConfigProto(simulated_gpus=2)) as sess:
+        sess.run(w.initializer)
+        print("total =", sess.run(total, options=opts, run_metadata=meta))
+        for r in sess.placement_records():
+            if r.node in ("w", "w/read", "x", "h1", "h2", "add", "total"):
+                print(f"{r.node:>7} -> {r.device.rsplit('/', 1)[-1]:<12} ({r.reason})")
+    for dev in meta.step_stats.dev_stats:
+        peak = max((m.peak_bytes for ns in dev.node_stats for m in ns.memory), default=0)
+        recv = sum("_Recv" in ns.timeline_label for ns in dev.node_stats)
+        print(
+            f"{dev.device.rsplit('/', 1)[-1]:<12} ran {len(dev.node_stats):>2} nodes, "
+            f"{recv} transfers in, peak memory {peak / 1024:.0f} KiB"
+        )
 
 
 def training() -> None:
@@ -85,6 +112,7 @@ def main() -> None:
     first_graph()
     control_dependencies()
     devices()
+    placement()
     training()
     print("\nNext: the labs (see the README).")
 

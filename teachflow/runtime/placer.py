@@ -227,10 +227,10 @@ class Placer:
         first = members[0]
         requested = request.to_string()
         if self._soft:
+            # Soft placement relaxes the device, never the task: TF still refuses a job or
+            # task that does not exist.
             relaxed = DeviceSpec(request.job, request.replica, request.task)
-            fallback = self._candidates(relaxed, supported) or self._candidates(
-                DeviceSpec(), supported
-            )
+            fallback = self._candidates(relaxed, supported)
             if fallback:
                 why = "no kernel for it there" if anywhere else "no such device"
                 return fallback[0].name, f"soft placement fallback from {requested} ({why})"

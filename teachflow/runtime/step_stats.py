@@ -80,8 +80,9 @@ def build_step_stats(records, devices, epoch_offset_ns) -> StepStats:
     """StepStats from one step's events. ``epoch_offset_ns`` converts ``perf_counter_ns``
     times to nanoseconds since the Unix epoch (TensorFlow's ``all_start_micros``)."""
     by_device = {d.name: DeviceStepStats(device=d.name) for d in devices}
-    peaks = {}
-    live = {}
+    # Persistent memory (variables, constants) is in use before the step starts.
+    live = {d.name: d.allocator.persistent_bytes for d in devices}
+    peaks = dict(live)
     live_at = {}  # id(op event) -> bytes in use on its device when it finished
     for e in records:
         if e.kind == "memory":
