@@ -249,5 +249,3 @@ def get_default_variable_store() -> VariableStore:
     store = VariableStore()
     get_default_graph().add_to_collection(_VARSTORE_KEY, store)
     return store
-
-
