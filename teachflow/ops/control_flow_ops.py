@@ -86,7 +86,8 @@ def tuple(tensors, name=None, control_inputs=None):  # noqa: A001 - TF's name
             if t is None:
                 out.append(None)
                 continue
-            with control_dependencies([gate]):
+            # TF's with_dependencies: each output lives with the tensor it passes on.
+            with t.graph.colocate_with(t.op), control_dependencies([gate]):
                 out.append(identity(t, name="control_dependency"))
         del scope
         return out

@@ -79,8 +79,10 @@ class Variable:
         with control_dependencies(None):
             with name_scope(name, "Variable", [] if init_from_fn else [initial_value]) as scope:
                 if init_from_fn:
+                    first_new = len(graph._ops)
                     with name_scope("Initializer"), graph.device(None):
                         init = convert_to_tensor(initial_value(), name="initial_value", dtype=dtype)
+
                 else:
                     init = convert_to_tensor(initial_value, name="initial_value", dtype=dtype)
                 if isinstance(init, Tensor) and init.dtype.is_ref_dtype:
@@ -99,6 +101,14 @@ class Variable:
                 self._initializer_op = state_ops.assign(
                     self._variable, init, validate_shape=validate_shape
                 ).op
+                if init_from_fn:
+                    # TF colocates an initializer function's ops (and the variable's own)
+                    # with the variable (an attr scope setting `_class`), so they run
+                    # where the variable lives.
+                    # An enclosing colocate_with (a slot next to its variable) wins.
+                    loc = [b"loc:@" + scope[:-1].encode()]
+                    for op in graph._ops[first_new:]:
+                        op._attrs.setdefault("_class", loc)
                 if caching_device is not None:
                     with graph.device(caching_device):
                         self._snapshot = _identity(self._variable, "read")
