@@ -33,6 +33,7 @@ from teachflow.framework import dtypes, errors
 __all__ = [
     "to_proto",
     "from_proto",
+    "array_from_proto",
     "chunks",
     "from_chunks",
     "dtype_to_enum",
@@ -172,7 +173,7 @@ def _array_from_bytes(buffer, dtype, shape):
     wire = np.dtype(dtype.as_numpy_dtype).newbyteorder("<")
     arr = np.frombuffer(buffer, dtype=wire, count=count).reshape(shape)
     arr = arr.astype(dtype.as_numpy_dtype, copy=False)
-    return arr[()] if arr.ndim == 0 else arr
+    return arr
 
 
 def _strings(values, shape):
@@ -187,6 +188,25 @@ def _strings(values, shape):
     arr = np.empty(count, dtype=object)
     arr[:] = list(values)
     arr = arr.reshape(shape)
+    return arr
+
+
+def array_from_proto(proto, shape=None) -> np.ndarray:
+    """The value of a ``TensorProto`` as an ndarray, 0-d included (a Const's ``value``).
+
+    ``shape`` overrides the message's shape (the caller has validated its own).
+    """
+    dtype = dtype_from_enum(proto.dtype).base_dtype
+    if shape is None:
+        shape = _shape_of(proto.tensor_shape)
+    if dtype is dtypes.string:
+        return _strings(proto.string_val, shape)
+    # A bytearray copy: the array must be writable, and the message may be freed.
+    return _array_from_bytes(bytearray(proto.tensor_content), dtype, shape)
+
+
+def _unwrap(arr):
+    # Runtime values follow numpy: a 0-d result is a numpy scalar (or ``bytes``).
     return arr[()] if arr.ndim == 0 else arr
 
 
@@ -196,12 +216,7 @@ def from_proto(proto):
     >>> from_proto(to_proto([b"a", b"bc"]))
     array([b'a', b'bc'], dtype=object)
     """
-    dtype = dtype_from_enum(proto.dtype).base_dtype
-    shape = _shape_of(proto.tensor_shape)
-    if dtype is dtypes.string:
-        return _strings(proto.string_val, shape)
-    # A bytearray copy: the array must be writable, and the message may be freed.
-    return _array_from_bytes(bytearray(proto.tensor_content), dtype, shape)
+    return _unwrap(array_from_proto(proto))
 
 
 def from_chunks(iterable):
@@ -220,7 +235,7 @@ def from_chunks(iterable):
                 raise errors.InvalidArgumentError(
                     None, None, "A string tensor stream must not carry data bytes."
                 )
-        return _strings(first.meta.string_val, shape)
+        return _unwrap(_strings(first.meta.string_val, shape))
     total = first.total_bytes
     if total < 0:
         raise errors.InvalidArgumentError(
@@ -246,7 +261,7 @@ def from_chunks(iterable):
             f"Tensor stream ended after {filled} of its {total} bytes.",
         )
     view.release()
-    return _array_from_bytes(buffer, dtype, shape)
+    return _unwrap(_array_from_bytes(buffer, dtype, shape))
 
 
 def _chain(first, rest):
