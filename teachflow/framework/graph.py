@@ -132,8 +132,14 @@ class Graph:
             _default_graph_stack.remove(self)
 
     # -- creating ops --------------------------------------------------------------------
-    def create_op(self, op_type, inputs=(), attrs=None, name=None, control_inputs=()):
-        """Create an op of a registered type; shape/dtype inference runs here."""
+    def create_op(
+        self, op_type, inputs=(), attrs=None, name=None, control_inputs=(), _verbatim_name=False
+    ):
+        """Create an op of a registered type; shape/dtype inference runs here.
+
+        ``_verbatim_name`` keeps ``name`` exactly (a node imported from a GraphDef, see
+        `teachflow.framework.importer`); a name already in use is then a ValueError.
+        """
         self._check_not_finalized()
         op_def = registry.get(op_type)
         if op_def.infer is None:
@@ -149,7 +155,14 @@ class Graph:
         with self._lock:
             if name is None:
                 name = op_type
-            if name.endswith("/"):
+            if _verbatim_name:
+                if name in self._ops_by_name:
+                    raise ValueError(f"Duplicate node name in graph: '{name}'")
+                # Mark the name and its scopes used, so later ops and scopes avoid them.
+                parts = name.lower().split("/")
+                for i in range(1, len(parts) + 1):
+                    self._names_in_use.setdefault("/".join(parts[:i]), 1)
+            elif name.endswith("/"):
                 name = name[:-1]  # a full scope name used verbatim, as TF does
                 if name in self._ops_by_name:
                     name = self.unique_name(name.rsplit("/", 1)[-1])

@@ -1,0 +1,240 @@
+"""Rebuilding ops from `NodeDef` records: how a graph arrives in another process.
+
+A server receives a client's graph as NodeDefs (``name``, ``op``, inputs written
+``"x"``, ``"x:1"`` or ``"^x"`` for a control input, ``device``, ``attr``) and must build
+*the same* graph: the same names, devices and attributes, so that a fetch named
+``"loss:0"`` on the client means the same tensor on the server. `import_nodes` does
+that; the nodes may come in any order (they are sorted so that inputs come first).
+
+    >>> import teachflow as tf
+    >>> from teachflow.framework import importer
+    >>> src = tf.Graph()
+    >>> with src.as_default():
+    ...     a = tf.constant(2.0, name="a")
+    ...     b = tf.multiply(a, a, name="b")
+    >>> dst = tf.Graph()
+    >>> ops = importer.import_nodes(dst, [op.node_def for op in reversed(src.get_operations())])
+    >>> [op.name for op in ops]
+    ['a', 'b']
+    >>> with tf.Session(graph=dst) as sess:
+    ...     print(sess.run("b:0"))
+    4.0
+
+`import_graph_def` is TensorFlow's public form: it copies nodes under a name prefix,
+can rewire inputs (``input_map``) and returns chosen ops or tensors.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+from teachflow.framework import errors, registry
+from teachflow.framework.operation import NodeDef, Operation, Tensor
+
+__all__ = ["import_nodes", "import_graph_def"]
+
+
+def _parse_input(text: str):
+    """``"x"`` -> (x, 0, False); ``"x:2"`` -> (x, 2, False); ``"^x"`` -> (x, None, True)."""
+    if text.startswith("^"):
+        return text[1:], None, True
+    name, sep, index = text.rpartition(":")
+    if sep and index.isdigit():
+        return name, int(index), False
+    return text, 0, False
+
+
+def _invalid(message: str) -> errors.InvalidArgumentError:
+    return errors.InvalidArgumentError(None, None, message)
+
+
+def _creation_order(graph, node_defs, skip_existing):
+    """The node defs to create, inputs before consumers (Kahn's algorithm).
+
+    Ties are broken by the given position, so an already-sorted list keeps its order.
+    """
+    by_name = {}
+    for pos, nd in enumerate(node_defs):
+        if nd.name in by_name:
+            raise _invalid(f"Node '{nd.name}' appears twice in the imported nodes.")
+        by_name[nd.name] = pos
+    todo = {}
+    for pos, nd in enumerate(node_defs):
+        if nd.name in graph._ops_by_name:
+            if not skip_existing:
+                raise _invalid(f"Node '{nd.name}' already exists in the graph.")
+            continue
+        todo[pos] = nd
+    waiting = {pos: 0 for pos in todo}
+    consumers = {pos: [] for pos in todo}
+    for pos, nd in todo.items():
+        for text in nd.input:
+            src, _, _ = _parse_input(text)
+            src_pos = by_name.get(src)
+            if src_pos in todo:
+                waiting[pos] += 1
+                consumers[src_pos].append(pos)
+            elif src not in graph._ops_by_name:
+                raise _invalid(f"Node '{nd.name}': Unknown input node '{text}'")
+    ready = [pos for pos, n in waiting.items() if n == 0]
+    heapq.heapify(ready)
+    order = []
+    while ready:
+        pos = heapq.heappop(ready)
+        order.append(todo[pos])
+        for c in consumers[pos]:
+            waiting[c] -= 1
+            if waiting[c] == 0:
+                heapq.heappush(ready, c)
+    if len(order) != len(todo):
+        stuck = sorted(todo[pos].name for pos, n in waiting.items() if n > 0)
+        raise _invalid(f"The imported nodes contain a cycle among: {', '.join(stuck)}")
+    return order
+
+
+def _resolve_inputs(graph, nd):
+    inputs, control_inputs = [], []
+    for text in nd.input:
+        src, index, is_control = _parse_input(text)
+        op = graph._ops_by_name[src]
+        if is_control:
+            control_inputs.append(op)
+        elif index >= len(op.outputs):
+            raise _invalid(
+                f"Node '{nd.name}': input '{text}' names output {index} of '{src}', "
+                f"which has {len(op.outputs)} output(s)."
+            )
+        else:
+            inputs.append(op.outputs[index])
+    return inputs, control_inputs
+
+
+def _create(graph, nd) -> Operation:
+    try:
+        op_def = registry.get(nd.op)
+    except KeyError:
+        op_def = None
+    if op_def is None or op_def.infer is None:
+        raise _invalid(f"Op type not registered '{nd.op}' (in node '{nd.name}').")
+    inputs, control_inputs = _resolve_inputs(graph, nd)
+    try:
+        op = graph.create_op(
+            nd.op, inputs, dict(nd.attr), nd.name, control_inputs, _verbatim_name=True
+        )
+    except (ValueError, TypeError, KeyError) as e:
+        raise _invalid(f"Node '{nd.name}' (op: '{nd.op}') cannot be imported: {e}") from None
+    # Exactly what was sent: scopes active in this graph add nothing to an imported node.
+    op._attrs.clear()
+    op._attrs.update(nd.attr)
+    op._set_device(nd.device)
+    return op
+
+
+def import_nodes(graph, node_defs, validate: bool = True, skip_existing: bool = False) -> list:
+    """Create one op per `NodeDef` in ``graph``, with exactly its name, device and attrs.
+
+    Inputs may name nodes of the list or ops already in ``graph``. Raises
+    `InvalidArgumentError` for an unknown input node or op type, a cycle, or (unless
+    ``skip_existing``, which reuses the op already there) a name already in the graph.
+    Returns the new ops in creation order.
+    """
+    order = _creation_order(graph, list(node_defs), skip_existing)
+    return [_create(graph, nd) for nd in order]
+
+
+def _node_defs_of(graph_def) -> list:
+    nodes = getattr(graph_def, "node", graph_def)
+    out = []
+    for nd in nodes:
+        if not isinstance(nd, NodeDef):
+            raise TypeError(
+                "import_graph_def takes teachflow NodeDef records (op.node_def) or an object "
+                f"whose .node lists them; got {type(nd).__name__}. Convert a protobuf "
+                "GraphDef with teachflow.distributed.protocol.graphs.node_defs_from_graph_def."
+            )
+        out.append(nd)
+    return out
+
+
+def _tensor_key(name: str) -> str:
+    return name if name.startswith("^") or ":" in name else name + ":0"
+
+
+def import_graph_def(graph_def, input_map=None, return_elements=None, name=None):
+    """Copy the nodes of ``graph_def`` into the default graph under the prefix ``name/``.
+
+    ``input_map`` maps tensor names of ``graph_def`` (``"x:0"``, or ``"^x"`` for a
+    control input) to Tensors (Operations) of the default graph, which replace them.
+    ``return_elements`` names ops (``"x"``) or tensors (``"x:0"``) of ``graph_def`` to
+    return. As in TensorFlow, an invalid graph raises ValueError.
+
+        >>> import teachflow as tf
+        >>> from teachflow.framework import importer
+        >>> g = tf.Graph()
+        >>> with g.as_default():
+        ...     y = tf.add(tf.constant(1.0, name="x"), 1.0, name="y")
+        >>> with tf.Graph().as_default():
+        ...     x = tf.constant(10.0)
+        ...     (out,) = importer.import_graph_def(
+        ...         [op.node_def for op in g.get_operations()],
+        ...         input_map={"x:0": x}, return_elements=["y:0"])
+        ...     print(out.name, tf.Session().run(out))
+        import/y:0 11.0
+    """
+    from teachflow.framework.graph import get_default_graph
+
+    graph = get_default_graph()
+    nodes = _node_defs_of(graph_def)
+    input_map = {_tensor_key(k): v for k, v in (input_map or {}).items()}
+    for k, v in input_map.items():
+        expected = Operation if k.startswith("^") else Tensor
+        if not isinstance(v, expected) or v.graph is not graph:
+            raise ValueError(
+                f"input_map[{k!r}] must be a {expected.__name__} of the default graph."
+            )
+    with graph.name_scope("import" if name is None else name) as scope:
+        pass
+    known = {nd.name for nd in nodes}
+    used = set()
+
+    def remap(text):
+        key = _tensor_key(text)
+        if key in input_map:
+            used.add(key)
+            value = input_map[key]
+            return "^" + value.name if key.startswith("^") else value.name
+        return "^" + scope + text[1:] if text.startswith("^") else scope + text
+
+    renamed = []
+    for nd in nodes:
+        attrs = dict(nd.attr)
+        groups = attrs.get("_class")
+        if groups:
+            # Colocation names a node of the imported graph: it moves under the prefix too.
+            attrs["_class"] = [
+                b"loc:@" + scope.encode() + g[5:]
+                if g.startswith(b"loc:@") and g[5:].decode() in known
+                else g
+                for g in groups
+            ]
+        inputs = [remap(t) for t in nd.input]
+        renamed.append(NodeDef(scope + nd.name, nd.op, inputs, nd.device, attrs))
+    unused = sorted(set(input_map) - used)
+    if unused:
+        raise ValueError(
+            f"Attempted to map inputs that were not found in graph_def: [{', '.join(unused)}]"
+        )
+    try:
+        import_nodes(graph, renamed)
+    except errors.InvalidArgumentError as e:
+        raise ValueError(e.message) from None
+    if return_elements is None:
+        return None
+    out = []
+    for element in return_elements:
+        op_name = element.split(":")[0]
+        if op_name not in known:
+            what = "tensor" if ":" in element else "node"
+            raise ValueError(f"Requested return {what} '{element}' not found in graph def")
+        out.append(graph.as_graph_element(scope + element))
+    return out
