@@ -75,7 +75,8 @@ def _host_array(value, dtype):
     else:
         arr = np.asarray(value)
     if dtype is None:
-        dtype = dtypes.as_dtype(arr.dtype).base_dtype
+        # A big-endian array is still a float64 (say): look its type up in native order.
+        dtype = dtypes.as_dtype(arr.dtype.newbyteorder("=")).base_dtype
     if dtype is dtypes.string:
         if arr.dtype != object:
             arr = arr.astype(object)
