@@ -1,7 +1,13 @@
 """``tf.train``: optimizers, global step, and (later) cluster training tools."""
 
+from teachflow.distributed.cluster import ClusterSpec
 from teachflow.train.adagrad import AdagradOptimizer
 from teachflow.train.adam import AdamOptimizer
+from teachflow.train.device_setter import (
+    GreedyLoadBalancingStrategy,
+    byte_size_load_fn,
+    replica_device_setter,
+)
 from teachflow.train.gradient_descent import GradientDescentOptimizer
 from teachflow.train.momentum import MomentumOptimizer
 from teachflow.train.optimizer import Optimizer
