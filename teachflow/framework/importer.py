@@ -26,6 +26,7 @@ can rewire inputs (``input_map``) and returns chosen ops or tensors.
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 
 from teachflow.framework import errors, registry
@@ -101,21 +102,24 @@ def _resolve_inputs(graph, nd):
             control_inputs.append(op)
         elif index >= len(op.outputs):
             raise _invalid(
-                f"Node '{nd.name}': input '{text}' names output {index} of '{src}', "
-                f"which has {len(op.outputs)} output(s)."
+                f"Node '{nd.name}': Connecting to invalid output {index} of source node "
+                f"{src} which has {len(op.outputs)} outputs."
             )
         else:
             inputs.append(op.outputs[index])
     return inputs, control_inputs
 
 
-def _create(graph, nd) -> Operation:
+def _check_registered(nd):
     try:
         op_def = registry.get(nd.op)
     except KeyError:
         op_def = None
     if op_def is None or op_def.infer is None:
         raise _invalid(f"Op type not registered '{nd.op}' (in node '{nd.name}').")
+
+
+def _create(graph, nd) -> Operation:
     inputs, control_inputs = _resolve_inputs(graph, nd)
     try:
         op = graph.create_op(
@@ -123,23 +127,68 @@ def _create(graph, nd) -> Operation:
         )
     except (ValueError, TypeError, KeyError) as e:
         raise _invalid(f"Node '{nd.name}' (op: '{nd.op}') cannot be imported: {e}") from None
-    # Exactly what was sent: scopes active in this graph add nothing to an imported node.
-    op._attrs.clear()
-    op._attrs.update(nd.attr)
     op._set_device(nd.device)
     return op
+
+
+# Graph state that shapes new ops (name, device, control-dependency, colocation and
+# container scopes, gradient overrides): an imported node must get none of it.
+_SCOPE_STATE = {
+    "_name_stack": "",
+    "_device_function_stack": [],
+    "_control_dependencies_stack": [],
+    "_colocation_stack": [],
+    "_container": "",
+    "_gradient_override_map": {},
+}
+
+
+@contextlib.contextmanager
+def _without_scopes(graph):
+    saved = {k: getattr(graph, k) for k in _SCOPE_STATE}
+    for k, v in _SCOPE_STATE.items():
+        setattr(graph, k, type(v)())
+    try:
+        yield
+    finally:
+        for k, v in saved.items():
+            setattr(graph, k, v)
+
+
+def _remove(graph, ops):
+    """Take back ops created by a failed import (newest first), so it changes nothing."""
+    for op in reversed(ops):
+        del graph._ops_by_name[op.name]
+        graph._ops.remove(op)
+        for t in op.inputs:
+            t._consumers.remove(op)
+        for c in op._control_inputs:
+            c._control_outputs.remove(op)
 
 
 def import_nodes(graph, node_defs, validate: bool = True, skip_existing: bool = False) -> list:
     """Create one op per `NodeDef` in ``graph``, with exactly its name, device and attrs.
 
     Inputs may name nodes of the list or ops already in ``graph``. Raises
-    `InvalidArgumentError` for an unknown input node or op type, a cycle, or (unless
-    ``skip_existing``, which reuses the op already there) a name already in the graph.
-    Returns the new ops in creation order.
+    `InvalidArgumentError` for an unknown input node or op type, a cycle, an invalid
+    output index, a failed shape inference, or (unless ``skip_existing``, which reuses
+    the op already there) a name already in the graph. An import that fails leaves the
+    graph as it was. Returns the new ops in creation order.
     """
-    order = _creation_order(graph, list(node_defs), skip_existing)
-    return [_create(graph, nd) for nd in order]
+    with graph._lock, _without_scopes(graph):
+        order = _creation_order(graph, list(node_defs), skip_existing)
+        for nd in order:
+            _check_registered(nd)
+        created = []
+        names_in_use = dict(graph._names_in_use)
+        try:
+            for nd in order:
+                created.append(_create(graph, nd))
+        except Exception:
+            _remove(graph, created)
+            graph._names_in_use = names_in_use
+            raise
+        return created
 
 
 def _node_defs_of(graph_def) -> list:
@@ -192,10 +241,18 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None)
             raise ValueError(
                 f"input_map[{k!r}] must be a {expected.__name__} of the default graph."
             )
-    with graph.name_scope("import" if name is None else name) as scope:
-        pass
     known = {nd.name for nd in nodes}
+    for nd in nodes:
+        for text in nd.input:
+            if _tensor_key(text) not in input_map and _parse_input(text)[0] not in known:
+                raise ValueError(f"Node '{nd.name}': Unknown input node '{text}'")
+    for element in return_elements or ():
+        if element.split(":")[0] not in known:
+            what = "tensor" if ":" in element else "node"
+            raise ValueError(f"Requested return {what} '{element}' not found in graph def")
     used = set()
+    with graph.name_scope("import" if name is None else name) as scope:
+        pass  # only to reserve a unique prefix, as TensorFlow does
 
     def remap(text):
         key = _tensor_key(text)
@@ -230,11 +287,4 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None)
         raise ValueError(e.message) from None
     if return_elements is None:
         return None
-    out = []
-    for element in return_elements:
-        op_name = element.split(":")[0]
-        if op_name not in known:
-            what = "tensor" if ":" in element else "node"
-            raise ValueError(f"Requested return {what} '{element}' not found in graph def")
-        out.append(graph.as_graph_element(scope + element))
-    return out
+    return [graph.as_graph_element(scope + element) for element in return_elements]
