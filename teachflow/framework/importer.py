@@ -120,6 +120,7 @@ def _check_registered(nd):
 
 
 def _create(graph, nd) -> Operation:
+    _check_registered(nd)
     inputs, control_inputs = _resolve_inputs(graph, nd)
     try:
         op = graph.create_op(
@@ -173,12 +174,15 @@ def import_nodes(graph, node_defs, validate: bool = True, skip_existing: bool = 
     `InvalidArgumentError` for an unknown input node or op type, a cycle, an invalid
     output index, a failed shape inference, or (unless ``skip_existing``, which reuses
     the op already there) a name already in the graph. An import that fails leaves the
-    graph as it was. Returns the new ops in creation order.
+    graph as it was (``validate=False`` only skips checking every op type up front).
+    Returns the new ops in creation order.
     """
     with graph._lock, _without_scopes(graph):
         order = _creation_order(graph, list(node_defs), skip_existing)
-        for nd in order:
-            _check_registered(nd)
+        if validate:
+            # Fail before building anything: an unknown op type is the common bad message.
+            for nd in order:
+                _check_registered(nd)
         created = []
         names_in_use = dict(graph._names_in_use)
         try:
