@@ -7,7 +7,7 @@
 3.0
 """
 
-from teachflow import initializers, layers, losses, math, nn, random, train  # noqa: E402 (namespaces)
+from teachflow import distributed, initializers, layers, losses, math, nn, random, train  # noqa: E402 (namespaces)
 from teachflow.framework import errors
 from teachflow.framework.conversion import (
     convert_to_tensor,

@@ -8,6 +8,7 @@ execution order) are built only when someone reads them.
 from __future__ import annotations
 
 from teachflow.runtime.memory import nbytes_of
+from teachflow.runtime.plan import Transfer
 from teachflow.runtime.resources import VariableState
 from teachflow.trace.events import MemoryEvent, OpEvent, StepEvent, TransferEvent
 
@@ -21,7 +22,7 @@ def segments(plan, order):
     segs, cur = [], []
     for i in order:
         step = plan.steps[i]
-        alone = step[7] or step[4].type == "_Recv"
+        alone = step[7] or type(step[4]) is Transfer
         if alone and cur:
             segs.append(cur)
             cur = []
@@ -66,7 +67,7 @@ def replay(plan, order, vals, times, tid, step_id):
             k += 1
             kernel, ins, out, multi, op, _, di, _ = plan.steps[i]
             persistent = op.type == "Const"
-            recv = op.type == "_Recv"
+            recv = type(op) is Transfer
             a = t0 + (t1 - t0) * j // n
             b = t0 + (t1 - t0) * (j + 1) // n
             dev = plan.devices[di]
@@ -101,7 +102,7 @@ def replay(plan, order, vals, times, tid, step_id):
                             op.name,
                         )
                     )
-            if op.type == "_Recv":
+            if type(op) is Transfer:
                 out_events.append(
                     TransferEvent(
                         step_id, op.src.name, op.dst.name, op.tensor.name, nb_total, a, b, tid

@@ -8,6 +8,7 @@ a memory limit fails the step at the node that crosses it.
 
 from __future__ import annotations
 
+import contextvars
 import queue
 import threading
 import time
@@ -16,6 +17,7 @@ from collections import deque
 from teachflow.framework import errors
 from teachflow.runtime.kernel_errors import annotate_error
 from teachflow.runtime.memory import nbytes_of
+from teachflow.runtime.plan import Transfer
 from teachflow.runtime.resources import VariableState
 from teachflow.trace.events import MemoryEvent, OpEvent, StepEvent, TransferEvent
 
@@ -63,7 +65,11 @@ class ParallelStep:
                     dev = plan.devices[step[6]]
                     if self.use_threads and (step[7] or (dev.has_stream and step[7])):
                         args = [vals[s] for s in step[1]]
-                        self.ex._queue_for(dev).submit(self._run_async, i, step, args)
+                        # Kernels may read context variables of the step (a worker's rendezvous):
+                        # each pool task runs in a copy of the scheduling thread's context.
+                        self.ex._queue_for(dev).submit(
+                            contextvars.copy_context().run, self._run_async, i, step, args
+                        )
                         inflight += 1
                         continue
                     t0 = now()
@@ -144,7 +150,7 @@ class ParallelStep:
         try:
             # A transfer's output is a new buffer on the receiving device, even when
             # both devices share the host's memory (simulated GPUs).
-            forwarded_from = None if op.type == "_Recv" else ins
+            forwarded_from = None if type(op) is Transfer else ins
             for o in out if multi else (out,):
                 out_bytes += self._allocate(o, vals[o], op.name, forwarded_from)
         except errors.ResourceExhaustedError as e:
@@ -153,7 +159,7 @@ class ParallelStep:
             return
         if self.records is not None:
             dev_name = self.plan.devices[dev_i].name
-            if op.type == "_Recv":
+            if type(op) is Transfer:
                 self.emit(
                     TransferEvent(
                         self.ctx.step_id,

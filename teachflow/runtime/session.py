@@ -40,6 +40,27 @@ from teachflow.trace import events
 _LOCAL_TASK = "/job:localhost/replica:0/task:0"
 _step_ids = itertools.count(1)
 
+# Session targets other than '' are served by factories registered here, as in TF
+# (teachflow.distributed registers "grpc://"). A factory returns a remote engine with
+# ``run(fetch_tensors, target_ops, feed_pairs, options) -> (values, response)``,
+# ``list_devices()``, ``close()``, and a module-level ``reset(target, containers)``.
+SESSION_FACTORIES = {}
+
+
+def register_session_factory(prefix, factory, reset=None):
+    SESSION_FACTORIES[prefix] = (factory, reset)
+
+
+def _factory_for(target):
+    for prefix, entry in SESSION_FACTORIES.items():
+        if target.startswith(prefix):
+            return entry
+    raise errors.NotFoundError(
+        None,
+        None,
+        f"No session factory registered for the given session options: {{target: {target!r}}}",
+    )
+
 
 class BaseSession:
     def __init__(self, target="", graph=None, config=None):
@@ -47,17 +68,17 @@ class BaseSession:
             graph = get_default_graph()
         if config is not None and not isinstance(config, ConfigProto):
             raise TypeError(f"config must be a tf.ConfigProto, but got {type(config)}")
-        if target:
-            raise errors.NotFoundError(
-                None,
-                None,
-                f"No session factory registered for the given session options: "
-                f"{{target: {target!r}}}",
-            )
         self._graph = graph
         self._target = target
         self._config = config or ConfigProto()
         self._closed = False
+        self._cache = {}
+        self._lock = threading.Lock()
+        self._remote = None
+        if target:
+            factory, _ = _factory_for(target)
+            self._remote = factory(target, graph, self._config)
+            return
         self._resources = ResourceManager()
         self._devices = make_local_devices(self._config, _LOCAL_TASK, self._resources)
         self._device_by_name = {d.name: d for d in self._devices}
@@ -68,8 +89,6 @@ class BaseSession:
             log=print if self._config.log_device_placement else None,
         )
         self._kernels = {}
-        self._cache = {}
-        self._lock = threading.Lock()
         self._executor = Executor(self._config.inter_op_parallelism_threads)
         _apply_intra_op_threads(self._config.intra_op_parallelism_threads)
         if self._config.log_device_placement:
@@ -85,7 +104,15 @@ class BaseSession:
 
     def list_devices(self):
         """The devices this session can place ops on (name, type, memory limit, ...)."""
+        if self._remote is not None:
+            return self._remote.list_devices()
         return [d.attributes() for d in self._devices]
+
+    @staticmethod
+    def reset(target, containers=None, config=None):
+        """Clear the resource containers (variables...) on every task behind ``target``."""
+        _, reset = _factory_for(target)
+        reset(target, containers, config)
 
     @property
     def devices(self):
@@ -101,6 +128,9 @@ class BaseSession:
             return
         self._closed = True
         self._cache.clear()
+        if self._remote is not None:
+            self._remote.close()
+            return
         self._kernels.clear()
         self._executor.close()
 
@@ -146,6 +176,8 @@ class BaseSession:
             else ()
         )
         traced = options is not None and options.trace_level > RunOptions.NO_TRACE
+        if self._remote is not None:
+            return self._run_remote(handler, feed_tensors, feed_values, options, run_metadata)
         timeout = (options.timeout_in_ms if options is not None else 0) or (
             self._config.operation_timeout_in_ms
         )
@@ -160,6 +192,20 @@ class BaseSession:
         values = self._executor.run(plan, feed_values, ctx)
         if run_metadata is not None:
             self._fill_run_metadata(run_metadata, plan, ctx, traced, options)
+        return handler.build_results([fetch_value(v) for v in values])
+
+    def _run_remote(self, handler, feed_tensors, feed_values, options, run_metadata):
+        values, res = self._remote.run(
+            handler.tensors, handler.targets, list(zip(feed_tensors, feed_values)), options
+        )
+        for line in res.placement_log:
+            print(line)
+        if run_metadata is not None:
+            if options is not None and options.trace_level > RunOptions.NO_TRACE:
+                events_ = res.events
+                run_metadata._set_lazy_step_stats(lambda: build_step_stats(events_, [], 0))
+            if options is not None and options.output_partition_graphs:
+                run_metadata.partition_graphs = res.partition_graphs
         return handler.build_results([fetch_value(v) for v in values])
 
     def _fill_run_metadata(self, run_metadata, plan, ctx, traced, options):
@@ -177,6 +223,8 @@ class BaseSession:
             version = self._graph.version
             handler = FetchHandler(self._graph, fetches)
             feed_tensors = [self._feed_tensor(k) for k in feed_keys]
+            if self._remote is not None:
+                return handler, feed_tensors, None, version
             self._placer.place_new_ops(self._graph)
             plan = _build(handler, feed_tensors, self)
             return handler, feed_tensors, plan, version

@@ -80,6 +80,11 @@ def build_step_stats(records, devices, epoch_offset_ns) -> StepStats:
     """StepStats from one step's events. ``epoch_offset_ns`` converts ``perf_counter_ns``
     times to nanoseconds since the Unix epoch (TensorFlow's ``all_start_micros``)."""
     by_device = {d.name: DeviceStepStats(device=d.name) for d in devices}
+    # Remote steps come with events only: allocator names are read off the memory events.
+    alloc_names = {d.name: d.allocator.name for d in devices}
+    for e in records:
+        if e.kind == "memory":
+            alloc_names.setdefault(e.device, e.allocator)
     # Persistent memory (variables, constants) is in use before the step starts.
     live = {d.name: d.allocator.persistent_bytes for d in devices}
     peaks = dict(live)
@@ -91,7 +96,6 @@ def build_step_stats(records, devices, epoch_offset_ns) -> StepStats:
         elif e.kind in ("op", "transfer"):
             dev = e.device if e.kind == "op" else e.dst_device
             live_at[id(e)] = live.get(dev, 0)
-    allocators = {d.name: d.allocator for d in devices}
     for e in records:
         if e.kind == "op":
             dev = e.device
@@ -116,12 +120,12 @@ def build_step_stats(records, devices, epoch_offset_ns) -> StepStats:
             op_end_rel_nanos=dur,
             all_end_rel_nanos=dur,
         )
-        alloc = allocators.get(dev)
-        if alloc is not None:
+        alloc_name = alloc_names.get(dev)
+        if alloc_name is not None:
             nbytes = e.output_bytes if e.kind == "op" else e.nbytes
             ns.memory.append(
                 AllocatorMemoryUsed(
-                    allocator_name=alloc.name,
+                    allocator_name=alloc_name,
                     total_bytes=nbytes,
                     peak_bytes=peaks.get(dev, 0),
                     live_bytes=live_at.get(id(e), 0),
@@ -135,7 +139,7 @@ def build_step_stats(records, devices, epoch_offset_ns) -> StepStats:
                         allocation_description=AllocationDescription(
                             requested_bytes=nbytes,
                             allocated_bytes=nbytes,
-                            allocator_name=alloc.name,
+                            allocator_name=alloc_name,
                         )
                     ),
                 )

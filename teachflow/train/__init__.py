@@ -1,6 +1,7 @@
-"""``tf.train``: optimizers, global step, and (later) cluster training tools."""
+"""``tf.train``: optimizers, global step, and the cluster: ClusterSpec, Server, replica_device_setter."""
 
 from teachflow.distributed.cluster import ClusterSpec
+from teachflow.distributed.server import Server
 from teachflow.train.adagrad import AdagradOptimizer
 from teachflow.train.adam import AdamOptimizer
 from teachflow.train.device_setter import (

@@ -1,0 +1,179 @@
+"""The client side of ``tf.Session("grpc://host:port")``.
+
+The session sends its graph to the master once (``CreateSession``) and then only the
+nodes added since (``ExtendSession``); each ``run`` is one ``RunStep`` carrying feeds and
+the names of fetches and targets. Errors come back as the same `tf.errors` classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import grpc
+
+from teachflow.distributed.protocol import graphs, tensors
+from teachflow.distributed.protocol import teachflow_pb2 as pb
+from teachflow.distributed.protocol import teachflow_pb2_grpc as pb_grpc
+from teachflow.distributed.status import to_op_error
+from teachflow.distributed.worker_client import CHANNEL_OPTIONS, auth_metadata
+from teachflow.framework import errors
+
+
+def parse_target(target: str) -> str:
+    if not target.startswith("grpc://"):
+        raise errors.NotFoundError(
+            None,
+            None,
+            f"No session factory registered for the given session options: {{target: {target!r}}}",
+        )
+    address = target[len("grpc://") :]
+    if not address or ":" not in address:
+        raise errors.InvalidArgumentError(
+            None, None, f"Bad session target {target!r}: expected grpc://host:port"
+        )
+    return address
+
+
+@dataclass
+class RemoteStep:
+    """What a remote step reports besides its values (times are client-clock ns)."""
+
+    placement_log: list
+    events: list
+    partition_graphs: list
+
+
+class MasterClient:
+    """One remote session on a master."""
+
+    def __init__(self, target, graph, config):
+        self.address = parse_target(target)
+        self._graph = graph
+        self._config = config
+        self._channel = grpc.insecure_channel(self.address, options=CHANNEL_OPTIONS)
+        self._stub = pb_grpc.MasterServiceStub(self._channel)
+        self._md = auth_metadata()
+        self._handle = None
+        self._sent = 0  # graph ops already known to the master
+
+    def _session_config(self):
+        c = self._config
+        return pb.SessionConfig(
+            log_device_placement=c.log_device_placement,
+            allow_soft_placement=c.allow_soft_placement,
+            operation_timeout_in_ms=c.operation_timeout_in_ms,
+            inter_op_parallelism_threads=c.inter_op_parallelism_threads,
+        )
+
+    def _call(self, method, request, doing, timeout=None):
+        try:
+            return getattr(self._stub, method)(request, timeout=timeout, metadata=self._md)
+        except grpc.RpcError as e:
+            if e.code() == grpc.StatusCode.UNAVAILABLE:
+                raise errors.UnavailableError(
+                    None,
+                    None,
+                    f"Master at {self.address} is unavailable while {doing}: {e.details()}",
+                ) from None
+            raise to_op_error(e, doing) from None
+
+    def sync_graph(self):
+        """Send the nodes the master has not seen yet."""
+        ops = self._graph.get_operations()
+        if self._handle is not None and len(ops) == self._sent:
+            return
+        new = ops[self._sent :]
+        gd = graphs.graph_def(new, self._graph.version)
+        if self._handle is None:
+            res = self._call(
+                "CreateSession",
+                pb.CreateSessionRequest(graph_def=gd, config=self._session_config()),
+                "creating a session",
+                timeout=self._connect_timeout(),
+            )
+            self._handle = res.session_handle
+        else:
+            self._call(
+                "ExtendSession",
+                pb.ExtendSessionRequest(session_handle=self._handle, graph_def=gd),
+                "extending the session's graph",
+            )
+        self._sent = len(ops)
+
+    def _connect_timeout(self):
+        ms = self._config.operation_timeout_in_ms
+        return ms / 1000.0 + 30.0 if ms else None
+
+    def run(self, fetch_tensors, target_ops, feed_pairs, options):
+        """``feed_pairs``: [(tensor, numpy value)]. Returns (values, response)."""
+        self.sync_graph()
+        req = pb.RunStepRequest(
+            session_handle=self._handle,
+            fetch=[t.name for t in fetch_tensors],
+            target=[op.name for op in target_ops],
+        )
+        for t, v in feed_pairs:
+            req.feed.add(name=t.name, tensor=tensors.to_proto(v, t.dtype.base_dtype))
+        if options is not None:
+            req.options.trace_level = options.trace_level
+            req.options.timeout_in_ms = options.timeout_in_ms
+            req.options.output_partition_graphs = options.output_partition_graphs
+            req.options.report_tensor_allocations_upon_oom = (
+                options.report_tensor_allocations_upon_oom
+            )
+        res = self._call("RunStep", req, "running a step")
+        values = [tensors.from_proto(t.tensor) for t in res.tensor]
+        # Event times are epoch ns, corrected to the master's clock; step stats want them so.
+        result = RemoteStep(
+            list(res.placement_log),
+            [graphs.event_from_proto(e) for e in res.events],
+            [[graphs.node_def_from_proto(n) for n in g.node] for g in res.partition_graph],
+        )
+        return values, result
+
+    def list_devices(self):
+        self.sync_graph()
+        res = self._call(
+            "ListDevices", pb.ListDevicesRequest(session_handle=self._handle), "listing devices"
+        )
+        return [
+            graphs.device_attributes_from_proto(d)
+            for d in list(res.local_device) + list(res.remote_device)
+        ]
+
+    def close(self):
+        if self._handle is not None:
+            try:
+                self._stub.CloseSession(
+                    pb.CloseSessionRequest(session_handle=self._handle),
+                    timeout=5.0,
+                    metadata=self._md,
+                )
+            except grpc.RpcError:
+                pass
+            self._handle = None
+        self._channel.close()
+
+
+def reset(target, containers=None, config=None):
+    """``tf.Session.reset``: clear resource containers on every task of the cluster."""
+    address = parse_target(target)
+    with grpc.insecure_channel(address, options=CHANNEL_OPTIONS) as channel:
+        stub = pb_grpc.MasterServiceStub(channel)
+        try:
+            stub.Reset(
+                pb.ResetRequest(container=list(containers or [])),
+                timeout=30.0,
+                metadata=auth_metadata(),
+            )
+        except grpc.RpcError as e:
+            raise to_op_error(e, f"resetting containers at {address}") from None
+
+
+def _register():
+    from teachflow.runtime.session import register_session_factory
+
+    register_session_factory("grpc://", MasterClient, reset)
+
+
+_register()

@@ -1,0 +1,280 @@
+"""The master service: sessions, placement across the cluster, and running steps.
+
+A client sends its graph (``CreateSession``, then only new nodes with ``ExtendSession``)
+and asks for steps (``RunStep``). For each step signature the master prunes the graph,
+places every node on a device of some task (unpinned ops on its own task, as in TF), cuts
+the graph into one partition per task with send/recv pairs, registers each partition
+with its worker once, and then runs all partitions with one step id per step.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import itertools
+import random
+import sys
+import threading
+import time
+
+from teachflow.distributed.partitioner import partition
+from teachflow.distributed.protocol import graphs
+from teachflow.distributed.protocol import teachflow_pb2 as pb
+from teachflow.distributed.protocol import teachflow_pb2_grpc as pb_grpc
+from teachflow.distributed.status import abort_with
+from teachflow.framework import errors
+from teachflow.framework.graph import Graph
+from teachflow.framework.importer import import_nodes
+from teachflow.runtime.placer import Placer
+
+DEFAULT_CONNECT_TIMEOUT_S = 30.0
+
+
+class ClusterDevice:
+    """A device of some task, as the master's placer sees it."""
+
+    def __init__(self, attrs):
+        from teachflow.framework.device_spec import DeviceSpec
+
+        self.name = attrs.name
+        self.device_type = attrs.device_type
+        self.index = DeviceSpec.from_string(attrs.name).device_index
+        self.incarnation = attrs.incarnation
+        self.attributes = attrs
+
+
+class MasterSession:
+    def __init__(self, master, handle, config):
+        self.master = master
+        self.handle = handle
+        self.config = config
+        self.graph = Graph()
+        self.lock = threading.Lock()
+        self.placer = None
+        self.steps = {}  # signature -> (partitions, {task: graph handle}, fetch_task)
+        self.log = []
+
+    def extend(self, graph_def):
+        nodes = [graphs.node_def_from_proto(n) for n in graph_def.node]
+        with self.lock:
+            import_nodes(self.graph, nodes, skip_existing=True)
+        return self.graph.version
+
+    def run_step(self, request):
+        with self.lock:
+            step = self._prepare(request)
+        partitions, handles, fetch_task = step
+        step_id = random.getrandbits(62)
+        feeds = {t.name: t.tensor for t in request.feed}
+        opts = request.options
+        timeout = (opts.timeout_in_ms or self.config.operation_timeout_in_ms) / 1000.0 or None
+        futures = {}
+        pool = self.master.pool
+        for task, part in partitions.items():
+            req = pb.RunGraphRequest(
+                session_handle=self.handle,
+                graph_handle=handles[task],
+                step_id=step_id,
+                recv_key=part.fetches,
+                options=opts,
+            )
+            for local_name, client_name in part.feeds:
+                req.send.add(name=local_name, tensor=feeds[client_name])
+            futures[pool.submit(self.master.worker(task).run_graph, req, timeout)] = task
+        results, error = {}, None
+        for fut in concurrent.futures.as_completed(futures):
+            task = futures[fut]
+            try:
+                results[task] = fut.result()
+            except errors.OpError as e:
+                if error is None or _is_consequence(error) and not _is_consequence(e):
+                    error = e
+                if error is e:
+                    # One partition failed: every other task abandons this step.
+                    for other in partitions:
+                        if other != task:
+                            pool.submit(self.master.worker(other).cleanup_graph, step_id)
+        for task in partitions:
+            pool.submit(self.master.worker(task).cleanup_graph, step_id)
+        if error is not None:
+            raise error
+        response = pb.RunStepResponse(step_id=step_id)
+        by_name = {}
+        for task, res in results.items():
+            for t in res.recv:
+                by_name[t.name] = t.tensor
+            offset = self.master.clock_offsets.get(task, 0)
+            for ev in res.events:
+                for f in ("start_ns", "end_ns"):
+                    if getattr(ev, f):
+                        setattr(ev, f, getattr(ev, f) - offset)
+                response.events.append(ev)
+        for name in request.fetch:
+            tensor = feeds[name] if fetch_task.get(name) is None else by_name[name]
+            response.tensor.add(name=name, tensor=tensor)
+        if opts.output_partition_graphs:
+            for part in partitions.values():
+                response.partition_graph.append(
+                    pb.GraphDef(node=[graphs.node_def_to_proto(n) for n in part.nodes])
+                )
+        if self.log:
+            response.placement_log.extend(self.log)
+            self.log = []
+        return response
+
+    def _prepare(self, request):
+        feed_names = tuple(t.name for t in request.feed)
+        key = (feed_names, tuple(request.fetch), tuple(request.target), self.graph.version)
+        found = self.steps.get(key)
+        if found is not None:
+            return found
+        g = self.graph
+        try:
+            fetches = [g.get_tensor_by_name(n) for n in request.fetch]
+            targets = [g.get_operation_by_name(n) for n in request.target]
+            feeds = [g.get_tensor_by_name(n) for n in feed_names]
+        except (KeyError, ValueError) as e:
+            raise errors.NotFoundError(None, None, str(e.args[0] if e.args else e)) from None
+        if self.placer is None:
+            devices = self.master.cluster_devices(self.config)
+            log = self.log.append if self.config.log_device_placement else None
+            self.placer = Placer(
+                devices,
+                self.master.task_name,
+                allow_soft_placement=self.config.allow_soft_placement,
+                log=log,
+            )
+        self.placer.place_new_ops(g)
+        incarnations = {d.name: d.incarnation for d in self.master.devices_cache}
+        parts, fetch_task = partition(
+            g, self.placer.placement, fetches, targets, feeds, incarnations
+        )
+        handles = {}
+        for task, part in parts.items():
+            gd = pb.GraphDef(node=[graphs.node_def_to_proto(n) for n in part.nodes])
+            handles[task] = self.master.worker(task).register_graph(self.handle, gd, self.config)
+        step = (parts, handles, fetch_task)
+        self.steps[key] = step
+        return step
+
+
+def _is_consequence(e) -> bool:
+    """Errors that other tasks see *because* one task failed."""
+    return isinstance(e, (errors.AbortedError, errors.CancelledError))
+
+
+class MasterService(pb_grpc.MasterServiceServicer):
+    def __init__(self, server):
+        self.server = server
+        self.task_name = server.task_name
+        self.sessions = {}
+        self._ids = itertools.count(1)
+        self.pool = concurrent.futures.ThreadPoolExecutor(32, thread_name_prefix="master")
+        self.devices_cache = []
+        self.clock_offsets = {}
+        self._discover_lock = threading.Lock()
+
+    def worker(self, task):
+        return self.server.worker_client(task)
+
+    def cluster_devices(self, config):
+        """Every device of every task (GetStatus on each), waiting for tasks to come up."""
+        with self._discover_lock:
+            if self.devices_cache:
+                return self.devices_cache
+            timeout = (config.operation_timeout_in_ms / 1000.0) or DEFAULT_CONNECT_TIMEOUT_S
+            devices = []
+            for task in self.server.cluster_tasks():
+                t0 = time.time_ns()
+                status = self.worker(task).get_status(timeout)
+                t1 = time.time_ns()
+                # NTP-style: the task's clock minus ours at the midpoint of the call.
+                self.clock_offsets[task] = status.time_ns - (t0 + t1) // 2
+                devices.extend(
+                    ClusterDevice(graphs.device_attributes_from_proto(d))
+                    for d in status.device_attributes
+                )
+            self.devices_cache = devices
+            return devices
+
+    # -- RPCs ------------------------------------------------------------------------------
+    def CreateSession(self, request, context):
+        handle = f"{self.task_name}/session_{next(self._ids)}_{random.getrandbits(32):08x}"
+        session = MasterSession(self, handle, request.config)
+        try:
+            version = session.extend(request.graph_def)
+        except (errors.OpError, ValueError, TypeError, KeyError) as e:
+            abort_with(context, e)
+        self.sessions[handle] = session
+        return pb.CreateSessionResponse(session_handle=handle, graph_version=version)
+
+    def _session(self, handle, context):
+        s = self.sessions.get(handle)
+        if s is None:
+            abort_with(
+                context,
+                errors.AbortedError(
+                    None,
+                    None,
+                    f"Session {handle} is not found. Possibly, this master has restarted.",
+                ),
+            )
+        return s
+
+    def ExtendSession(self, request, context):
+        s = self._session(request.session_handle, context)
+        try:
+            version = s.extend(request.graph_def)
+        except (errors.OpError, ValueError, TypeError, KeyError) as e:
+            abort_with(context, e)
+        return pb.ExtendSessionResponse(new_graph_version=version)
+
+    def RunStep(self, request, context):
+        s = self._session(request.session_handle, context)
+        try:
+            return s.run_step(request)
+        except errors.OpError as e:
+            abort_with(context, e)
+        except (ValueError, TypeError, KeyError) as e:
+            abort_with(context, e)
+
+    def CloseSession(self, request, context):
+        s = self.sessions.pop(request.session_handle, None)
+        if s is not None:
+            for task, handle in {
+                t: h for _, hs, _ in s.steps.values() for t, h in hs.items()
+            }.items():
+                self.pool.submit(self.worker(task).deregister_graph, s.handle, handle)
+        return pb.CloseSessionResponse()
+
+    def ListDevices(self, request, context):
+        try:
+            devices = self.cluster_devices(pb.SessionConfig())
+        except errors.OpError as e:
+            abort_with(context, e)
+        local = [
+            graphs.device_attributes_to_proto(d.attributes)
+            for d in devices
+            if d.name.startswith(self.task_name + "/")
+        ]
+        remote = [
+            graphs.device_attributes_to_proto(d.attributes)
+            for d in devices
+            if not d.name.startswith(self.task_name + "/")
+        ]
+        return pb.ListDevicesResponse(local_device=local, remote_device=remote)
+
+    def Reset(self, request, context):
+        containers = list(request.container)
+        try:
+            for task in self.server.cluster_tasks():
+                self.worker(task).cleanup_all(containers)
+        except errors.OpError as e:
+            abort_with(context, e)
+        return pb.ResetResponse()
+
+    def close(self):
+        self.pool.shutdown(wait=False, cancel_futures=True)
+
+
+def log_waiting(task, address):
+    print(f"teachflow: waiting for {task} at {address} ...", file=sys.stderr, flush=True)

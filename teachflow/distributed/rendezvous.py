@@ -1,0 +1,90 @@
+"""The rendezvous: where a ``_Send`` leaves a tensor and a ``_Recv`` picks it up.
+
+A tensor that crosses tasks is cut into a ``_Send`` node on the producing task and a
+``_Recv`` node on the consuming one; both know the same *rendezvous key*, TensorFlow's
+``send_device;incarnation;recv_device;tensor_name;frame:iter``. The send side only
+stores the tensor in its worker's table; the receiving worker *pulls* it with a
+``RecvTensor`` RPC (streamed in chunks), or reads the table directly when both ends are
+on the same task.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import threading
+import time
+
+from teachflow.framework import errors
+
+# What the _Send/_Recv kernels of the running step need: set by the worker around a step.
+current_step = contextvars.ContextVar("teachflow_current_step", default=None)
+
+
+def make_key(send_device, incarnation, recv_device, tensor_name) -> str:
+    return f"{send_device};{incarnation:016x};{recv_device};{tensor_name};0:0"
+
+
+class StepFrame:
+    """One step on one worker: its id, its rendezvous, its deadline."""
+
+    __slots__ = ("step_id", "rendezvous", "deadline", "peers")
+
+    def __init__(self, step_id, rendezvous, deadline, peers):
+        self.step_id = step_id
+        self.rendezvous = rendezvous
+        self.deadline = deadline  # time.monotonic() value, or None
+        self.peers = peers  # callable(task name) -> a WorkerService stub
+
+
+class Rendezvous:
+    """A worker's table of sent tensors, per step; waits are bounded and abortable."""
+
+    def __init__(self):
+        self._table = {}
+        self._aborted = {}
+        self._cond = threading.Condition()
+
+    def send(self, step_id, key, value) -> None:
+        with self._cond:
+            if step_id in self._aborted:
+                raise self._aborted[step_id]
+            self._table[(step_id, key)] = value
+            self._cond.notify_all()
+
+    def recv(self, step_id, key, timeout=None):
+        """Wait for ``key`` of ``step_id``; DeadlineExceededError after ``timeout`` s."""
+        end = None if timeout is None else time.monotonic() + timeout
+        with self._cond:
+            while True:
+                if step_id in self._aborted:
+                    raise self._aborted[step_id]
+                found = self._table.get((step_id, key), _MISSING)
+                if found is not _MISSING:
+                    return found
+                left = None if end is None else end - time.monotonic()
+                if left is not None and left <= 0:
+                    raise errors.DeadlineExceededError(
+                        None, None, f"Timed out waiting for tensor {key} of step {step_id}"
+                    )
+                self._cond.wait(timeout=left if left is not None else 1.0)
+
+    def abort(self, step_id, error=None) -> None:
+        """Fail every current and future wait of ``step_id`` (a step failed elsewhere)."""
+        with self._cond:
+            self._aborted[step_id] = error or errors.AbortedError(
+                None, None, f"Step {step_id} was aborted by another task"
+            )
+            self._cond.notify_all()
+
+    def cleanup(self, step_id) -> None:
+        with self._cond:
+            for k in [k for k in self._table if k[0] == step_id]:
+                del self._table[k]
+            self._aborted.pop(step_id, None)
+
+    def pending(self) -> int:
+        with self._cond:
+            return len(self._table)
+
+
+_MISSING = object()

@@ -1,0 +1,63 @@
+"""The ``_Send`` and ``_Recv`` ops that a partitioned graph uses at a cut edge.
+
+Both read the running step (id, rendezvous, peers) from `rendezvous.current_step`, which
+the worker sets around each step. ``_Recv`` blocks, so it runs off the scheduling thread.
+"""
+
+from __future__ import annotations
+
+import time
+
+from teachflow.distributed.rendezvous import current_step, make_key
+from teachflow.framework import registry
+from teachflow.framework.device_spec import DeviceSpec
+from teachflow.framework.inference import no_outputs
+from teachflow.framework.shapes import TensorShape
+
+
+def _key(op):
+    a = op._attrs
+    return make_key(
+        a["send_device"], a["send_device_incarnation"], a["recv_device"], a["tensor_name"]
+    )
+
+
+def _task_of(device_name: str) -> str:
+    d = DeviceSpec.from_string(device_name)
+    return f"/job:{d.job}/replica:{d.replica or 0}/task:{d.task}"
+
+
+def _send_kernel(op, device):
+    key = _key(op)
+
+    def send(value):
+        frame = current_step.get()
+        frame.rendezvous.send(frame.step_id, key, value)
+
+    return send
+
+
+def _recv_kernel(op, device):
+    key = _key(op)
+    src_task = _task_of(op._attrs["send_device"])
+    own_task = _task_of(device.name)
+
+    def recv():
+        frame = current_step.get()
+        timeout = None if frame.deadline is None else max(frame.deadline - time.monotonic(), 0.001)
+        if src_task == own_task:
+            return frame.rendezvous.recv(frame.step_id, key, timeout)
+        return frame.peers(src_task).recv_tensor(frame.step_id, key, timeout)
+
+    return recv
+
+
+def _infer_recv(op):
+    return [(op._attrs["T"], TensorShape(op._attrs.get("shape")))]
+
+
+registry.register("_Send", no_outputs, _send_kernel, stateful=True, not_differentiable=True)
+# A receive waits for another task: never run it inline on the scheduling thread.
+registry.register(
+    "_Recv", _infer_recv, _recv_kernel, stateful=True, cheap=False, not_differentiable=True
+)

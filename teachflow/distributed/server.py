@@ -1,0 +1,213 @@
+"""``tf.train.Server``: one task of a cluster, serving the master and worker services.
+
+    >>> import teachflow as tf
+    >>> server = tf.train.Server.create_local_server()
+    >>> with tf.Session(server.target) as sess:
+    ...     print(sess.run(tf.constant(1.0) * 3))
+    3.0
+    >>> server.stop()
+
+Every server is both a *master* (clients open sessions on it) and a *worker* (it runs the
+partitions that masters give it). Its variables live here, shared by every session.
+Beyond TensorFlow, ``stop()`` ends a server (and ``join()`` returns), so a notebook can
+restart a cluster without restarting its kernel. A server binds 127.0.0.1 unless given
+``bind_address`` (e.g. "0.0.0.0" to serve other machines).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import threading
+from dataclasses import dataclass
+
+import grpc
+from grpc_health.v1 import health, health_pb2, health_pb2_grpc
+
+from teachflow.distributed.cluster import ClusterSpec
+from teachflow.distributed.master import MasterService
+from teachflow.distributed.protocol import teachflow_pb2_grpc as pb_grpc
+from teachflow.distributed.worker import WorkerService
+from teachflow.distributed.worker_client import (
+    CHANNEL_OPTIONS,
+    TOKEN_ENV,
+    LocalWorkerClient,
+    WorkerClient,
+)
+from teachflow.runtime.config import ConfigProto
+from teachflow.runtime.devices import make_local_devices
+from teachflow.runtime.resources import ResourceManager
+
+
+@dataclass
+class ServerDef:
+    cluster: object  # teachflow_pb2.ClusterDef
+    job_name: str
+    task_index: int
+    protocol: str = "grpc"
+
+
+class _TokenCheck(grpc.ServerInterceptor):
+    """Refuse calls without the cluster's shared token (when one is set)."""
+
+    def __init__(self, token):
+        self._expected = f"Bearer {token}"
+
+        def deny(request, context):
+            context.abort(grpc.StatusCode.UNAUTHENTICATED, "Missing or wrong cluster token")
+
+        self._deny = grpc.unary_unary_rpc_method_handler(deny)
+
+    def intercept_service(self, continuation, handler_call_details):
+        md = dict(handler_call_details.invocation_metadata or ())
+        if md.get("authorization") != self._expected:
+            return self._deny
+        return continuation(handler_call_details)
+
+
+class Server:
+    """An in-process TensorFlow server: one task of ``cluster``."""
+
+    def __init__(
+        self,
+        server_or_cluster_def,
+        job_name=None,
+        task_index=None,
+        protocol=None,
+        config=None,
+        start=True,
+        bind_address=None,
+        token=None,
+    ):
+        if protocol not in (None, "grpc"):
+            raise ValueError(f"Unsupported protocol {protocol!r}: teachflow speaks 'grpc'")
+        cluster = ClusterSpec(server_or_cluster_def)
+        jobs = cluster.jobs
+        if job_name is None:
+            if len(jobs) != 1:
+                raise ValueError("Must specify an explicit `job_name`.")
+            job_name = jobs[0]
+        if task_index is None:
+            indices = cluster.task_indices(job_name)
+            if len(indices) != 1:
+                raise ValueError("Must specify an explicit `task_index`.")
+            task_index = indices[0]
+        address = cluster.task_address(job_name, task_index)
+        self._config = config or ConfigProto()
+        self._job, self._task = job_name, int(task_index)
+        self.task_name = f"/job:{job_name}/replica:0/task:{self._task}"
+        self._token = token if token is not None else os.environ.get(TOKEN_ENV)
+        host, _, port = address.rpartition(":")
+        bind_host = bind_address or os.environ.get("TEACHFLOW_BIND_ADDRESS") or "127.0.0.1"
+        interceptors = [_TokenCheck(self._token)] if self._token else []
+        self._grpc = grpc.server(
+            concurrent.futures.ThreadPoolExecutor(64, thread_name_prefix="grpc-server"),
+            options=CHANNEL_OPTIONS,
+            interceptors=interceptors,
+        )
+        self._port = self._grpc.add_insecure_port(f"{bind_host}:{int(port)}")
+        if self._port == 0:
+            raise OSError(f"Could not bind {bind_host}:{port} for {self.task_name}")
+        # Port 0 asks the OS for a free port: the cluster learns the real one.
+        spec = cluster.as_dict()
+        tasks = spec[job_name]
+        if isinstance(tasks, list):
+            tasks = list(tasks)
+            tasks[self._task] = f"{host}:{self._port}"
+        else:
+            tasks = dict(tasks)
+            tasks[self._task] = f"{host}:{self._port}"
+        spec[job_name] = tasks
+        self._cluster = ClusterSpec(spec)
+        self._address = f"{host}:{self._port}"
+
+        self.resources = ResourceManager()
+        self.devices = make_local_devices(self._config, self.task_name, self.resources)
+        self._clients = {}
+        self._clients_lock = threading.Lock()
+        self.worker_service = WorkerService(
+            self.task_name,
+            self.devices,
+            self.resources,
+            self.worker_client,
+            self._config.inter_op_parallelism_threads,
+        )
+        self.master_service = MasterService(self)
+        pb_grpc.add_WorkerServiceServicer_to_server(self.worker_service, self._grpc)
+        pb_grpc.add_MasterServiceServicer_to_server(self.master_service, self._grpc)
+        self._health = health.HealthServicer()
+        health_pb2_grpc.add_HealthServicer_to_server(self._health, self._grpc)
+        self._started = False
+        self._stopped = threading.Event()
+        if start:
+            self.start()
+
+    # -- TF's API --------------------------------------------------------------------------
+    @property
+    def target(self) -> str:
+        return f"grpc://{self._address}"
+
+    @property
+    def server_def(self) -> ServerDef:
+        return ServerDef(self._cluster.as_cluster_def(), self._job, self._task, "grpc")
+
+    def start(self) -> None:
+        if self._stopped.is_set():
+            raise RuntimeError("A stopped server cannot be started again; create a new one.")
+        if not self._started:
+            self._grpc.start()
+            self._health.set("", health_pb2.HealthCheckResponse.SERVING)
+            self._started = True
+
+    def join(self) -> None:
+        """Block until the server stops (``stop()`` from another thread, or a signal)."""
+        self._stopped.wait()
+
+    def stop(self, grace: float | None = 0.5) -> None:
+        """teachflow's addition: shut the server down and release its port."""
+        if self._stopped.is_set():
+            return
+        self._health.enter_graceful_shutdown()
+        self._grpc.stop(grace).wait()
+        self.master_service.close()
+        self.worker_service.close()
+        with self._clients_lock:
+            for c in self._clients.values():
+                c.close()
+            self._clients.clear()
+        self._stopped.set()
+
+    @staticmethod
+    def create_local_server(config=None, start=True):
+        """A single-task cluster on a free local port."""
+        return Server({"localhost": ["localhost:0"]}, protocol="grpc", config=config, start=start)
+
+    # -- the cluster as this task sees it ----------------------------------------------------
+    @property
+    def cluster(self) -> ClusterSpec:
+        return self._cluster
+
+    def cluster_tasks(self) -> list[str]:
+        tasks = []
+        for job in self._cluster.jobs:
+            for i in self._cluster.task_indices(job):
+                tasks.append(f"/job:{job}/replica:0/task:{i}")
+        return tasks
+
+    def address_of(self, task: str) -> str:
+        parts = dict(p.split(":", 1) for p in task.strip("/").split("/"))
+        return self._cluster.task_address(parts["job"], int(parts["task"]))
+
+    def worker_client(self, task: str):
+        with self._clients_lock:
+            c = self._clients.get(task)
+            if c is None:
+                if task == self.task_name:
+                    c = LocalWorkerClient(self.worker_service)
+                else:
+                    c = WorkerClient(task, self.address_of(task))
+                self._clients[task] = c
+            return c
+
+    def __repr__(self):
+        return f"<teachflow Server {self.task_name} at {self.target}>"

@@ -1,0 +1,237 @@
+"""The worker service: run the partitions of graphs that masters register here.
+
+A worker holds its task's devices, the resources (variables) that live on them — shared
+by every session of every client — and one executor, the same one a local Session uses.
+A master registers a partition once (``RegisterGraph``) and runs it once per step
+(``RunGraph``); tensors cut at a task boundary wait in this worker's rendezvous until the
+receiving worker pulls them (``RecvTensor``).
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+
+from teachflow.distributed import send_recv  # noqa: F401 - registers _Send/_Recv
+from teachflow.distributed.protocol import graphs, tensors
+from teachflow.distributed.protocol import teachflow_pb2 as pb
+from teachflow.distributed.protocol import teachflow_pb2_grpc as pb_grpc
+from teachflow.distributed.rendezvous import Rendezvous, StepFrame, current_step
+from teachflow.distributed.status import abort_with
+from teachflow.framework import errors
+from teachflow.framework.graph import Graph
+from teachflow.framework.importer import import_nodes
+from teachflow.runtime.executor import Executor, StepContext
+from teachflow.runtime.plan import build_plan
+from teachflow.runtime.resources import ResourceManager
+from teachflow.trace import events as trace_events
+
+CHUNK_BYTES = 4 << 20
+
+
+class RegisteredGraph:
+    """A partition a master registered: its graph, kernels and (one) plan."""
+
+    def __init__(self, handle, graph, devices_by_name, config):
+        self.handle = handle
+        self.graph = graph
+        self.devices = devices_by_name
+        self.config = config
+        self.kernels = {}
+        self.plans = {}
+        self.lock = threading.Lock()
+
+    def plan_for(self, feed_names, fetch_names, default_device):
+        key = (tuple(feed_names), tuple(fetch_names))
+        plan = self.plans.get(key)
+        if plan is not None:
+            return plan
+        with self.lock:
+            g = self.graph
+            feeds = [g.get_tensor_by_name(n) for n in feed_names]
+            fetches = [g.get_tensor_by_name(n) for n in fetch_names]
+            # A partition holds exactly what the step needs: run all of it, except the
+            # placeholders whose values the step feeds.
+            fed = set(feeds)
+            targets = [
+                op
+                for op in g.get_operations()
+                if not (op._outputs and all(t in fed for t in op._outputs))
+            ]
+
+            def device_for(op):
+                try:
+                    return self.devices[op.device]
+                except KeyError:
+                    raise errors.InvalidArgumentError(
+                        op.node_def,
+                        op,
+                        f"Node {op.name} was assigned to unknown device {op.device!r}",
+                    ) from None
+
+            def kernel_for(op, device):
+                k = self.kernels.get(op)
+                if k is None:
+                    make = op._op_def.kernels.get(device.device_type)
+                    if make is None:
+                        raise errors.InvalidArgumentError(
+                            op.node_def, op, f"No OpKernel for '{op.type}' on {device.name}"
+                        )
+                    k = self.kernels[op] = make(op, device)
+                return k
+
+            plan = build_plan(fetches, targets, feeds, kernel_for, device_for, default_device)
+            self.plans[key] = plan
+            return plan
+
+
+class WorkerService(pb_grpc.WorkerServiceServicer):
+    def __init__(self, task_name, devices, resources: ResourceManager, peers, inter_op_threads=0):
+        self.task_name = task_name
+        self.devices = devices
+        self.devices_by_name = {d.name: d for d in devices}
+        self.resources = resources
+        self.rendezvous = Rendezvous()
+        self.peers = peers  # callable(task name) -> PeerWorker
+        # Blocking receives each hold a pool thread: keep enough of them.
+        self.executor = Executor(max(inter_op_threads, 16))
+        self._graphs = {}
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+
+    # -- RPCs ------------------------------------------------------------------------------
+    def GetStatus(self, request, context):
+        return pb.GetStatusResponse(
+            device_attributes=[
+                graphs.device_attributes_to_proto(d.attributes()) for d in self.devices
+            ],
+            time_ns=time.time_ns(),
+            task=self.task_name,
+        )
+
+    def RegisterGraph(self, request, context):
+        try:
+            nodes = [graphs.node_def_from_proto(n) for n in request.graph_def.node]
+            graph = Graph()
+            import_nodes(graph, nodes)
+            for op in graph.get_operations():
+                if op.device not in self.devices_by_name:
+                    raise errors.InvalidArgumentError(
+                        None,
+                        None,
+                        f"Node {op.name} was assigned to {op.device!r}, which is not a device of "
+                        f"{self.task_name}",
+                    )
+        except (errors.OpError, ValueError, TypeError, KeyError) as e:
+            abort_with(context, e)
+        handle = f"{self.task_name}/graph_{next(self._ids)}"
+        with self._lock:
+            self._graphs[handle] = RegisteredGraph(
+                handle, graph, self.devices_by_name, request.config
+            )
+        return pb.RegisterGraphResponse(graph_handle=handle)
+
+    def DeregisterGraph(self, request, context):
+        with self._lock:
+            self._graphs.pop(request.graph_handle, None)
+        return pb.DeregisterGraphResponse()
+
+    def RunGraph(self, request, context):
+        reg = self._graphs.get(request.graph_handle)
+        if reg is None:
+            abort_with(
+                context,
+                errors.NotFoundError(
+                    None, None, f"Graph handle {request.graph_handle!r} is not registered"
+                ),
+            )
+        try:
+            return self._run_graph(reg, request)
+        except errors.OpError as e:
+            self.rendezvous.abort(request.step_id, e)
+            abort_with(context, e)
+
+    def _run_graph(self, reg, request):
+        feed_names = [t.name for t in request.send]
+        values = [tensors.from_proto(t.tensor) for t in request.send]
+        plan = reg.plan_for(feed_names, list(request.recv_key), self.devices[0])
+        opts = request.options
+        timeout = opts.timeout_in_ms or reg.config.operation_timeout_in_ms
+        traced = opts.trace_level > 0
+        publish = trace_events.bus.publish if trace_events.bus.active else None
+        ctx = StepContext(
+            request.step_id,
+            timeout,
+            record=traced,
+            publish=publish,
+            report_allocations=opts.report_tensor_allocations_upon_oom,
+        )
+        deadline = ctx.deadline
+        frame = StepFrame(request.step_id, self.rendezvous, deadline, self.peers)
+        token = current_step.set(frame)
+        try:
+            results = self.executor.run(plan, values, ctx)
+        finally:
+            current_step.reset(token)
+        response = pb.RunGraphResponse()
+        for name, value in zip(request.recv_key, results):
+            response.recv.add(name=name, tensor=tensors.to_proto(_host_value(value)))
+        if traced:
+            offset = time.time_ns() - time.perf_counter_ns()
+            for ev in ctx.events():
+                response.events.append(graphs.event_to_proto(_to_epoch(ev, offset), self.task_name))
+        return response
+
+    def RecvTensor(self, request, context):
+        timeout = request.timeout_ms / 1000.0 if request.timeout_ms else None
+        try:
+            value = self.rendezvous.recv(request.step_id, request.rendezvous_key, timeout)
+        except errors.OpError as e:
+            abort_with(context, e)
+        yield from tensors.chunks(_host_value(value), CHUNK_BYTES)
+
+    def CleanupGraph(self, request, context):
+        self.rendezvous.abort(request.step_id)
+        self.rendezvous.cleanup(request.step_id)
+        return pb.CleanupGraphResponse()
+
+    def CleanupAll(self, request, context):
+        self.resources.clear(list(request.container) or None)
+        return pb.CleanupAllResponse()
+
+    def StreamEvents(self, request, context):
+        import queue
+
+        q = queue.SimpleQueue()
+        trace_events.bus.subscribe(q.put)
+        offset = time.time_ns() - time.perf_counter_ns()
+        try:
+            while context.is_active():
+                try:
+                    ev = q.get(timeout=0.25)
+                except queue.Empty:
+                    continue
+                yield graphs.event_to_proto(_to_epoch(ev, offset), self.task_name)
+        finally:
+            trace_events.bus.unsubscribe(q.put)
+
+    def close(self):
+        self.executor.close()
+
+
+def _host_value(value):
+    from teachflow.runtime.feeds import fetch_value
+
+    return fetch_value(value)
+
+
+def _to_epoch(ev, offset):
+    """Events carry perf_counter times of this process; the wire carries epoch times."""
+    import dataclasses
+
+    changes = {}
+    for f in ("start_ns", "end_ns", "time_ns"):
+        if hasattr(ev, f):
+            changes[f] = getattr(ev, f) + offset
+    return dataclasses.replace(ev, **changes) if changes else ev

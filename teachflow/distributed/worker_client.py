@@ -1,0 +1,156 @@
+"""Calling a task's WorkerService: over gRPC for another task, directly for our own.
+
+The master uses these to discover devices, register partitions and run them; a worker
+uses them to pull tensors from the task that produced them. A task that cannot be reached
+gives `UnavailableError` naming the task and its address, within the timeout.
+"""
+
+from __future__ import annotations
+
+import os
+
+import grpc
+
+from teachflow.distributed.protocol import teachflow_pb2 as pb
+from teachflow.distributed.protocol import teachflow_pb2_grpc as pb_grpc
+from teachflow.distributed.protocol import tensors
+from teachflow.distributed.status import to_op_error
+from teachflow.framework import errors
+
+MAX_MESSAGE_BYTES = 1 << 30
+CHANNEL_OPTIONS = [
+    ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+    ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+]
+TOKEN_ENV = "TEACHFLOW_CLUSTER_TOKEN"
+
+
+def auth_metadata():
+    token = os.environ.get(TOKEN_ENV)
+    return (("authorization", f"Bearer {token}"),) if token else ()
+
+
+class WorkerClient:
+    """Another task's WorkerService."""
+
+    def __init__(self, task, address):
+        self.task = task
+        self.address = address
+        self._channel = grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
+        self._stub = pb_grpc.WorkerServiceStub(self._channel)
+        self._md = auth_metadata()
+
+    def _call(self, method, request, timeout, doing, wait_for_ready=False):
+        try:
+            return getattr(self._stub, method)(
+                request, timeout=timeout, metadata=self._md, wait_for_ready=wait_for_ready
+            )
+        except grpc.RpcError as e:
+            if e.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED) and (
+                method == "GetStatus"
+            ):
+                raise errors.UnavailableError(
+                    None,
+                    None,
+                    f"Could not reach {self.task} at {self.address} within {timeout:.1f} s "
+                    f"({e.details()}). Is its server started?",
+                ) from None
+            raise to_op_error(e, f"{doing} on {self.task} ({self.address})") from None
+
+    def get_status(self, timeout):
+        # Wait for a task that is still starting, but never past the timeout.
+        return self._call("GetStatus", pb.GetStatusRequest(), timeout, "getting status", True)
+
+    def register_graph(self, session_handle, graph_def, config):
+        req = pb.RegisterGraphRequest(
+            session_handle=session_handle, graph_def=graph_def, config=config
+        )
+        return self._call("RegisterGraph", req, 60.0, "registering a graph").graph_handle
+
+    def run_graph(self, request, timeout):
+        return self._call("RunGraph", request, timeout, "running a step")
+
+    def cleanup_graph(self, step_id):
+        try:
+            self._stub.CleanupGraph(
+                pb.CleanupGraphRequest(step_id=step_id), timeout=5.0, metadata=self._md
+            )
+        except grpc.RpcError:
+            pass  # a task that is gone has nothing left to clean up
+
+    def cleanup_all(self, containers):
+        self._call(
+            "CleanupAll", pb.CleanupAllRequest(container=containers), 10.0, "resetting containers"
+        )
+
+    def deregister_graph(self, session_handle, graph_handle):
+        try:
+            req = pb.DeregisterGraphRequest(
+                session_handle=session_handle, graph_handle=graph_handle
+            )
+            self._stub.DeregisterGraph(req, timeout=5.0, metadata=self._md)
+        except grpc.RpcError:
+            pass
+
+    def recv_tensor(self, step_id, key, timeout):
+        req = pb.RecvTensorRequest(
+            step_id=step_id, rendezvous_key=key, timeout_ms=int(timeout * 1000) if timeout else 0
+        )
+        try:
+            return tensors.from_chunks(
+                self._stub.RecvTensor(req, timeout=timeout, metadata=self._md)
+            )
+        except grpc.RpcError as e:
+            tensor = key.split(";")[3] if key.count(";") >= 3 else key
+            raise to_op_error(e, f"receiving {tensor} from {self.task} ({self.address})") from None
+
+    def close(self):
+        self._channel.close()
+
+
+class _DirectContext:
+    """Stands in for a gRPC context when a task calls its own servicer."""
+
+    def abort(self, code, details):
+        number = code.value[0]
+        raise errors.exception_type_from_error_code(number)(None, None, details)
+
+    def is_active(self):
+        return True
+
+
+class LocalWorkerClient:
+    """This task's own WorkerService, called without a network hop."""
+
+    def __init__(self, service):
+        self.service = service
+        self.task = service.task_name
+        self._ctx = _DirectContext()
+
+    def get_status(self, timeout):
+        return self.service.GetStatus(pb.GetStatusRequest(), self._ctx)
+
+    def register_graph(self, session_handle, graph_def, config):
+        req = pb.RegisterGraphRequest(
+            session_handle=session_handle, graph_def=graph_def, config=config
+        )
+        return self.service.RegisterGraph(req, self._ctx).graph_handle
+
+    def run_graph(self, request, timeout):
+        return self.service.RunGraph(request, self._ctx)
+
+    def cleanup_graph(self, step_id):
+        self.service.CleanupGraph(pb.CleanupGraphRequest(step_id=step_id), self._ctx)
+
+    def cleanup_all(self, containers):
+        self.service.CleanupAll(pb.CleanupAllRequest(container=containers), self._ctx)
+
+    def deregister_graph(self, session_handle, graph_handle):
+        req = pb.DeregisterGraphRequest(session_handle=session_handle, graph_handle=graph_handle)
+        self.service.DeregisterGraph(req, self._ctx)
+
+    def recv_tensor(self, step_id, key, timeout):
+        return self.service.rendezvous.recv(step_id, key, timeout)
+
+    def close(self):
+        pass
