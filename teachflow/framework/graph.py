@@ -133,7 +133,14 @@ class Graph:
 
     # -- creating ops --------------------------------------------------------------------
     def create_op(
-        self, op_type, inputs=(), attrs=None, name=None, control_inputs=(), _verbatim_name=False
+        self,
+        op_type,
+        inputs=(),
+        attrs=None,
+        name=None,
+        control_inputs=(),
+        _verbatim_name=False,
+        _ref_colocated=False,
     ):
         """Create an op of a registered type; shape/dtype inference runs here.
 
@@ -152,6 +159,21 @@ class Graph:
                 raise ValueError(
                     f"Tensor {t} must be from the same graph as the op being created ('{op_type}')."
                 )
+        if not (_verbatim_name or _ref_colocated) and op_def.colocate_refs:
+            # An op that writes through a variable's reference lives with the variable
+            # (TF's op_def_library colocates it), whatever device scope is around it.
+            refs = [
+                inputs[i].op
+                for i in op_def.ref_inputs
+                if i < len(inputs) and inputs[i].dtype.is_ref_dtype
+            ]
+            if refs:
+                with contextlib.ExitStack() as stack:
+                    for r in refs:
+                        stack.enter_context(self.colocate_with(r))
+                    return self.create_op(
+                        op_type, inputs, attrs, name, control_inputs, _ref_colocated=True
+                    )
         with self._lock:
             if name is None:
                 name = op_type

@@ -35,6 +35,8 @@ class OpDef:
     cheap: bool = True
     # Ops the gradient machinery treats as having no gradient at all (integer outputs...).
     not_differentiable: bool = False
+    # Ops taking a reference at ``ref_inputs`` are created colocated with that variable.
+    colocate_refs: bool = True
 
 
 _REGISTRY: dict[str, OpDef] = {}
@@ -51,6 +53,7 @@ def register(
     ref_inputs: tuple = (),
     cheap: bool = True,
     not_differentiable: bool = False,
+    colocate_refs: bool = True,
 ) -> OpDef:
     """Register an op type. ``kernel`` is the CPU kernel factory, also used on GPUs
     unless ``kernels`` says otherwise (kernels are written against ``ctx.xp``)."""
@@ -69,6 +72,7 @@ def register(
         tuple(ref_inputs),
         cheap,
         not_differentiable,
+        colocate_refs,
     )
     _REGISTRY[op_type] = od
     return od

@@ -297,6 +297,7 @@ def _register_report():
         _report_kernel,
         ref_inputs=tuple(range(1024)),
         not_differentiable=True,
+        colocate_refs=False,  # it only looks at the variables; TF builds it from reads
     )
 
 

@@ -24,6 +24,15 @@ from dataclasses import dataclass
 from teachflow.framework import dtypes, errors
 from teachflow.framework.device_spec import DeviceSpec
 
+# How TensorFlow's messages name each field of a device spec.
+_FIELD_WORDS = {
+    "job": "jobs",
+    "replica": "replicas",
+    "task": "tasks",
+    "device_type": "types",
+    "device_index": "ids",
+}
+
 # Device types in the order the placer prefers them.
 _PRIORITY = {"GPU": 0, "CPU": 1}
 
@@ -186,8 +195,8 @@ class Placer:
                         m,
                         f"Cannot colocate nodes {{{{colocation_node {requester.name}}}}} and "
                         f"{{{{colocation_node {m.name}}}}}: Cannot merge devices with "
-                        f"incompatible {field.replace('device_', '')}s: "
-                        f"'{requester.device}' and '{m.device}'",
+                        f"incompatible {_FIELD_WORDS[field]}: '{mine}' and '{theirs}' "
+                        f"('{requester.device}' vs '{m.device}')",
                     )
             merged.merge_from(spec)
             if requester is None:

@@ -89,10 +89,21 @@ def test_colocate_with_and_incompatible_requests():
     with tf.device("/gpu:0"):
         v = tf.Variable(1.0, name="v")
     with tf.device("/gpu:1"):
-        w = v.assign(2.0)
+        w = v.assign(2.0)  # an assign lives with its variable, whatever the scope says
+    assert w.device == "/device:GPU:0" and w.op.get_attr("_class") == [b"loc:@v"]
     with tf.Session(config=gpus()) as sess:
-        with pytest.raises(tf.errors.InvalidArgumentError, match="Cannot colocate nodes"):
-            sess.run(w)
+        sess.run(v.initializer)
+        assert sess.run(w) == 2.0
+    m = tf.identity(v, name="m")
+    m.op._set_attr("_class", [b"loc:@v"])
+    m.op._set_device("/device:GPU:1")  # a request that contradicts its colocation group
+    with tf.Session(config=gpus()) as sess:
+        # TF places the whole graph on a session's first run, so any run reports it.
+        with pytest.raises(
+            tf.errors.InvalidArgumentError,
+            match="Cannot colocate nodes .* incompatible ids: '0' and '1'",
+        ):
+            sess.run(v.initializer)
 
 
 def test_generator_goes_with_its_only_consumer():

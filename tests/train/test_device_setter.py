@@ -13,21 +13,13 @@ from teachflow.distributed.protocol import teachflow_pb2
 from teachflow.framework.operation import NodeDef
 from teachflow.train.device_setter import STANDARD_PS_OPS, _RoundRobinStrategy
 
-# TF records an op that takes a variable reference (Assign) on the variable's device, because
-# op_def_library colocates it with its ref input; teachflow's Graph.create_op does not yet.
-REF_COLOCATION = pytest.mark.xfail(
-    strict=True,
-    reason="Graph.create_op does not yet colocate ops with their ref inputs "
-    "(TF's op_def_library._MaybeColocateWith)",
-)
-
 
 def _ops():
     return [(op.name, op.type, op.device) for op in tf.get_default_graph().get_operations()]
 
 
 def _without_ref_consumers(ops):
-    # What REF_COLOCATION affects: Assign ops, and tf.group's per-device NoOps under "init/".
+    # Assign ops (colocated with their variable) and tf.group's per-device NoOps under "init/".
     return [o for o in ops if o[1] != "Assign" and not o[0].startswith("init/")]
 
 
@@ -105,7 +97,6 @@ def test_forward_model_devices_match_tf():
     assert _without_ref_consumers(_ops()) == _without_ref_consumers(TF_FORWARD_MODEL)
 
 
-@REF_COLOCATION
 def test_forward_model_devices_match_tf_including_assign():
     _build_forward_model()
     assert _ops() == TF_FORWARD_MODEL
@@ -176,7 +167,6 @@ def test_training_model_devices_match_tf():
     assert gradients and {device for _, _, device in gradients} == {"/job:worker/task:1"}
 
 
-@REF_COLOCATION
 def test_training_model_devices_match_tf_including_assign():
     _build_training_model()
     assert _training_ops()[0] == TF_TRAINING_MODEL
