@@ -2,7 +2,7 @@
 
     python bench/run.py                     # teachflow, plus TensorFlow if importable here
     python bench/run.py --tf-python PATH    # TensorFlow from another interpreter (a venv)
-    python bench/run.py --only runtime      # one group: runtime | parallel | tracing
+    python bench/run.py --only runtime      # one group: runtime | parallel | tracing | cluster
 
 Each figure is the median over >= 7 repeats of the mean time of one ``Session.run``.
 TensorFlow runs with its graph rewriting off, so both runtimes execute every node.
@@ -19,6 +19,7 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from cluster_workloads import CLUSTER_WORKLOADS  # noqa: E402
 from workloads import MATMUL_FLOPS, WORKLOADS  # noqa: E402
 
 # A case: (name, workload, config overrides, traced)
@@ -34,6 +35,7 @@ GROUPS = {
     "runtime": ["tiny", "chain1000", "fanout1000"],
     "tracing": ["chain1000", "chain1000_traced"],
     "parallel": ["matmul_inter1", "matmul_inter2"],
+    "cluster": list(CLUSTER_WORKLOADS),
 }
 
 
@@ -98,8 +100,76 @@ def measure(engine, case, repeats, min_time=0.2):
     return statistics.median(samples)
 
 
+def _free_port():
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def measure_cluster(engine, cases, repeats, min_time=0.5):
+    """Cluster cases on a ps=1, workers=2 cluster; the session talks to worker 0.
+
+    teachflow's tasks are separate processes (LocalCluster); TensorFlow's servers run in
+    its C++ runtime inside the benchmark process."""
+    tf, config = load_engine(engine, {})
+    if engine == "teachflow":
+        from teachflow.cluster import LocalCluster
+
+        cluster = LocalCluster(ps=1, workers=2)
+        cluster.__enter__()
+        target = cluster.target("worker", 0)
+        stop = cluster.stop
+    else:
+        spec = {
+            "ps": [f"localhost:{_free_port()}"],
+            "worker": [f"localhost:{_free_port()}", f"localhost:{_free_port()}"],
+        }
+        servers = [
+            tf.train.Server(spec, "ps", 0),
+            tf.train.Server(spec, "worker", 0),
+            tf.train.Server(spec, "worker", 1),
+        ]
+        target = servers[1].target
+
+        def stop():
+            pass  # TF1 servers cannot be stopped; they end with the process
+
+    out = {}
+    try:
+        for case in cases:
+            graph = tf.Graph()
+            with graph.as_default():
+                fetch, _ = CLUSTER_WORKLOADS[case](tf)
+                init = tf.global_variables_initializer()
+                sess = tf.Session(target, graph=graph, config=config)
+                sess.run(init)
+                for _ in range(3):
+                    sess.run(fetch)
+                t0 = time.perf_counter()
+                sess.run(fetch)
+                n = max(1, int(min_time / max(time.perf_counter() - t0, 1e-6)))
+                samples = []
+                for _ in range(repeats):
+                    t0 = time.perf_counter()
+                    for _ in range(n):
+                        sess.run(fetch)
+                    samples.append((time.perf_counter() - t0) / n)
+                sess.close()
+            out[case] = statistics.median(samples)
+    finally:
+        stop()
+    return out
+
+
 def run_engine(engine, cases, repeats):
-    return {c: measure(engine, c, repeats) for c in cases}
+    local = [c for c in cases if c in CASES]
+    remote = [c for c in cases if c in CLUSTER_WORKLOADS]
+    out = {c: measure(engine, c, repeats) for c in local}
+    if remote:
+        out.update(measure_cluster(engine, remote, repeats))
+    return out
 
 
 def tf_in_subprocess(python, cases, repeats):
@@ -183,6 +253,31 @@ def rows(ours, theirs):
             0.95,
             True,
         )
+    for case in ("remote_tiny", "cross_task"):
+        if case in ours:
+            ref = theirs.get(case) if theirs else None
+            add(
+                case,
+                us(ours[case]),
+                us(ref) if ref else "-",
+                ours[case] / ref if ref else None,
+                1.0,
+            )
+    if "transfer_64mib" in ours:
+        from cluster_workloads import TRANSFER_BYTES
+
+        gib = TRANSFER_BYTES / 2**30
+        rate = gib / ours["transfer_64mib"]
+        ref = theirs.get("transfer_64mib") if theirs else None
+        tf_rate = gib / ref if ref else None
+        add(
+            "64 MiB ps -> worker transfer",
+            f"{rate:.2f} GiB/s",
+            f"{tf_rate:.2f} GiB/s" if tf_rate else "-",
+            rate / tf_rate if tf_rate else None,
+            1.0,
+            True,
+        )
     return out
 
 
@@ -226,7 +321,11 @@ def main(argv=None):
         print(json.dumps(run_engine(args.engine, cases, args.repeats)))
         return
     ours = run_engine("teachflow", cases, args.repeats)
-    tf_cases = [c for c in cases if c in ("tiny", "chain1000", "fanout1000", "matmul_inter2")]
+    tf_cases = [
+        c
+        for c in cases
+        if c in ("tiny", "chain1000", "fanout1000", "matmul_inter2") or c in CLUSTER_WORKLOADS
+    ]
     theirs = None
     if tf_cases and tensorflow_importable():
         theirs = run_engine("tensorflow", tf_cases, args.repeats)

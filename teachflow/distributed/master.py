@@ -62,13 +62,12 @@ class MasterSession:
     def run_step(self, request):
         with self.lock:
             step = self._prepare(request)
-        partitions, handles, fetch_task = step
+        partitions, handles, fetch_task, senders = step
         step_id = random.getrandbits(62)
         feeds = {t.name: t.tensor for t in request.feed}
         opts = request.options
         timeout = (opts.timeout_in_ms or self.config.operation_timeout_in_ms) / 1000.0 or None
-        futures = {}
-        pool = self.master.pool
+        requests = {}
         for task, part in partitions.items():
             req = pb.RunGraphRequest(
                 session_handle=self.handle,
@@ -79,22 +78,11 @@ class MasterSession:
             )
             for local_name, client_name in part.feeds:
                 req.send.add(name=local_name, tensor=feeds[client_name])
-            futures[pool.submit(self.master.worker(task).run_graph, req, timeout)] = task
-        results, error = {}, None
-        for fut in concurrent.futures.as_completed(futures):
-            task = futures[fut]
-            try:
-                results[task] = fut.result()
-            except errors.OpError as e:
-                if error is None or _is_consequence(error) and not _is_consequence(e):
-                    error = e
-                if error is e:
-                    # One partition failed: every other task abandons this step.
-                    for other in partitions:
-                        if other != task:
-                            pool.submit(self.master.worker(other).cleanup_graph, step_id)
-        for task in partitions:
-            pool.submit(self.master.worker(task).cleanup_graph, step_id)
+            requests[task] = req
+        results, error = self._run_partitions(requests, timeout, step_id)
+        # Tensors left in the rendezvous of tasks that sent some are dropped.
+        for task in partitions if error is not None else senders:
+            self._cleanup(task, step_id)
         if error is not None:
             raise error
         response = pb.RunStepResponse(step_id=step_id)
@@ -120,6 +108,46 @@ class MasterSession:
             response.placement_log.extend(self.log)
             self.log = []
         return response
+
+    def _run_partitions(self, requests, timeout, step_id):
+        """Run every partition; the first real error wins and aborts the others."""
+        tasks = list(requests)
+        own = self.master.task_name if self.master.task_name in requests else tasks[0]
+        futures = {
+            self.master.pool.submit(self.master.worker(t).run_graph, requests[t], timeout): t
+            for t in tasks
+            if t != own
+        }
+        results, error = {}, None
+
+        def failed(task, e):
+            nonlocal error
+            if error is None or (_is_consequence(error) and not _is_consequence(e)):
+                error = e
+            # One partition failed: every other task abandons this step.
+            for other in tasks:
+                if other != task:
+                    self.master.pool.submit(self.master.worker(other).cleanup_graph, step_id)
+
+        # This task's partition runs on the calling thread: no hand-off for a local step.
+        try:
+            results[own] = self.master.worker(own).run_graph(requests[own], timeout)
+        except errors.OpError as e:
+            failed(own, e)
+        for fut in concurrent.futures.as_completed(futures):
+            task = futures[fut]
+            try:
+                results[task] = fut.result()
+            except errors.OpError as e:
+                failed(task, e)
+        return results, error
+
+    def _cleanup(self, task, step_id):
+        worker = self.master.worker(task)
+        if task == self.master.task_name:
+            worker.cleanup_graph(step_id)
+        else:
+            self.master.pool.submit(worker.cleanup_graph, step_id)
 
     def _prepare(self, request):
         feed_names = tuple(t.name for t in request.feed)
@@ -152,7 +180,8 @@ class MasterSession:
         for task, part in parts.items():
             gd = pb.GraphDef(node=[graphs.node_def_to_proto(n) for n in part.nodes])
             handles[task] = self.master.worker(task).register_graph(self.handle, gd, self.config)
-        step = (parts, handles, fetch_task)
+        senders = [t for t, p in parts.items() if any(n.op == "_Send" for n in p.nodes)]
+        step = (parts, handles, fetch_task, senders)
         self.steps[key] = step
         return step
 

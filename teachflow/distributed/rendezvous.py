@@ -40,7 +40,7 @@ class Rendezvous:
     """A worker's table of sent tensors, per step; waits are bounded and abortable."""
 
     def __init__(self):
-        self._table = {}
+        self._steps = {}  # step id -> {key: value}
         self._aborted = {}
         self._cond = threading.Condition()
 
@@ -48,7 +48,7 @@ class Rendezvous:
         with self._cond:
             if step_id in self._aborted:
                 raise self._aborted[step_id]
-            self._table[(step_id, key)] = value
+            self._steps.setdefault(step_id, {})[key] = value
             self._cond.notify_all()
 
     def recv(self, step_id, key, timeout=None):
@@ -58,7 +58,7 @@ class Rendezvous:
             while True:
                 if step_id in self._aborted:
                     raise self._aborted[step_id]
-                found = self._table.get((step_id, key), _MISSING)
+                found = self._steps.get(step_id, _EMPTY).get(key, _MISSING)
                 if found is not _MISSING:
                     return found
                 left = None if end is None else end - time.monotonic()
@@ -78,13 +78,13 @@ class Rendezvous:
 
     def cleanup(self, step_id) -> None:
         with self._cond:
-            for k in [k for k in self._table if k[0] == step_id]:
-                del self._table[k]
+            self._steps.pop(step_id, None)
             self._aborted.pop(step_id, None)
 
     def pending(self) -> int:
         with self._cond:
-            return len(self._table)
+            return sum(len(t) for t in self._steps.values())
 
 
+_EMPTY = {}
 _MISSING = object()

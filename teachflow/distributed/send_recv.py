@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import time
 
+from teachflow.distributed.bulk_transfer import BULK_THRESHOLD
 from teachflow.distributed.rendezvous import current_step, make_key
-from teachflow.framework import registry
+from teachflow.framework import dtypes, registry
 from teachflow.framework.device_spec import DeviceSpec
 from teachflow.framework.inference import no_outputs
 from teachflow.framework.shapes import TensorShape
@@ -41,13 +42,21 @@ def _recv_kernel(op, device):
     key = _key(op)
     src_task = _task_of(op._attrs["send_device"])
     own_task = _task_of(device.name)
+    dtype = op._attrs["T"]
+    shape = TensorShape(op._attrs.get("shape"))
+    n = shape.num_elements()
+    # Large numeric tensors of a known size take the raw-bytes side channel.
+    bulk = dtype is not dtypes.string and n is not None and n * dtype.size >= BULK_THRESHOLD
 
     def recv():
         frame = current_step.get()
         timeout = None if frame.deadline is None else max(frame.deadline - time.monotonic(), 0.001)
         if src_task == own_task:
             return frame.rendezvous.recv(frame.step_id, key, timeout)
-        return frame.peers(src_task).recv_tensor(frame.step_id, key, timeout)
+        peer = frame.peers(src_task)
+        if bulk:
+            return peer.recv_tensor_bulk(frame.step_id, key, timeout)
+        return peer.recv_tensor(frame.step_id, key, timeout)
 
     return recv
 

@@ -131,6 +131,8 @@ class Server:
             self.resources,
             self.worker_client,
             self._config.inter_op_parallelism_threads,
+            bulk_host=bind_host,
+            token=self._token,
         )
         self.master_service = MasterService(self)
         pb_grpc.add_WorkerServiceServicer_to_server(self.worker_service, self._grpc)

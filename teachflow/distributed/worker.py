@@ -14,6 +14,7 @@ import threading
 import time
 
 from teachflow.distributed import send_recv  # noqa: F401 - registers _Send/_Recv
+from teachflow.distributed.bulk_transfer import BulkServer
 from teachflow.distributed.protocol import graphs, tensors
 from teachflow.distributed.protocol import teachflow_pb2 as pb
 from teachflow.distributed.protocol import teachflow_pb2_grpc as pb_grpc
@@ -87,12 +88,22 @@ class RegisteredGraph:
 
 
 class WorkerService(pb_grpc.WorkerServiceServicer):
-    def __init__(self, task_name, devices, resources: ResourceManager, peers, inter_op_threads=0):
+    def __init__(
+        self,
+        task_name,
+        devices,
+        resources: ResourceManager,
+        peers,
+        inter_op_threads=0,
+        bulk_host="127.0.0.1",
+        token=None,
+    ):
         self.task_name = task_name
         self.devices = devices
         self.devices_by_name = {d.name: d for d in devices}
         self.resources = resources
         self.rendezvous = Rendezvous()
+        self.bulk = BulkServer(self.rendezvous, bulk_host, token)
         self.peers = peers  # callable(task name) -> PeerWorker
         # Blocking receives each hold a pool thread: keep enough of them.
         self.executor = Executor(max(inter_op_threads, 16))
@@ -108,6 +119,7 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
             ],
             time_ns=time.time_ns(),
             task=self.task_name,
+            bulk_port=self.bulk.port,
         )
 
     def RegisterGraph(self, request, context):
@@ -217,6 +229,7 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
             trace_events.bus.unsubscribe(q.put)
 
     def close(self):
+        self.bulk.close()
         self.executor.close()
 
 

@@ -11,6 +11,7 @@ import os
 
 import grpc
 
+from teachflow.distributed.bulk_transfer import BulkClient
 from teachflow.distributed.protocol import teachflow_pb2 as pb
 from teachflow.distributed.protocol import teachflow_pb2_grpc as pb_grpc
 from teachflow.distributed.protocol import tensors
@@ -39,6 +40,7 @@ class WorkerClient:
         self._channel = grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
         self._stub = pb_grpc.WorkerServiceStub(self._channel)
         self._md = auth_metadata()
+        self._bulk = None
 
     def _call(self, method, request, timeout, doing, wait_for_ready=False):
         try:
@@ -104,7 +106,19 @@ class WorkerClient:
             tensor = key.split(";")[3] if key.count(";") >= 3 else key
             raise to_op_error(e, f"receiving {tensor} from {self.task} ({self.address})") from None
 
+    def recv_tensor_bulk(self, step_id, key, timeout):
+        """A large tensor over the peer's raw-bytes side channel (see bulk_transfer)."""
+        if self._bulk is None:
+            status = self.get_status(timeout or 30.0)
+            if not status.bulk_port:
+                return self.recv_tensor(step_id, key, timeout)
+            host = self.address.rpartition(":")[0].strip("[]")
+            self._bulk = BulkClient(host, status.bulk_port, os.environ.get(TOKEN_ENV))
+        return self._bulk.recv(step_id, key, timeout)
+
     def close(self):
+        if self._bulk is not None:
+            self._bulk.close()
         self._channel.close()
 
 
@@ -151,6 +165,8 @@ class LocalWorkerClient:
 
     def recv_tensor(self, step_id, key, timeout):
         return self.service.rendezvous.recv(step_id, key, timeout)
+
+    recv_tensor_bulk = recv_tensor
 
     def close(self):
         pass
