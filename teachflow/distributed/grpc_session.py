@@ -15,7 +15,7 @@ from teachflow.distributed.protocol import graphs, tensors
 from teachflow.distributed.protocol import teachflow_pb2 as pb
 from teachflow.distributed.protocol import teachflow_pb2_grpc as pb_grpc
 from teachflow.distributed.status import to_op_error
-from teachflow.distributed.worker_client import CHANNEL_OPTIONS, auth_metadata
+from teachflow.distributed.worker_client import auth_metadata, make_channel
 from teachflow.framework import errors
 
 
@@ -50,7 +50,7 @@ class MasterClient:
         self.address = parse_target(target)
         self._graph = graph
         self._config = config
-        self._channel = grpc.insecure_channel(self.address, options=CHANNEL_OPTIONS)
+        self._channel = make_channel(self.address)
         self._stub = pb_grpc.MasterServiceStub(self._channel)
         self._md = auth_metadata()
         self._handle = None
@@ -158,7 +158,7 @@ class MasterClient:
 def reset(target, containers=None, config=None):
     """``tf.Session.reset``: clear resource containers on every task of the cluster."""
     address = parse_target(target)
-    with grpc.insecure_channel(address, options=CHANNEL_OPTIONS) as channel:
+    with make_channel(address) as channel:
         stub = pb_grpc.MasterServiceStub(channel)
         try:
             stub.Reset(

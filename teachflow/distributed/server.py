@@ -65,6 +65,16 @@ class _TokenCheck(grpc.ServerInterceptor):
         return continuation(handler_call_details)
 
 
+def _add_port(grpc_server, address):
+    """Serve TLS when TEACHFLOW_TLS_CERT and TEACHFLOW_TLS_KEY name PEM files."""
+    cert, key = os.environ.get("TEACHFLOW_TLS_CERT"), os.environ.get("TEACHFLOW_TLS_KEY")
+    if cert and key:
+        with open(key, "rb") as k, open(cert, "rb") as c:
+            creds = grpc.ssl_server_credentials([(k.read(), c.read())])
+        return grpc_server.add_secure_port(address, creds)
+    return grpc_server.add_insecure_port(address)
+
+
 class Server:
     """An in-process TensorFlow server: one task of ``cluster``."""
 
@@ -105,7 +115,7 @@ class Server:
             options=CHANNEL_OPTIONS,
             interceptors=interceptors,
         )
-        self._port = self._grpc.add_insecure_port(f"{bind_host}:{int(port)}")
+        self._port = _add_port(self._grpc, f"{bind_host}:{int(port)}")
         if self._port == 0:
             raise OSError(f"Could not bind {bind_host}:{port} for {self.task_name}")
         # Port 0 asks the OS for a free port: the cluster learns the real one.

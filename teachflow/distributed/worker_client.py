@@ -24,6 +24,23 @@ CHANNEL_OPTIONS = [
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
 ]
 TOKEN_ENV = "TEACHFLOW_CLUSTER_TOKEN"
+# TLS: a server with TEACHFLOW_TLS_CERT and TEACHFLOW_TLS_KEY (PEM files) serves TLS; a
+# client with TEACHFLOW_TLS_CA (the PEM that signed the servers' certificates) uses it.
+TLS_CA_ENV = "TEACHFLOW_TLS_CA"
+
+
+def tls_enabled() -> bool:
+    return bool(os.environ.get(TLS_CA_ENV))
+
+
+def make_channel(address):
+    """A channel to ``address``: TLS when TEACHFLOW_TLS_CA is set, else plain."""
+    ca = os.environ.get(TLS_CA_ENV)
+    if ca:
+        with open(ca, "rb") as f:
+            creds = grpc.ssl_channel_credentials(root_certificates=f.read())
+        return grpc.secure_channel(address, creds, options=CHANNEL_OPTIONS)
+    return grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
 
 
 def auth_metadata():
@@ -37,7 +54,7 @@ class WorkerClient:
     def __init__(self, task, address):
         self.task = task
         self.address = address
-        self._channel = grpc.insecure_channel(address, options=CHANNEL_OPTIONS)
+        self._channel = make_channel(address)
         self._stub = pb_grpc.WorkerServiceStub(self._channel)
         self._md = auth_metadata()
         self._bulk = None
@@ -110,7 +127,8 @@ class WorkerClient:
         """A large tensor over the peer's raw-bytes side channel (see bulk_transfer)."""
         if self._bulk is None:
             status = self.get_status(timeout or 30.0)
-            if not status.bulk_port:
+            # The side channel is plain TCP: with TLS on, tensors stay inside gRPC.
+            if not status.bulk_port or tls_enabled():
                 return self.recv_tensor(step_id, key, timeout)
             host = self.address.rpartition(":")[0].strip("[]")
             self._bulk = BulkClient(host, status.bulk_port, os.environ.get(TOKEN_ENV))
