@@ -1,0 +1,22 @@
+"""Everything a person looks at: the graph, placement, the cluster and timelines.
+
+    >>> import teachflow as tf
+    >>> from teachflow import viz
+    >>> view = viz.show_graph(tf.Graph())
+    >>> view.nodes
+    []
+
+Nothing below `teachflow.viz` imports it; matplotlib and Graphviz are imported only when
+a view that needs them is drawn. This module only re-exports (``name as name``).
+"""
+
+from teachflow.viz.graph_view import GraphView as GraphView
+from teachflow.viz.graph_view import graphviz_available as graphviz_available
+from teachflow.viz.graph_view import show_graph as show_graph
+from teachflow.viz.lanes import pack_lanes as pack_lanes
+from teachflow.viz.memory_plot import plot_memory as plot_memory
+from teachflow.viz.placement_view import PlacementTable as PlacementTable
+from teachflow.viz.placement_view import show_placement as show_placement
+from teachflow.viz.timeline import plot_timeline as plot_timeline
+from teachflow.viz.topology import ClusterView as ClusterView
+from teachflow.viz.topology import show_cluster as show_cluster

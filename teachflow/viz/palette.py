@@ -1,0 +1,293 @@
+"""Colours and op families for every view, kept as data so that all views agree.
+
+Three colours are *reserved* and never given to a device, task or op family, following
+Dask's dashboard: red is a transfer (a tensor crossing a device or a network link), white
+is idle time and black is an error. Grey marks a node that is not placed yet. Devices,
+tasks and op families get colours from one qualitative list, assigned in a fixed order of
+their names, so the same set of devices is coloured the same way in every view.
+
+    >>> from teachflow.viz import palette
+    >>> colors = palette.color_table(["/job:w/task:0/device:GPU:1", "/job:w/task:0/device:GPU:0"])
+    >>> colors["/job:w/task:0/device:GPU:0"], colors["/job:w/task:0/device:GPU:1"]
+    ('#1f77b4', '#ff7f0e')
+    >>> palette.op_family("MatMul"), palette.op_family("ApplyAdam")
+    ('matrix', 'training')
+"""
+
+from __future__ import annotations
+
+import colorsys
+import re
+
+# -- reserved colours ------------------------------------------------------------------------
+TRANSFER = "#d62728"  # a tensor crossing a device or a task: _Send/_Recv, RecvTensor
+IDLE = "#ffffff"  # a device with nothing to do
+ERROR = "#000000"  # an op that failed
+UNPLACED = "#c7c7c7"  # no device known: not run yet, and nothing requested
+STATE = "#8c6d31"  # the border of variables and queues: state that outlives a step
+CONTROL = "#7f7f7f"  # control-dependency edges (dashed)
+DATA = "#4d4d4d"  # data edges
+TEXT = "#222222"
+TEXT_ON_DARK = "#ffffff"
+RESERVED = (TRANSFER, IDLE, ERROR, UNPLACED)
+
+# -- assignable colours ----------------------------------------------------------------------
+# Tableau 10 and its light variants, without red, grey (reserved above), in a fixed order.
+QUALITATIVE = (
+    "#1f77b4",
+    "#ff7f0e",
+    "#2ca02c",
+    "#9467bd",
+    "#17becf",
+    "#bcbd22",
+    "#e377c2",
+    "#8c564b",
+    "#aec7e8",
+    "#ffbb78",
+    "#98df8a",
+    "#c5b0d5",
+    "#9edae5",
+    "#dbdb8d",
+    "#f7b6d2",
+    "#c49c94",
+)
+# Beyond the list, hues step by the golden angle; hues near red are skipped so that a
+# device never looks like a transfer.
+_GOLDEN_ANGLE = 0.381966
+_RED_BAND = 0.06  # hue distance (0..1) from pure red kept free
+
+
+def nth_color(i: int) -> str:
+    """The ``i``-th assignable colour (any ``i >= 0``); never a reserved colour."""
+    if i < len(QUALITATIVE):
+        return QUALITATIVE[i]
+    k = i - len(QUALITATIVE)
+    hue = (0.58 + k * _GOLDEN_ANGLE) % 1.0
+    while min(hue, 1.0 - hue) < _RED_BAND:
+        hue = (hue + _GOLDEN_ANGLE) % 1.0
+    lightness = (0.45, 0.62, 0.75)[k % 3]
+    r, g, b = colorsys.hls_to_rgb(hue, lightness, 0.6)
+    return f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
+
+
+_DEVICE_FIELD = re.compile(r"/(job|replica|task|device):([^/]*)")
+
+
+def device_sort_key(name: str) -> tuple:
+    """Order device and task names the way a person reads a cluster: job, task, type, index.
+
+    Names that do not parse sort after the others by their text.
+    """
+    fields = {}
+    for key, value in _DEVICE_FIELD.findall(name):
+        fields[key] = value
+    short = re.fullmatch(r"/?(cpu|gpu):(\d+)", name, re.IGNORECASE)
+    if short:
+        fields["device"] = f"{short.group(1).upper()}:{short.group(2)}"
+    if not fields:
+        return (1, name)
+    dev_type, _, index = fields.get("device", "").partition(":")
+    return (
+        0,
+        fields.get("job", ""),
+        _as_int(fields.get("replica")),
+        _as_int(fields.get("task")),
+        dev_type.upper(),
+        _as_int(index),
+        name,
+    )
+
+
+def _as_int(text) -> int:
+    try:
+        return int(text)
+    except (TypeError, ValueError):
+        return -1
+
+
+def color_table(keys, *, fixed=None) -> dict:
+    """A colour for each key (device names, task names or op families), all different.
+
+    Keys are coloured in `device_sort_key` order, so the same set of keys always gets the
+    same colours. ``fixed`` maps keys to colours decided elsewhere (e.g. "unplaced" grey)
+    that are used as given and take no colour from the list.
+    """
+    fixed = dict(fixed or {})
+    out = {}
+    i = 0
+    for key in sorted(set(keys), key=device_sort_key):
+        if key in fixed:
+            out[key] = fixed[key]
+            continue
+        out[key] = nth_color(i)
+        i += 1
+    return out
+
+
+# -- op families -----------------------------------------------------------------------------
+# (family, how to match, text): the first rule that matches an op type wins.
+OP_FAMILY_RULES = (
+    ("transfer", "exact", "_Send"),
+    ("transfer", "exact", "_Recv"),
+    ("state", "exact", "VariableV2"),
+    ("state", "exact", "Variable"),
+    ("state", "exact", "VarHandleOp"),
+    ("state", "suffix", "Queue"),
+    ("state", "suffix", "QueueV2"),
+    ("state", "prefix", "Queue"),
+    ("state", "prefix", "Assign"),
+    ("array", "exact", "ScatterNd"),
+    ("state", "prefix", "Scatter"),
+    ("state", "exact", "IsVariableInitialized"),
+    ("state", "exact", "ReportUninitializedVariables"),
+    ("training", "prefix", "Apply"),
+    ("training", "prefix", "ResourceApply"),
+    ("input", "exact", "Const"),
+    ("input", "prefix", "Placeholder"),
+    ("random", "prefix", "Random"),
+    ("random", "exact", "TruncatedNormal"),
+    ("random", "exact", "Multinomial"),
+    ("gradient", "suffix", "Grad"),
+    ("gradient", "exact", "BroadcastGradientArgs"),
+    ("matrix", "suffix", "MatMul"),
+    ("matrix", "suffix", "MatMulV2"),
+    ("nn", "exact", "BiasAdd"),
+    ("nn", "contains", "Relu"),
+    ("nn", "contains", "Softmax"),
+    ("nn", "contains", "Conv"),
+    ("nn", "contains", "Pool"),
+    ("nn", "exact", "Elu"),
+    ("nn", "exact", "Selu"),
+    ("nn", "exact", "Sigmoid"),
+    ("nn", "exact", "Tanh"),
+    ("nn", "exact", "Softplus"),
+    ("nn", "exact", "Softsign"),
+    ("nn", "exact", "L2Loss"),
+    ("nn", "exact", "InTopKV2"),
+    ("nn", "exact", "TopKV2"),
+    ("control", "exact", "NoOp"),
+    ("control", "exact", "Identity"),
+    ("control", "exact", "StopGradient"),
+    ("control", "exact", "Switch"),
+    ("control", "exact", "Merge"),
+    ("control", "exact", "Enter"),
+    ("control", "exact", "Exit"),
+    ("control", "exact", "NextIteration"),
+    ("control", "exact", "LoopCond"),
+    ("reduction", "exact", "Sum"),
+    ("reduction", "exact", "Mean"),
+    ("reduction", "exact", "Max"),
+    ("reduction", "exact", "Min"),
+    ("reduction", "exact", "Prod"),
+    ("reduction", "exact", "All"),
+    ("reduction", "exact", "Any"),
+    ("reduction", "prefix", "Arg"),
+    ("reduction", "prefix", "Cum"),
+    ("array", "contains", "Shape"),
+    ("array", "prefix", "Reshape"),
+    ("array", "prefix", "Concat"),
+    ("array", "contains", "Slice"),
+    ("array", "prefix", "Gather"),
+    ("array", "prefix", "Split"),
+    ("array", "prefix", "Squeeze"),
+    ("array", "prefix", "ExpandDims"),
+    ("array", "prefix", "Transpose"),
+    ("array", "prefix", "Tile"),
+    ("array", "prefix", "Pad"),
+    ("array", "prefix", "MirrorPad"),
+    ("array", "prefix", "Pack"),
+    ("array", "prefix", "Unpack"),
+    ("array", "prefix", "Fill"),
+    ("array", "prefix", "Range"),
+    ("array", "prefix", "Reverse"),
+    ("array", "prefix", "BroadcastTo"),
+    ("array", "suffix", "Like"),
+    ("array", "exact", "OneHot"),
+    ("array", "exact", "Rank"),
+    ("array", "exact", "Size"),
+    ("array", "exact", "Where"),
+    ("array", "exact", "Cast"),
+    ("array", "exact", "LinSpace"),
+    ("array", "exact", "InvertPermutation"),
+)
+# Families in legend order, each with a colour of its own. "transfer" is red, as every
+# transfer is; "state" is the reserved state colour.
+OP_FAMILY_COLORS = {
+    "input": "#9edae5",
+    "state": "#e7ba52",
+    "training": "#ff7f0e",
+    "math": "#1f77b4",
+    "matrix": "#17becf",
+    "nn": "#2ca02c",
+    "reduction": "#aec7e8",
+    "array": "#c5b0d5",
+    "random": "#bcbd22",
+    "gradient": "#9467bd",
+    "control": "#dddddd",
+    "transfer": TRANSFER,
+    "other": "#c49c94",
+}
+# Types that match no rule but are plainly element-wise or arithmetic fall in "math": the
+# registry's ops mostly are.
+_MATCHERS = {
+    "exact": lambda t, s: t == s,
+    "prefix": lambda t, s: t.startswith(s),
+    "suffix": lambda t, s: t.endswith(s),
+    "contains": lambda t, s: s in t,
+}
+_MATH_TYPES = frozenset(
+    "Abs Add AddN AddV2 Ceil Cos Div Equal Exp Expm1 Floor FloorDiv FloorMod Greater "
+    "GreaterEqual IsFinite IsInf IsNan Less LessEqual Log Log1p LogicalAnd LogicalNot "
+    "LogicalOr Maximum Minimum Mul Neg NotEqual Pow RealDiv Reciprocal Round Rsqrt Select "
+    "SelectV2 Sign Sin Sqrt Square SquaredDifference Sub Tan TruncateDiv TruncateMod".split()
+)
+
+
+def op_family(op_type: str) -> str:
+    """The family an op type belongs to (a key of `OP_FAMILY_COLORS`)."""
+    for family, how, text in OP_FAMILY_RULES:
+        if _MATCHERS[how](op_type, text):
+            return family
+    return "math" if op_type in _MATH_TYPES else "other"
+
+
+# -- state ops -------------------------------------------------------------------------------
+# Ops that *own* state that outlives a step, drawn as cylinders: variables and queues.
+STATE_OP_TYPES = frozenset(
+    {"VariableV2", "Variable", "VarHandleOp", "TemporaryVariable", "MutableHashTableV2"}
+)
+STATE_OP_SUFFIXES = ("Queue", "QueueV2")
+
+
+def is_state_op_type(op_type: str) -> bool:
+    return op_type in STATE_OP_TYPES or op_type.endswith(STATE_OP_SUFFIXES)
+
+
+# -- boxes, nodes, edges ---------------------------------------------------------------------
+# How each kind of box is drawn: a task, a device inside it, a name scope.
+BOX_STYLES = {
+    "task": {"stroke": "#555555", "fill": "#fbfbfb", "dash": "6,3", "label": "#333333"},
+    "device": {"stroke": None, "fill": "#ffffff", "dash": None, "label": "#333333"},
+    "scope": {"stroke": "#b0b0b0", "fill": "#f4f4f4", "dash": None, "label": "#555555"},
+}
+EDGE_STYLES = {
+    "data": {"color": DATA, "dash": None, "width": 1.0},
+    "control": {"color": CONTROL, "dash": "5,3", "width": 1.0},
+    "transfer": {"color": TRANSFER, "dash": None, "width": 2.2},
+}
+SCOPE_NODE_FILL_MIXED = "#eeeeee"
+
+
+def text_color(fill: str) -> str:
+    """Black or white text, whichever reads better on ``fill`` (WCAG relative luminance)."""
+    r, g, b = (int(fill[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    lin = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (r, g, b)]
+    luminance = 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+    return TEXT if luminance > 0.18 else TEXT_ON_DARK
+
+
+def tint(color: str, amount: float = 0.85) -> str:
+    """``color`` mixed with white (``amount`` 1.0 is white): a light fill for boxes."""
+    r, g, b = (int(color[i : i + 2], 16) for i in (1, 3, 5))
+    mix = [round(c + (255 - c) * amount) for c in (r, g, b)]
+    return "#" + "".join(f"{c:02x}" for c in mix)
