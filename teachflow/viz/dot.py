@@ -89,7 +89,8 @@ def to_dot(model) -> str:
         for a in model.aside:
             out.append(f"    {quote(a.node.id)} {_node_attrs(a.node, a.summary)};")
         out.append("  }")
-    out.append(f"  {quote('legend')} [shape=plaintext, label=<{legend_table(model)}>];")
+    # "_legend" cannot clash with a node: graph names never start with "_".
+    out.append(f"  {quote('_legend')} [shape=plaintext, label=<{legend_table(model)}>];")
     out.append("}")
     return "\n".join(out) + "\n"
 

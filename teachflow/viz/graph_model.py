@@ -11,7 +11,7 @@ The model is read from three places, the best one available winning:
 
 Then two things keep a large graph readable: nodes with many control edges (``init``) are
 moved aside with their edges counted, and name scopes are collapsed into one node each,
-the innermost first, until at most ``max_nodes`` remain.
+the largest first, until at most ``max_nodes`` remain.
 """
 
 from __future__ import annotations
@@ -82,7 +82,7 @@ class LegendEntry:
     label: str
     color: str
     kind: str  # "fill" (a node colour), "edge" (a line style) or "shape"
-    style: str = ""  # for edges: "solid", "dashed", "bold"; for shapes: "cylinder", "folder"
+    style: str = ""  # fill: the colour key; edge: solid/dashed/bold; shape: cylinder/folder
 
 
 @dataclass
@@ -129,12 +129,13 @@ def build_model(
     single_task = len({_task(r.device) for r in raws if r.placed}) <= 1
     groups, boxes = _groups(raws, partitions != [], colors, single_task)
     aside_ids = _aside(raws, aside_degree)
+    aside_set = set(aside_ids)
     collapsed = _choose_collapsed(raws, groups, boxes, aside_ids, collapse, max_nodes)
 
     nodes, visible = [], {}
     collapsed_members = {}
     for r in raws:
-        if r.id in aside_ids:
+        if r.id in aside_set:
             continue
         top = next((b for b in groups[r.id] if b in collapsed), None)
         if top is not None:
@@ -165,7 +166,6 @@ def build_model(
     return model
 
 
-# -- reading nodes -------------------------------------------------------------------------
 # -- colours -------------------------------------------------------------------------------
 
 
@@ -195,16 +195,19 @@ def _colors(keys, color_by) -> dict:
     return palette.color_table(set(keys), fixed={UNPLACED_KEY: palette.UNPLACED})
 
 
+_DEVICE_TAIL = re.compile(r"/(?:device:)?([A-Za-z_]+):(\d+|\*)$")
+
+
 def short_device(name: str, single_task: bool) -> str:
     """``GPU:1`` when every device is in one task, else ``/job:worker/task:0/GPU:1``."""
-    m = re.search(r"/device:([^/]+)$", name) or re.search(r"/(cpu|gpu):(\d+)$", name, re.I)
+    m = _DEVICE_TAIL.search(name)
     if m is None:
         return name
-    dev = m.group(1) if m.re.pattern.startswith("/device") else f"{m.group(1).upper()}:{m.group(2)}"
+    kind = m.group(1).upper() if m.group(1).lower() in ("cpu", "gpu") else m.group(1)
     task = _task(name)
     if single_task or not task:
-        return dev
-    return task.replace("/replica:0", "") + "/" + dev
+        return f"{kind}:{m.group(2)}"
+    return f"{task.replace('/replica:0', '')}/{kind}:{m.group(2)}"
 
 
 def _key_label(key, color_by, source, single_task) -> str:

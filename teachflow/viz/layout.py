@@ -13,7 +13,8 @@ It follows the method of Sugiyama, Tagawa and Toda (1981), the one Graphviz's ``
    other: boxes are sorted as units by their members' mean position.
 4. **x.** Each box packs its members and inner boxes left to right, per rank, like a
    skyline: an inner box takes its width on every rank it spans, so boxes never overlap.
-   Then every node slides toward the mean x of its neighbours, within the room it has.
+   Then nodes and boxes slide toward the mean x of their neighbours, within the room
+   they have; the packing is redone a few times in the order the neighbours ask for.
 5. **y.** Ranks are stacked with room above for the labels of the boxes that start there.
 
     >>> from teachflow.viz.layout import LayoutNode, layered_layout
@@ -49,7 +50,7 @@ class Spacing:
     margin: float = 8.0
     sweeps: int = 8
     pack_passes: int = 3
-    refine_passes: int = 4
+    slide_passes: int = 4
 
 
 @dataclass
@@ -78,6 +79,9 @@ def layered_layout(nodes, edges, *, box_min_width=None, spacing=None) -> Layout:
     """
     sp = spacing or Spacing()
     g = _Graph(nodes, edges, sp)
+    if not g.ids:
+        routes = [[] for _ in g.edges]
+        return Layout({}, {}, {}, [], routes, {}, 2 * sp.margin, 2 * sp.margin, 0)
     g.rank_nodes()
     g.add_dummies()
     g.order_ranks()
@@ -381,7 +385,7 @@ class _Graph:
         """Slide nodes and boxes toward their neighbours, never past a neighbour in any rank
         they span nor out of their box, so that edges run as straight as packing allows."""
         gap = self.sp.node_gap
-        for i in range(self.sp.refine_passes):
+        for i in range(self.sp.slide_passes):
             for p in self.groups:  # outer boxes first: inner ones then move with them
                 pad = self.sp.box_pad if p else 0.0
                 lo_box = self.box_x[p] + pad
