@@ -7,6 +7,7 @@ the names of fetches and targets. Errors come back as the same `tf.errors` class
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 
 import grpc
@@ -14,8 +15,9 @@ import grpc
 from teachflow.distributed.protocol import graphs, tensors
 from teachflow.distributed.protocol import teachflow_pb2 as pb
 from teachflow.distributed.protocol import teachflow_pb2_grpc as pb_grpc
+from teachflow.distributed.side_channel import SideChannelClient
 from teachflow.distributed.status import to_op_error
-from teachflow.distributed.worker_client import auth_metadata, make_channel
+from teachflow.distributed.worker_client import TOKEN_ENV, auth_metadata, make_channel, tls_enabled
 from teachflow.framework import errors
 
 
@@ -55,6 +57,8 @@ class MasterClient:
         self._md = auth_metadata()
         self._handle = None
         self._sent = 0  # graph ops already known to the master
+        self._side = None  # the master's side channel (see side_channel), once discovered
+        self._discovered = False
 
     def _session_config(self):
         c = self._config
@@ -65,7 +69,45 @@ class MasterClient:
             inter_op_parallelism_threads=c.inter_op_parallelism_threads,
         )
 
+    def _discover(self):
+        """Ask the server (its WorkerService, over gRPC) for its side-channel port, waiting
+        for it to come up at most ``operation_timeout_in_ms`` (default 30 s)."""
+        if tls_enabled():
+            self._discovered = True
+            return
+        timeout = self._config.operation_timeout_in_ms / 1000.0 or 30.0
+        try:
+            status = pb_grpc.WorkerServiceStub(self._channel).GetStatus(
+                pb.GetStatusRequest(), timeout=timeout, metadata=self._md, wait_for_ready=True
+            )
+        except grpc.RpcError as e:
+            if e.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
+                raise errors.UnavailableError(
+                    None,
+                    None,
+                    f"Master at {self.address} is unavailable: no answer within {timeout:.1f} s. "
+                    "Is its server started?",
+                ) from None
+            raise to_op_error(e, f"connecting to the master at {self.address}") from None
+        self._discovered = True
+        if status.bulk_port:
+            host = self.address.rpartition(":")[0].strip("[]")
+            self._side = SideChannelClient(host, status.bulk_port, os.environ.get(TOKEN_ENV))
+
     def _call(self, method, request, doing, timeout=None):
+        if not self._discovered:
+            self._discover()
+        if self._side is not None:
+            try:
+                return self._side.call(
+                    f"MasterService/{method}", request, getattr(pb, f"{method}Response"), timeout
+                )
+            except errors.UnavailableError as e:
+                raise errors.UnavailableError(
+                    None,
+                    None,
+                    f"Master at {self.address} is unavailable while {doing}: {e.message}",
+                ) from None
         try:
             return getattr(self._stub, method)(request, timeout=timeout, metadata=self._md)
         except grpc.RpcError as e:

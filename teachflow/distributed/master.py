@@ -298,7 +298,7 @@ class MasterService(pb_grpc.MasterServiceServicer):
         s = self.sessions.pop(request.session_handle, None)
         if s is not None:
             for task, handle in {
-                t: h for _, hs, _ in s.steps.values() for t, h in hs.items()
+                t: h for _, hs, _, _ in s.steps.values() for t, h in hs.items()
             }.items():
                 self.pool.submit(self.worker(task).deregister_graph, s.handle, handle)
         return pb.CloseSessionResponse()

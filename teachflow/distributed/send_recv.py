@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import time
 
-from teachflow.distributed.bulk_transfer import BULK_THRESHOLD
 from teachflow.distributed.rendezvous import current_step, make_key
 from teachflow.framework import dtypes, registry
 from teachflow.framework.device_spec import DeviceSpec
@@ -42,11 +41,8 @@ def _recv_kernel(op, device):
     key = _key(op)
     src_task = _task_of(op._attrs["send_device"])
     own_task = _task_of(device.name)
-    dtype = op._attrs["T"]
-    shape = TensorShape(op._attrs.get("shape"))
-    n = shape.num_elements()
-    # Large numeric tensors of a known size take the raw-bytes side channel.
-    bulk = dtype is not dtypes.string and n is not None and n * dtype.size >= BULK_THRESHOLD
+    # Numeric tensors come as raw bytes on the side channel; strings through gRPC.
+    bulk = op._attrs["T"] is not dtypes.string
 
     def recv():
         frame = current_step.get()

@@ -26,6 +26,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from teachflow.distributed.cluster import ClusterSpec
 from teachflow.distributed.master import MasterService
+from teachflow.distributed.protocol import teachflow_pb2 as pb
 from teachflow.distributed.protocol import teachflow_pb2_grpc as pb_grpc
 from teachflow.distributed.worker import WorkerService
 from teachflow.distributed.worker_client import (
@@ -59,6 +60,8 @@ class _TokenCheck(grpc.ServerInterceptor):
         self._deny = grpc.unary_unary_rpc_method_handler(deny)
 
     def intercept_service(self, continuation, handler_call_details):
+        if handler_call_details.method.startswith("/grpc.health.v1.Health/"):
+            return continuation(handler_call_details)  # probes need no token
         md = dict(handler_call_details.invocation_metadata or ())
         if md.get("authorization") != self._expected:
             return self._deny
@@ -112,10 +115,14 @@ class Server:
         interceptors = [_TokenCheck(self._token)] if self._token else []
         self._grpc = grpc.server(
             concurrent.futures.ThreadPoolExecutor(64, thread_name_prefix="grpc-server"),
-            options=CHANNEL_OPTIONS,
+            # Without this, gRPC lets a second server share a port that is already taken.
+            options=CHANNEL_OPTIONS + [("grpc.so_reuseport", 0)],
             interceptors=interceptors,
         )
-        self._port = _add_port(self._grpc, f"{bind_host}:{int(port)}")
+        try:
+            self._port = _add_port(self._grpc, f"{bind_host}:{int(port)}")
+        except RuntimeError as e:
+            raise OSError(f"Could not bind {bind_host}:{port} for {self.task_name}: {e}") from None
         if self._port == 0:
             raise OSError(f"Could not bind {bind_host}:{port} for {self.task_name}")
         # Port 0 asks the OS for a free port: the cluster learns the real one.
@@ -145,6 +152,22 @@ class Server:
             token=self._token,
         )
         self.master_service = MasterService(self)
+        self.worker_service.side_channel.add_methods(
+            {
+                f"MasterService/{name}": (
+                    getattr(self.master_service, name),
+                    getattr(pb, f"{name}Request"),
+                )
+                for name in (
+                    "CreateSession",
+                    "ExtendSession",
+                    "RunStep",
+                    "CloseSession",
+                    "ListDevices",
+                    "Reset",
+                )
+            }
+        )
         pb_grpc.add_WorkerServiceServicer_to_server(self.worker_service, self._grpc)
         pb_grpc.add_MasterServiceServicer_to_server(self.master_service, self._grpc)
         self._health = health.HealthServicer()

@@ -14,11 +14,11 @@ import threading
 import time
 
 from teachflow.distributed import send_recv  # noqa: F401 - registers _Send/_Recv
-from teachflow.distributed.bulk_transfer import BulkServer
 from teachflow.distributed.protocol import graphs, tensors
 from teachflow.distributed.protocol import teachflow_pb2 as pb
 from teachflow.distributed.protocol import teachflow_pb2_grpc as pb_grpc
 from teachflow.distributed.rendezvous import Rendezvous, StepFrame, current_step
+from teachflow.distributed.side_channel import SideChannelServer
 from teachflow.distributed.status import abort_with
 from teachflow.framework import errors
 from teachflow.framework.graph import Graph
@@ -103,7 +103,20 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
         self.devices_by_name = {d.name: d for d in devices}
         self.resources = resources
         self.rendezvous = Rendezvous()
-        self.bulk = BulkServer(self.rendezvous, bulk_host, token)
+        self.side_channel = SideChannelServer(self.rendezvous, bulk_host, token)
+        self.side_channel.add_methods(
+            {
+                f"WorkerService/{name}": (getattr(self, name), getattr(pb, f"{name}Request"))
+                for name in (
+                    "GetStatus",
+                    "RegisterGraph",
+                    "RunGraph",
+                    "DeregisterGraph",
+                    "CleanupGraph",
+                    "CleanupAll",
+                )
+            }
+        )
         self.peers = peers  # callable(task name) -> PeerWorker
         # Blocking receives each hold a pool thread: keep enough of them.
         self.executor = Executor(max(inter_op_threads, 16))
@@ -119,7 +132,7 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
             ],
             time_ns=time.time_ns(),
             task=self.task_name,
-            bulk_port=self.bulk.port,
+            bulk_port=self.side_channel.port,
         )
 
     def RegisterGraph(self, request, context):
@@ -229,7 +242,7 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
             trace_events.bus.unsubscribe(q.put)
 
     def close(self):
-        self.bulk.close()
+        self.side_channel.close()
         self.executor.close()
 
 

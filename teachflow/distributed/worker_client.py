@@ -11,10 +11,10 @@ import os
 
 import grpc
 
-from teachflow.distributed.bulk_transfer import BulkClient
 from teachflow.distributed.protocol import teachflow_pb2 as pb
 from teachflow.distributed.protocol import teachflow_pb2_grpc as pb_grpc
 from teachflow.distributed.protocol import tensors
+from teachflow.distributed.side_channel import SideChannelClient
 from teachflow.distributed.status import to_op_error
 from teachflow.framework import errors
 
@@ -22,6 +22,11 @@ MAX_MESSAGE_BYTES = 1 << 30
 CHANNEL_OPTIONS = [
     ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
     ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+    # A restarted task should be found again within a second, not after gRPC's default
+    # backoff (which grows to two minutes).
+    ("grpc.initial_reconnect_backoff_ms", 100),
+    ("grpc.min_reconnect_backoff_ms", 100),
+    ("grpc.max_reconnect_backoff_ms", 1000),
 ]
 TOKEN_ENV = "TEACHFLOW_CLUSTER_TOKEN"
 # TLS: a server with TEACHFLOW_TLS_CERT and TEACHFLOW_TLS_KEY (PEM files) serves TLS; a
@@ -57,9 +62,30 @@ class WorkerClient:
         self._channel = make_channel(address)
         self._stub = pb_grpc.WorkerServiceStub(self._channel)
         self._md = auth_metadata()
-        self._bulk = None
+        self._side = None  # the task's side channel, once GetStatus has told us its port
 
     def _call(self, method, request, timeout, doing, wait_for_ready=False):
+        side = self._side
+        if side is not None and method != "GetStatus":
+            response_cls = getattr(pb, f"{method}Response")
+            try:
+                return side.call(f"WorkerService/{method}", request, response_cls, timeout)
+            except errors.UnavailableError as e:
+                if not getattr(e, "connection_lost", False):
+                    raise
+                # The task went away; if it has been restarted it has a new side channel.
+                self._side = None
+                try:
+                    self.get_status(min(timeout or 2.0, 2.0))
+                except errors.OpError:
+                    raise errors.UnavailableError(
+                        None, None, f"{e.message} ({doing} on {self.task} at {self.address})"
+                    ) from None
+                if self._side is None:
+                    raise
+                return self._side.call(f"WorkerService/{method}", request, response_cls, timeout)
+            except errors.DeadlineExceededError as e:
+                raise type(e)(None, None, f"{e.message} ({doing} on {self.task})") from None
         try:
             return getattr(self._stub, method)(
                 request, timeout=timeout, metadata=self._md, wait_for_ready=wait_for_ready
@@ -78,7 +104,12 @@ class WorkerClient:
 
     def get_status(self, timeout):
         # Wait for a task that is still starting, but never past the timeout.
-        return self._call("GetStatus", pb.GetStatusRequest(), timeout, "getting status", True)
+        status = self._call("GetStatus", pb.GetStatusRequest(), timeout, "getting status", True)
+        # The side channel is plain TCP: with TLS on, everything stays inside gRPC.
+        if self._side is None and status.bulk_port and not tls_enabled():
+            host = self.address.rpartition(":")[0].strip("[]")
+            self._side = SideChannelClient(host, status.bulk_port, os.environ.get(TOKEN_ENV))
+        return status
 
     def register_graph(self, session_handle, graph_def, config):
         req = pb.RegisterGraphRequest(
@@ -124,19 +155,19 @@ class WorkerClient:
             raise to_op_error(e, f"receiving {tensor} from {self.task} ({self.address})") from None
 
     def recv_tensor_bulk(self, step_id, key, timeout):
-        """A large tensor over the peer's raw-bytes side channel (see bulk_transfer)."""
-        if self._bulk is None:
-            status = self.get_status(timeout or 30.0)
-            # The side channel is plain TCP: with TLS on, tensors stay inside gRPC.
-            if not status.bulk_port or tls_enabled():
+        """A numeric tensor as raw bytes over the task's side channel."""
+        if self._side is None:
+            self.get_status(timeout or 30.0)
+            if self._side is None:
                 return self.recv_tensor(step_id, key, timeout)
-            host = self.address.rpartition(":")[0].strip("[]")
-            self._bulk = BulkClient(host, status.bulk_port, os.environ.get(TOKEN_ENV))
-        return self._bulk.recv(step_id, key, timeout)
+        try:
+            return self._side.recv_tensor(step_id, key, timeout)
+        except errors.UnavailableError as e:
+            raise errors.UnavailableError(None, None, f"{e.message} (from {self.task})") from None
 
     def close(self):
-        if self._bulk is not None:
-            self._bulk.close()
+        if self._side is not None:
+            self._side.close()
         self._channel.close()
 
 
