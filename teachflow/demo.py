@@ -84,6 +84,29 @@ def placement() -> None:
         )
 
 
+def cluster() -> None:
+    section("A cluster: one ps and two workers, one process each")
+    from teachflow.cluster import LocalCluster
+
+    tf.reset_default_graph()
+    with LocalCluster(ps=1, workers=2) as c:
+        for task, target in c.targets.items():
+            print(f"{task:<32} {target}")
+        with tf.device("/job:ps/task:0"):
+            a = tf.Variable(1.0, name="a")
+        with tf.device("/job:worker/task:1"):
+            b = tf.add(a, 2.0, name="b")
+        c_ = tf.multiply(a, 3.0, name="c")  # unpinned: it runs on the master's task
+        with tf.Session(c.target("worker", 1)) as sess:
+            sess.run(a.initializer)
+            print("a session on worker 1 (the chapter's machine B): c = a * 3 ->", sess.run(c_))
+            print("b = a + 2 computed on worker 1 ->", sess.run(b))
+        with tf.Session(c.target("worker", 0)) as other:
+            other.run(a.assign(10.0))
+        with tf.Session(c.target("worker", 1)) as sess:
+            print("a second client set a = 10 on the ps; this session sees a =", sess.run(a))
+
+
 def training() -> None:
     section("Gradient descent on a small linear regression")
     tf.reset_default_graph()
@@ -113,6 +136,7 @@ def main() -> None:
     control_dependencies()
     devices()
     placement()
+    cluster()
     training()
     print("\nNext: the labs (see the README).")
 
