@@ -103,11 +103,20 @@ class MasterClient:
                     f"MasterService/{method}", request, getattr(pb, f"{method}Response"), timeout
                 )
             except errors.UnavailableError as e:
-                raise errors.UnavailableError(
-                    None,
-                    None,
-                    f"Master at {self.address} is unavailable while {doing}: {e.message}",
-                ) from None
+                if not getattr(e, "connection_lost", False):
+                    raise  # the master answered: a task behind it is unavailable
+                # The master went away; a restarted one listens on a new side-channel port.
+                self._side.close()
+                self._side, self._discovered = None, False
+                try:
+                    self._discover()
+                except errors.UnavailableError:
+                    raise errors.UnavailableError(
+                        None,
+                        None,
+                        f"Master at {self.address} is unavailable while {doing}: {e.message}",
+                    ) from None
+                return self._call(method, request, doing, timeout)
         try:
             return getattr(self._stub, method)(request, timeout=timeout, metadata=self._md)
         except grpc.RpcError as e:

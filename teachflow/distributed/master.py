@@ -21,12 +21,13 @@ from teachflow.distributed.protocol import graphs
 from teachflow.distributed.protocol import teachflow_pb2 as pb
 from teachflow.distributed.protocol import teachflow_pb2_grpc as pb_grpc
 from teachflow.distributed.status import abort_with
-from teachflow.framework import errors
+from teachflow.framework import dtypes, errors
 from teachflow.framework.graph import Graph
 from teachflow.framework.importer import import_nodes
 from teachflow.runtime.placer import Placer
 
 DEFAULT_CONNECT_TIMEOUT_S = 30.0
+_ENUMS = {d.enum for d in dtypes.ALL_DTYPES}
 
 
 class ClusterDevice:
@@ -76,6 +77,7 @@ class MasterSession:
         partitions, handles, fetch_task, senders = step
         step_id = random.getrandbits(62)
         feeds = {t.name: t.tensor for t in request.feed}
+        self._check_feed_types(request.feed)
         opts = request.options
         timeout = (opts.timeout_in_ms or self.config.operation_timeout_in_ms) / 1000.0 or None
         requests = {}
@@ -120,10 +122,24 @@ class MasterSession:
             self.log = []
         return response
 
+    def _check_feed_types(self, feeds):
+        for f in feeds:
+            t = self.graph.get_tensor_by_name(f.name)
+            want = t.dtype.base_dtype
+            if f.tensor.dtype != want.enum:
+                got = dtypes.as_dtype(f.tensor.dtype).name if f.tensor.dtype in _ENUMS else "?"
+                raise errors.InvalidArgumentError(
+                    None,
+                    None,
+                    f"Expected type of {want.name} for feed {f.name}, got a tensor of type {got}",
+                )
+
     def _run_partitions(self, requests, timeout, step_id):
         """Run every partition; the first real error wins and aborts the others."""
         tasks = list(requests)
-        own = self.master.task_name if self.master.task_name in requests else tasks[0]
+        # A single partition runs on the calling thread (no hand-off for a local step);
+        # with several, all go to the pool so that the first failure is seen at once.
+        own = tasks[0] if len(tasks) == 1 else None
         futures = {
             self.master.pool.submit(self.master.worker(t).run_graph, requests[t], timeout): t
             for t in tasks
@@ -140,11 +156,11 @@ class MasterSession:
                 if other != task:
                     self.master.pool.submit(self.master.worker(other).cleanup_graph, step_id)
 
-        # This task's partition runs on the calling thread: no hand-off for a local step.
-        try:
-            results[own] = self.master.worker(own).run_graph(requests[own], timeout)
-        except errors.OpError as e:
-            failed(own, e)
+        if own is not None:
+            try:
+                results[own] = self.master.worker(own).run_graph(requests[own], timeout)
+            except errors.OpError as e:
+                failed(own, e)
         for fut in concurrent.futures.as_completed(futures):
             task = futures[fut]
             try:
@@ -259,7 +275,7 @@ class MasterService(pb_grpc.MasterServiceServicer):
         session = MasterSession(self, handle, request.config)
         try:
             version = session.extend(request.graph_def)
-        except (errors.OpError, ValueError, TypeError, KeyError) as e:
+        except Exception as e:  # noqa: BLE001 - any malformed graph is a bad request
             abort_with(context, e)
         self.sessions[handle] = session
         return pb.CreateSessionResponse(session_handle=handle, graph_version=version)
@@ -281,7 +297,7 @@ class MasterService(pb_grpc.MasterServiceServicer):
         s = self._session(request.session_handle, context)
         try:
             version = s.extend(request.graph_def)
-        except (errors.OpError, ValueError, TypeError, KeyError) as e:
+        except Exception as e:  # noqa: BLE001 - any malformed graph is a bad request
             abort_with(context, e)
         return pb.ExtendSessionResponse(new_graph_version=version)
 
@@ -304,8 +320,10 @@ class MasterService(pb_grpc.MasterServiceServicer):
         return pb.CloseSessionResponse()
 
     def ListDevices(self, request, context):
+        session = self.sessions.get(request.session_handle)
+        config = session.config if session is not None else pb.SessionConfig()
         try:
-            devices = self.cluster_devices(pb.SessionConfig())
+            devices = self.cluster_devices(config)
         except errors.OpError as e:
             abort_with(context, e)
         local = [

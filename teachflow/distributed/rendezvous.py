@@ -42,6 +42,7 @@ class Rendezvous:
     def __init__(self):
         self._steps = {}  # step id -> {key: value}
         self._aborted = {}
+        self._closed = False
         self._cond = threading.Condition()
 
     def send(self, step_id, key, value) -> None:
@@ -51,11 +52,16 @@ class Rendezvous:
             self._steps.setdefault(step_id, {})[key] = value
             self._cond.notify_all()
 
-    def recv(self, step_id, key, timeout=None):
-        """Wait for ``key`` of ``step_id``; DeadlineExceededError after ``timeout`` s."""
+    def recv(self, step_id, key, timeout=None, still_wanted=None):
+        """Wait for ``key`` of ``step_id``; DeadlineExceededError after ``timeout`` s.
+
+        ``still_wanted()`` is asked about once a second; when it says no (the caller hung up
+        or gave up) the wait ends with CancelledError instead of holding a thread."""
         end = None if timeout is None else time.monotonic() + timeout
         with self._cond:
             while True:
+                if self._closed:
+                    raise errors.CancelledError(None, None, "The server is stopping")
                 if step_id in self._aborted:
                     raise self._aborted[step_id]
                 found = self._steps.get(step_id, _EMPTY).get(key, _MISSING)
@@ -66,7 +72,11 @@ class Rendezvous:
                     raise errors.DeadlineExceededError(
                         None, None, f"Timed out waiting for tensor {key} of step {step_id}"
                     )
-                self._cond.wait(timeout=left if left is not None else 1.0)
+                if still_wanted is not None and not still_wanted():
+                    raise errors.CancelledError(
+                        None, None, f"The receiver of {key} (step {step_id}) went away"
+                    )
+                self._cond.wait(timeout=min(left, 1.0) if left is not None else 1.0)
 
     def abort(self, step_id, error=None) -> None:
         """Fail every current and future wait of ``step_id`` (a step failed elsewhere)."""
@@ -74,6 +84,12 @@ class Rendezvous:
             self._aborted[step_id] = error or errors.AbortedError(
                 None, None, f"Step {step_id} was aborted by another task"
             )
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        """The server is stopping: every wait, now and later, ends with CancelledError."""
+        with self._cond:
+            self._closed = True
             self._cond.notify_all()
 
     def cleanup(self, step_id) -> None:

@@ -147,7 +147,12 @@ class SideChannelServer:
             raise ConnectionError("bad key length")
         key = _recv_exact(conn, key_len).decode("utf-8", "replace")
         try:
-            value = self._rendezvous.recv(step_id, key, timeout_ms / 1000.0 if timeout_ms else None)
+            value = self._rendezvous.recv(
+                step_id,
+                key,
+                timeout_ms / 1000.0 if timeout_ms else None,
+                still_wanted=lambda: _peer_connected(conn),
+            )
             arr = np.asarray(value)  # not ascontiguousarray: it turns 0-d into 1-d
             if not arr.flags.c_contiguous:
                 arr = arr.copy()
@@ -174,6 +179,19 @@ class SideChannelServer:
                     c.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
+
+
+def _peer_connected(conn) -> bool:
+    """False once the other end has closed the connection (a pending read sees EOF)."""
+    import select
+
+    try:
+        readable, _, _ = select.select([conn], [], [], 0)
+        if not readable:
+            return True
+        return conn.recv(1, socket.MSG_PEEK) != b""
+    except OSError:
+        return False
 
 
 def _send_error(conn, code, message):

@@ -148,7 +148,7 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
                         f"Node {op.name} was assigned to {op.device!r}, which is not a device of "
                         f"{self.task_name}",
                     )
-        except (errors.OpError, ValueError, TypeError, KeyError) as e:
+        except Exception as e:  # noqa: BLE001 - any malformed graph is a bad request
             abort_with(context, e)
         handle = f"{self.task_name}/graph_{next(self._ids)}"
         with self._lock:
@@ -165,6 +165,8 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
     def RunGraph(self, request, context):
         reg = self._graphs.get(request.graph_handle)
         if reg is None:
+            # Receivers of this step on other tasks must not wait for us.
+            self.rendezvous.abort(request.step_id)
             abort_with(
                 context,
                 errors.NotFoundError(
@@ -175,6 +177,10 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
             return self._run_graph(reg, request)
         except errors.OpError as e:
             self.rendezvous.abort(request.step_id, e)
+            abort_with(context, e)
+        except (ValueError, KeyError, TypeError) as e:
+            # A request naming tensors that the registered graph does not have.
+            self.rendezvous.abort(request.step_id)
             abort_with(context, e)
 
     def _run_graph(self, reg, request):
@@ -210,8 +216,13 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
 
     def RecvTensor(self, request, context):
         timeout = request.timeout_ms / 1000.0 if request.timeout_ms else None
+        remaining = context.time_remaining() if hasattr(context, "time_remaining") else None
+        if remaining is not None and (timeout is None or remaining < timeout):
+            timeout = remaining  # the caller's gRPC deadline bounds the wait too
         try:
-            value = self.rendezvous.recv(request.step_id, request.rendezvous_key, timeout)
+            value = self.rendezvous.recv(
+                request.step_id, request.rendezvous_key, timeout, still_wanted=context.is_active
+            )
         except errors.OpError as e:
             abort_with(context, e)
         yield from tensors.chunks(_host_value(value), CHUNK_BYTES)
@@ -242,6 +253,7 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
             trace_events.bus.unsubscribe(q.put)
 
     def close(self):
+        self.rendezvous.close()
         self.side_channel.close()
         self.executor.close()
 

@@ -277,41 +277,21 @@ def is_variable_initialized(variable):
     return state_ops.is_variable_initialized(variable)
 
 
-def _report_kernel(op, device):
-    import numpy as np
-
-    names = op._attrs["names"]
-
-    def report(*refs):
-        return np.array([n for n, r in zip(names, refs) if r.value is None], dtype=object)
-
-    return report
-
-
-def _register_report():
-    from teachflow.framework import registry
-
-    registry.register(
-        "ReportUninitializedVariables",
-        lambda op: [(dtypes.string, TensorShape([None]))],
-        _report_kernel,
-        ref_inputs=tuple(range(1024)),
-        not_differentiable=True,
-        colocate_refs=False,  # it only looks at the variables; TF builds it from reads
-    )
-
-
-_register_report()
-
-
 def report_uninitialized_variables(var_list=None, name="report_uninitialized_variables"):
-    """A string tensor naming the variables of ``var_list`` that are not initialized."""
+    """A string tensor naming the variables of ``var_list`` that are not initialized.
+
+    As in TensorFlow, each variable is checked by an ``IsVariableInitialized`` op that lives
+    with it (on its own task in a cluster), so only booleans travel, never the variables.
+    """
+    from teachflow.ops import array_ops, math_ops
+    from teachflow.ops.constant_op import constant
+
     if var_list is None:
         var_list = global_variables() + local_variables()
-    refs = [v._ref() for v in var_list]
-    names = [v.op.name.encode() for v in var_list]
-    return (
-        get_default_graph()
-        .create_op("ReportUninitializedVariables", refs, {"names": names}, name=name)
-        .outputs[0]
-    )
+    with name_scope(name) as scope:
+        if not var_list:
+            return constant([], dtype=dtypes.string, name=scope)
+        initialized = [state_ops.is_variable_initialized(v) for v in var_list]
+        uninitialized = math_ops.logical_not(array_ops.stack(initialized))
+        names = constant([v.op.name for v in var_list])
+        return array_ops.boolean_mask(names, uninitialized, name=scope)

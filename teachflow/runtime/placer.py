@@ -117,9 +117,10 @@ class Placer:
                 target = by_name.get(loc[len(b"loc:@") :].decode())
                 if target is not None:
                     self._union(target, op)
-            for t in op._inputs:
-                if t.dtype.is_ref_dtype:
-                    self._union(t.op, op)
+            if op._op_def.colocate_refs:
+                for t in op._inputs:
+                    if t.dtype.is_ref_dtype:
+                        self._union(t.op, op)
 
     # -- placing ---------------------------------------------------------------------------
     def place_new_ops(self, graph):
@@ -206,12 +207,19 @@ class Placer:
     def _candidates(self, spec, types):
         d = self._default_task
         job = spec.job if spec.job is not None else d.job
-        replica = spec.replica if spec.replica is not None else d.replica
-        task = spec.task if spec.task is not None else d.task
+        # Only a request for this task's own job borrows this task's replica and index;
+        # "/job:ps" from a worker means any ps task (the first one, in the end).
+        same_job = job == d.job
+        replica = spec.replica if spec.replica is not None else (d.replica if same_job else None)
+        task = spec.task if spec.task is not None else (d.task if same_job else None)
         out = []
         for dev in self._devices:
             ds = DeviceSpec.from_string(dev.name)
-            if ds.job != job or ds.replica != replica or ds.task != task:
+            if ds.job != job:
+                continue
+            if replica is not None and ds.replica != replica:
+                continue
+            if task is not None and ds.task != task:
                 continue
             if spec.device_type is not None and ds.device_type != spec.device_type:
                 continue
@@ -220,7 +228,7 @@ class Placer:
             if types is not None and ds.device_type not in types:
                 continue
             out.append(dev)
-        out.sort(key=lambda dv: (_PRIORITY.get(dv.device_type, 9), dv.index))
+        out.sort(key=lambda dv: (_task_index(dv.name), _PRIORITY.get(dv.device_type, 9), dv.index))
         return out
 
     def _choose(self, members, request, supported):
@@ -270,6 +278,11 @@ class Placer:
 
     def records_list(self) -> list:
         return list(self.records.values())
+
+
+def _task_index(device_name) -> int:
+    task = DeviceSpec.from_string(device_name).task
+    return task if task is not None else 0
 
 
 def _is_generator(op) -> bool:

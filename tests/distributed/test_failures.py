@@ -554,13 +554,6 @@ def _threads_waiting_in_recv():
     return waiting
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: WorkerService.RecvTensor without timeout_ms waits in Rendezvous.recv forever: "
-    "it ignores the caller's gRPC deadline and cancellation (context.time_remaining/"
-    "is_active) and Server.stop() does not wake it, so a server thread is lost per such "
-    "call and the process cannot exit (ThreadPoolExecutor threads are joined at exit)",
-)
 def test_recv_tensor_whose_caller_gave_up_frees_its_server_thread(cluster, session_config):
     c, still_serving = _with_state(cluster, session_config)
     channel, _, worker = _stubs(c)
@@ -806,12 +799,6 @@ def test_side_channel_refuses_a_wrong_token(cluster, session_config, monkeypatch
     still_serving()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: a side-channel tensor pull ('T' frame) with timeout_ms=0 waits in "
-    "Rendezvous.recv forever, even after its client disconnects: one server thread is "
-    "lost per such pull",
-)
 def test_side_channel_tensor_pull_whose_client_left_frees_its_thread(cluster, session_config):
     c, still_serving = _with_state(cluster, session_config)
     key = "left;0;x;y;0:0"
@@ -837,15 +824,6 @@ def test_a_second_server_on_a_taken_port_fails(cluster):
     assert c.server("worker", 0).target == c.target("worker", 0)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: the master runs its own partition inline before it looks at the other "
-    "partitions' results, so when a remote partition fails without aborting its "
-    "rendezvous (a restarted worker answers RunGraph NOT_FOUND 'not registered'), the "
-    "master's _Recv from that worker waits out the whole operation timeout (forever "
-    "without one) and the step fails DeadlineExceeded ('Still running: "
-    "doubled/_recv_0_worker_1') instead of re-registering the partitions at once",
-)
 def test_a_restarted_worker_serves_again_with_fresh_state(cluster, session_config):
     c = cluster(ps=1, workers=2)
     with tf.device("/job:worker/task:0"):
@@ -867,7 +845,7 @@ def test_a_restarted_worker_serves_again_with_fresh_state(cluster, session_confi
             start = time.monotonic()
             try:
                 sess.run(total)  # the first step may see the old connections drop
-            except tf.errors.UnavailableError:
+            except (tf.errors.UnavailableError, tf.errors.FailedPreconditionError):
                 pass
             assert time.monotonic() - start < 2.0
             start = time.monotonic()
@@ -882,14 +860,6 @@ def test_a_restarted_worker_serves_again_with_fresh_state(cluster, session_confi
                 s.stop()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=tf.errors.UnavailableError,
-    reason="bug: a client session keeps the side-channel port its master had before a "
-    "restart, so every later call fails UnavailableError ('Lost the connection', then "
-    "'Cannot connect to 127.0.0.1:<old port>') and never reaches the new master, which "
-    "would answer AbortedError 'Session ... is not found' as TF does",
-)
 def test_a_restarted_master_forgets_its_sessions(cluster, session_config):
     c = cluster(ps=1, workers=1)
     with tf.device(PS):
@@ -905,7 +875,7 @@ def test_a_restarted_master_forgets_its_sessions(cluster, session_config):
             assert fresh.run(w) == 5.0  # the ps still holds it
         try:
             sess.run(w)  # the first call may see the old connection drop
-        except tf.errors.UnavailableError:
+        except (tf.errors.UnavailableError, tf.errors.AbortedError):
             pass
         with pytest.raises(tf.errors.AbortedError, match="not found"):
             sess.run(w)

@@ -216,15 +216,6 @@ def test_reset_of_a_server_that_is_down_is_unavailable(cluster):
         tf.Session.reset(c.target("worker", 0))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=tf.errors.FailedPreconditionError,
-    reason="bug: ReportUninitializedVariables reads every variable's *reference*; placed on "
-    "the master's task, the reference of an uninitialized variable on another task must "
-    "cross in a _Send, which fails 'Attempting to use uninitialized value on_ps [[{{node "
-    "on_ps/_send_0_worker_1}}]]'. TF builds the report from IsVariableInitialized ops "
-    "colocated with each variable (then stack + boolean_mask), so only bools cross",
-)
 def test_report_uninitialized_variables_over_several_tasks(cluster, session_config):
     c = cluster(ps=1, workers=2)
     with tf.device(PS):
