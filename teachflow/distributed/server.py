@@ -68,6 +68,10 @@ class _TokenCheck(grpc.ServerInterceptor):
         return continuation(handler_call_details)
 
 
+def _tls_configured() -> bool:
+    return bool(os.environ.get("TEACHFLOW_TLS_CERT") and os.environ.get("TEACHFLOW_TLS_KEY"))
+
+
 def _add_port(grpc_server, address):
     """Serve TLS when TEACHFLOW_TLS_CERT and TEACHFLOW_TLS_KEY name PEM files."""
     cert, key = os.environ.get("TEACHFLOW_TLS_CERT"), os.environ.get("TEACHFLOW_TLS_KEY")
@@ -152,6 +156,10 @@ class Server:
             token=self._token,
         )
         self.master_service = MasterService(self)
+        if _tls_configured():
+            # The side channel is plain TCP: a TLS server keeps everything inside gRPC.
+            self.worker_service.side_channel.close()
+            self.worker_service.side_channel.port = 0
         self.worker_service.side_channel.add_methods(
             {
                 f"MasterService/{name}": (

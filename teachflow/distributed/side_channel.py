@@ -37,16 +37,30 @@ _MAX_DIMS = 64
 _MAX_FRAME = 1 << 30
 
 
+_PREALLOCATE = 1 << 20
+
+
 def _recv_exact(conn, n):
-    buf = bytearray(n)
-    view = memoryview(buf)
-    got = 0
+    """Exactly ``n`` bytes. Memory grows with the bytes that really arrive, so a frame that
+    only *claims* to be huge costs nothing."""
+    if n <= _PREALLOCATE:
+        buf = bytearray(n)
+        view = memoryview(buf)
+        got = 0
+        while got < n:
+            k = conn.recv_into(view[got:], n - got)
+            if not k:
+                raise ConnectionError("connection closed")
+            got += k
+        return bytes(buf)
+    parts, got = [], 0
     while got < n:
-        k = conn.recv_into(view[got:], n - got)
-        if not k:
+        part = conn.recv(min(n - got, _PREALLOCATE))
+        if not part:
             raise ConnectionError("connection closed")
-        got += k
-    return bytes(buf)
+        parts.append(part)
+        got += len(part)
+    return b"".join(parts)
 
 
 class _Abort:
