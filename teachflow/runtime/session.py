@@ -116,11 +116,22 @@ class BaseSession:
 
     @property
     def devices(self):
+        """This session's own devices (a local session; a remote one asks list_devices())."""
+        self._local_only("devices")
         return list(self._devices)
 
     def placement_records(self):
         """Every placement decision so far: node, op type, requested, device, reason."""
+        self._local_only("placement_records()")
         return self._placer.records_list()
+
+    def _local_only(self, what):
+        if self._remote is not None:
+            raise TypeError(
+                f"Session.{what} describes a local session. In a cluster the master places "
+                "the nodes: use ConfigProto(log_device_placement=True), or RunMetadata "
+                "(step stats, partition graphs) and list_devices()."
+            )
 
     # -- lifecycle -------------------------------------------------------------------------
     def close(self) -> None:

@@ -147,7 +147,7 @@ def overlay_placement(raws, session, run_metadata) -> str:
     if session is not None:
         try:
             records = list(session.placement_records())
-        except AttributeError:  # a remote session: its placement lives on the master
+        except (AttributeError, TypeError):  # a remote session: placement is on the master
             records = []
     for rec in records:
         r = by_name.get(rec.node)

@@ -173,7 +173,7 @@ def session_limits(session) -> dict:
     session's allocators; a remote session's GPUs (a CPU's reported limit is nominal)."""
     try:
         return {d.name: d.allocator.limit for d in session.devices if d.allocator.limit}
-    except AttributeError:
+    except (AttributeError, TypeError):  # a remote session has no local allocators
         return {
             d.name: d.memory_limit_bytes
             for d in session.list_devices()
