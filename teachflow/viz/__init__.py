@@ -20,3 +20,4 @@ from teachflow.viz.placement_view import show_placement as show_placement
 from teachflow.viz.timeline import plot_timeline as plot_timeline
 from teachflow.viz.topology import ClusterView as ClusterView
 from teachflow.viz.topology import show_cluster as show_cluster
+from teachflow.viz.widgets.live_timeline import LiveTimeline as LiveTimeline

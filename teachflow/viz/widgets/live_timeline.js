@@ -1,0 +1,264 @@
+// The live timeline's page side: an anywidget ESM module, plain JavaScript, no dependencies.
+// One lane per device, a bar per op (coloured by op family) or transfer (red). Hover for
+// details, click to select a node, wheel to zoom the time axis (drag to pan), pause, and
+// download the held events as Chrome-trace JSON or a standalone HTML page, built here.
+
+const LANE = 22; // pixels per device lane
+const LEFT = 90; // room for the device names
+const AXIS = 18; // room for the time axis at the bottom
+
+function shortDevice(d) {
+  const i = d.lastIndexOf("device:");
+  return i >= 0 ? d.slice(i + 7) : d;
+}
+
+function fmtUs(us) {
+  if (Math.abs(us) >= 1000) return (us / 1000).toFixed(2) + " ms";
+  return us.toFixed(1) + " us";
+}
+
+function download(name, text, type) {
+  const url = URL.createObjectURL(new Blob([text], { type }));
+  const a = document.createElement("a");
+  a.href = url;
+  a.download = name;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 1000);
+}
+
+// The same trace `LiveTimeline.to_chrome_trace` builds in Python.
+function chromeTrace(events, devices) {
+  const pids = new Map(devices.map((d, i) => [d, i]));
+  const out = devices.map((d, i) => ({ name: "process_name", ph: "M", pid: i, args: { name: d } }));
+  const tids = new Map();
+  for (const e of events) {
+    if (!pids.has(e.device)) pids.set(e.device, pids.size);
+    const pid = pids.get(e.device);
+    const key = pid + "/" + (e.thread || 0);
+    if (!tids.has(key)) tids.set(key, tids.size);
+    const ev = {
+      name: e.op, ph: "X", ts: e.start_us, dur: Math.max(e.end_us - e.start_us, 0),
+      pid, tid: tids.get(key), cat: "Op", args: { name: e.node, op: e.op, step: e.step },
+    };
+    (e.inputs || []).forEach((inp, k) => { ev.args["input" + k] = inp; });
+    if (e.kind === "transfer") {
+      ev.cat = "Transfer";
+      ev.cname = "terrible";
+      Object.assign(ev.args, { src: e.src, dst: e.dst, bytes: e.bytes });
+    }
+    out.push(ev);
+  }
+  return { traceEvents: out, displayTimeUnit: "ms" };
+}
+
+function standaloneHtml(model) {
+  const state = {
+    events: model.get("events"), steps: model.get("steps"), devices: model.get("devices"),
+    palette: model.get("palette"), keep_steps: model.get("keep_steps"),
+    paused: false, selected: "", export_request: 0,
+  };
+  const esc = (s) => s.replace(/<\//g, "<\\/");
+  const esm = model.get("_esm") || "";
+  return "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>teachflow timeline</title>" +
+    "<style>" + (model.get("_css") || "") + "</style></head><body><div id=\"timeline\"></div>" +
+    "<script type=\"text/plain\" id=\"tf-esm\">" + esc(esm) + "</" + "script>" +
+    "<script type=\"application/json\" id=\"tf-state\">" + esc(JSON.stringify(state)) + "</" + "script>" +
+    "<script type=\"module\">const state=JSON.parse(document.getElementById('tf-state').textContent);" +
+    "const h={};const model={get:(k)=>state[k],set:(k,v)=>{state[k]=v;(h['change:'+k]||[]).forEach((f)=>f());}," +
+    "on:(n,f)=>{(h[n]=h[n]||[]).push(f);},off:()=>{},save_changes:()=>{}};" +
+    "const src=document.getElementById('tf-esm').textContent;" +
+    "const mod=await import(URL.createObjectURL(new Blob([src],{type:'text/javascript'})));" +
+    "mod.default.render({model,el:document.getElementById('timeline')});</" + "script></body></html>";
+}
+
+function render({ model, el }) {
+  const root = document.createElement("div");
+  root.className = "tf-lt";
+  const bar = document.createElement("div");
+  bar.className = "tf-lt-bar";
+  const button = (text, onClick) => {
+    const b = document.createElement("button");
+    b.textContent = text;
+    b.addEventListener("click", onClick);
+    bar.appendChild(b);
+    return b;
+  };
+  const pauseBtn = button("Pause", () => {
+    model.set("paused", !model.get("paused"));
+    model.save_changes();
+  });
+  const bumpExport = () => {
+    model.set("export_request", (model.get("export_request") || 0) + 1);
+    model.save_changes();
+  };
+  button("Chrome trace JSON", () => {
+    const trace = chromeTrace(model.get("events") || [], model.get("devices") || []);
+    download("timeline.json", JSON.stringify(trace), "application/json");
+    bumpExport();
+  });
+  button("HTML", () => {
+    download("timeline.html", standaloneHtml(model), "text/html");
+    bumpExport();
+  });
+  button("Reset zoom", () => { view = null; draw(); });
+  const info = document.createElement("span");
+  info.className = "tf-lt-info";
+  bar.appendChild(info);
+  const canvas = document.createElement("canvas");
+  const tip = document.createElement("div");
+  tip.className = "tf-lt-tip";
+  root.append(bar, canvas, tip);
+  el.appendChild(root);
+
+  let view = null; // [t0, t1] in us when zoomed; null follows the data
+  let boxes = []; // [x, y, w, h, event] of the bars drawn, for hover and click
+
+  function extent(events) {
+    let t0 = Infinity;
+    let t1 = -Infinity;
+    for (const e of events) {
+      if (e.start_us < t0) t0 = e.start_us;
+      if (e.end_us > t1) t1 = e.end_us;
+    }
+    return t0 === Infinity ? [0, 1] : [t0, Math.max(t1, t0 + 1)];
+  }
+
+  function draw() {
+    const events = model.get("events") || [];
+    const devices = model.get("devices") || [];
+    const pal = model.get("palette") || {};
+    const fam = pal.families || {};
+    const selected = model.get("selected") || "";
+    const width = Math.max(el.clientWidth || 0, 400);
+    const height = Math.max(devices.length, 1) * LANE + AXIS;
+    const dpr = window.devicePixelRatio || 1;
+    canvas.width = width * dpr;
+    canvas.height = height * dpr;
+    canvas.style.width = width + "px";
+    canvas.style.height = height + "px";
+    const ctx = canvas.getContext("2d");
+    ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+    ctx.clearRect(0, 0, width, height);
+    const [t0, t1] = view || extent(events);
+    const scale = (width - LEFT - 4) / (t1 - t0);
+    const rows = new Map(devices.map((d, i) => [d, i]));
+    ctx.font = "11px sans-serif";
+    ctx.textBaseline = "middle";
+    devices.forEach((d, i) => {
+      ctx.fillStyle = i % 2 ? "#fafafa" : "#f0f0f0";
+      ctx.fillRect(LEFT, i * LANE, width - LEFT, LANE);
+      ctx.fillStyle = pal.text || "#222";
+      ctx.fillText(shortDevice(d), 4, i * LANE + LANE / 2);
+    });
+    boxes = [];
+    for (const e of events) {
+      const row = rows.get(e.device);
+      if (row === undefined) continue;
+      const x = LEFT + (e.start_us - t0) * scale;
+      const w = Math.max((e.end_us - e.start_us) * scale, 1);
+      if (x + w < LEFT || x > width) continue;
+      const y = row * LANE + 3;
+      const h = LANE - 6;
+      ctx.fillStyle = e.kind === "transfer" ? (pal.transfer || "#d62728") : (fam[e.family] || "#c7c7c7");
+      ctx.fillRect(Math.max(x, LEFT), y, w, h);
+      if (e.node === selected) {
+        ctx.strokeStyle = pal.error || "#000";
+        ctx.lineWidth = 2;
+        ctx.strokeRect(Math.max(x, LEFT), y, w, h);
+      }
+      boxes.push([x, y, w, h, e]);
+    }
+    // Time axis: microseconds since the first step the widget saw.
+    ctx.fillStyle = "#555";
+    ctx.textBaseline = "top";
+    const ticks = 5;
+    for (let k = 0; k <= ticks; k++) {
+      const t = t0 + ((t1 - t0) * k) / ticks;
+      const x = LEFT + (t - t0) * scale;
+      ctx.fillRect(x, height - AXIS, 1, 4);
+      ctx.fillText(fmtUs(t), Math.min(x, width - 60), height - AXIS + 5);
+    }
+    const steps = model.get("steps") || [];
+    info.textContent = (model.get("paused") ? "paused - " : "") + events.length + " events, steps " +
+      (steps.length ? steps[0] + "-" + steps[steps.length - 1] : "none") +
+      (selected ? ", selected " + selected : "");
+    pauseBtn.textContent = model.get("paused") ? "Resume" : "Pause";
+  }
+
+  function hit(ev) {
+    const r = canvas.getBoundingClientRect();
+    const mx = ev.clientX - r.left;
+    const my = ev.clientY - r.top;
+    // The last drawn is on top: search from the end.
+    for (let i = boxes.length - 1; i >= 0; i--) {
+      const [x, y, w, h, e] = boxes[i];
+      if (mx >= x - 1 && mx <= x + w + 1 && my >= y && my <= y + h) return [e, mx, my];
+    }
+    return [null, mx, my];
+  }
+
+  canvas.addEventListener("mousemove", (ev) => {
+    if (drag) {
+      const [a, b] = drag.view;
+      const dt = ((ev.clientX - drag.x) / (canvas.clientWidth - LEFT - 4)) * (b - a);
+      view = [a - dt, b - dt];
+      draw();
+      return;
+    }
+    const [e, mx, my] = hit(ev);
+    if (!e) { tip.style.display = "none"; return; }
+    const lines = [
+      e.node, "type: " + e.op + " (" + e.family + ")", "device: " + e.device,
+      "duration: " + fmtUs(e.end_us - e.start_us), "step: " + e.step,
+    ];
+    if (e.kind === "transfer") lines.push("from: " + e.src, "bytes: " + e.bytes);
+    else if (e.inputs && e.inputs.length) lines.push("inputs: " + e.inputs.join(", "));
+    tip.textContent = lines.join("\n");
+    tip.style.left = mx + 12 + "px";
+    tip.style.top = my + 30 + "px";
+    tip.style.display = "block";
+  });
+  canvas.addEventListener("mouseleave", () => { tip.style.display = "none"; drag = null; });
+  canvas.addEventListener("click", (ev) => {
+    if (moved) return;
+    const [e] = hit(ev);
+    model.set("selected", e ? e.node : "");
+    model.save_changes();
+    draw();
+  });
+  canvas.addEventListener("wheel", (ev) => {
+    ev.preventDefault();
+    const [a, b] = view || extent(model.get("events") || []);
+    const r = canvas.getBoundingClientRect();
+    const frac = Math.min(Math.max((ev.clientX - r.left - LEFT) / (r.width - LEFT - 4), 0), 1);
+    const t = a + (b - a) * frac; // the time under the mouse stays put
+    const f = ev.deltaY > 0 ? 1.25 : 0.8;
+    view = [t - (t - a) * f, t + (b - t) * f];
+    draw();
+  }, { passive: false });
+  let drag = null;
+  let moved = false;
+  canvas.addEventListener("mousedown", (ev) => {
+    moved = false;
+    drag = { x: ev.clientX, view: view || extent(model.get("events") || []) };
+  });
+  canvas.addEventListener("mouseup", (ev) => {
+    if (drag && Math.abs(ev.clientX - drag.x) > 3) moved = true;
+    drag = null;
+  });
+
+  const redraw = () => draw();
+  for (const name of ["events", "devices", "palette", "selected", "paused", "steps"]) {
+    model.on("change:" + name, redraw);
+  }
+  draw();
+  return () => {
+    for (const name of ["events", "devices", "palette", "selected", "paused", "steps"]) {
+      model.off("change:" + name, redraw);
+    }
+  };
+}
+
+export default { render };

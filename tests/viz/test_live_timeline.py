@@ -1,0 +1,161 @@
+"""LiveTimeline, Python side: traits after real runs, trimming, pause, exports. No browser."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+import teachflow as tf
+from teachflow.trace.events import bus
+from teachflow.viz import LiveTimeline
+
+GPU0 = "/job:localhost/replica:0/task:0/device:GPU:0"
+GPU1 = "/job:localhost/replica:0/task:0/device:GPU:1"
+
+
+@pytest.fixture
+def two_gpu_run():
+    with tf.device("/gpu:0"):
+        a = tf.constant([1.0, 2.0])
+        b = a * 2.0
+    with tf.device("/gpu:1"):
+        c = b + 1.0
+    sess = tf.Session(config=tf.ConfigProto(simulated_gpus=2))
+    return lambda: sess.run(c)
+
+
+def test_recording_a_run_fills_the_traits(two_gpu_run):
+    lt = LiveTimeline()
+    with lt.recording():
+        out = two_gpu_run()
+    lt.flush()
+    assert list(out) == [3.0, 5.0]
+    assert lt.devices == [GPU0, GPU1]
+    ops = {(e["node"], e["device"], e["op"]) for e in lt.events if e["kind"] == "op"}
+    assert ("mul", GPU0, "Mul") in ops and ("add", GPU1, "AddV2") in ops
+    transfers = [e for e in lt.events if e["kind"] == "transfer"]
+    assert [(t["src"], t["dst"], t["node"]) for t in transfers] == [(GPU0, GPU1, "mul:0")]
+    assert len(lt.steps) == 1
+    assert all(e["step"] == lt.steps[0] for e in lt.events)
+    assert all(e["end_us"] >= e["start_us"] >= 0 for e in lt.events)
+    mul = next(e for e in lt.events if e["node"] == "mul")
+    assert mul["family"] == "math" and mul["inputs"] == ["Const:0", "mul/y:0"]
+    assert lt.palette["transfer"] == "#d62728"
+
+
+def test_detach_leaves_no_subscriber(two_gpu_run):
+    before = bus.active
+    lt = LiveTimeline().attach()
+    assert bus.active and lt.attached
+    lt.detach()
+    assert not lt.attached and bus.active == before
+    assert lt._batcher.add not in bus._subscribers
+    assert not lt._batcher.running
+    two_gpu_run()
+    lt.flush()
+    assert lt.events == []
+
+
+def test_bus_callback_is_a_plain_append():
+    lt = LiveTimeline()
+    with lt.recording():
+        (callback,) = [s for s in bus._subscribers if s == lt._batcher.add]
+        assert callback == lt._batcher._queue.append
+
+
+def test_keep_steps_trims_old_steps(two_gpu_run):
+    lt = LiveTimeline(keep_steps=2)
+    with lt.recording():
+        for _ in range(4):
+            two_gpu_run()
+    lt.flush()
+    assert len(lt.steps) == 2
+    assert {e["step"] for e in lt.events} == set(lt.steps)
+    first_kept = lt.steps[0]
+    lt.keep_steps = 1
+    assert len(lt.steps) == 1 and lt.steps[0] > first_kept
+    assert {e["step"] for e in lt.events} == set(lt.steps)
+    with pytest.raises(ValueError, match="keep_steps"):
+        LiveTimeline(keep_steps=0)
+
+
+def test_pause_buffers_until_resumed(two_gpu_run):
+    lt = LiveTimeline()
+    with lt.recording():
+        two_gpu_run()
+        lt.flush()
+        shown = list(lt.events)
+        lt.paused = True
+        two_gpu_run()
+        lt.flush()
+        assert lt.events == shown and len(lt.steps) == 1
+    lt.paused = False
+    assert len(lt.steps) == 2
+    assert len(lt.events) == 2 * len(shown)
+
+
+def test_clear_empties(two_gpu_run):
+    lt = LiveTimeline()
+    with lt.recording():
+        two_gpu_run()
+    lt.clear()
+    assert (lt.events, lt.steps, lt.devices) == ([], [], [])
+    with lt.recording():
+        two_gpu_run()
+    # Times start again at the new first step.
+    assert min(e["start_us"] for e in lt.events) < 1e6
+
+
+def test_to_chrome_trace_has_an_x_event_per_op(two_gpu_run):
+    lt = LiveTimeline()
+    with lt.recording():
+        two_gpu_run()
+    trace = lt.to_chrome_trace()
+    json.dumps(trace)
+    xs = [e for e in trace["traceEvents"] if e["ph"] == "X"]
+    ops = [e for e in lt.events if e["kind"] == "op"]
+    assert sorted(e["args"]["name"] for e in xs if e["cat"] == "Op") == sorted(
+        e["node"] for e in ops
+    )
+    (transfer,) = [e for e in xs if e["cat"] == "Transfer"]
+    assert transfer["cname"] == "terrible"
+    names = {e["pid"]: e["args"]["name"] for e in trace["traceEvents"] if e["ph"] == "M"}
+    assert names == {0: GPU0, 1: GPU1}
+    assert names[transfer["pid"]] == GPU1
+
+
+def test_save_html_is_standalone(two_gpu_run, tmp_path):
+    lt = LiveTimeline()
+    with lt.recording():
+        two_gpu_run()
+    path = tmp_path / "t.html"
+    assert lt.save_html(path) == str(path)
+    page = path.read_text(encoding="utf-8")
+    assert "export default { render }" in page
+    assert "function render({ model, el })" in page
+    assert '"node":"mul"' in page and GPU1 in page
+    assert "http://" not in page.replace("http://www.w3.org", "")
+    state = page.split('id="tf-state">', 1)[1].split("</script>", 1)[0]
+    assert len(json.loads(state)["events"]) == len(lt.events)
+
+
+def test_assets_are_read_from_the_package():
+    lt = LiveTimeline()
+    assert "export default" in lt._esm and ".tf-lt" in lt._css
+    assert "https://" not in lt._esm
+
+
+def test_static_fallback(two_gpu_run):
+    lt = LiveTimeline()
+    empty = lt._repr_mimebundle_()
+    assert "no events yet" in empty["image/svg+xml"]
+    with lt.recording():
+        two_gpu_run()
+    bundle = lt._repr_mimebundle_()
+    assert bundle["text/plain"].startswith("LiveTimeline(steps=[")
+    assert "transfers=1" in bundle["text/plain"]
+    svg = bundle["image/svg+xml"]
+    assert svg.startswith("<svg") and svg.count("<rect") == len(lt.events)
+    assert "#d62728" in svg and ">GPU:1<" in svg
+    assert "application/vnd.jupyter.widget-view+json" in bundle
