@@ -61,6 +61,7 @@ from teachflow.framework.shapes import TensorShape
 from teachflow.ops.array_ops import *  # noqa: F403
 from teachflow.ops.constant_op import *  # noqa: F403
 from teachflow.ops.control_flow_ops import *  # noqa: F403
+from teachflow.ops.data_flow_ops import *  # noqa: F403
 from teachflow.ops.gradients import *  # noqa: F403
 from teachflow.ops.init_ops import *  # noqa: F403
 from teachflow.ops.math_ops import *  # noqa: F403

@@ -23,6 +23,7 @@ import numpy as np
 from teachflow.runtime.inline_trace import replay, segments
 from teachflow.runtime.kernel_errors import annotate_error
 from teachflow.runtime.parallel_step import ParallelStep
+from teachflow.runtime.step_deadline import deadline as step_deadline
 
 
 class StepContext:
@@ -194,11 +195,16 @@ class Executor:
         use_threads = plan.needs_threads and (
             self.inter_op_threads > 1 or any(d.has_stream for d in plan.devices)
         )
-        with np.errstate(all="ignore"):
-            if use_threads or plan.account_memory:
-                ParallelStep(self, plan, vals, ctx, use_threads).run()
-            elif ctx.record:
-                self._run_inline_traced(plan, vals, ctx)
-            else:
-                self._run_inline(plan, vals)
+        # Blocking kernels (queue ops) read the step's deadline from this context variable.
+        token = step_deadline.set(ctx.deadline)
+        try:
+            with np.errstate(all="ignore"):
+                if use_threads or plan.account_memory:
+                    ParallelStep(self, plan, vals, ctx, use_threads).run()
+                elif ctx.record:
+                    self._run_inline_traced(plan, vals, ctx)
+                else:
+                    self._run_inline(plan, vals)
+        finally:
+            step_deadline.reset(token)
         return [vals[s] for s in plan.fetch_slots]
