@@ -60,9 +60,12 @@ function standaloneHtml(model) {
     paused: false, selected: "", export_request: 0,
   };
   const esc = (s) => s.replace(/<\//g, "<\\/");
-  const esm = model.get("_esm") || "";
+  // In a page saved before, the module and style are the page's own.
+  const own = (sel) => (document.querySelector(sel) || {}).textContent || "";
+  const esm = model.get("_esm") || own("#tf-esm");
+  const css = model.get("_css") || own("style");
   return "<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>teachflow timeline</title>" +
-    "<style>" + (model.get("_css") || "") + "</style></head><body><div id=\"timeline\"></div>" +
+    "<style>" + css + "</style></head><body><div id=\"timeline\"></div>" +
     "<script type=\"text/plain\" id=\"tf-esm\">" + esc(esm) + "</" + "script>" +
     "<script type=\"application/json\" id=\"tf-state\">" + esc(JSON.stringify(state)) + "</" + "script>" +
     "<script type=\"module\">const state=JSON.parse(document.getElementById('tf-state').textContent);" +
@@ -249,7 +252,14 @@ function render({ model, el }) {
     drag = null;
   });
 
-  const redraw = () => draw();
+  // events, steps and devices change together: draw once per frame, not once per trait.
+  let queued = false;
+  const later = window.requestAnimationFrame ? (f) => window.requestAnimationFrame(f) : (f) => setTimeout(f, 0);
+  const redraw = () => {
+    if (queued) return;
+    queued = true;
+    later(() => { queued = false; draw(); });
+  };
   for (const name of ["events", "devices", "palette", "selected", "paused", "steps"]) {
     model.on("change:" + name, redraw);
   }
