@@ -26,6 +26,7 @@ import numpy as np
 from teachflow.framework import errors
 
 _POLL_S = 0.5  # longest single wait; the loop re-checks state and the deadline after it
+_EARLY_S = 0.005  # how much sooner than the step's deadline a blocked queue op gives up
 
 
 def _deadline_error():
@@ -72,10 +73,15 @@ class QueueState:
         if deadline is None:
             self.cond.wait(_POLL_S)
             return
+        # The kernel gives up a little before the executor does, and re-checks after waking:
+        # a step that timed out must never take an element enqueued by a later step.
+        deadline -= _EARLY_S
         left = deadline - time.monotonic()
         if left <= 0:
             raise _deadline_error()
         self.cond.wait(min(left, _POLL_S))
+        if time.monotonic() >= deadline:
+            raise _deadline_error()
 
     # -- checks -------------------------------------------------------------------------
     def _check(self, components, batched):

@@ -230,3 +230,46 @@ def test_shared_queue_between_two_sessions_on_a_server(server):
         s1.run(enq)
         assert s2.run(size) == 1
         assert s2.run(deq) == np.float32(3.5)
+
+
+def test_blocked_dequeue_on_a_server_is_released_by_another_session(server):
+    g1, g2 = tf.Graph(), tf.Graph()
+    with g1.as_default():
+        enq = tf.FIFOQueue(5, tf.int32, shared_name="handoff").enqueue(42)
+    with g2.as_default():
+        q2 = tf.FIFOQueue(5, tf.int32, shared_name="handoff")
+        deq = q2.dequeue()
+    with tf.Session(server.target, graph=g1) as s1, tf.Session(server.target, graph=g2) as s2:
+        results, started = [], threading.Event()
+        t = _run_in_thread(s2, deq, results, started)
+        assert started.wait(JOIN_S)
+        s1.run(enq)  # the server still serves s1 while s2's step waits on a pool thread
+        t.join(JOIN_S)
+        assert not t.is_alive()
+        assert results == [np.int32(42)]
+
+
+def test_operation_timeout_on_a_server(server):
+    q = tf.FIFOQueue(1, tf.float32, shared_name="timeout_q")
+    config = tf.ConfigProto(operation_timeout_in_ms=100)
+    with tf.Session(server.target, config=config) as sess:
+        with pytest.raises(tf.errors.DeadlineExceededError):
+            sess.run(q.dequeue())
+
+
+def test_timeout_with_one_inter_op_thread_runs_inline():
+    # With one inter-op thread the blocking kernel runs on the caller's thread: its own
+    # wait must still end at the step's deadline.
+    q = tf.FIFOQueue(1, tf.float32)
+    config = tf.ConfigProto(inter_op_parallelism_threads=1, operation_timeout_in_ms=100)
+    with tf.Session(config=config) as sess:
+        with pytest.raises(tf.errors.DeadlineExceededError, match="Timed out"):
+            sess.run(q.dequeue())
+
+
+def test_enqueue_many_checks_batch_sizes(sess):
+    q = tf.FIFOQueue(5, [tf.int32, tf.int32], shapes=[[], []])
+    a, b = tf.placeholder(tf.int32), tf.placeholder(tf.int32)
+    with pytest.raises(tf.errors.InvalidArgumentError, match="same batch size"):
+        sess.run(q.enqueue_many((a, b)), {a: [1, 2], b: [1, 2, 3]})
+    assert sess.run(q.size()) == 0
