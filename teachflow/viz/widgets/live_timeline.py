@@ -83,6 +83,7 @@ class LiveTimeline(anywidget.AnyWidget):
         self._buffered = []  # batches that came while paused
         self._batcher = EventBatcher(self._on_batch, interval=interval)
         self._attached = False
+        self._remote = None  # a RemoteEventStream while attached to a cluster
 
     # -- recording --------------------------------------------------------------------
     @property
@@ -102,8 +103,35 @@ class LiveTimeline(anywidget.AnyWidget):
         if self._attached:
             bus.unsubscribe(self._batcher.add)
             self._attached = False
+        remote, self._remote = self._remote, None
+        if remote is not None:
+            remote.stop()
         self._batcher.stop()
         return self
+
+    def attach_cluster(self, cluster_or_targets, timeout: float = 10.0) -> LiveTimeline:
+        """Show the events of every task of a cluster, on this process's clock.
+
+        ``cluster_or_targets``: a `LocalCluster`, a `ClusterSpec` or ``{job: [address]}``
+        dict, or a list of ``grpc://`` targets. Each task streams its events
+        (`RemoteEventStream`); waits at most ``timeout`` seconds for the streams to open.
+        This does not listen to the local bus (call `attach` as well for local sessions;
+        with in-process servers that would draw their ops twice). `detach` stops it.
+        """
+        from teachflow.viz.widgets.remote_events import RemoteEventStream, addresses_from
+
+        if self._remote is not None:
+            self._remote.stop()
+        self._remote = RemoteEventStream(addresses_from(cluster_or_targets), self._batcher.add)
+        self._remote.start()
+        self._batcher.start()
+        self._remote.wait_ready(timeout)
+        return self
+
+    @property
+    def remote(self):
+        """The `RemoteEventStream` of `attach_cluster`, or None."""
+        return self._remote
 
     @contextlib.contextmanager
     def recording(self):

@@ -1,0 +1,143 @@
+"""Cluster events on the local clock: offset estimate, time conversion, a live 2-task run."""
+
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+import teachflow as tf
+from teachflow.trace.events import OpEvent, StepEvent, TransferEvent, bus
+from teachflow.viz import LiveTimeline
+from teachflow.viz.widgets import remote_events as re_
+from teachflow.viz.widgets.remote_events import (
+    RemoteEventStream,
+    addresses_from,
+    estimate_offset,
+    localize_event,
+    to_local_perf,
+)
+
+W0 = "/job:worker/replica:0/task:0"
+W1 = "/job:worker/replica:0/task:1"
+
+
+def test_offset_from_the_shortest_round_trip():
+    # Remote clock 5 s ahead; the slow sample's midpoint would be off by 90 ns.
+    samples = [(100, 5_000_000_250, 400), (1_000, 5_000_001_010, 1_020)]
+    assert estimate_offset(samples) == 5_000_000_000
+
+
+def test_offset_can_be_negative_and_needs_a_sample():
+    assert estimate_offset([(10_000, 4_000, 10_000)]) == -6_000
+    with pytest.raises(ValueError, match="at least one"):
+        estimate_offset([])
+
+
+def test_to_local_perf_removes_offset_and_epoch_base():
+    assert to_local_perf(1_000_000, offset_ns=0, epoch_minus_perf_ns=999_000) == 1_000
+    assert to_local_perf(1_000_000, offset_ns=-500, epoch_minus_perf_ns=999_000) == 1_500
+
+
+def test_localize_event_moves_every_time_field():
+    op = OpEvent(1, W0 + "/device:CPU:0", "a", "Const", 10_000, 12_000, 4, 0)
+    moved = localize_event(op, offset_ns=1_000, epoch_minus_perf_ns=8_000)
+    assert (moved.start_ns, moved.end_ns) == (1_000, 3_000)
+    assert (moved.node, moved.step_id) == ("a", 1)
+    step = localize_event(StepEvent(2, "end", 9_500), 1_000, 8_000)
+    assert step.time_ns == 500 and step.phase == "end"
+
+
+def test_a_task_keeps_only_events_on_its_devices():
+    mine = OpEvent(1, W0 + "/device:CPU:0", "a", "Const", 0, 1, 4, 0)
+    other = OpEvent(1, W1 + "/device:CPU:0", "b", "Const", 0, 1, 4, 0)
+    recv = TransferEvent(1, W1 + "/device:CPU:0", W0 + "/device:CPU:0", "b:0", 4, 0, 1, 0)
+    assert re_._own_event(mine, W0) and not re_._own_event(other, W0)
+    assert re_._own_event(recv, W0) and not re_._own_event(recv, W1)
+    assert re_._own_event(StepEvent(1, "start", 0), W0)
+    # task:1 is not a prefix of task:10
+    assert not re_._own_event(OpEvent(1, W0 + "0/device:CPU:0", "c", "C", 0, 1, 0, 0), W0)
+
+
+def test_addresses_from_every_accepted_form():
+    assert addresses_from({"worker": ["h:1", "h:2"]}) == {W0: "h:1", W1: "h:2"}
+    assert addresses_from(tf.train.ClusterSpec({"worker": ["h:1"]})) == {W0: "h:1"}
+    assert addresses_from(["grpc://h:1", "h:2"]) == {"grpc://h:1": "h:1", "h:2": "h:2"}
+    assert addresses_from({W0: "grpc://h:1"}) == {W0: "h:1"}
+
+    class FakeLocalCluster:
+        targets = {W0: "grpc://localhost:5"}
+
+    assert addresses_from(FakeLocalCluster()) == {W0: "localhost:5"}
+    with pytest.raises(TypeError, match="LocalCluster"):
+        addresses_from(42)
+
+
+def test_an_unreachable_task_records_an_error_and_stops():
+    port = _free_ports(1)[0]
+    s = RemoteEventStream({W0: f"127.0.0.1:{port}"}, lambda e: None, timeout=0.5).start()
+    assert not s.wait_ready(5.0)
+    s.stop()
+    assert W0 in s.errors
+
+
+def _free_ports(n):
+    socks = []
+    try:
+        for _ in range(n):
+            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            s.bind(("127.0.0.1", 0))
+            socks.append(s)
+        return [s.getsockname()[1] for s in socks]
+    finally:
+        for s in socks:
+            s.close()
+
+
+@pytest.fixture
+def two_workers():
+    spec = {"worker": [f"localhost:{p}" for p in _free_ports(2)]}
+    started = [tf.train.Server(spec, "worker", i) for i in range(2)]
+    yield spec, started
+    for s in started:
+        s.stop()
+
+
+def test_attach_cluster_shows_ops_of_both_tasks_once(two_workers):
+    spec, servers = two_workers
+    with tf.device("/job:worker/task:0"):
+        a = tf.constant(2.0, name="a")
+        b = tf.multiply(a, 3.0, name="b")
+    with tf.device("/job:worker/task:1"):
+        c = tf.add(b, 1.0, name="c")
+    lt = LiveTimeline(keep_steps=5)
+    before = len(bus._subscribers)
+    lt.attach_cluster(spec)
+    try:
+        assert lt.remote.wait_ready(10.0), lt.remote.errors
+        # Both streams have subscribed on the servers' side (they share this bus).
+        deadline = time.monotonic() + 10.0
+        while len(bus._subscribers) < before + 2 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        config = tf.ConfigProto(operation_timeout_in_ms=10_000)
+        with tf.Session(servers[0].target, config=config) as sess:
+            assert sess.run(c) == 7.0
+        deadline = time.monotonic() + 10.0
+        while time.monotonic() < deadline:
+            lt.flush()
+            nodes = {e["node"] for e in lt.events if e["kind"] == "op"}
+            if {"a", "b", "c"} <= nodes:
+                break
+            time.sleep(0.05)
+    finally:
+        lt.detach()
+    ops = [e for e in lt.events if e["kind"] == "op"]
+    by_node = {e["node"]: e["device"] for e in ops}
+    assert by_node["b"].startswith(W0 + "/") and by_node["c"].startswith(W1 + "/")
+    keys = [(e["step"], e["device"], e["node"], e["start_us"]) for e in ops]
+    assert len(keys) == len(set(keys))
+    assert len({(e["device"], e["node"]) for e in ops}) == len(ops)
+    # On the local clock: a few ms from the first step start, not an epoch away.
+    assert all(-1e6 < e["start_us"] < 60e6 for e in ops)
+    assert lt.remote is None and len(bus._subscribers) <= before + 2
