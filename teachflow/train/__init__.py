@@ -4,14 +4,25 @@ from teachflow.distributed.cluster import ClusterSpec
 from teachflow.distributed.server import Server
 from teachflow.train.adagrad import AdagradOptimizer
 from teachflow.train.adam import AdamOptimizer
+from teachflow.train.coordinator import Coordinator, LooperThread
 from teachflow.train.device_setter import (
     GreedyLoadBalancingStrategy,
     byte_size_load_fn,
     replica_device_setter,
 )
 from teachflow.train.gradient_descent import GradientDescentOptimizer
+from teachflow.train.input import (
+    batch,
+    input_producer,
+    limit_epochs,
+    range_input_producer,
+    shuffle_batch,
+    slice_input_producer,
+    string_input_producer,
+)
 from teachflow.train.momentum import MomentumOptimizer
 from teachflow.train.optimizer import Optimizer
+from teachflow.train.queue_runner import QueueRunner, add_queue_runner, start_queue_runners
 from teachflow.train.rmsprop import RMSPropOptimizer
 from teachflow.train.training_util import (
     assert_global_step,
