@@ -7,7 +7,7 @@ variable (run ``tf.local_variables_initializer()``) and raises OutOfRangeError p
 limit, which closes the queue so readers drain it and then get OutOfRangeError too.
 
     >>> import teachflow as tf
-    >>> x = tf.train.batch([tf.constant([1, 2])], batch_size=3)
+    >>> (x,) = tf.train.batch([tf.constant([1, 2])], batch_size=3)
     >>> x.shape
     TensorShape([3, 2])
 """
@@ -306,7 +306,7 @@ def shuffle_batch(
     """As `batch`, but elements come out in random order from a RandomShuffleQueue.
 
     >>> import teachflow as tf
-    >>> x = tf.train.shuffle_batch([tf.constant(1)], 2, capacity=10, min_after_dequeue=5)
+    >>> (x,) = tf.train.shuffle_batch([tf.constant(1)], 2, capacity=10, min_after_dequeue=5)
     >>> x.shape
     TensorShape([2])
     """

@@ -60,13 +60,17 @@ def test_batch_needs_fully_defined_shapes():
 def test_shuffle_batch_with_seed_is_a_permutation(sess):
     data = np.arange(10, dtype=np.int64)
     tf.set_random_seed(3)
+    # capacity == batch_size: a full queue is exactly one copy of the input (the runner
+    # only adds the next copy once a dequeue_many took all of it), whatever the timing.
     (b,) = tf.train.shuffle_batch(
-        [tf.constant(data)], 10, capacity=20, min_after_dequeue=0, seed=7, enqueue_many=True
+        [tf.constant(data)], 10, capacity=10, min_after_dequeue=0, seed=7, enqueue_many=True
     )
     assert b.shape.as_list() == [10] and b.op.name == "shuffle_batch"
-    (got,) = _run_pipeline(sess, b, 1)
-    assert sorted(got.tolist()) == list(range(10))
-    assert got.dtype == np.int64
+    got = _run_pipeline(sess, b, 3)
+    for g in got:
+        assert sorted(g.tolist()) == list(range(10))
+        assert g.dtype == np.int64
+    assert any(g.tolist() != list(range(10)) for g in got)  # shuffled
 
 
 def test_string_input_producer_cycles_filenames(sess):
