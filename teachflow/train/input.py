@@ -7,7 +7,7 @@ variable (run ``tf.local_variables_initializer()``) and raises OutOfRangeError p
 limit, which closes the queue so readers drain it and then get OutOfRangeError too.
 
     >>> import teachflow as tf
-    >>> (x,) = tf.train.batch([tf.constant([1, 2])], batch_size=3)
+    >>> x = tf.train.batch([tf.constant([1, 2])], batch_size=3)
     >>> x.shape
     TensorShape([3, 2])
 """
@@ -217,12 +217,13 @@ def _shapes_for(tensor_list, shapes, enqueue_many):
     return got
 
 
-def _restore(keys, tensors, single):
-    if not isinstance(tensors, (list, tuple)):
-        tensors = [tensors]
+def _restore(keys, dequeued):
+    # As TF: a dict comes back as a dict; otherwise what dequeue gives (one component:
+    # the tensor itself, even for a one-element list; several: a list).
     if keys is not None:
-        return dict(zip(keys, tensors))
-    return tensors[0] if single else list(tensors)
+        parts = dequeued if isinstance(dequeued, (list, tuple)) else [dequeued]
+        return dict(zip(keys, parts))
+    return dequeued
 
 
 def _batch(
@@ -237,7 +238,6 @@ def _batch(
     name,
     default_name,
 ):
-    single = not isinstance(tensors, (list, tuple, dict))
     with name_scope(name, default_name, None) as scope:
         keys, tensor_list = _as_tensor_list(tensors)
         shapes = _shapes_for(tensor_list, shapes, enqueue_many)
@@ -248,7 +248,7 @@ def _batch(
             out = queue.dequeue_up_to(batch_size, name=scope)
         else:
             out = queue.dequeue_many(batch_size, name=scope)
-        return _restore(keys, out, single)
+        return _restore(keys, out)
 
 
 def batch(
@@ -306,7 +306,7 @@ def shuffle_batch(
     """As `batch`, but elements come out in random order from a RandomShuffleQueue.
 
     >>> import teachflow as tf
-    >>> (x,) = tf.train.shuffle_batch([tf.constant(1)], 2, capacity=10, min_after_dequeue=5)
+    >>> x = tf.train.shuffle_batch([tf.constant(1)], 2, capacity=10, min_after_dequeue=5)
     >>> x.shape
     TensorShape([2])
     """

@@ -41,11 +41,12 @@ def test_batch_enqueue_many_keeps_order_and_single_tensor_unwrapped(sess):
     np.testing.assert_array_equal(flat, np.concatenate([data, data])[:12])
 
 
-def test_batch_dict_and_smaller_final_batch():
+def test_batch_dict_one_element_list_and_smaller_final_batch():
     out = tf.train.batch({"a": tf.constant(1), "b": tf.constant(2.0)}, 3)
     assert sorted(out) == ["a", "b"] and out["a"].shape.as_list() == [3]
     with tf.Graph().as_default():
-        (x,) = tf.train.batch([tf.constant(1)], 3, allow_smaller_final_batch=True)
+        x = tf.train.batch([tf.constant(1)], 3, allow_smaller_final_batch=True)
+        # A one-element list gives the tensor itself, as TF does.
         assert x.shape.as_list() == [None] and x.op.type == "QueueDequeueUpToV2"
 
 
@@ -53,7 +54,7 @@ def test_batch_needs_fully_defined_shapes():
     p = tf.placeholder(tf.float32, [None])
     with pytest.raises(ValueError, match="All shapes must be fully defined"):
         tf.train.batch([p], 2)
-    (b,) = tf.train.batch([p], 2, shapes=[[3]])
+    b = tf.train.batch([p], 2, shapes=[[3]])
     assert b.shape.as_list() == [2, 3]
 
 
@@ -62,7 +63,7 @@ def test_shuffle_batch_with_seed_is_a_permutation(sess):
     tf.set_random_seed(3)
     # capacity == batch_size: a full queue is exactly one copy of the input (the runner
     # only adds the next copy once a dequeue_many took all of it), whatever the timing.
-    (b,) = tf.train.shuffle_batch(
+    b = tf.train.shuffle_batch(
         [tf.constant(data)], 10, capacity=10, min_after_dequeue=0, seed=7, enqueue_many=True
     )
     assert b.shape.as_list() == [10] and b.op.name == "shuffle_batch"
