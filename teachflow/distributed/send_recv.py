@@ -64,5 +64,11 @@ def _infer_recv(op):
 registry.register("_Send", no_outputs, _send_kernel, stateful=True, not_differentiable=True)
 # A receive waits for another task: never run it inline on the scheduling thread.
 registry.register(
-    "_Recv", _infer_recv, _recv_kernel, stateful=True, cheap=False, not_differentiable=True
+    "_Recv",
+    _infer_recv,
+    _recv_kernel,
+    stateful=True,
+    cheap=False,
+    blocking=True,
+    not_differentiable=True,
 )

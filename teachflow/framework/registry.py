@@ -37,6 +37,9 @@ class OpDef:
     not_differentiable: bool = False
     # Ops taking a reference at ``ref_inputs`` are created colocated with that variable.
     colocate_refs: bool = True
+    # Ops that wait for something outside the step (a queue, another task) run on a pool of
+    # their own, so waiting ops never starve the inter-op threads the step needs.
+    blocking: bool = False
 
 
 _REGISTRY: dict[str, OpDef] = {}
@@ -54,6 +57,7 @@ def register(
     cheap: bool = True,
     not_differentiable: bool = False,
     colocate_refs: bool = True,
+    blocking: bool = False,
 ) -> OpDef:
     """Register an op type. ``kernel`` is the CPU kernel factory, also used on GPUs
     unless ``kernels`` says otherwise (kernels are written against ``ctx.xp``)."""
@@ -73,6 +77,7 @@ def register(
         cheap,
         not_differentiable,
         colocate_refs,
+        blocking,
     )
     _REGISTRY[op_type] = od
     return od

@@ -126,8 +126,9 @@ def _close_kernel(op, device):
     return lambda queue: queue.close(cancel)
 
 
-def _register(op_type, infer, kernel, cheap):
-    # Blocking ops must not run on the scheduling thread: cheap=False sends them to the pool.
+def _register(op_type, infer, kernel, cheap, blocking=False):
+    # Blocking ops must not run on the scheduling thread: cheap=False sends them off it, and
+    # blocking=True gives each its own waiting thread, so they never starve the step.
     registry.register(
         op_type,
         infer,
@@ -135,15 +136,16 @@ def _register(op_type, infer, kernel, cheap):
         stateful=True,
         ref_inputs=(0,),
         cheap=cheap,
+        blocking=blocking,
         not_differentiable=True,
     )
 
 
-_register("QueueEnqueueV2", lambda op: [], _enqueue_kernel, cheap=False)
-_register("QueueEnqueueManyV2", lambda op: [], _enqueue_kernel, cheap=False)
-_register("QueueDequeueV2", _outputs_of, _dequeue_kernel, cheap=False)
-_register("QueueDequeueManyV2", _outputs_of, _dequeue_many_kernel, cheap=False)
-_register("QueueDequeueUpToV2", _outputs_of, _dequeue_many_kernel, cheap=False)
+_register("QueueEnqueueV2", lambda op: [], _enqueue_kernel, cheap=False, blocking=True)
+_register("QueueEnqueueManyV2", lambda op: [], _enqueue_kernel, cheap=False, blocking=True)
+_register("QueueDequeueV2", _outputs_of, _dequeue_kernel, cheap=False, blocking=True)
+_register("QueueDequeueManyV2", _outputs_of, _dequeue_many_kernel, cheap=False, blocking=True)
+_register("QueueDequeueUpToV2", _outputs_of, _dequeue_many_kernel, cheap=False, blocking=True)
 _register("QueueCloseV2", lambda op: [], _close_kernel, cheap=True)
 _register(
     "QueueSizeV2",

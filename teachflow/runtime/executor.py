@@ -75,10 +75,21 @@ class Executor:
 
         self.inter_op_threads = inter_op_threads if inter_op_threads > 0 else (os.cpu_count() or 2)
         self._pool = None
+        self._waiters = None
         self._streams = {}
         self._lock = threading.Lock()
 
+    def _blocking_pool(self):
+        """Threads for ops that wait (queues, receives from other tasks): one each."""
+        with self._lock:
+            if self._waiters is None:
+                self._waiters = ThreadPoolExecutor(64, thread_name_prefix="blocking-op")
+            return self._waiters
+
     def close(self):
+        if self._waiters is not None:
+            self._waiters.shutdown(wait=False, cancel_futures=True)
+            self._waiters = None
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
         for s in self._streams.values():
@@ -193,7 +204,9 @@ class Executor:
         for slot, v in zip(plan.feed_slots, feed_values):
             vals[slot] = v
         use_threads = plan.needs_threads and (
-            self.inter_op_threads > 1 or any(d.has_stream for d in plan.devices)
+            self.inter_op_threads > 1
+            or plan.has_blocking
+            or any(d.has_stream for d in plan.devices)
         )
         # Blocking kernels (queue ops) read the step's deadline from this context variable.
         token = step_deadline.set(ctx.deadline)

@@ -67,9 +67,13 @@ class ParallelStep:
                         args = [vals[s] for s in step[1]]
                         # Kernels may read context variables of the step (a worker's rendezvous):
                         # each pool task runs in a copy of the scheduling thread's context.
-                        self.ex._queue_for(dev).submit(
-                            contextvars.copy_context().run, self._run_async, i, step, args
+                        op_def = getattr(step[4], "_op_def", None)
+                        pool = (
+                            self.ex._blocking_pool()
+                            if op_def is not None and op_def.blocking
+                            else self.ex._queue_for(dev)
                         )
+                        pool.submit(contextvars.copy_context().run, self._run_async, i, step, args)
                         inflight += 1
                         continue
                     t0 = now()

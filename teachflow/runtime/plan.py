@@ -62,6 +62,7 @@ class Plan:
         self.transfers = []
         self.account_memory = False  # some device has a memory limit
         self.needs_threads = False  # some step should run off the scheduling thread
+        self.has_blocking = False  # some step waits for something outside the step
         self.placement = {}  # op name -> device name
         self.persistent_nodes = frozenset()
 
@@ -290,6 +291,8 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, kernel_for, device_for, 
     plan.consumers = consumers
     plan.account_memory = any(d.allocator.limit is not None for d in devices)
     plan.needs_threads = any(r[7] for r in raw) or any(d.has_stream for d in devices)
+    # A waiting op (queue, cross-task receive) always gets a thread of its own.
+    plan.has_blocking = any(getattr(getattr(r[4], "_op_def", None), "blocking", False) for r in raw)
     plan.placement = {op.name: op_device[op].name for op in order}
     # Outputs that live in their kernel (constants), not in a step's allocations.
     plan.persistent_nodes = frozenset(op.name for op in order if op.type == "Const")

@@ -163,3 +163,21 @@ def test_parallel_matmuls_agree_with_numpy():
         ra, rb = sess.run([a, b])
     np.testing.assert_allclose(ra, x @ x, rtol=1e-4)
     np.testing.assert_allclose(rb, x @ x.T, rtol=1e-4)
+
+
+def test_waiting_ops_never_starve_the_steps_that_would_free_them():
+    """More blocked enqueues than inter-op threads: a dequeue still gets a thread."""
+    q = tf.FIFOQueue(1, tf.float32)
+    enqueue = q.enqueue(1.0)
+    dequeue = q.dequeue()
+    config = tf.ConfigProto(inter_op_parallelism_threads=2, operation_timeout_in_ms=10000)
+    with tf.Session(config=config) as sess:
+        sess.run(enqueue)  # the queue is full now
+        producers = [threading.Thread(target=sess.run, args=(enqueue,)) for _ in range(3)]
+        for t in producers:
+            t.start()
+        got = [sess.run(dequeue) for _ in range(4)]
+        for t in producers:
+            t.join(timeout=10)
+        assert got == [1.0] * 4
+        assert not any(t.is_alive() for t in producers)
