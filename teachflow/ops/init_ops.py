@@ -55,8 +55,14 @@ class Initializer:
     def __call__(self, shape, dtype=None, partition_info=None):
         raise TypeError(f"{type(self).__name__} does not define __call__")
 
+    # The constructor arguments get_config reports (a dtype by its name), as in TF.
+    _config_fields = ()
+
     def get_config(self) -> dict:
-        return {}
+        return {
+            f: getattr(self, f).name if f == "dtype" else getattr(self, f)
+            for f in self._config_fields
+        }
 
     @classmethod
     def from_config(cls, config):
@@ -97,8 +103,7 @@ class Zeros(Initializer):
         zero = False if dtype.is_bool else b"" if dtype is dtypes.string else 0
         return _filled(zero, shape, dtype, "zeros")
 
-    def get_config(self):
-        return {"dtype": self.dtype.name}
+    _config_fields = ("dtype",)
 
 
 class Ones(Initializer):
@@ -116,8 +121,7 @@ class Ones(Initializer):
         dtype = dtypes.as_dtype(dtype or self.dtype).base_dtype
         return _filled(True if dtype.is_bool else 1, shape, dtype, "ones")
 
-    def get_config(self):
-        return {"dtype": self.dtype.name}
+    _config_fields = ("dtype",)
 
 
 class Constant(Initializer):
@@ -151,8 +155,7 @@ class Constant(Initializer):
             self.value, dtype=dtype, shape=_as_list(shape), verify_shape=verify_shape
         )
 
-    def get_config(self):
-        return {"value": self.value, "dtype": self.dtype.name}
+    _config_fields = ("value", "dtype")
 
 
 class RandomUniform(Initializer):
@@ -173,13 +176,7 @@ class RandomUniform(Initializer):
         dtype = dtype or self.dtype
         return random_ops.random_uniform(shape, self.minval, self.maxval, dtype, seed=self.seed)
 
-    def get_config(self):
-        return {
-            "minval": self.minval,
-            "maxval": self.maxval,
-            "seed": self.seed,
-            "dtype": self.dtype.name,
-        }
+    _config_fields = ("minval", "maxval", "seed", "dtype")
 
 
 class RandomNormal(Initializer):
@@ -200,13 +197,7 @@ class RandomNormal(Initializer):
         dtype = dtype or self.dtype
         return random_ops.random_normal(shape, self.mean, self.stddev, dtype, seed=self.seed)
 
-    def get_config(self):
-        return {
-            "mean": self.mean,
-            "stddev": self.stddev,
-            "seed": self.seed,
-            "dtype": self.dtype.name,
-        }
+    _config_fields = ("mean", "stddev", "seed", "dtype")
 
 
 class TruncatedNormal(Initializer):
@@ -227,13 +218,7 @@ class TruncatedNormal(Initializer):
         dtype = dtype or self.dtype
         return random_ops.truncated_normal(shape, self.mean, self.stddev, dtype, seed=self.seed)
 
-    def get_config(self):
-        return {
-            "mean": self.mean,
-            "stddev": self.stddev,
-            "seed": self.seed,
-            "dtype": self.dtype.name,
-        }
+    _config_fields = ("mean", "stddev", "seed", "dtype")
 
 
 class UniformUnitScaling(Initializer):
@@ -257,8 +242,7 @@ class UniformUnitScaling(Initializer):
         max_val = math.sqrt(3 / input_size) * self.factor
         return random_ops.random_uniform(shape, -max_val, max_val, dtype, seed=self.seed)
 
-    def get_config(self):
-        return {"factor": self.factor, "seed": self.seed, "dtype": self.dtype.name}
+    _config_fields = ("factor", "seed", "dtype")
 
 
 def compute_fans(shape):
@@ -324,14 +308,7 @@ class VarianceScaling(Initializer):
         limit = math.sqrt(3.0 * scale)
         return random_ops.random_uniform(shape, -limit, limit, dtype, seed=self.seed)
 
-    def get_config(self):
-        return {
-            "scale": self.scale,
-            "mode": self.mode,
-            "distribution": self.distribution,
-            "seed": self.seed,
-            "dtype": self.dtype.name,
-        }
+    _config_fields = ("scale", "mode", "distribution", "seed", "dtype")
 
 
 class GlorotUniform(VarianceScaling):
@@ -346,8 +323,7 @@ class GlorotUniform(VarianceScaling):
     def __init__(self, seed=None, dtype=dtypes.float32):
         super().__init__(1.0, "fan_avg", "uniform", seed, dtype)
 
-    def get_config(self):
-        return {"seed": self.seed, "dtype": self.dtype.name}
+    _config_fields = ("seed", "dtype")
 
 
 class GlorotNormal(VarianceScaling):
@@ -361,8 +337,7 @@ class GlorotNormal(VarianceScaling):
     def __init__(self, seed=None, dtype=dtypes.float32):
         super().__init__(1.0, "fan_avg", "truncated_normal", seed, dtype)
 
-    def get_config(self):
-        return {"seed": self.seed, "dtype": self.dtype.name}
+    _config_fields = ("seed", "dtype")
 
 
 def he_normal(seed=None):
