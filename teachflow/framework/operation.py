@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from teachflow.framework import dtypes, registry
+from teachflow.framework import dtypes
 from teachflow.framework.shapes import TensorShape, as_shape
 
 
@@ -167,10 +167,6 @@ class Operation:
         return list(self._control_inputs)
 
     @property
-    def _control_outputs_list(self) -> list:
-        return list(self._control_outputs)
-
-    @property
     def node_def(self) -> NodeDef:
         ins = [t._as_node_def_input() for t in self._inputs]
         ins += ["^" + c.name for c in self._control_inputs]
@@ -231,7 +227,3 @@ class Operation:
         return str(self.node_def)
 
     __hash__ = object.__hash__
-
-
-def op_def_for(op_type: str):
-    return registry.get(op_type)

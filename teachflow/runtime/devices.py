@@ -212,7 +212,3 @@ def make_local_devices(config, task_name="/job:localhost/replica:0/task:0", reso
         for d in devices:
             d.resources = resources
     return devices
-
-
-def local_cpu(task_name: str = "/job:localhost/replica:0/task:0") -> Device:
-    return Device(f"{task_name}/device:CPU:0", "CPU", 0)
