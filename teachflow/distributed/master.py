@@ -51,7 +51,8 @@ class MasterSession:
         self.graph = Graph()
         self.lock = threading.Lock()
         self.placer = None
-        self.steps = {}  # signature -> (partitions, {task: graph handle}, fetch_task)
+        self.steps = {}  # signature -> (partitions, {task: graph handle}, fetch_task, senders)
+        self.feed_types = {}  # fed tensor name -> dtype, looked up once
         self.log = []
 
     def extend(self, graph_def):
@@ -124,8 +125,11 @@ class MasterSession:
 
     def _check_feed_types(self, feeds):
         for f in feeds:
-            t = self.graph.get_tensor_by_name(f.name)
-            want = t.dtype.base_dtype
+            want = self.feed_types.get(f.name)
+            if want is None:
+                want = self.feed_types[f.name] = self.graph.get_tensor_by_name(
+                    f.name
+                ).dtype.base_dtype
             if f.tensor.dtype != want.enum:
                 got = dtypes.as_dtype(f.tensor.dtype).name if f.tensor.dtype in _ENUMS else "?"
                 raise errors.InvalidArgumentError(

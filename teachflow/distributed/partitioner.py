@@ -17,6 +17,7 @@ from teachflow.framework import dtypes
 from teachflow.framework.device_spec import DeviceSpec
 from teachflow.framework.operation import NodeDef
 from teachflow.framework.shapes import TensorShape
+from teachflow.runtime.partition import send_recv_pair
 from teachflow.runtime.plan import prune
 
 
@@ -69,30 +70,24 @@ def partition(graph, placement, fetch_tensors, target_ops, feed_tensors, incarna
             name = feed_nodes[key] = node
         return name
 
-    def send_recv(src_op, src_index, value_input, dtype, shape, dst_task, dst_device, tag):
+    def send_recv(src_op, value_input, dtype, shape, dst_task, dst_device, tag):
         src_dev = placement[src_op]
-        src_task = task_of(src_dev)
-        tensor_name = f"edge_{src_op._id}_{src_op.name}_{tag}"
-        attrs = {
-            "tensor_name": tensor_name,
-            "send_device": src_dev,
-            "recv_device": dst_device,
-            "send_device_incarnation": incarnations.get(src_dev, 0),
-            "client_terminated": False,
-            "T": dtype,
-        }
         d = DeviceSpec.from_string(dst_task)
-        suffix = f"{d.job}_{d.task}"  # the receiving task
-        part(src_task).nodes.append(
-            NodeDef(
-                f"{src_op.name}/_send_{tag}_{suffix}", "_Send", [value_input], src_dev, dict(attrs)
-            )
+        suffix = f"{tag}_{d.job}_{d.task}"  # the receiving task
+        send, recv = send_recv_pair(
+            f"{src_op.name}/_send_{suffix}",
+            f"{src_op.name}/_recv_{suffix}",
+            value_input,
+            f"edge_{src_op._id}_{src_op.name}_{tag}",
+            src_dev,
+            incarnations.get(src_dev, 0),
+            dst_device,
+            dtype,
+            shape,
         )
-        recv = f"{src_op.name}/_recv_{tag}_{suffix}"
-        part(dst_task).nodes.append(
-            NodeDef(recv, "_Recv", [], dst_device, dict(attrs, shape=shape))
-        )
-        return recv
+        part(task_of(src_dev)).nodes.append(send)
+        part(dst_task).nodes.append(recv)
+        return recv.name
 
     for op in order:
         dev = placement[op]
@@ -108,7 +103,6 @@ def partition(graph, placement, fetch_tensors, target_ops, feed_tensors, incarna
                 if key not in cut_nodes:
                     cut_nodes[key] = send_recv(
                         t.op,
-                        t.value_index,
                         t._as_node_def_input(),
                         t.dtype.base_dtype,
                         t.shape,
@@ -140,7 +134,7 @@ def partition(graph, placement, fetch_tensors, target_ops, feed_tensors, incarna
                     )
                 )
                 ctrl_nodes[key] = send_recv(
-                    c, 0, marker, dtypes.float32, TensorShape([]), task, dev, "control"
+                    c, marker, dtypes.float32, TensorShape([]), task, dev, "control"
                 )
             inputs.append("^" + ctrl_nodes[key])
         nd.input = inputs

@@ -11,22 +11,42 @@ from __future__ import annotations
 from teachflow.framework.operation import NodeDef
 
 
+def send_recv_pair(
+    send_name, recv_name, value_input, tensor_name, src, incarnation, dst, dtype, shape=None
+):
+    """The ``_Send`` (on ``src``) and ``_Recv`` (on ``dst``) that cut one edge; both carry
+    the attributes that make up their rendezvous key."""
+    attrs = {
+        "tensor_name": tensor_name,
+        "send_device": src,
+        "recv_device": dst,
+        "send_device_incarnation": incarnation,
+        "client_terminated": False,
+        "T": dtype,
+    }
+    recv_attrs = dict(attrs) if shape is None else dict(attrs, shape=shape)
+    return (
+        NodeDef(send_name, "_Send", [value_input], src, attrs),
+        NodeDef(recv_name, "_Recv", [], dst, recv_attrs),
+    )
+
+
 def partition_graphs(plan) -> list[list[NodeDef]]:
     """One list of NodeDefs per device of ``plan``, in device order."""
     parts = {d.name: [] for d in plan.devices}
     recv_name = {}
     for x in plan.transfers:
         src, dst = x.src.name, x.dst.name
-        attrs = {
-            "tensor_name": x.name,
-            "send_device": src,
-            "recv_device": dst,
-            "send_device_incarnation": x.src.incarnation,
-            "client_terminated": False,
-            "T": x.tensor.dtype.base_dtype,
-        }
-        send = NodeDef(f"{x.tensor.op.name}/_send_{x.name}", "_Send", [x.tensor.name], src, attrs)
-        recv = NodeDef(f"{x.tensor.op.name}/_recv_{x.name}", "_Recv", [], dst, dict(attrs))
+        send, recv = send_recv_pair(
+            f"{x.tensor.op.name}/_send_{x.name}",
+            f"{x.tensor.op.name}/_recv_{x.name}",
+            x.tensor.name,
+            x.name,
+            src,
+            x.src.incarnation,
+            dst,
+            x.tensor.dtype.base_dtype,
+        )
         parts[src].append(send)
         parts[dst].append(recv)
         recv_name[(x.tensor, dst)] = recv.name
