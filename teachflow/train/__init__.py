@@ -24,6 +24,12 @@ from teachflow.train.momentum import MomentumOptimizer
 from teachflow.train.optimizer import Optimizer
 from teachflow.train.queue_runner import QueueRunner, add_queue_runner, start_queue_runners
 from teachflow.train.rmsprop import RMSPropOptimizer
+from teachflow.train.session_run_hook import (
+    SessionRunArgs,
+    SessionRunContext,
+    SessionRunHook,
+    SessionRunValues,
+)
 from teachflow.train.training_util import (
     assert_global_step,
     create_global_step,
