@@ -29,6 +29,9 @@ from teachflow.runtime.resources import ResourceManager
 from teachflow.trace import events as trace_events
 
 CHUNK_BYTES = 4 << 20
+# StreamEvents' initial metadata: sent once the stream listens to the event bus.
+STREAM_SUBSCRIBED_KEY = "teachflow-subscribed"
+STREAM_TASK_KEY = "teachflow-task"
 
 
 class RegisteredGraph:
@@ -243,6 +246,12 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
         trace_events.bus.subscribe(q.put)
         offset = time.time_ns() - time.perf_counter_ns()
         try:
+            # The headers go out now, before any event: a client that waits for them
+            # knows the subscription is in place, so no event of a step it starts after
+            # that is missed.
+            context.send_initial_metadata(
+                ((STREAM_SUBSCRIBED_KEY, "1"), (STREAM_TASK_KEY, self.task_name))
+            )
             while context.is_active():
                 try:
                     ev = q.get(timeout=0.25)

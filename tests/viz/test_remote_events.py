@@ -16,6 +16,7 @@ from teachflow.viz.widgets.remote_events import (
     addresses_from,
     estimate_offset,
     localize_event,
+    offset_moved,
     to_local_perf,
 )
 
@@ -33,6 +34,13 @@ def test_offset_can_be_negative_and_needs_a_sample():
     assert estimate_offset([(10_000, 4_000, 10_000)]) == -6_000
     with pytest.raises(ValueError, match="at least one"):
         estimate_offset([])
+
+
+def test_a_new_offset_replaces_the_old_only_beyond_its_error_bound():
+    assert not offset_moved(0, 400, round_trip_ns=1_000)
+    assert not offset_moved(0, -500, round_trip_ns=1_000)
+    assert offset_moved(0, -501, round_trip_ns=1_000)
+    assert offset_moved(5_000_000, 0, round_trip_ns=0)
 
 
 def test_to_local_perf_removes_offset_and_epoch_base():
@@ -115,11 +123,11 @@ def test_attach_cluster_shows_ops_of_both_tasks_once(two_workers):
     before = len(bus._subscribers)
     lt.attach_cluster(spec)
     try:
+        # Ready means both servers have subscribed their streams (they share this bus):
+        # the step below is run at once, with no wait for the subscriptions.
         assert lt.remote.wait_ready(10.0), lt.remote.errors
-        # Both streams have subscribed on the servers' side (they share this bus).
-        deadline = time.monotonic() + 10.0
-        while len(bus._subscribers) < before + 2 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        assert len(bus._subscribers) == before + 2
+        assert lt.remote.subscribed == {W0: True, W1: True}
         config = tf.ConfigProto(operation_timeout_in_ms=10_000)
         with tf.Session(servers[0].target, config=config) as sess:
             assert sess.run(c) == 7.0
@@ -141,3 +149,49 @@ def test_attach_cluster_shows_ops_of_both_tasks_once(two_workers):
     # On the local clock: a few ms from the first step start, not an epoch away.
     assert all(-1e6 < e["start_us"] < 60e6 for e in ops)
     assert lt.remote is None and len(bus._subscribers) <= before + 2
+
+
+def test_stream_events_sends_its_headers_before_any_event(two_workers):
+    import grpc
+
+    from teachflow.distributed.protocol import teachflow_pb2 as pb
+    from teachflow.distributed.protocol import teachflow_pb2_grpc as pb_grpc
+
+    spec, _ = two_workers
+    before = len(bus._subscribers)
+    with grpc.insecure_channel(spec["worker"][1]) as channel:
+        call = pb_grpc.WorkerServiceStub(channel).StreamEvents(
+            pb.StreamEventsRequest(), timeout=10.0
+        )
+        try:
+            # No event is ever published here: the headers come on their own.
+            headers = dict(call.initial_metadata())
+            assert headers["teachflow-subscribed"] == "1"
+            assert headers["teachflow-task"] == W1
+            assert len(bus._subscribers) == before + 1
+        finally:
+            call.cancel()
+
+
+def test_offsets_are_measured_again_while_streaming(two_workers):
+    spec, _ = two_workers
+    shift = [0]  # this process's clock, moved by hand: a drift between machines
+
+    def clock():
+        return time.time_ns() + shift[0]
+
+    s = RemoteEventStream(
+        {W0: spec["worker"][0]}, lambda e: None, clock=clock, remeasure_every=0.02
+    ).start()
+    try:
+        assert s.wait_ready(10.0), s.errors
+        assert abs(s.offsets[W0]) < 50e6  # one machine: about zero
+        shift[0] = -3_000_000_000  # the local clock now reads 3 s behind
+        deadline = time.monotonic() + 10.0
+        while s.offsets[W0] < 2.9e9 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert 2.9e9 < s.offsets[W0] < 3.1e9
+        assert len(s.measurements[W0]) >= 2
+    finally:
+        s.stop()
+    assert not s.errors

@@ -12,6 +12,14 @@ result moved onto this process's ``time.perf_counter_ns`` scale, which local eve
     >>> to_local_perf(10_000, offset_ns=590, epoch_minus_perf_ns=9_000)
     410
 
+Readiness: a task's server sends the stream's initial metadata as soon as it has
+subscribed to its event bus, and the stream counts as open only when that metadata came
+(`RemoteEventStream.wait_ready`), so a step started after ``wait_ready`` returned True
+loses no event. Long runs: clocks drift apart, so each task's offset is measured again
+every ``remeasure_every`` seconds, and a new estimate replaces the old one only when the
+old one falls outside its error bound (half its round trip): a drift moves the events, a
+jittery measurement does not.
+
 Duplicates: a server only reports the work of its own task. Every event streamed by a
 task is kept only if it happened on one of that task's devices (a transfer: on the
 receiving device), and step events are passed on as they are (the timeline keeps each
@@ -30,6 +38,7 @@ __all__ = [
     "RemoteEventStream",
     "addresses_from",
     "estimate_offset",
+    "offset_moved",
     "to_local_perf",
     "localize_event",
     "event_device",
@@ -53,6 +62,21 @@ def estimate_offset(samples) -> int:
         raise ValueError("estimate_offset needs at least one (sent, remote, received) sample")
     sent, remote, received = min(samples, key=lambda s: s[2] - s[0])
     return int(remote - (sent + received) // 2)
+
+
+def offset_moved(current_ns: int, new_ns: int, round_trip_ns: int) -> bool:
+    """Whether a new offset estimate should replace the one in use.
+
+    The true offset lies within half the estimate's round trip of it; while the offset in
+    use is inside that bound, the new estimate says nothing new (keeping the old one keeps
+    the drawing still); outside it, the clocks really moved apart.
+
+        >>> offset_moved(1_000, 1_040, round_trip_ns=100)   # within +-50: jitter
+        False
+        >>> offset_moved(1_000, 1_200, round_trip_ns=100)   # a drift of 200 ns
+        True
+    """
+    return abs(int(new_ns) - int(current_ns)) > int(round_trip_ns) // 2
 
 
 def to_local_perf(epoch_ns: int, offset_ns: int, epoch_minus_perf_ns: int) -> int:
@@ -141,26 +165,42 @@ class RemoteEventStream:
     """Streams every task's events, on this process's clock, into ``on_event``.
 
     One daemon thread per task: it estimates the task's clock offset from ``samples``
-    ``GetStatus`` calls, opens ``StreamEvents`` and hands each event (times moved onto
-    the local ``perf_counter_ns`` scale, see the module docstring) to ``on_event``
-    (an `EventBatcher`'s ``add``). A task that cannot be reached ends its thread; its
-    error is kept in ``errors``. `stop` cancels the calls and joins the threads.
+    ``GetStatus`` calls, opens ``StreamEvents``, waits for the stream's initial metadata
+    (the server has subscribed to its bus) and then hands each event (times moved onto
+    the local ``perf_counter_ns`` scale, see the module docstring) to ``on_event`` (an
+    `EventBatcher`'s ``add``). While it streams, a second thread measures the offset
+    again every ``remeasure_every`` seconds (None: never). A task that cannot be reached
+    ends its thread; its error is kept in ``errors``. `stop` cancels the calls and joins
+    the threads.
 
         >>> s = RemoteEventStream({}, print).start()
+        >>> s.wait_ready(1.0)
+        True
         >>> s.stop()
-        >>> s.offsets
-        {}
+        >>> s.offsets, s.subscribed
+        ({}, {})
     """
 
-    def __init__(self, addresses_by_task, on_event, clock=time.time_ns, samples=3, timeout=5.0):
+    def __init__(
+        self,
+        addresses_by_task,
+        on_event,
+        clock=time.time_ns,
+        samples=3,
+        timeout=5.0,
+        remeasure_every=30.0,
+    ):
         self.addresses = dict(addresses_by_task)
         self.on_event = on_event
         self.clock = clock
         self.samples = int(samples)
         self.timeout = float(timeout)
+        self.remeasure_every = remeasure_every
         # Measured once: see to_local_perf.
         self.epoch_minus_perf_ns = time.time_ns() - time.perf_counter_ns()
-        self.offsets = {}  # task -> remote minus local clock, ns
+        self.offsets = {}  # task -> remote minus local clock, ns (the one in use)
+        self.measurements = {}  # task -> [(local epoch ns, offset, round trip ns), ...]
+        self.subscribed = {}  # task -> True once its server said it listens to its bus
         self.errors = {}  # task -> the exception that ended its stream
         self._calls = {}
         self._channels = {}
@@ -174,19 +214,29 @@ class RemoteEventStream:
         if self._threads:
             return self
         for task, address in self.addresses.items():
-            t = threading.Thread(
-                target=self._run, args=(task, address), name=f"RemoteEvents {task}", daemon=True
-            )
-            self._threads.append(t)
-            t.start()
+            self._spawn(self._run, task, address, name=f"RemoteEvents {task}")
         return self
 
+    def _spawn(self, target, *args, name) -> None:
+        t = threading.Thread(target=target, args=args, name=name, daemon=True)
+        with self._lock:
+            self._threads.append(t)
+        t.start()
+
     def wait_ready(self, timeout: float = 10.0) -> bool:
-        """Wait until every task's stream is open (or its thread ended); True if all opened."""
+        """Wait at most ``timeout`` seconds until every task's server has subscribed its
+        stream to its event bus (or the task's thread ended); True if all have.
+
+        After True, every event of a step started from now on reaches ``on_event``.
+        """
         deadline = time.monotonic() + timeout
         for ev in self._ready.values():
             ev.wait(max(deadline - time.monotonic(), 0.0))
-        return not self.errors and all(ev.is_set() for ev in self._ready.values())
+        return (
+            not self.errors
+            and all(ev.is_set() for ev in self._ready.values())
+            and all(self.subscribed.get(task) for task in self.addresses)
+        )
 
     def stop(self, timeout: float = 2.0) -> None:
         """Cancel every stream and join the threads (at most ``timeout`` seconds each)."""
@@ -194,14 +244,16 @@ class RemoteEventStream:
         with self._lock:
             calls = list(self._calls.values())
             channels = list(self._channels.values())
+            threads = list(self._threads)
         for call in calls:
             call.cancel()
-        for t in self._threads:
+        for t in threads:
             t.join(timeout)
         for ch in channels:
             ch.close()
 
     def _measure_offset(self, stub, metadata) -> tuple:
+        """(offset, task name the server reports, round trip of the best sample)."""
         from teachflow.distributed.protocol import teachflow_pb2 as pb
 
         found = []
@@ -212,7 +264,25 @@ class RemoteEventStream:
             received = self.clock()
             found.append((sent, resp.time_ns, received))
             task = resp.task
-        return estimate_offset(found), task
+        best = min(found, key=lambda s: s[2] - s[0])
+        return estimate_offset(found), task, best[2] - best[0]
+
+    def _record(self, task, offset, round_trip) -> None:
+        self.measurements.setdefault(task, []).append((self.clock(), offset, round_trip))
+        current = self.offsets.get(task)
+        if current is None or offset_moved(current, offset, round_trip):
+            self.offsets[task] = offset
+
+    def _remeasure(self, task, stub, metadata) -> None:
+        import grpc
+
+        every = self.remeasure_every
+        while not self._stopped.wait(every):
+            try:
+                offset, _, round_trip = self._measure_offset(stub, metadata)
+            except grpc.RpcError:
+                continue  # a busy or restarting task: keep the offset, try again later
+            self._record(task, offset, round_trip)
 
     def _run(self, task, address) -> None:
         import grpc
@@ -220,6 +290,7 @@ class RemoteEventStream:
         from teachflow.distributed.protocol import graphs
         from teachflow.distributed.protocol import teachflow_pb2 as pb
         from teachflow.distributed.protocol import teachflow_pb2_grpc as pb_grpc
+        from teachflow.distributed.worker import STREAM_SUBSCRIBED_KEY
         from teachflow.distributed.worker_client import auth_metadata, make_channel
 
         ready = self._ready[task]
@@ -229,21 +300,27 @@ class RemoteEventStream:
         try:
             stub = pb_grpc.WorkerServiceStub(channel)
             metadata = auth_metadata()
-            offset, reported = self._measure_offset(stub, metadata)
-            self.offsets[task] = offset
+            offset, reported, round_trip = self._measure_offset(stub, metadata)
+            self._record(task, offset, round_trip)
             with self._lock:
                 if self._stopped.is_set():
                     return
                 call = stub.StreamEvents(pb.StreamEventsRequest(), metadata=metadata)
                 self._calls[task] = call
+            # Blocks until the server has subscribed (or the call ends: stop() cancels it).
+            headers = dict(call.initial_metadata() or ())
+            self.subscribed[task] = headers.get(STREAM_SUBSCRIBED_KEY) == "1"
             ready.set()
+            if self.remeasure_every:
+                self._spawn(self._remeasure, task, stub, metadata, name=f"Clock {task}")
             base = self.epoch_minus_perf_ns
+            offsets = self.offsets
             on_event = self.on_event
             for msg in call:
                 own = msg.task or reported
                 event = graphs.event_from_proto(msg)
                 if _own_event(event, own):
-                    on_event(localize_event(event, offset, base))
+                    on_event(localize_event(event, offsets[task], base))
         except grpc.RpcError as e:
             if not self._stopped.is_set():
                 self.errors[task] = e
