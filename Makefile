@@ -21,6 +21,8 @@ test: $(STAMP)
 	$(PY) -m ruff check teachflow tests bench
 	$(PY) -m ruff format --check teachflow tests bench
 	$(PY) -m pytest
+	# The labs, top to bottom, each within its budget (see notebooks/README.md).
+	$(PY) -m pytest --nbmake --nbmake-timeout=120 notebooks
 
 lint: $(STAMP)
 	$(PY) -m ruff check teachflow tests bench
