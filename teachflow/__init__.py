@@ -80,3 +80,16 @@ from teachflow.runtime.config import (
 from teachflow.runtime.session import InteractiveSession, Session
 
 __version__ = "0.1.0"
+
+
+def load_ipython_extension(ipython):
+    """``%load_ext teachflow``: the ``%teachflow`` magics (IPython is imported only now)."""
+    from teachflow.magics import load_ipython_extension as load
+
+    load(ipython)
+
+
+def unload_ipython_extension(ipython):
+    from teachflow.magics import unload_ipython_extension as unload
+
+    unload(ipython)

@@ -17,6 +17,7 @@ from teachflow.distributed import send_recv  # noqa: F401 - registers _Send/_Rec
 from teachflow.distributed.protocol import graphs, tensors
 from teachflow.distributed.protocol import teachflow_pb2 as pb
 from teachflow.distributed.protocol import teachflow_pb2_grpc as pb_grpc
+from teachflow.distributed.protocol.resources import resource_infos
 from teachflow.distributed.rendezvous import Rendezvous, StepFrame, current_step
 from teachflow.distributed.side_channel import SideChannelServer
 from teachflow.distributed.status import abort_with
@@ -136,6 +137,9 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
             time_ns=time.time_ns(),
             task=self.task_name,
             bulk_port=self.side_channel.port,
+            resources=(
+                resource_infos(self.resources, self.devices) if request.include_resources else ()
+            ),
         )
 
     def RegisterGraph(self, request, context):

@@ -22,6 +22,7 @@ from __future__ import annotations
 import itertools
 import threading
 import time
+import weakref
 
 from teachflow.framework import errors
 from teachflow.framework.graph import default_session, get_default_graph
@@ -45,6 +46,17 @@ _step_ids = itertools.count(1)
 # ``run(fetch_tensors, target_ops, feed_pairs, options) -> (values, response)``,
 # ``list_devices()``, ``close()``, and a module-level ``reset(target, containers)``.
 SESSION_FACTORIES = {}
+
+
+# The session whose run() was called last in this process, for notebook tools
+# (``%teachflow placement``). A weak reference: a tool must not keep a session alive.
+_last_run = [None]
+
+
+def last_session():
+    """The session that ran last in this process, or None (none ran, or it is gone)."""
+    ref = _last_run[0]
+    return ref() if ref is not None else None
 
 
 def register_session_factory(prefix, factory, reset=None):
@@ -75,6 +87,7 @@ class BaseSession:
         self._cache = {}
         self._lock = threading.Lock()
         self._remote = None
+        self._weakref = weakref.ref(self)
         if target:
             factory, _ = _factory_for(target)
             self._remote = factory(target, graph, self._config)
@@ -175,6 +188,7 @@ class BaseSession:
             raise RuntimeError(
                 "The Session graph is empty. Add operations to the graph before calling run()."
             )
+        _last_run[0] = self._weakref
         feed_keys = tuple(feed_dict) if feed_dict else ()
         key = (fetch_key(fetches), feed_keys)
         entry = self._cache.get(key)

@@ -1,0 +1,414 @@
+"""``%teachflow``: a cluster and the views of what the last runs did, from a notebook cell.
+
+A thin layer: each subcommand parses its arguments (``magic_arguments``' parser, so a
+bad argument is a `UsageError`), calls the library and returns an object that draws
+itself. Loaded with ``%load_ext teachflow``; ``%teachflow?`` lists the subcommands.
+
+    >>> from IPython.testing.globalipapp import get_ipython
+    >>> ip = get_ipython()
+    >>> ip.run_line_magic("load_ext", "teachflow")
+    >>> ip.run_line_magic("teachflow", "cluster start --in-process --workers 1")  # doctest: +ELLIPSIS
+    Started a cluster of 2 in-process servers...
+    >>> status = ip.run_line_magic("teachflow", "cluster status")
+    >>> [t.state for t in status.tasks]
+    ['up', 'up']
+    >>> ip.run_line_magic("teachflow", "cluster stop")
+    Stopped the cluster (2 tasks).
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import threading
+import time
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, line_cell_magic, magics_class
+from IPython.core.magic_arguments import MagicArgumentParser
+from IPython.display import display
+from traitlets import Bool, Float, Int, Unicode, observe
+
+from teachflow.magics.last_run import StepRecorder
+
+__all__ = ["TeachflowMagics", "current_cluster"]
+
+_current = [None]  # the cluster the magics started, for current_cluster()
+# After a traced cell, remote events may still be on their way: wait until none came for
+# _SETTLE_QUIET_S, at most _SETTLE_LIMIT_S.
+_SETTLE_QUIET_S, _SETTLE_LIMIT_S, _SETTLE_POLL_S = 0.2, 2.0, 0.05
+
+
+def current_cluster():
+    """The cluster that ``%teachflow cluster start`` started and that still runs, or None.
+
+    >>> current_cluster() is None
+    True
+    """
+    return _current[0]
+
+
+def _parser() -> MagicArgumentParser:
+    top = MagicArgumentParser(prog="%teachflow")
+    sub = top.add_subparsers(dest="command", required=True, metavar="SUBCOMMAND")
+
+    cluster = sub.add_parser("cluster", prog="%teachflow cluster")
+    actions = cluster.add_subparsers(dest="action", required=True, metavar="start|status|stop")
+    start = actions.add_parser("start", prog="%teachflow cluster start")
+    start.add_argument("--ps", type=int, help="parameter-server tasks (default: config ps)")
+    start.add_argument("--workers", type=int, help="worker tasks (default: config workers)")
+    start.add_argument("--gpus", type=int, help="GPUs per worker task (real unless --simulated)")
+    start.add_argument("--simulated", action="store_true", help="simulate the --gpus GPUs")
+    start.add_argument("--gpu-profile", help="the simulated GPUs' profile (k80, v100, ...)")
+    start.add_argument("--in-process", action="store_true", help="tf.train.Servers in the kernel")
+    status = actions.add_parser("status", prog="%teachflow cluster status")
+    status.add_argument("--timeout", type=float, help="seconds each task may take to answer")
+    actions.add_parser("stop", prog="%teachflow cluster stop")
+
+    graph = sub.add_parser("graph", prog="%teachflow graph")
+    graph.add_argument("--color-by", choices=("device", "task", "op"), default="device")
+    graph.add_argument("--collapse", action="append", metavar="SCOPE", help="draw as one node")
+    graph.add_argument("--edge-labels", action="store_true", help="dtype and shape on edges")
+    graph.add_argument("--engine", choices=("auto", "python", "graphviz"), default="auto")
+
+    placement = sub.add_parser("placement", prog="%teachflow placement")
+    placement.add_argument("--filter", help="keep rows mentioning this text")
+
+    timeline = sub.add_parser("timeline", prog="%teachflow timeline")
+    timeline.add_argument("--steps", type=int, default=1, help="how many last steps to draw")
+    switch = timeline.add_mutually_exclusive_group()
+    switch.add_argument("--on", action="store_true", help="record the next runs")
+    switch.add_argument("--off", action="store_true", help="stop recording runs")
+
+    trace = sub.add_parser("trace", prog="%%teachflow trace")
+    trace.add_argument("--keep-steps", type=int, help="steps the live timeline keeps")
+    return top
+
+
+@magics_class
+class TeachflowMagics(Magics):
+    """The ``%teachflow`` magics and their options (``%config TeachflowMagics``)."""
+
+    ps = Int(1, help="Parameter-server tasks of `%teachflow cluster start`.").tag(config=True)
+    workers = Int(2, help="Worker tasks of `%teachflow cluster start`.").tag(config=True)
+    simulated_gpus = Int(
+        0, help="Simulated GPUs per worker when `cluster start` is given no --gpus."
+    ).tag(config=True)
+    gpu_profile = Unicode(
+        "", help="Hardware profile of simulated GPUs (k80, p100, v100, a100, teaching)."
+    ).tag(config=True)
+    in_process = Bool(
+        False, help="Start clusters as in-process servers instead of server processes."
+    ).tag(config=True)
+    trace = Bool(
+        True,
+        help="Record the events of the last runs for `%teachflow timeline` (costs each run "
+        "an event per op; turn off to time runs).",
+    ).tag(config=True)
+    keep_steps = Int(5, help="Steps kept by the recorder and by `%%teachflow trace`.").tag(
+        config=True
+    )
+    startup_timeout = Float(60.0, help="Seconds a cluster may take to start.").tag(config=True)
+    status_timeout = Float(2.0, help="Seconds each task may take to answer `status`.").tag(
+        config=True
+    )
+    cluster_name = Unicode("cluster", help="The notebook variable that holds the cluster.").tag(
+        config=True
+    )
+
+    def __init__(self, shell=None, **kwargs):
+        super().__init__(shell=shell, **kwargs)
+        self.parser = _parser()
+        self.cluster = None
+        self.last_trace = None  # the LiveTimeline of the last %%teachflow trace cell
+        self.recorder = StepRecorder(self.keep_steps)
+        if self.trace:
+            self.recorder.start()
+        atexit.register(self.close)
+
+    def close(self) -> None:
+        """Stop the cluster and the recorder: at kernel shutdown and on unload."""
+        self.recorder.stop()
+        self._stop_cluster()
+
+    @observe("trace")
+    def _trace_changed(self, change) -> None:
+        if change["new"]:
+            self.recorder.start()
+            if self._process_cluster() is not None:
+                self.recorder.follow(self.cluster)
+        else:
+            self.recorder.stop()
+
+    @observe("keep_steps")
+    def _keep_steps_changed(self, change) -> None:
+        if change["new"] < 1:
+            raise UsageError(f"TeachflowMagics.keep_steps must be >= 1, got {change['new']}")
+        self.recorder.keep_steps = change["new"]
+
+    # -- the magic ------------------------------------------------------------------------
+    @line_cell_magic
+    def teachflow(self, line, cell=None):
+        """teachflow in a notebook: a cluster, and views of what the last runs did.
+
+        %teachflow cluster start [--ps N] [--workers N] [--gpus N] [--simulated]
+                                 [--gpu-profile NAME] [--in-process]
+            Start a cluster: one server process per task (--in-process: tf.train.Server
+            objects inside this kernel); --gpus N GPUs per worker, simulated with
+            --simulated. Prints the ClusterSpec and each task's target, draws the
+            cluster and stores it as `cluster` (also teachflow.magics.current_cluster()).
+            It is stopped with `%teachflow cluster stop` or when the kernel shuts down.
+        %teachflow cluster status [--timeout S]
+            Every task: address, up/down, devices, variables and queues it holds.
+        %teachflow cluster stop
+        %teachflow graph [--color-by device|task|op] [--collapse SCOPE] [--edge-labels]
+            The default graph, each node coloured by the device the last run put it on.
+        %teachflow placement [--filter TEXT]
+            The last run's placement: node, op, requested device, device and why.
+        %teachflow timeline [--steps N] [--on | --off]
+            The last run's timeline (the last N steps). Runs are recorded while tracing
+            is on (the default); --on/--off switch it, as TeachflowMagics.trace does.
+        %%teachflow trace [--keep-steps N]
+            Run the cell with a live timeline attached to every session run in it: local
+            sessions, and every task of a cluster started here.
+
+        Options, set with `%config TeachflowMagics.<name> = value`: ps, workers (cluster
+        start's defaults), simulated_gpus and gpu_profile (simulated GPUs per worker when
+        --gpus is not given), in_process, trace, keep_steps, startup_timeout,
+        status_timeout, cluster_name. `%config TeachflowMagics` describes each.
+        """
+        args = self.parser.parse_argstring(line)
+        if args.command == "trace":
+            if cell is None:
+                raise UsageError("trace is a cell magic: put %%teachflow trace atop a cell")
+            return self._trace_cell(args, cell)
+        if cell is not None:
+            raise UsageError(f"%%teachflow {args.command} takes no cell; use %teachflow")
+        if args.command == "cluster":
+            return getattr(self, f"_cluster_{args.action}")(args)
+        return getattr(self, f"_{args.command}")(args)
+
+    # -- cluster --------------------------------------------------------------------------
+    def _cluster_start(self, args):
+        old = self.cluster
+        if old is not None and any(s == "running" for s in old.status().values()):
+            raise UsageError(
+                f"A cluster is already running ({', '.join(old.targets)}): "
+                "%teachflow cluster stop it first"
+            )
+        self._stop_cluster()
+        ps = self.ps if args.ps is None else args.ps
+        workers = self.workers if args.workers is None else args.workers
+        gpus, simulated = args.gpus, args.simulated
+        if gpus is None:  # the configured default is simulated GPUs
+            gpus, simulated = self.simulated_gpus, True
+        if args.simulated and args.gpus is None and not gpus:
+            raise UsageError("--simulated simulates the --gpus GPUs: give --gpus N too")
+        profile = args.gpu_profile or self.gpu_profile or None
+        in_process = args.in_process or self.in_process
+        cluster = self._make_cluster(in_process, ps, workers, gpus, simulated, profile)
+        self.cluster = _current[0] = cluster
+        self.shell.user_ns[self.cluster_name] = cluster
+        kind = "in-process servers" if in_process else "server processes"
+        jobs = ", ".join(f"{j}: {len(cluster.spec.task_indices(j))}" for j in cluster.spec.jobs)
+        print(
+            f"Started a cluster of {len(cluster.targets)} {kind} ({jobs}) as `{self.cluster_name}`"
+        )
+        print("ClusterSpec:", json.dumps(cluster.spec.as_dict()))
+        width = max(len(n) for n in cluster.targets)
+        for name, target in cluster.targets.items():
+            print(f"  {name.ljust(width)}  {target}")
+        print(
+            f'Open a session on a worker: tf.Session({self.cluster_name}.target("worker", 0))'
+            if workers
+            else f'Open a session: tf.Session({self.cluster_name}.target("ps", 0))'
+        )
+        if self.trace and not in_process:
+            self.recorder.follow(cluster)
+        from teachflow.viz import show_cluster
+
+        display(show_cluster(cluster))
+
+    def _make_cluster(self, in_process, ps, workers, gpus, simulated, profile):
+        from teachflow.sim.profiles import get_profile
+
+        try:
+            get_profile(profile)
+            if in_process:
+                from teachflow.magics.in_process import InProcessCluster
+
+                return InProcessCluster(ps, workers, gpus, simulated, profile)
+            from teachflow.cluster import LocalCluster
+
+            return LocalCluster(
+                ps=ps,
+                workers=workers,
+                gpus_per_task=gpus,
+                simulated=simulated,
+                gpu_profile=profile,
+                startup_timeout=self.startup_timeout,
+            )
+        except ValueError as e:
+            raise UsageError(str(e).replace("use simulated=True", "add --simulated")) from None
+
+    def _cluster_status(self, args):
+        from teachflow.magics.cluster_status import cluster_status
+
+        if self.cluster is None:
+            raise UsageError("No cluster is running: start one with %teachflow cluster start")
+        timeout = self.status_timeout if args.timeout is None else args.timeout
+        return cluster_status(self.cluster, timeout=timeout)
+
+    def _cluster_stop(self, args):
+        n = len(self.cluster.targets) if self.cluster is not None else 0
+        if not self._stop_cluster():
+            print("No cluster is running.")
+            return
+        print(f"Stopped the cluster ({n} tasks).")
+
+    def _stop_cluster(self) -> bool:
+        cluster, self.cluster = self.cluster, None
+        if cluster is None:
+            return False
+        if _current[0] is cluster:
+            _current[0] = None
+        self.recorder.unfollow()
+        cluster.stop()
+        ns = getattr(self.shell, "user_ns", None)
+        if ns is not None and ns.get(self.cluster_name) is cluster:
+            del ns[self.cluster_name]
+        return True
+
+    def _process_cluster(self):
+        """The running cluster when its tasks are other processes (their events stream)."""
+        from teachflow.magics.in_process import InProcessCluster
+
+        c = self.cluster
+        return c if c is not None and not isinstance(c, InProcessCluster) else None
+
+    # -- views of the last run ------------------------------------------------------------
+    def _graph(self, args):
+        from teachflow.framework.graph import get_default_graph
+        from teachflow.viz import show_graph
+
+        graph = get_default_graph()
+        session, run_metadata = self._last_local_session(), None
+        if session is not None and session.graph is not graph:
+            session = None
+        if session is None:
+            run_metadata = self._recorded_run_metadata()
+        return show_graph(
+            graph,
+            color_by=args.color_by,
+            session=session,
+            run_metadata=run_metadata,
+            collapse=args.collapse,
+            edge_labels=args.edge_labels,
+            engine=args.engine,
+        )
+
+    def _placement(self, args):
+        from teachflow.runtime.session import last_session
+        from teachflow.viz import show_placement
+
+        session = last_session()
+        if session is None:
+            raise UsageError("No session has run yet: run one, then %teachflow placement")
+        if not session.sess_str:
+            return show_placement(session, filter=args.filter)
+        # A remote session's master placed the nodes: show where the traced ops ran.
+        run_metadata = self._recorded_run_metadata()
+        if run_metadata is None:
+            raise UsageError(
+                f"The last run was in a remote session ({session.sess_str}), whose master "
+                "placed its nodes. Turn tracing on (%teachflow timeline --on) and run it again "
+                "to see where each node ran, or use tf.ConfigProto(log_device_placement=True)."
+            )
+        return show_placement(run_metadata, filter=args.filter)
+
+    def _timeline(self, args):
+        if args.on or args.off:
+            self.trace = bool(args.on)
+            print(
+                "Tracing on: the next runs are recorded for %teachflow timeline."
+                if self.trace
+                else "Tracing off: runs are no longer recorded."
+            )
+            return None
+        if args.steps < 1:
+            raise UsageError(f"--steps must be >= 1, got {args.steps}")
+        events = self.recorder.last_steps(args.steps)
+        if not events:
+            raise UsageError(
+                "No run recorded yet: run a session, then %teachflow timeline"
+                if self.trace
+                else "Tracing is off: %teachflow timeline --on, run a session, then "
+                "%teachflow timeline"
+            )
+        import matplotlib.pyplot as plt
+
+        from teachflow.viz import plot_timeline
+
+        session = self._last_local_session()
+        try:
+            fig = plot_timeline(events, graph=session.graph if session is not None else None)
+        except ValueError as e:
+            raise UsageError(f"The last run cannot be drawn: {e}") from None
+        # Returned (shown once as the cell's result), not left to pyplot to show again.
+        plt.close(fig)
+        return fig
+
+    def _last_local_session(self):
+        from teachflow.runtime.session import last_session
+
+        session = last_session()
+        return session if session is not None and not session.sess_str else None
+
+    def _recorded_run_metadata(self):
+        """The last recorded step as a ``RunMetadata`` with step stats, or None."""
+        from teachflow.runtime.config import RunMetadata
+        from teachflow.runtime.step_stats import build_step_stats
+
+        events = self.recorder.last_steps(1)
+        if not any(e.kind == "op" for e in events):
+            return None
+        # Recorded times are this process's perf_counter (remote ones moved onto it).
+        offset = time.time_ns() - time.perf_counter_ns()
+        return RunMetadata(step_stats=build_step_stats(events, [], offset))
+
+    # -- %%teachflow trace ------------------------------------------------------------------
+    def _trace_cell(self, args, cell):
+        from teachflow.viz import LiveTimeline
+
+        keep = self.keep_steps if args.keep_steps is None else args.keep_steps
+        if keep < 1:
+            raise UsageError(f"--keep-steps must be >= 1, got {keep}")
+        timeline = LiveTimeline(keep_steps=keep)
+        self.last_trace = timeline
+        display(timeline)
+        remote = self._process_cluster()
+        timeline.attach()
+        try:
+            if remote is not None:
+                timeline.attach_cluster(remote)
+            self.shell.run_cell(cell, store_history=False)
+        finally:
+            if remote is not None:
+                _settle(timeline)
+            timeline.detach()
+
+
+def _settle(timeline) -> None:
+    """Wait, bounded, until the cluster's events of the cell's last runs have arrived."""
+    deadline = time.monotonic() + _SETTLE_LIMIT_S
+    seen, quiet_since = -1, time.monotonic()
+    wait = threading.Event()
+    while time.monotonic() < deadline:
+        timeline.flush()
+        n = len(timeline.events)
+        now = time.monotonic()
+        if n != seen:
+            seen, quiet_since = n, now
+        elif now - quiet_since >= _SETTLE_QUIET_S:
+            return
+        wait.wait(_SETTLE_POLL_S)
