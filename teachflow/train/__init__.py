@@ -4,6 +4,18 @@ from teachflow.distributed.cluster import ClusterSpec
 from teachflow.distributed.server import Server
 from teachflow.train.adagrad import AdagradOptimizer
 from teachflow.train.adam import AdamOptimizer
+from teachflow.train.checkpoint_management import (
+    checkpoint_exists,
+    generate_checkpoint_state_proto,
+    get_checkpoint_mtimes,
+    get_checkpoint_state,
+    latest_checkpoint,
+    list_variables,
+    load_checkpoint,
+    load_variable,
+    remove_checkpoint,
+    update_checkpoint_state,
+)
 from teachflow.train.coordinator import Coordinator, LooperThread
 from teachflow.train.device_setter import (
     GreedyLoadBalancingStrategy,
@@ -24,6 +36,8 @@ from teachflow.train.momentum import MomentumOptimizer
 from teachflow.train.optimizer import Optimizer
 from teachflow.train.queue_runner import QueueRunner, add_queue_runner, start_queue_runners
 from teachflow.train.rmsprop import RMSPropOptimizer
+from teachflow.train.saver import Saver, SaverDef
+from teachflow.train.saver_meta_graph import export_meta_graph, import_meta_graph
 from teachflow.train.session_run_hook import (
     SessionRunArgs,
     SessionRunContext,

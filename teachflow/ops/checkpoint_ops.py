@@ -1,0 +1,235 @@
+"""The ops a ``tf.train.Saver`` builds: ``SaveV2``, ``RestoreV2`` and the sharding helpers.
+
+Saving and restoring are graph ops, as in TensorFlow: a Saver adds them to the graph once and
+each ``saver.save(sess, path)`` is one ``sess.run`` that feeds the path. Because they are ops,
+they run where they are placed: a sharded save puts one ``SaveV2`` on each device that holds
+variables (on a ps task of a cluster the ps writes its own shard), and ``MergeV2Checkpoints``
+joins the shards' indexes into one checkpoint. The files are a tensor bundle
+(`teachflow.ops.checkpoint_bundle`).
+
+    >>> import os, tempfile
+    >>> import teachflow as tf
+    >>> from teachflow.ops import checkpoint_ops
+    >>> prefix = os.path.join(tempfile.mkdtemp(), "ckpt")
+    >>> v = tf.constant([1.0, 2.0])
+    >>> save = checkpoint_ops.save_v2(prefix, ["v"], [""], [v])
+    >>> restore = checkpoint_ops.restore_v2(prefix, ["v"], [""], [tf.float32])
+    >>> with tf.Session() as sess:
+    ...     sess.run(save)
+    ...     print(sess.run(restore[0]))
+    [1. 2.]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from teachflow.framework import dtypes, errors, registry
+from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.graph import get_default_graph
+from teachflow.framework.scopes import name_scope
+from teachflow.framework.shapes import TensorShape
+from teachflow.ops import checkpoint_bundle as bundle
+from teachflow.ops.constant_op import constant
+
+__all__ = ["save_v2", "restore_v2", "sharded_filename", "merge_v2_checkpoints", "string_join"]
+
+
+def _text(value) -> str:
+    if isinstance(value, np.ndarray):
+        value = value.item()
+    return value.decode("utf-8") if isinstance(value, bytes) else str(value)
+
+
+def _texts(values) -> list:
+    return [_text(v) for v in np.asarray(values, dtype=object).reshape(-1)]
+
+
+def _check_whole_tensors(slices) -> None:
+    # TF can save a slice of a partitioned variable; teachflow's variables are whole.
+    if any(_texts(slices)):
+        raise errors.InvalidArgumentError(
+            None, None, "teachflow saves whole tensors: every shape_and_slices entry must be ''"
+        )
+
+
+# -- SaveV2 -------------------------------------------------------------------------------
+def _save_kernel(op, device):
+    saved_dtypes = list(op._attrs["dtypes"])
+
+    def save(prefix, names, slices, *tensors):
+        names = _texts(names)
+        if len(names) != len(tensors):
+            raise errors.InvalidArgumentError(
+                None,
+                None,
+                f"Expected {len(names)} tensors to save, got {len(tensors)}",
+            )
+        _check_whole_tensors(slices)
+        bundle.write(_text(prefix), names, [np.asarray(t) for t in tensors], saved_dtypes)
+
+    return save
+
+
+registry.register(
+    "SaveV2",
+    lambda op: [],
+    kernels={"CPU": _save_kernel},
+    stateful=True,
+    cheap=False,
+    not_differentiable=True,
+)
+
+
+def save_v2(prefix, tensor_names, shape_and_slices, tensors, name=None):
+    """An op that writes ``tensors`` under ``tensor_names`` to the checkpoint ``prefix``."""
+    tensors = [convert_to_tensor(t) for t in tensors]
+    with name_scope(name, "SaveV2") as scope:
+        prefix = convert_to_tensor(prefix, dtype=dtypes.string)
+        names = constant(list(tensor_names), dtype=dtypes.string, name="tensor_names")
+        slices = constant(list(shape_and_slices), dtype=dtypes.string, name="shape_and_slices")
+        attrs = {"dtypes": [t.dtype.base_dtype for t in tensors]}
+        return get_default_graph().create_op(
+            "SaveV2", [prefix, names, slices, *tensors], attrs, name=scope
+        )
+
+
+# -- RestoreV2 ----------------------------------------------------------------------------
+def _restore_kernel(op, device):
+    wanted = list(op._attrs["dtypes"])
+
+    def restore(prefix, names, slices):
+        prefix = _text(prefix)
+        names = _texts(names)
+        _check_whole_tensors(slices)
+        index = bundle.read_index(prefix)
+        values = tuple(bundle.read_tensor(prefix, index, n, d) for n, d in zip(names, wanted))
+        return values if len(values) != 1 else values[0]
+
+    return restore
+
+
+registry.register(
+    "RestoreV2",
+    lambda op: [(d, TensorShape(None)) for d in op._attrs["dtypes"]],
+    kernels={"CPU": _restore_kernel},
+    stateful=True,
+    cheap=False,
+    not_differentiable=True,
+)
+
+
+def restore_v2(prefix, tensor_names, shape_and_slices, dtypes_, name=None):
+    """Tensors read from the checkpoint ``prefix``, one per name (shapes known at run time)."""
+    with name_scope(name, "RestoreV2") as scope:
+        prefix = convert_to_tensor(prefix, dtype=dtypes.string)
+        names = constant(list(tensor_names), dtype=dtypes.string, name="tensor_names")
+        slices = constant(list(shape_and_slices), dtype=dtypes.string, name="shape_and_slices")
+        attrs = {"dtypes": [dtypes.as_dtype(d).base_dtype for d in dtypes_]}
+        op = get_default_graph().create_op("RestoreV2", [prefix, names, slices], attrs, name=scope)
+        return list(op.outputs)
+
+
+# -- sharded saves -------------------------------------------------------------------------
+def _sharded_filename_kernel(op, device):
+    def sharded(basename, shard, num_shards):
+        return f"{_text(basename)}-{int(shard):05d}-of-{int(num_shards):05d}".encode()
+
+    return sharded
+
+
+registry.register(
+    "ShardedFilename",
+    lambda op: [(dtypes.string, TensorShape([]))],
+    kernels={"CPU": _sharded_filename_kernel},
+    not_differentiable=True,
+)
+
+
+def sharded_filename(basename, shard, num_shards, name=None):
+    """``basename-<shard>-of-<num_shards>``, both numbers five digits wide."""
+    with name_scope(name, "ShardedFilename") as scope:
+        basename = convert_to_tensor(basename, dtype=dtypes.string)
+        shard = convert_to_tensor(shard, dtype=dtypes.int32, name="shard")
+        num_shards = convert_to_tensor(num_shards, dtype=dtypes.int32)
+        return (
+            get_default_graph()
+            .create_op("ShardedFilename", [basename, shard, num_shards], {}, name=scope)
+            .outputs[0]
+        )
+
+
+def _merge_kernel(op, device):
+    delete_old_dirs = op._attrs.get("delete_old_dirs", True)
+
+    def merge(prefixes, destination):
+        bundle.merge(_texts(prefixes), _text(destination), delete_old_dirs)
+
+    return merge
+
+
+registry.register(
+    "MergeV2Checkpoints",
+    lambda op: [],
+    kernels={"CPU": _merge_kernel},
+    stateful=True,
+    cheap=False,
+    not_differentiable=True,
+)
+
+
+def merge_v2_checkpoints(checkpoint_prefixes, destination_prefix, delete_old_dirs=True, name=None):
+    """An op merging the shard bundles ``checkpoint_prefixes`` into ``destination_prefix``."""
+    from teachflow.ops.joining import stack
+
+    with name_scope(name, "MergeV2Checkpoints") as scope:
+        prefixes = stack(list(checkpoint_prefixes), name="checkpoint_prefixes")
+        destination = convert_to_tensor(destination_prefix, dtype=dtypes.string)
+        return get_default_graph().create_op(
+            "MergeV2Checkpoints",
+            [prefixes, destination],
+            {"delete_old_dirs": bool(delete_old_dirs)},
+            name=scope,
+        )
+
+
+# -- StringJoin (a sharded save's temporary prefix) -----------------------------------------
+def _infer_string_join(op):
+    shape = TensorShape([])
+    for t in op.inputs:
+        if t.shape.ndims != 0:
+            shape = t.shape if shape.ndims == 0 else shape.merge_with(t.shape)
+    return [(dtypes.string, shape)]
+
+
+def _string_join_kernel(op, device):
+    sep = op._attrs.get("separator", "").encode()
+
+    def join(*parts):
+        if all(isinstance(p, (bytes, str)) for p in parts):
+            return sep.join(p.encode() if isinstance(p, str) else p for p in parts)
+        arrays = np.broadcast_arrays(*[np.asarray(p, dtype=object) for p in parts])
+        out = np.empty(arrays[0].shape, dtype=object)
+        for i in np.ndindex(out.shape):
+            out[i] = sep.join(bytes(a[i]) for a in arrays)
+        return out
+
+    return join
+
+
+registry.register(
+    "StringJoin",
+    _infer_string_join,
+    kernels={"CPU": _string_join_kernel},
+    not_differentiable=True,
+)
+
+
+def string_join(inputs, separator="", name=None):
+    """Element-wise concatenation of string tensors (scalars broadcast)."""
+    inputs = [convert_to_tensor(x, dtype=dtypes.string) for x in inputs]
+    return (
+        get_default_graph()
+        .create_op("StringJoin", inputs, {"separator": separator}, name=name or "StringJoin")
+        .outputs[0]
+    )
