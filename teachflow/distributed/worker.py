@@ -24,6 +24,8 @@ from teachflow.distributed.status import abort_with
 from teachflow.framework import errors
 from teachflow.framework.graph import Graph
 from teachflow.framework.importer import import_nodes
+from teachflow.runtime import cancellation
+from teachflow.runtime.cancellation import CancellationManager
 from teachflow.runtime.executor import Executor, StepContext
 from teachflow.runtime.plan import build_plan
 from teachflow.runtime.resources import ResourceManager
@@ -127,6 +129,10 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
         self._graphs = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        # Running steps: step id -> (session handle, CancellationManager). Closing a
+        # session (DeregisterGraph) or abandoning a step (CleanupGraph) cancels its
+        # waiting ops, as TF's worker cancels the step's CancellationManager.
+        self._running = {}
 
     # -- RPCs ------------------------------------------------------------------------------
     def GetStatus(self, request, context):
@@ -167,6 +173,9 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
     def DeregisterGraph(self, request, context):
         with self._lock:
             self._graphs.pop(request.graph_handle, None)
+            doomed = [cm for h, cm in self._running.values() if h == request.session_handle]
+        for cm in doomed:
+            cm.cancel()
         return pb.DeregisterGraphResponse()
 
     def RunGraph(self, request, context):
@@ -207,11 +216,18 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
         )
         deadline = ctx.deadline
         frame = StepFrame(request.step_id, self.rendezvous, deadline, self.peers)
+        cm = CancellationManager()
+        with self._lock:
+            self._running[request.step_id] = (request.session_handle, cm)
         token = current_step.set(frame)
+        cancel_token = cancellation.current.set(cm)
         try:
             results = self.executor.run(plan, values, ctx)
         finally:
+            cancellation.current.reset(cancel_token)
             current_step.reset(token)
+            with self._lock:
+                self._running.pop(request.step_id, None)
         response = pb.RunGraphResponse()
         for name, value in zip(request.recv_key, results):
             response.recv.add(name=name, tensor=tensors.to_proto(_host_value(value)))
@@ -235,6 +251,10 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
         yield from tensors.chunks(_host_value(value), CHUNK_BYTES)
 
     def CleanupGraph(self, request, context):
+        with self._lock:
+            running = self._running.get(request.step_id)
+        if running is not None:
+            running[1].cancel()
         self.rendezvous.abort(request.step_id)
         self.rendezvous.cleanup(request.step_id)
         return pb.CleanupGraphResponse()
@@ -266,6 +286,10 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
             trace_events.bus.unsubscribe(q.put)
 
     def close(self):
+        with self._lock:
+            doomed = [cm for _, cm in self._running.values()]
+        for cm in doomed:
+            cm.cancel()
         self.rendezvous.close()
         self.side_channel.close()
         self.executor.close()

@@ -3,8 +3,9 @@
 A queue lives in its device's resource manager like a variable's storage. Its kernels
 (teachflow/ops/data_flow_ops.py) call these methods from inter-op pool threads; a call that
 cannot proceed waits on the queue's condition until another step enqueues, dequeues or
-closes, or until the step's deadline passes (TF's blocking queue semantics). Waits are
-bounded so a step without a deadline still re-checks its state now and then.
+closes, until the step's deadline passes (TF's blocking queue semantics), or until the
+step's session closes (`teachflow.runtime.cancellation`). Waits are bounded so a step
+without a deadline still re-checks its state now and then.
 
     >>> import numpy as np
     >>> q = FIFOQueueState("q", [np.float32], [()], capacity=2)
@@ -24,6 +25,7 @@ from collections import deque
 import numpy as np
 
 from teachflow.framework import errors
+from teachflow.runtime import cancellation
 
 _POLL_S = 0.5  # longest single wait; the loop re-checks state and the deadline after it
 _EARLY_S = 0.005  # how much sooner than the step's deadline a blocked queue op gives up
@@ -32,6 +34,11 @@ _EARLY_S = 0.005  # how much sooner than the step's deadline a blocked queue op 
 def _deadline_error():
     # TensorFlow's words when a blocked queue op outlives operation_timeout_in_ms.
     return errors.DeadlineExceededError(None, None, "Timed out waiting for notification")
+
+
+def _cancelled_error(verb):
+    # TensorFlow's words when the session of a blocked queue op closes.
+    return errors.CancelledError(None, None, f"{verb} operation was cancelled")
 
 
 def _shape_str(shape):
@@ -68,20 +75,38 @@ class QueueState:
         return len(self.items)
 
     # -- waiting ------------------------------------------------------------------------
-    def _wait(self, deadline):
-        """Wait (lock held) for a change; raise DeadlineExceeded once the deadline passed."""
-        if deadline is None:
-            self.cond.wait(_POLL_S)
-            return
-        # The kernel gives up a little before the executor does, and re-checks after waking:
-        # a step that timed out must never take an element enqueued by a later step.
-        deadline -= _EARLY_S
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise _deadline_error()
-        self.cond.wait(min(left, _POLL_S))
-        if time.monotonic() >= deadline:
-            raise _deadline_error()
+    def _wait(self, deadline, verb):
+        """Wait (lock held) for a change; raise DeadlineExceeded once the deadline passed,
+        CancelledError once the step's session closed (``verb``: Enqueue or Dequeue)."""
+        cm = cancellation.current.get()
+        key = None
+        if cm is not None:
+            key = cm.register(self._wake)
+            if key is None:
+                raise _cancelled_error(verb)
+        try:
+            if deadline is None:
+                self.cond.wait(_POLL_S)
+            else:
+                # The kernel gives up a little before the executor does, and re-checks after
+                # waking: a step that timed out must never take an element enqueued by a
+                # later step.
+                deadline -= _EARLY_S
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise _deadline_error()
+                self.cond.wait(min(left, _POLL_S))
+                if time.monotonic() >= deadline:
+                    raise _deadline_error()
+        finally:
+            if cm is not None:
+                cm.deregister(key)
+        if cm is not None and cm.cancelled:
+            raise _cancelled_error(verb)
+
+    def _wake(self):
+        with self.cond:
+            self.cond.notify_all()
 
     # -- checks -------------------------------------------------------------------------
     def _check(self, components, batched):
@@ -161,7 +186,7 @@ class QueueState:
         while self._full():
             if self.cancelled:
                 raise self._closed_error()
-            self._wait(deadline)
+            self._wait(deadline, "Enqueue")
         if self.cancelled:
             raise self._closed_error()
         self._put(item)
@@ -177,7 +202,7 @@ class QueueState:
                     if self.items:  # closed: min_after_dequeue no longer holds anything back
                         break
                     raise self._insufficient(1)
-                self._wait(deadline)
+                self._wait(deadline, "Dequeue")
             item = self._take()
             self.cond.notify_all()
             return tuple(_as_value(c) for c in item)
@@ -205,7 +230,7 @@ class QueueState:
                     if left >= n:
                         break
                     raise self._insufficient(n)
-                self._wait(deadline)
+                self._wait(deadline, "Dequeue")
             taken = [self._take() for _ in range(n)]
             self.cond.notify_all()
         return tuple(self._stack([t[i] for t in taken], i) for i in range(len(self.np_dtypes)))

@@ -13,8 +13,9 @@ the ops the fetches need, placed, ordered, kernels constructed; later runs reuse
 Raises `tf.errors.InvalidArgumentError` when a placeholder the fetches need is not fed or no
 device can run a node, `tf.errors.FailedPreconditionError` when an uninitialized variable is
 read, `tf.errors.ResourceExhaustedError` past a device's memory, `tf.errors.DeadlineExceededError`
-past ``operation_timeout_in_ms``, and TypeError / ValueError for fetches or feeds that cannot
-be interpreted.
+past ``operation_timeout_in_ms``, `tf.errors.CancelledError` in a run still waiting (on a
+queue) when another thread closes the session, and TypeError / ValueError for fetches or
+feeds that cannot be interpreted.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import weakref
 from teachflow.framework import errors
 from teachflow.framework.graph import default_session, get_default_graph
 from teachflow.framework.operation import Tensor
+from teachflow.runtime import cancellation
+from teachflow.runtime.cancellation import CancellationManager
 from teachflow.runtime.config import ConfigProto, RunOptions
 from teachflow.runtime.devices import make_local_devices
 from teachflow.runtime.executor import Executor, StepContext
@@ -103,6 +106,8 @@ class BaseSession:
         )
         self._kernels = {}
         self._executor = Executor(self._config.inter_op_parallelism_threads)
+        # Closing the session cancels its waiting ops (queue dequeues with no deadline).
+        self._cancellation = CancellationManager()
         _apply_intra_op_threads(self._config.intra_op_parallelism_threads)
         if self._config.log_device_placement:
             _print_device_mapping(self._devices)
@@ -156,6 +161,7 @@ class BaseSession:
             self._remote.close()
             return
         self._kernels.clear()
+        self._cancellation.cancel()
         self._executor.close()
 
     def as_default(self):
@@ -214,7 +220,11 @@ class BaseSession:
             publish=publish,
             report_allocations=bool(options and options.report_tensor_allocations_upon_oom),
         )
-        values = self._executor.run(plan, feed_values, ctx)
+        token = cancellation.current.set(self._cancellation)
+        try:
+            values = self._executor.run(plan, feed_values, ctx)
+        finally:
+            cancellation.current.reset(token)
         if run_metadata is not None:
             self._fill_run_metadata(run_metadata, plan, ctx, traced, options)
         return handler.build_results([fetch_value(v) for v in values])

@@ -1,0 +1,63 @@
+"""Cancelling the ops a session is still waiting on, when the session goes away.
+
+TensorFlow gives every step a ``CancellationManager``: closing a session (or a worker
+abandoning a step) cancels it, and each blocked op that registered a callback wakes and
+fails with `CancelledError` ("Dequeue operation was cancelled"). Without it, a queue op
+with no deadline would wait forever on a thread nobody joins.
+
+`Session.run` and a worker's ``RunGraph`` set `current` for the step; pool threads run
+kernels in a copy of that context, so a blocking kernel finds its manager there.
+
+    >>> cm = CancellationManager()
+    >>> woken = []
+    >>> key = cm.register(lambda: woken.append(True))
+    >>> cm.cancel()
+    >>> cm.cancelled, woken
+    (True, [True])
+"""
+
+from __future__ import annotations
+
+import contextvars
+import itertools
+import threading
+
+current: contextvars.ContextVar = contextvars.ContextVar("teachflow_cancellation", default=None)
+
+
+class CancellationManager:
+    """A flag that is set once, plus callbacks that run when it is set."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self._callbacks = {}
+        self._keys = itertools.count()
+        self.cancelled = False
+
+    def register(self, callback):
+        """Run ``callback`` on `cancel`; returns a key for `deregister`, or None when
+        already cancelled (the caller should give up at once)."""
+        with self._lock:
+            if self.cancelled:
+                return None
+            key = next(self._keys)
+            self._callbacks[key] = callback
+            return key
+
+    def deregister(self, key) -> None:
+        if key is not None:
+            with self._lock:
+                self._callbacks.pop(key, None)
+
+    def cancel(self) -> None:
+        """Set the flag and wake every registered waiter (once; later calls do nothing)."""
+        with self._lock:
+            if self.cancelled:
+                return
+            self.cancelled = True
+            callbacks = list(self._callbacks.values())
+            self._callbacks.clear()
+        # Outside the lock: a callback takes its queue's lock, which a waiter holds while
+        # it registers.
+        for cb in callbacks:
+            cb()
