@@ -38,6 +38,8 @@ class StepRecorder:
         self._lock = threading.Lock()
         self._subscribed = False
         self._remote = None
+        # One bound method, kept: the bus unsubscribes a callback by identity.
+        self._callback = self.add
 
     @property
     def recording(self) -> bool:
@@ -46,14 +48,14 @@ class StepRecorder:
     def start(self) -> StepRecorder:
         """Record every run of this process from now on."""
         if not self._subscribed:
-            bus.subscribe(self.add)
+            bus.subscribe(self._callback)
             self._subscribed = True
         return self
 
     def stop(self) -> None:
         """Stop recording (what was recorded stays) and stop following a cluster."""
         if self._subscribed:
-            bus.unsubscribe(self.add)
+            bus.unsubscribe(self._callback)
             self._subscribed = False
         self.unfollow()
 
@@ -63,7 +65,7 @@ class StepRecorder:
         from teachflow.viz.widgets.remote_events import RemoteEventStream, addresses_from
 
         self.unfollow()
-        self._remote = RemoteEventStream(addresses_from(cluster), self.add).start()
+        self._remote = RemoteEventStream(addresses_from(cluster), self._callback).start()
         return self._remote.wait_ready(timeout)
 
     def unfollow(self) -> None:
