@@ -159,3 +159,78 @@ def test_static_fallback(two_gpu_run):
     assert svg.startswith("<svg") and svg.count("<rect") == len(lt.events)
     assert "#d62728" in svg and ">GPU:1<" in svg
     assert "application/vnd.jupyter.widget-view+json" in bundle
+
+
+@pytest.fixture
+def page_messages(monkeypatch):
+    """A timeline whose messages to the page are recorded instead of sent."""
+    lt = LiveTimeline()
+    sent = []
+    monkeypatch.setattr(lt, "send", sent.append)
+    return lt, sent
+
+
+def test_each_update_sends_only_the_new_events(two_gpu_run, page_messages):
+    lt, sent = page_messages
+    with lt.recording():
+        two_gpu_run()
+        lt.flush()
+        two_gpu_run()
+    appends = [m for m in sent if m["type"] == "append"]
+    assert len(appends) >= 2 and all(m["type"] == "append" for m in sent)
+    delivered = [e for m in appends for e in m["events"]]
+    # Every held event went to the page once, none twice, in order.
+    assert delivered == lt.events
+    assert appends[-1]["steps"] == lt.steps and len(lt.steps) == 2
+    json.dumps(sent)
+
+
+def test_a_view_that_opens_asks_for_everything_once(two_gpu_run, page_messages):
+    lt, sent = page_messages
+    with lt.recording():
+        two_gpu_run()
+    sent.clear()
+    lt._on_page_message(lt, {"type": "sync"}, [])
+    (reset,) = sent
+    assert reset["type"] == "reset" and reset["events"] == lt.events
+    assert reset["steps"] == lt.steps
+    lt._on_page_message(lt, {"type": "something else"}, [])
+    assert len(sent) == 1
+
+
+def test_trimming_steps_tells_the_page(two_gpu_run, page_messages):
+    lt, sent = page_messages
+    lt.keep_steps = 3
+    with lt.recording():
+        for _ in range(4):
+            two_gpu_run()
+    assert len(lt.steps) == 3
+    last = sent[-1]
+    assert last["steps"] == lt.steps
+    assert {e["step"] for e in last["events"]} <= set(lt.steps)
+    sent.clear()
+    lt.keep_steps = 1
+    (reset,) = sent
+    assert reset["type"] == "reset" and {e["step"] for e in reset["events"]} == set(lt.steps)
+    sent.clear()
+    lt.clear()
+    assert sent == [{"type": "reset", "events": [], "steps": []}]
+
+
+def test_save_chrome_trace_writes_json(two_gpu_run, tmp_path):
+    lt = LiveTimeline()
+    with lt.recording():
+        two_gpu_run()
+    path = lt.save_chrome_trace(tmp_path / "t.json")
+    with open(path, encoding="utf-8") as f:
+        assert json.load(f) == lt.to_chrome_trace()
+
+
+def test_the_saved_page_answers_the_module_s_sync(two_gpu_run, tmp_path):
+    lt = LiveTimeline()
+    with lt.recording():
+        two_gpu_run()
+    page = (tmp_path / "t.html").read_text() if lt.save_html(tmp_path / "t.html") else ""
+    # The page stands in for the kernel: it answers "sync" with a "reset" of its events.
+    assert 'msg.type === "sync"' in page and 'type: "reset", events: state.events' in page
+    assert 'model.send({ type: "sync" })' in page

@@ -1,15 +1,27 @@
 // The live timeline's page side: an anywidget ESM module, plain JavaScript, no dependencies.
-// One lane per device, a bar per op (coloured by op family) or transfer (red). Hover for
-// details, click to select a node, wheel to zoom the time axis (drag to pan), pause, and
-// download the held events as Chrome-trace JSON or a standalone HTML page, built here.
+// One lane per device, a bar per op (coloured by op family) or transfer (red). The kernel
+// sends only new events ("append" messages); this module keeps its own copy, trimmed to the
+// kept steps, and asks for everything ("sync") when a view opens. Hover for details, click
+// to select a node, wheel to zoom the time axis (drag to pan), pause, and download the held
+// events as Chrome-trace JSON or a standalone HTML page, built here.
 
 const LANE = 22; // pixels per device lane
 const LEFT = 90; // room for the device names
+const TOP = 14; // room for the step labels
 const AXIS = 18; // room for the time axis at the bottom
+const CUT = /\/_(send|recv|feed|control)_/; // nodes the partitioner added, after their op
 
 function shortDevice(d) {
   const i = d.lastIndexOf("device:");
   return i >= 0 ? d.slice(i + 7) : d;
+}
+
+// The op a node, a tensor ("mul:0") or a _Send/_Recv node ("mul/_send_0_...") stands for:
+// what the graph widget highlights for it.
+export function baseName(name) {
+  const op = (name || "").split(":")[0];
+  const m = CUT.exec(op);
+  return m ? op.slice(0, m.index) : op;
 }
 
 function fmtUs(us) {
@@ -28,7 +40,7 @@ function download(name, text, type) {
   setTimeout(() => URL.revokeObjectURL(url), 1000);
 }
 
-// The same trace `LiveTimeline.to_chrome_trace` builds in Python.
+// The same trace `teachflow.viz.widgets.timeline_export.chrome_trace` builds in Python.
 function chromeTrace(events, devices) {
   const pids = new Map(devices.map((d, i) => [d, i]));
   const out = devices.map((d, i) => ({ name: "process_name", ph: "M", pid: i, args: { name: d } }));
@@ -53,9 +65,10 @@ function chromeTrace(events, devices) {
   return { traceEvents: out, displayTimeUnit: "ms" };
 }
 
-function standaloneHtml(model) {
+// The page `LiveTimeline.save_html` writes (timeline_export.standalone_html), built here.
+function standaloneHtml(model, events) {
   const state = {
-    events: model.get("events"), steps: model.get("steps"), devices: model.get("devices"),
+    events, steps: model.get("steps"), devices: model.get("devices"),
     palette: model.get("palette"), keep_steps: model.get("keep_steps"),
     paused: false, selected: "", export_request: 0,
   };
@@ -69,8 +82,10 @@ function standaloneHtml(model) {
     "<script type=\"text/plain\" id=\"tf-esm\">" + esc(esm) + "</" + "script>" +
     "<script type=\"application/json\" id=\"tf-state\">" + esc(JSON.stringify(state)) + "</" + "script>" +
     "<script type=\"module\">const state=JSON.parse(document.getElementById('tf-state').textContent);" +
-    "const h={};const model={get:(k)=>state[k],set:(k,v)=>{state[k]=v;(h['change:'+k]||[]).forEach((f)=>f());}," +
-    "on:(n,f)=>{(h[n]=h[n]||[]).push(f);},off:()=>{},save_changes:()=>{}};" +
+    "const h={};const fire=(n,...a)=>(h[n]||[]).forEach((f)=>f(...a));" +
+    "const model={get:(k)=>state[k],set:(k,v)=>{state[k]=v;fire('change:'+k);}," +
+    "on:(n,f)=>{(h[n]=h[n]||[]).push(f);},off:()=>{},save_changes:()=>{}," +
+    "send:(m)=>{if(m.type==='sync')setTimeout(()=>fire('msg:custom',{type:'reset',events:state.events}),0);}};" +
     "const src=document.getElementById('tf-esm').textContent;" +
     "const mod=await import(URL.createObjectURL(new Blob([src],{type:'text/javascript'})));" +
     "mod.default.render({model,el:document.getElementById('timeline')});</" + "script></body></html>";
@@ -88,6 +103,8 @@ function render({ model, el }) {
     bar.appendChild(b);
     return b;
   };
+  let events = []; // this view's copy: the kernel sends only what is new
+  let firstStep; // the oldest step kept, as the last message said
   const pauseBtn = button("Pause", () => {
     model.set("paused", !model.get("paused"));
     model.save_changes();
@@ -97,12 +114,11 @@ function render({ model, el }) {
     model.save_changes();
   };
   button("Chrome trace JSON", () => {
-    const trace = chromeTrace(model.get("events") || [], model.get("devices") || []);
-    download("timeline.json", JSON.stringify(trace), "application/json");
+    download("timeline.json", JSON.stringify(chromeTrace(events, model.get("devices") || [])), "application/json");
     bumpExport();
   });
   button("HTML", () => {
-    download("timeline.html", standaloneHtml(model), "text/html");
+    download("timeline.html", standaloneHtml(model, events), "text/html");
     bumpExport();
   });
   button("Reset zoom", () => { view = null; draw(); });
@@ -118,7 +134,7 @@ function render({ model, el }) {
   let view = null; // [t0, t1] in us when zoomed; null follows the data
   let boxes = []; // [x, y, w, h, event] of the bars drawn, for hover and click
 
-  function extent(events) {
+  function extent() {
     let t0 = Infinity;
     let t1 = -Infinity;
     for (const e of events) {
@@ -129,13 +145,12 @@ function render({ model, el }) {
   }
 
   function draw() {
-    const events = model.get("events") || [];
     const devices = model.get("devices") || [];
     const pal = model.get("palette") || {};
     const fam = pal.families || {};
-    const selected = model.get("selected") || "";
+    const selected = baseName(model.get("selected"));
     const width = Math.max(el.clientWidth || 0, 400);
-    const height = Math.max(devices.length, 1) * LANE + AXIS;
+    const height = TOP + Math.max(devices.length, 1) * LANE + AXIS;
     const dpr = window.devicePixelRatio || 1;
     canvas.width = width * dpr;
     canvas.height = height * dpr;
@@ -144,34 +159,50 @@ function render({ model, el }) {
     const ctx = canvas.getContext("2d");
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
-    const [t0, t1] = view || extent(events);
+    const [t0, t1] = view || extent();
     const scale = (width - LEFT - 4) / (t1 - t0);
     const rows = new Map(devices.map((d, i) => [d, i]));
     ctx.font = "11px sans-serif";
     ctx.textBaseline = "middle";
     devices.forEach((d, i) => {
       ctx.fillStyle = i % 2 ? "#fafafa" : "#f0f0f0";
-      ctx.fillRect(LEFT, i * LANE, width - LEFT, LANE);
+      ctx.fillRect(LEFT, TOP + i * LANE, width - LEFT, LANE);
       ctx.fillStyle = pal.text || "#222";
-      ctx.fillText(shortDevice(d), 4, i * LANE + LANE / 2);
+      ctx.fillText(shortDevice(d), 4, TOP + i * LANE + LANE / 2);
     });
+    // Where each step starts: a thin line and its number above the lanes.
+    const firsts = new Map();
+    for (const e of events) {
+      const f = firsts.get(e.step);
+      if (f === undefined || e.start_us < f) firsts.set(e.step, e.start_us);
+    }
+    ctx.fillStyle = "#888";
+    for (const [step, t] of firsts) {
+      const x = LEFT + (t - t0) * scale;
+      if (x < LEFT || x > width) continue;
+      ctx.fillRect(x, TOP, 1, height - TOP - AXIS);
+      ctx.fillText("step " + step, x + 3, TOP / 2);
+    }
     boxes = [];
+    const lanes = {};
     for (const e of events) {
       const row = rows.get(e.device);
       if (row === undefined) continue;
       const x = LEFT + (e.start_us - t0) * scale;
       const w = Math.max((e.end_us - e.start_us) * scale, 1);
       if (x + w < LEFT || x > width) continue;
-      const y = row * LANE + 3;
+      const y = TOP + row * LANE + 3;
       const h = LANE - 6;
+      const x0 = Math.max(x, LEFT);
       ctx.fillStyle = e.kind === "transfer" ? (pal.transfer || "#d62728") : (fam[e.family] || "#c7c7c7");
-      ctx.fillRect(Math.max(x, LEFT), y, w, h);
-      if (e.node === selected) {
+      ctx.fillRect(x0, y, w, h);
+      if (selected && baseName(e.node) === selected) {
         ctx.strokeStyle = pal.error || "#000";
         ctx.lineWidth = 2;
-        ctx.strokeRect(Math.max(x, LEFT), y, w, h);
+        ctx.strokeRect(x0, y, w, h);
       }
-      boxes.push([x, y, w, h, e]);
+      boxes.push([x0, y, w, h, e]);
+      if (e.kind === "op") lanes[e.device] = (lanes[e.device] || 0) + 1;
     }
     // Time axis: microseconds since the first step the widget saw.
     ctx.fillStyle = "#555";
@@ -186,8 +217,12 @@ function render({ model, el }) {
     const steps = model.get("steps") || [];
     info.textContent = (model.get("paused") ? "paused - " : "") + events.length + " events, steps " +
       (steps.length ? steps[0] + "-" + steps[steps.length - 1] : "none") +
-      (selected ? ", selected " + selected : "");
+      (selected ? ", selected " + model.get("selected") : "");
     pauseBtn.textContent = model.get("paused") ? "Resume" : "Pause";
+    // What is drawn, for tests and the browser's console: op bars per device lane.
+    root.dataset.events = String(events.length);
+    root.dataset.lanes = JSON.stringify(lanes);
+    canvas.tfBars = boxes.map(([x, y, w, h, e]) => ({ x, y, w, h, node: e.node, device: e.device, kind: e.kind }));
   }
 
   function hit(ev) {
@@ -202,10 +237,13 @@ function render({ model, el }) {
     return [null, mx, my];
   }
 
+  let drag = null;
+  let moved = false;
   canvas.addEventListener("mousemove", (ev) => {
     if (drag) {
       const [a, b] = drag.view;
       const dt = ((ev.clientX - drag.x) / (canvas.clientWidth - LEFT - 4)) * (b - a);
+      if (Math.abs(ev.clientX - drag.x) > 3) moved = true;
       view = [a - dt, b - dt];
       draw();
       return;
@@ -233,7 +271,7 @@ function render({ model, el }) {
   });
   canvas.addEventListener("wheel", (ev) => {
     ev.preventDefault();
-    const [a, b] = view || extent(model.get("events") || []);
+    const [a, b] = view || extent();
     const r = canvas.getBoundingClientRect();
     const frac = Math.min(Math.max((ev.clientX - r.left - LEFT) / (r.width - LEFT - 4), 0), 1);
     const t = a + (b - a) * frac; // the time under the mouse stays put
@@ -241,18 +279,13 @@ function render({ model, el }) {
     view = [t - (t - a) * f, t + (b - t) * f];
     draw();
   }, { passive: false });
-  let drag = null;
-  let moved = false;
   canvas.addEventListener("mousedown", (ev) => {
     moved = false;
-    drag = { x: ev.clientX, view: view || extent(model.get("events") || []) };
+    drag = { x: ev.clientX, view: view || extent() };
   });
-  canvas.addEventListener("mouseup", (ev) => {
-    if (drag && Math.abs(ev.clientX - drag.x) > 3) moved = true;
-    drag = null;
-  });
+  canvas.addEventListener("mouseup", () => { drag = null; });
 
-  // events, steps and devices change together: draw once per frame, not once per trait.
+  // Several changes in one frame (a batch, its steps and devices): draw once.
   let queued = false;
   const later = window.requestAnimationFrame ? (f) => window.requestAnimationFrame(f) : (f) => setTimeout(f, 0);
   const redraw = () => {
@@ -260,14 +293,26 @@ function render({ model, el }) {
     queued = true;
     later(() => { queued = false; draw(); });
   };
-  for (const name of ["events", "devices", "palette", "selected", "paused", "steps"]) {
-    model.on("change:" + name, redraw);
-  }
+  const onMessage = (msg) => {
+    if (!msg || (msg.type !== "append" && msg.type !== "reset")) return;
+    if (msg.type === "reset") events = (msg.events || []).slice();
+    else events.push(...(msg.events || []));
+    if (msg.steps && msg.steps[0] !== firstStep) {
+      // Steps older than the kept ones leave (the kernel trimmed them too).
+      firstStep = msg.steps[0];
+      const kept = new Set(msg.steps);
+      events = events.filter((e) => kept.has(e.step));
+    }
+    redraw();
+  };
+  const traits = ["devices", "palette", "selected", "paused", "steps"];
+  for (const name of traits) model.on("change:" + name, redraw);
+  model.on("msg:custom", onMessage);
+  model.send({ type: "sync" }); // everything held so far, once
   draw();
   return () => {
-    for (const name of ["events", "devices", "palette", "selected", "paused", "steps"]) {
-      model.off("change:" + name, redraw);
-    }
+    for (const name of traits) model.off("change:" + name, redraw);
+    model.off("msg:custom", onMessage);
   };
 }
 

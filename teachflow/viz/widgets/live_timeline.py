@@ -3,10 +3,12 @@
 One lane per device; each op a bar coloured by its op family, transfers in the reserved
 red (the colours of `teachflow.viz.palette`, as in `plot_timeline`). The widget listens
 to the event bus through an `EventBatcher`, so the run only pays for a list append per
-event; the browser gets a batch at most ten times a second and at every step end. It
-keeps the last ``keep_steps`` steps. In the browser: hover for an op's details, click to
-select it (``selected`` holds its name), wheel to zoom the time axis, pause, and download
-the held events as Chrome-trace JSON or as a standalone HTML page.
+event; the page gets a batch at most ten times a second and at every step end, as an
+"append" message holding only the new events (the page keeps its own copy; a view that
+opens later asks for everything once). It keeps the last ``keep_steps`` steps. In the
+page: hover for an op's details, click to select it (``selected`` holds its name; `link`
+shares it with a `GraphWidget`), wheel to zoom the time axis, drag to pan, pause, and
+download the held events as Chrome-trace JSON or as a standalone HTML page.
 
     >>> import teachflow as tf
     >>> from teachflow.viz import LiveTimeline
@@ -20,7 +22,6 @@ the held events as Chrome-trace JSON or as a standalone HTML page.
 from __future__ import annotations
 
 import contextlib
-import html
 import json
 import threading
 from importlib import resources
@@ -31,10 +32,12 @@ import traitlets
 from teachflow.trace.events import bus
 from teachflow.viz import palette
 from teachflow.viz.widgets.batching import EventBatcher
+from teachflow.viz.widgets.timeline_export import chrome_trace, standalone_html, timeline_svg
 
 __all__ = ["LiveTimeline"]
 
 _SHOWN_KINDS = ("op", "transfer")
+_MAX_ACTIVE = 200  # names a linked graph flashes per batch: more would be a blur anyway
 
 
 def _asset(name: str) -> str:
@@ -51,21 +54,17 @@ def _palette() -> dict:
     }
 
 
-def _short(device: str) -> str:
-    return device.rsplit("device:", 1)[-1] if "device:" in device else device
-
-
 class LiveTimeline(anywidget.AnyWidget):
     """Ops and transfers of the last ``keep_steps`` steps, per device, updated live.
 
     Use ``with lt.recording(): sess.run(...)``, or `attach`/`detach` around several
-    cells. Display ``lt`` in a notebook cell to see it grow.
+    cells, or `attach_cluster` for the tasks of a cluster. Display ``lt`` in a notebook
+    cell to see it grow; ``lt.events`` holds what it shows.
     """
 
     _esm = traitlets.Unicode(_asset("live_timeline.js")).tag(sync=True)
     _css = traitlets.Unicode(_asset("live_timeline.css")).tag(sync=True)
 
-    events = traitlets.List(traitlets.Dict()).tag(sync=True)
     steps = traitlets.List(traitlets.Int()).tag(sync=True)
     devices = traitlets.List(traitlets.Unicode()).tag(sync=True)
     paused = traitlets.Bool(False).tag(sync=True)
@@ -84,6 +83,13 @@ class LiveTimeline(anywidget.AnyWidget):
         self._batcher = EventBatcher(self._on_batch, interval=interval)
         self._attached = False
         self._remote = None  # a RemoteEventStream while attached to a cluster
+        self._links = []  # (GraphWidget, the jslink between the two ``selected`` traits)
+        self.on_msg(self._on_page_message)
+
+    @property
+    def events(self) -> list:
+        """The events shown (dicts of `event_to_dict`), oldest first."""
+        return list(self._held)
 
     # -- recording --------------------------------------------------------------------
     @property
@@ -114,8 +120,9 @@ class LiveTimeline(anywidget.AnyWidget):
 
         ``cluster_or_targets``: a `LocalCluster`, a `ClusterSpec` or ``{job: [address]}``
         dict, or a list of ``grpc://`` targets. Each task streams its events
-        (`RemoteEventStream`); waits at most ``timeout`` seconds for the streams to open.
-        This does not listen to the local bus (call `attach` as well for local sessions;
+        (`RemoteEventStream`); this waits at most ``timeout`` seconds until every task
+        listens, so that no event of a step run afterwards is missed (``remote.errors``
+        says which task could not be reached). This does not listen to the local bus (call `attach` as well for local sessions;
         with in-process servers that would draw their ops twice). `detach` stops it.
         """
         from teachflow.viz.widgets.remote_events import RemoteEventStream, addresses_from
@@ -153,7 +160,7 @@ class LiveTimeline(anywidget.AnyWidget):
             self._held = []
             self._buffered = []
             self._batcher.reset_origin()
-            self._publish([], [])
+            self._publish([])
 
     # -- batches in ---------------------------------------------------------------------
     def _on_batch(self, batch) -> None:
@@ -165,7 +172,7 @@ class LiveTimeline(anywidget.AnyWidget):
 
     def _apply(self, batch) -> None:
         steps = list(self.steps)
-        held = self._held
+        new = []
         for d in batch:
             kind = d["kind"]
             if kind == "step":
@@ -174,23 +181,45 @@ class LiveTimeline(anywidget.AnyWidget):
             elif kind in _SHOWN_KINDS:
                 if d["step"] not in steps:
                     steps.append(d["step"])
-                held.append(d)
-        self._publish(held, steps)
+                new.append(d)
+        self._held.extend(new)
+        self._publish(steps, new)
+        if self._links and new:
+            ran = sorted({d["node"] for d in new if d["kind"] == "op"})[:_MAX_ACTIVE]
+            for graph, _ in self._links:
+                graph.active = ran
 
-    def _publish(self, held, steps) -> None:
+    def _publish(self, steps, new=None) -> None:
+        """Trim to the last ``keep_steps`` steps and tell the page: the ``new`` events
+        only (an "append" message), or, with ``new`` None, everything (a "reset")."""
         keep = steps[-self.keep_steps :]
         kept = set(keep)
-        self._held = [d for d in held if d["step"] in kept]
-        devices = set()
-        for d in self._held:
+        trimmed = len(keep) < len(steps)
+        if trimmed:
+            self._held = [d for d in self._held if d["step"] in kept]
+        if new is None or trimmed:  # devices of what is left
+            devices, added = set(), self._held
+        else:  # only the new events can add a device
+            devices, added = set(self.devices), new
+        for d in added:
             devices.add(d["device"])
             if d["kind"] == "transfer":
                 devices.add(d["src"])
-        # One message to the page for the three traits: they change together.
+        # One message to the page for the two traits: they change together.
         with self.hold_sync():
             self.devices = sorted(devices, key=palette.device_sort_key)
             self.steps = keep
-            self.events = list(self._held)
+        if new is None:
+            self.send({"type": "reset", "events": self._held, "steps": keep})
+        else:
+            shown = [d for d in new if d["step"] in kept]
+            self.send({"type": "append", "events": shown, "steps": keep})
+
+    def _on_page_message(self, _widget, content, _buffers) -> None:
+        # A view that opens (or reopens) asks once for everything held.
+        if isinstance(content, dict) and content.get("type") == "sync":
+            with self._lock:
+                self._publish(list(self.steps))
 
     @traitlets.observe("paused")
     def _on_pause(self, change) -> None:
@@ -209,7 +238,48 @@ class LiveTimeline(anywidget.AnyWidget):
         if lock is None:  # set by __init__ before the widget holds anything
             return
         with lock:
-            self._publish(self._held, list(self.steps))
+            self._publish(list(self.steps))
+
+    # -- a graph that follows -------------------------------------------------------------
+    def link(self, graph_widget):
+        """Share the selection with ``graph_widget`` (a `GraphWidget`), both ways.
+
+        Clicking an op here highlights it in the graph, and clicking a node there
+        outlines its bars here, in the page itself (an ``ipywidgets.jslink``: it works
+        while the kernel is busy running steps). While this timeline receives events,
+        the graph also flashes the ops of each batch as they run. Returns the link;
+        `unlink` undoes it.
+        """
+        import ipywidgets
+
+        if (
+            "selected" not in graph_widget.trait_names()
+            or "active" not in graph_widget.trait_names()
+        ):
+            raise TypeError(
+                f"LiveTimeline.link needs a GraphWidget, got {type(graph_widget).__name__}"
+            )
+        for graph, existing in self._links:
+            if graph is graph_widget:
+                return existing
+        link = ipywidgets.jslink((self, "selected"), (graph_widget, "selected"))
+        self._links.append((graph_widget, link))
+        return link
+
+    def unlink(self, graph_widget=None) -> None:
+        """Undo `link` for ``graph_widget`` (every linked graph when None)."""
+        keep = []
+        for graph, link in self._links:
+            if graph_widget is None or graph is graph_widget:
+                link.unlink()
+            else:
+                keep.append((graph, link))
+        self._links = keep
+
+    @property
+    def linked(self) -> list:
+        """The graph widgets `link` connected."""
+        return [graph for graph, _ in self._links]
 
     # -- out ----------------------------------------------------------------------------
     def to_chrome_trace(self) -> dict:
@@ -218,32 +288,13 @@ class LiveTimeline(anywidget.AnyWidget):
         One process per device, one thread per executor thread, an ``"X"`` event per op
         and per transfer (transfers on the receiving device, in the reserved red).
         """
-        trace = []
-        pids = {d: i for i, d in enumerate(self.devices)}
-        for device, pid in pids.items():
-            trace.append({"name": "process_name", "ph": "M", "pid": pid, "args": {"name": device}})
-        tids = {}
-        for d in self._held:
-            pid = pids.setdefault(d["device"], len(pids))
-            tid = tids.setdefault((pid, d.get("thread", 0)), len(tids))
-            ev = {
-                "name": d["op"],
-                "ph": "X",
-                "ts": d["start_us"],
-                "dur": max(d["end_us"] - d["start_us"], 0.0),
-                "pid": pid,
-                "tid": tid,
-                "cat": "Op",
-                "args": {"name": d["node"], "op": d["op"], "step": d["step"]},
-            }
-            for k, inp in enumerate(d.get("inputs", ())):
-                ev["args"][f"input{k}"] = inp
-            if d["kind"] == "transfer":
-                ev["cat"] = "Transfer"
-                ev["cname"] = "terrible"  # Chrome's red: the reserved transfer colour
-                ev["args"].update(src=d["src"], dst=d["dst"], bytes=d["bytes"])
-            trace.append(ev)
-        return {"traceEvents": trace, "displayTimeUnit": "ms"}
+        return chrome_trace(self._held, list(self.devices))
+
+    def save_chrome_trace(self, path) -> str:
+        """Write `to_chrome_trace` as JSON (what the page's button downloads); returns path."""
+        with open(path, "w", encoding="utf-8") as f:
+            json.dump(self.to_chrome_trace(), f)
+        return str(path)
 
     def save_html(self, path) -> str:
         """Write a standalone page (script and events inlined, works offline); returns path."""
@@ -257,13 +308,8 @@ class LiveTimeline(anywidget.AnyWidget):
             "selected": "",
             "export_request": 0,
         }
-        page = _HTML.format(
-            css=self._css,
-            esm=_script_text(self._esm),
-            state=_script_text(json.dumps(state, separators=(",", ":"))),
-        )
         with open(path, "w", encoding="utf-8") as f:
-            f.write(page)
+            f.write(standalone_html(self._css, self._esm, state))
         return str(path)
 
     # -- a static picture where no widget runs (nbconvert, nbmake, a terminal) ----------
@@ -286,67 +332,6 @@ class LiveTimeline(anywidget.AnyWidget):
 
     def to_svg(self, width: int = 720) -> str:
         """The held steps as a small SVG: one row per device, bars by op family."""
-        lane_h, left, top = 18, 70, 6
-        devices = list(self.devices)
-        height = top * 2 + lane_h * max(len(devices), 1)
-        parts = [
-            f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-            f'font-family="sans-serif" font-size="10">'
-        ]
-        if not self._held:
-            parts.append(f'<text x="4" y="{top + 12}">LiveTimeline: no events yet</text></svg>')
-            return "".join(parts)
-        t0 = min(d["start_us"] for d in self._held)
-        t1 = max(d["end_us"] for d in self._held)
-        scale = (width - left - 4) / max(t1 - t0, 1e-9)
-        rows = {dev: i for i, dev in enumerate(devices)}
-        colors = self.palette.get("families", {})
-        for dev, i in rows.items():
-            y = top + i * lane_h + 12
-            parts.append(f'<text x="2" y="{y}">{html.escape(_short(dev))}</text>')
-        for d in self._held:
-            x = left + (d["start_us"] - t0) * scale
-            w = max((d["end_us"] - d["start_us"]) * scale, 1.0)
-            y = top + rows.get(d["device"], 0) * lane_h + 2
-            fill = (
-                palette.TRANSFER
-                if d["kind"] == "transfer"
-                else colors.get(d["family"], palette.UNPLACED)
-            )
-            parts.append(
-                f'<rect x="{x:.2f}" y="{y}" width="{w:.2f}" height="{lane_h - 4}" '
-                f'fill="{fill}"><title>{html.escape(d["node"])} ({html.escape(d["op"])})'
-                f"</title></rect>"
-            )
-        parts.append("</svg>")
-        return "".join(parts)
-
-
-def _script_text(text: str) -> str:
-    # Inside <script> only "</" can end the element early; "<\/" means the same to JS/JSON.
-    return text.replace("</", "<\\/")
-
-
-_HTML = """<!DOCTYPE html>
-<html><head><meta charset="utf-8"><title>teachflow timeline</title>
-<style>{css}</style></head>
-<body><div id="timeline"></div>
-<script type="text/plain" id="tf-esm">{esm}</script>
-<script type="application/json" id="tf-state">{state}</script>
-<script type="module">
-// A stand-in for the widget model: the same get/set/on/save_changes the module uses.
-const state = JSON.parse(document.getElementById("tf-state").textContent);
-const handlers = {{}};
-const model = {{
-  get: (k) => state[k],
-  set: (k, v) => {{ state[k] = v; (handlers["change:" + k] || []).forEach((f) => f()); }},
-  on: (name, f) => {{ (handlers[name] = handlers[name] || []).push(f); }},
-  off: () => {{}},
-  save_changes: () => {{}},
-}};
-const src = document.getElementById("tf-esm").textContent;
-const url = URL.createObjectURL(new Blob([src], {{ type: "text/javascript" }}));
-const mod = await import(url);
-mod.default.render({{ model, el: document.getElementById("timeline") }});
-</script></body></html>
-"""
+        return timeline_svg(
+            self._held, list(self.devices), self.palette.get("families", {}), width=width
+        )
