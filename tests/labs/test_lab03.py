@@ -1,0 +1,64 @@
+"""Lab 03 (parallel execution): reference answers pass, typical wrong ones get feedback."""
+
+import numpy as np
+
+import teachflow as tf
+from teachflow.labs.lab03 import counters_graph, timeline_graph
+
+TRACE = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)
+
+
+def test_ready_at_start(lab):
+    f = counters_graph()
+    with tf.Session() as sess:
+        assert sess.run(f) == 2.0 + 3.0 + 36.0 + 1.0
+    ops = tf.get_default_graph().get_operations()
+    ready = [op.name for op in ops if len(op.inputs) + len(op.control_inputs) == 0]
+    assert lab.check("ready_at_start", ready)
+    wrong = lab.check("ready_at_start", ready + ["g"])
+    assert wrong.feedback == "Of the node names asked for, 1 should not be there."
+
+
+def test_max_parallel(lab):
+    assert lab.check("max_parallel", 2)
+    assert "who runs them" in lab.check("max_parallel", 4).feedback
+
+
+def test_max_parallel_is_what_the_runtime_does():
+    rng = np.random.default_rng(0)
+    ms = [tf.matmul(*(2 * [tf.constant(rng.random((300, 300), np.float32))])) for _ in range(4)]
+    config = tf.ConfigProto(inter_op_parallelism_threads=2, intra_op_parallelism_threads=1)
+    meta = tf.RunMetadata()
+    with tf.Session(config=config) as sess:
+        sess.run(ms, options=TRACE, run_metadata=meta)
+    threads = {
+        ns.thread_id
+        for d in meta.step_stats.dev_stats
+        for ns in d.node_stats
+        if "MatMul" in ns.node_name
+    }
+    assert 1 <= len(threads) <= 2
+
+
+def test_parallel_config(lab):
+    good = tf.ConfigProto(inter_op_parallelism_threads=2, intra_op_parallelism_threads=1)
+    assert lab.check("parallel_config", good)
+    assert "0 means" in lab.check("parallel_config", tf.ConfigProto()).feedback
+    one = tf.ConfigProto(inter_op_parallelism_threads=1, intra_op_parallelism_threads=1)
+    assert "fewer than 2" in lab.check("parallel_config", one).feedback
+    intra = tf.ConfigProto(inter_op_parallelism_threads=2, intra_op_parallelism_threads=2)
+    assert "other setting" in lab.check("parallel_config", intra).feedback
+    assert "ConfigProto" in lab.check("parallel_config", {"inter": 2}).feedback
+
+
+def test_longest_op(lab):
+    total = timeline_graph()
+    meta = tf.RunMetadata()
+    with tf.Session() as sess:
+        sess.run(total)
+        sess.run(total, options=TRACE, run_metadata=meta)
+    stats = [ns for d in meta.step_stats.dev_stats for ns in d.node_stats]
+    longest = max(stats, key=lambda ns: ns.op_end_rel_micros)
+    assert lab.check("longest_op", longest.node_name)
+    assert "op type" in lab.check("longest_op", "MatMul").feedback
+    assert not lab.check("longest_op", "total")
