@@ -4,6 +4,19 @@ from teachflow.distributed.cluster import ClusterSpec
 from teachflow.distributed.server import Server
 from teachflow.train.adagrad import AdagradOptimizer
 from teachflow.train.adam import AdamOptimizer
+from teachflow.train.basic_session_run_hooks import (
+    CheckpointSaverHook,
+    CheckpointSaverListener,
+    FeedFnHook,
+    FinalOpsHook,
+    GlobalStepWaiterHook,
+    LoggingTensorHook,
+    NanLossDuringTrainingError,
+    NanTensorHook,
+    SecondOrStepTimer,
+    StepCounterHook,
+    StopAtStepHook,
+)
 from teachflow.train.checkpoint_management import (
     checkpoint_exists,
     generate_checkpoint_state_proto,
@@ -33,11 +46,23 @@ from teachflow.train.input import (
     string_input_producer,
 )
 from teachflow.train.momentum import MomentumOptimizer
+from teachflow.train.monitored_session import (
+    MonitoredSession,
+    MonitoredTrainingSession,
+    SingularMonitoredSession,
+)
 from teachflow.train.optimizer import Optimizer
 from teachflow.train.queue_runner import QueueRunner, add_queue_runner, start_queue_runners
 from teachflow.train.rmsprop import RMSPropOptimizer
 from teachflow.train.saver import Saver, SaverDef
 from teachflow.train.saver_meta_graph import export_meta_graph, import_meta_graph
+from teachflow.train.scaffold import (
+    ChiefSessionCreator,
+    Scaffold,
+    SessionCreator,
+    WorkerSessionCreator,
+)
+from teachflow.train.session_manager import SessionManager
 from teachflow.train.session_run_hook import (
     SessionRunArgs,
     SessionRunContext,
