@@ -1,11 +1,12 @@
-# The two commands of the README: `make demo` (the main job) and `make test` (every test).
-# Both create and reuse a local virtual environment in .venv; nothing is installed by hand.
+# The two commands of the README: `make labs` (the main job: the lab notebooks in JupyterLab)
+# and `make test` (every test); `make demo` is the headless tour, for terminals and CI.
+# All create and reuse a local virtual environment in .venv; nothing is installed by hand.
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint format bench clean proto
+.PHONY: labs demo test lint format bench clean proto
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -13,6 +14,10 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[dev]'
 	rm -f $(VENV)/.installed-*
 	touch $(STAMP)
+
+# JupyterLab on 127.0.0.1 at notebooks/00_welcome.ipynb; without a browser it prints the URL.
+labs: $(STAMP)
+	$(PY) -m teachflow labs
 
 demo: $(STAMP)
 	$(PY) -m teachflow.demo

@@ -1,4 +1,4 @@
-"""The ``teachflow`` command: ``teachflow server | cluster up | demo``.
+"""The ``teachflow`` command: ``teachflow server | cluster up | demo | labs``.
 
 teachflow server --cluster CLUSTER --job worker --task 0
     run one task of a cluster (CLUSTER: the ClusterSpec as JSON text or a JSON file;
@@ -7,6 +7,8 @@ teachflow cluster up --ps 1 --workers 2
     run a whole cluster on this machine, one process per task, until SIGTERM or Ctrl-C
 teachflow demo
     run the chapter's small graphs in this terminal
+teachflow labs
+    open the lab notebooks in JupyterLab on this machine (127.0.0.1), at 00_welcome.ipynb
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ def main(argv=None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     demo = sub.add_parser("demo", help="run the chapter's small graphs and print what happened")
     demo.set_defaults(run=_run_demo)
+    _add_labs_parser(sub)
     _add_server_parser(sub)
     _add_cluster_parser(sub)
     args = parser.parse_args(argv)
@@ -49,6 +52,78 @@ def _run_demo(args) -> int:
 
     demo.main()
     return 0
+
+
+# -- teachflow labs -----------------------------------------------------------------------------
+FIRST_LAB = "00_welcome.ipynb"
+
+
+def _add_labs_parser(sub):
+    p = sub.add_parser("labs", help="open the lab notebooks in JupyterLab")
+    p.add_argument(
+        "notebook", nargs="?", default=FIRST_LAB, help=f"the lab to open (default {FIRST_LAB})"
+    )
+    p.add_argument(
+        "--dir", help="the folder of the lab notebooks (default: ./notebooks, or the clone's)"
+    )
+    p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default JupyterLab's 8888; 0: any free one)")
+    p.add_argument("--no-browser", action="store_true", help="only print the URL to open")
+    p.set_defaults(run=_run_labs)
+
+
+def _labs_dir(given) -> str:
+    """The lab notebooks: ``--dir``, ./notebooks, or the notebooks of the clone we run from."""
+    if given:
+        if not os.path.isdir(given):
+            raise UsageError(f"--dir {given!r} is not a folder")
+        return os.path.abspath(given)
+    clone = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    for candidate in (os.path.join(os.getcwd(), "notebooks"), os.path.join(clone, "notebooks")):
+        if os.path.isdir(candidate):
+            return candidate
+    raise UsageError(
+        "no lab notebooks here: run it in a clone of the teachflow repository (they are in "
+        "its notebooks/ folder), or give --dir"
+    )
+
+
+def labs_command(args) -> list[str]:
+    """The JupyterLab command line that `teachflow labs` runs (in place of itself)."""
+    folder = _labs_dir(args.dir)
+    cmd = [sys.executable, "-m", "jupyterlab", f"--ServerApp.ip={args.ip}"]
+    if args.port is not None:
+        cmd.append(f"--ServerApp.port={args.port}")
+    if args.no_browser:
+        cmd.append("--no-browser")
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        # Containers often run as root, which JupyterLab refuses unless told; it still
+        # listens on 127.0.0.1 only and asks for its token.
+        cmd.append("--allow-root")
+    cmd.append(f"--ServerApp.root_dir={folder}")
+    if os.path.isfile(os.path.join(folder, args.notebook)):
+        # The page JupyterLab opens, and the URL it prints when no browser opens.
+        from urllib.parse import quote
+
+        cmd.append(f"--LabApp.default_url=/lab/tree/{quote(args.notebook)}")
+    elif args.notebook != FIRST_LAB:
+        raise UsageError(f"no notebook {args.notebook!r} in {folder}")
+    return cmd
+
+
+def _run_labs(args) -> int:
+    import importlib.util
+
+    if importlib.util.find_spec("jupyterlab") is None:
+        raise UsageError("JupyterLab is not installed: pip install 'teachflow[viz]'")
+    cmd = labs_command(args)
+    print("teachflow labs: starting", "jupyter lab", " ".join(cmd[3:]), flush=True)
+    if os.name == "posix":
+        # JupyterLab takes this process over: Ctrl-C and SIGTERM reach it directly.
+        os.execv(cmd[0], cmd)
+    import subprocess
+
+    return subprocess.call(cmd)
 
 
 # -- teachflow server ---------------------------------------------------------------------------
