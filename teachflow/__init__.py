@@ -7,7 +7,7 @@
 3.0
 """
 
-from teachflow import distributed, initializers, layers, losses, math, nn, random, train  # noqa: E402 (namespaces)
+from teachflow import distributed, initializers, io, layers, losses, math, nn, random, train  # noqa: E402 (namespaces)
 from teachflow.framework import errors
 from teachflow.framework.conversion import (
     convert_to_tensor,
@@ -64,8 +64,10 @@ from teachflow.ops.control_flow_ops import *  # noqa: F403
 from teachflow.ops.data_flow_ops import *  # noqa: F403
 from teachflow.ops.gradients import *  # noqa: F403
 from teachflow.ops.init_ops import *  # noqa: F403
+from teachflow.ops.io_ops import *  # noqa: F403
 from teachflow.ops.math_ops import *  # noqa: F403
 from teachflow.ops.nn_ops import *  # noqa: F403
+from teachflow.ops.parsing_ops import *  # noqa: F403
 from teachflow.ops.random_ops import *  # noqa: F403
 from teachflow.ops.state_ops import *  # noqa: F403
 from teachflow.ops.variable_scope import *  # noqa: F403

@@ -1,0 +1,9 @@
+"""``tf.io``: reading and decoding files under their ``tf.io.*`` names (re-exports).
+
+>>> import teachflow as tf
+>>> tf.io.read_file("data.csv").op.type
+'ReadFile'
+"""
+
+from teachflow.ops.io_ops import matching_files, read_file, write_file  # noqa: F401
+from teachflow.ops.parsing_ops import decode_csv, decode_raw  # noqa: F401
