@@ -71,6 +71,9 @@ def _save_kernel(op, device):
     return save
 
 
+# SaveV2 reads variables through their refs but writes none of them, so it is not
+# colocated with them (TF's placer only colocates ops whose input *argument* is a ref):
+# an unsharded save gathers every variable onto one task.
 registry.register(
     "SaveV2",
     lambda op: [],
@@ -78,6 +81,7 @@ registry.register(
     stateful=True,
     cheap=False,
     not_differentiable=True,
+    colocate_refs=False,
 )
 
 
