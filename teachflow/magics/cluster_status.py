@@ -7,7 +7,7 @@ queues held in its containers. A task that does not answer within the timeout is
     >>> import teachflow as tf
     >>> from teachflow.magics.cluster_status import cluster_status
     >>> from teachflow.magics.in_process import InProcessCluster
-    >>> with InProcessCluster(ps=1, workers=1) as cluster:
+    >>> with InProcessCluster(ps=1, workers=1) as cluster, tf.Graph().as_default():
     ...     with tf.device("/job:ps/task:0"):
     ...         w = tf.Variable([1.0, 2.0], name="w")
     ...     with tf.Session(cluster.target("worker", 0)) as sess:
