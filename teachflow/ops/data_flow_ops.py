@@ -192,7 +192,9 @@ class QueueBase:
         else:
             self._names = None
         self._queue_ref = queue_ref
-        self._name = queue_ref.op.name
+        # As TF: ops on the queue are named after its last name component
+        # ("fifo_queue_enqueue"), inside whatever name scope they are built in.
+        self._name = queue_ref.op.name.split("/")[-1]
 
     @property
     def queue_ref(self):
@@ -200,7 +202,7 @@ class QueueBase:
 
     @property
     def name(self):
-        return self._name
+        return self._queue_ref.op.name
 
     @property
     def dtypes(self):

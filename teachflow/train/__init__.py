@@ -17,6 +17,7 @@ from teachflow.train.basic_session_run_hooks import (
     StepCounterHook,
     StopAtStepHook,
 )
+from teachflow.train.batching import batch, batch_join, shuffle_batch, shuffle_batch_join
 from teachflow.train.checkpoint_management import (
     checkpoint_exists,
     generate_checkpoint_state_proto,
@@ -37,11 +38,10 @@ from teachflow.train.device_setter import (
 )
 from teachflow.train.gradient_descent import GradientDescentOptimizer
 from teachflow.train.input import (
-    batch,
     input_producer,
     limit_epochs,
+    match_filenames_once,
     range_input_producer,
-    shuffle_batch,
     slice_input_producer,
     string_input_producer,
 )

@@ -1,15 +1,16 @@
-"""TF1 input pipelines: ``tf.train.batch``, ``shuffle_batch`` and the input producers.
+"""TF1 input producers: ``tf.train.string_input_producer`` and its kin.
 
 Each builds a queue plus a `QueueRunner` that fills it, added to the graph's
 ``QUEUE_RUNNERS`` collection; `tf.train.start_queue_runners` starts the filling threads.
+(Batching them lives in `teachflow.train.batching`.)
 ``num_epochs`` limits how often a producer yields its input: it counts epochs in a local
 variable (run ``tf.local_variables_initializer()``) and raises OutOfRangeError past the
 limit, which closes the queue so readers drain it and then get OutOfRangeError too.
 
     >>> import teachflow as tf
-    >>> x = tf.train.batch([tf.constant([1, 2])], batch_size=3)
-    >>> x.shape
-    TensorShape([3, 2])
+    >>> q = tf.train.range_input_producer(3, shuffle=False)
+    >>> q.dequeue().dtype
+    tf.int32
 """
 
 from __future__ import annotations
@@ -22,19 +23,19 @@ from teachflow.framework.graph import GraphKeys, get_default_graph
 from teachflow.framework.scopes import control_dependencies, name_scope
 from teachflow.framework.shapes import as_shape
 from teachflow.ops.array_ops import identity
-from teachflow.ops.data_flow_ops import FIFOQueue, RandomShuffleQueue
+from teachflow.ops.data_flow_ops import FIFOQueue
 from teachflow.ops.filling import range as _range
 from teachflow.ops.gathering import gather
+from teachflow.ops.io_ops import matching_files
 from teachflow.ops.random_ops import random_shuffle
 from teachflow.ops.variables import Variable
 from teachflow.train.queue_runner import QueueRunner, add_queue_runner
 
 __all__ = [
-    "batch",
     "input_producer",
     "limit_epochs",
+    "match_filenames_once",
     "range_input_producer",
-    "shuffle_batch",
     "slice_input_producer",
     "string_input_producer",
 ]
@@ -194,137 +195,20 @@ def slice_input_producer(
         return [gather(t, index) for t in tensor_list]
 
 
-# -- batching: a queue of single elements, dequeued batch_size at a time --------------
-def _as_tensor_list(tensors):
-    if isinstance(tensors, dict):
-        keys = sorted(tensors)
-        return keys, [convert_to_tensor(tensors[k]) for k in keys]
-    if isinstance(tensors, (list, tuple)):
-        return None, [convert_to_tensor(t) for t in tensors]
-    return None, [convert_to_tensor(tensors)]
-
-
-def _shapes_for(tensor_list, shapes, enqueue_many):
-    if shapes is not None:
-        return [as_shape(s) for s in shapes]
-    got = [t.shape[1:] if enqueue_many else t.shape for t in tensor_list]
-    if enqueue_many:
-        for t in tensor_list:
-            t.shape.with_rank_at_least(1)
-    for s in got:
-        if not s.is_fully_defined():
-            raise ValueError(f"All shapes must be fully defined: {got}")
-    return got
-
-
-def _restore(keys, dequeued):
-    # As TF: a dict comes back as a dict; otherwise what dequeue gives (one component:
-    # the tensor itself, even for a one-element list; several: a list).
-    if keys is not None:
-        parts = dequeued if isinstance(dequeued, (list, tuple)) else [dequeued]
-        return dict(zip(keys, parts))
-    return dequeued
-
-
-def _batch(
-    queue_factory,
-    tensors,
-    batch_size,
-    num_threads,
-    enqueue_many,
-    shapes,
-    allow_smaller_final_batch,
-    shared_name,
-    name,
-    default_name,
-):
-    with name_scope(name, default_name, None) as scope:
-        keys, tensor_list = _as_tensor_list(tensors)
-        shapes = _shapes_for(tensor_list, shapes, enqueue_many)
-        queue = queue_factory([t.dtype.base_dtype for t in tensor_list], shapes)
-        enqueue = queue.enqueue_many if enqueue_many else queue.enqueue
-        add_queue_runner(QueueRunner(queue, [enqueue(tensor_list)] * num_threads))
-        if allow_smaller_final_batch:
-            out = queue.dequeue_up_to(batch_size, name=scope)
-        else:
-            out = queue.dequeue_many(batch_size, name=scope)
-        return _restore(keys, out)
-
-
-def batch(
-    tensors,
-    batch_size,
-    num_threads=1,
-    capacity=32,
-    enqueue_many=False,
-    shapes=None,
-    dynamic_pad=False,
-    allow_smaller_final_batch=False,
-    shared_name=None,
-    name=None,
-):
-    """Batches of ``batch_size`` elements of ``tensors``, filled by queue-runner threads.
+def match_filenames_once(pattern, name=None):
+    """A local variable holding the files matching ``pattern`` (a glob), listed once
+    when ``tf.local_variables_initializer()`` runs.
 
     >>> import teachflow as tf
-    >>> x, y = tf.train.batch([tf.constant(1.0), tf.constant([2, 3])], batch_size=4)
-    >>> x.shape, y.shape
-    (TensorShape([4]), TensorShape([4, 2]))
+    >>> files = tf.train.match_filenames_once("*.csv")
+    >>> files.op.name
+    'matching_filenames'
     """
-    if dynamic_pad:
-        raise ValueError("dynamic_pad=True is not supported by teachflow's tf.train.batch")
-
-    def make_queue(dts, shps):
-        return FIFOQueue(capacity, dts, shapes=shps, shared_name=shared_name)
-
-    return _batch(
-        make_queue,
-        tensors,
-        batch_size,
-        num_threads,
-        enqueue_many,
-        shapes,
-        allow_smaller_final_batch,
-        shared_name,
-        name,
-        "batch",
-    )
-
-
-def shuffle_batch(
-    tensors,
-    batch_size,
-    capacity,
-    min_after_dequeue,
-    num_threads=1,
-    seed=None,
-    enqueue_many=False,
-    shapes=None,
-    allow_smaller_final_batch=False,
-    shared_name=None,
-    name=None,
-):
-    """As `batch`, but elements come out in random order from a RandomShuffleQueue.
-
-    >>> import teachflow as tf
-    >>> x = tf.train.shuffle_batch([tf.constant(1)], 2, capacity=10, min_after_dequeue=5)
-    >>> x.shape
-    TensorShape([2])
-    """
-
-    def make_queue(dts, shps):
-        return RandomShuffleQueue(
-            capacity, min_after_dequeue, dts, shapes=shps, seed=seed, shared_name=shared_name
+    with name_scope(name, "matching_filenames", [pattern]) as scope:
+        return Variable(
+            matching_files(pattern),
+            trainable=False,
+            validate_shape=False,
+            name=scope,
+            collections=[GraphKeys.LOCAL_VARIABLES],
         )
-
-    return _batch(
-        make_queue,
-        tensors,
-        batch_size,
-        num_threads,
-        enqueue_many,
-        shapes,
-        allow_smaller_final_batch,
-        shared_name,
-        name,
-        "shuffle_batch",
-    )
