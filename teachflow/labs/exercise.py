@@ -12,7 +12,7 @@ given, so every wrong attempt (or ``hint()`` call) unlocks the next one.
     >>> print(lab.check("double", None))
     [lab 99 · double] not answered yet. Replace `None` with your answer (a number).
     >>> print(lab.check("double", 41))
-    [lab 99 · double] not yet. Hint 1 of 2: Multiply. Try again — or ask for the next hint with labs.hint(...).
+    [lab 99 · double] not yet. Hint 1 of 2: Multiply. Try again, or ask for the next hint: `labs.hint("99", "double")`.
     >>> lab.check("double", 42).passed
     True
 """

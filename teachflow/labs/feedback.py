@@ -91,9 +91,8 @@ class CheckResult:
             lines.append(f"Hint {self.hint_number} of {self.hint_count}: {self.hint}")
         if self.status == WRONG and self.hint_count:
             more = self.hint_number < self.hint_count
-            lines.append(
-                f"Try again{' — or ask for the next hint with labs.hint(...)' if more else ''}."
-            )
+            ask = f'labs.hint("{self.lab}", "{self.exercise}")'
+            lines.append(f"Try again, or ask for the next hint: `{ask}`." if more else "Try again.")
         lines.append(self.explanation)
         return [line for line in lines if line]
 
