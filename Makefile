@@ -6,7 +6,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: labs demo test lint format bench clean proto
+.PHONY: labs demo test lint format bench clean proto screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -38,6 +38,10 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/run.py
+
+# The README's pictures (docs/images/), taken by the browser test in JupyterLab + Chromium.
+screenshots: $(STAMP)
+	TEACHFLOW_SCREENSHOTS_DIR=docs/images $(PY) -m pytest tests/e2e -k jupyterlab
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -230,7 +231,7 @@ def test_the_saved_page_answers_the_module_s_sync(two_gpu_run, tmp_path):
     lt = LiveTimeline()
     with lt.recording():
         two_gpu_run()
-    page = (tmp_path / "t.html").read_text() if lt.save_html(tmp_path / "t.html") else ""
+    page = Path(lt.save_html(tmp_path / "t.html")).read_text(encoding="utf-8")
     # The page stands in for the kernel: it answers "sync" with a "reset" of its events.
     assert 'msg.type === "sync"' in page and 'type: "reset", events: state.events' in page
     assert 'model.send({ type: "sync" })' in page

@@ -6,7 +6,6 @@
 // events as Chrome-trace JSON or a standalone HTML page, built here.
 
 const LANE = 22; // pixels per device lane
-const LEFT = 90; // room for the device names
 const TOP = 14; // room for the step labels
 const AXIS = 18; // room for the time axis at the bottom
 const CUT = /\/_(send|recv|feed|control)_/; // nodes the partitioner added, after their op
@@ -14,6 +13,15 @@ const CUT = /\/_(send|recv|feed|control)_/; // nodes the partitioner added, afte
 function shortDevice(d) {
   const i = d.lastIndexOf("device:");
   return i >= 0 ? d.slice(i + 7) : d;
+}
+
+const TASK = /\/job:([^/]+)\/replica:\d+\/task:(\d+)/;
+
+// A lane's name: "GPU:0" when every device is in one task, else "worker:0 GPU:0".
+function laneNames(devices) {
+  const task = (d) => { const m = TASK.exec(d); return m ? m[1] + ":" + m[2] : ""; };
+  const one = new Set(devices.map(task)).size <= 1;
+  return devices.map((d) => (one || !task(d) ? "" : task(d) + " ") + shortDevice(d));
 }
 
 // The op a node, a tensor ("mul:0") or a _Send/_Recv node ("mul/_send_0_...") stands for:
@@ -70,7 +78,7 @@ function standaloneHtml(model, events) {
   const state = {
     events, steps: model.get("steps"), devices: model.get("devices"),
     palette: model.get("palette"), keep_steps: model.get("keep_steps"),
-    paused: false, selected: "", export_request: 0,
+    step_base: model.get("step_base"), paused: false, selected: "", export_request: 0,
   };
   const esc = (s) => s.replace(/<\//g, "<\\/");
   // In a page saved before, the module and style are the page's own.
@@ -128,10 +136,19 @@ function render({ model, el }) {
   const canvas = document.createElement("canvas");
   const tip = document.createElement("div");
   tip.className = "tf-lt-tip";
-  root.append(bar, canvas, tip);
+  const legend = document.createElement("div");
+  legend.className = "tf-lt-legend";
+  root.append(bar, canvas, legend, tip);
+  let legendKey = "";
   el.appendChild(root);
 
+  let LEFT = 90; // room for the lane names, measured at each draw
   let view = null; // [t0, t1] in us when zoomed; null follows the data
+  // Steps numbered 1, 2, ... as they came (a cluster's step ids are large random numbers).
+  const stepNumber = (id) => {
+    const i = (model.get("steps") || []).indexOf(id);
+    return i < 0 ? "?" : String((model.get("step_base") || 1) + i);
+  };
   let boxes = []; // [x, y, w, h, event] of the bars drawn, for hover and click
 
   function extent() {
@@ -159,16 +176,18 @@ function render({ model, el }) {
     const ctx = canvas.getContext("2d");
     ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
     ctx.clearRect(0, 0, width, height);
+    ctx.font = "11px sans-serif";
+    const names = laneNames(devices);
+    LEFT = Math.max(60, ...names.map((n) => ctx.measureText(n).width + 12));
     const [t0, t1] = view || extent();
     const scale = (width - LEFT - 4) / (t1 - t0);
     const rows = new Map(devices.map((d, i) => [d, i]));
-    ctx.font = "11px sans-serif";
     ctx.textBaseline = "middle";
     devices.forEach((d, i) => {
       ctx.fillStyle = i % 2 ? "#fafafa" : "#f0f0f0";
       ctx.fillRect(LEFT, TOP + i * LANE, width - LEFT, LANE);
       ctx.fillStyle = pal.text || "#222";
-      ctx.fillText(shortDevice(d), 4, TOP + i * LANE + LANE / 2);
+      ctx.fillText(names[i], 4, TOP + i * LANE + LANE / 2);
     });
     // Where each step starts: a thin line and its number above the lanes.
     const firsts = new Map();
@@ -181,7 +200,7 @@ function render({ model, el }) {
       const x = LEFT + (t - t0) * scale;
       if (x < LEFT || x > width) continue;
       ctx.fillRect(x, TOP, 1, height - TOP - AXIS);
-      ctx.fillText("step " + step, x + 3, TOP / 2);
+      ctx.fillText("step " + stepNumber(step), x + 3, TOP / 2);
     }
     boxes = [];
     const lanes = {};
@@ -216,9 +235,21 @@ function render({ model, el }) {
     }
     const steps = model.get("steps") || [];
     info.textContent = (model.get("paused") ? "paused - " : "") + events.length + " events, steps " +
-      (steps.length ? steps[0] + "-" + steps[steps.length - 1] : "none") +
+      (steps.length ? stepNumber(steps[0]) + "-" + stepNumber(steps[steps.length - 1]) : "none") +
       (selected ? ", selected " + model.get("selected") : "");
     pauseBtn.textContent = model.get("paused") ? "Resume" : "Pause";
+    // The legend: the colours of the op families on show, and the transfer red.
+    const shown = [...new Set(events.map((e) => (e.kind === "transfer" ? "transfer" : e.family)))].sort();
+    if (shown.join() !== legendKey) {
+      legendKey = shown.join();
+      legend.replaceChildren(...shown.map((f) => {
+        const item = document.createElement("span");
+        const sw = document.createElement("i");
+        sw.style.background = f === "transfer" ? (pal.transfer || "#d62728") : (fam[f] || "#c7c7c7");
+        item.append(sw, document.createTextNode(f));
+        return item;
+      }));
+    }
     // What is drawn, for tests and the browser's console: op bars per device lane.
     root.dataset.events = String(events.length);
     root.dataset.lanes = JSON.stringify(lanes);
@@ -252,7 +283,7 @@ function render({ model, el }) {
     if (!e) { tip.style.display = "none"; return; }
     const lines = [
       e.node, "type: " + e.op + " (" + e.family + ")", "device: " + e.device,
-      "duration: " + fmtUs(e.end_us - e.start_us), "step: " + e.step,
+      "duration: " + fmtUs(e.end_us - e.start_us), "step: " + stepNumber(e.step) + " (id " + e.step + ")",
     ];
     if (e.kind === "transfer") lines.push("from: " + e.src, "bytes: " + e.bytes);
     else if (e.inputs && e.inputs.length) lines.push("inputs: " + e.inputs.join(", "));
@@ -305,7 +336,7 @@ function render({ model, el }) {
     }
     redraw();
   };
-  const traits = ["devices", "palette", "selected", "paused", "steps"];
+  const traits = ["devices", "palette", "selected", "paused", "steps", "step_base"];
   for (const name of traits) model.on("change:" + name, redraw);
   model.on("msg:custom", onMessage);
   model.send({ type: "sync" }); // everything held so far, once

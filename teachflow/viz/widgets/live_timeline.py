@@ -70,6 +70,9 @@ class LiveTimeline(anywidget.AnyWidget):
     paused = traitlets.Bool(False).tag(sync=True)
     selected = traitlets.Unicode("").tag(sync=True)
     keep_steps = traitlets.Int(5).tag(sync=True)
+    # Step ids are random in a cluster: the page numbers steps 1, 2, ... in the order
+    # they came, and ``step_base`` is the number of ``steps[0]``.
+    step_base = traitlets.Int(1).tag(sync=True)
     export_request = traitlets.Int(0).tag(sync=True)  # bumped by the page at each download
     palette = traitlets.Dict().tag(sync=True)
 
@@ -160,6 +163,7 @@ class LiveTimeline(anywidget.AnyWidget):
             self._held = []
             self._buffered = []
             self._batcher.reset_origin()
+            self.step_base = 1
             self._publish([])
 
     # -- batches in ---------------------------------------------------------------------
@@ -208,6 +212,7 @@ class LiveTimeline(anywidget.AnyWidget):
         # One message to the page for the two traits: they change together.
         with self.hold_sync():
             self.devices = sorted(devices, key=palette.device_sort_key)
+            self.step_base += len(steps) - len(keep)
             self.steps = keep
         if new is None:
             self.send({"type": "reset", "events": self._held, "steps": keep})
@@ -304,6 +309,7 @@ class LiveTimeline(anywidget.AnyWidget):
             "devices": list(self.devices),
             "palette": dict(self.palette),
             "keep_steps": self.keep_steps,
+            "step_base": self.step_base,
             "paused": False,
             "selected": "",
             "export_request": 0,

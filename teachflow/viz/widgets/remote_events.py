@@ -208,6 +208,7 @@ class RemoteEventStream:
         self._ready = {task: threading.Event() for task in self.addresses}
         self._lock = threading.Lock()
         self._stopped = threading.Event()
+        self._last_event = 0.0  # time.monotonic() of the last event handed on
 
     def start(self) -> RemoteEventStream:
         """Start one thread per task (once)."""
@@ -238,8 +239,20 @@ class RemoteEventStream:
             and all(self.subscribed.get(task) for task in self.addresses)
         )
 
-    def stop(self, timeout: float = 2.0) -> None:
-        """Cancel every stream and join the threads (at most ``timeout`` seconds each)."""
+    def stop(self, timeout: float = 2.0, quiet: float = 0.1) -> None:
+        """Cancel every stream and join the threads (at most ``timeout`` seconds each).
+
+        The events of a step that just ended may still be on the wire: first wait until
+        no event came for ``quiet`` seconds since this call (at most ``timeout``); with
+        ``quiet`` 0 it stops at once.
+        """
+        called = time.monotonic()
+        deadline = called + timeout
+        while quiet and self._threads and not self._stopped.is_set():
+            idle = time.monotonic() - max(self._last_event, called)
+            if idle >= quiet or time.monotonic() >= deadline:
+                break
+            self._stopped.wait(quiet - idle)
         self._stopped.set()
         with self._lock:
             calls = list(self._calls.values())
@@ -319,6 +332,7 @@ class RemoteEventStream:
             for msg in call:
                 own = msg.task or reported
                 event = graphs.event_from_proto(msg)
+                self._last_event = time.monotonic()
                 if _own_event(event, own):
                     on_event(localize_event(event, offsets[task], base))
         except grpc.RpcError as e:
