@@ -44,6 +44,7 @@ from teachflow.ops import array_ops, checkpoint_ops, state_ops
 from teachflow.ops.constant_op import constant
 from teachflow.ops.control_flow_ops import group
 from teachflow.ops.variables import Variable
+from teachflow.runtime.session import BaseSession
 from teachflow.train import checkpoint_management
 
 __all__ = ["Saver", "SaverDef"]
@@ -395,7 +396,9 @@ class Saver:
                     f"'latest_filename' collides with 'save_path': '{latest_filename}' and "
                     f"'{save_path}'"
                 )
-        if not hasattr(sess, "run") or not hasattr(sess, "graph"):
+        if not isinstance(sess, BaseSession):
+            # As TF: a MonitoredSession is not a Session (it would run the hooks); save from
+            # a CheckpointSaverHook, or from the raw session a hook is given.
             raise TypeError(f"'sess' must be a Session; {sess}")
         save_dir = os.path.dirname(save_path)
         model_checkpoint_path = None

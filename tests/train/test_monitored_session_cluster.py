@@ -76,14 +76,16 @@ def test_chief_initializes_worker_waits_and_checkpoints_are_sharded_per_ps(
     assert tf.train.list_variables(ckpt) == [("b", []), ("global_step", []), ("w", [2])]
     saved_step = int(tf.train.load_variable(ckpt, "global_step"))
     assert saved_step >= 6
-    np.testing.assert_array_equal(
-        tf.train.load_variable(ckpt, "w"), np.float32([1.0, 2.0]) + saved_step
-    )
+    # Updates are asynchronous: the other worker may still be updating while the chief saves
+    # at the end, so w and the step in the checkpoint may be one update apart.
+    w_saved = tf.train.load_variable(ckpt, "w")
+    assert w_saved[1] - w_saved[0] == 1.0
+    assert abs(w_saved[0] - 1.0 - saved_step) <= 1
     # The variables still live on the ps tasks: a new client session reads them there.
     with tf.Graph().as_default():
         step, w, _, _ = _model()
         with tf.Session(c.target("worker", 1), config=session_config()) as sess:
-            assert sess.run(step) == saved_step
+            assert sess.run(step) >= saved_step
 
 
 @pytest.mark.parametrize("sharded", [False, True])

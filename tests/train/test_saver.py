@@ -73,8 +73,12 @@ def test_constructor_errors():
     with tf.Session() as sess:
         empty = tf.train.Saver([], allow_empty=True)
         assert empty.save(sess, "unused", write_meta_graph=False) is None
+    saver = tf.train.Saver([v])
     with pytest.raises(TypeError, match="'sess' must be a Session"):
-        tf.train.Saver([v]).save(None, "unused")
+        saver.save(None, "unused")
+    with tf.train.MonitoredSession() as monitored:
+        with pytest.raises(TypeError, match="'sess' must be a Session"):
+            saver.save(monitored, "unused")
 
 
 # -- saving and restoring -------------------------------------------------------------------------
