@@ -58,6 +58,7 @@ from teachflow.framework.scopes import (
     name_scope,
 )
 from teachflow.framework.shapes import TensorShape
+from teachflow.ops.accumulator_ops import *  # noqa: F403
 from teachflow.ops.array_ops import *  # noqa: F403
 from teachflow.ops.constant_op import *  # noqa: F403
 from teachflow.ops.control_flow_ops import *  # noqa: F403
