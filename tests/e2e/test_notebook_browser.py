@@ -92,6 +92,15 @@ def test_live_views_in_jupyterlab(jupyter_lab, browser, artifacts):
         gpus = [d for d in lanes if "/device:GPU:" in d]
         assert len(gpus) == 2 and all(lanes[d] > 0 for d in gpus), lanes
 
+        # Pause and resume: the button and the info line follow the shared trait.
+        pause = page.locator(".tf-lt-bar button").first
+        pause.scroll_into_view_if_needed()
+        pause.click()
+        page.locator(".tf-lt-bar button", has_text="Resume").wait_for(timeout=5_000)
+        assert page.locator(".tf-lt-info").first.inner_text().startswith("paused")
+        page.locator(".tf-lt-bar button", has_text="Resume").click()
+        page.locator(".tf-lt-bar button", has_text="Pause").wait_for(timeout=5_000)
+
         # -- the graph widget: every node drawn, the transfers among them -------------------
         gw = page.locator(".tf-gw").first
         gw.wait_for()
