@@ -7,7 +7,7 @@
 3.0
 """
 
-from teachflow import distributed, initializers, io, layers, losses, math, nn, random, train  # noqa: E402 (namespaces)
+from teachflow import data, distributed, initializers, io, layers, losses, math, nn, random, train  # noqa: E402 (namespaces)
 from teachflow.framework import errors
 from teachflow.framework.conversion import (
     convert_to_tensor,
@@ -44,6 +44,7 @@ from teachflow.framework.graph import (
     get_default_session,
     reset_default_graph,
 )
+from teachflow.framework.importer import import_graph_def
 from teachflow.framework.operation import Operation, Tensor
 from teachflow.framework.registry import NoGradient, NotDifferentiable, RegisterGradient
 from teachflow.framework.scopes import (

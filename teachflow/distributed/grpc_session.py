@@ -178,7 +178,7 @@ class MasterClient:
         result = RemoteStep(
             list(res.placement_log),
             [graphs.event_from_proto(e) for e in res.events],
-            [[graphs.node_def_from_proto(n) for n in g.node] for g in res.partition_graph],
+            list(res.partition_graph),
         )
         return values, result
 

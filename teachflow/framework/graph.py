@@ -365,6 +365,20 @@ class Graph:
     def get_operations(self) -> list:
         return list(self._ops)
 
+    def as_graph_def(self, from_version=None, add_shapes=False):
+        """The graph as a ``GraphDef`` message (teachflow's schema, the one the cluster
+        sends): ``.node`` in creation order, ``str()`` gives the text format, and
+        `tf.import_graph_def` reads it back. ``add_shapes`` adds ``_output_shapes``."""
+        from teachflow.distributed.protocol import graphs
+
+        ops = [op for op in self._ops if from_version is None or op._id > from_version]
+        gd = graphs.graph_def(ops, self.version)
+        if add_shapes:
+            for node, op in zip(gd.node, ops):
+                shapes = [t.shape for t in op.outputs]
+                node.attr["_output_shapes"].CopyFrom(graphs.attr_to_proto(shapes))
+        return gd
+
     def get_operation_by_name(self, name: str) -> Operation:
         if not isinstance(name, str):
             raise TypeError(f"Operation names are strings (or similar), not {type(name).__name__}.")

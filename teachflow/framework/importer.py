@@ -196,14 +196,18 @@ def import_nodes(graph, node_defs, validate: bool = True, skip_existing: bool = 
 
 
 def _node_defs_of(graph_def) -> list:
+    if hasattr(graph_def, "SerializeToString"):
+        # A GraphDef message (Graph.as_graph_def(), a partition graph, a file read back).
+        from teachflow.distributed.protocol.graphs import node_defs_from_graph_def
+
+        return node_defs_from_graph_def(graph_def)
     nodes = getattr(graph_def, "node", graph_def)
     out = []
     for nd in nodes:
         if not isinstance(nd, NodeDef):
             raise TypeError(
-                "import_graph_def takes teachflow NodeDef records (op.node_def) or an object "
-                f"whose .node lists them; got {type(nd).__name__}. Convert a protobuf "
-                "GraphDef with teachflow.distributed.protocol.graphs.node_defs_from_graph_def."
+                "import_graph_def takes a GraphDef (graph.as_graph_def()) or teachflow "
+                f"NodeDef records (op.node_def); got {type(nd).__name__}."
             )
         out.append(nd)
     return out

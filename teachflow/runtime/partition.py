@@ -31,8 +31,10 @@ def send_recv_pair(
     )
 
 
-def partition_graphs(plan) -> list[list[NodeDef]]:
-    """One list of NodeDefs per device of ``plan``, in device order."""
+def partition_graphs(plan) -> list:
+    """One ``GraphDef`` per device of ``plan``, in device order (as TF's RunMetadata)."""
+    from teachflow.distributed.protocol import graphs
+
     parts = {d.name: [] for d in plan.devices}
     recv_name = {}
     for x in plan.transfers:
@@ -58,4 +60,8 @@ def partition_graphs(plan) -> list[list[NodeDef]]:
             "^" + c.name for c in op._control_inputs
         ]
         parts[dev].append(nd)
-    return [parts[d.name] for d in plan.devices if parts[d.name]]
+    return [
+        graphs.teachflow_pb2.GraphDef(node=[graphs.node_def_to_proto(n) for n in parts[d.name]])
+        for d in plan.devices
+        if parts[d.name]
+    ]

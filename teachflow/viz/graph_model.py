@@ -20,6 +20,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from teachflow.distributed.protocol.graphs import node_defs_from_graph_def
 from teachflow.viz import palette
 from teachflow.viz.graph_sources import (
     CUT_MARK,
@@ -116,7 +117,10 @@ def build_model(
     """The view model of ``graph`` (see `teachflow.viz.show_graph` for the arguments)."""
     if color_by not in COLOR_BY:
         raise ValueError(f"color_by must be one of {COLOR_BY}, got {color_by!r}")
-    partitions = list(getattr(run_metadata, "partition_graphs", None) or [])
+    partitions = [
+        node_defs_from_graph_def(p) if hasattr(p, "node") else p
+        for p in getattr(run_metadata, "partition_graphs", None) or []
+    ]
     if partitions:
         raws, transfers = from_partitions(partitions, graph, edge_labels)
         source = "partition graphs"

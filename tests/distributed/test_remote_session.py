@@ -277,7 +277,7 @@ def test_output_partition_graphs_has_send_recv_pairs(cluster, session_config):
     md = tf.RunMetadata()
     with tf.Session(c.target("worker", 0), config=session_config()) as sess:
         assert sess.run(b, options=options, run_metadata=md) == 3.0
-    graphs = md.partition_graphs
+    graphs = [g.node for g in md.partition_graphs]  # GraphDef messages, as in TF
     assert len(graphs) == 2
     devices = [{n.device for n in g} for g in graphs]
     assert {PS_CPU} in devices and {W1_CPU} in devices
@@ -288,7 +288,7 @@ def test_output_partition_graphs_has_send_recv_pairs(cluster, session_config):
     send = next(n for n in ps_graph if n.op == "_Send")
     recv = next(n for n in w1_graph if n.op == "_Recv")
     assert send.attr["tensor_name"] == recv.attr["tensor_name"]
-    assert send.attr["send_device"] == PS_CPU and send.attr["recv_device"] == W1_CPU
+    assert send.attr["send_device"].text == PS_CPU and send.attr["recv_device"].text == W1_CPU
     add = next(n for n in w1_graph if n.name == "b")
     assert recv.name in add.input
 

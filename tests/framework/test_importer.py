@@ -401,5 +401,61 @@ def test_import_graph_def_errors_are_value_errors():
         importer.import_graph_def([add("b", "q", "q")])
     with pytest.raises(ValueError, match="must be a Tensor"):
         importer.import_graph_def(model_nodes(), input_map={"x:0": 3.0})
-    with pytest.raises(TypeError, match="node_defs_from_graph_def"):
-        importer.import_graph_def(teachflow_pb2.GraphDef(node=[teachflow_pb2.NodeDef(name="a")]))
+    with pytest.raises(
+        ValueError, match="Op type not registered 'Nope' \\(in node 'import_1/a'\\)"
+    ):
+        importer.import_graph_def(
+            teachflow_pb2.GraphDef(node=[teachflow_pb2.NodeDef(name="a", op="Nope")])
+        )
+
+
+def test_as_graph_def_round_trips_through_import_graph_def():
+    g = tf.Graph()
+    with g.as_default():
+        a = tf.constant(2.0, name="a")
+        three = tf.constant(3.0, name="three")
+        first = tf.no_op(name="first")
+        with tf.control_dependencies([first]):
+            b = tf.multiply(a, three, name="b")
+    gd = g.as_graph_def()
+    assert [n.name for n in gd.node] == ["a", "three", "first", "b"]
+    assert list(gd.node[3].input) == ["a", "three", "^first"]
+    assert 'name: "b"' in str(gd) and gd.version == g.version
+    # The binary form parses back into the same message.
+    again = type(gd).FromString(gd.SerializeToString())
+    assert again == gd
+    with tf.Graph().as_default():
+        (out,) = tf.import_graph_def(gd, return_elements=["b:0"], name="copy")
+        assert out.name == "copy/b:0"
+        with tf.Session() as sess:
+            assert sess.run(out) == 6.0
+    assert b.graph is g
+
+
+def test_as_graph_def_add_shapes_and_from_version():
+    g = tf.Graph()
+    with g.as_default():
+        tf.zeros([2, 3], name="z")
+        version = g.version
+        tf.ones([4], name="o")
+    shaped = g.as_graph_def(add_shapes=True)
+    shapes = shaped.node[0].attr["_output_shapes"].list.values[0].shape
+    assert [d.size for d in shapes.dim] == [2, 3]
+    assert [n.name for n in g.as_graph_def(from_version=version).node] == ["o"]
+
+
+def test_import_graph_def_rejects_other_objects():
+    with pytest.raises(TypeError, match="takes a GraphDef"):
+        tf.import_graph_def([1, 2])
+
+
+def test_write_graph_text_and_binary(tmp_path):
+    g = tf.Graph()
+    with g.as_default():
+        tf.add(tf.constant(1.0, name="a"), 2.0, name="b")
+    text = tf.train.write_graph(g, str(tmp_path / "logs"), "g.pbtxt")
+    assert text == str(tmp_path / "logs" / "g.pbtxt")
+    assert 'name: "b"' in open(text).read()
+    binary = tf.train.write_graph(g.as_graph_def(), str(tmp_path), "g.pb", as_text=False)
+    gd = teachflow_pb2.GraphDef.FromString(open(binary, "rb").read())
+    assert [n.name for n in gd.node] == ["a", "b/y", "b"]
