@@ -75,14 +75,19 @@ def _shape_list(a):
 
 def _assign_kernel(op, device):
     validate = op._attrs.get("validate_shape", True)
+    # TF's variable holds a tensor of its declared shape even before its first assignment,
+    # so an uninitialized variable is checked against that shape too.
+    declared = op.inputs[0].shape
+    declared = tuple(declared.as_list()) if declared.is_fully_defined() else None
 
     def assign(ref, value):
-        if validate and ref.value is not None and np.shape(ref.value) != np.shape(value):
+        lhs = np.shape(ref.value) if ref.value is not None else declared
+        if validate and lhs is not None and lhs != np.shape(value):
             raise errors.InvalidArgumentError(
                 None,
                 None,
                 f"Assign requires shapes of both tensors to match. lhs shape= "
-                f"{_shape_list(ref.value)} rhs shape= {_shape_list(value)}",
+                f"[{','.join(map(str, lhs))}] rhs shape= {_shape_list(value)}",
             )
         # Kernels never write into their inputs, so storing the array itself is safe.
         ref.assign(value)
