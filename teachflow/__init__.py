@@ -7,7 +7,19 @@
 3.0
 """
 
-from teachflow import data, distributed, initializers, io, layers, losses, math, nn, random, train  # noqa: E402 (namespaces)
+from teachflow import (
+    data,
+    distributed,
+    initializers,
+    io,
+    layers,
+    logging,
+    losses,
+    math,
+    nn,
+    random,
+    train,
+)  # noqa: E402 (namespaces)
 from teachflow.framework import errors
 from teachflow.framework.conversion import (
     convert_to_tensor,
