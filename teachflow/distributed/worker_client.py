@@ -163,6 +163,20 @@ class WorkerClient:
         try:
             return self._side.recv_tensor(step_id, key, timeout)
         except errors.UnavailableError as e:
+            if getattr(e, "connection_lost", False):
+                # A restarted task listens on a new side-channel port: forget the old one,
+                # ask the task where it is now, and receive from there once.
+                side, self._side = self._side, None
+                side.close()
+                try:
+                    self.get_status(min(timeout or 2.0, 2.0))
+                except errors.OpError:
+                    pass
+                if self._side is not None:
+                    try:
+                        return self._side.recv_tensor(step_id, key, timeout)
+                    except errors.UnavailableError as again:
+                        e = again
             raise errors.UnavailableError(None, None, f"{e.message} (from {self.task})") from None
 
     def close(self):

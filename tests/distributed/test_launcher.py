@@ -246,3 +246,21 @@ def test_config_reaches_every_server():
         "/job:worker/replica:0/task:0/device:CPU:0",
         "/job:worker/replica:0/task:0/device:CPU:1",
     ]
+
+
+def test_workers_receive_from_a_restarted_ps_on_its_new_side_channel():
+    # Worker 1 pulls the ps variable over the ps's side channel; after the ps restarts that
+    # connection is dead and the port is new. The next step must find the new one.
+    with tf.device("/job:ps/task:0"):
+        v = tf.Variable(3.0, name="v")
+    with tf.device("/job:worker/task:1"):
+        doubled = v * 2.0
+    with LocalCluster(ps=1, workers=2, startup_timeout=30) as cluster:
+        with tf.Session(cluster.target("worker", 0), config=FAST) as sess:
+            sess.run(v.initializer)
+            assert sess.run(doubled) == 6.0
+        cluster.restart("ps", 0)
+        for _ in range(2):  # the first step finds the new port, the second reuses it
+            with tf.Session(cluster.target("worker", 0), config=FAST) as sess:
+                sess.run(v.initializer)  # the restarted ps lost the variable's value
+                assert sess.run(doubled) == 6.0
