@@ -43,13 +43,17 @@ _KERNEL_IDLE = """() => {
   return !!s && s.isReady && s.kernelDisplayStatus === 'idle';
 }"""
 
-# Done when the last cell printed its line; failed when any cell shows a traceback.
-_FINISHED = """() => {
+# Done when the last cell printed its line; failed when any cell shows a traceback
+# (JupyterLab draws an error as stderr text).
+_TRACEBACK = (
+    "[...document.querySelectorAll('.jp-OutputArea-output[data-mime-type$=\"stderr\"]')]"
+    ".find((o) => (o.textContent || '').includes('Traceback (most recent call last)'))"
+)
+_FINISHED = f"""() => {{
+  if ({_TRACEBACK}) return 'error';
   const outs = [...document.querySelectorAll('.jp-OutputArea-output')];
-  if (outs.some((o) => o.getAttribute('data-mime-type') === 'application/vnd.jupyter.error'
-      || o.querySelector('[data-mime-type="application/vnd.jupyter.error"]'))) return 'error';
   return outs.some((o) => (o.textContent || '').includes('e2e: done')) ? 'done' : false;
-}"""
+}}"""
 
 _LANES = """() => {
   const r = document.querySelector('.tf-lt');
@@ -81,8 +85,8 @@ def test_live_views_in_jupyterlab(jupyter_lab, browser, artifacts):
         page.wait_for_function(_FINISHED, timeout=RUN_ALL_S * 1000)
         state = page.evaluate(_FINISHED)
         if state == "error":
-            tb = page.locator('[data-mime-type="application/vnd.jupyter.error"]').first
-            pytest.fail(f"A notebook cell failed:\n{tb.inner_text()}")
+            tb = page.evaluate(f"() => {_TRACEBACK}.textContent")
+            pytest.fail(f"A notebook cell failed:\n{tb}")
 
         # -- the timeline: op bars of two tasks, several devices ---------------------------
         page.wait_for_function(_TWO_TASKS, timeout=10_000)
