@@ -9,6 +9,7 @@ receiving worker pulls them (``RecvTensor``).
 
 from __future__ import annotations
 
+import functools
 import itertools
 import threading
 import time
@@ -37,14 +38,35 @@ STREAM_SUBSCRIBED_KEY = "teachflow-subscribed"
 STREAM_TASK_KEY = "teachflow-task"
 
 
+class OpSegment:
+    """The kernels of one session's stateful nodes, shared by all its partitions (TF's
+    OpSegment): a queue, reader or iterator without ``shared_name`` is one object for
+    every step of the session, whatever each step fetches."""
+
+    def __init__(self):
+        self.kernels = {}
+        self.lock = threading.Lock()
+        self.graphs = 0  # registered partitions still using it
+
+    def kernel(self, op, device, make):
+        key = (op.name, device.name)
+        with self.lock:
+            k = self.kernels.get(key)
+            if k is None:
+                k = self.kernels[key] = make(op, device)
+            return k
+
+
 class RegisteredGraph:
     """A partition a master registered: its graph, kernels and (one) plan."""
 
-    def __init__(self, handle, graph, devices_by_name, config):
+    def __init__(self, handle, graph, devices_by_name, config, segment=None, session=""):
         self.handle = handle
         self.graph = graph
         self.devices = devices_by_name
         self.config = config
+        self.segment = segment if segment is not None else OpSegment()
+        self.session = session
         self.kernels = {}
         self.plans = {}
         self.lock = threading.Lock()
@@ -85,6 +107,8 @@ class RegisteredGraph:
                         raise errors.InvalidArgumentError(
                             op.node_def, op, f"No OpKernel for '{op.type}' on {device.name}"
                         )
+                    if op._op_def.stateful:
+                        make = functools.partial(self.segment.kernel, make=make)
                     k = self.kernels[op] = make(op, device)
                 return k
 
@@ -133,6 +157,7 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
         # session (DeregisterGraph) or abandoning a step (CleanupGraph) cancels its
         # waiting ops, as TF's worker cancels the step's CancellationManager.
         self._running = {}
+        self._segments = {}  # session handle -> OpSegment
 
     # -- RPCs ------------------------------------------------------------------------------
     def GetStatus(self, request, context):
@@ -165,14 +190,25 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
             abort_with(context, e)
         handle = f"{self.task_name}/graph_{next(self._ids)}"
         with self._lock:
+            segment = self._segments.setdefault(request.session_handle, OpSegment())
+            segment.graphs += 1
             self._graphs[handle] = RegisteredGraph(
-                handle, graph, self.devices_by_name, request.config
+                handle,
+                graph,
+                self.devices_by_name,
+                request.config,
+                segment,
+                request.session_handle,
             )
         return pb.RegisterGraphResponse(graph_handle=handle)
 
     def DeregisterGraph(self, request, context):
         with self._lock:
-            self._graphs.pop(request.graph_handle, None)
+            reg = self._graphs.pop(request.graph_handle, None)
+            if reg is not None:
+                reg.segment.graphs -= 1
+                if reg.segment.graphs <= 0:
+                    self._segments.pop(reg.session, None)
             doomed = [cm for h, cm in self._running.values() if h == request.session_handle]
         for cm in doomed:
             cm.cancel()
