@@ -149,7 +149,7 @@ OP_FAMILY_RULES = (
     ("state", "contains", "Accumulator"),
     ("state", "exact", "CountUpTo"),
     ("state", "exact", "InitializedValue"),
-    # Reading and writing: readers, files, checkpoints, parsing text and bytes.
+    # Reading and writing: readers, files, checkpoints, parsing text and bytes, tf.data.
     ("io", "prefix", "Reader"),
     ("io", "suffix", "ReaderV2"),
     ("io", "prefix", "Decode"),
@@ -160,6 +160,8 @@ OP_FAMILY_RULES = (
     ("io", "suffix", "Checkpoints"),
     ("io", "exact", "ShardedFilename"),
     ("io", "prefix", "String"),
+    ("io", "contains", "Dataset"),  # tf.data: datasets and their iterators
+    ("io", "contains", "Iterator"),
     ("input", "exact", "Const"),
     ("input", "prefix", "Placeholder"),
     ("random", "prefix", "Random"),
