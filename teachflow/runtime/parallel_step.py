@@ -1,7 +1,8 @@
 """One step on the general path: threads, GPU streams, online memory accounting, events.
 
-The scheduling thread pops ready steps; cheap ones run inline, expensive ones go to the
-inter-op pool or their GPU's stream and report back through a queue. Every output is
+The scheduling thread pops ready steps; cheap CPU ones run inline, expensive ones go to the
+inter-op pool, and every op of a GPU goes to that GPU's in-order stream (as TF's one
+compute stream: two ops of one GPU never overlap); they report back through a queue. Every output is
 allocated on its device when produced and freed after its last consumer, so a device with
 a memory limit fails the step at the node that crosses it.
 """
@@ -63,7 +64,7 @@ class ParallelStep:
                     i = ready.popleft()
                     step = steps[i]
                     dev = plan.devices[step[6]]
-                    if self.use_threads and (step[7] or (dev.has_stream and step[7])):
+                    if self.use_threads and (step[7] or dev.has_stream):
                         args = [vals[s] for s in step[1]]
                         # Kernels may read context variables of the step (a worker's rendezvous):
                         # each pool task runs in a copy of the scheduling thread's context.

@@ -106,6 +106,33 @@ def test_gpu_ops_run_on_the_gpu_stream_thread():
     assert len(threads) == 2 and threads[0] != threads[1]
 
 
+def test_cheap_gpu_ops_wait_their_turn_on_the_gpu_stream():
+    # The expensive op blocks GPU:0's stream; a cheap op of GPU:0 that is ready at the
+    # same time must queue behind it (TF's one in-order compute stream), never run
+    # beside it on the scheduling thread.
+    with tf.device("/gpu:0"):
+        x = tf.constant(1.0, name="x")
+        slow = make("TestBlock", x, "slow")
+        quick = make("TestRecord", x, "quick")
+    md = tf.RunMetadata()
+    trace = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)
+    with tf.Session(config=tf.ConfigProto(simulated_gpus=1)) as sess:
+        timer = threading.Timer(0.3, _RELEASE.set)
+        timer.start()
+        try:
+            assert sess.run([slow, quick], options=trace, run_metadata=md) == [1.0, 1.0]
+        finally:
+            timer.cancel()
+    gpu = next(d for d in md.step_stats.dev_stats if d.device.endswith("GPU:0"))
+    spans = sorted(
+        (ns.all_start_micros, ns.all_start_micros + ns.all_end_rel_micros, ns.node_name)
+        for ns in gpu.node_stats
+    )
+    for (_, end, a), (start, _, b) in zip(spans, spans[1:]):
+        assert start >= end, f"{a} and {b} overlap on GPU:0"
+    assert len({ns.thread_id for ns in gpu.node_stats}) == 1
+
+
 def test_first_error_aborts_the_step_and_names_the_node():
     x = tf.constant(1.0)
     bad = make("TestFail", x, "bad")
