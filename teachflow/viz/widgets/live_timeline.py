@@ -257,10 +257,9 @@ class LiveTimeline(anywidget.AnyWidget):
         """
         import ipywidgets
 
-        if (
-            "selected" not in graph_widget.trait_names()
-            or "active" not in graph_widget.trait_names()
-        ):
+        from teachflow.viz.widgets.graph_widget import GraphWidget
+
+        if not isinstance(graph_widget, GraphWidget):
             raise TypeError(
                 f"LiveTimeline.link needs a GraphWidget, got {type(graph_widget).__name__}"
             )
