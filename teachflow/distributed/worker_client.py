@@ -8,6 +8,7 @@ gives `UnavailableError` naming the task and its address, within the timeout.
 from __future__ import annotations
 
 import os
+import threading
 
 import grpc
 
@@ -63,6 +64,7 @@ class WorkerClient:
         self._stub = pb_grpc.WorkerServiceStub(self._channel)
         self._md = auth_metadata()
         self._side = None  # the task's side channel, once GetStatus has told us its port
+        self._rediscover = threading.Lock()
 
     def _call(self, method, request, timeout, doing, wait_for_ready=False):
         side = self._side
@@ -160,21 +162,26 @@ class WorkerClient:
             self.get_status(timeout or 30.0)
             if self._side is None:
                 return self.recv_tensor(step_id, key, timeout)
+        side = self._side
         try:
-            return self._side.recv_tensor(step_id, key, timeout)
+            return side.recv_tensor(step_id, key, timeout)
         except errors.UnavailableError as e:
             if getattr(e, "connection_lost", False):
                 # A restarted task listens on a new side-channel port: forget the old one,
-                # ask the task where it is now, and receive from there once.
-                side, self._side = self._side, None
-                side.close()
-                try:
-                    self.get_status(min(timeout or 2.0, 2.0))
-                except errors.OpError:
-                    pass
-                if self._side is not None:
+                # ask the task where it is now (once, whichever receiver notices first),
+                # and receive from there.
+                with self._rediscover:
+                    if self._side is side:
+                        self._side = None
+                        side.close()
+                        try:
+                            self.get_status(min(timeout or 2.0, 2.0))
+                        except errors.OpError:
+                            pass
+                fresh = self._side
+                if fresh is not None and fresh is not side:
                     try:
-                        return self._side.recv_tensor(step_id, key, timeout)
+                        return fresh.recv_tensor(step_id, key, timeout)
                     except errors.UnavailableError as again:
                         e = again
             raise errors.UnavailableError(None, None, f"{e.message} (from {self.task})") from None
