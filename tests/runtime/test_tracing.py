@@ -65,7 +65,9 @@ def test_events_for_a_step_are_built_once_and_memory_returns_to_zero(sess):
 
 def test_the_chapter_communication_case_changes_the_transfer_pattern():
     """Pulling two tensors from another device: with a control dependency the second
-    transfer waits for the first consumer, so the two never overlap."""
+    transfer waits for the first consumer, so the two never overlap. As in TF, a transfer
+    starts as soon as its source value exists, so the wait goes on the *sending* side: the
+    second value is produced (an identity on GPU:0) only after s1 ran on GPU:1."""
     results = {}
     for chained in (False, True):
         tf.reset_default_graph()
@@ -74,9 +76,10 @@ def test_the_chapter_communication_case_changes_the_transfer_pattern():
             p2 = tf.fill([100_000], 2.0, name="p2")
         with tf.device("/gpu:1"):
             s1 = tf.reduce_sum(p1, name="s1")
-            if chained:
-                with tf.control_dependencies([s1]):
-                    p2 = tf.identity(p2, name="p2_after")
+        if chained:
+            with tf.device("/gpu:0"), tf.control_dependencies([s1]):
+                p2 = tf.identity(p2, name="p2_after")
+        with tf.device("/gpu:1"):
             s2 = tf.reduce_sum(p2, name="s2")
             total = s1 + s2
         md = tf.RunMetadata()
