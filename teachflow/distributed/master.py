@@ -114,10 +114,8 @@ class MasterSession:
             tensor = feeds[name] if fetch_task.get(name) is None else by_name[name]
             response.tensor.add(name=name, tensor=tensor)
         if opts.output_partition_graphs:
-            for part in partitions.values():
-                response.partition_graph.append(
-                    pb.GraphDef(node=[graphs.node_def_to_proto(n) for n in part.nodes])
-                )
+            for res in results.values():
+                response.partition_graph.extend(res.partition_graph)
         if self.log:
             response.placement_log.extend(self.log)
             self.log = []

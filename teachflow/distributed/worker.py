@@ -28,6 +28,7 @@ from teachflow.framework.importer import import_nodes
 from teachflow.runtime import cancellation
 from teachflow.runtime.cancellation import CancellationManager
 from teachflow.runtime.executor import Executor, StepContext
+from teachflow.runtime.partition import partition_graphs
 from teachflow.runtime.plan import build_plan
 from teachflow.runtime.resources import ResourceManager
 from teachflow.trace import events as trace_events
@@ -271,6 +272,10 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
             offset = time.time_ns() - time.perf_counter_ns()
             for ev in ctx.events():
                 response.events.append(graphs.event_to_proto(_to_epoch(ev, offset), self.task_name))
+        if opts.output_partition_graphs:
+            # One graph per device of this task, as TF's workers partition: the cluster's
+            # cut between tasks and this task's own cuts between its devices.
+            response.partition_graph.extend(partition_graphs(plan))
         return response
 
     def RecvTensor(self, request, context):

@@ -584,3 +584,30 @@ def test_soft_placement_relaxes_the_device_but_keeps_the_task(cluster, session_c
         np.testing.assert_array_equal(sess.run(b, options=options, run_metadata=md), [2.0, 4.0])
     where = {n.node_name: ds.device for ds in md.step_stats.dev_stats for n in ds.node_stats}
     assert where["b"] == W1_CPU
+
+
+def test_partition_graphs_are_per_device_within_a_task(cluster, session_config):
+    # As TF's workers do, a task with two GPUs cuts its own part again between them: the
+    # GPU:0 -> GPU:1 edge of worker 0 gets its own _Send/_Recv pair.
+    c = cluster(ps=1, workers=1, config=tf.ConfigProto(simulated_gpus=2))
+    with tf.device("/job:ps/task:0/cpu:0"):
+        a = tf.constant([1.0, 2.0], name="a")
+    with tf.device("/job:worker/task:0/gpu:0"):
+        b = tf.multiply(a, 2.0, name="b")
+    with tf.device("/job:worker/task:0/gpu:1"):
+        d = tf.add(b, 1.0, name="d")
+    options = tf.RunOptions(output_partition_graphs=True)
+    md = tf.RunMetadata()
+    with tf.Session(c.target("worker", 0), config=session_config()) as sess:
+        np.testing.assert_array_equal(sess.run(d, options=options, run_metadata=md), [3.0, 5.0])
+    by_device = {}
+    for g in md.partition_graphs:
+        (device,) = {n.device for n in g.node}
+        by_device[device] = {n.name: n for n in g.node}
+    gpu0 = "/job:worker/replica:0/task:0/device:GPU:0"
+    gpu1 = "/job:worker/replica:0/task:0/device:GPU:1"
+    assert {PS_CPU, gpu0, gpu1} <= set(by_device)
+    send = next(n for n in by_device[gpu0].values() if n.op == "_Send")
+    recv = next(n for n in by_device[gpu1].values() if n.op == "_Recv")
+    assert send.attr["recv_device"].text == gpu1 and recv.attr["send_device"].text == gpu0
+    assert recv.name in by_device[gpu1]["d"].input
