@@ -64,6 +64,10 @@ class ConfigProto(_Message):
         # with the hardware profile of teachflow.sim.profiles (default "k80").
         "simulated_gpus": None,
         "simulated_gpu_profile": None,
+        # teachflow: a traced run's step_stats in virtual time on the hardware profiles
+        # (teachflow.sim.virtual_time), the same on every machine. None: the environment's
+        # TEACHFLOW_VIRTUAL_TIME=1 decides.
+        "virtual_time": None,
     }
 
 
@@ -88,11 +92,13 @@ class RunMetadata(_Message):
     def __init__(self, **kwargs):
         self._step_stats = kwargs.pop("step_stats", None)
         self._build_step_stats = None
+        self._traced_step = None  # the local run that filled it, for teachflow.sim
         super().__init__(**kwargs)
 
     def _set_lazy_step_stats(self, build):
         self._step_stats = None
         self._build_step_stats = build
+        self._traced_step = None
 
     @property
     def step_stats(self):

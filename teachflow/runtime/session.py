@@ -39,6 +39,7 @@ from teachflow.runtime.partition import partition_graphs
 from teachflow.runtime.placer import Placer
 from teachflow.runtime.resources import ResourceManager
 from teachflow.runtime.step_stats import build_step_stats
+from teachflow.sim.virtual_time import TracedStep, simulate_step, virtual_time_requested
 from teachflow.trace import events
 
 _LOCAL_TASK = "/job:localhost/replica:0/task:0"
@@ -106,6 +107,8 @@ class BaseSession:
         )
         self._kernels = {}
         self._executor = Executor(self._config.inter_op_parallelism_threads)
+        # A traced run's step stats in virtual time (teachflow.sim), if asked for.
+        self._virtual_time = virtual_time_requested(self._config)
         # Closing the session cancels its waiting ops (queue dequeues with no deadline).
         self._cancellation = CancellationManager()
         _apply_intra_op_threads(self._config.intra_op_parallelism_threads)
@@ -226,7 +229,7 @@ class BaseSession:
         finally:
             cancellation.current.reset(token)
         if run_metadata is not None:
-            self._fill_run_metadata(run_metadata, plan, ctx, traced, options)
+            self._fill_run_metadata(run_metadata, plan, ctx, traced, options, feed_values)
         return handler.build_results([fetch_value(v) for v in values])
 
     def _run_remote(self, handler, feed_tensors, feed_values, options, run_metadata):
@@ -243,13 +246,24 @@ class BaseSession:
                 run_metadata.partition_graphs = res.partition_graphs
         return handler.build_results([fetch_value(v) for v in values])
 
-    def _fill_run_metadata(self, run_metadata, plan, ctx, traced, options):
+    def _fill_run_metadata(self, run_metadata, plan, ctx, traced, options, feed_values=()):
         if traced:
-            offset = time.time_ns() - time.perf_counter_ns()
-            # Built when first read: a traced run only records times and keeps references.
-            run_metadata._set_lazy_step_stats(
-                lambda: build_step_stats(ctx.events(), plan.devices, offset)
+            # What teachflow.sim needs to replay the step in virtual time.
+            step = TracedStep(
+                plan,
+                ctx.events,
+                tuple([getattr(v, "shape", ()) for v in feed_values]) if feed_values else (),
+                self._config.inter_op_parallelism_threads,
             )
+            if self._virtual_time:
+                run_metadata._set_lazy_step_stats(lambda: simulate_step(step).to_step_stats())
+            else:
+                offset = time.time_ns() - time.perf_counter_ns()
+                # Built when first read: a traced run only records times and keeps references.
+                run_metadata._set_lazy_step_stats(
+                    lambda: build_step_stats(ctx.events(), plan.devices, offset)
+                )
+            run_metadata._traced_step = step
         if options is not None and options.output_partition_graphs:
             run_metadata.partition_graphs = partition_graphs(plan)
 
