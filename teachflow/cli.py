@@ -72,16 +72,32 @@ def _add_labs_parser(sub):
     p.set_defaults(run=_run_labs)
 
 
+_HERE = os.path.dirname(os.path.abspath(__file__))
+# A clone has the labs in notebooks/; a wheel carries a copy inside the package (see
+# pyproject.toml), which `teachflow labs` copies out once so students edit their own files.
+CLONE_NOTEBOOKS = os.path.join(os.path.dirname(_HERE), "notebooks")
+PACKAGED_NOTEBOOKS = os.path.join(_HERE, "_labs_notebooks")
+COPIED_LABS = "teachflow-labs"
+
+
 def _labs_dir(given) -> str:
-    """The lab notebooks: ``--dir``, ./notebooks, or the notebooks of the clone we run from."""
+    """The lab notebooks: ``--dir``, ./notebooks, the clone's, or a copy of the packaged ones."""
     if given:
         if not os.path.isdir(given):
             raise UsageError(f"--dir {given!r} is not a folder")
         return os.path.abspath(given)
-    clone = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    for candidate in (os.path.join(os.getcwd(), "notebooks"), os.path.join(clone, "notebooks")):
+    for candidate in (os.path.join(os.getcwd(), "notebooks"), CLONE_NOTEBOOKS):
         if os.path.isdir(candidate):
             return candidate
+    copied = os.path.join(os.getcwd(), COPIED_LABS)
+    if os.path.isdir(copied):
+        return copied  # copied on an earlier start: the student's answers are in it
+    if os.path.isdir(PACKAGED_NOTEBOOKS):
+        import shutil
+
+        shutil.copytree(PACKAGED_NOTEBOOKS, copied)
+        print(f"teachflow labs: copied the lab notebooks to {copied}", flush=True)
+        return copied
     raise UsageError(
         "no lab notebooks here: run it in a clone of the teachflow repository (they are in "
         "its notebooks/ folder), or give --dir"

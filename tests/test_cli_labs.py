@@ -117,3 +117,23 @@ def test_labs_starts_jupyterlab_that_answers_and_stops_on_sigterm(labs_dir, tmp_
             process.kill()
             process.wait(WAIT_S)
         process.stderr.close()
+
+
+def test_an_installed_package_copies_its_labs_out_once(tmp_path, monkeypatch, capsys):
+    packaged = tmp_path / "site" / "_labs_notebooks"
+    packaged.mkdir(parents=True)
+    (packaged / "00_welcome.ipynb").write_text("{}")
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setattr(cli, "CLONE_NOTEBOOKS", str(tmp_path / "no-clone"))
+    monkeypatch.setattr(cli, "PACKAGED_NOTEBOOKS", str(packaged))
+    cmd = cli.labs_command(args(port=0, no_browser=True))
+    copied = work / "teachflow-labs"
+    assert f"--ServerApp.root_dir={copied}" in cmd
+    assert (copied / "00_welcome.ipynb").read_text() == "{}"
+    assert "copied the lab notebooks" in capsys.readouterr().out
+    # A student's edits survive the next start: nothing is copied over them.
+    (copied / "00_welcome.ipynb").write_text('{"mine": 1}')
+    cli.labs_command(args(port=0, no_browser=True))
+    assert (copied / "00_welcome.ipynb").read_text() == '{"mine": 1}'
