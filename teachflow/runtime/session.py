@@ -39,7 +39,6 @@ from teachflow.runtime.partition import partition_graphs
 from teachflow.runtime.placer import Placer
 from teachflow.runtime.resources import ResourceManager
 from teachflow.runtime.step_stats import build_step_stats
-from teachflow.sim.virtual_time import TracedStep, simulate_step, virtual_time_requested
 from teachflow.trace import events
 
 _LOCAL_TASK = "/job:localhost/replica:0/task:0"
@@ -108,6 +107,8 @@ class BaseSession:
         self._kernels = {}
         self._executor = Executor(self._config.inter_op_parallelism_threads)
         # A traced run's step stats in virtual time (teachflow.sim), if asked for.
+        from teachflow.sim.virtual_time import virtual_time_requested
+
         self._virtual_time = virtual_time_requested(self._config)
         # Closing the session cancels its waiting ops (queue dequeues with no deadline).
         self._cancellation = CancellationManager()
@@ -248,15 +249,16 @@ class BaseSession:
 
     def _fill_run_metadata(self, run_metadata, plan, ctx, traced, options, feed_values=()):
         if traced:
-            # What teachflow.sim needs to replay the step in virtual time.
-            step = TracedStep(
+            # What teachflow.sim replays in virtual time: the plan, the step's events, the
+            # fed values' shapes and the inter-op threads (see sim.virtual_time.TracedStep).
+            step = (
                 plan,
                 ctx.events,
                 tuple([getattr(v, "shape", ()) for v in feed_values]) if feed_values else (),
                 self._config.inter_op_parallelism_threads,
             )
             if self._virtual_time:
-                run_metadata._set_lazy_step_stats(lambda: simulate_step(step).to_step_stats())
+                run_metadata._set_lazy_step_stats(lambda: _virtual_step_stats(step))
             else:
                 offset = time.time_ns() - time.perf_counter_ns()
                 # Built when first read: a traced run only records times and keeps references.
@@ -331,6 +333,12 @@ def _build(handler, feed_tensors, session):
         session._device_for,
         session._devices[0],
     )
+
+
+def _virtual_step_stats(step):
+    from teachflow.sim.virtual_time import TracedStep, simulate_step
+
+    return simulate_step(TracedStep(*step)).to_step_stats()
 
 
 def _apply_intra_op_threads(n):

@@ -1,5 +1,10 @@
 """Simulated hardware: GPU, CPU and network profiles, and the virtual-time model of
-multi-GPU servers (`virtual_timeline`: a traced step replayed on the profiles)."""
+multi-GPU servers (`virtual_timeline`: a traced step replayed on the profiles).
+
+The profiles are plain data that the runtime's devices read; the virtual-time model reads
+the runtime's plans, so it is imported when first used (a server that never replays a
+step never loads it).
+"""
 
 from teachflow.sim.profiles import (
     CPU_PROFILES,
@@ -11,7 +16,8 @@ from teachflow.sim.profiles import (
     get_network,
     get_profile,
 )
-from teachflow.sim.virtual_time import VirtualTimeline, simulate_step, virtual_timeline
+
+_VIRTUAL_TIME = ("VirtualTimeline", "simulate_step", "virtual_timeline")
 
 __all__ = [
     "CPU_PROFILES",
@@ -26,3 +32,11 @@ __all__ = [
     "simulate_step",
     "virtual_timeline",
 ]
+
+
+def __getattr__(name):
+    if name in _VIRTUAL_TIME:
+        from teachflow.sim import virtual_time
+
+        return getattr(virtual_time, name)
+    raise AttributeError(f"module 'teachflow.sim' has no attribute {name!r}")

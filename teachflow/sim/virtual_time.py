@@ -66,8 +66,7 @@ ENV_VIRTUAL_TIME = "TEACHFLOW_VIRTUAL_TIME"
 class TracedStep:
     """What a local session keeps of a traced run for the model: its plan, its events (a
     callable: an inline step's events are built when first read), the fed values' shapes
-    and the session's ``inter_op_parallelism_threads``. (A plain class: one is made per
-    traced run, so it must cost next to nothing.)"""
+    and the session's ``inter_op_parallelism_threads``."""
 
     __slots__ = ("plan", "events", "feed_shapes", "inter_op_threads")
 
@@ -138,7 +137,7 @@ def _traced_step_of(md) -> TracedStep:
             "in a local tf.Session"
         )
         raise ValueError(f"This RunMetadata has no traced local step: {hint}")
-    return traced
+    return TracedStep(*traced)  # the session keeps a plain tuple: it costs next to nothing
 
 
 def simulate_step(traced: TracedStep, step_id=0, *, cpu=None, network=None, inter_op_threads=None):
@@ -261,27 +260,32 @@ def _events(plan, nodes, seen, step_id, end_ns) -> list:
     """The step's events: ops and transfers, and memory allocated when each op starts and
     freed when the last consumer of each value ends (fetched values at the step's end)."""
     changes = []  # (time, 0 free / 1 allocate, order, slot, node name)
+    held = []  # slots allocated, in order
     for s in plan.feed_slots:
         if seen.allocated[s]:
             changes.append((0, 1, -1, s, "_feed"))
-    remaining = list(plan.consumers)
+            held.append(s)
     ends = []
     for j, (node, step) in enumerate(zip(nodes, plan.steps)):
         _, ins, out, multi, op, *_ = step
-        outs = out if multi else (out,)
-        if type(op) is Transfer or op._outputs:
-            for s in outs:
-                if seen.allocated[s]:
-                    changes.append((node.start_ns, 1, j, s, node.name))
+        outs = (out if multi else (out,)) if type(op) is Transfer or op._outputs else ()
+        for s in outs:
+            if seen.allocated[s]:
+                changes.append((node.start_ns, 1, j, s, node.name))
+                held.append(s)
         node.output_bytes = sum(seen.allocated[s] for s in outs)
         ends.append((node.end_ns, j, ins))
+    remaining = list(plan.consumers)
+    freed = set()
     for t, j, ins in sorted(ends):
         for s in ins:
             remaining[s] -= 1
-            if not remaining[s] and seen.allocated[s]:
+            if not remaining[s] and seen.allocated[s] and s not in freed:
                 changes.append((t, 0, j, s, ""))
-    for s, left in enumerate(remaining):
-        if left and seen.allocated[s]:
+                freed.add(s)
+    # Fetched values, and values nobody reads, go when the step ends.
+    for s in dict.fromkeys(held):
+        if s not in freed:
             changes.append((end_ns, 0, math.inf, s, ""))
 
     live = {}

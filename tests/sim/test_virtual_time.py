@@ -137,6 +137,31 @@ def test_an_unknown_batch_dimension_is_read_off_the_fed_value():
     assert nodes["x:0"].nbytes == 256 * 784 * 4  # the fed batch crossing to the GPU
 
 
+def test_memory_mirrors_the_real_allocations_and_returns_to_where_it_began():
+    with tf.device("/gpu:0"):
+        halves = tf.split(tf.ones([1024, 256]), 2)  # the second half is never read
+        y = tf.reduce_sum(halves[0] * 2.0)
+    with tf.device("/cpu:0"):
+        z = tf.identity(tf.matmul(tf.ones([256, 64]), tf.ones([64, 8])), name="z") + y
+    _, md = traced(z, gpus=1)
+    vt = sim.virtual_timeline(md)
+    real = {  # what the real run allocated for each node's outputs
+        ns.node_name: ns.memory[0].total_bytes
+        for d in md.step_stats.dev_stats
+        for ns in d.node_stats
+        if not ns.node_name.startswith("_recv_")
+    }
+    assert {e.node: e.output_bytes for e in vt if e.kind == "op"} == real
+    assert real["split"] == 2 * 512 * 256 * 4
+    first, last = {}, {}
+    for e in vt:
+        if e.kind == "memory":
+            first.setdefault(e.device, e.live_bytes - e.delta)
+            last[e.device] = e.live_bytes
+            assert e.time_ns <= vt.duration_ns
+    assert first == last and set(first) == {CPU0, GPU0}
+
+
 # -- reproducible for a class ------------------------------------------------------------------
 def test_the_virtual_timeline_does_not_depend_on_the_host():
     """A run slowed down on purpose (every event makes the host wait) gives the same
@@ -153,8 +178,10 @@ def test_the_virtual_timeline_does_not_depend_on_the_host():
                     sess.run(train, feed, options=TRACE, run_metadata=md)
             else:
                 sess.run(train, feed, options=TRACE, run_metadata=md)
-        real = [e for e in md._traced_step.events() if e.kind == "step"]
-        return sim.virtual_timeline(md), real[-1].time_ns - real[0].time_ns
+        stats = [ns for d in md.step_stats.dev_stats for ns in d.node_stats]
+        start = min(ns.all_start_nanos for ns in stats)
+        end = max(ns.all_start_nanos + ns.all_end_rel_nanos for ns in stats)
+        return sim.virtual_timeline(md), end - start
 
     (fast, fast_real), (slow, slow_real) = run(False), run(True)
     assert slow_real > 2 * fast_real
