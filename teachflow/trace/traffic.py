@@ -130,9 +130,14 @@ class TrafficReport:
         receives, sends = [], {}
         for dev in stats.dev_stats:
             for ns in dev.node_stats:
-                op_type = ns.timeline_label.partition(" = ")[2].partition("(")[0]
+                op_type, _, args = ns.timeline_label.partition(" = ")[2].partition("(")
                 if op_type == "_Recv":
                     nbytes = ns.memory[0].total_bytes if ns.memory else 0
+                    if args.startswith("from "):
+                        # A copy between devices (TransferEvent): it names its source.
+                        src = task_of_device(args[len("from ") :].rstrip(")"))
+                        self._add(src, task_of_device(dev.device), int(nbytes))
+                        continue
                     receives.append((0, ns.node_name, dev.device, nbytes))
                 elif op_type == "_Send":
                     sends[(0, ns.node_name)] = dev.device

@@ -3,7 +3,7 @@
 import pytest
 
 import teachflow as tf
-from teachflow.trace.events import OpEvent, TransferEvent, bus
+from teachflow.trace.events import MemoryEvent, OpEvent, TransferEvent, bus
 from teachflow.trace.traffic import TrafficReport, task_of_device, traffic_by_task
 from tests.distributed.conftest import free_ports
 
@@ -113,3 +113,17 @@ def test_a_traced_cluster_step_from_run_metadata_and_from_the_bus(servers):
     assert from_md.rows() == from_bus.rows()
     both = traffic_by_task([md, md])
     assert both.bytes_in("/job:ps/task:0") == 8000 and both.steps == 2
+
+
+def test_run_metadata_copies_between_devices_of_a_task_are_not_traffic():
+    from teachflow.runtime.step_stats import build_step_stats
+
+    gpu = "/job:worker/replica:0/task:0/device:GPU:0"
+    events = [MemoryEvent(1, gpu, "gpu_0_bfc", 0, 512, 512, "x/_feed_0")]
+    events += [TransferEvent(1, W0, gpu, "x/_feed_0:0", 512, 0, 1, 1)]  # the feed to the GPU
+    events += [MemoryEvent(1, PS, "cpu", 0, 4000, 4000, "g/_recv_0_ps_0")]
+    events += _pair(1, gpu, PS, "g", 4000)
+    md = tf.RunMetadata(step_stats=build_step_stats(events, [], 0))
+    r = traffic_by_task(md)
+    assert r.links == {("/job:worker/task:0", "/job:ps/task:0"): 4000}
+    assert r.bytes_in("/job:worker/task:0") == 0
