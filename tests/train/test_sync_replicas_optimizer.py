@@ -298,3 +298,35 @@ def test_timeout_none_waits_like_tensorflow():
         workers.start(sess, num_tokens=0)
         with pytest.raises(tf.errors.DeadlineExceededError):
             sess.run(workers.train_ops[0])
+
+
+def test_variable_averages_run_after_each_update(sess):
+    class Averages:
+        """What SyncReplicasOptimizer needs of an ExponentialMovingAverage: apply(var_list)."""
+
+        def apply(self, var_list):
+            self.var_list = var_list
+            self.shadow = tf.Variable(0.0, name="shadow")
+            return self.shadow.assign_add(1.0).op
+
+    averages = Averages()
+    step = tf.train.get_or_create_global_step()
+    w = tf.Variable(1.0, name="w")
+    opt = tf.train.SyncReplicasOptimizer(
+        tf.train.GradientDescentOptimizer(0.25),
+        1,
+        variable_averages=averages,
+        variables_to_average=[w],
+    )
+    train = opt.minimize(tf.square(w - 3.0), global_step=step)
+    assert averages.var_list == [w]
+    (sync_op,) = opt.get_chief_queue_runner().enqueue_ops
+    assert sync_op.name == "AssignAdd"  # the averages' op now ends the chief's update
+    sess.run(tf.global_variables_initializer())
+    sess.run([opt.chief_init_op])
+    outs = []
+    t = _run_thread(sess, train, outs)
+    sess.run(sync_op)
+    t.join(JOIN_S)
+    assert sess.run([step, averages.shadow]) == [1, 1.0]
+    assert sess.run(opt._sync_token_queue.size()) == 0  # the worker took the update's token
