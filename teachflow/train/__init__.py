@@ -37,6 +37,7 @@ from teachflow.train.device_setter import (
     replica_device_setter,
 )
 from teachflow.train.gradient_descent import GradientDescentOptimizer
+from teachflow.train.graph_io import write_graph
 from teachflow.train.input import (
     input_producer,
     limit_epochs,

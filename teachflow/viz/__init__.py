@@ -20,5 +20,7 @@ from teachflow.viz.placement_view import show_placement as show_placement
 from teachflow.viz.timeline import plot_timeline as plot_timeline
 from teachflow.viz.topology import ClusterView as ClusterView
 from teachflow.viz.topology import show_cluster as show_cluster
+from teachflow.viz.traffic_plot import plot_bytes_groups as plot_bytes_groups
+from teachflow.viz.traffic_plot import plot_traffic as plot_traffic
 from teachflow.viz.widgets.graph_widget import GraphWidget as GraphWidget
 from teachflow.viz.widgets.live_timeline import LiveTimeline as LiveTimeline
