@@ -45,6 +45,10 @@ class RemoteStep:
     partition_graphs: list
 
 
+# How long a client looks for a restarted master after losing its connection.
+REDISCOVER_S = 2.0
+
+
 class MasterClient:
     """One remote session on a master."""
 
@@ -69,13 +73,14 @@ class MasterClient:
             inter_op_parallelism_threads=c.inter_op_parallelism_threads,
         )
 
-    def _discover(self):
+    def _discover(self, timeout=None):
         """Ask the server (its WorkerService, over gRPC) for its side-channel port, waiting
-        for it to come up at most ``operation_timeout_in_ms`` (default 30 s)."""
+        for it to come up at most ``timeout`` (default ``operation_timeout_in_ms``, or 30 s)."""
         if tls_enabled():
             self._discovered = True
             return
-        timeout = self._config.operation_timeout_in_ms / 1000.0 or 30.0
+        default = self._config.operation_timeout_in_ms / 1000.0 or 30.0
+        timeout = default if timeout is None else min(timeout, default)
         try:
             status = pb_grpc.WorkerServiceStub(self._channel).GetStatus(
                 pb.GetStatusRequest(), timeout=timeout, metadata=self._md, wait_for_ready=True
@@ -106,10 +111,12 @@ class MasterClient:
                 if not getattr(e, "connection_lost", False):
                     raise  # the master answered: a task behind it is unavailable
                 # The master went away; a restarted one listens on a new side-channel port.
+                # Look briefly: a server that is gone should fail the call soon, not after
+                # the whole startup wait.
                 self._side.close()
                 self._side, self._discovered = None, False
                 try:
-                    self._discover()
+                    self._discover(REDISCOVER_S)
                 except errors.UnavailableError:
                     raise errors.UnavailableError(
                         None,

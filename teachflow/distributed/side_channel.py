@@ -186,6 +186,11 @@ class SideChannelServer:
 
     def close(self):
         self._closed.set()
+        # close() alone leaves a thread blocked in accept() asleep on Linux; shutdown wakes it.
+        try:
+            self._sock.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self._sock.close()
         with self._lock:
             for c in list(self._conns):

@@ -883,3 +883,48 @@ def test_a_restarted_master_forgets_its_sessions(cluster, session_config):
         sess.close()
         for s in restarted:
             s.stop()
+
+
+def _wait_until(condition, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.005)
+
+
+def test_a_master_stopped_during_a_blocked_step_fails_the_client_quickly(cluster):
+    # No operation timeout: the dequeue would wait forever. Stopping the server cancels the
+    # step, and the client, finding no master to reconnect to, says so within seconds
+    # instead of waiting out the startup wait (30 s).
+    c = cluster(ps=0, workers=1)
+    server = c.server("worker", 0)
+    q = tf.FIFOQueue(2, tf.float32, shared_name="q")
+    dequeue = q.dequeue()
+    caught = []
+    sess = tf.Session(c.target("worker", 0))
+
+    def run():
+        try:
+            sess.run(dequeue)
+        except tf.errors.OpError as e:
+            caught.append(e)
+
+    def acceptors():
+        return sum(th.name == "side-accept" for th in threading.enumerate())
+
+    t = threading.Thread(target=run)
+    t.start()
+    before = acceptors()
+    try:
+        _wait_until(lambda: server.worker_service._running)
+        start = time.monotonic()
+        server.stop()
+        t.join(10)
+        assert not t.is_alive()
+        assert time.monotonic() - start < 5.0
+        assert len(caught) == 1 and isinstance(caught[0], tf.errors.UnavailableError)
+        assert "is unavailable while running a step" in caught[0].message
+    finally:
+        t.join(10)
+    # The stopped server's side-channel acceptor thread ended with it.
+    _wait_until(lambda: acceptors() == before - 1)
