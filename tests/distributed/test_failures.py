@@ -832,7 +832,8 @@ def test_a_restarted_worker_serves_again_with_fresh_state(cluster, session_confi
     with tf.device(PS):
         w = tf.Variable(5.0, name="w")
     total = doubled + w  # on worker 1, the master: it receives from worker 0
-    config = session_config(timeout_ms=4000)
+    # Neither step waits out the operation timeout: both answer well within half of it.
+    config = session_config(timeout_ms=10000)
     restarted = []
     with tf.Session(c.target("worker", 1), config=config) as sess:
         sess.run(tf.global_variables_initializer())
@@ -847,11 +848,11 @@ def test_a_restarted_worker_serves_again_with_fresh_state(cluster, session_confi
                 sess.run(total)  # the first step may see the old connections drop
             except (tf.errors.UnavailableError, tf.errors.FailedPreconditionError):
                 pass
-            assert time.monotonic() - start < 2.0
+            assert time.monotonic() - start < 5.0
             start = time.monotonic()
             with pytest.raises(tf.errors.FailedPreconditionError, match="v"):
                 sess.run(total)
-            assert time.monotonic() - start < 2.0
+            assert time.monotonic() - start < 5.0
             sess.run(v.initializer)
             assert sess.run(total) == 11.0
             assert sess.run(w) == 5.0  # the ps was never restarted
