@@ -57,6 +57,7 @@ from teachflow.framework.graph import (
     reset_default_graph,
 )
 from teachflow.framework.importer import import_graph_def
+from teachflow.framework.modes import *  # noqa: F403
 from teachflow.framework.operation import Operation, Tensor
 from teachflow.framework.registry import NoGradient, NotDifferentiable, RegisterGradient
 from teachflow.framework.scopes import (
@@ -96,6 +97,9 @@ from teachflow.runtime.config import (
 from teachflow.runtime.session import InteractiveSession, Session
 
 __version__ = "0.1.0"
+
+# Last: tf.compat.v1 re-exports everything above.
+from teachflow import compat  # noqa: E402
 
 
 def load_ipython_extension(ipython):

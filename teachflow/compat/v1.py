@@ -1,0 +1,25 @@
+"""``tf.compat.v1``: the same names as ``teachflow`` (TF 1.x graph mode is all it has).
+
+>>> import teachflow.compat.v1 as tf
+>>> tf.disable_v2_behavior()
+>>> with tf.Session() as sess:
+...     print(sess.run(tf.constant(2.0) * 3))
+6.0
+"""
+
+from teachflow import *  # noqa: F403 - every public name of teachflow
+from teachflow import (  # the namespaces and names a star import leaves out
+    __version__,
+    data,
+    distributed,
+    errors,
+    initializers,
+    io,
+    layers,
+    logging,
+    losses,
+    math,
+    nn,
+    random,
+    train,
+)
