@@ -34,6 +34,7 @@ import numpy as np
 
 from teachflow.framework import errors
 from teachflow.ops.queue_resources import _EARLY_S, _POLL_S, _deadline_error
+from teachflow.runtime import cancellation
 
 _logger = logging.getLogger("teachflow")
 
@@ -104,18 +105,29 @@ class ConditionalAccumulatorState:
                 None, None, f"Argument num_required must be positive, but was {num_required}"
             )
         attempt = _TakeAttempt(num_required)
+        # Closing the step's session cancels the take too, as it does a queue's dequeue.
+        cm = cancellation.current.get()
+        key = cm.register(self._wake) if cm is not None else None
+        if cm is not None and key is None:
+            raise errors.CancelledError(None, None, "TakeGrad operation was cancelled")
         with self.cond:
             self._attempts.append(attempt)
             try:
                 # Attempts are served in order: a later one waits behind the first.
                 while self._attempts[0] is not attempt or self.counter < num_required:
-                    if attempt.cancelled:
+                    if attempt.cancelled or (cm is not None and cm.cancelled):
                         raise errors.CancelledError(None, None, "TakeGrad operation was cancelled")
                     self._wait(deadline)
                 return self._take()
             finally:
                 self._attempts.remove(attempt)
                 self.cond.notify_all()
+                if cm is not None:
+                    cm.deregister(key)
+
+    def _wake(self):
+        with self.cond:
+            self.cond.notify_all()
 
     def _take(self):
         # Taking advances the time step: gradients of the old weights are now stale.

@@ -49,7 +49,7 @@ def test_manager_runs_callbacks_once_and_refuses_late_registrations():
     assert cm.register(lambda: calls.append(3)) is None
 
 
-@pytest.mark.parametrize("op", ["dequeue", "enqueue", "reader"])
+@pytest.mark.parametrize("op", ["dequeue", "enqueue", "reader", "take_grad"])
 def test_close_cancels_a_blocked_op_with_tf_words(op):
     q = tf.FIFOQueue(1, tf.float32, shapes=[[]])
     filenames = tf.FIFOQueue(2, tf.string)
@@ -58,6 +58,7 @@ def test_close_cancels_a_blocked_op_with_tf_words(op):
         "dequeue": q.dequeue(),
         "enqueue": fill,
         "reader": tf.TextLineReader().read(filenames)[0],
+        "take_grad": tf.ConditionalAccumulator(tf.float32, shape=[]).take_grad(1),
     }[op]
     sess = tf.Session()
     if op == "enqueue":
@@ -72,7 +73,7 @@ def test_close_cancels_a_blocked_op_with_tf_words(op):
     assert not t.is_alive()
     assert time.monotonic() - start < 2.0  # woken at once, not at the next poll
     (err,) = results
-    verb = "Enqueue" if op == "enqueue" else "Dequeue"
+    verb = {"enqueue": "Enqueue", "take_grad": "TakeGrad"}.get(op, "Dequeue")
     assert isinstance(err, tf.errors.CancelledError)
     assert f"{verb} operation was cancelled" in err.message
     for th in pool_threads:
