@@ -93,34 +93,44 @@ def _restore(keys, dequeued):
 
 
 def _batch(
+    default_name,
+    name,
+    tensors,
+    num_threads,
     make_queue,
-    keys,
-    tensor_list_list,
     batch_size,
     enqueue_many,
     shapes,
     dynamic_pad,
     allow_smaller_final_batch,
-    scope,
 ):
-    dts = [t.dtype.base_dtype for t in tensor_list_list[0]]
-    shapes = _shapes(tensor_list_list, shapes, enqueue_many, dynamic_pad)
-    queue = make_queue(dts, shapes)
-    enqueue = queue.enqueue_many if enqueue_many else queue.enqueue
-    # The same list given for several threads (batch's num_threads) is one enqueue op
-    # that each thread runs; every list of a join gets an op of its own.
-    made = {}
-    enqueue_ops = []
-    for tl in tensor_list_list:
-        if id(tl) not in made:
-            made[id(tl)] = enqueue(tl)
-        enqueue_ops.append(made[id(tl)])
-    add_queue_runner(QueueRunner(queue, enqueue_ops))
-    if allow_smaller_final_batch:
-        out = queue.dequeue_up_to(batch_size, name=scope)
-    else:
-        out = queue.dequeue_many(batch_size, name=scope)
-    return _restore(keys, out)
+    """What the four public functions do. ``tensors`` is one list of tensors whose one
+    enqueue op ``num_threads`` threads run, or, for the ``_join`` forms (``num_threads``
+    None), a list of such lists, each with an enqueue op and a thread of its own."""
+    with name_scope(name, default_name, None) as scope:
+        if num_threads is None:
+            keys, tensor_list_list = _as_tensor_list_list(tensors)
+        else:
+            keys, tensor_list = _as_tensor_list(tensors)
+            tensor_list_list = [tensor_list] * num_threads
+        dts = [t.dtype.base_dtype for t in tensor_list_list[0]]
+        shapes = _shapes(tensor_list_list, shapes, enqueue_many, dynamic_pad)
+        queue = make_queue(dts, shapes)
+        enqueue = queue.enqueue_many if enqueue_many else queue.enqueue
+        # The same list given for several threads (batch's num_threads) is one enqueue op
+        # that each thread runs; every list of a join gets an op of its own.
+        made = {}
+        enqueue_ops = []
+        for tl in tensor_list_list:
+            if id(tl) not in made:
+                made[id(tl)] = enqueue(tl)
+            enqueue_ops.append(made[id(tl)])
+        add_queue_runner(QueueRunner(queue, enqueue_ops))
+        if allow_smaller_final_batch:
+            out = queue.dequeue_up_to(batch_size, name=scope)
+        else:
+            out = queue.dequeue_many(batch_size, name=scope)
+        return _restore(keys, out)
 
 
 def _fifo(capacity, dynamic_pad, shared_name):
@@ -161,19 +171,18 @@ def batch(
     >>> x.shape, y.shape
     (TensorShape([4]), TensorShape([4, 2]))
     """
-    with name_scope(name, "batch", None) as scope:
-        keys, tensor_list = _as_tensor_list(tensors)
-        return _batch(
-            _fifo(capacity, dynamic_pad, shared_name),
-            keys,
-            [tensor_list] * num_threads,
-            batch_size,
-            enqueue_many,
-            shapes,
-            dynamic_pad,
-            allow_smaller_final_batch,
-            scope,
-        )
+    return _batch(
+        "batch",
+        name,
+        tensors,
+        num_threads,
+        _fifo(capacity, dynamic_pad, shared_name),
+        batch_size,
+        enqueue_many,
+        shapes,
+        dynamic_pad,
+        allow_smaller_final_batch,
+    )
 
 
 def batch_join(
@@ -194,19 +203,18 @@ def batch_join(
     >>> x.shape, len(tf.get_collection(tf.GraphKeys.QUEUE_RUNNERS)[-1].enqueue_ops)
     (TensorShape([4]), 2)
     """
-    with name_scope(name, "batch_join", None) as scope:
-        keys, lists = _as_tensor_list_list(tensors_list)
-        return _batch(
-            _fifo(capacity, dynamic_pad, shared_name),
-            keys,
-            lists,
-            batch_size,
-            enqueue_many,
-            shapes,
-            dynamic_pad,
-            allow_smaller_final_batch,
-            scope,
-        )
+    return _batch(
+        "batch_join",
+        name,
+        tensors_list,
+        None,
+        _fifo(capacity, dynamic_pad, shared_name),
+        batch_size,
+        enqueue_many,
+        shapes,
+        dynamic_pad,
+        allow_smaller_final_batch,
+    )
 
 
 def shuffle_batch(
@@ -230,19 +238,18 @@ def shuffle_batch(
     >>> x.shape
     TensorShape([2])
     """
-    with name_scope(name, "shuffle_batch", None) as scope:
-        keys, tensor_list = _as_tensor_list(tensors)
-        return _batch(
-            _shuffling(capacity, min_after_dequeue, seed, shared_name),
-            keys,
-            [tensor_list] * num_threads,
-            batch_size,
-            enqueue_many,
-            shapes,
-            False,
-            allow_smaller_final_batch,
-            scope,
-        )
+    return _batch(
+        "shuffle_batch",
+        name,
+        tensors,
+        num_threads,
+        _shuffling(capacity, min_after_dequeue, seed, shared_name),
+        batch_size,
+        enqueue_many,
+        shapes,
+        False,
+        allow_smaller_final_batch,
+    )
 
 
 def shuffle_batch_join(
@@ -264,16 +271,15 @@ def shuffle_batch_join(
     >>> x.op.name
     'shuffle_batch_join'
     """
-    with name_scope(name, "shuffle_batch_join", None) as scope:
-        keys, lists = _as_tensor_list_list(tensors_list)
-        return _batch(
-            _shuffling(capacity, min_after_dequeue, seed, shared_name),
-            keys,
-            lists,
-            batch_size,
-            enqueue_many,
-            shapes,
-            False,
-            allow_smaller_final_batch,
-            scope,
-        )
+    return _batch(
+        "shuffle_batch_join",
+        name,
+        tensors_list,
+        None,
+        _shuffling(capacity, min_after_dequeue, seed, shared_name),
+        batch_size,
+        enqueue_many,
+        shapes,
+        False,
+        allow_smaller_final_batch,
+    )
