@@ -53,8 +53,10 @@ def partition(graph, placement, fetch_tensors, target_ops, feed_tensors, incarna
         return p
 
     feed_nodes = {}  # (tensor, task) -> input string in that task's partition
-    cut_nodes = {}  # (tensor, dst task) -> input string of the _Recv
-    ctrl_nodes = {}  # (op, dst task) -> name of the _Recv standing for op
+    # As TF's partitioner cuts per *device*, every device of another task that reads a
+    # tensor has its own _Recv (two GPUs of a worker reading a ps variable pull it twice).
+    cut_nodes = {}  # (tensor, dst device) -> input string of the _Recv
+    ctrl_nodes = {}  # (op, dst device) -> name of the _Recv standing for op
 
     def feed_input(t, task, device):
         key = (t, task)
@@ -72,8 +74,10 @@ def partition(graph, placement, fetch_tensors, target_ops, feed_tensors, incarna
 
     def send_recv(src_op, value_input, dtype, shape, dst_task, dst_device, tag):
         src_dev = placement[src_op]
-        d = DeviceSpec.from_string(dst_task)
-        suffix = f"{tag}_{d.job}_{d.task}"  # the receiving task
+        d = DeviceSpec.from_string(dst_device)
+        suffix = f"{tag}_{d.job}_{d.task}"  # the receiving task ...
+        if (d.device_type, d.device_index) != ("CPU", 0):
+            suffix += f"_{d.device_type.lower()}{d.device_index}"  # ... and device
         send, recv = send_recv_pair(
             f"{src_op.name}/_send_{suffix}",
             f"{src_op.name}/_recv_{suffix}",
@@ -99,7 +103,7 @@ def partition(graph, placement, fetch_tensors, target_ops, feed_tensors, incarna
             if t in fed:
                 inputs.append(feed_input(t, task, dev))
             elif task_of(placement[t.op]) != task:
-                key = (t, task)
+                key = (t, dev)
                 if key not in cut_nodes:
                     cut_nodes[key] = send_recv(
                         t.op,
@@ -119,7 +123,7 @@ def partition(graph, placement, fetch_tensors, target_ops, feed_tensors, incarna
             if task_of(placement[c]) == task:
                 inputs.append("^" + c.name)
                 continue
-            key = (c, task)
+            key = (c, dev)
             if key not in ctrl_nodes:
                 # A control edge across tasks: send a scalar produced after c has run.
                 src_task = task_of(placement[c])

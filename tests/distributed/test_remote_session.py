@@ -611,3 +611,30 @@ def test_partition_graphs_are_per_device_within_a_task(cluster, session_config):
     recv = next(n for n in by_device[gpu1].values() if n.op == "_Recv")
     assert send.attr["recv_device"].text == gpu1 and recv.attr["send_device"].text == gpu0
     assert recv.name in by_device[gpu1]["d"].input
+
+
+def test_each_device_of_a_task_receives_its_own_copy_from_another_task(cluster, session_config):
+    # TF cuts per device: two GPUs of a worker that read a ps tensor pull it twice (the
+    # reason TF1 models cache variables on the worker's CPU with caching_device).
+    c = cluster(ps=1, workers=1, config=tf.ConfigProto(simulated_gpus=2))
+    with tf.device("/job:ps/task:0/cpu:0"):
+        a = tf.constant([1.0, 2.0], name="a")
+    with tf.device("/job:worker/task:0/gpu:0"):
+        b = tf.multiply(a, 2.0, name="b")
+    with tf.device("/job:worker/task:0/gpu:1"):
+        d = tf.multiply(a, 3.0, name="d")
+    options = tf.RunOptions(output_partition_graphs=True)
+    md = tf.RunMetadata()
+    with tf.Session(c.target("worker", 0), config=session_config()) as sess:
+        got = sess.run([b, d], options=options, run_metadata=md)
+    np.testing.assert_array_equal(got[0], [2.0, 4.0])
+    np.testing.assert_array_equal(got[1], [3.0, 6.0])
+    nodes = [n for g in md.partition_graphs for n in g.node]
+    sends = [n for n in nodes if n.op == "_Send" and n.device == PS_CPU]
+    recvs = [n for n in nodes if n.op == "_Recv" and n.attr["send_device"].text == PS_CPU]
+    assert sorted(n.attr["recv_device"].text for n in sends) == [
+        "/job:worker/replica:0/task:0/device:GPU:0",
+        "/job:worker/replica:0/task:0/device:GPU:1",
+    ]
+    assert sorted(n.device for n in recvs) == sorted(n.attr["recv_device"].text for n in sends)
+    assert len({n.name for n in recvs}) == 2
