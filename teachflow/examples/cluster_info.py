@@ -16,7 +16,7 @@ import os
 
 from teachflow.distributed.cluster import ClusterSpec
 
-__all__ = ["ClusterInfo", "new_container"]
+__all__ = ["ClusterInfo", "new_container", "preferred_device", "task_gpus"]
 
 _runs = itertools.count()
 
@@ -52,3 +52,24 @@ def new_container(example: str) -> str:
     """A resource container name no other run uses: each run starts from fresh state,
     and ``tf.Session.reset(target, [name])`` frees it afterwards."""
     return f"{example}-{os.getpid()}-{next(_runs)}"
+
+
+def task_gpus(device_names, task: str) -> list[str]:
+    """The GPUs of ``task`` (``/job:worker/replica:0/task:0``) among ``device_names``, sorted.
+
+    >>> names = ["/job:worker/replica:0/task:0/device:CPU:0",
+    ...          "/job:worker/replica:0/task:0/device:GPU:1",
+    ...          "/job:worker/replica:0/task:0/device:GPU:0"]
+    >>> task_gpus(names, "/job:worker/replica:0/task:0")
+    ['/job:worker/replica:0/task:0/device:GPU:0', '/job:worker/replica:0/task:0/device:GPU:1']
+    """
+    return sorted(n for n in device_names if n.startswith(task + "/") and "GPU" in n.upper())
+
+
+def preferred_device(device_names, task: str) -> str:
+    """Where an example puts work on ``task``: its first GPU if it has one, else its CPU.
+
+    >>> preferred_device([], "/job:worker/replica:0/task:1")
+    '/job:worker/replica:0/task:1/device:CPU:0'
+    """
+    return (task_gpus(device_names, task) or [f"{task}/device:CPU:0"])[0]

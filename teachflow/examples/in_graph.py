@@ -15,14 +15,11 @@ single ``Session.run``.
 
 from __future__ import annotations
 
-import time
-
-import numpy as np
-
 import teachflow as tf
-from teachflow.examples.cluster_info import ClusterInfo, new_container
-from teachflow.examples.datasets import make_blobs, one_batch
+from teachflow.examples.cluster_info import ClusterInfo, new_container, preferred_device
+from teachflow.examples.datasets import make_blobs
 from teachflow.examples.models import SoftmaxModel, accuracy_of, loss_of, placeholders
+from teachflow.examples.one_client import ClientGraph, train_one_client
 from teachflow.examples.results import TrainingResult
 
 __all__ = ["in_graph_replication", "tower_devices"]
@@ -31,12 +28,7 @@ __all__ = ["in_graph_replication", "tower_devices"]
 def tower_devices(sess, num_workers):
     """One device per worker task: its first GPU if it has one, else its CPU."""
     names = [d.name for d in sess.list_devices()]
-    out = []
-    for i in range(num_workers):
-        task = f"/job:worker/replica:0/task:{i}"
-        gpus = sorted(n for n in names if n.startswith(task + "/") and "GPU" in n.upper())
-        out.append(gpus[0] if gpus else f"{task}/device:CPU:0")
-    return out
+    return [preferred_device(names, f"/job:worker/replica:0/task:{i}") for i in range(num_workers)]
 
 
 def in_graph_replication(
@@ -89,26 +81,15 @@ def in_graph_replication(
         accuracy = accuracy_of(model.logits(x), y)
         init = tf.global_variables_initializer()
 
-    rng = np.random.default_rng(seed)
-    history = []
-    try:
-        with tf.Session(target, graph=graph, config=config) as sess:
-            sess.run(init)
-            start = time.perf_counter()
-            for _ in range(steps):
-                xb, yb = one_batch(data, batch_per_tower * num_workers, rng)
-                _, loss_value, step = sess.run([train_op, mean_loss, global_step], {x: xb, y: yb})
-                history.append((int(step), float(loss_value)))
-            seconds = time.perf_counter() - start
-            acc = sess.run(accuracy, {x: data.x_test, y: data.y_test})
-            step = int(sess.run(global_step))
-    finally:
-        tf.Session.reset(target, [container])
-    return TrainingResult(
+    return train_one_client(
         "in-graph replication",
-        float(acc),
-        history,
-        step,
-        seconds,
-        {"towers": devices, "batch_per_tower": batch_per_tower},
+        ClientGraph(graph, x, y, init, train_op, mean_loss, global_step, accuracy),
+        target,
+        config,
+        container,
+        data,
+        batch_size=batch_per_tower * num_workers,
+        steps=steps,
+        seed=seed,
+        details={"towers": devices, "batch_per_tower": batch_per_tower},
     )

@@ -18,14 +18,16 @@ classifier of the other examples stays near chance while this small MLP gets at 
 
 from __future__ import annotations
 
-import time
-
-import numpy as np
-
 import teachflow as tf
-from teachflow.examples.cluster_info import ClusterInfo, new_container
-from teachflow.examples.datasets import make_rings, one_batch
+from teachflow.examples.cluster_info import (
+    ClusterInfo,
+    new_container,
+    preferred_device,
+    task_gpus,
+)
+from teachflow.examples.datasets import make_rings
 from teachflow.examples.models import MLPLayer, accuracy_of, loss_of, placeholders
+from teachflow.examples.one_client import ClientGraph, train_one_client
 from teachflow.examples.results import TrainingResult
 
 __all__ = ["model_parallelism", "split_devices"]
@@ -35,17 +37,9 @@ def split_devices(sess, info):
     """Two devices for the two halves: worker 0 and worker 1 (their first GPU, else CPU),
     or, with one worker, its first two GPUs. ValueError when neither exists."""
     names = [d.name for d in sess.list_devices()]
-
-    def gpus(task):
-        return sorted(n for n in names if n.startswith(task + "/") and "GPU" in n.upper())
-
     if info.num_tasks("worker") >= 2:
-        out = []
-        for i in range(2):
-            task = f"/job:worker/replica:0/task:{i}"
-            out.append((gpus(task) or [f"{task}/device:CPU:0"])[0])
-        return out
-    own = gpus("/job:worker/replica:0/task:0")
+        return [preferred_device(names, f"/job:worker/replica:0/task:{i}") for i in range(2)]
+    own = task_gpus(names, "/job:worker/replica:0/task:0")
     if len(own) >= 2:
         return own[:2]
     raise ValueError(
@@ -98,27 +92,16 @@ def model_parallelism(
         train_op = opt.minimize(loss, global_step=global_step, colocate_gradients_with_ops=True)
         init = tf.global_variables_initializer()
 
-    rng = np.random.default_rng(seed)
-    history = []
-    try:
-        with tf.Session(target, graph=graph, config=config) as sess:
-            sess.run(init)
-            start = time.perf_counter()
-            for _ in range(steps):
-                xb, yb = one_batch(data, batch_size, rng)
-                _, loss_value, step = sess.run([train_op, loss, global_step], {x: xb, y: yb})
-                history.append((int(step), float(loss_value)))
-            seconds = time.perf_counter() - start
-            acc = sess.run(accuracy, {x: data.x_test, y: data.y_test})
-            step = int(sess.run(global_step))
-    finally:
-        tf.Session.reset(target, [container])
     crossing = batch_size * hidden_units * 4  # float32 activations (and their gradients)
-    return TrainingResult(
+    return train_one_client(
         "model parallelism",
-        float(acc),
-        history,
-        step,
-        seconds,
-        {"hidden_layer": first, "output_layer": second, "bytes_across_per_step": crossing},
+        ClientGraph(graph, x, y, init, train_op, loss, global_step, accuracy),
+        target,
+        config,
+        container,
+        data,
+        batch_size=batch_size,
+        steps=steps,
+        seed=seed,
+        details={"hidden_layer": first, "output_layer": second, "bytes_across_per_step": crossing},
     )
