@@ -25,13 +25,12 @@ import numpy as np
 from teachflow.framework import dtypes, random_seed
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
-from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape, as_shape
 from teachflow.ops.static_value import constant_value
 
 from . import functions, structure
-from .structure import TensorSpec
+from .structure import ElementStructure, TensorSpec
 
 AUTOTUNE = -1
 _fn_ids = iter(range(1, 1 << 62))
@@ -46,7 +45,7 @@ def _static_int(t):
     return None if v is None else int(v)
 
 
-class Dataset:
+class Dataset(ElementStructure):
     """A sequence of elements, each a nest of tensors with the same structure.
 
     Build one with a source (`from_tensor_slices`, `from_tensors`, `range`, `zip`,
@@ -57,23 +56,7 @@ class Dataset:
         self._variant_tensor = variant_tensor
         self._element_spec = element_spec  # a nest of TensorSpec
 
-    # -- what an element is ----------------------------------------------------------------
-    @property
-    def element_spec(self):
-        return self._element_spec
-
-    @property
-    def output_types(self):
-        return structure.types_of(self._element_spec)
-
-    @property
-    def output_shapes(self):
-        return structure.shapes_of(self._element_spec)
-
-    @property
-    def output_classes(self):
-        return structure.map_structure(lambda _: Tensor, self._element_spec)
-
+    # -- what an element is (element_spec, output_types, ...: see ElementStructure) ---------
     def _flat_specs(self):
         return structure.flatten(self._element_spec)
 

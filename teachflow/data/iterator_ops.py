@@ -29,7 +29,6 @@ import threading
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.inference import fixed
-from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import colocate_with
 from teachflow.framework.shapes import TensorShape, as_shape
 
@@ -37,7 +36,7 @@ from . import structure
 from .dataset_ops import Dataset
 from .datasets import ElementError
 from .functions import FunctionRunner, subgraph_function
-from .structure import TensorSpec
+from .structure import ElementStructure, TensorSpec
 
 __all__ = ["Iterator", "make_initializable_iterator", "make_one_shot_iterator"]
 
@@ -156,7 +155,7 @@ registry.register(
 
 
 # -- the Python API ----------------------------------------------------------------------
-class Iterator:
+class Iterator(ElementStructure):
     """Reads a dataset: ``get_next()`` is the next element, ``initializer`` starts over."""
 
     def __init__(self, iterator_resource, initializer, element_spec):
@@ -229,22 +228,6 @@ class Iterator:
             name=name or "IteratorGetNext",
         )
         return structure.pack_as(self._element_spec, op.outputs)
-
-    @property
-    def output_types(self):
-        return structure.types_of(self._element_spec)
-
-    @property
-    def output_shapes(self):
-        return structure.shapes_of(self._element_spec)
-
-    @property
-    def output_classes(self):
-        return structure.map_structure(lambda _: Tensor, self._element_spec)
-
-    @property
-    def element_spec(self):
-        return self._element_spec
 
 
 def _shape_leaves(shapes, types):

@@ -99,3 +99,31 @@ def same_structure(a, b) -> bool:
     if a_seq or b_seq:
         return a_seq and b_seq and len(a) == len(b) and all(map(same_structure, a, b))
     return True
+
+
+class ElementStructure:
+    """What a `Dataset` and an `Iterator` both say about their elements (kept in
+    ``self._element_spec``, a nest of `TensorSpec`): ``element_spec`` and the TF1 views of it,
+    ``output_types``, ``output_shapes`` and ``output_classes``.
+
+    >>> import teachflow as tf
+    >>> ds = tf.data.Dataset.from_tensors((1, [2.0, 3.0]))
+    >>> ds.output_types, ds.output_shapes
+    ((tf.int32, tf.float32), (TensorShape([]), TensorShape([2])))
+    """
+
+    @property
+    def element_spec(self):
+        return self._element_spec
+
+    @property
+    def output_types(self):
+        return types_of(self._element_spec)
+
+    @property
+    def output_shapes(self):
+        return shapes_of(self._element_spec)
+
+    @property
+    def output_classes(self):
+        return map_structure(lambda _: Tensor, self._element_spec)
