@@ -27,13 +27,12 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections import deque
 
 import numpy as np
 
 from teachflow.framework import errors
-from teachflow.ops.queue_resources import _EARLY_S, _POLL_S, _deadline_error
+from teachflow.ops.queue_resources import _wait_for_change
 from teachflow.runtime import cancellation
 
 _logger = logging.getLogger("teachflow")
@@ -117,7 +116,7 @@ class ConditionalAccumulatorState:
                 while self._attempts[0] is not attempt or self.counter < num_required:
                     if attempt.cancelled or (cm is not None and cm.cancelled):
                         raise errors.CancelledError(None, None, "TakeGrad operation was cancelled")
-                    self._wait(deadline)
+                    _wait_for_change(self.cond, deadline)
                 return self._take()
             finally:
                 self._attempts.remove(attempt)
@@ -179,22 +178,6 @@ class ConditionalAccumulatorState:
                 None,
                 f"Shape mismatch: expected {_shape_str(self.shape)}, got {_shape_str(g.shape)}",
             )
-
-    def _wait(self, deadline):
-        """Wait (lock held) for a change; give up just before the step's deadline.
-
-        As with queues, a take that timed out must never take gradients meant for a
-        later step, so it gives up a little early and re-checks after waking."""
-        if deadline is None:
-            self.cond.wait(_POLL_S)
-            return
-        deadline -= _EARLY_S
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise _deadline_error()
-        self.cond.wait(min(left, _POLL_S))
-        if time.monotonic() >= deadline:
-            raise _deadline_error()
 
     def __repr__(self):
         return (

@@ -41,6 +41,24 @@ def _cancelled_error(verb):
     return errors.CancelledError(None, None, f"{verb} operation was cancelled")
 
 
+def _wait_for_change(cond, deadline):
+    """Wait (``cond``'s lock held) for a notify, at most _POLL_S; DeadlineExceededError
+    once the step's ``deadline`` (a ``time.monotonic()`` value, or None) has passed.
+
+    The kernel gives up a little before the executor does, and re-checks after waking: a
+    step that timed out must never take an element (or gradients) meant for a later step."""
+    if deadline is None:
+        cond.wait(_POLL_S)
+        return
+    deadline -= _EARLY_S
+    left = deadline - time.monotonic()
+    if left <= 0:
+        raise _deadline_error()
+    cond.wait(min(left, _POLL_S))
+    if time.monotonic() >= deadline:
+        raise _deadline_error()
+
+
 def _shape_str(shape):
     return "[" + ",".join("?" if d is None else str(d) for d in shape) + "]"
 
@@ -85,19 +103,7 @@ class QueueState:
             if key is None:
                 raise _cancelled_error(verb)
         try:
-            if deadline is None:
-                self.cond.wait(_POLL_S)
-            else:
-                # The kernel gives up a little before the executor does, and re-checks after
-                # waking: a step that timed out must never take an element enqueued by a
-                # later step.
-                deadline -= _EARLY_S
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise _deadline_error()
-                self.cond.wait(min(left, _POLL_S))
-                if time.monotonic() >= deadline:
-                    raise _deadline_error()
+            _wait_for_change(self.cond, deadline)
         finally:
             if cm is not None:
                 cm.deregister(key)
