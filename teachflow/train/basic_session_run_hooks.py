@@ -174,6 +174,18 @@ class NeverTriggerTimer:
         return None
 
 
+def _triggered_step(timer, run_context, global_step_tensor, stale_step, steps_per_run):
+    """The global step, read again, when ``timer`` triggers for it; else None.
+
+    ``stale_step`` was fetched alongside the train op, so it predates this run's update. As
+    in TF, the step is read again (one more run) only when the stale one says the timer is
+    due within ``steps_per_run`` steps."""
+    if not timer.should_trigger_for_step(stale_step + steps_per_run):
+        return None
+    step = run_context.session.run(global_step_tensor)
+    return step if timer.should_trigger_for_step(step) else None
+
+
 # -- stopping -------------------------------------------------------------------------------
 class StopAtStepHook(SessionRunHook):
     """Requests a stop once the global step reaches ``last_step`` (or ``num_steps`` more
@@ -266,13 +278,17 @@ class CheckpointSaverHook(SessionRunHook):
         return SessionRunArgs(self._global_step_tensor)
 
     def after_run(self, run_context, run_values):
-        stale = run_values.results
-        if self._timer.should_trigger_for_step(stale + self._steps_per_run):
-            step = run_context.session.run(self._global_step_tensor)
-            if self._timer.should_trigger_for_step(step):
-                self._timer.update_last_triggered_step(step)
-                if self._save(run_context.session, step):
-                    run_context.request_stop()
+        step = _triggered_step(
+            self._timer,
+            run_context,
+            self._global_step_tensor,
+            run_values.results,
+            self._steps_per_run,
+        )
+        if step is not None:
+            self._timer.update_last_triggered_step(step)
+            if self._save(run_context.session, step):
+                run_context.request_stop()
 
     def end(self, session):
         last_step = session.run(self._global_step_tensor)
@@ -419,14 +435,15 @@ class StepCounterHook(SessionRunHook):
 
     def after_run(self, run_context, run_values):
         stale = run_values.results
-        if self._timer.should_trigger_for_step(stale + self._steps_per_run):
-            step = run_context.session.run(self._global_step_tensor)
-            if self._timer.should_trigger_for_step(step):
-                elapsed_time, elapsed_steps = self._timer.update_last_triggered_step(step)
-                if elapsed_time is not None:
-                    rate = elapsed_steps / elapsed_time if elapsed_time > 0 else float("inf")
-                    self.steps_per_sec.append((int(step), rate))
-                    _log.info("%s: %g", self._summary_tag, rate)
+        step = _triggered_step(
+            self._timer, run_context, self._global_step_tensor, stale, self._steps_per_run
+        )
+        if step is not None:
+            elapsed_time, elapsed_steps = self._timer.update_last_triggered_step(step)
+            if elapsed_time is not None:
+                rate = elapsed_steps / elapsed_time if elapsed_time > 0 else float("inf")
+                self.steps_per_sec.append((int(step), rate))
+                _log.info("%s: %g", self._summary_tag, rate)
         if stale == self._last_global_step and not self._warned:
             self._warned = True
             _log.warning(
