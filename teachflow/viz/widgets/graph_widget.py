@@ -32,6 +32,7 @@ import traitlets
 
 from teachflow.viz.graph_view import GraphView, show_graph
 from teachflow.viz.widgets.graph_payload import graph_payload
+from teachflow.viz.widgets.static_picture import with_static_picture
 
 __all__ = ["GraphWidget"]
 
@@ -137,10 +138,4 @@ class GraphWidget(anywidget.AnyWidget):
         return self.view.svg(engine="python")
 
     def _repr_mimebundle_(self, **kwargs):
-        data = super()._repr_mimebundle_(**kwargs) or {}
-        if isinstance(data, tuple):
-            data = data[0]
-        data = dict(data)
-        data["text/plain"] = repr(self)
-        data["image/svg+xml"] = self.svg()
-        return data
+        return with_static_picture(super()._repr_mimebundle_(**kwargs), repr(self), self.svg())

@@ -32,6 +32,7 @@ import traitlets
 from teachflow.trace.events import bus
 from teachflow.viz import palette
 from teachflow.viz.widgets.batching import EventBatcher
+from teachflow.viz.widgets.static_picture import with_static_picture
 from teachflow.viz.widgets.timeline_export import chrome_trace, standalone_html, timeline_svg
 
 __all__ = ["LiveTimeline"]
@@ -327,13 +328,7 @@ class LiveTimeline(anywidget.AnyWidget):
         )
 
     def _repr_mimebundle_(self, **kwargs):
-        data = super()._repr_mimebundle_(**kwargs) or {}
-        if isinstance(data, tuple):
-            data = data[0]
-        data = dict(data)
-        data["text/plain"] = repr(self)
-        data["image/svg+xml"] = self.to_svg()
-        return data
+        return with_static_picture(super()._repr_mimebundle_(**kwargs), repr(self), self.to_svg())
 
     def to_svg(self, width: int = 720) -> str:
         """The held steps as a small SVG: one row per device, bars by op family."""
