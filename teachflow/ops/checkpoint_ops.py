@@ -53,6 +53,21 @@ def _check_whole_tensors(slices) -> None:
         )
 
 
+def _register_file_op(op_type, infer, kernel, colocate_refs=True):
+    # The ops that read or write checkpoint files: stateful (their effect is on the files,
+    # not only their outputs), off the scheduling thread (cheap=False: file I/O), without
+    # a gradient, and with CPU kernels only, as in TF.
+    registry.register(
+        op_type,
+        infer,
+        kernels={"CPU": kernel},
+        stateful=True,
+        cheap=False,
+        not_differentiable=True,
+        colocate_refs=colocate_refs,
+    )
+
+
 # -- SaveV2 -------------------------------------------------------------------------------
 def _save_kernel(op, device):
     saved_dtypes = list(op._attrs["dtypes"])
@@ -74,15 +89,7 @@ def _save_kernel(op, device):
 # SaveV2 reads variables through their refs but writes none of them, so it is not
 # colocated with them (TF's placer only colocates ops whose input *argument* is a ref):
 # an unsharded save gathers every variable onto one task.
-registry.register(
-    "SaveV2",
-    lambda op: [],
-    kernels={"CPU": _save_kernel},
-    stateful=True,
-    cheap=False,
-    not_differentiable=True,
-    colocate_refs=False,
-)
+_register_file_op("SaveV2", lambda op: [], _save_kernel, colocate_refs=False)
 
 
 def save_v2(prefix, tensor_names, shape_and_slices, tensors, name=None):
@@ -113,13 +120,8 @@ def _restore_kernel(op, device):
     return restore
 
 
-registry.register(
-    "RestoreV2",
-    lambda op: [(d, TensorShape(None)) for d in op._attrs["dtypes"]],
-    kernels={"CPU": _restore_kernel},
-    stateful=True,
-    cheap=False,
-    not_differentiable=True,
+_register_file_op(
+    "RestoreV2", lambda op: [(d, TensorShape(None)) for d in op._attrs["dtypes"]], _restore_kernel
 )
 
 
@@ -172,14 +174,7 @@ def _merge_kernel(op, device):
     return merge
 
 
-registry.register(
-    "MergeV2Checkpoints",
-    lambda op: [],
-    kernels={"CPU": _merge_kernel},
-    stateful=True,
-    cheap=False,
-    not_differentiable=True,
-)
+_register_file_op("MergeV2Checkpoints", lambda op: [], _merge_kernel)
 
 
 def merge_v2_checkpoints(checkpoint_prefixes, destination_prefix, delete_old_dirs=True, name=None):
