@@ -9,21 +9,9 @@ import numpy as np
 import pytest
 
 import teachflow as tf
+from tests.train.conftest import run_pipeline
 
 JOIN_S = 10.0
-
-
-def _run_pipeline(sess, fetch, n):
-    coord = tf.train.Coordinator()
-    threads = tf.train.start_queue_runners(sess, coord)
-    try:
-        return [sess.run(fetch) for _ in range(n)]
-    finally:
-        coord.request_stop()
-        coord.join(threads, stop_grace_period_secs=5)
-        for t in threads:
-            t.join(5)
-        assert not any(t.is_alive() for t in threads)
 
 
 def _drain_pipeline(fetch):
@@ -54,7 +42,7 @@ def test_batch_of_constants_shapes_values_and_names(sess):
     assert x.dtype == tf.float32 and y.dtype == tf.int32
     assert x.op.name == "batch" and x.op.type == "QueueDequeueManyV2"
     assert len(tf.get_collection(tf.GraphKeys.QUEUE_RUNNERS)) == 1
-    (bx, by), _ = _run_pipeline(sess, [x, y], 2)
+    (bx, by), _ = run_pipeline(sess, [x, y], 2)
     np.testing.assert_array_equal(bx, np.full([4], 1.5, np.float32))
     np.testing.assert_array_equal(by, np.tile([2, 3], (4, 1)))
     assert by.dtype == np.int32
@@ -64,7 +52,7 @@ def test_batch_enqueue_many_keeps_order_and_single_tensor_unwrapped(sess):
     data = np.arange(12, dtype=np.float32).reshape(6, 2)
     b = tf.train.batch(tf.constant(data), batch_size=4, enqueue_many=True)
     assert b.shape.as_list() == [4, 2]
-    got = _run_pipeline(sess, b, 3)
+    got = run_pipeline(sess, b, 3)
     flat = np.concatenate(got)
     np.testing.assert_array_equal(flat, np.concatenate([data, data])[:12])
 
@@ -95,7 +83,7 @@ def test_shuffle_batch_with_seed_is_a_permutation(sess):
         [tf.constant(data)], 10, capacity=10, min_after_dequeue=0, seed=7, enqueue_many=True
     )
     assert b.shape.as_list() == [10] and b.op.name == "shuffle_batch"
-    got = _run_pipeline(sess, b, 3)
+    got = run_pipeline(sess, b, 3)
     for g in got:
         assert sorted(g.tolist()) == list(range(10))
         assert g.dtype == np.int64
@@ -111,7 +99,7 @@ def test_dynamic_pad_pads_each_batch_to_its_longest_example(sess):
     queue = tf.get_collection(tf.GraphKeys.QUEUE_RUNNERS)[-1].queue
     assert queue.queue_ref.op.type == "PaddingFIFOQueueV2"
     assert queue.queue_ref.op.name == "batch/padding_fifo_queue"
-    got = _run_pipeline(sess, [b, n], 2)
+    got = run_pipeline(sess, [b, n], 2)
     np.testing.assert_array_equal(got[0][0], [[0, 0, 0], [0, 1, 2]])
     np.testing.assert_array_equal(got[1][0], [[0, 1], [0, 1]])
     assert got[0][0].dtype == np.int32
@@ -135,7 +123,7 @@ def test_batch_join_one_enqueue_op_per_list_and_names(sess):
         "batch_join/fifo_queue_enqueue",
         "batch_join/fifo_queue_enqueue_1",
     ]
-    (bx, by), *_ = _run_pipeline(sess, [x, y], 3)
+    (bx, by), *_ = run_pipeline(sess, [x, y], 3)
     for row, label in zip(bx.tolist(), by.tolist()):
         assert (row, label) in (([1, 2], 1.0), ([3, 4], 2.0))  # components stay together
 
@@ -184,7 +172,7 @@ def test_shuffle_batch_join_is_a_permutation_of_the_inputs(sess):
     assert b.shape.as_list() == [10] and b.op.name == "shuffle_batch_join"
     (qr,) = tf.get_collection(tf.GraphKeys.QUEUE_RUNNERS)
     assert qr.queue.queue_ref.op.type == "RandomShuffleQueueV2" and len(qr.enqueue_ops) == 2
-    got = _run_pipeline(sess, b, 2)
+    got = run_pipeline(sess, b, 2)
     for g in got:
         # A full queue of 10 holds two copies of one list or one copy of each: in every
         # case, values from {0..4, 10..14}, each at most twice.

@@ -4,33 +4,21 @@ import pytest
 
 import teachflow as tf
 from teachflow.framework import errors
-
-
-def _run_pipeline(sess, fetch, n):
-    coord = tf.train.Coordinator()
-    threads = tf.train.start_queue_runners(sess, coord)
-    try:
-        return [sess.run(fetch) for _ in range(n)]
-    finally:
-        coord.request_stop()
-        coord.join(threads, stop_grace_period_secs=5)
-        for t in threads:
-            t.join(5)
-        assert not any(t.is_alive() for t in threads)
+from tests.train.conftest import run_pipeline
 
 
 def test_string_input_producer_cycles_filenames(sess):
     q = tf.train.string_input_producer(["a", "b", "c"], shuffle=False)
     name = q.dequeue()
     assert q.name == "input_producer" and name.dtype == tf.string
-    got = _run_pipeline(sess, name, 7)
+    got = run_pipeline(sess, name, 7)
     assert got == [b"a", b"b", b"c", b"a", b"b", b"c", b"a"]
 
 
 def test_string_input_producer_shuffles_each_epoch(sess):
     files = [f"f{i}".encode() for i in range(5)]
     q = tf.train.string_input_producer(files, seed=1)
-    got = _run_pipeline(sess, q.dequeue(), 10)
+    got = run_pipeline(sess, q.dequeue(), 10)
     assert sorted(got[:5]) == files and sorted(got[5:]) == files
 
 
@@ -64,7 +52,7 @@ def test_range_and_slice_input_producers(sess):
     xs, ys = tf.train.slice_input_producer(
         [tf.constant([10, 20, 30]), tf.constant([1.0, 2.0, 3.0])], shuffle=False
     )
-    got = _run_pipeline(sess, [q.dequeue(), xs, ys], 5)
+    got = run_pipeline(sess, [q.dequeue(), xs, ys], 5)
     assert [g[0] for g in got] == [0, 1, 2, 3, 0]
     assert [(int(g[1]), float(g[2])) for g in got] == [
         (10, 1.0),
