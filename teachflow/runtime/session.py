@@ -91,9 +91,14 @@ class BaseSession:
         self._lock = threading.Lock()
         self._remote = None
         self._weakref = weakref.ref(self)
+        # A traced run's step stats in virtual time (teachflow.sim), if asked for.
+        from teachflow.sim.virtual_time import virtual_time_requested
+
+        self._virtual_time = virtual_time_requested(self._config)
         if target:
             factory, _ = _factory_for(target)
             self._remote = factory(target, graph, self._config)
+            self._device_descriptions = None  # device -> physical description, when needed
             return
         self._resources = ResourceManager()
         self._devices = make_local_devices(self._config, _LOCAL_TASK, self._resources)
@@ -106,10 +111,6 @@ class BaseSession:
         )
         self._kernels = {}
         self._executor = Executor(self._config.inter_op_parallelism_threads)
-        # A traced run's step stats in virtual time (teachflow.sim), if asked for.
-        from teachflow.sim.virtual_time import virtual_time_requested
-
-        self._virtual_time = virtual_time_requested(self._config)
         # Closing the session cancels its waiting ops (queue dequeues with no deadline).
         self._cancellation = CancellationManager()
         _apply_intra_op_threads(self._config.intra_op_parallelism_threads)
@@ -234,18 +235,55 @@ class BaseSession:
         return handler.build_results([fetch_value(v) for v in values])
 
     def _run_remote(self, handler, feed_tensors, feed_values, options, run_metadata):
+        traced = options is not None and options.trace_level > RunOptions.NO_TRACE
+        want_graphs = options is not None and options.output_partition_graphs
+        virtual = traced and self._virtual_time and run_metadata is not None
+        if virtual and not want_graphs:
+            # Virtual time replays the workers' partitions: ask for them, keep them to us.
+            options = RunOptions(
+                trace_level=options.trace_level,
+                timeout_in_ms=options.timeout_in_ms,
+                output_partition_graphs=True,
+                report_tensor_allocations_upon_oom=options.report_tensor_allocations_upon_oom,
+            )
         values, res = self._remote.run(
             handler.tensors, handler.targets, list(zip(feed_tensors, feed_values)), options
         )
         for line in res.placement_log:
             print(line)
         if run_metadata is not None:
-            if options is not None and options.trace_level > RunOptions.NO_TRACE:
+            if traced:
                 events_ = res.events
-                run_metadata._set_lazy_step_stats(lambda: build_step_stats(events_, [], 0))
-            if options is not None and options.output_partition_graphs:
+                # What teachflow.sim replays in virtual time (sim.virtual_cluster).
+                step = {
+                    "partition_graphs": res.partition_graphs,
+                    "events": events_,
+                    "feeds": {
+                        t.name: (getattr(v, "shape", ()), t.dtype.base_dtype)
+                        for t, v in zip(feed_tensors, feed_values)
+                    },
+                    "fetches": tuple(t.name for t in handler.tensors),
+                    "devices": self._remote_descriptions() if res.partition_graphs else {},
+                    "inter_op_threads": self._config.inter_op_parallelism_threads,
+                }
+                if virtual:
+                    run_metadata._set_lazy_step_stats(lambda: _virtual_step_stats(step))
+                else:
+                    run_metadata._set_lazy_step_stats(lambda: build_step_stats(events_, [], 0))
+                run_metadata._traced_step = step
+            if want_graphs:
                 run_metadata.partition_graphs = res.partition_graphs
         return handler.build_results([fetch_value(v) for v in values])
+
+    def _remote_descriptions(self):
+        """Device -> physical description (it names each GPU's card), asked once."""
+        if self._device_descriptions is None:
+            try:
+                devices = self._remote.list_devices()
+            except errors.OpError:
+                return {}  # the model then gives GPUs the default card; ask again next time
+            self._device_descriptions = {d.name: d.physical_device_desc for d in devices}
+        return self._device_descriptions
 
     def _fill_run_metadata(self, run_metadata, plan, ctx, traced, options, feed_values=()):
         if traced:
@@ -336,9 +374,9 @@ def _build(handler, feed_tensors, session):
 
 
 def _virtual_step_stats(step):
-    from teachflow.sim.virtual_time import TracedStep, simulate_step
+    from teachflow.sim.virtual_time import replayable, simulate_step
 
-    return simulate_step(TracedStep(*step)).to_step_stats()
+    return simulate_step(replayable(step)).to_step_stats()
 
 
 def _apply_intra_op_threads(n):

@@ -1,5 +1,5 @@
 """Simulated hardware: GPU, CPU and network profiles, and the virtual-time model of
-multi-GPU servers (`virtual_timeline`: a traced step replayed on the profiles).
+multi-GPU servers and clusters (`virtual_timeline`: a traced step replayed on the profiles).
 
 The profiles are plain data that the runtime's devices read; the virtual-time model reads
 the runtime's plans, so it is imported when first used (a server that never replays a

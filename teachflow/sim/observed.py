@@ -57,6 +57,10 @@ def observe(plan, events, feed_shapes) -> Observed:
             allocated[slot] = feed_queue.popleft()
             if not itemsize:
                 spec = TensorSpec(spec.shape, 0, allocated[slot])
+        else:
+            # A fed value is allocated where it arrives (a cluster's tasks each report
+            # their own, in whatever order the tasks answered).
+            allocated[slot] = spec.nbytes
         specs[slot] = spec
 
     for _, ins, out, multi, op, *_ in plan.steps:
@@ -85,6 +89,7 @@ def _slot_tensors(plan) -> dict:
     for _, ins, out, multi, op, *_ in plan.steps:
         if type(op) is Transfer:
             tensor_of[out] = op.tensor
+            tensor_of.setdefault(ins[0], op.tensor)  # a fed value that is only copied on
             continue
         for slot, t in zip(ins, op._inputs):
             tensor_of.setdefault(slot, t)

@@ -87,6 +87,15 @@ class VirtualStep:
                 busy[n.device] += n.duration_ns
         return dict(busy)
 
+    def lane_busy_ns(self) -> dict:
+        """Lane -> virtual nanoseconds it was busy: GPU streams, copy engines, CPU
+        threads, and each task's outgoing network link (``"/job:ps/replica:0/task:0
+        network"``), where N workers pulling from one ps queue up."""
+        busy = defaultdict(int)
+        for n in self.nodes:
+            busy[self.lane_names.get(n.thread_id, n.resource)] += n.duration_ns
+        return dict(busy)
+
     def peak_bytes(self) -> dict:
         peaks = {}
         for e in self.events:
@@ -104,13 +113,16 @@ class VirtualStep:
                 ops[n.device] += 1
         used = {n: p for n, p in self.devices.items() if ops.get(n) or peaks.get(n)}
         tasks = {name.rpartition("/device:")[0] for name in used}
+        cluster = len(tasks) > 1
         lines = [
             f"virtual step {self.step_id}: {_ms(self.duration_ns)} on {len(used)} devices"
-            + (f" of {len(tasks)} tasks, linked by {self.network.name}" if len(tasks) > 1 else "")
+            + (f" of {len(tasks)} tasks, linked by {self.network.name}" if cluster else "")
         ]
+        width = 18 if cluster else 8
         for name, profile in used.items():
             lines.append(
-                f"  {_short(name):>8} {profile.key:>10}  busy {_ms(busy.get(name, 0)):>10}"
+                f"  {_short(name, cluster):>{width}} {profile.key:>10}"
+                f"  busy {_ms(busy.get(name, 0)):>10}"
                 f"  {ops.get(name, 0):4d} ops  peak {_bytes(peaks.get(name, 0))}"
             )
         moves = [n for n in self.nodes if n.src_device is not None]
@@ -120,8 +132,16 @@ class VirtualStep:
             lines.append(f"  {len(moves)} transfers, {_bytes(total)}, {_ms(link_ns)} of link time:")
             for n in sorted(moves, key=lambda n: (-n.duration_ns, n.start_ns))[:top]:
                 lines.append(
-                    f"    {n.name} {_short(n.src_device)} -> {_short(n.device)}: "
-                    f"{_ms(n.duration_ns)} ({n.why()})"
+                    f"    {n.name} {_short(n.src_device, cluster)} -> {_short(n.device, cluster)}:"
+                    f" {_ms(n.duration_ns)} ({n.why()})"
+                )
+            lanes = self.lane_busy_ns()
+            for lane in sorted(lane for lane in lanes if lane.endswith(" network")):
+                sent = [n for n in moves if self.lane_names.get(n.thread_id) == lane]
+                lines.append(
+                    f"  {_short(lane[: -len(' network')] + '/device:', cluster)} network out: "
+                    f"busy {_ms(lanes[lane])} of {_ms(self.duration_ns)}, "
+                    f"{len(sent)} transfers, {_bytes(sum(n.nbytes for n in sent))}"
                 )
         slow = sorted(
             (n for n in self.nodes if n.src_device is None),
@@ -131,7 +151,7 @@ class VirtualStep:
             lines.append("  slowest ops:")
             for n in slow:
                 lines.append(
-                    f"    {n.name} ({n.op_type}) on {_short(n.device)}: "
+                    f"    {n.name} ({n.op_type}) on {_short(n.device, cluster)}: "
                     f"{_ms(n.duration_ns)} ({n.why()})"
                 )
         return "\n".join(lines)
@@ -181,8 +201,14 @@ def _ms(ns) -> str:
     return f"{ns / 1e6:.3f} ms"
 
 
-def _short(device: str) -> str:
-    return device.rpartition("/device:")[2] or device
+def _short(device: str, with_task: bool = False) -> str:
+    """``"GPU:0"``, or ``"worker:1/GPU:0"`` when the step spans several tasks."""
+    task, _, dev = device.rpartition("/device:")
+    if not with_task:
+        return dev or device
+    job = task.partition("/job:")[2].partition("/")[0]
+    index = task.rpartition("/task:")[2]
+    return f"{job}:{index}/{dev}".rstrip("/") if job else (dev or device)
 
 
 def _bytes(n) -> str:

@@ -11,7 +11,8 @@ profiles instead (`teachflow.sim.profiles`):
 - each GPU runs its kernels in order on one compute stream and its copies on copy engines
   (host-to-device, device-to-host, peer), so a copy overlaps compute; the host CPU has
   ``inter_op_parallelism_threads`` lanes (4 when the config leaves it to the machine);
-  tasks of a cluster send over one network link each;
+  tasks of a cluster send over one outgoing network link each (a cluster's step is its
+  tasks' partition graphs stitched together: `teachflow.sim.virtual_cluster`);
 - an op starts when its data and control inputs are done and a lane of its device is free;
   the lane takes the op that became ready first, ties going to plan order
   (`teachflow.sim.schedule`);
@@ -54,6 +55,7 @@ from teachflow.sim.profiles import (
     get_profile,
 )
 from teachflow.sim.schedule import WorkItem, schedule
+from teachflow.sim.virtual_cluster import TracedClusterStep, cluster_plan
 from teachflow.sim.virtual_step import VirtualNode, VirtualStep, VirtualTimeline
 from teachflow.trace.events import MemoryEvent, OpEvent, StepEvent, TransferEvent
 
@@ -89,13 +91,17 @@ def virtual_timeline(run_metadata, *, cpu=None, network=None, inter_op_threads=N
     """The traced run(s) in ``run_metadata`` replayed in virtual time: a `VirtualTimeline`.
 
     ``run_metadata``: a ``tf.RunMetadata`` filled by a local ``tf.Session.run`` with
-    ``options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)``, or a list of them
+    ``options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)``, or by a cluster's
+    (``tf.Session("grpc://...")``) with ``options=tf.RunOptions(trace_level=
+    tf.RunOptions.FULL_TRACE, output_partition_graphs=True)``: its tasks' partition graphs
+    are stitched into one plan (`teachflow.sim.virtual_cluster`); or a list of them
     (numbered steps 0, 1, ... side by side, as ``viz.plot_timeline`` numbers them).
     ``cpu``: the host CPU's profile key (``"host-cpu"``); ``network``: the cluster link's
     (``"10gbe"``); ``inter_op_threads``: the CPU's lanes (default: the session's
     ``inter_op_parallelism_threads``, or 4 when it left them to the machine).
 
-    The GPUs keep the profiles their session gave them (``simulated_gpu_profile``).
+    The GPUs keep the profiles their session (or their task's server) gave them
+    (``simulated_gpu_profile``).
 
         >>> import teachflow as tf
         >>> from teachflow import sim
@@ -107,8 +113,9 @@ def virtual_timeline(run_metadata, *, cpu=None, network=None, inter_op_threads=N
         >>> [e.node for e in vt if e.kind == "op"], vt.duration_ns
         (['Const', 'mul/y', 'mul'], 3001)
 
-    Raises ValueError for a run that was not traced, or traced in a remote session (its
-    plan lives on the cluster's workers), and TypeError for anything else.
+    Raises ValueError for a run that was not traced, or a cluster's run without its
+    partition graphs (the message names the options to pass), and TypeError for anything
+    else.
     """
     sources = run_metadata if isinstance(run_metadata, (list, tuple)) else [run_metadata]
     if not sources:
@@ -125,19 +132,36 @@ def virtual_timeline(run_metadata, *, cpu=None, network=None, inter_op_threads=N
 def _traced_step_of(md) -> TracedStep:
     if isinstance(md, TracedStep):
         return md
+    if isinstance(md, TracedClusterStep):
+        return _stitched(md)
     if not hasattr(md, "step_stats"):
         raise TypeError(f"Expected a tf.RunMetadata from a traced run, got {type(md).__name__}")
     traced = getattr(md, "_traced_step", None)
     if traced is None:
         hint = (
-            "its step stats did not come from a local tf.Session (a cluster's plans live on "
-            "its workers; only a local session's runs can be replayed in virtual time)"
+            "its step stats were not recorded by a tf.Session of this process"
             if md.step_stats is not None
-            else "run with options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE) "
-            "in a local tf.Session"
+            else "run with options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE) in a "
+            "local tf.Session, or with options=tf.RunOptions(trace_level="
+            "tf.RunOptions.FULL_TRACE, output_partition_graphs=True) in a cluster's"
         )
-        raise ValueError(f"This RunMetadata has no traced local step: {hint}")
-    return TracedStep(*traced)  # the session keeps a plain tuple: it costs next to nothing
+        raise ValueError(f"This RunMetadata has no traced step to replay: {hint}")
+    return replayable(traced)
+
+
+def replayable(record) -> TracedStep:
+    """What a session kept of a traced run, ready to replay. A session keeps plain data
+    (it costs next to nothing): a tuple for a local run (`TracedStep`'s fields), a dict
+    for a cluster's (`TracedClusterStep`'s, stitched into one plan here)."""
+    if isinstance(record, dict):
+        return _stitched(TracedClusterStep(**record))
+    return TracedStep(*record)
+
+
+def _stitched(cluster) -> TracedStep:
+    """A cluster's step as a local one: its partition graphs stitched into one plan."""
+    plan, feed_shapes = cluster_plan(cluster)
+    return TracedStep(plan, cluster.events, feed_shapes, cluster.inter_op_threads)
 
 
 def simulate_step(traced: TracedStep, step_id=0, *, cpu=None, network=None, inter_op_threads=None):
@@ -161,7 +185,9 @@ def simulate_step(traced: TracedStep, step_id=0, *, cpu=None, network=None, inte
             src_i = plan.slot_device[ins[0]]
             link = link_between(op.src.name, op.dst.name, profiles[src_i], profiles[dev_i], net)
             spec = seen.specs[ins[0]]
-            nbytes = spec.nbytes if spec is not None else seen.allocated[out]
+            nbytes = spec.nbytes if spec is not None else 0
+            if not nbytes or (spec is not None and not spec.itemsize):
+                nbytes = max(nbytes, seen.allocated[out])  # strings: what arrived
             seconds = link.seconds(nbytes)
             resource, n_lanes = _copy_resource(op.src.name, op.dst.name, link, lanes_cpu)
             node = VirtualNode(
