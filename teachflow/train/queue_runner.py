@@ -23,9 +23,15 @@ stops everyone; when the coordinator stops, a watcher thread runs the cancel op
 from __future__ import annotations
 
 import threading
+import time
 
 from teachflow.framework import errors
 from teachflow.framework.graph import GraphKeys, get_default_graph, get_default_session
+
+# After a stop, the cancel op runs again every _RECANCEL_EVERY_S while enqueue threads are
+# still running, for at most _RECANCEL_S.
+_RECANCEL_EVERY_S = 0.05
+_RECANCEL_S = 5.0
 
 __all__ = ["QueueRunner", "add_queue_runner", "start_queue_runners"]
 
@@ -121,13 +127,24 @@ class QueueRunner:
                 with self._lock:
                     self._runs_per_session[sess] -= 1
 
-    def _close_on_stop(self, sess, cancel_op, coord):
-        # Wake enqueue threads blocked on a full queue once a stop is requested.
+    def _close_on_stop(self, sess, cancel_op, coord, workers):
+        # Wake enqueue threads blocked on a full queue once a stop is requested. A thread
+        # that was between its should_stop() check and its next blocking call when the
+        # cancel ran would block again afterwards, so cancel again while any is still
+        # running (bounded: a thread blocked on something else is the coordinator's to
+        # report at join).
         coord.wait_for_stop()
-        try:
-            sess.run(cancel_op)
-        except Exception:  # noqa: BLE001 - the session may already be closed
-            pass
+        give_up = time.monotonic() + _RECANCEL_S
+        while True:
+            try:
+                sess.run(cancel_op)
+            except Exception:  # noqa: BLE001 - the session may already be closed
+                return
+            for t in workers:
+                if t.is_alive():
+                    t.join(_RECANCEL_EVERY_S / len(workers))
+            if not any(t.is_alive() for t in workers) or time.monotonic() > give_up:
+                return
 
     def create_threads(self, sess, coord=None, daemon=False, start=False):
         """One thread per enqueue op (plus a cancel watcher with ``coord``); returns them.
@@ -150,7 +167,7 @@ class QueueRunner:
             threads.append(
                 threading.Thread(
                     target=self._close_on_stop,
-                    args=(sess, self._cancel_op, coord),
+                    args=(sess, self._cancel_op, coord, list(threads)),
                     name=f"QueueRunnerThread-{self.name}-close_on_stop",
                 )
             )

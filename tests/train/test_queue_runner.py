@@ -101,3 +101,25 @@ def test_no_thread_left_after_stop_with_producers_blocked_on_a_full_queue():
         coord.join(threads, stop_grace_period_secs=5)
         _assert_stopped(threads)
         assert sess.run(q.is_closed())
+
+
+def test_a_thread_that_blocks_after_the_stop_is_cancelled_too():
+    # The runner's thread is held at a gate while the stop (and its cancel op) happens;
+    # released afterwards, it blocks in take_grad. The watcher cancels again while the
+    # thread runs, so it ends within the grace period instead of at its step deadline.
+    gate = tf.FIFOQueue(1, tf.float32, shapes=[[]])
+    acc = tf.ConditionalAccumulator(tf.float32, shape=[])
+    out = tf.FIFOQueue(1, tf.float32, shapes=[[]])
+    with tf.control_dependencies([gate.dequeue()]):
+        take = acc.take_grad(1)
+    qr = tf.train.QueueRunner(out, [out.enqueue(take)], cancel_op=acc.cancel_take_grads())
+    config = tf.ConfigProto(operation_timeout_in_ms=60_000)
+    with tf.Session(config=config) as sess:
+        coord = tf.train.Coordinator()
+        threads = qr.create_threads(sess, coord=coord, daemon=True, start=True)
+        coord.request_stop()
+        watcher = threads[-1]
+        watcher.join(0.2)  # it has run the cancel once and now watches the runner thread
+        sess.run(gate.enqueue(1.0))
+        coord.join(threads, stop_grace_period_secs=5)
+        _assert_stopped(threads)
