@@ -11,6 +11,7 @@ str/bytes string, as in TensorFlow; numpy arrays keep their dtype.
 from __future__ import annotations
 
 import numbers
+import weakref
 
 import numpy as np
 
@@ -32,13 +33,21 @@ def _const_kernel(op, device):
     # A constant's tensor is allocated once, when its kernel is built, and lives as long
     # as the kernel: persistent memory on its device, as in TensorFlow.
     allocator = getattr(device, "allocator", None)
-    if allocator is not None and value.dtype != object:
-        allocator.set_persistent(0, value.nbytes)
+    nbytes = value.nbytes if allocator is not None and value.dtype != object else 0
     if value.ndim == 0 and value.dtype != object:
         value = value[()]  # a numpy scalar: fast arithmetic, immutable
     elif device.xp is not np and value.dtype != object:
         value = device.xp.asarray(value)
-    return lambda: value
+
+    def const():
+        return value
+
+    if nbytes:
+        allocator.set_persistent(0, nbytes)
+        # ... and freed with the kernel: a server keeps its devices while the graphs of
+        # closed sessions come and go.
+        weakref.finalize(const, allocator.set_persistent, nbytes, 0)
+    return const
 
 
 registry.register("Const", _infer_const, _const_kernel)

@@ -638,3 +638,19 @@ def test_each_device_of_a_task_receives_its_own_copy_from_another_task(cluster, 
     ]
     assert sorted(n.device for n in recvs) == sorted(n.attr["recv_device"].text for n in sends)
     assert len({n.name for n in recvs}) == 2
+
+
+def test_constants_of_closed_sessions_free_their_memory_on_the_worker(cluster, session_config):
+    import gc
+
+    c = cluster(ps=0, workers=1)
+    allocator = c.server("worker", 0).worker_service.devices[0].allocator
+    before = allocator.persistent_bytes
+    for _ in range(3):
+        with tf.Graph().as_default():
+            doubled = tf.constant(np.ones(1000, np.float32)) * 2.0
+            with tf.Session(c.target("worker", 0), config=session_config()) as sess:
+                sess.run(doubled)
+                assert allocator.persistent_bytes >= before + 4000  # the constant, while used
+        gc.collect()
+        assert allocator.persistent_bytes == before
