@@ -158,6 +158,7 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
         # session (DeregisterGraph) or abandoning a step (CleanupGraph) cancels its
         # waiting ops, as TF's worker cancels the step's CancellationManager.
         self._running = {}
+        self._streams = set()  # the bus callbacks of the StreamEvents calls being served
         self._segments = {}  # session handle -> OpSegment
 
     # -- RPCs ------------------------------------------------------------------------------
@@ -308,7 +309,14 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
         import queue
 
         q = queue.SimpleQueue()
-        trace_events.bus.subscribe(q.put)
+        put = q.put  # one object: subscribed, then unsubscribed by the same
+        trace_events.bus.subscribe(put)
+        # Unsubscribe the moment the call ends (the client cancelled, the server stops),
+        # not at the loop's next look: no event is built for a stream nobody reads.
+        with self._lock:
+            self._streams.add(put)
+        if hasattr(context, "add_callback"):
+            context.add_callback(lambda: self._end_stream(put))
         offset = time.time_ns() - time.perf_counter_ns()
         try:
             # The headers go out now, before any event: a client that waits for them
@@ -324,9 +332,18 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
                     continue
                 yield graphs.event_to_proto(_to_epoch(ev, offset), self.task_name)
         finally:
-            trace_events.bus.unsubscribe(q.put)
+            self._end_stream(put)
+
+    def _end_stream(self, put):
+        trace_events.bus.unsubscribe(put)
+        with self._lock:
+            self._streams.discard(put)
 
     def close(self):
+        with self._lock:
+            streams = list(self._streams)
+        for put in streams:
+            self._end_stream(put)
         with self._lock:
             doomed = [cm for _, cm in self._running.values()]
         for cm in doomed:

@@ -166,6 +166,11 @@ def test_stream_events_sends_its_headers_before_any_event(two_workers):
             assert len(bus._subscribers) == before + 1
         finally:
             call.cancel()
+    # The server drops its subscription when the call ends: no events for nobody.
+    deadline = time.monotonic() + 10.0
+    while len(bus._subscribers) != before:
+        assert time.monotonic() < deadline, "the stream's subscription outlived the call"
+        time.sleep(0.005)
 
 
 def test_offsets_are_measured_again_while_streaming(two_workers):
