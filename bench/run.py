@@ -28,12 +28,13 @@ CASES = {
     "chain1000": ("chain1000", {}, False),
     "fanout1000": ("fanout1000", {}, False),
     "chain1000_traced": ("chain1000", {}, True),
+    "mlp_live": ("mlp_train", {}, "live"),
     "matmul_inter1": ("matmul_parallel", {"inter": 1, "intra": 1}, False),
     "matmul_inter2": ("matmul_parallel", {"inter": 2, "intra": 1}, False),
 }
 GROUPS = {
     "runtime": ["tiny", "chain1000", "fanout1000"],
-    "tracing": ["chain1000", "chain1000_traced"],
+    "tracing": ["chain1000", "chain1000_traced", "mlp_live"],
     "parallel": ["matmul_inter1", "matmul_inter2"],
     "cluster": list(CLUSTER_WORKLOADS),
 }
@@ -78,6 +79,16 @@ def measure(engine, case, repeats, min_time=0.2):
         init = tf.global_variables_initializer()
         sess = tf.Session(graph=graph, config=config)
         sess.run(init)
+        if traced == "live":
+            # teachflow only: the same session with and without a LiveTimeline widget
+            # following its runs, in alternating blocks so both see the same machine.
+            if engine != "teachflow":
+                return None
+            # Whole-step times of a BLAS-heavy step move more between blocks than the
+            # cost measured: more, longer blocks.
+            result = _measure_live(sess, fetch, max(repeats, 11), max(min_time, 0.4))
+            sess.close()
+            return result
         kwargs = {}
         if traced:
             kwargs = {
@@ -98,6 +109,31 @@ def measure(engine, case, repeats, min_time=0.2):
             samples.append((time.perf_counter() - t0) / n)
         sess.close()
     return statistics.median(samples)
+
+
+def _measure_live(sess, fetch, repeats, min_time):
+    """(median seconds per run without, with) a LiveTimeline attached."""
+    from teachflow.viz import LiveTimeline
+
+    live = LiveTimeline()
+    for _ in range(3):
+        sess.run(fetch)
+    t0 = time.perf_counter()
+    sess.run(fetch)
+    n = max(1, int(min_time / max(time.perf_counter() - t0, 1e-7)))
+    off, on = [], []
+    for _ in range(repeats):
+        for attached, samples in ((False, off), (True, on)):
+            if attached:
+                live.attach()
+            sess.run(fetch)  # settle: the first run after a switch pays for it
+            t0 = time.perf_counter()
+            for _ in range(n):
+                sess.run(fetch)
+            samples.append((time.perf_counter() - t0) / n)
+            if attached:
+                live.detach()
+    return [statistics.median(off), statistics.median(on)]
 
 
 def _free_port():
@@ -239,6 +275,9 @@ def rows(ours, theirs):
             r,
             1.10,
         )
+    if ours.get("mlp_live"):
+        off, on = ours["mlp_live"]
+        add("live timeline on/off (MLP step)", us(on), us(off), on / off, 1.10)
     if "matmul_inter1" in ours and "matmul_inter2" in ours:
         speedup = ours["matmul_inter1"] / ours["matmul_inter2"]
         add("matmul inter-op 2 vs 1 speedup", f"{speedup:.2f}x", "-", speedup, 1.8, True)

@@ -41,7 +41,22 @@ def matmul_parallel(tf):
 
 MATMUL_FLOPS = 2 * 2 * MATMUL_N**3  # two matmuls of 2 n^3 flops each
 
+
+def mlp_train(tf):
+    """One SGD step of a 784-256-128-10 MLP on a batch of 256: a typical lab workload
+    (about 150 ops forward and backward, a few ms a step)."""
+    rng = np.random.default_rng(0)
+    x = tf.constant(rng.standard_normal((256, 784)).astype(np.float32))
+    labels = tf.constant(rng.integers(0, 10, 256).astype(np.int32))
+    h = tf.layers.dense(x, 256, activation=tf.nn.relu)
+    h = tf.layers.dense(h, 128, activation=tf.nn.relu)
+    logits = tf.layers.dense(h, 10)
+    loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
+    return tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+
+
 WORKLOADS = {
+    "mlp_train": mlp_train,
     "tiny": tiny,
     "chain1000": chain1000,
     "fanout1000": fanout1000,

@@ -266,6 +266,17 @@ _MATH_TYPES = frozenset(
 
 def op_family(op_type: str) -> str:
     """The family an op type belongs to (a key of `OP_FAMILY_COLORS`)."""
+    # Asked once per event by the live views: remember each type's answer.
+    family = _FAMILY_OF.get(op_type)
+    if family is None:
+        family = _FAMILY_OF[op_type] = _match_family(op_type)
+    return family
+
+
+_FAMILY_OF: dict = {}
+
+
+def _match_family(op_type: str) -> str:
     for family, how, text in OP_FAMILY_RULES:
         if _MATCHERS[how](op_type, text):
             return family

@@ -85,6 +85,29 @@ def test_order_kept_and_max_batch_respected():
     assert names == [f"n{i}" for i in range(1, 11)]
 
 
+def test_kinds_pass_on_only_the_events_a_view_draws():
+    b, out, _ = make(interval=0.1, kinds=("op", "step"))
+    b.add(StepEvent(1, "start", 0))
+    b.add(MemoryEvent(1, DEV, "gpu", 100, 64, 64, "n1"))
+    b.add(op(1))
+    b.add(TransferEvent(1, "/cpu:0", DEV, "t:0", 8, 0, 10, 1))
+    b.flush_now()
+    assert [d["kind"] for d in out[0]] == ["step", "op"]
+    assert b.pending() == 0
+
+
+def test_keep_steps_converts_only_the_newest_steps_but_counts_them_all():
+    b, out, _ = make(interval=0.1, keep_steps=2)
+    for step in (1, 2, 3):
+        b.add(StepEvent(step, "start", step * 10_000))
+        b.add(op(step, step=step, start=step * 10_000 + 1))
+        b.add(StepEvent(step, "end", step * 10_000 + 900))
+    b.flush_now()
+    got = [(d["kind"], d["step"]) for d in out[0]]
+    assert [g for g in got if g[0] == "op"] == [("op", 2), ("op", 3)]
+    assert [g for g in got if g[0] == "step"] == [("step", s) for s in (1, 1, 2, 2, 3, 3)]
+
+
 def test_add_is_plain_append():
     b, _, _ = make()
     # The bus callback is the deque's own append: no Python code runs per event.

@@ -125,12 +125,28 @@ class EventBatcher:
         1
     """
 
-    def __init__(self, flush, interval: float = 0.1, max_batch: int = 500, clock=time.monotonic):
+    def __init__(
+        self,
+        flush,
+        interval: float = 0.1,
+        max_batch: int = 500,
+        clock=time.monotonic,
+        kinds=None,
+        keep_steps=None,
+    ):
         if interval <= 0:
             raise ValueError(f"interval must be > 0, got {interval}")
         if max_batch < 1:
             raise ValueError(f"max_batch must be >= 1, got {max_batch}")
         self._flush = flush
+        # Only these kinds of event are converted and passed on (None: all); a view that
+        # draws no memory skips the conversion of the allocations, most of the events.
+        self.kinds = None if kinds is None else frozenset(kinds)
+        # A view that keeps only the last N steps: of what queued since the last look,
+        # only the events of the newest N steps are converted (step starts and ends always
+        # are, so steps are still counted). A tight loop of runs then costs the view a
+        # few steps' worth of work per update, not every step's.
+        self.keep_steps = keep_steps
         self.interval = float(interval)
         self.max_batch = int(max_batch)
         self._clock = clock
@@ -157,8 +173,23 @@ class EventBatcher:
     def _drain(self) -> None:
         q = self._queue
         ready = self._ready
+        kinds = self.kinds
+        events = []
         while q:
             event = q.popleft()
+            if kinds is None or event.kind in kinds:
+                events.append(event)
+        newest = None
+        if self.keep_steps:
+            newest = set()
+            for event in reversed(events):
+                if event.step_id not in newest:
+                    if len(newest) == self.keep_steps:
+                        break
+                    newest.add(event.step_id)
+        for event in events:
+            if newest is not None and event.kind != "step" and event.step_id not in newest:
+                continue
             if self._origin_ns is None:
                 # The first step start is time zero; an event before any step (rare:
                 # a subscriber that came in mid-step) starts the clock itself.

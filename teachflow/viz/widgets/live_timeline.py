@@ -84,7 +84,12 @@ class LiveTimeline(anywidget.AnyWidget):
         self._lock = threading.Lock()
         self._held = []  # shown events, oldest first
         self._buffered = []  # batches that came while paused
-        self._batcher = EventBatcher(self._on_batch, interval=interval)
+        self._batcher = EventBatcher(
+            self._on_batch,
+            interval=interval,
+            kinds=(*_SHOWN_KINDS, "step"),
+            keep_steps=self.keep_steps,
+        )
         self._attached = False
         self._remote = None  # a RemoteEventStream while attached to a cluster
         self._links = []  # (GraphWidget, the jslink between the two ``selected`` traits)
@@ -243,6 +248,7 @@ class LiveTimeline(anywidget.AnyWidget):
         lock = getattr(self, "_lock", None)
         if lock is None:  # set by __init__ before the widget holds anything
             return
+        self._batcher.keep_steps = change["new"]
         with lock:
             self._publish(list(self.steps))
 
