@@ -10,6 +10,7 @@ on the same task.
 
 from __future__ import annotations
 
+import collections
 import contextvars
 import threading
 import time
@@ -42,6 +43,10 @@ class Rendezvous:
     def __init__(self):
         self._steps = {}  # step id -> {key: value}
         self._aborted = {}
+        # Steps cleaned up here, newest last (bounded): a receive that arrives after its
+        # step ended on this task (it failed, and the others are told to stop) fails at
+        # once instead of waiting out its deadline for a tensor that will never come.
+        self._finished = collections.OrderedDict()
         self._closed = False
         self._cond = threading.Condition()
 
@@ -65,6 +70,8 @@ class Rendezvous:
                 if step_id in self._aborted:
                     raise self._aborted[step_id]
                 found = self._steps.get(step_id, _EMPTY).get(key, _MISSING)
+                if found is _MISSING and step_id in self._finished:
+                    raise self._finished[step_id]
                 if found is not _MISSING:
                     return found
                 left = None if end is None else end - time.monotonic()
@@ -95,7 +102,13 @@ class Rendezvous:
     def cleanup(self, step_id) -> None:
         with self._cond:
             self._steps.pop(step_id, None)
-            self._aborted.pop(step_id, None)
+            error = self._aborted.pop(step_id, None)
+            self._finished[step_id] = error or errors.AbortedError(
+                None, None, f"Step {step_id} has already ended on this task"
+            )
+            while len(self._finished) > _FINISHED_KEPT:
+                self._finished.popitem(last=False)
+            self._cond.notify_all()
 
     def pending(self) -> int:
         with self._cond:
@@ -104,3 +117,4 @@ class Rendezvous:
 
 _EMPTY = {}
 _MISSING = object()
+_FINISHED_KEPT = 4096

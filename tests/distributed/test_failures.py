@@ -929,3 +929,21 @@ def test_a_master_stopped_during_a_blocked_step_fails_the_client_quickly(cluster
         t.join(10)
     # The stopped server's side-channel acceptor thread ended with it.
     _wait_until(lambda: acceptors() == before - 1)
+
+
+def test_a_receive_after_its_step_ended_on_the_sender_fails_at_once():
+    # The sender's step failed and was cleaned up before a peer asked for its tensor (a
+    # race on a restarted task): the late receive must not wait out its deadline.
+    r = Rendezvous()
+    r.abort(7, tf.errors.FailedPreconditionError(None, None, "uninitialized value v"))
+    r.cleanup(7)
+    start = time.monotonic()
+    with pytest.raises(tf.errors.FailedPreconditionError, match="uninitialized value v"):
+        r.recv(7, "k", timeout=30.0)
+    r.send(8, "done", 1.0)
+    assert r.recv(8, "done", timeout=1.0) == 1.0
+    r.cleanup(8)  # a step that ended well: a late receive is told so
+    with pytest.raises(tf.errors.AbortedError, match="Step 8 has already ended on this task"):
+        r.recv(8, "other", timeout=30.0)
+    assert time.monotonic() - start < 5.0
+    assert r.pending() == 0
