@@ -24,6 +24,7 @@ from teachflow.runtime.inline_trace import replay, segments
 from teachflow.runtime.kernel_errors import annotate_error
 from teachflow.runtime.parallel_step import ParallelStep
 from teachflow.runtime.step_deadline import deadline as step_deadline
+from teachflow.trace.events import bus as trace_bus
 
 
 class StepContext:
@@ -36,6 +37,7 @@ class StepContext:
         "publish",
         "report_allocations",
         "records",
+        "memory",
         "_inline",
     )
 
@@ -48,6 +50,8 @@ class StepContext:
         )
         self.record = record or publish is not None
         self.publish = publish  # a callable(event), or None
+        # Allocation events: for a traced run (RunMetadata), or when a subscriber wants them.
+        self.memory = record or (publish is not None and trace_bus.wants_memory)
         self.report_allocations = report_allocations
         self.records = []  # events of this step when record is on
         self._inline = None  # (plan, order, vals, times, thread): an inline step's raw trace
@@ -63,7 +67,7 @@ class StepContext:
         if self._inline is not None:
             plan, order, vals, times, tid = self._inline
             self._inline = None  # drop the step's tensors once their sizes are read
-            self.records = replay(plan, order, vals, times, tid, self.step_id)
+            self.records = replay(plan, order, vals, times, tid, self.step_id, self.memory)
         return self.records
 
 

@@ -54,10 +54,11 @@ def _static_info(plan):
     return info
 
 
-def replay(plan, order, vals, times, tid, step_id):
+def replay(plan, order, vals, times, tid, step_id, memory=True):
     """Events of an inline step, after the fact: op times from the segment clock readings,
     memory from replaying allocations and frees in execution order (the values are all
-    still held, so every byte count is exact)."""
+    still held, so every byte count is exact). ``memory=False`` leaves out the allocation
+    events (nobody reads them) but still counts each op's output bytes."""
     out_events = []
     append = out_events.append
     remaining = plan.consumers.copy()
@@ -74,7 +75,7 @@ def replay(plan, order, vals, times, tid, step_id):
         di = slot_device[s]
         slot_bytes[s] = nb
         live[di] += nb
-        if nb:
+        if nb and memory:
             append(
                 MemoryEvent(
                     step_id, dev_names[di], alloc_names[di], times[0], nb, live[di], "_feed"
@@ -112,11 +113,11 @@ def replay(plan, order, vals, times, tid, step_id):
                     ):
                         continue
                     nb = nbytes_of(v)
-                    if nb:
+                    nb_total += nb
+                    if nb and memory:
                         odi = slot_device[o]
                         slot_bytes[o] = nb
                         live[odi] += nb
-                        nb_total += nb
                         append(
                             MemoryEvent(
                                 step_id, dev_names[odi], alloc_names[odi], b, nb, live[odi], op_name
@@ -127,6 +128,8 @@ def replay(plan, order, vals, times, tid, step_id):
             else:
                 dev_name, name, op_type, names = head
                 append(OpEvent(step_id, dev_name, name, op_type, a, b, tid, nb_total, names))
+            if not memory:
+                continue
             for s in ins:
                 remaining[s] -= 1
                 if remaining[s] == 0 and slot_bytes[s]:

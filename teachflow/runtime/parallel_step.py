@@ -37,6 +37,8 @@ class ParallelStep:
         self.slot_bytes = [0] * plan.num_slots
         self.allocators = [d.allocator for d in plan.devices]
         self.records = ctx.records if ctx.record else None
+        # Allocation events only when someone reads them (see StepContext.memory).
+        self.memory = self.records is not None and ctx.memory
         self.publish = ctx.publish
         self.done = queue.SimpleQueue()
         self.error = None
@@ -209,7 +211,7 @@ class ParallelStep:
         alloc = self.allocators[dev_i]
         alloc.allocate(nb)
         self.slot_bytes[slot] = nb
-        if self.records is not None:
+        if self.memory:
             self.emit(
                 MemoryEvent(
                     self.ctx.step_id,
@@ -236,7 +238,7 @@ class ParallelStep:
             dev_i = self.plan.slot_device[slot]
             alloc = self.allocators[dev_i]
             alloc.free(nb)
-            if self.records is not None:
+            if self.memory:
                 self.emit(
                     MemoryEvent(
                         self.ctx.step_id,

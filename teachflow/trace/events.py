@@ -86,26 +86,39 @@ class EventBus:
 
     def __init__(self):
         self._subscribers = ()
+        self._kinds = ()  # per subscriber: the kinds it asked for, or None for all
         self._lock = threading.Lock()
+        self.wants_memory = False
 
     @property
     def active(self) -> bool:
         return bool(self._subscribers)
 
-    def subscribe(self, callback):
+    def subscribe(self, callback, kinds=None):
+        """Call ``callback(event)`` for every event published from now on. ``kinds`` (e.g.
+        ``("op", "transfer", "step")``) tells what it will look at: when no subscriber
+        wants ``"memory"``, runs skip building their allocation events, most of them."""
         with self._lock:
             self._subscribers = self._subscribers + (callback,)
+            self._kinds = self._kinds + (None if kinds is None else frozenset(kinds),)
+            self._update()
         return callback
 
     def unsubscribe(self, callback) -> None:
         with self._lock:
             # ==, not `is`: ``obj.method`` makes a new bound-method object at every access,
             # and two of them for the same object and function compare equal.
-            self._subscribers = tuple(s for s in self._subscribers if s != callback)
+            kept = [(s, k) for s, k in zip(self._subscribers, self._kinds) if s != callback]
+            self._subscribers = tuple(s for s, _ in kept)
+            self._kinds = tuple(k for _, k in kept)
+            self._update()
+
+    def _update(self):
+        self.wants_memory = any(k is None or "memory" in k for k in self._kinds)
 
     @contextlib.contextmanager
-    def subscribed(self, callback):
-        self.subscribe(callback)
+    def subscribed(self, callback, kinds=None):
+        self.subscribe(callback, kinds)
         try:
             yield callback
         finally:

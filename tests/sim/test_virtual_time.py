@@ -167,6 +167,12 @@ def test_the_virtual_timeline_does_not_depend_on_the_host():
     """A run slowed down on purpose (every event makes the host wait) gives the same
     virtual timeline, to the nanosecond, while its real times differ."""
 
+    waited = []
+
+    def slow_down(event):
+        waited.append(event)
+        time.sleep(0.0005)
+
     def run(slow):
         tf.reset_default_graph()
         train, feed = data_parallel_step()
@@ -174,17 +180,14 @@ def test_the_virtual_timeline_does_not_depend_on_the_host():
         with tf.Session(config=tf.ConfigProto(simulated_gpus=2)) as sess:
             sess.run(tf.global_variables_initializer())
             if slow:
-                with bus.subscribed(lambda e: time.sleep(0.0005)):
+                with bus.subscribed(slow_down):
                     sess.run(train, feed, options=TRACE, run_metadata=md)
             else:
                 sess.run(train, feed, options=TRACE, run_metadata=md)
-        stats = [ns for d in md.step_stats.dev_stats for ns in d.node_stats]
-        start = min(ns.all_start_nanos for ns in stats)
-        end = max(ns.all_start_nanos + ns.all_end_rel_nanos for ns in stats)
-        return sim.virtual_timeline(md), end - start
+        return sim.virtual_timeline(md)
 
-    (fast, fast_real), (slow, slow_real) = run(False), run(True)
-    assert slow_real > 2 * fast_real
+    fast, slow = run(False), run(True)
+    assert len(waited) > 50  # the slow run's host waited 0.5 ms at each of its events
     assert fast == slow
     assert fast.duration_ns == slow.duration_ns > 0
 

@@ -108,7 +108,7 @@ class LiveTimeline(anywidget.AnyWidget):
     def attach(self) -> LiveTimeline:
         """Listen to the event bus: every session run from now on is recorded."""
         if not self._attached:
-            bus.subscribe(self._batcher.add)
+            bus.subscribe(self._batcher.add, kinds=self._batcher.kinds)
             self._batcher.start()
             self._attached = True
         return self
