@@ -344,12 +344,14 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
             streams = list(self._streams)
         for put in streams:
             self._end_stream(put)
+        # Connections first: a client whose step is cut short by the stop learns that the
+        # server went away (UnavailableError), not the cancellation that frees its threads.
+        self.side_channel.close()
         with self._lock:
             doomed = [cm for _, cm in self._running.values()]
         for cm in doomed:
             cm.cancel()
         self.rendezvous.close()
-        self.side_channel.close()
         self.executor.close()
 
 
