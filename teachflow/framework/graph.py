@@ -366,18 +366,10 @@ class Graph:
         return list(self._ops)
 
     def as_graph_def(self, from_version=None, add_shapes=False):
-        """The graph as a ``GraphDef`` message (teachflow's schema, the one the cluster
-        sends): ``.node`` in creation order, ``str()`` gives the text format, and
-        `tf.import_graph_def` reads it back. ``add_shapes`` adds ``_output_shapes``."""
+        """The graph as a ``GraphDef`` message (see `graphs.graph_def_of`)."""
         from teachflow.distributed.protocol import graphs
 
-        ops = [op for op in self._ops if from_version is None or op._id > from_version]
-        gd = graphs.graph_def(ops, self.version)
-        if add_shapes:
-            for node, op in zip(gd.node, ops):
-                shapes = [t.shape for t in op.outputs]
-                node.attr["_output_shapes"].CopyFrom(graphs.attr_to_proto(shapes))
-        return gd
+        return graphs.graph_def_of(self, from_version, add_shapes)
 
     def get_operation_by_name(self, name: str) -> Operation:
         if not isinstance(name, str):

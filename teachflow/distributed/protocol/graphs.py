@@ -170,6 +170,20 @@ def graph_def(ops, version: int = 0) -> teachflow_pb2.GraphDef:
     )
 
 
+def graph_def_of(graph, from_version=None, add_shapes=False) -> teachflow_pb2.GraphDef:
+    """``graph.as_graph_def()``: the graph as a ``GraphDef`` (teachflow's schema, the one the
+    cluster sends): ``.node`` in creation order, ``str()`` gives the text format, and
+    `tf.import_graph_def` reads it back. ``from_version`` keeps the ops added after the graph
+    had that version; ``add_shapes`` adds each node's ``_output_shapes``."""
+    ops = [op for op in graph.get_operations() if from_version is None or op._id > from_version]
+    gd = graph_def(ops, graph.version)
+    if add_shapes:
+        for node, op in zip(gd.node, ops):
+            shapes = [t.shape for t in op.outputs]
+            node.attr["_output_shapes"].CopyFrom(attr_to_proto(shapes))
+    return gd
+
+
 def node_defs_from_graph_def(pb) -> list:
     """The `NodeDef` dataclasses of a ``GraphDef``, in message order."""
     return [node_def_from_proto(n) for n in pb.node]
