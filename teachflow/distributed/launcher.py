@@ -67,8 +67,9 @@ def free_port(host: str = "127.0.0.1") -> int:
         return s.getsockname()[1]
 
 
-def _free_ports(n: int, host: str) -> list[int]:
-    # Hold every socket until all are chosen, so the OS cannot hand out one port twice.
+def free_ports(n: int, host: str = "127.0.0.1") -> list[int]:
+    """``n`` distinct ports that were free a moment ago (each socket is held until all are
+    chosen, so the OS cannot hand out one port twice)."""
     socks = []
     try:
         for _ in range(n):
@@ -341,7 +342,7 @@ class LocalCluster:
             try:
                 for attempt in (1, 2):
                     bind_host = "127.0.0.1" if _is_loopback(self.host) else ""
-                    for task, port in zip(tasks, _free_ports(len(tasks), bind_host)):
+                    for task, port in zip(tasks, free_ports(len(tasks), bind_host)):
                         task.address = f"{self.host}:{port}"
                     for task in tasks:
                         self._spawn(task)

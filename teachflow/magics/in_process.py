@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 
 from teachflow.distributed.cluster import ClusterSpec
-from teachflow.distributed.launcher import _free_ports
+from teachflow.distributed.launcher import free_ports
 from teachflow.distributed.server import Server
 from teachflow.framework import errors
 from teachflow.runtime.config import ConfigProto, GPUOptions
@@ -76,7 +76,7 @@ class InProcessCluster:
     def _start(self) -> None:
         n = sum(self._counts.values())
         for attempt in range(_ATTEMPTS):
-            ports = iter(_free_ports(n, "127.0.0.1"))
+            ports = iter(free_ports(n))
             spec = {
                 job: [f"{self.host}:{next(ports)}" for _ in range(count)]
                 for job, count in self._counts.items()

@@ -1,11 +1,10 @@
 """Iterators: one element per step, End of sequence, initializers, sharing, remote tasks."""
 
-import socket
-
 import numpy as np
 import pytest
 
 import teachflow as tf
+from teachflow.distributed.launcher import free_ports
 
 D = tf.data.Dataset
 
@@ -103,20 +102,9 @@ def test_each_session_gets_its_own_iterator_unless_shared():
         server.stop()
 
 
-def _free_ports(n):
-    socks = [socket.socket() for _ in range(n)]
-    try:
-        for s in socks:
-            s.bind(("127.0.0.1", 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
-
-
 @pytest.fixture
 def two_workers():
-    spec = {"worker": [f"127.0.0.1:{p}" for p in _free_ports(2)]}
+    spec = {"worker": [f"127.0.0.1:{p}" for p in free_ports(2)]}
     servers = [tf.train.Server(spec, "worker", i) for i in range(2)]
     yield servers
     for s in servers:

@@ -12,28 +12,13 @@ task listed in ``down`` gets a free port that nobody listens on: a machine that 
 
 from __future__ import annotations
 
-import socket
-
 import pytest
 
 import teachflow as tf
+from teachflow.distributed.launcher import free_ports
 
 # Every session a test opens is bounded: a bug makes it fail, never hang.
 DEFAULT_TIMEOUT_MS = 10_000
-
-
-def free_ports(n: int) -> list[int]:
-    """``n`` distinct loopback ports that were free a moment ago."""
-    socks = []
-    try:
-        for _ in range(n):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 class Cluster:

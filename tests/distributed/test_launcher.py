@@ -182,7 +182,7 @@ def test_a_task_not_healthy_in_time_is_named_and_nothing_is_left_running(monkeyp
 
 
 def test_a_taken_port_is_retried_once_with_new_ports(monkeypatch):
-    real = launcher._free_ports
+    real = launcher.free_ports
     with socket.socket() as squatter:
         squatter.bind(("127.0.0.1", 0))
         squatter.listen()
@@ -193,12 +193,12 @@ def test_a_taken_port_is_retried_once_with_new_ports(monkeypatch):
             calls.append(n)
             return [taken] if len(calls) == 1 else real(n, host)
 
-        monkeypatch.setattr(launcher, "_free_ports", first_port_taken)
+        monkeypatch.setattr(launcher, "free_ports", first_port_taken)
         with LocalCluster(ps=0, workers=1, startup_timeout=30) as c:
             assert len(calls) == 2 and c.alive()
             assert c.spec.task_address("worker", 0) != f"localhost:{taken}"
 
-        monkeypatch.setattr(launcher, "_free_ports", lambda n, host: [taken] * n)
+        monkeypatch.setattr(launcher, "free_ports", lambda n, host: [taken] * n)
         with pytest.raises(
             RuntimeError,
             match=rf"port of /job:worker/replica:0/task:0 \(localhost:{taken}\) was taken",

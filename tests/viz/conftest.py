@@ -6,13 +6,13 @@ each test.
 
 from __future__ import annotations
 
-import socket
 from types import SimpleNamespace
 
 import matplotlib
 import pytest
 
 import teachflow as tf
+from teachflow.distributed.launcher import free_ports
 from teachflow.trace.events import bus
 
 matplotlib.use("Agg")
@@ -65,19 +65,6 @@ def traced_run():
         md=mds[0], mds=mds, events=events, session=sess, graph=tf.get_default_graph()
     )
     sess.close()
-
-
-def free_ports(n: int) -> list[int]:
-    socks = []
-    try:
-        for _ in range(n):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 @pytest.fixture

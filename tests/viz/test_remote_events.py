@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import socket
 import time
 
 import pytest
 
 import teachflow as tf
+from teachflow.distributed.launcher import free_ports
 from teachflow.trace.events import OpEvent, StepEvent, TransferEvent, bus
 from teachflow.viz import LiveTimeline
 from teachflow.viz.widgets import remote_events as re_
@@ -83,29 +83,16 @@ def test_addresses_from_every_accepted_form():
 
 
 def test_an_unreachable_task_records_an_error_and_stops():
-    port = _free_ports(1)[0]
+    port = free_ports(1)[0]
     s = RemoteEventStream({W0: f"127.0.0.1:{port}"}, lambda e: None, timeout=0.5).start()
     assert not s.wait_ready(5.0)
     s.stop()
     assert W0 in s.errors
 
 
-def _free_ports(n):
-    socks = []
-    try:
-        for _ in range(n):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            s.bind(("127.0.0.1", 0))
-            socks.append(s)
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
-
-
 @pytest.fixture
 def two_workers():
-    spec = {"worker": [f"localhost:{p}" for p in _free_ports(2)]}
+    spec = {"worker": [f"localhost:{p}" for p in free_ports(2)]}
     started = [tf.train.Server(spec, "worker", i) for i in range(2)]
     yield spec, started
     for s in started:
