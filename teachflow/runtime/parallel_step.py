@@ -212,18 +212,21 @@ class ParallelStep:
         alloc.allocate(nb)
         self.slot_bytes[slot] = nb
         if self.memory:
-            self.emit(
-                MemoryEvent(
-                    self.ctx.step_id,
-                    self.plan.devices[dev_i].name,
-                    alloc.name,
-                    time.perf_counter_ns(),
-                    nb,
-                    alloc.live_bytes,
-                    node,
-                )
-            )
+            self._emit_memory(dev_i, alloc, nb, node)
         return nb
+
+    def _emit_memory(self, dev_i, alloc, delta, node):
+        self.emit(
+            MemoryEvent(
+                self.ctx.step_id,
+                self.plan.devices[dev_i].name,
+                alloc.name,
+                time.perf_counter_ns(),
+                delta,
+                alloc.live_bytes,
+                node,
+            )
+        )
 
     def _release(self, slot):
         c = self.remaining[slot] - 1
@@ -239,17 +242,7 @@ class ParallelStep:
             alloc = self.allocators[dev_i]
             alloc.free(nb)
             if self.memory:
-                self.emit(
-                    MemoryEvent(
-                        self.ctx.step_id,
-                        self.plan.devices[dev_i].name,
-                        alloc.name,
-                        time.perf_counter_ns(),
-                        -nb,
-                        alloc.live_bytes,
-                        "",
-                    )
-                )
+                self._emit_memory(dev_i, alloc, -nb, "")
 
     def _free_all(self):
         for s, nb in enumerate(self.slot_bytes):
