@@ -11,6 +11,7 @@ import teachflow as tf
 from teachflow import sim
 from teachflow.sim import get_network, get_profile
 from teachflow.trace.events import bus
+from tests.sim.conftest import spans
 
 PS_TASK = "/job:ps/replica:0/task:0"
 PS = f"{PS_TASK}/device:CPU:0"
@@ -33,13 +34,6 @@ def traced(c, fetch, feed_dict=None, options=TRACE, worker=0, **config):
         sess.run(tf.global_variables_initializer())
         value = sess.run(fetch, feed_dict, options=options, run_metadata=md)
     return value, md
-
-
-def spans(vt, kind="op"):
-    """node (ops) or (tensor, dst device) (transfers) -> event."""
-    if kind == "op":
-        return {e.node: e for e in vt if e.kind == "op"}
-    return {(e.tensor, e.dst_device): e for e in vt if e.kind == "transfer"}
 
 
 def between_graph_step():

@@ -13,6 +13,7 @@ from teachflow import sim
 from teachflow.runtime.step_stats import StepStats
 from teachflow.sim import get_profile
 from teachflow.trace.events import bus
+from tests.sim.conftest import spans
 
 TASK = "/job:localhost/replica:0/task:0"
 CPU0, GPU0, GPU1 = f"{TASK}/device:CPU:0", f"{TASK}/device:GPU:0", f"{TASK}/device:GPU:1"
@@ -28,13 +29,6 @@ def traced(fetch, gpus=2, feed_dict=None, init=False, **config):
             sess.run(tf.global_variables_initializer())
         value = sess.run(fetch, feed_dict, options=TRACE, run_metadata=md)
     return value, md
-
-
-def spans(vt, kind="op"):
-    """node (ops) or (tensor, dst device) (transfers) -> event."""
-    if kind == "op":
-        return {e.node: e for e in vt if e.kind == "op"}
-    return {(e.tensor, e.dst_device): e for e in vt if e.kind == "transfer"}
 
 
 def data_parallel_step(n_gpus=2, batch=64):
