@@ -67,25 +67,21 @@ class WorkerClient:
         self._rediscover = threading.Lock()
 
     def _call(self, method, request, timeout, doing, wait_for_ready=False):
-        side = self._side
-        if side is not None and method != "GetStatus":
+        if self._side is not None and method != "GetStatus":
             response_cls = getattr(pb, f"{method}Response")
             try:
-                return side.call(f"WorkerService/{method}", request, response_cls, timeout)
+                return self._on_side(
+                    lambda side: side.call(
+                        f"WorkerService/{method}", request, response_cls, timeout
+                    ),
+                    timeout,
+                )
             except errors.UnavailableError as e:
                 if not getattr(e, "connection_lost", False):
                     raise
-                # The task went away; if it has been restarted it has a new side channel.
-                self._side = None
-                try:
-                    self.get_status(min(timeout or 2.0, 2.0))
-                except errors.OpError:
-                    raise errors.UnavailableError(
-                        None, None, f"{e.message} ({doing} on {self.task} at {self.address})"
-                    ) from None
-                if self._side is None:
-                    raise
-                return self._side.call(f"WorkerService/{method}", request, response_cls, timeout)
+                raise errors.UnavailableError(
+                    None, None, f"{e.message} ({doing} on {self.task} at {self.address})"
+                ) from None
             except errors.DeadlineExceededError as e:
                 raise type(e)(None, None, f"{e.message} ({doing} on {self.task})") from None
         try:
@@ -162,29 +158,34 @@ class WorkerClient:
             self.get_status(timeout or 30.0)
             if self._side is None:
                 return self.recv_tensor(step_id, key, timeout)
+        try:
+            return self._on_side(lambda side: side.recv_tensor(step_id, key, timeout), timeout)
+        except errors.UnavailableError as e:
+            raise errors.UnavailableError(None, None, f"{e.message} (from {self.task})") from None
+
+    def _on_side(self, use, timeout):
+        """``use(side channel)``; when the connection is lost, once more on the task's
+        current side channel: a restarted task listens on a new port, so the old one is
+        forgotten and the task asked where it is now (once, by whichever caller notices
+        first). Raises the last UnavailableError (``connection_lost`` set) otherwise."""
         side = self._side
         try:
-            return side.recv_tensor(step_id, key, timeout)
+            return use(side)
         except errors.UnavailableError as e:
-            if getattr(e, "connection_lost", False):
-                # A restarted task listens on a new side-channel port: forget the old one,
-                # ask the task where it is now (once, whichever receiver notices first),
-                # and receive from there.
-                with self._rediscover:
-                    if self._side is side:
-                        self._side = None
-                        side.close()
-                        try:
-                            self.get_status(min(timeout or 2.0, 2.0))
-                        except errors.OpError:
-                            pass
-                fresh = self._side
-                if fresh is not None and fresh is not side:
+            if not getattr(e, "connection_lost", False):
+                raise
+            with self._rediscover:
+                if self._side is side:
+                    self._side = None
+                    side.close()
                     try:
-                        return fresh.recv_tensor(step_id, key, timeout)
-                    except errors.UnavailableError as again:
-                        e = again
-            raise errors.UnavailableError(None, None, f"{e.message} (from {self.task})") from None
+                        self.get_status(min(timeout or 2.0, 2.0))
+                    except errors.OpError:
+                        pass
+            fresh = self._side
+            if fresh is None or fresh is side:
+                raise
+        return use(fresh)
 
     def close(self):
         if self._side is not None:
