@@ -5,7 +5,7 @@ import warnings
 
 from teachflow.distributed.protocol import teachflow_pb2 as teachflow_dot_distributed_dot_protocol_dot_teachflow__pb2
 
-GRPC_GENERATED_VERSION = '1.85.1'
+GRPC_GENERATED_VERSION = '1.85.4'
 GRPC_VERSION = grpc.__version__
 _version_not_supported = False
 
