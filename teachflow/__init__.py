@@ -30,6 +30,8 @@ from teachflow.framework.device_spec import DeviceSpec
 from teachflow.framework.dtypes import (
     DType,
     as_dtype,
+    complex64,
+    complex128,
     double,
     float16,
     float32,
@@ -45,6 +47,9 @@ from teachflow.framework.dtypes import (
     int64_ref,
     string,
     uint8,
+    uint16,
+    uint32,
+    uint64,
 )
 from teachflow.framework.dtypes import (
     bool_ as bool,  # noqa: A001 - TF's public name

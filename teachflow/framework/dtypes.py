@@ -40,7 +40,7 @@ class DType:
 
     @property
     def real_dtype(self) -> DType:
-        return self.base_dtype
+        return _REAL_OF_COMPLEX.get(self.base_dtype, self.base_dtype)
 
     @property
     def is_floating(self) -> bool:
@@ -52,7 +52,7 @@ class DType:
 
     @property
     def is_unsigned(self) -> bool:
-        return self.base_dtype is uint8
+        return self.base_dtype in _UNSIGNED
 
     @property
     def is_bool(self) -> bool:
@@ -64,7 +64,7 @@ class DType:
 
     @property
     def is_complex(self) -> bool:
-        return False
+        return self.base_dtype in _REAL_OF_COMPLEX
 
     @property
     def min(self):
@@ -115,13 +115,36 @@ int8 = _make("int8", np.int8, 6)
 string = _make("string", object, 7)
 int64 = _make("int64", np.int64, 9)
 bool_ = _make("bool", np.bool_, 10)
+complex64 = _make("complex64", np.complex64, 8)
+uint16 = _make("uint16", np.uint16, 17)
+complex128 = _make("complex128", np.complex128, 18)
 float16 = _make("float16", np.float16, 19)
+uint32 = _make("uint32", np.uint32, 22)
+uint64 = _make("uint64", np.uint64, 23)
 half = float16
 double = float64
 
 _FLOATS = frozenset([float16, float32, float64])
-_INTEGERS = frozenset([int8, int16, int32, int64, uint8])
-ALL_DTYPES = (float16, float32, float64, int8, int16, int32, int64, uint8, bool_, string)
+_UNSIGNED = frozenset([uint8, uint16, uint32, uint64])
+_INTEGERS = frozenset([int8, int16, int32, int64]) | _UNSIGNED
+_REAL_OF_COMPLEX = {complex64: float32, complex128: float64}
+ALL_DTYPES = (
+    float16,
+    float32,
+    float64,
+    int8,
+    int16,
+    int32,
+    int64,
+    uint8,
+    uint16,
+    uint32,
+    uint64,
+    bool_,
+    string,
+    complex64,
+    complex128,
+)
 
 float32_ref = float32._ref
 float64_ref = float64._ref
@@ -132,17 +155,33 @@ _BY_NAME = {}
 for _d in ALL_DTYPES:
     _BY_NAME[_d.name] = _d
     _BY_NAME[_d._ref.name] = _d._ref
-_BY_NAME.update({"half": float16, "double": float64})
+# TensorFlow's other spellings: "float" is what TF1 tutorials write (``tf.placeholder("float")``).
+for _alias, _d in (("float", float32), ("double", float64), ("half", float16)):
+    _BY_NAME[_alias] = _d
+    _BY_NAME[_alias + "_ref"] = _d._ref
 _BY_ENUM = {d.enum: d for d in ALL_DTYPES} | {d._ref.enum: d._ref for d in ALL_DTYPES}
 _BY_NUMPY = {np.dtype(d.as_numpy_dtype): d for d in ALL_DTYPES if d is not string}
-_PY_TYPES = {float: float32, int: int32, bool: bool_, bytes: string, str: string}
+# TF maps only float, bool and object; int, bytes and str are teachflow's leniency, kept
+# because existing programs pass them.
+_PY_TYPES = {float: float32, int: int32, bool: bool_, bytes: string, str: string, object: string}
 
 
 def as_dtype(type_value) -> DType:
-    """Convert a DType, name, numpy type, Python type or enum to a `DType`."""
+    """Convert a DType, name, numpy type, Python type or DataType enum to a `DType`.
+
+    Every op that takes a ``dtype`` calls this, so every spelling works everywhere:
+
+        >>> import teachflow as tf
+        >>> tf.as_dtype("float"), tf.as_dtype("double"), tf.as_dtype(3), tf.as_dtype(float)
+        (tf.float32, tf.float64, tf.int32, tf.float32)
+
+    Raises TypeError naming the value when it is none of these.
+    """
     if isinstance(type_value, DType):
         return type_value
-    if isinstance(type_value, str):
+    if type_value is None:
+        pass  # np.dtype(None) is float64; TensorFlow refuses it
+    elif isinstance(type_value, str):
         found = _BY_NAME.get(type_value)
         if found is not None:
             return found
@@ -163,4 +202,6 @@ def as_dtype(type_value) -> DType:
             found = _BY_NUMPY.get(npd)
             if found is not None:
                 return found
-    raise TypeError(f"Cannot convert value {type_value!r} to a TensorFlow DType.")
+    raise TypeError(
+        f"Cannot convert the argument `type_value`: {type_value!r} to a TensorFlow DType."
+    )

@@ -13,7 +13,7 @@ def test_dtype_conversions():
     assert tf.as_dtype(float) is tf.float32
     assert tf.as_dtype(tf.float32.enum) is tf.float32
     assert tf.as_dtype(np.dtype("O")) is tf.string
-    with pytest.raises(TypeError, match="Cannot convert value"):
+    with pytest.raises(TypeError, match="Cannot convert the argument `type_value`"):
         tf.as_dtype("complex1024")
 
 
