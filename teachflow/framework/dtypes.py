@@ -123,6 +123,9 @@ uint32 = _make("uint32", np.uint32, 22)
 uint64 = _make("uint64", np.uint64, 23)
 half = float16
 double = float64
+# A handle to state held by a device's resource manager (a resource variable, TF 2's
+# default): the value a ``VarHandleOp`` outputs and ``ReadVariableOp`` reads through.
+resource = _make("resource", object, 20)
 
 _FLOATS = frozenset([float16, float32, float64])
 _UNSIGNED = frozenset([uint8, uint16, uint32, uint64])
@@ -160,6 +163,9 @@ for _alias, _d in (("float", float32), ("double", float64), ("half", float16)):
     _BY_NAME[_alias] = _d
     _BY_NAME[_alias + "_ref"] = _d._ref
 _BY_ENUM = {d.enum: d for d in ALL_DTYPES} | {d._ref.enum: d._ref for d in ALL_DTYPES}
+# A resource handle is no element type (not in ALL_DTYPES) but a GraphDef names it.
+_BY_NAME["resource"] = resource
+_BY_ENUM[resource.enum] = resource
 _BY_NUMPY = {np.dtype(d.as_numpy_dtype): d for d in ALL_DTYPES if d is not string}
 # TF maps only float, bool and object; int, bytes and str are teachflow's leniency, kept
 # because existing programs pass them.
