@@ -64,7 +64,8 @@ def _add_labs_parser(sub):
         "notebook", nargs="?", default=FIRST_LAB, help=f"the lab to open (default {FIRST_LAB})"
     )
     p.add_argument(
-        "--dir", help="the folder of the lab notebooks (default: ./notebooks, or the clone's)"
+        "--dir",
+        help="open this folder as it is (default: your copy of the labs, ./teachflow-labs)",
     )
     p.add_argument("--ip", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default JupyterLab's 8888; 0: any free one)")
@@ -73,35 +74,48 @@ def _add_labs_parser(sub):
 
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
-# A clone has the labs in notebooks/; a wheel carries a copy inside the package (see
-# pyproject.toml), which `teachflow labs` copies out once so students edit their own files.
+# The labs' originals: a clone's notebooks/ folder, or the copy a wheel carries inside the package
+# (see pyproject.toml). Students never work in the originals: `teachflow labs` copies them to
+# ./teachflow-labs once and opens that copy, so a student's answers and autosaved outputs stay
+# out of the repository (whose tests check that the labs carry no outputs).
 CLONE_NOTEBOOKS = os.path.join(os.path.dirname(_HERE), "notebooks")
 PACKAGED_NOTEBOOKS = os.path.join(_HERE, "_labs_notebooks")
 COPIED_LABS = "teachflow-labs"
 
 
 def _labs_dir(given) -> str:
-    """The lab notebooks: ``--dir``, ./notebooks, the clone's, or a copy of the packaged ones."""
+    """The folder JupyterLab opens: ``--dir`` as it is, else the student's copy of the labs.
+
+    The copy is ./teachflow-labs, made from the originals on first use; a lab added to the
+    originals later (a new release, a ``git pull``) is copied in next time, and a notebook
+    already in the copy is never overwritten.
+    """
     if given:
         if not os.path.isdir(given):
             raise UsageError(f"--dir {given!r} is not a folder")
         return os.path.abspath(given)
-    for candidate in (os.path.join(os.getcwd(), "notebooks"), CLONE_NOTEBOOKS):
-        if os.path.isdir(candidate):
-            return candidate
+    originals = next((d for d in (CLONE_NOTEBOOKS, PACKAGED_NOTEBOOKS) if os.path.isdir(d)), None)
     copied = os.path.join(os.getcwd(), COPIED_LABS)
-    if os.path.isdir(copied):
-        return copied  # copied on an earlier start: the student's answers are in it
-    if os.path.isdir(PACKAGED_NOTEBOOKS):
-        import shutil
+    if originals is None:
+        if os.path.isdir(copied):
+            return copied
+        raise UsageError(
+            "no lab notebooks here: run it in a clone of the teachflow repository (they are in "
+            "its notebooks/ folder), or give --dir"
+        )
+    import shutil
 
-        shutil.copytree(PACKAGED_NOTEBOOKS, copied)
-        print(f"teachflow labs: copied the lab notebooks to {copied}", flush=True)
-        return copied
-    raise UsageError(
-        "no lab notebooks here: run it in a clone of the teachflow repository (they are in "
-        "its notebooks/ folder), or give --dir"
-    )
+    new = [n for n in sorted(os.listdir(originals)) if not os.path.exists(os.path.join(copied, n))]
+    os.makedirs(copied, exist_ok=True)
+    for name in new:
+        source = os.path.join(originals, name)
+        if os.path.isdir(source):
+            shutil.copytree(source, os.path.join(copied, name))
+        else:
+            shutil.copy2(source, os.path.join(copied, name))
+    if new:
+        print(f"teachflow labs: copied {len(new)} lab file(s) to {copied}", flush=True)
+    return copied
 
 
 def labs_command(args) -> list[str]:

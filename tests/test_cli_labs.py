@@ -132,8 +132,39 @@ def test_an_installed_package_copies_its_labs_out_once(tmp_path, monkeypatch, ca
     copied = work / "teachflow-labs"
     assert f"--ServerApp.root_dir={copied}" in cmd
     assert (copied / "00_welcome.ipynb").read_text() == "{}"
-    assert "copied the lab notebooks" in capsys.readouterr().out
+    assert "copied 1 lab file(s)" in capsys.readouterr().out
     # A student's edits survive the next start: nothing is copied over them.
     (copied / "00_welcome.ipynb").write_text('{"mine": 1}')
     cli.labs_command(args(port=0, no_browser=True))
     assert (copied / "00_welcome.ipynb").read_text() == '{"mine": 1}'
+    assert capsys.readouterr().out == ""
+
+
+def test_in_a_clone_students_work_in_a_copy_never_in_the_repositorys_notebooks(
+    tmp_path, monkeypatch, capsys
+):
+    """`make labs` in a clone: autosaved outputs land in ./teachflow-labs, not in notebooks/."""
+    clone = tmp_path / "clone"
+    originals = clone / "notebooks"
+    originals.mkdir(parents=True)
+    (originals / "00_welcome.ipynb").write_text('{"cells": []}')
+    monkeypatch.chdir(clone)
+    monkeypatch.setattr(cli, "CLONE_NOTEBOOKS", str(originals))
+    cmd = cli.labs_command(args(port=0, no_browser=True))
+    copied = clone / "teachflow-labs"
+    assert f"--ServerApp.root_dir={copied}" in cmd
+    assert "--LabApp.default_url=/lab/tree/00_welcome.ipynb" in cmd
+    (copied / "00_welcome.ipynb").write_text('{"cells": [], "outputs": "autosaved"}')
+    # A lab added upstream later (git pull) reaches the copy; the student's file stays theirs.
+    (originals / "10_new.ipynb").write_text("{}")
+    cli.labs_command(args(port=0, no_browser=True))
+    assert "copied 1 lab file(s)" in capsys.readouterr().out
+    assert (copied / "10_new.ipynb").read_text() == "{}"
+    assert (copied / "00_welcome.ipynb").read_text() == '{"cells": [], "outputs": "autosaved"}'
+    assert (originals / "00_welcome.ipynb").read_text() == '{"cells": []}'
+
+
+def test_the_copy_of_the_labs_is_ignored_by_git():
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    ignored = open(os.path.join(root, ".gitignore")).read().split()
+    assert cli.COPIED_LABS + "/" in ignored
