@@ -9,6 +9,7 @@ import teachflow as tf
 from teachflow.framework import registry
 from teachflow.framework.inference import unary
 from teachflow.trace.events import bus
+from tests.float_tolerance import assert_matmul_close
 
 # Two "expensive" test ops that meet at a barrier: they can only both finish if the
 # executor really runs them at the same time.
@@ -188,8 +189,9 @@ def test_parallel_matmuls_agree_with_numpy():
     b = tf.matmul(tf.constant(x), tf.constant(x.T))
     with tf.Session(config=tf.ConfigProto(inter_op_parallelism_threads=2)) as sess:
         ra, rb = sess.run([a, b])
-    np.testing.assert_allclose(ra, x @ x, rtol=1e-4)
-    np.testing.assert_allclose(rb, x @ x.T, rtol=1e-4)
+    assert ra.dtype == rb.dtype == np.float32
+    assert_matmul_close(ra, x, x)
+    assert_matmul_close(rb, x, x.T)
 
 
 def test_waiting_ops_never_starve_the_steps_that_would_free_them():
