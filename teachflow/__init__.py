@@ -8,8 +8,10 @@
 """
 
 from teachflow import (
+    app,
     data,
     distributed,
+    flags,
     initializers,
     io,
     layers,

@@ -10,9 +10,11 @@
 from teachflow import *  # noqa: F403 - every public name of teachflow
 from teachflow import (  # the namespaces and names a star import leaves out
     __version__,
+    app,
     data,
     distributed,
     errors,
+    flags,
     initializers,
     io,
     layers,
