@@ -125,7 +125,14 @@ class MasterClient:
                     ) from None
                 return self._call(method, request, doing, timeout)
         try:
-            return getattr(self._stub, method)(request, timeout=timeout, metadata=self._md)
+            call = getattr(self._stub, method).future(request, timeout=timeout, metadata=self._md)
+            try:
+                return call.result()
+            except (KeyboardInterrupt, SystemExit):
+                # Ctrl-C in the notebook: cancel the call, and the master cancels the step
+                # (its blocked dequeue must not take the next element).
+                call.cancel()
+                raise
         except grpc.RpcError as e:
             if e.code() == grpc.StatusCode.UNAVAILABLE:
                 raise errors.UnavailableError(

@@ -24,6 +24,7 @@ from teachflow.distributed.status import abort_with
 from teachflow.framework import dtypes, errors
 from teachflow.framework.graph import Graph
 from teachflow.framework.importer import import_nodes
+from teachflow.runtime.cancellation import CancellationManager
 from teachflow.runtime.placer import Placer
 
 DEFAULT_CONNECT_TIMEOUT_S = 30.0
@@ -61,18 +62,20 @@ class MasterSession:
             import_nodes(self.graph, nodes, skip_existing=True)
         return self.graph.version
 
-    def run_step(self, request):
+    def run_step(self, request, cancellation=None):
+        """Run one step; ``cancellation`` (a CancellationManager) is cancelled when the
+        caller goes away, and then the step is cancelled on every task."""
         try:
-            return self._run_step(request)
+            return self._run_step(request, cancellation)
         except errors.NotFoundError as e:
             if "is not registered" not in e.message:
                 raise
             # A worker restarted and forgot our partitions: register them again, once.
             with self.lock:
                 self.steps.clear()
-            return self._run_step(request)
+            return self._run_step(request, cancellation)
 
-    def _run_step(self, request):
+    def _run_step(self, request, cancellation=None):
         with self.lock:
             step = self._prepare(request)
         partitions, handles, fetch_task, senders = step
@@ -93,7 +96,20 @@ class MasterSession:
             for local_name, client_name in part.feeds:
                 req.send.add(name=local_name, tensor=feeds[client_name])
             requests[task] = req
-        results, error = self._run_partitions(requests, timeout, step_id)
+        # TF cancels the step of a RunStep call that is cancelled: its blocked ops fail
+        # with CancelledError everywhere, so none of them takes what a live client waits for.
+        key = None
+        if cancellation is not None:
+            key = cancellation.register(lambda: self._abandon(partitions, step_id))
+            if key is None:
+                raise errors.CancelledError(None, None, "The RunStep call was cancelled")
+        try:
+            results, error = self._run_partitions(requests, timeout, step_id)
+        finally:
+            if cancellation is not None:
+                cancellation.deregister(key)
+        if cancellation is not None and cancellation.cancelled and error is None:
+            error = errors.CancelledError(None, None, "The RunStep call was cancelled")
         # Tensors left in the rendezvous of tasks that sent some are dropped.
         for task in partitions if error is not None else senders:
             self._cleanup(task, step_id)
@@ -170,6 +186,14 @@ class MasterSession:
             except errors.OpError as e:
                 failed(task, e)
         return results, error
+
+    def _abandon(self, partitions, step_id):
+        """The caller went away: cancel the step on every task (our own at once)."""
+        for task in partitions:
+            if task == self.master.task_name:
+                self.master.worker(task).cleanup_graph(step_id)
+            else:
+                self.master.pool.submit(self.master.worker(task).cleanup_graph, step_id)
 
     def _cleanup(self, task, step_id):
         worker = self.master.worker(task)
@@ -305,8 +329,12 @@ class MasterService(pb_grpc.MasterServiceServicer):
 
     def RunStep(self, request, context):
         s = self._session(request.session_handle, context)
+        # Cancelled when the call ends; while the step runs, that means the client is gone.
+        cancellation = CancellationManager()
+        if hasattr(context, "add_callback") and not context.add_callback(cancellation.cancel):
+            cancellation.cancel()
         try:
-            return s.run_step(request)
+            return s.run_step(request, cancellation)
         except errors.OpError as e:
             abort_with(context, e)
         except (ValueError, TypeError, KeyError) as e:

@@ -110,6 +110,11 @@ class Rendezvous:
                 self._finished.popitem(last=False)
             self._cond.notify_all()
 
+    def ended(self, step_id) -> bool:
+        """Whether ``step_id`` was cleaned up here (it ended, or was abandoned)."""
+        with self._cond:
+            return step_id in self._finished
+
     def pending(self) -> int:
         with self._cond:
             return sum(len(t) for t in self._steps.values())

@@ -12,18 +12,31 @@ is in ``GetStatus.bulk_port``):
 * **tensors**: a receiving worker pulls a numeric tensor as raw bytes read straight into
   a preallocated numpy array.
 
-Frames (big-endian). A connection opens with ``token_len:int32 | token``. Then each
-request is one of
+Frames (big-endian). A connection opens with ``token_len:int32 | token``, answered by
+``status:int32 | len:int32 | message`` (0: welcome; UNAUTHENTICATED for a wrong token,
+RESOURCE_EXHAUSTED when the server holds too many connections). Then each request is one
+of
 ``b"C" | method_len:int32 | method | len:int32 | request bytes`` (a call), answered by
 ``status:int32 | len:int32 | response bytes or error message``; or
 ``b"T" | step_id:int64 | timeout_ms:int64 | key_len:int32 | key`` (a tensor), answered by
 ``status:int32`` then ``dtype:int32 | ndim:int32 | dims:int64*ndim | nbytes:int64 | bytes``
 (or ``len:int32 | message`` when status is not 0). Nothing received is unpickled or
 evaluated; only registered methods can be called.
+
+One bad neighbour must not lock everyone out: the server keeps accepting after a transient
+error (out of file descriptors: it backs off and logs), drops a connection that sends no
+token within ``handshake_timeout`` seconds, holds at most ``max_connections`` and compares
+tokens in constant time. A call whose connection closes while it runs (the client was
+killed, or pressed Ctrl-C) is told so through ``context.add_callback``, as a cancelled
+gRPC call is: a RunStep then cancels its step everywhere.
 """
 
 from __future__ import annotations
 
+import errno
+import hmac
+import logging
+import selectors
 import socket
 import struct
 import threading
@@ -34,7 +47,14 @@ from teachflow.framework import dtypes, errors
 
 _MAX_NAME = 4096
 _MAX_DIMS = 64
-_MAX_FRAME = 1 << 30
+MAX_FRAME_BYTES = 1 << 30
+# A connection that has not sent its token by then is dropped (it holds a thread).
+HANDSHAKE_TIMEOUT_S = 10.0
+# Connections one server holds at once; each is a thread. A client pools a few per peer.
+MAX_CONNECTIONS = 256
+# accept() failing (no file descriptors left...) is retried after this, doubling to the max.
+_ACCEPT_BACKOFF_S = (0.01, 1.0)
+_logger = logging.getLogger("teachflow.distributed")
 
 
 _PREALLOCATE = 1 << 20
@@ -63,57 +83,207 @@ def _recv_exact(conn, n):
     return b"".join(parts)
 
 
-class _Abort:
-    """The context a servicer method gets on the side channel: abort raises."""
+class _CallContext:
+    """The context a servicer method gets on the side channel: abort raises; callbacks
+    added run when the connection closes before the call ends (a client that went away)."""
+
+    __slots__ = ("_conn", "_watch", "_callbacks", "_gone")
+
+    def __init__(self, conn, watch):
+        self._conn, self._watch = conn, watch
+        self._callbacks = None
+        self._gone = False
 
     def abort(self, code, details):
         raise errors.exception_type_from_error_code(code.value[0])(None, None, details)
 
     def is_active(self):
+        return not self._gone
+
+    def add_callback(self, callback) -> bool:
+        if self._callbacks is None:
+            self._callbacks = []
+            self._watch.watch(self._conn, self)
+        self._callbacks.append(callback)
         return True
+
+    def peer_gone(self):
+        self._gone = True
+        for cb in self._callbacks or ():
+            try:
+                cb()
+            except Exception:  # noqa: BLE001 - one callback must not stop the others
+                _logger.exception("side channel: a cancellation callback failed")
+
+    def finish(self):
+        if self._callbacks is not None:
+            self._watch.unwatch(self._conn)
+
+
+class _PeerWatch:
+    """One thread that sees connections close while their calls run.
+
+    A client sends nothing while it waits for an answer, so a connection that becomes
+    readable mid-call has been closed (its call is told) or broke the protocol (it is no
+    longer watched). epoll sees a connection registered while it waits, so the thread
+    sleeps until something happens."""
+
+    def __init__(self):
+        self._selector = selectors.DefaultSelector()
+        self._lock = threading.Lock()
+        self._wake_r, self._wake_w = socket.socketpair()
+        self._selector.register(self._wake_r, selectors.EVENT_READ, None)
+        self._thread = None
+        self._closed = False
+
+    def watch(self, conn, context):
+        with self._lock:
+            if self._closed:
+                return
+            self._selector.register(conn, selectors.EVENT_READ, context)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="side-watch", daemon=True)
+                self._thread.start()
+
+    def unwatch(self, conn):
+        with self._lock:
+            try:
+                self._selector.unregister(conn)
+            except (KeyError, ValueError, OSError):
+                pass  # already reported gone
+
+    def _run(self):
+        while not self._closed:
+            try:
+                ready = self._selector.select()
+            except OSError:
+                continue
+            for key, _ in ready:
+                if key.data is None:
+                    continue  # the wake-up of close()
+                gone = not _peer_connected(key.fileobj)
+                self.unwatch(key.fileobj)
+                if gone:
+                    key.data.peer_gone()
+        self._selector.close()
+        self._wake_r.close()
+
+    def close(self):
+        with self._lock:
+            self._closed = True
+        try:
+            self._wake_w.send(b"x")
+        except OSError:
+            pass
+        self._wake_w.close()
+        if self._thread is None:
+            self._selector.close()
+            self._wake_r.close()
 
 
 class SideChannelServer:
-    """Serves registered methods and a worker's rendezvous on one TCP port."""
+    """Serves registered methods and a worker's rendezvous on one TCP port.
 
-    def __init__(self, rendezvous, host="127.0.0.1", token=None):
+    ``max_connections``, ``handshake_timeout`` (s) and ``max_frame_bytes`` bound what any
+    client can hold; they are plain attributes, read at each use."""
+
+    def __init__(self, rendezvous, host="127.0.0.1", token=None, max_frame_bytes=None):
         self._rendezvous = rendezvous
         self._token = (token or "").encode()
         self._methods = {}
+        self.max_connections = MAX_CONNECTIONS
+        self.handshake_timeout = HANDSHAKE_TIMEOUT_S
+        self.max_frame_bytes = max_frame_bytes or MAX_FRAME_BYTES
         self._sock = socket.create_server((host, 0))
         self.port = self._sock.getsockname()[1]
         self._closed = threading.Event()
         self._conns = set()
         self._lock = threading.Lock()
+        self._watch = _PeerWatch()
+        self.accept_errors = 0  # transient accept() failures survived (for tests, status)
         threading.Thread(target=self._accept, name="side-accept", daemon=True).start()
 
     def add_methods(self, methods):
         """``{"WorkerService/RunGraph": (bound method, request class), ...}``"""
         self._methods.update(methods)
 
+    @property
+    def connections(self) -> int:
+        with self._lock:
+            return len(self._conns)
+
     def _accept(self):
+        backoff = _ACCEPT_BACKOFF_S[0]
         while not self._closed.is_set():
             try:
                 conn, _ = self._sock.accept()
-            except OSError:
-                return
-            conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            except OSError as e:
+                if self._closed.is_set() or e.errno in (errno.EBADF, errno.EINVAL):
+                    return  # the socket was closed: the server is stopping
+                # EMFILE, ENFILE, ENOBUFS, ECONNABORTED...: the port must stay alive (GetStatus
+                # keeps advertising it), so wait a little and accept again.
+                self.accept_errors += 1
+                _logger.warning(
+                    "side channel on port %d: accept failed (%s); retrying in %.2f s",
+                    self.port,
+                    e,
+                    backoff,
+                )
+                self._closed.wait(backoff)
+                backoff = min(backoff * 2, _ACCEPT_BACKOFF_S[1])
+                continue
+            backoff = _ACCEPT_BACKOFF_S[0]
             with self._lock:
-                self._conns.add(conn)
-            threading.Thread(
-                target=self._serve, args=(conn,), name="side-conn", daemon=True
-            ).start()
+                full = len(self._conns) >= self.max_connections
+                if not full:
+                    self._conns.add(conn)
+            if full:
+                self._refuse(conn)
+                continue
+            try:
+                threading.Thread(
+                    target=self._serve, args=(conn,), name="side-conn", daemon=True
+                ).start()
+            except RuntimeError:  # no thread to be had: drop this one, keep accepting
+                with self._lock:
+                    self._conns.discard(conn)
+                conn.close()
+
+    def _refuse(self, conn):
+        # Said in the handshake's answer, which the client reads first: a clear error
+        # instead of a connection that silently dies.
+        try:
+            conn.settimeout(0.5)
+            _send_error(
+                conn,
+                errors.RESOURCE_EXHAUSTED,
+                f"The side channel on port {self.port} already holds {self.max_connections} "
+                "connections (its limit); close idle sessions or clients and retry",
+            )
+        except OSError:
+            pass
+        conn.close()
+
+    def _handshake(self, conn) -> bool:
+        """Read the token, within the handshake timeout; say welcome or refuse."""
+        conn.settimeout(self.handshake_timeout)
+        (n,) = struct.unpack("!i", _recv_exact(conn, 4))
+        if not 0 <= n <= _MAX_NAME:
+            return False
+        given = _recv_exact(conn, n)
+        # Constant time: how much of a guess was right must not show in how long it took.
+        if self._token and not hmac.compare_digest(given, self._token):
+            _send_error(conn, errors.UNAUTHENTICATED, "Missing or wrong cluster token")
+            return False
+        conn.settimeout(None)
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        conn.sendall(struct.pack("!ii", 0, 0))
+        return True
 
     def _serve(self, conn):
         try:
-            (n,) = struct.unpack("!i", _recv_exact(conn, 4))
-            if not 0 <= n <= _MAX_NAME:
+            if not self._handshake(conn):
                 return
-            if self._token and _recv_exact(conn, n) != self._token:
-                _send_error(conn, errors.UNAUTHENTICATED, "Missing or wrong cluster token")
-                return
-            if not self._token:
-                _recv_exact(conn, n)
             while not self._closed.is_set():
                 kind = conn.recv(1)
                 if kind == b"C":
@@ -123,7 +293,7 @@ class SideChannelServer:
                 else:
                     return  # closed, or not our protocol: drop the connection
         except (ConnectionError, OSError):
-            return
+            return  # includes the handshake's timeout
         finally:
             with self._lock:
                 self._conns.discard(conn)
@@ -135,7 +305,7 @@ class SideChannelServer:
             raise ConnectionError("bad method name length")
         method = _recv_exact(conn, n).decode("ascii", "replace")
         (size,) = struct.unpack("!i", _recv_exact(conn, 4))
-        if not 0 <= size <= _MAX_FRAME:
+        if not 0 <= size <= self.max_frame_bytes:
             raise ConnectionError("bad frame length")
         payload = _recv_exact(conn, size)
         entry = self._methods.get(method)
@@ -143,9 +313,10 @@ class SideChannelServer:
             _send_error(conn, errors.UNIMPLEMENTED, f"Unknown method {method!r}")
             return
         fn, request_cls = entry
+        context = _CallContext(conn, self._watch)
         try:
             request = request_cls.FromString(payload)
-            response = fn(request, _Abort())
+            response = fn(request, context)
             data = response.SerializeToString()
         except errors.OpError as e:
             _send_error(conn, e.error_code, e.message)
@@ -153,6 +324,8 @@ class SideChannelServer:
         except Exception as e:  # noqa: BLE001 - a bad request must not kill the server
             _send_error(conn, errors.INVALID_ARGUMENT, f"{type(e).__name__}: {e}")
             return
+        finally:
+            context.finish()
         conn.sendall(struct.pack("!ii", 0, len(data)) + data)
 
     def _tensor(self, conn):
@@ -192,6 +365,7 @@ class SideChannelServer:
         except OSError:
             pass
         self._sock.close()
+        self._watch.close()
         with self._lock:
             for c in list(self._conns):
                 try:
@@ -239,7 +413,20 @@ class SideChannelClient:
             lost.connection_lost = True
             raise lost from None
         conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        conn.sendall(struct.pack("!i", len(self._token)) + self._token)
+        try:
+            conn.sendall(struct.pack("!i", len(self._token)) + self._token)
+            status, n = struct.unpack("!ii", _recv_exact(conn, 8))
+            message = _recv_exact(conn, n).decode("utf-8", "replace") if n else ""
+        except (OSError, ConnectionError) as e:
+            raise self._fail(conn, e, "connecting", HANDSHAKE_TIMEOUT_S) from None
+        except (KeyboardInterrupt, SystemExit):
+            conn.close()
+            raise
+        if status:
+            conn.close()
+            raise errors.exception_type_from_error_code(status)(
+                None, None, f"{message} ({self.address})"
+            )
         return conn
 
     def _release(self, conn):
@@ -275,6 +462,11 @@ class SideChannelClient:
             payload = _recv_exact(conn, n)
         except (OSError, ConnectionError) as e:
             raise self._fail(conn, e, f"calling {method}", timeout) from None
+        except (KeyboardInterrupt, SystemExit):
+            # Ctrl-C while the server works: closing the connection tells the server that
+            # nobody waits for the answer any more, and it cancels the step.
+            conn.close()
+            raise
         self._release(conn)
         if status:
             raise errors.exception_type_from_error_code(status)(
@@ -318,6 +510,9 @@ class SideChannelClient:
                     got += n
         except (OSError, ConnectionError) as e:
             raise self._fail(conn, e, f"receiving {key}", timeout) from None
+        except (KeyboardInterrupt, SystemExit):
+            conn.close()
+            raise
         self._release(conn)
         return arr[()] if arr.ndim == 0 else arr
 

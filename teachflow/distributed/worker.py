@@ -13,6 +13,7 @@ import functools
 import itertools
 import threading
 import time
+from dataclasses import dataclass
 
 from teachflow.distributed import send_recv  # noqa: F401 - registers _Send/_Recv
 from teachflow.distributed.protocol import graphs, tensors
@@ -37,6 +38,15 @@ CHUNK_BYTES = 4 << 20
 # StreamEvents' initial metadata: sent once the stream listens to the event bus.
 STREAM_SUBSCRIBED_KEY = "teachflow-subscribed"
 STREAM_TASK_KEY = "teachflow-task"
+
+
+@dataclass(slots=True)
+class RunningStep:
+    """A step running on this worker: whose it is, how to cancel it, when it must end."""
+
+    session: str
+    cancellation: CancellationManager
+    deadline: float | None  # time.monotonic() value
 
 
 class OpSegment:
@@ -154,12 +164,17 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
         self._graphs = {}
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
-        # Running steps: step id -> (session handle, CancellationManager). Closing a
-        # session (DeregisterGraph) or abandoning a step (CleanupGraph) cancels its
-        # waiting ops, as TF's worker cancels the step's CancellationManager.
+        # Running steps: step id -> RunningStep. Closing a session (DeregisterGraph),
+        # abandoning a step (CleanupGraph) or the caller of RunGraph going away cancels
+        # its waiting ops, as TF's worker cancels the step's CancellationManager.
         self._running = {}
         self._streams = set()  # the bus callbacks of the StreamEvents calls being served
         self._segments = {}  # session handle -> OpSegment
+
+    def running_steps(self) -> int:
+        """How many steps run on this worker now."""
+        with self._lock:
+            return len(self._running)
 
     # -- RPCs ------------------------------------------------------------------------------
     def GetStatus(self, request, context):
@@ -211,7 +226,11 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
                 reg.segment.graphs -= 1
                 if reg.segment.graphs <= 0:
                     self._segments.pop(reg.session, None)
-            doomed = [cm for h, cm in self._running.values() if h == request.session_handle]
+            doomed = [
+                r.cancellation
+                for r in self._running.values()
+                if r.session == request.session_handle
+            ]
         for cm in doomed:
             cm.cancel()
         return pb.DeregisterGraphResponse()
@@ -228,7 +247,7 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
                 ),
             )
         try:
-            return self._run_graph(reg, request)
+            return self._run_graph(reg, request, context)
         except errors.OpError as e:
             self.rendezvous.abort(request.step_id, e)
             abort_with(context, e)
@@ -237,7 +256,7 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
             self.rendezvous.abort(request.step_id)
             abort_with(context, e)
 
-    def _run_graph(self, reg, request):
+    def _run_graph(self, reg, request, context):
         feed_names = [t.name for t in request.send]
         values = [tensors.from_proto(t.tensor) for t in request.send]
         plan = reg.plan_for(feed_names, list(request.recv_key), self.devices[0])
@@ -256,7 +275,15 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
         frame = StepFrame(request.step_id, self.rendezvous, deadline, self.peers)
         cm = CancellationManager()
         with self._lock:
-            self._running[request.step_id] = (request.session_handle, cm)
+            # A step abandoned before its RunGraph arrived (CleanupGraph came first) must
+            # not start: a dequeue of it would take an element nobody will ever see.
+            if self.rendezvous.ended(request.step_id):
+                raise errors.CancelledError(
+                    None, None, f"Step {request.step_id} was cancelled before it started here"
+                )
+            self._running[request.step_id] = RunningStep(request.session_handle, cm, deadline)
+        if hasattr(context, "add_callback") and not context.add_callback(cm.cancel):
+            cm.cancel()  # the caller is already gone
         token = current_step.set(frame)
         cancel_token = cancellation.current.set(cm)
         try:
@@ -293,12 +320,14 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
         yield from tensors.chunks(_host_value(value), CHUNK_BYTES)
 
     def CleanupGraph(self, request, context):
+        # The rendezvous first: a RunGraph of this step that registers after our look at
+        # the running steps finds the step ended and does not start.
+        self.rendezvous.abort(request.step_id)
+        self.rendezvous.cleanup(request.step_id)
         with self._lock:
             running = self._running.get(request.step_id)
         if running is not None:
-            running[1].cancel()
-        self.rendezvous.abort(request.step_id)
-        self.rendezvous.cleanup(request.step_id)
+            running.cancellation.cancel()
         return pb.CleanupGraphResponse()
 
     def CleanupAll(self, request, context):
@@ -348,7 +377,7 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
         # server went away (UnavailableError), not the cancellation that frees its threads.
         self.side_channel.close()
         with self._lock:
-            doomed = [cm for _, cm in self._running.values()]
+            doomed = [r.cancellation for r in self._running.values()]
         for cm in doomed:
             cm.cancel()
         self.rendezvous.close()

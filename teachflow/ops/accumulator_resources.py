@@ -117,6 +117,10 @@ class ConditionalAccumulatorState:
                     if attempt.cancelled or (cm is not None and cm.cancelled):
                         raise errors.CancelledError(None, None, "TakeGrad operation was cancelled")
                     _wait_for_change(self.cond, deadline)
+                # A take cancelled in the instant its gradients arrived leaves them for the
+                # next step.
+                if cm is not None and cm.cancelled:
+                    raise errors.CancelledError(None, None, "TakeGrad operation was cancelled")
                 return self._take()
             finally:
                 self._attempts.remove(attempt)

@@ -110,6 +110,13 @@ class QueueState:
         if cm is not None and cm.cancelled:
             raise _cancelled_error(verb)
 
+    def _check_not_cancelled(self, verb):
+        """Before taking: a cancelled step's op never removes an element, even when one
+        arrived in the same instant as the cancellation."""
+        cm = cancellation.current.get()
+        if cm is not None and cm.cancelled:
+            raise _cancelled_error(verb)
+
     def _wake(self):
         with self.cond:
             self.cond.notify_all()
@@ -195,6 +202,7 @@ class QueueState:
             self._wait(deadline, "Enqueue")
         if self.cancelled:
             raise self._closed_error()
+        self._check_not_cancelled("Enqueue")
         self._put(item)
         self.cond.notify_all()
 
@@ -209,6 +217,7 @@ class QueueState:
                         break
                     raise self._insufficient(1)
                 self._wait(deadline, "Dequeue")
+            self._check_not_cancelled("Dequeue")
             item = self._take()
             self.cond.notify_all()
             return tuple(_as_value(c) for c in item)
@@ -237,6 +246,7 @@ class QueueState:
                         break
                     raise self._insufficient(n)
                 self._wait(deadline, "Dequeue")
+            self._check_not_cancelled("Dequeue")
             taken = [self._take() for _ in range(n)]
             self.cond.notify_all()
         return tuple(self._stack([t[i] for t in taken], i) for i in range(len(self.np_dtypes)))

@@ -6,7 +6,10 @@ fails with `CancelledError` ("Dequeue operation was cancelled"). Without it, a q
 with no deadline would wait forever on a thread nobody joins.
 
 `Session.run` and a worker's ``RunGraph`` set `current` for the step; pool threads run
-kernels in a copy of that context, so a blocking kernel finds its manager there.
+kernels in a copy of that context, so a blocking kernel finds its manager there. A step
+has its own manager, a `child` of its session's: a step whose caller went away (a Ctrl-C
+in the client, a cancelled RunStep, a client killed mid-step) is cancelled alone, and a
+closing session cancels all of its steps.
 
     >>> cm = CancellationManager()
     >>> woken = []
@@ -32,6 +35,8 @@ class CancellationManager:
         self._lock = threading.Lock()
         self._callbacks = {}
         self._keys = itertools.count()
+        self._parent = None
+        self._parent_key = None
         self.cancelled = False
 
     def register(self, callback):
@@ -48,6 +53,22 @@ class CancellationManager:
         if key is not None:
             with self._lock:
                 self._callbacks.pop(key, None)
+
+    def child(self) -> CancellationManager:
+        """A manager cancelled with this one (and cancellable alone): one step of a
+        session. `detach` it when the step ends, or the session keeps its callback."""
+        kid = CancellationManager()
+        kid._parent = self
+        kid._parent_key = self.register(kid.cancel)
+        if kid._parent_key is None:  # the session is already closed
+            kid.cancel()
+        return kid
+
+    def detach(self) -> None:
+        """Forget the parent of a `child` (its step ended)."""
+        if self._parent is not None:
+            self._parent.deregister(self._parent_key)
+            self._parent = None
 
     def cancel(self) -> None:
         """Set the flag and wake every registered waiter (once; later calls do nothing)."""

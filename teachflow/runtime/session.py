@@ -225,11 +225,20 @@ class BaseSession:
             publish=publish,
             report_allocations=bool(options and options.report_tensor_allocations_upon_oom),
         )
-        token = cancellation.current.set(self._cancellation)
+        # The step's own manager: a Ctrl-C that ends this call cancels the step's blocked
+        # ops too, so a dequeue left behind cannot take the next element (TF cancels the
+        # step of an abandoned call the same way).
+        step_cancellation = self._cancellation.child()
+        token = cancellation.current.set(step_cancellation)
         try:
             values = self._executor.run(plan, feed_values, ctx)
+        except BaseException as e:
+            if not isinstance(e, Exception):  # KeyboardInterrupt, SystemExit
+                step_cancellation.cancel()
+            raise
         finally:
             cancellation.current.reset(token)
+            step_cancellation.detach()
         if run_metadata is not None:
             self._fill_run_metadata(run_metadata, plan, ctx, traced, options, feed_values)
         return handler.build_results([fetch_value(v) for v in values])

@@ -682,8 +682,9 @@ def _recv_exact(sock, n):
     return buf
 
 
-def _side_socket(c, token=b"", job="worker", task=0):
-    """A connection to a task's side channel, past its token preamble."""
+def _side_socket(c, token=b"", job="worker", task=0, welcome=True):
+    """A connection to a task's side channel, past its token preamble (and, with
+    ``welcome``, past the server's answer to it)."""
     channel, _, worker = _stubs(c, job, task)
     with channel:
         port = worker.GetStatus(pb.GetStatusRequest(), timeout=10, metadata=auth_metadata())
@@ -691,6 +692,8 @@ def _side_socket(c, token=b"", job="worker", task=0):
     assert port
     sock = socket.create_connection(("127.0.0.1", port), timeout=5)
     sock.sendall(struct.pack("!i", len(token)) + token)
+    if welcome:
+        assert struct.unpack("!ii", _recv_exact(sock, 8)) == (0, 0)
     return sock
 
 
@@ -788,7 +791,7 @@ def test_side_channel_refuses_a_wrong_token(cluster, session_config, monkeypatch
     monkeypatch.setenv(TOKEN_ENV, "s3cret")
     c, still_serving = _with_state(cluster, session_config, token="s3cret")
     for token in [b"", b"wrong!", b"s3cre"]:
-        with _side_socket(c, token=token) as sock:
+        with _side_socket(c, token=token, welcome=False) as sock:
             status, n = struct.unpack("!ii", _recv_exact(sock, 8))
             assert status == tf.errors.UNAUTHENTICATED
             _recv_exact(sock, n)

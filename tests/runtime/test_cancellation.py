@@ -34,7 +34,12 @@ def _wait_until(predicate, timeout=JOIN_S):
 
 
 def _waiting_ops(cm):
-    return len(cm._callbacks)
+    """Ops blocked under ``cm``: its callbacks, those of its steps' managers included."""
+    count = 0
+    for cb in list(cm._callbacks.values()):
+        owner = getattr(cb, "__self__", None)
+        count += _waiting_ops(owner) if isinstance(owner, CancellationManager) else 1
+    return count
 
 
 def test_manager_runs_callbacks_once_and_refuses_late_registrations():
@@ -115,7 +120,7 @@ def test_closing_a_remote_session_cancels_its_step_on_the_worker(server):
     sess = tf.Session(server.target)
     worker = server.worker_service
     t, results = _run_in_thread(sess, q.dequeue())
-    _wait_until(lambda: any(_waiting_ops(cm) for _, cm in list(worker._running.values())))
+    _wait_until(lambda: any(_waiting_ops(r.cancellation) for r in list(worker._running.values())))
     sess.close()
     t.join(JOIN_S)
     assert not t.is_alive()
@@ -123,3 +128,48 @@ def test_closing_a_remote_session_cancels_its_step_on_the_worker(server):
     assert isinstance(err, tf.errors.CancelledError)
     assert "Dequeue operation was cancelled" in err.message
     _wait_until(lambda: not worker._running)
+
+
+def test_a_child_manager_is_cancelled_with_its_parent_and_alone():
+    session = CancellationManager()
+    step, other = session.child(), session.child()
+    step.cancel()
+    assert step.cancelled and not other.cancelled and not session.cancelled
+    step.detach()
+    session.cancel()
+    assert other.cancelled
+    assert session.child().cancelled  # a step of a closed session starts cancelled
+
+
+def _interrupt_main_when(predicate):
+    """A real SIGINT to the main thread once ``predicate()`` holds (what Ctrl-C does)."""
+    import signal
+
+    main = threading.main_thread().ident
+
+    def body():
+        _wait_until(predicate)
+        signal.pthread_kill(main, signal.SIGINT)
+
+    t = threading.Thread(target=body, daemon=True)
+    t.start()
+    return t
+
+
+@pytest.mark.skipif(
+    threading.current_thread() is not threading.main_thread(), reason="needs the main thread"
+)
+def test_ctrl_c_during_a_blocking_run_cancels_the_step_and_loses_no_element():
+    q = tf.FIFOQueue(4, tf.float32, shapes=[[]])
+    taken = q.dequeue() * 2.0 + 1.0  # a plan with threads: the dequeue waits in the pool
+    fill = q.enqueue(5.0)
+    with tf.Session() as sess:
+        kicker = _interrupt_main_when(lambda: _waiting_ops(sess._cancellation) > 0)
+        with pytest.raises(KeyboardInterrupt):
+            sess.run(taken)
+        kicker.join(JOIN_S)
+        # The interrupted step's dequeue is gone: the next element goes to the next run.
+        _wait_until(lambda: _waiting_ops(sess._cancellation) == 0)
+        sess.run(fill)
+        assert sess.run(q.size()) == 1
+        assert sess.run(taken, options=tf.RunOptions(timeout_in_ms=5000)) == 11.0
