@@ -1,11 +1,6 @@
 """The wire format: tensors, attributes, node defs, events and devices survive a round trip
 through their protobuf messages (serialized to bytes and parsed back, as over gRPC)."""
 
-import importlib.util
-import pathlib
-import subprocess
-import sys
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -447,28 +442,3 @@ def test_device_attributes_round_trip():
     pb = wire(graphs.device_attributes_to_proto(attrs))
     assert pb.memory_limit == 16 << 30
     assert graphs.device_attributes_from_proto(pb) == attrs
-
-
-# -- the generated modules -----------------------------------------------------------------
-def test_checked_in_generated_modules_are_current(tmp_path):
-    if importlib.util.find_spec("grpc_tools") is None:
-        pytest.skip("grpc_tools is not installed")
-    root = pathlib.Path(__file__).resolve().parents[2]
-    proto = "teachflow/distributed/protocol/teachflow.proto"
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "grpc_tools.protoc",
-            "-I.",
-            f"--python_out={tmp_path}",
-            f"--grpc_python_out={tmp_path}",
-            proto,
-        ],
-        cwd=root,
-        check=True,
-    )
-    for name in ("teachflow_pb2.py", "teachflow_pb2_grpc.py"):
-        fresh = (tmp_path / "teachflow/distributed/protocol" / name).read_text()
-        checked_in = (root / "teachflow/distributed/protocol" / name).read_text()
-        assert fresh == checked_in, f"{name} is stale: run `make proto`"
