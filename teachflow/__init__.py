@@ -20,6 +20,7 @@ from teachflow import (
     math,
     nn,
     random,
+    summary,
     train,
 )  # noqa: E402 (namespaces)
 from teachflow.framework import errors
@@ -94,6 +95,14 @@ from teachflow.ops.random_ops import *  # noqa: F403
 from teachflow.ops.state_ops import *  # noqa: F403
 from teachflow.ops.variable_scope import *  # noqa: F403
 from teachflow.ops.variables import *  # noqa: F403
+from teachflow.proto.messages import (
+    Event,
+    HistogramProto,
+    LogMessage,
+    SessionLog,
+    Summary,
+    SummaryMetadata,
+)
 from teachflow.runtime.config import (
     ConfigProto,
     GPUOptions,

@@ -23,5 +23,6 @@ from teachflow import (  # the namespaces and names a star import leaves out
     math,
     nn,
     random,
+    summary,
     train,
 )
