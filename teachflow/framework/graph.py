@@ -366,10 +366,10 @@ class Graph:
         return list(self._ops)
 
     def as_graph_def(self, from_version=None, add_shapes=False):
-        """The graph as a ``GraphDef`` message (see `graphs.graph_def_of`)."""
-        from teachflow.distributed.protocol import graphs
+        """The graph as TensorFlow's ``GraphDef`` message (see `teachflow.proto.graph_def`)."""
+        from teachflow.proto import graph_def
 
-        return graphs.graph_def_of(self, from_version, add_shapes)
+        return graph_def.graph_to_graph_def(self, from_version, add_shapes)
 
     def get_operation_by_name(self, name: str) -> Operation:
         if not isinstance(name, str):

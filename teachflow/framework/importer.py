@@ -31,6 +31,7 @@ import heapq
 
 from teachflow.framework import errors, registry
 from teachflow.framework.operation import NodeDef, Operation, Tensor
+from teachflow.proto import graph_def as proto_graph_def
 
 __all__ = ["import_nodes", "import_graph_def"]
 
@@ -196,8 +197,14 @@ def import_nodes(graph, node_defs, validate: bool = True, skip_existing: bool = 
 
 
 def _node_defs_of(graph_def) -> list:
+    if isinstance(graph_def, (bytes, bytearray)) or (
+        hasattr(graph_def, "SerializeToString")
+        and proto_graph_def.is_tensorflow_graph_def(graph_def)
+    ):
+        # TensorFlow's GraphDef (Graph.as_graph_def(), a .pb file, a graph TF wrote).
+        return proto_graph_def.node_defs_from_graph_def(graph_def)
     if hasattr(graph_def, "SerializeToString"):
-        # A GraphDef message (Graph.as_graph_def(), a partition graph, a file read back).
+        # teachflow's wire GraphDef (a graph received by a worker): the legacy codec.
         from teachflow.distributed.protocol.graphs import node_defs_from_graph_def
 
         return node_defs_from_graph_def(graph_def)

@@ -19,6 +19,7 @@ from tensorboard.compat.proto.graph_pb2 import GraphDef
 from tensorboard.compat.proto.histogram_pb2 import HistogramProto
 from tensorboard.compat.proto.meta_graph_pb2 import CollectionDef, MetaGraphDef, SignatureDef
 from tensorboard.compat.proto.node_def_pb2 import NodeDef
+from tensorboard.compat.proto.op_def_pb2 import OpDef, OpList
 from tensorboard.compat.proto.saver_pb2 import SaverDef
 from tensorboard.compat.proto.step_stats_pb2 import (
     AllocatorMemoryUsed,
@@ -31,6 +32,7 @@ from tensorboard.compat.proto.summary_pb2 import Summary, SummaryMetadata
 from tensorboard.compat.proto.tensor_pb2 import TensorProto
 from tensorboard.compat.proto.tensor_shape_pb2 import TensorShapeProto
 from tensorboard.compat.proto.types_pb2 import DataType
+from tensorboard.compat.proto.variable_pb2 import VariableDef
 from tensorboard.compat.proto.versions_pb2 import VersionDef
 
 __all__ = [
@@ -53,6 +55,8 @@ __all__ = [
     "NameAttrList",
     "NodeDef",
     "NodeExecStats",
+    "OpDef",
+    "OpList",
     "NodeOutput",
     "RunMetadata",
     "RunOptions",
@@ -65,5 +69,6 @@ __all__ = [
     "TaggedRunMetadata",
     "TensorProto",
     "TensorShapeProto",
+    "VariableDef",
     "VersionDef",
 ]

@@ -1,9 +1,9 @@
 """Writing a graph to a file: ``tf.train.write_graph``.
 
-The text form is the ``GraphDef`` message printed as protobuf text (what a student opens
-in an editor); the binary form is the serialized message, which
-``type(graph_def).FromString`` reads back for `tf.import_graph_def`. The schema is
-teachflow's own (the one its cluster sends), so TensorFlow's tools do not read it.
+The text form is the ``GraphDef`` message printed as protobuf text exactly as TensorFlow
+prints it (what a student opens in an editor); the binary form is the serialized message.
+Both are TensorFlow's own ``GraphDef``: TensorFlow, TensorBoard and Netron read them, and
+`tf.import_graph_def` reads TensorFlow's back (``tf.GraphDef.FromString(data)``).
 
     >>> import os, tempfile
     >>> import teachflow as tf
@@ -30,9 +30,12 @@ def write_graph(graph_or_graph_def, logdir, name, as_text=True):
     os.makedirs(logdir, exist_ok=True)
     path = os.path.join(logdir, name)
     if as_text:
+        from teachflow.proto.graph_def import to_text
+
         with open(path, "w", encoding="utf-8") as f:
-            f.write(str(graph_def))
+            f.write(to_text(graph_def))
     else:
         with open(path, "wb") as f:
-            f.write(graph_def.SerializeToString())
+            # Deterministic: attr maps in key order, so the same graph gives the same bytes.
+            f.write(graph_def.SerializeToString(deterministic=True))
     return path

@@ -27,6 +27,7 @@ from teachflow.distributed.protocol import teachflow_pb2, tensors
 from teachflow.framework import dtypes, errors
 from teachflow.framework.operation import NodeDef
 from teachflow.framework.shapes import TensorShape
+from teachflow.proto import graph_def as proto_graph_def
 from teachflow.runtime.devices import DeviceAttributes
 from teachflow.trace.events import MemoryEvent, OpEvent, StepEvent, TransferEvent
 
@@ -171,10 +172,10 @@ def graph_def(ops, version: int = 0) -> teachflow_pb2.GraphDef:
 
 
 def graph_def_of(graph, from_version=None, add_shapes=False) -> teachflow_pb2.GraphDef:
-    """``graph.as_graph_def()``: the graph as a ``GraphDef`` (teachflow's schema, the one the
-    cluster sends): ``.node`` in creation order, ``str()`` gives the text format, and
-    `tf.import_graph_def` reads it back. ``from_version`` keeps the ops added after the graph
-    had that version; ``add_shapes`` adds each node's ``_output_shapes``."""
+    """The graph as teachflow's wire ``GraphDef`` (the schema the cluster sends). The
+    public ``graph.as_graph_def()`` is TensorFlow's message, see `teachflow.proto.graph_def`.
+    ``from_version`` keeps the ops added after the graph had that version; ``add_shapes``
+    adds each node's ``_output_shapes``."""
     ops = [op for op in graph.get_operations() if from_version is None or op._id > from_version]
     gd = graph_def(ops, graph.version)
     if add_shapes:
@@ -185,7 +186,10 @@ def graph_def_of(graph, from_version=None, add_shapes=False) -> teachflow_pb2.Gr
 
 
 def node_defs_from_graph_def(pb) -> list:
-    """The `NodeDef` dataclasses of a ``GraphDef``, in message order."""
+    """The `NodeDef` dataclasses of a ``GraphDef``, in message order: teachflow's wire
+    message, or TensorFlow's (``Graph.as_graph_def()``, a TF partition graph or file)."""
+    if proto_graph_def.is_tensorflow_graph_def(pb):
+        return proto_graph_def.node_defs_from_graph_def(pb)
     return [node_def_from_proto(n) for n in pb.node]
 
 

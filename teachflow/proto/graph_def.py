@@ -1,0 +1,162 @@
+"""teachflow graphs <-> TensorFlow's ``GraphDef``: the file a graph is saved as.
+
+``Graph.as_graph_def()`` returns TensorFlow's own ``GraphDef`` message: ``versions`` as
+TensorFlow 2.21 writes them, one ``NodeDef`` per op with TensorFlow's attrs (types filled
+in from the op's inputs and outputs, defaults added, see `op_defs`), and an empty
+``library``. Its bytes parse in TensorFlow (``tf.compat.v1.GraphDef.FromString``) and a
+GraphDef TensorFlow wrote comes back as teachflow's `NodeDef` records, ready for
+`tf.import_graph_def`.
+
+    >>> import teachflow as tf
+    >>> from teachflow.proto import graph_def
+    >>> g = tf.Graph()
+    >>> with g.as_default():
+    ...     y = tf.reshape(tf.constant([1.0, 2.0], name="x"), [2, 1], name="y")
+    >>> gd = graph_def.graph_to_graph_def(g)
+    >>> gd.versions.producer, [n.op for n in gd.node]
+    (2474, ['Const', 'Const', 'Reshape'])
+    >>> sorted(gd.node[2].attr)
+    ['T', 'Tshape']
+    >>> [nd.name for nd in graph_def.node_defs_from_graph_def(gd)]
+    ['x', 'y/shape', 'y']
+"""
+
+from __future__ import annotations
+
+from google.protobuf import text_format
+
+from teachflow.framework.operation import NodeDef
+from teachflow.proto import attr_value, messages, op_defs
+
+__all__ = [
+    "PRODUCER",
+    "MIN_CONSUMER",
+    "node_def_to_proto",
+    "node_def_from_proto",
+    "graph_to_graph_def",
+    "nodes_to_graph_def",
+    "node_defs_from_graph_def",
+    "debug_info_by_node",
+    "is_tensorflow_graph_def",
+    "to_text",
+]
+
+# TensorFlow 2.21's GRAPH_DEF_VERSION and min consumer, as its compat.v1 ``as_graph_def``
+# writes them (recorded by tests/fixtures/tensorflow/record_formats.py).
+PRODUCER = 2474
+MIN_CONSUMER = 0
+
+# Attrs TensorFlow never reads back: shapes that import recomputes.
+_IGNORED_ON_IMPORT = frozenset({"_output_shapes"})
+
+
+def node_def_to_proto(
+    node_def: NodeDef, input_dtypes=None, output_dtypes=None, debug_info=None
+) -> messages.NodeDef:
+    """A `NodeDef` record as TensorFlow's ``NodeDef``, attrs completed from TF's OpDef.
+
+    ``input_dtypes``/``output_dtypes`` (the op's tensors' dtypes) fill the type attrs
+    (``T``...) teachflow's ops do not keep.
+    """
+    pb = messages.NodeDef(
+        name=node_def.name, op=node_def.op, input=list(node_def.input), device=node_def.device
+    )
+    attrs = {}
+    for key, value in node_def.attr.items():
+        try:
+            encoded = attr_value.to_proto(value)
+        except TypeError as e:
+            raise TypeError(
+                f"Attr '{key}' of node '{node_def.name}' (op: '{node_def.op}'): {e}"
+            ) from None
+        if encoded is not None:
+            attrs[key] = encoded
+    op_defs.complete_attrs(node_def.op, attrs, input_dtypes, output_dtypes)
+    for key in sorted(attrs):
+        pb.attr[key].CopyFrom(attrs[key])
+    if debug_info is not None:
+        pb.experimental_debug_info.CopyFrom(debug_info)
+    return pb
+
+
+def _op_to_proto(op) -> messages.NodeDef:
+    return node_def_to_proto(
+        op.node_def,
+        [t.dtype for t in op.inputs],
+        [t.dtype for t in op.outputs],
+        getattr(op, "_experimental_debug_info", None),
+    )
+
+
+def _versioned(nodes) -> messages.GraphDef:
+    gd = messages.GraphDef(node=nodes)
+    gd.versions.producer = PRODUCER
+    gd.versions.min_consumer = MIN_CONSUMER
+    return gd
+
+
+def graph_to_graph_def(graph, from_version=None, add_shapes=False) -> messages.GraphDef:
+    """``graph.as_graph_def()``: nodes in creation order; ``from_version`` keeps the ops
+    added after the graph had that version; ``add_shapes`` adds ``_output_shapes``."""
+    ops = [op for op in graph.get_operations() if from_version is None or op._id > from_version]
+    gd = _versioned([_op_to_proto(op) for op in ops])
+    if add_shapes:
+        for node, op in zip(gd.node, ops):
+            shapes = [t.shape for t in op.outputs]
+            node.attr["_output_shapes"].CopyFrom(attr_value.to_proto(shapes))
+    return gd
+
+
+def nodes_to_graph_def(node_defs) -> messages.GraphDef:
+    """A ``GraphDef`` of `NodeDef` records that have no op behind them (a partition graph
+    rebuilt from another process): attrs as recorded, defaults added."""
+    return _versioned([node_def_to_proto(nd) for nd in node_defs])
+
+
+def node_def_from_proto(pb) -> NodeDef:
+    """TensorFlow's ``NodeDef`` as teachflow's record (``_output_shapes`` dropped)."""
+    attrs = {
+        key: attr_value.from_proto(value, key)
+        for key, value in pb.attr.items()
+        if key not in _IGNORED_ON_IMPORT
+    }
+    return NodeDef(pb.name, pb.op, list(pb.input), pb.device, attrs)
+
+
+def is_tensorflow_graph_def(message) -> bool:
+    """True for TensorFlow's ``GraphDef``: tensorboard's copy (``tensorboard.GraphDef``,
+    the one teachflow uses) or TensorFlow's own, not teachflow's wire ``teachflow.GraphDef``."""
+    return message.DESCRIPTOR.full_name in ("tensorboard.GraphDef", "tensorflow.GraphDef")
+
+
+def node_defs_from_graph_def(graph_def) -> list:
+    """The `NodeDef` records of a ``GraphDef`` (message or its bytes), in message order.
+
+    Raises ValueError for a graph that uses functions (``library``), which teachflow
+    cannot run.
+    """
+    if isinstance(graph_def, (bytes, bytearray, memoryview)):
+        graph_def = messages.GraphDef.FromString(bytes(graph_def))
+    if len(graph_def.library.function):
+        names = ", ".join(f.signature.name for f in graph_def.library.function)
+        raise ValueError(
+            f"The GraphDef defines functions ({names}); teachflow runs graphs without "
+            "function libraries."
+        )
+    return [node_def_from_proto(n) for n in graph_def.node]
+
+
+def debug_info_by_node(graph_def) -> dict:
+    """name -> ``experimental_debug_info`` for the nodes that carry one (kept on import,
+    written back on export)."""
+    return {
+        n.name: n.experimental_debug_info
+        for n in graph_def.node
+        if n.HasField("experimental_debug_info")
+    }
+
+
+def to_text(message) -> str:
+    """Protobuf text format exactly as TensorFlow's ``write_graph`` writes ``.pbtxt`` files
+    (``text_format.MessageToString``: map entries such as attrs sorted by key)."""
+    return text_format.MessageToString(message)
