@@ -8,8 +8,9 @@ Every random op carries two integer attributes, ``seed`` and ``seed2``. They com
 graph seed / op seed          the op's (seed, seed2)
 ============================  ===========================================================
 set / given                   (graph seed, op seed)
-set / None                    (graph seed, the graph's last op id) — so every op differs,
-                              yet the same program builds the same seeds every time
+set / None                    (graph seed, n) for the graph's n-th such op (0, 1, 2, ...) —
+                              so every op differs, yet the same program builds the same
+                              seeds every time
 unset / given                 (DEFAULT_GRAPH_SEED, op seed)
 unset / None                  (None, None): fresh entropy in each new session
 ============================  ===========================================================
@@ -24,12 +25,18 @@ unset / None                  (None, None): fresh entropy in each new session
 
 from __future__ import annotations
 
+import weakref
+
 from teachflow.framework.graph import get_default_graph
 
 __all__ = ["set_random_seed", "get_seed", "DEFAULT_GRAPH_SEED"]
 
 DEFAULT_GRAPH_SEED = 87654321
 _MAXINT32 = 2**31 - 1
+# How many ops of each graph took their op seed from the graph seed (TF 2.x's
+# ``_graph_to_seed_dict``, which tf.compat.v1 uses too; TF 1.x took the graph's last op
+# id instead, so TF 1.x and TF 2.x programs that set only a graph seed differ).
+_graph_to_seed_count: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
 def _truncate_seed(seed: int) -> int:
@@ -43,9 +50,10 @@ def get_seed(op_seed):
     global_seed = graph.seed
     if global_seed is not None:
         if op_seed is None:
-            # The id of the most recent op: deterministic for a given program, and
-            # different for every random op built after the previous one.
-            op_seed = graph._last_id
+            # A per-graph count: deterministic for a given program, and different for
+            # every random op that asks.
+            op_seed = _graph_to_seed_count.setdefault(graph, 0)
+            _graph_to_seed_count[graph] = op_seed + 1
         seeds = _truncate_seed(global_seed), _truncate_seed(op_seed)
     elif op_seed is not None:
         seeds = DEFAULT_GRAPH_SEED, _truncate_seed(op_seed)

@@ -1,11 +1,14 @@
 """Random ops: normal, uniform, truncated normal, shuffle and categorical samples.
 
-Each random op is *stateful*: its kernel owns a random generator, created when a session
-first runs the op and advanced by every run. So two runs of the same tensor give
-different values, while a new session starts the sequence again — TensorFlow's
-behaviour. The generator's key is the op's ``(seed, seed2)`` attributes, which
-`teachflow.framework.random_seed.get_seed` derives from ``tf.set_random_seed`` and the
-``seed=`` argument; with neither, each session draws fresh entropy.
+They draw TensorFlow's own numbers, bit for bit: each kernel owns a Philox4x32-10
+generator keyed by the op's ``(seed, seed2)`` attributes (`teachflow.ops.philox`), and
+turns its words into samples exactly as TF's kernels do
+(`teachflow.ops.random_distributions`). Each random op is *stateful*: the generator is
+created when a session first runs the op, and every run reserves the next range of the
+stream — so two runs of the same tensor give different values, while a new session starts
+the sequence again. `teachflow.framework.random_seed.get_seed` derives the seeds from
+``tf.set_random_seed`` and the ``seed=`` argument; with neither, each session draws fresh
+entropy.
 
     >>> import teachflow as tf
     >>> tf.set_random_seed(0)
@@ -19,6 +22,8 @@ behaviour. The generator's key is the op's ``(seed, seed2)`` attributes, which
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from teachflow.framework import dtypes, errors, registry
@@ -27,7 +32,14 @@ from teachflow.framework.operation import Tensor
 from teachflow.framework.random_seed import DEFAULT_GRAPH_SEED, get_seed, set_random_seed
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
+from teachflow.ops import random_distributions as distributions
 from teachflow.ops.array_ops import to_host
+from teachflow.ops.philox import GuardedPhilox, SingleSample
+from teachflow.ops.random_distributions import (
+    RESERVED_SAMPLES_PER_OUTPUT,
+    categorical_samples,
+    fisher_yates,
+)
 
 __all__ = [
     "random_normal",
@@ -106,16 +118,13 @@ def _dims(shape_value):
 
 
 # -- kernels: each owns a generator ---------------------------------------------------------
-def make_generator(op) -> np.random.Generator:
-    """A Philox generator keyed by the op's (seed, seed2); fresh entropy when both are 0.
+def make_generator(op) -> GuardedPhilox:
+    """The op's Philox generator, keyed by its (seed, seed2); fresh entropy when both are 0.
 
     Called once per op and session, so a new session replays the same sequence, while
-    successive runs in one session continue it.
+    successive runs in one session continue it (each run reserves its own counters).
     """
-    seed, seed2 = op._attrs.get("seed", 0), op._attrs.get("seed2", 0)
-    if seed == 0 and seed2 == 0:
-        return np.random.Generator(np.random.Philox())
-    return np.random.Generator(np.random.Philox(key=[seed, seed2]))
+    return GuardedPhilox(op._attrs.get("seed", 0), op._attrs.get("seed2", 0))
 
 
 def finish(value, device):
@@ -127,39 +136,23 @@ def finish(value, device):
     return value
 
 
-def _float_sampler(draw):
+def _float_sampler(fill):
     """Kernel factory for an op with one shape input and a float ``dtype`` attribute."""
 
     def make(op, device):
-        rng = make_generator(op)
+        guarded = make_generator(op)
         np_dtype = np.dtype(op._attrs["dtype"].as_numpy_dtype)
-        # numpy samples float32/float64 natively; float16 is drawn as float32 and rounded.
-        draw_dtype = np.float32 if np_dtype == np.float16 else np_dtype
 
         def sample(shape):
-            return finish(draw(rng, _dims(shape), draw_dtype).astype(np_dtype, copy=False), device)
+            dims = _dims(shape)
+            n = math.prod(dims)
+            # 256 blocks per element, whatever the distribution uses (random_op.cc).
+            gen = guarded.reserve_random_outputs(n, RESERVED_SAMPLES_PER_OUTPUT)
+            return finish(fill(gen, n, np_dtype).reshape(dims), device)
 
         return sample
 
     return make
-
-
-def _draw_normal(rng, dims, dtype):
-    return rng.standard_normal(dims, dtype=dtype)
-
-
-def _draw_uniform(rng, dims, dtype):
-    return rng.random(dims, dtype=dtype)
-
-
-def _draw_truncated(rng, dims, dtype):
-    # TF's TruncatedNormal drops samples more than two standard deviations out and draws again.
-    x = rng.standard_normal(dims, dtype=dtype)
-    bad = np.abs(x) > 2.0
-    while bad.any():
-        x[bad] = rng.standard_normal(int(bad.sum()), dtype=dtype)
-        bad = np.abs(x) > 2.0
-    return x
 
 
 def _infer_float_random(op):
@@ -168,9 +161,9 @@ def _infer_float_random(op):
 
 
 for _type, _draw in (
-    ("RandomStandardNormal", _draw_normal),
-    ("RandomUniform", _draw_uniform),
-    ("TruncatedNormal", _draw_truncated),
+    ("RandomStandardNormal", distributions.normal),
+    ("RandomUniform", distributions.uniform),
+    ("TruncatedNormal", distributions.truncated_normal),
 ):
     registry.register(
         _type, _infer_float_random, _float_sampler(_draw), stateful=True, not_differentiable=True
@@ -192,15 +185,20 @@ def _infer_uniform_int(op):
 
 
 def _uniform_int_kernel(op, device):
-    rng = make_generator(op)
-    np_dtype = op.inputs[1].dtype.base_dtype.as_numpy_dtype
+    guarded = make_generator(op)
+    np_dtype = np.dtype(op.inputs[1].dtype.base_dtype.as_numpy_dtype)
 
     def sample(shape, lo, hi):
         dims = _dims(shape)
-        lo, hi = to_host(lo), to_host(hi)
+        n = math.prod(dims)
+        if n == 0:
+            # TF returns before checking the range: zero impossible samples are fine.
+            return finish(np.zeros(dims, dtype=np_dtype), device)
+        lo, hi = int(to_host(lo)), int(to_host(hi))
         if not lo < hi:
             raise errors.InvalidArgumentError(None, None, f"Need minval < maxval, got {lo} >= {hi}")
-        return finish(np.asarray(rng.integers(lo, hi, size=dims, dtype=np_dtype)), device)
+        gen = guarded.reserve_random_outputs(n, RESERVED_SAMPLES_PER_OUTPUT)
+        return finish(distributions.uniform_int(gen, n, lo, hi, np_dtype).reshape(dims), device)
 
     return sample
 
@@ -220,15 +218,18 @@ def _infer_shuffle(op):
 
 
 def _shuffle_kernel(op, device):
-    rng = make_generator(op)
-
+    guarded = make_generator(op)
     xp = device.xp
 
     def shuffle(value):
-        if value.ndim == 0 or value.shape[0] <= 1:
-            return value
-        # A permutation of the first dimension, drawn on the host; the input is not modified.
-        return value[xp.asarray(rng.permutation(value.shape[0]))]
+        if value.ndim == 0 or value.size <= 1 or value.shape[0] <= 1:
+            return value  # TF forwards the input and draws nothing
+        n = value.shape[0]
+        # One word per swap of a Fisher–Yates pass (random_shuffle_op.cc).
+        words = SingleSample(guarded.reserve_samples32(n - 1)).take(n - 1)
+        perm = fisher_yates(n, words)
+        # The input is not modified: the output is a gather along the first dimension.
+        return value[xp.asarray(perm)]
 
     return shuffle
 
@@ -251,24 +252,26 @@ def _infer_multinomial(op):
 
 
 def _multinomial_kernel(op, device):
-    rng = make_generator(op)
+    guarded = make_generator(op)
     out_dtype = op._attrs["output_dtype"].as_numpy_dtype
 
     def sample(logits, num_samples):
-        logits = np.asarray(to_host(logits), dtype=np.float64)
+        logits = np.asarray(to_host(logits))
         num_samples = int(to_host(num_samples))
         batch, classes = logits.shape
         if classes == 0 and num_samples > 0:
             raise errors.InvalidArgumentError(None, None, "num_classes should be positive, got 0")
-        # Inverse-CDF sampling of softmax(logits) per row; -inf logits have probability 0.
-        shifted = np.exp(logits - logits.max(axis=1, keepdims=True))
-        cdf = np.cumsum(shifted, axis=1)
-        cdf /= cdf[:, -1:]
-        u = rng.random((batch, int(num_samples)))
-        out = np.empty((batch, int(num_samples)), dtype=out_dtype)
-        for row in range(batch):
-            out[row] = np.minimum(np.searchsorted(cdf[row], u[row], side="right"), classes - 1)
-        return finish(out, device)
+        # TF's CPU kernel reserves 2 words per sample, rounded up to blocks (+3 so rows
+        # never share a block), then reads the rows' doubles as one stream. (When the
+        # work is large — batch * 50 * (samples * log2(classes) + classes) over ~1e5 —
+        # TF splits the rows over its thread pool and each shard restarts the stream at
+        # a row-dependent offset, so its numbers then depend on the pool's size; ours are
+        # TF's with one intra-op thread.)
+        reserve = batch * ((num_samples + 3) // 4 * 4) * 2
+        gen = guarded.reserve_random_outputs(reserve, RESERVED_SAMPLES_PER_OUTPUT)
+        words = SingleSample(gen).take(2 * batch * num_samples).reshape(-1, 2)
+        u = distributions.uint64_to_double(words[:, 0], words[:, 1]).reshape(batch, num_samples)
+        return finish(categorical_samples(logits, u).astype(out_dtype), device)
 
     return sample
 

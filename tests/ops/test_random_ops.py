@@ -162,14 +162,22 @@ def test_op_seed_alone_uses_default_graph_seed():
     assert (op.get_attr("seed"), op.get_attr("seed2")) == (DEFAULT_GRAPH_SEED, 3)
 
 
-def test_graph_seed_alone_uses_last_op_id():
+def test_graph_seed_alone_counts_the_graphs_random_ops():
+    # TF 2.x (and its tf.compat.v1): the n-th op that takes its seed from the graph seed
+    # gets seed2 = n, however many other ops were built in between.
     tf.set_random_seed(5)
     g = tf.get_default_graph()
     tf.random_normal([2])
-    op = g.get_operation_by_name("random_normal/RandomStandardNormal")
-    # The seed is the id of the op built just before it (random_normal/stddev).
-    stddev = g.get_operation_by_name("random_normal/stddev")
-    assert (op.get_attr("seed"), op.get_attr("seed2")) == (5, stddev._id)
+    tf.constant([1.0, 2.0]) * 3.0
+    tf.random_uniform([2], seed=9)  # has its own op seed: not counted
+    tf.truncated_normal([2])
+    first = g.get_operation_by_name("random_normal/RandomStandardNormal")
+    second = g.get_operation_by_name("truncated_normal/TruncatedNormal")
+    assert (first.get_attr("seed"), first.get_attr("seed2")) == (5, 0)
+    assert (second.get_attr("seed"), second.get_attr("seed2")) == (5, 1)
+    with tf.Graph().as_default():  # each graph counts from 0
+        tf.set_random_seed(5)
+        assert tf.get_seed(None) == (5, 0)
 
 
 def test_get_seed_rules():

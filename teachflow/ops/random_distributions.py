@@ -1,0 +1,214 @@
+"""From Philox's uint32 words to TensorFlow's samples, bit for bit.
+
+Mirrors ``tensorflow/core/lib/random/random_distributions.h`` and the way
+``random_op.cc`` fills an output tensor:
+
+- **uniform floats** put random bits in the mantissa of a number in [1, 2) and subtract
+  1: 23 bits for float32, 52 (from two words) for float64, 10 for float16;
+- **normals** use Box–Muller on pairs of uniforms (two float32 normals from two words,
+  two float64 normals from four);
+- **integers** are ``lo + word % (hi - lo)`` (two words per int64);
+- the output is cut into *groups*, one group per Philox block (4 float32s, 2 float64s),
+  and group ``g`` uses block ``g`` — so the values never depend on how many threads
+  filled the tensor;
+- **truncated normals** reject samples with ``|x| >= 2``; as the number of draws is not
+  known in advance, group ``g`` starts its own stream at block ``g * 256`` (``g * 128``
+  for float64) and draws from it until the group is full.
+
+Everything is vectorised over groups: one numpy expression per step, no loop per number.
+
+    >>> from teachflow.ops.philox import PhiloxRandom
+    >>> from teachflow.ops import random_distributions as rd
+    >>> rd.uniform(PhiloxRandom(87654321, 1), 3, np.float32)  # tf.random_uniform([3], seed=1)
+    array([0.2390374 , 0.92039955, 0.05051243], dtype=float32)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from teachflow.ops import glibc_math
+from teachflow.ops.philox import PhiloxRandom
+
+__all__ = [
+    "uint32_to_float",
+    "uint64_to_double",
+    "uint16_to_half",
+    "box_muller_float",
+    "box_muller_double",
+    "uniform",
+    "normal",
+    "truncated_normal",
+    "uniform_int",
+    "TRUNCATE_VALUE",
+]
+
+TRUNCATE_VALUE = 2.0
+# Blocks reserved per output element by the kernels (random_op.cc's kReservedSamplesPerOutput).
+RESERVED_SAMPLES_PER_OUTPUT = 256
+
+
+# -- words -> uniform numbers in [0, 1) ---------------------------------------------------------
+def uint32_to_float(x: np.ndarray) -> np.ndarray:
+    """23 random mantissa bits under exponent 0 give a float in [1, 2); minus 1 -> [0, 1)."""
+    return ((x & np.uint32(0x7FFFFF)) | np.uint32(0x3F800000)).view(np.float32) - np.float32(1)
+
+
+def uint64_to_double(x0: np.ndarray, x1: np.ndarray) -> np.ndarray:
+    """20 bits of ``x0`` and all of ``x1`` fill float64's 52-bit mantissa."""
+    mantissa = ((x0 & np.uint32(0xFFFFF)).astype(np.uint64) << np.uint64(32)) | x1
+    return (mantissa | np.uint64(1023 << 52)).view(np.float64) - 1.0
+
+
+def uint16_to_half(x: np.ndarray) -> np.ndarray:
+    """10 random bits fill float16's mantissa (only the low 16 bits of the word are read)."""
+    bits = ((x & np.uint32(0x3FF)) | np.uint32(15 << 10)).astype(np.uint16)
+    return bits.view(np.float16) - np.float16(1)
+
+
+# -- Box–Muller ----------------------------------------------------------------------------------
+def box_muller_float(x0: np.ndarray, x1: np.ndarray):
+    """Two float32 normals from two words (TF's ``BoxMullerFloat``).
+
+    ``log`` and ``sincos`` are the C library's float32 functions, reproduced to the bit
+    by `teachflow.ops.glibc_math`; ``2.0f * M_PI`` is a double, so the angle is rounded
+    to float32 once, from double.
+    """
+    u1 = np.maximum(uint32_to_float(x0), np.float32(1.0e-7))
+    v1 = ((2 * np.pi) * uint32_to_float(x1).astype(np.float64)).astype(np.float32)
+    u2 = np.sqrt(np.float32(-2.0) * glibc_math.logf(u1))
+    f0, f1 = glibc_math.sincosf(v1)
+    f0 *= u2
+    f1 *= u2
+    return f0, f1
+
+
+def box_muller_double(x0, x1, x2, x3):
+    """Two float64 normals from four words (TF's ``BoxMullerDouble``)."""
+    u1 = np.maximum(uint64_to_double(x0, x1), 1.0e-7)
+    v1 = (2 * np.pi) * uint64_to_double(x2, x3)
+    u2 = np.sqrt(-2.0 * glibc_math.log(u1))
+    return np.sin(v1) * u2, np.cos(v1) * u2
+
+
+# -- filling an output tensor of n elements ------------------------------------------------------
+def _groups(gen: PhiloxRandom, n: int, group_size: int) -> np.ndarray:
+    """The blocks for ``ceil(n / group_size)`` output groups: block ``g`` for group ``g``."""
+    return gen.blocks_at(np.arange(-(-n // group_size), dtype=np.uint64))
+
+
+def uniform(gen: PhiloxRandom, n: int, dtype) -> np.ndarray:
+    """``n`` uniform samples in [0, 1) (``RandomUniform``'s values)."""
+    dtype = np.dtype(dtype)
+    if dtype == np.float64:
+        b = _groups(gen, n, 2)
+        out = np.stack([uint64_to_double(b[:, 0], b[:, 1]), uint64_to_double(b[:, 2], b[:, 3])])
+        return out.T.reshape(-1)[:n]
+    b = _groups(gen, n, 4).reshape(-1)[:n]
+    return uint16_to_half(b) if dtype == np.float16 else uint32_to_float(b)
+
+
+def normal(gen: PhiloxRandom, n: int, dtype) -> np.ndarray:
+    """``n`` standard normal samples (``RandomStandardNormal``'s values)."""
+    dtype = np.dtype(dtype)
+    if dtype == np.float64:
+        b = _groups(gen, n, 2)
+        d0, d1 = box_muller_double(b[:, 0], b[:, 1], b[:, 2], b[:, 3])
+        return np.stack([d0, d1], axis=1).reshape(-1)[:n]
+    b = _groups(gen, n, 4)
+    pairs = b.reshape(-1, 2)  # (x0, x1), (x2, x3) of each block, in output order
+    f0, f1 = box_muller_float(pairs[:, 0], pairs[:, 1])
+    out = np.stack([f0, f1], axis=1).reshape(-1)[:n]
+    return out.astype(np.float16) if dtype == np.float16 else out
+
+
+def _candidates(gen: PhiloxRandom, starts: np.ndarray, first: int, count: int, double: bool):
+    """Normal candidates from blocks ``first .. first + count`` of each group's stream."""
+    offsets = (starts[:, None] + np.arange(first, first + count, dtype=np.uint64)).reshape(-1)
+    b = gen.blocks_at(offsets)
+    if double:
+        d0, d1 = box_muller_double(b[:, 0], b[:, 1], b[:, 2], b[:, 3])
+        pairs = (d0, d1)
+    else:
+        w = b.reshape(-1, 2)
+        pairs = box_muller_float(w[:, 0], w[:, 1])
+    return np.stack(pairs, axis=1).reshape(len(starts), -1)
+
+
+def truncated_normal(gen: PhiloxRandom, n: int, dtype) -> np.ndarray:
+    """``n`` standard normals with ``|x| < 2`` (``TruncatedNormal``'s values).
+
+    Each group draws pairs of normals from its own stream and keeps, in order, those
+    inside the cut-off until it has a full group (4 float32/float16 or 2 float64).
+    """
+    dtype = np.dtype(dtype)
+    double = dtype == np.float64
+    group_size = 2 if double else 4
+    # Blocks between group streams: group_size * 256 outputs' worth of 4-word blocks.
+    stride = group_size * RESERVED_SAMPLES_PER_OUTPUT // 4
+    groups = -(-n // group_size)
+    out = np.empty((groups, group_size), dtype=np.float64 if double else np.float32)
+    pending = np.arange(groups, dtype=np.uint64)
+    # Almost every group fills from its first two blocks (95% of normals fall inside the
+    # cut-off); the rare rest are drawn again from their start with twice the blocks.
+    count = 2
+    while len(pending):
+        candidates = _candidates(gen, pending * np.uint64(stride), 0, count, double)
+        keep = np.abs(candidates) < TRUNCATE_VALUE
+        full = np.count_nonzero(keep, axis=1) >= group_size
+        mask = keep[full] & (np.cumsum(keep[full], axis=1) <= group_size)
+        out[pending[full].astype(np.intp)] = candidates[full][mask].reshape(-1, group_size)
+        pending = pending[~full]
+        count *= 2
+    result = out.reshape(-1)[:n]
+    return result.astype(np.float16) if dtype == np.float16 else result
+
+
+def uniform_int(gen: PhiloxRandom, n: int, lo: int, hi: int, dtype) -> np.ndarray:
+    """``n`` integers ``lo + word % (hi - lo)`` (``RandomUniformInt``'s values).
+
+    The range and the sum wrap as unsigned integers, as TF's C++ does.
+    """
+    dtype = np.dtype(dtype)
+    if dtype == np.int64:
+        b = _groups(gen, n, 2).reshape(-1, 2)
+        bits = b[:, 0].astype(np.uint64) | (b[:, 1].astype(np.uint64) << np.uint64(32))
+        span = np.uint64((int(hi) - int(lo)) & ((1 << 64) - 1))
+        return (np.uint64(int(lo) & ((1 << 64) - 1)) + bits[:n] % span).view(np.int64)
+    words = _groups(gen, n, 4).reshape(-1)[:n]
+    span = np.uint32((int(hi) - int(lo)) & 0xFFFFFFFF)
+    return (np.uint32(int(lo) & 0xFFFFFFFF) + words % span).view(np.int32)
+
+
+# -- permutations and categorical draws ---------------------------------------------------------
+def fisher_yates(n: int, words: np.ndarray) -> np.ndarray:
+    """The permutation of ``range(n)`` that TF's ``RandomShuffle`` makes from ``n - 1`` words.
+
+    Position ``i`` swaps with ``i + words[i] % (n - i)``. The indices are computed at
+    once; the swaps themselves depend on each other, so they run in order.
+    """
+    targets = (np.arange(n - 1) + words[: n - 1] % np.arange(n, 1, -1, dtype=np.uint32)).tolist()
+    perm = list(range(n))
+    for i, j in enumerate(targets):
+        perm[i], perm[j] = perm[j], perm[i]
+    return np.array(perm, dtype=np.intp)
+
+
+def categorical_samples(logits: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Class indices for uniforms ``u`` ([batch, samples]) under ``softmax(logits)``.
+
+    TF's ``Multinomial`` CPU kernel: an unnormalised CDF of ``exp(logit - max)`` in
+    float64 over the finite logits (others add nothing), then the first class whose
+    CDF exceeds ``u * total`` (``std::upper_bound``).
+    """
+    finite = np.isfinite(logits)
+    lowest = np.finfo(logits.dtype).min if logits.dtype.kind == "f" else -np.inf
+    row_max = np.where(finite, logits, lowest).max(axis=1, initial=lowest).astype(np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        weights = np.exp(logits.astype(np.float64) - row_max[:, None])
+    cdf = np.cumsum(np.where(finite, weights, 0.0), axis=1)
+    out = np.empty(u.shape, dtype=np.int64)
+    for row in range(len(cdf)):
+        total = cdf[row, -1] if cdf.shape[1] else 0.0
+        out[row] = np.searchsorted(cdf[row], u[row] * total, side="right")
+    return out
