@@ -9,6 +9,8 @@ teachflow demo
     run the chapter's small graphs in this terminal
 teachflow labs
     open the lab notebooks in JupyterLab on this machine (127.0.0.1), at 00_welcome.ipynb
+teachflow tensorboard LOGDIR [--port N]
+    run TensorBoard on LOGDIR at http://127.0.0.1:<free port>/ until SIGTERM or Ctrl-C
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ def main(argv=None) -> int:
     _add_labs_parser(sub)
     _add_server_parser(sub)
     _add_cluster_parser(sub)
+    _add_tensorboard_parser(sub)
     args = parser.parse_args(argv)
     try:
         return args.run(args)
@@ -392,6 +395,38 @@ def _run_cluster_up(args) -> int:
     finally:
         cluster.stop()
     print("cluster stopped", flush=True)
+    return 0
+
+
+# -- teachflow tensorboard ----------------------------------------------------------------------
+def _add_tensorboard_parser(sub):
+    p = sub.add_parser("tensorboard", help="run TensorBoard on a log directory until Ctrl-C")
+    p.add_argument("logdir", help="the directory tf.summary.FileWriter wrote to")
+    p.add_argument("--port", type=int, help="port on 127.0.0.1 (default: a free one)")
+    p.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for startup")
+    p.set_defaults(run=_run_tensorboard)
+
+
+def _run_tensorboard(args) -> int:
+    from teachflow.viz.tensorboard_launcher import start_tensorboard
+
+    stop = _stop_on_signals()
+    try:
+        board = start_tensorboard(args.logdir, port=args.port, timeout=args.timeout)
+    except FileNotFoundError as e:
+        raise UsageError(str(e)) from None
+    except RuntimeError as e:
+        print(f"teachflow tensorboard: {e}", file=sys.stderr, flush=True)
+        return 1
+    try:
+        print(f"TensorBoard at {board.url} (Ctrl-C or SIGTERM stops it)", flush=True)
+        while not stop.wait(1.0):
+            if not board.running:
+                print("TensorBoard exited:\n" + board.output(), file=sys.stderr, flush=True)
+                return 1
+    finally:
+        board.stop()
+    print("TensorBoard stopped", flush=True)
     return 0
 
 

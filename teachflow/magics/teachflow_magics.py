@@ -80,6 +80,11 @@ def _parser() -> MagicArgumentParser:
     switch.add_argument("--on", action="store_true", help="record the next runs")
     switch.add_argument("--off", action="store_true", help="stop recording runs")
 
+    board = sub.add_parser("tensorboard", prog="%teachflow tensorboard")
+    board.add_argument("logdir", nargs="?", help="the FileWriter's directory")
+    board.add_argument("--port", type=int, help="port on 127.0.0.1 (default: a free one)")
+    board.add_argument("--stop", action="store_true", help="stop the TensorBoards started here")
+
     trace = sub.add_parser("trace", prog="%%teachflow trace")
     trace.add_argument("--keep-steps", type=int, help="steps the live timeline keeps")
     return top
@@ -121,6 +126,7 @@ class TeachflowMagics(Magics):
         self.parser = _parser()
         self.cluster = None
         self.last_trace = None  # the LiveTimeline of the last %%teachflow trace cell
+        self.tensorboards = []  # TensorBoardProcess objects of %teachflow tensorboard
         self.recorder = StepRecorder(self.keep_steps)
         if self.trace:
             self.recorder.start()
@@ -130,6 +136,7 @@ class TeachflowMagics(Magics):
         """Stop the cluster and the recorder: at kernel shutdown and on unload."""
         self.recorder.stop()
         self._stop_cluster()
+        self._stop_tensorboards()
 
     @observe("trace")
     def _trace_changed(self, change) -> None:
@@ -168,6 +175,9 @@ class TeachflowMagics(Magics):
         %teachflow timeline [--steps N] [--on | --off]
             The last run's timeline (the last N steps). Runs are recorded while tracing
             is on (the default); --on/--off switch it, as TeachflowMagics.trace does.
+        %teachflow tensorboard LOGDIR [--port N] | --stop
+            Start TensorBoard on LOGDIR (127.0.0.1, a free port) and show it here; it
+            stops with the kernel or with `%teachflow tensorboard --stop`.
         %%teachflow trace [--keep-steps N]
             Run the cell with a live timeline attached to every session run in it: local
             sessions, and every task of a cluster started here.
@@ -187,6 +197,28 @@ class TeachflowMagics(Magics):
         if args.command == "cluster":
             return getattr(self, f"_cluster_{args.action}")(args)
         return getattr(self, f"_{args.command}")(args)
+
+    # -- tensorboard ----------------------------------------------------------------------
+    def _tensorboard(self, args):
+        from teachflow.viz.tensorboard_launcher import start_tensorboard
+
+        if args.stop:
+            print(f"stopped {self._stop_tensorboards()} TensorBoard server(s)")
+            return None
+        if args.logdir is None:
+            raise UsageError("%teachflow tensorboard needs a LOGDIR (or --stop)")
+        try:
+            board = start_tensorboard(args.logdir, port=args.port, timeout=self.startup_timeout)
+        except FileNotFoundError as e:
+            raise UsageError(str(e)) from None
+        self.tensorboards.append(board)
+        return board
+
+    def _stop_tensorboards(self) -> int:
+        boards, self.tensorboards = self.tensorboards, []
+        for board in boards:
+            board.stop()
+        return len(boards)
 
     # -- cluster --------------------------------------------------------------------------
     def _cluster_start(self, args):

@@ -213,12 +213,16 @@ def _record_into(record, target) -> None:
         if isinstance(value, list):
             for item in value:
                 _record_into(item, getattr(target, f.name).add())
-        elif isinstance(value, dict):
-            getattr(target, f.name).update(value)
+        elif f.name == "thread_names":
+            getattr(target, f.name).update({k & 0xFFFFFFFF: v for k, v in value.items()})
         elif isinstance(value, records.TensorDescription):
             _tensor_description_message(value, target.tensor_description)
         elif dataclasses.is_dataclass(value):
             _record_into(value, getattr(target, f.name))
+        elif f.name == "thread_id":
+            # TensorFlow's thread ids are uint32; Python's are pointers. The low bits still
+            # tell a step's threads apart (thread_names' keys are cut the same way).
+            target.thread_id = value & 0xFFFFFFFF
         else:
             setattr(target, f.name, value)
 
