@@ -16,6 +16,12 @@ from teachflow.ops.activation_ops import (  # noqa: F401
     softplus,
     softsign,
 )
+from teachflow.ops.conv_ops import (  # noqa: F401
+    conv2d,
+    conv2d_backprop_filter,
+    conv2d_backprop_input,
+    conv2d_transpose,
+)
 from teachflow.ops.losses import (  # noqa: F401
     l2_loss,
     sigmoid_cross_entropy_with_logits,
@@ -35,4 +41,11 @@ from teachflow.ops.nn_ops import (  # noqa: F401
     xw_plus_b,
     zero_fraction,
 )
+from teachflow.ops.normalization_ops import (  # noqa: F401
+    batch_normalization,
+    fused_batch_norm,
+    local_response_normalization,
+    lrn,
+)
+from teachflow.ops.pooling_ops import avg_pool, avg_pool2d, max_pool, max_pool2d  # noqa: F401
 from teachflow.ops.top_k_ops import in_top_k, top_k  # noqa: F401

@@ -1,0 +1,587 @@
+"""2-D convolution: ``Conv2D`` and its two gradient ops, ``tf.nn.conv2d`` and
+``tf.nn.conv2d_transpose``.
+
+``Conv2D(input [n, h, w, c], filter [kh, kw, c, o])`` slides the filter over the image:
+each output pixel is the dot product of one window with the filter. The kernel does it
+the way fast CPU libraries do — *im2col*: every window as a strided view
+(`teachflow.ops.sliding_windows.patches`), then ONE matrix product of
+``[n*oh*ow, kh*kw*c]`` by ``[kh*kw*c, o]``.
+
+The gradient is two more ops, as in TensorFlow: ``Conv2DBackpropInput`` (how the loss
+changes with each input pixel: one matmul, then the window values added back, one
+vectorised slice-add per kernel position) and ``Conv2DBackpropFilter`` (one matmul of
+the windows with the output gradient). ``tf.nn.conv2d_transpose`` *is*
+``Conv2DBackpropInput``: the transposed convolution upsamples.
+
+    >>> import teachflow as tf
+    >>> x = tf.placeholder(tf.float32, [None, 28, 28, 1])
+    >>> y = tf.nn.conv2d(x, tf.ones([5, 5, 1, 32]), strides=[1, 2, 2, 1], padding="SAME")
+    >>> y.op.type, y.shape
+    ('Conv2D', TensorShape([None, 14, 14, 32]))
+    >>> [g.op.type for g in tf.gradients(y, [x])]
+    ['Conv2DBackpropInput']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from teachflow.framework import dtypes, errors, registry
+from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.scopes import name_scope
+from teachflow.framework.shapes import TensorShape
+from teachflow.ops.elementwise import check_allowed, convert_like
+from teachflow.ops.sliding_windows import (
+    PADDINGS,
+    add_patches,
+    explicit_pairs,
+    nhwc_order,
+    output_size,
+    patches,
+    shapes_text,
+    spatial,
+    text,
+    window_2d,
+)
+
+__all__: list = []
+
+CONV_DTYPES = (dtypes.float16, dtypes.float32, dtypes.float64, dtypes.int32)
+
+
+# -- attributes --------------------------------------------------------------------------
+@dataclass(slots=True, frozen=True)
+class ConvAttrs:
+    """A window op's attributes in NHWC terms (whatever its data format)."""
+
+    strides: tuple
+    dilations: tuple
+    padding: str
+    explicit: tuple
+    nchw: bool
+    unsupported: str | None  # what TF's kernel refuses to run, found when it is built
+
+    @classmethod
+    def of(cls, op, names=("strides", "dilations")):
+        fmt = text(op._attrs.get("data_format", "NHWC"))
+        n_axis, _, _, c_axis = nhwc_order(fmt)
+        unsupported = None
+        for name in names:
+            values = op._attrs.get(name, [1, 1, 1, 1])
+            if values[n_axis] != 1 or values[c_axis] != 1:
+                unsupported = (
+                    f"Current implementation does not yet support {name} in the batch and "
+                    "depth dimensions."
+                )
+        return cls(
+            spatial(op._attrs["strides"], fmt),
+            spatial(op._attrs.get("dilations", [1, 1, 1, 1]), fmt),
+            text(op._attrs["padding"]),
+            explicit_pairs(op._attrs.get("explicit_paddings", []), fmt),
+            fmt == "NCHW",
+            unsupported,
+        )
+
+    def check(self):
+        if self.unsupported:
+            raise errors.UnimplementedError(None, None, self.unsupported)
+
+    def to_nhwc(self, x):
+        return x.transpose(0, 2, 3, 1) if self.nchw else x
+
+    def from_nhwc(self, x):
+        return x.transpose(0, 3, 1, 2) if self.nchw else x
+
+    def sizes_nhwc(self, sizes):
+        return [int(sizes[i]) for i in ((0, 2, 3, 1) if self.nchw else (0, 1, 2, 3))]
+
+
+def check_window_attrs(op, names=("strides", "dilations")):
+    """TensorFlow's checks of a window op's attributes, at graph construction."""
+    fmt = text(op._attrs.get("data_format", "NHWC"))
+    if fmt not in ("NHWC", "NCHW"):
+        raise ValueError(f"Invalid data format: {fmt}")
+    for name in names:
+        values = op._attrs.get(name)
+        if values is None:
+            continue
+        if len(values) != 4:
+            raise ValueError(f"{_attr_title(name)} field must specify 4 dimensions")
+        # A batch or depth stride passes here and fails when run (`ConvAttrs.check`), as
+        # in TensorFlow.
+        if min(values) < 1:
+            raise ValueError(f"{_attr_title(name)} must be positive: {list(values)}")
+    padding = text(op._attrs["padding"])
+    if padding not in PADDINGS:
+        raise ValueError(
+            f"Attr 'padding' of '{op.type}' Op passed string '{padding}' not in: "
+            '"SAME", "VALID", "EXPLICIT".'
+        )
+    pads = op._attrs.get("explicit_paddings", [])
+    if padding == "EXPLICIT" and len(pads) != 8:
+        raise ValueError(f"explicit_paddings attribute must contain 8 values, but got: {len(pads)}")
+    if padding != "EXPLICIT" and pads:
+        raise ValueError(
+            "explicit_paddings attribute must be empty if the padding is not EXPLICIT."
+        )
+    return fmt
+
+
+def _attr_title(name):
+    return {"strides": "Sliding window strides", "ksize": "Sliding window ksize"}.get(
+        name, name.capitalize()
+    )
+
+
+def _compute_dtype(xp, value):
+    # numpy's float16 matmul is slow and inexact: accumulate in float32, as TF's CPU does.
+    return value.astype(np.float32) if value.dtype == np.float16 else value
+
+
+def runtime_window(op, attrs, in_hw, k_hw):
+    """The op's `Window2D` for actual sizes; too large a window is InvalidArgumentError."""
+    try:
+        return window_2d(in_hw, k_hw, attrs.strides, attrs.dilations, attrs.padding, attrs.explicit)
+    except ValueError as e:
+        raise errors.InvalidArgumentError(None, None, f"{op.type}: {e}") from None
+
+
+# -- Conv2D --------------------------------------------------------------------------------
+def _check_rank(op, t, rank=4):
+    if t.shape.ndims is not None and t.shape.ndims != rank:
+        raise ValueError(
+            f"Shape must be rank {rank} but is rank {t.shape.ndims} for '{op.name}' "
+            f"(op: '{op.type}') with input shapes: {shapes_text(*(i.shape for i in op.inputs))}."
+        )
+
+
+def in_format(nhwc_dims, fmt) -> TensorShape:
+    """An NHWC-ordered list of dims as a shape in ``fmt``."""
+    n, h, w, c = nhwc_dims
+    return TensorShape([n, c, h, w] if fmt == "NCHW" else [n, h, w, c])
+
+
+def conv_output_shape(op, input_shape, filter_hw, out_channels):
+    """Static NHWC-ordered output shape of a convolution (as a TensorShape in the format)."""
+    fmt = text(op._attrs.get("data_format", "NHWC"))
+    order = nhwc_order(fmt)
+    attrs = ConvAttrs.of(op)
+    dims = input_shape.as_list() if input_shape.ndims is not None else [None] * 4
+    try:
+        oh = output_size(
+            dims[order[1]],
+            filter_hw[0],
+            attrs.strides[0],
+            attrs.dilations[0],
+            attrs.padding,
+            attrs.explicit[0],
+        )[0]
+        ow = output_size(
+            dims[order[2]],
+            filter_hw[1],
+            attrs.strides[1],
+            attrs.dilations[1],
+            attrs.padding,
+            attrs.explicit[1],
+        )[0]
+    except ValueError as e:
+        raise ValueError(
+            f"{e} for '{op.name}' (op: '{op.type}') with input shapes: "
+            f"{shapes_text(*(i.shape for i in op.inputs))}."
+        ) from None
+    out = [dims[order[0]], oh, ow, out_channels]
+    return in_format(out, fmt)
+
+
+def _infer_conv2d(op):
+    x, w = op.inputs
+    dt = check_allowed(x, CONV_DTYPES, "input")
+    if w.dtype.base_dtype is not dt:
+        raise TypeError(
+            f"Input 'filter' of 'Conv2D' Op has type {w.dtype.base_dtype.name} that does not "
+            f"match type {dt.name} of argument 'input'."
+        )
+    fmt = check_window_attrs(op)
+    _check_rank(op, x)
+    _check_rank(op, w)
+    wd = w.shape.as_list() if w.shape.ndims is not None else [None] * 4
+    depth = x.shape[nhwc_order(fmt)[3]] if x.shape.ndims is not None else None
+    if depth is not None and wd[2] is not None and depth % wd[2] != 0:
+        raise ValueError(
+            f"Depth of input ({depth}) is not a multiple of input depth of filter ({wd[2]}) "
+            f"for '{op.name}' (op: 'Conv2D') with input shapes: {shapes_text(x.shape, w.shape)}."
+        )
+    if wd[0] is None or wd[1] is None:
+        dims = x.shape.as_list() if x.shape.ndims is not None else [None] * 4
+        out = [dims[0], None, None, wd[3]]
+        return [(dt, in_format(out, fmt))]
+    return [(dt, conv_output_shape(op, x.shape, wd[:2], wd[3]))]
+
+
+def _conv2d_kernel(op, device):
+    xp = device.xp
+    attrs = ConvAttrs.of(op)
+
+    def conv2d(x, w):
+        attrs.check()
+        x = attrs.to_nhwc(x)
+        if x.ndim != 4 or w.ndim != 4:
+            raise errors.InvalidArgumentError(
+                None, None, f"input and filter must be 4-dimensional: {x.shape} {w.shape}"
+            )
+        if x.shape[3] != w.shape[2]:
+            raise errors.InvalidArgumentError(
+                None,
+                None,
+                f"input depth must be evenly divisible by filter depth: {x.shape[3]} vs "
+                f"{w.shape[2]}",
+            )
+        win = runtime_window(op, attrs, x.shape[1:3], w.shape[:2])
+        cols = patches(xp, _compute_dtype(xp, x), win)  # [n, oh, ow, c, kh, kw], a view
+        out = xp.tensordot(cols, _compute_dtype(xp, w), axes=((3, 4, 5), (2, 0, 1)))
+        return attrs.from_nhwc(out.astype(x.dtype, copy=False))
+
+    return conv2d
+
+
+# -- Conv2DBackpropInput / Conv2DBackpropFilter -----------------------------------------------
+def backprop_input(xp, op, attrs, sizes, w_hw, cols_of_dy, dtype):
+    """dx from per-window gradients: ``cols_of_dy(win)`` gives ``[n, oh, ow, kh, kw, c]``."""
+    n, h, w, c = attrs.sizes_nhwc(sizes)
+    win = runtime_window(op, attrs, (h, w), w_hw)
+    dx = add_patches(xp, cols_of_dy(win), win, n, c, np.float32 if dtype == np.float16 else dtype)
+    return attrs.from_nhwc(dx.astype(dtype, copy=False))
+
+
+def _check_out_backprop(win, dy, out_channels):
+    if dy.shape[1:3] != (win.out_h, win.out_w) or dy.shape[3] != out_channels:
+        raise errors.InvalidArgumentError(
+            None,
+            None,
+            f"Conv2DCustomBackpropInput: Size of out_backprop doesn't match computed: actual = "
+            f"{list(dy.shape[1:])}, computed = {[win.out_h, win.out_w, out_channels]}",
+        )
+
+
+def _conv2d_backprop_input_kernel(op, device):
+    xp = device.xp
+    attrs = ConvAttrs.of(op)
+
+    def conv2d_backprop_input(sizes, w, dy):
+        attrs.check()
+        dy = attrs.to_nhwc(dy)
+
+        def cols(win):
+            _check_out_backprop(win, dy, w.shape[3])
+            # [n, oh, ow, o] . [kh, kw, c, o] -> [n, oh, ow, kh, kw, c]: one matmul.
+            return xp.tensordot(_compute_dtype(xp, dy), _compute_dtype(xp, w), axes=((3,), (3,)))
+
+        return backprop_input(xp, op, attrs, sizes, w.shape[:2], cols, dy.dtype)
+
+    return conv2d_backprop_input
+
+
+def _conv2d_backprop_filter_kernel(op, device):
+    xp = device.xp
+    attrs = ConvAttrs.of(op)
+
+    def conv2d_backprop_filter(x, sizes, dy):
+        attrs.check()
+        x, dy = attrs.to_nhwc(x), attrs.to_nhwc(dy)
+        kh, kw = int(sizes[0]), int(sizes[1])
+        win = runtime_window(op, attrs, x.shape[1:3], (kh, kw))
+        _check_out_backprop(win, dy, int(sizes[3]))
+        cols = patches(xp, _compute_dtype(xp, x), win)  # [n, oh, ow, c, kh, kw]
+        dw = xp.tensordot(cols, _compute_dtype(xp, dy), axes=((0, 1, 2), (0, 1, 2)))
+        return dw.transpose(1, 2, 0, 3).astype(x.dtype, copy=False)  # [kh, kw, c, o]
+
+    return conv2d_backprop_filter
+
+
+def _infer_from_sizes(sizes_index, grad_index, other_index):
+    def infer(op):
+        from teachflow.ops.static_value import constant_value_as_shape
+
+        dy = op.inputs[grad_index]
+        dt = check_allowed(dy, CONV_DTYPES, "out_backprop")
+        other = op.inputs[other_index]
+        if other.dtype.base_dtype is not dt:
+            raise TypeError(
+                f"Input 'out_backprop' of '{op.type}' Op has type {dt.name} that does not "
+                f"match type {other.dtype.base_dtype.name} of argument "
+                f"'{'filter' if other_index == 1 else 'input'}'."
+            )
+        check_window_attrs(op)
+        shape = constant_value_as_shape(op.inputs[sizes_index])
+        if shape.ndims is None:
+            shape = TensorShape([None] * 4)
+        return [(dt, shape)]
+
+    return infer
+
+
+def _window_attrs(op):
+    return {
+        k: op._attrs[k]
+        for k in (
+            "T",
+            "strides",
+            "padding",
+            "explicit_paddings",
+            "data_format",
+            "dilations",
+            "use_cudnn_on_gpu",
+        )
+        if k in op._attrs
+    }
+
+
+def _grad_op(op_type, inputs, attrs):
+    return inputs[0].graph.create_op(op_type, inputs, attrs, name=op_type).outputs[0]
+
+
+def _shape(t):
+    from teachflow.ops import array_ops
+
+    return array_ops.shape(t)
+
+
+def _conv2d_grad(op, grad):
+    x, w = op.inputs
+    attrs = _window_attrs(op)
+    return [
+        _grad_op("Conv2DBackpropInput", [_shape(x), w, grad], attrs),
+        _grad_op("Conv2DBackpropFilter", [x, _shape(w), grad], attrs),
+    ]
+
+
+def _conv2d_backprop_input_grad(op, grad):
+    _, w, dy = op.inputs
+    attrs = _window_attrs(op)
+    return [
+        None,
+        _grad_op("Conv2DBackpropFilter", [grad, _shape(w), dy], attrs),
+        _grad_op("Conv2D", [grad, w], attrs),
+    ]
+
+
+def _conv2d_backprop_filter_grad(op, grad):
+    x, _, dy = op.inputs
+    attrs = _window_attrs(op)
+    return [
+        _grad_op("Conv2DBackpropInput", [_shape(x), grad, dy], attrs),
+        None,
+        _grad_op("Conv2D", [x, grad], attrs),
+    ]
+
+
+registry.register("Conv2D", _infer_conv2d, _conv2d_kernel, grad=_conv2d_grad, cheap=False)
+registry.register(
+    "Conv2DBackpropInput",
+    _infer_from_sizes(0, 2, 1),
+    _conv2d_backprop_input_kernel,
+    grad=_conv2d_backprop_input_grad,
+    cheap=False,
+)
+registry.register(
+    "Conv2DBackpropFilter",
+    _infer_from_sizes(1, 2, 0),
+    _conv2d_backprop_filter_kernel,
+    grad=_conv2d_backprop_filter_grad,
+    cheap=False,
+)
+
+
+# -- the Python API -------------------------------------------------------------------------
+def window_sequence(value, name, data_format, n=2):
+    """``strides=2`` / ``[2, 2]`` / ``[1, 2, 2, 1]`` as the 4-entry attribute TF stores."""
+    if value is None:
+        value = 1
+    values = [int(value)] if isinstance(value, (int, np.integer)) else [int(v) for v in value]
+    c_first = text(data_format or "NHWC").startswith("NC")
+    if len(values) == 1:
+        values = values * n
+    if len(values) == n:
+        return [1, 1] + values if c_first else [1] + values + [1]
+    if len(values) == n + 2:
+        return values
+    raise ValueError(f"{name} should be of length 1, {n} or {n + 2} but was {len(values)}")
+
+
+def padding_attrs(padding, data_format):
+    """(padding, explicit_paddings) from a string or a list of [before, after] pairs."""
+    if isinstance(padding, (str, bytes)):
+        return text(padding), []
+    pairs = [list(p) for p in padding]
+    if len(pairs) != 4:
+        raise ValueError(f"When padding is a list, it must have 4 elements, but got: {padding}")
+    order = nhwc_order(text(data_format or "NHWC"))
+    if any(pairs[order[i]] != [0, 0] for i in (0, 3)):
+        raise ValueError(
+            '"padding" can only have a nonzero padding in the spatial dimensions, but got '
+            f"{padding}"
+        )
+    return "EXPLICIT", [int(v) for p in pairs for v in p]
+
+
+def conv2d(
+    input,  # noqa: A002 - TensorFlow's argument name
+    filter=None,  # noqa: A002
+    strides=None,
+    padding=None,
+    use_cudnn_on_gpu=True,
+    data_format="NHWC",
+    dilations=(1, 1, 1, 1),
+    name=None,
+    filters=None,
+):
+    """2-D convolution of ``input [n, h, w, c]`` with ``filter [kh, kw, c, o]``.
+
+    ``strides`` and ``dilations`` are an int, 2 spatial values or 4 in ``data_format``
+    ("NHWC" or "NCHW") order; ``padding`` is "SAME", "VALID" or explicit
+    ``[[0, 0], [top, bottom], [left, right], [0, 0]]``. Raises ValueError when the depths
+    differ or the window is larger than the image.
+
+        >>> import teachflow as tf
+        >>> y = tf.nn.conv2d(tf.ones([1, 3, 3, 1]), tf.ones([2, 2, 1, 1]), 1, "VALID")
+        >>> with tf.Session() as sess:
+        ...     print(sess.run(y)[0, :, :, 0])
+        [[4. 4.]
+         [4. 4.]]
+    """
+    if filter is None:
+        filter = filters  # noqa: A001
+    elif filters is not None:
+        raise ValueError("filter and filters arguments cannot both be given")
+    data_format = data_format or "NHWC"
+    pad, explicit = padding_attrs(padding, data_format)
+    with name_scope(name, "Conv2D", [input, filter]) as scope:
+        x = convert_to_tensor(input, name="input")
+        w = convert_like(filter, x.dtype, "Conv2D", ("input", "filter"))
+        attrs = {
+            "T": x.dtype.base_dtype,
+            "strides": window_sequence(strides, "strides", data_format),
+            "use_cudnn_on_gpu": bool(use_cudnn_on_gpu),
+            "padding": pad,
+            "explicit_paddings": explicit,
+            "data_format": data_format,
+            "dilations": window_sequence(dilations, "dilations", data_format),
+        }
+        return x.graph.create_op("Conv2D", [x, w], attrs, name=scope).outputs[0]
+
+
+def conv2d_backprop_input(
+    input_sizes,
+    filter=None,  # noqa: A002
+    out_backprop=None,
+    strides=None,
+    padding=None,
+    use_cudnn_on_gpu=True,
+    data_format="NHWC",
+    dilations=(1, 1, 1, 1),
+    name=None,
+    filters=None,
+):
+    """The gradient of `conv2d` with respect to its input, of shape ``input_sizes``."""
+    filter = filter if filter is not None else filters  # noqa: A001
+    data_format = data_format or "NHWC"
+    pad, explicit = padding_attrs(padding, data_format)
+    with name_scope(name, "Conv2DBackpropInput", [input_sizes, filter, out_backprop]) as scope:
+        sizes = convert_to_tensor(input_sizes, dtype=dtypes.int32, name="input_sizes")
+        dy = convert_to_tensor(out_backprop, name="out_backprop")
+        w = convert_to_tensor(filter, dtype=dy.dtype.base_dtype, name="filter")
+        attrs = {
+            "T": dy.dtype.base_dtype,
+            "strides": window_sequence(strides, "strides", data_format),
+            "use_cudnn_on_gpu": bool(use_cudnn_on_gpu),
+            "padding": pad,
+            "explicit_paddings": explicit,
+            "data_format": data_format,
+            "dilations": window_sequence(dilations, "dilations", data_format),
+        }
+        return dy.graph.create_op("Conv2DBackpropInput", [sizes, w, dy], attrs, name=scope).outputs[
+            0
+        ]
+
+
+def conv2d_backprop_filter(
+    input,  # noqa: A002
+    filter_sizes,
+    out_backprop,
+    strides,
+    padding,
+    use_cudnn_on_gpu=True,
+    data_format="NHWC",
+    dilations=(1, 1, 1, 1),
+    name=None,
+):
+    """The gradient of `conv2d` with respect to its filter, of shape ``filter_sizes``."""
+    data_format = data_format or "NHWC"
+    pad, explicit = padding_attrs(padding, data_format)
+    with name_scope(name, "Conv2DBackpropFilter", [input, filter_sizes, out_backprop]) as scope:
+        x = convert_to_tensor(input, name="input")
+        sizes = convert_to_tensor(filter_sizes, dtype=dtypes.int32, name="filter_sizes")
+        dy = convert_to_tensor(out_backprop, dtype=x.dtype.base_dtype, name="out_backprop")
+        attrs = {
+            "T": x.dtype.base_dtype,
+            "strides": window_sequence(strides, "strides", data_format),
+            "use_cudnn_on_gpu": bool(use_cudnn_on_gpu),
+            "padding": pad,
+            "explicit_paddings": explicit,
+            "data_format": data_format,
+            "dilations": window_sequence(dilations, "dilations", data_format),
+        }
+        return x.graph.create_op("Conv2DBackpropFilter", [x, sizes, dy], attrs, name=scope).outputs[
+            0
+        ]
+
+
+def conv2d_transpose(
+    value=None,
+    filter=None,  # noqa: A002
+    output_shape=None,
+    strides=None,
+    padding="SAME",
+    data_format="NHWC",
+    name=None,
+    input=None,  # noqa: A002
+    filters=None,
+    dilations=None,
+):
+    """The transpose of `conv2d` (a learned upsampling): ``value [n, h, w, o]`` and
+    ``filter [kh, kw, c, o]`` give ``output_shape [n, H, W, c]``.
+
+    It is the gradient of a convolution with respect to its input, and builds the same
+    op, ``Conv2DBackpropInput``. Raises ValueError when the channels disagree.
+
+        >>> import teachflow as tf
+        >>> y = tf.nn.conv2d_transpose(tf.ones([1, 2, 2, 4]), tf.ones([3, 3, 1, 4]),
+        ...                            [1, 4, 4, 1], strides=[1, 2, 2, 1])
+        >>> y.op.type, y.shape
+        ('Conv2DBackpropInput', TensorShape([1, 4, 4, 1]))
+    """
+    value = value if value is not None else input
+    filter = filter if filter is not None else filters  # noqa: A001
+    data_format = data_format or "NHWC"
+    with name_scope(name, "conv2d_transpose", [value, filter, output_shape]) as scope:
+        value = convert_to_tensor(value, name="value")
+        filter = convert_to_tensor(filter, dtype=value.dtype.base_dtype, name="filter")  # noqa: A001
+        axis = 3 if data_format == "NHWC" else 1
+        vc = value.shape[axis] if value.shape.ndims == 4 else None
+        fo = filter.shape[3] if filter.shape.ndims == 4 else None
+        if vc is not None and fo is not None and vc != fo:
+            raise ValueError(f"input channels does not match filter's input channels, {vc} != {fo}")
+        if isinstance(output_shape, (list, tuple)) and len(output_shape) != 4:
+            raise ValueError(f"output_shape must have shape (4,), got ({len(output_shape)},)")
+        return conv2d_backprop_input(
+            output_shape,
+            filter,
+            value,
+            strides,
+            padding,
+            data_format=data_format,
+            dilations=dilations if dilations is not None else (1, 1, 1, 1),
+            name=scope,
+        )

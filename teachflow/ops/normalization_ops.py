@@ -1,0 +1,384 @@
+"""Normalisation: ``tf.nn.batch_normalization`` (a composition), ``tf.nn.fused_batch_norm``
+(the ``FusedBatchNormV3`` op and its gradient ``FusedBatchNormGradV3``) and local
+response normalisation (``LRN`` / ``LRNGrad``).
+
+Batch normalisation rescales each channel to zero mean and unit variance, then applies
+a learned ``scale`` (gamma) and ``offset`` (beta). The composed form builds it from
+small ops that a student can follow in the graph; the fused op does it in one kernel and
+is what ``tf.layers.batch_normalization`` uses on images. In training mode the fused op
+normalises with the *batch's* statistics and returns them — the variance with Bessel's
+correction (``n / (n - 1)``), the number TensorFlow feeds to the moving average — while
+normalising with the biased variance.
+
+    >>> import teachflow as tf
+    >>> x = tf.placeholder(tf.float32, [None, 8, 8, 3])
+    >>> y, mean, variance = tf.nn.fused_batch_norm(x, tf.ones([3]), tf.zeros([3]))
+    >>> y.op.type, y.shape, mean.shape
+    ('FusedBatchNormV3', TensorShape([None, 8, 8, 3]), TensorShape([3]))
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from teachflow.framework import dtypes, errors, registry
+from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.scopes import name_scope
+from teachflow.framework.shapes import TensorShape
+from teachflow.ops.elementwise import check_allowed
+from teachflow.ops.sliding_windows import shapes_text, text
+
+__all__: list = []
+
+FUSED_DTYPES = (dtypes.float16, dtypes.float32)
+LRN_DTYPES = (dtypes.float16, dtypes.float32)
+# cuDNN's lower bound on epsilon, which TensorFlow applies on every device.
+MIN_EPSILON = 1.001e-5
+
+
+# -- tf.nn.batch_normalization ----------------------------------------------------------------
+def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
+    """``(x - mean) / sqrt(variance + variance_epsilon) * scale + offset``, in TF's op order.
+
+    ``offset`` and ``scale`` may be None (no shift, no scaling). Statistics usually come
+    from `tf.nn.moments`.
+
+        >>> import teachflow as tf
+        >>> x = tf.constant([[1.0], [3.0]])
+        >>> mean, variance = tf.nn.moments(x, [0])
+        >>> y = tf.nn.batch_normalization(x, mean, variance, None, None, 0.0)
+        >>> with tf.Session() as sess:
+        ...     print(sess.run(y).ravel())
+        [-1.  1.]
+    """
+    from teachflow.ops import math_ops
+
+    with name_scope(name, "batchnorm", [x, mean, variance, scale, offset]):
+        inv = math_ops.rsqrt(variance + variance_epsilon)
+        if scale is not None:
+            inv *= scale
+        # TensorFlow's exact order (its quantisation tools depend on it): x * inv + (offset -
+        # mean * inv).
+        x = convert_to_tensor(x)
+        scaled = x * math_ops.cast(inv, x.dtype)
+        shift = offset - mean * inv if offset is not None else -mean * inv
+        return scaled + math_ops.cast(shift, x.dtype)
+
+
+# -- FusedBatchNormV3 ---------------------------------------------------------------------------
+def _channels_last(op, x):
+    return x.transpose(0, 2, 3, 1) if text(op._attrs["data_format"]) == "NCHW" else x
+
+
+def _channels_back(op, x):
+    return x.transpose(0, 3, 1, 2) if text(op._attrs["data_format"]) == "NCHW" else x
+
+
+def _infer_fused_batch_norm(op):
+    x, scale, offset, mean, variance = op.inputs
+    dt = check_allowed(x, FUSED_DTYPES, "x")
+    for name, t in (("scale", scale), ("offset", offset), ("mean", mean), ("variance", variance)):
+        if t.dtype.base_dtype is not dtypes.float32:
+            raise TypeError(
+                f"Input '{name}' of 'FusedBatchNormV3' Op has type {t.dtype.base_dtype.name} "
+                "that does not match expected type of float32."
+            )
+    fmt = text(op._attrs["data_format"])
+    if fmt not in ("NHWC", "NCHW"):
+        raise ValueError(f"Invalid data format: {fmt}")
+    bad = [t for t in (x,) if t.shape.ndims not in (None, 4)]
+    bad_params = [t for t in (scale, offset) if t.shape.ndims not in (None, 1)]
+    if bad or bad_params:
+        rank, want = (x.shape.ndims, 4) if bad else (bad_params[0].shape.ndims, 1)
+        raise ValueError(
+            f"Shape must be rank {want} but is rank {rank} for '{op.name}' "
+            f"(op: 'FusedBatchNormV3') with input shapes: "
+            f"{shapes_text(*(t.shape for t in op.inputs))}."
+        )
+    channels = x.shape[3 if fmt == "NHWC" else 1] if x.shape.ndims == 4 else None
+    for t in (scale, offset):
+        if t.shape.ndims == 1 and channels is not None and t.shape[0] not in (None, channels):
+            raise ValueError(
+                f"Dimensions must be equal, but are {channels} and {t.shape[0]} for "
+                f"'{op.name}' (op: 'FusedBatchNormV3')"
+            )
+    vec = (dtypes.float32, TensorShape([channels]))
+    return [(dt, x.shape)] + [vec] * 4 + [(dtypes.float32, TensorShape(None))]
+
+
+def _fused_batch_norm_kernel(op, device):
+    xp = device.xp
+    eps = float(op._attrs["epsilon"])
+    training = bool(op._attrs["is_training"])
+    factor = float(op._attrs.get("exponential_avg_factor", 1.0))
+
+    def fused_batch_norm(x, scale, offset, mean, variance):
+        dtype = x.dtype
+        x = _channels_last(op, x).astype(np.float32, copy=False)
+        channels = x.shape[3]
+        for name, v in (("scale", scale), ("offset", offset)):
+            if v.shape != (channels,):
+                raise errors.InvalidArgumentError(
+                    None,
+                    None,
+                    f"{name} must have the same number of elements as the channels "
+                    f"of x, got {v.size} and {channels}",
+                )
+        if training:
+            batch_mean = x.mean(axis=(0, 1, 2))
+            batch_var = x.var(axis=(0, 1, 2))
+        else:
+            if mean.shape != (channels,) or variance.shape != (channels,):
+                raise errors.InvalidArgumentError(
+                    None,
+                    None,
+                    "When is_training=false, mean and variance must have the same "
+                    f"number of elements as the channels of x, got {mean.size} and "
+                    f"{variance.size} for {channels} channels",
+                )
+            batch_mean, batch_var = mean, variance
+        inv = 1 / xp.sqrt(batch_var + np.float32(eps))
+        y = (x - batch_mean) * (inv * scale) + offset
+        y = _channels_back(op, y).astype(dtype, copy=False)
+        if not training:
+            return y, mean, variance, mean, variance, xp.zeros((0,), np.float32)
+        n = x.size // max(channels, 1)
+        unbiased = batch_var * np.float32(n / max(n - 1, 1))
+        if factor != 1.0:
+            # The moving-average update done inside the op (TF 2's fused path).
+            running_mean = (1 - factor) * mean + factor * batch_mean
+            running_var = (1 - factor) * variance + factor * unbiased
+        else:
+            running_mean, running_var = batch_mean, unbiased
+        return (
+            y,
+            running_mean.astype(np.float32),
+            running_var.astype(np.float32),
+            batch_mean,
+            batch_var,
+            xp.zeros((0,), np.float32),
+        )
+
+    return fused_batch_norm
+
+
+def _infer_fused_batch_norm_grad(op):
+    dy, x = op.inputs[:2]
+    dt = check_allowed(dy, FUSED_DTYPES, "y_backprop")
+    channels = op.inputs[2].shape[0] if op.inputs[2].shape.ndims == 1 else None
+    vec = (dtypes.float32, TensorShape([channels]))
+    empty = (dtypes.float32, TensorShape([0]))
+    return [(dt, dy.shape.merge_with(x.shape)), vec, vec, empty, empty]
+
+
+def _fused_batch_norm_grad_kernel(op, device):
+    xp = device.xp
+    eps = np.float32(op._attrs["epsilon"])
+    training = bool(op._attrs["is_training"])
+
+    def fused_batch_norm_grad(dy, x, scale, mean, variance, _reserve):
+        dtype = dy.dtype
+        dy = _channels_last(op, dy).astype(np.float32, copy=False)
+        x = _channels_last(op, x).astype(np.float32, copy=False)
+        inv = 1 / xp.sqrt(variance + eps)
+        x_hat = (x - mean) * inv
+        axes = (0, 1, 2)
+        d_offset = dy.sum(axis=axes)
+        d_scale = (dy * x_hat).sum(axis=axes)
+        if training:
+            # The batch statistics depend on x too: remove the mean of dy and its component
+            # along x_hat (the standard batch-norm backward pass).
+            n = x.size // x.shape[3]
+            dx = (scale * inv) * (dy - d_offset / n - x_hat * (d_scale / n))
+        else:
+            dx = dy * (scale * inv)
+        empty = xp.zeros((0,), np.float32)
+        return _channels_back(op, dx).astype(dtype, copy=False), d_scale, d_offset, empty, empty
+
+    return fused_batch_norm_grad
+
+
+def _fused_batch_norm_grad(op, grad_y, *unused):
+    from teachflow.ops import array_ops
+
+    if grad_y is None:
+        grad_y = array_ops.zeros_like(op.outputs[0])
+    x, scale = op.inputs[:2]
+    if op._attrs["is_training"]:
+        stats = [op.outputs[3], op.outputs[4]]
+    else:
+        stats = [op.inputs[3], op.inputs[4]]
+    attrs = {k: op._attrs[k] for k in ("T", "U", "epsilon", "data_format", "is_training")}
+    dx, d_scale, d_offset, _, _ = grad_y.graph.create_op(
+        "FusedBatchNormGradV3",
+        [grad_y, x, op.inputs[1], *stats, op.outputs[5]],
+        attrs,
+        name="FusedBatchNormGradV3",
+    ).outputs
+    del scale
+    return [dx, d_scale, d_offset, None, None]
+
+
+registry.register(
+    "FusedBatchNormV3",
+    _infer_fused_batch_norm,
+    _fused_batch_norm_kernel,
+    grad=_fused_batch_norm_grad,
+    cheap=False,
+)
+registry.register(
+    "FusedBatchNormGradV3", _infer_fused_batch_norm_grad, _fused_batch_norm_grad_kernel, cheap=False
+)
+
+
+def fused_batch_norm(
+    x,
+    scale,
+    offset,
+    mean=None,
+    variance=None,
+    epsilon=0.001,
+    data_format="NHWC",
+    is_training=True,
+    name=None,
+    exponential_avg_factor=1.0,
+):
+    """Batch normalisation of a 4-D ``x`` in one op: ``(y, batch_mean, batch_variance)``.
+
+    Training (the default) normalises with the batch's statistics and returns them (the
+    variance unbiased); otherwise ``mean`` and ``variance`` (the moving statistics) are
+    required and returned. ``epsilon`` is raised to at least 1.001e-5, as in TensorFlow.
+    Raises ValueError for a rank other than 4.
+
+        >>> import teachflow as tf
+        >>> y, m, v = tf.nn.fused_batch_norm(tf.ones([2, 1, 1, 1]), [1.0], [0.0])
+        >>> with tf.Session() as sess:
+        ...     print(sess.run(y).ravel(), sess.run(m))
+        [0. 0.] [1.]
+    """
+    if not is_training and (mean is None or variance is None):
+        raise ValueError(
+            "Both 'mean' and 'variance' must be a 1D tensor when is_training is False."
+        )
+    x = convert_to_tensor(x, name="input")
+    scale = convert_to_tensor(scale, name="scale")
+    offset = convert_to_tensor(offset, name="offset")
+    if mean is None:
+        mean = convert_to_tensor(np.zeros((0,), np.float32))
+    if variance is None:
+        variance = convert_to_tensor(np.zeros((0,), np.float32))
+    mean = convert_to_tensor(mean, name="mean")
+    variance = convert_to_tensor(variance, name="variance")
+    epsilon = max(float(epsilon), MIN_EPSILON)
+    attrs = {
+        "T": x.dtype.base_dtype,
+        "U": dtypes.float32,
+        "epsilon": epsilon,
+        "exponential_avg_factor": float(exponential_avg_factor),
+        "data_format": data_format or "NHWC",
+        "is_training": bool(is_training),
+    }
+    with name_scope(name, "FusedBatchNormV3", [x, scale, offset]) as scope:
+        op = x.graph.create_op(
+            "FusedBatchNormV3", [x, scale, offset, mean, variance], attrs, name=scope
+        )
+    return op.outputs[0], op.outputs[1], op.outputs[2]
+
+
+# -- LRN --------------------------------------------------------------------------------------
+def _channel_window_sum(xp, v, radius):
+    """``sum(v[..., d - radius : d + radius + 1])`` for every channel d (zeros outside)."""
+    c = v.shape[-1]
+    padded = xp.pad(v, [(0, 0)] * (v.ndim - 1) + [(radius, radius)])
+    total = xp.zeros_like(v)
+    for k in range(2 * radius + 1):
+        total += padded[..., k : k + c]
+    return total
+
+
+def _lrn_attrs(op):
+    a = op._attrs
+    return int(a["depth_radius"]), float(a["bias"]), float(a["alpha"]), float(a["beta"])
+
+
+def _infer_lrn(op):
+    x = op.inputs[0]
+    dt = check_allowed(x, LRN_DTYPES, "input")
+    if x.shape.ndims not in (None, 4):
+        raise ValueError(
+            f"Shape must be rank 4 but is rank {x.shape.ndims} for '{op.name}' (op: '{op.type}')"
+        )
+    return [(dt, x.shape)]
+
+
+def _lrn_kernel(op, device):
+    xp = device.xp
+    radius, bias, alpha, beta = _lrn_attrs(op)
+
+    def lrn(x):
+        norm = bias + alpha * _channel_window_sum(xp, x * x, radius)
+        return (x * norm ** (-beta)).astype(x.dtype, copy=False)
+
+    return lrn
+
+
+def _lrn_grad_kernel(op, device):
+    xp = device.xp
+    radius, bias, alpha, beta = _lrn_attrs(op)
+
+    def lrn_grad(dy, x, y):
+        # y_d = x_d N_d^-beta with N_d = bias + alpha sum_{k in W(d)} x_k^2, so
+        # dx_j = dy_j N_j^-beta - 2 alpha beta x_j sum_{d in W(j)} dy_d x_d N_d^(-beta-1).
+        norm = bias + alpha * _channel_window_sum(xp, x * x, radius)
+        spread = _channel_window_sum(xp, dy * x * norm ** (-beta - 1), radius)
+        dx = dy * norm ** (-beta) - 2 * alpha * beta * x * spread
+        return dx.astype(dy.dtype, copy=False)
+
+    return lrn_grad
+
+
+def _lrn_grad(op, grad):
+    attrs = {k: op._attrs[k] for k in ("T", "depth_radius", "bias", "alpha", "beta")}
+    return [
+        grad.graph.create_op(
+            "LRNGrad", [grad, op.inputs[0], op.outputs[0]], attrs, name="LRNGrad"
+        ).outputs[0]
+    ]
+
+
+registry.register("LRN", _infer_lrn, _lrn_kernel, grad=_lrn_grad)
+registry.register(
+    "LRNGrad", lambda op: [(op.inputs[0].dtype.base_dtype, op.inputs[1].shape)], _lrn_grad_kernel
+)
+
+
+def local_response_normalization(
+    input,  # noqa: A002 - TensorFlow's argument name
+    depth_radius=5,
+    bias=1.0,
+    alpha=1.0,
+    beta=0.5,
+    name=None,
+):
+    """Each value divided by ``(bias + alpha * sum of squares of its 2 r + 1 neighbouring
+    channels) ** beta`` — AlexNet's normalisation across channels.
+
+        >>> import teachflow as tf
+        >>> y = tf.nn.lrn(tf.constant([[[[3.0, 4.0]]]]), depth_radius=1, bias=0.0)
+        >>> with tf.Session() as sess:
+        ...     print(sess.run(y).ravel())
+        [0.6 0.8]
+    """
+    with name_scope(name, "LRN", [input]) as scope:
+        x = convert_to_tensor(input, name="input")
+        attrs = {
+            "T": x.dtype.base_dtype,
+            "depth_radius": int(depth_radius),
+            "bias": float(bias),
+            "alpha": float(alpha),
+            "beta": float(beta),
+        }
+        return x.graph.create_op("LRN", [x], attrs, name=scope).outputs[0]
+
+
+lrn = local_response_normalization
