@@ -19,6 +19,7 @@ thread, up to the step's deadline.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 
 from teachflow.framework import dtypes, random_seed, registry
@@ -383,6 +384,11 @@ class RandomShuffleQueue(QueueBase):
     ):
         dts = _as_dtype_list(dtypes)
         seed1, seed2 = random_seed.get_seed(seed)
+        if seed1 is not None and seed is None and shared_name is not None:
+            # TF: a shared queue seeded by the graph alone gets a seed2 from the graph seed
+            # and its name, so every graph that shares it draws the same numbers.
+            digest = hashlib.md5((str(seed1) + shared_name).encode("utf-8")).hexdigest()
+            seed2 = int(digest[:8], 16) & 0x7FFFFFFF
         seed = None if seed1 is None else (seed1, seed2)
         ref = _make_queue(
             "RandomShuffleQueueV2",

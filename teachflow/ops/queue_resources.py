@@ -25,6 +25,7 @@ from collections import deque
 import numpy as np
 
 from teachflow.framework import errors
+from teachflow.ops.philox import PhiloxRandom, SingleSample, seed_pair
 from teachflow.runtime import cancellation
 
 _POLL_S = 0.5  # longest single wait; the loop re-checks state and the deadline after it
@@ -308,10 +309,12 @@ class RandomShuffleQueueState(QueueState):
         super().__init__(name, np_dtypes, shapes, capacity)
         self.items = []
         self.min_after_dequeue = min_after_dequeue
-        self.rng = np.random.default_rng(seed)
+        # TF's queue: one Philox word per dequeue, from PhiloxRandom(seed, seed2); with
+        # no seed (or both zero) fresh entropy.
+        self.generator = SingleSample(PhiloxRandom(*seed_pair(*(seed or (0, 0)))))
 
     def _take(self):
-        k = int(self.rng.integers(len(self.items)))
+        k = self.generator() % len(self.items)
         # Swap-remove: O(1), and order does not matter in a shuffling queue.
         self.items[k], self.items[-1] = self.items[-1], self.items[k]
         return self.items.pop()
