@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from teachflow.labs.claims import Claim, Claims
 from teachflow.labs.exercise import Exercise, Lab
 from teachflow.labs.verifiers import Inspect, SameSet, Text, Value
+
+# The laptop-cpu profile (teachflow.sim.profiles) is "Laptop CPU (4 cores)" at 100 GFLOP/s in
+# all: one intra-op thread gets one core's share of it.
+LAPTOP_CORES = 4
 
 
 def counters_graph():
@@ -30,6 +35,56 @@ def timeline_graph():
     small = [tf.reduce_sum(tf.fill([100], float(i)), name=f"small{i}") for i in range(5)]
     big = tf.matmul(x, x, name="big")
     return tf.add_n([*small, tf.reduce_sum(big, name="big_sum")], name="total")
+
+
+def virtual_step_ms(run_metadata) -> float:
+    """The traced step of ``run_metadata`` replayed in virtual time: its length in ms."""
+    from teachflow.sim import virtual_timeline
+
+    return virtual_timeline(run_metadata).duration_ns / 1e6
+
+
+def intra_op_ms(n: int, threads: int, cores: int = LAPTOP_CORES) -> float:
+    """One ``n``x``n`` matmul (2n³ FLOPs) split over ``threads`` intra-op threads on the
+    laptop-cpu profile, in ms: each thread has one core's FLOP/s, and threads beyond the
+    cores add nothing. No clock is read, so the figure is the same on every machine."""
+    from teachflow.sim import get_cpu_profile
+
+    per_core = get_cpu_profile("laptop-cpu").flops / cores
+    return 2 * n**3 / (per_core * min(threads, cores)) * 1e3
+
+
+def claims(inter_op: dict, gpus: dict, n: int) -> Claims:
+    """The lab's claims, from its traced runs replayed in virtual time.
+
+    ``inter_op``: ``{1: run_metadata, 2: run_metadata}``, the two products traced with
+    ``inter_op_parallelism_threads`` 1 and 2; ``gpus``: ``{1: ..., 2: ...}``, the two products
+    on one GPU and on two; ``n``: the matrices' size (for the intra-op figure).
+    """
+    one_thread, two_threads = (virtual_step_ms(inter_op[k]) for k in (1, 2))
+    one_gpu, two_gpus = (virtual_step_ms(gpus[k]) for k in (1, 2))
+    return Claims(
+        [
+            Claim(
+                "two inter-op threads run two products at once: step / 1 thread's step",
+                round(two_threads / one_thread, 3),
+                "<=",
+                0.6,
+            ),
+            Claim(
+                "two intra-op threads speed up one product: time / 1 thread's time",
+                round(intra_op_ms(n, 2) / intra_op_ms(n, 1), 3),
+                "<=",
+                0.6,
+            ),
+            Claim(
+                "two GPUs work at the same time: step / one GPU's step",
+                round(two_gpus / one_gpu, 3),
+                "<=",
+                0.6,
+            ),
+        ]
+    )
 
 
 def _check_parallel_config(config) -> str | None:
