@@ -28,6 +28,10 @@ from teachflow.runtime.cancellation import CancellationManager
 from teachflow.runtime.placer import Placer
 
 DEFAULT_CONNECT_TIMEOUT_S = 30.0
+# A session no client has used for this long is closed (TF's master has the same knob,
+# session_gc_seconds, off in its gRPC server; a classroom server must not keep the sessions
+# of every notebook that never called close(), ~75 KB each). 0 or less: never.
+DEFAULT_SESSION_GC_SECONDS = 24 * 3600.0
 _ENUMS = {d.enum for d in dtypes.ALL_DTYPES}
 
 
@@ -55,6 +59,8 @@ class MasterSession:
         self.steps = {}  # signature -> (partitions, {task: graph handle}, fetch_task, senders)
         self.feed_types = {}  # fed tensor name -> dtype, looked up once
         self.log = []
+        self.last_used = master.clock()
+        self.calls = 0  # calls in flight: a session running a long step is not idle
 
     def extend(self, graph_def):
         nodes = [graphs.node_def_from_proto(n) for n in graph_def.node]
@@ -245,10 +251,12 @@ def _is_consequence(e) -> bool:
 
 
 class MasterService(pb_grpc.MasterServiceServicer):
-    def __init__(self, server):
+    def __init__(self, server, session_gc_seconds=DEFAULT_SESSION_GC_SECONDS):
         self.server = server
         self.task_name = server.task_name
         self.sessions = {}
+        self.session_gc_seconds = session_gc_seconds
+        self.clock = time.monotonic  # what idleness is measured with (a test may wind it)
         self._ids = itertools.count(1)
         self.pool = concurrent.futures.ThreadPoolExecutor(32, thread_name_prefix="master")
         self.devices_cache = []
@@ -295,8 +303,35 @@ class MasterService(pb_grpc.MasterServiceServicer):
         self.clock_offsets[task] = best[1]
         return best[2]
 
+    # -- sessions nobody closed --------------------------------------------------------------
+    def collect_idle_sessions(self) -> int:
+        """Close the sessions idle for more than ``session_gc_seconds``; returns how many.
+
+        Sessions only accumulate through CreateSession, which sweeps first (so does
+        GetStatus): no timer thread is needed to keep their number bounded."""
+        if not self.session_gc_seconds or self.session_gc_seconds <= 0:
+            return 0
+        now = self.clock()
+        idle = [
+            h
+            for h, s in list(self.sessions.items())
+            if s.calls == 0 and now - s.last_used > self.session_gc_seconds
+        ]
+        for handle in idle:
+            self._close(handle)
+        return len(idle)
+
+    def _close(self, handle):
+        s = self.sessions.pop(handle, None)
+        if s is not None:
+            for task, graph in {
+                t: h for _, hs, _, _ in s.steps.values() for t, h in hs.items()
+            }.items():
+                self.pool.submit(self.worker(task).deregister_graph, s.handle, graph)
+
     # -- RPCs ------------------------------------------------------------------------------
     def CreateSession(self, request, context):
+        self.collect_idle_sessions()
         handle = f"{self.task_name}/session_{next(self._ids)}_{random.getrandbits(32):08x}"
         session = MasterSession(self, handle, request.config)
         try:
@@ -314,9 +349,12 @@ class MasterService(pb_grpc.MasterServiceServicer):
                 errors.AbortedError(
                     None,
                     None,
-                    f"Session {handle} is not found. Possibly, this master has restarted.",
+                    f"Session {handle} is not found. Possibly, this master has restarted "
+                    "(or closed the session after it was idle for "
+                    f"{self.session_gc_seconds:g} s).",
                 ),
             )
+        s.last_used = self.clock()
         return s
 
     def ExtendSession(self, request, context):
@@ -333,20 +371,21 @@ class MasterService(pb_grpc.MasterServiceServicer):
         cancellation = CancellationManager()
         if hasattr(context, "add_callback") and not context.add_callback(cancellation.cancel):
             cancellation.cancel()
+        with s.lock:
+            s.calls += 1
         try:
             return s.run_step(request, cancellation)
         except errors.OpError as e:
             abort_with(context, e)
         except (ValueError, TypeError, KeyError) as e:
             abort_with(context, e)
+        finally:
+            with s.lock:
+                s.calls -= 1
+            s.last_used = self.clock()
 
     def CloseSession(self, request, context):
-        s = self.sessions.pop(request.session_handle, None)
-        if s is not None:
-            for task, handle in {
-                t: h for _, hs, _, _ in s.steps.values() for t, h in hs.items()
-            }.items():
-                self.pool.submit(self.worker(task).deregister_graph, s.handle, handle)
+        self._close(request.session_handle)
         return pb.CloseSessionResponse()
 
     def ListDevices(self, request, context):

@@ -42,7 +42,9 @@ class Rendezvous:
 
     def __init__(self):
         self._steps = {}  # step id -> {key: value}
-        self._aborted = {}
+        # Aborted steps, newest last (bounded): a RunGraph with an unknown handle aborts a
+        # step that never runs here, so nothing else would ever remove its entry.
+        self._aborted = collections.OrderedDict()
         # Steps cleaned up here, newest last (bounded): a receive that arrives after its
         # step ended on this task (it failed, and the others are told to stop) fails at
         # once instead of waiting out its deadline for a tensor that will never come.
@@ -61,7 +63,8 @@ class Rendezvous:
         """Wait for ``key`` of ``step_id``; DeadlineExceededError after ``timeout`` s.
 
         ``still_wanted()`` is asked about once a second; when it says no (the caller hung up
-        or gave up) the wait ends with CancelledError instead of holding a thread."""
+        or gave up) the wait ends with CancelledError instead of holding a thread; it may
+        also raise the error that ends the wait itself."""
         end = None if timeout is None else time.monotonic() + timeout
         with self._cond:
             while True:
@@ -91,6 +94,8 @@ class Rendezvous:
             self._aborted[step_id] = error or errors.AbortedError(
                 None, None, f"Step {step_id} was aborted by another task"
             )
+            while len(self._aborted) > _FINISHED_KEPT:
+                self._aborted.popitem(last=False)
             self._cond.notify_all()
 
     def close(self) -> None:

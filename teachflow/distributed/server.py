@@ -12,11 +12,18 @@ partitions that masters give it). Its variables live here, shared by every sessi
 Beyond TensorFlow, ``stop()`` ends a server (and ``join()`` returns), so a notebook can
 restart a cluster without restarting its kernel. A server binds 127.0.0.1 unless given
 ``bind_address`` (e.g. "0.0.0.0" to serve other machines).
+
+A server runs whatever graphs its clients send (see the README's "Security"): ``token``
+keeps out clients without the cluster's token, ``file_root`` confines file ops (readers,
+ReadFile, WriteFile, MatchingFiles, Save/Restore) to one directory, and
+``max_message_bytes`` bounds one request. Sessions a client never closed are closed after
+``session_gc_seconds`` idle (a day by default; 0: never, as TensorFlow's own server).
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import hmac
 import os
 import threading
 from dataclasses import dataclass
@@ -25,19 +32,28 @@ import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 
 from teachflow.distributed.cluster import ClusterSpec
-from teachflow.distributed.master import MasterService
+from teachflow.distributed.master import DEFAULT_SESSION_GC_SECONDS, MasterService
 from teachflow.distributed.protocol import teachflow_pb2 as pb
 from teachflow.distributed.protocol import teachflow_pb2_grpc as pb_grpc
-from teachflow.distributed.worker import WorkerService
+from teachflow.distributed.worker import MAX_EVENT_STREAMS, MAX_PENDING_RECVS, WorkerService
 from teachflow.distributed.worker_client import (
     CHANNEL_OPTIONS,
     TOKEN_ENV,
     LocalWorkerClient,
     WorkerClient,
 )
+from teachflow.ops.file_access import resolve_root
 from teachflow.runtime.config import ConfigProto
 from teachflow.runtime.devices import make_local_devices
 from teachflow.runtime.resources import ResourceManager
+
+# The largest request a server decodes (gRPC and side channel): a feed bigger than this
+# fails with ResourceExhaustedError. grpcio keeps memory of requests it cannot decode, so the
+# bound also bounds what a malformed request costs.
+DEFAULT_MAX_MESSAGE_BYTES = 256 << 20
+# Handler threads for short calls (GetStatus, RunStep, RegisterGraph...); long-lived calls
+# (StreamEvents, RecvTensor) have their own budgets on top, so they can never take these.
+SHORT_CALL_THREADS = 64
 
 
 @dataclass
@@ -52,7 +68,7 @@ class _TokenCheck(grpc.ServerInterceptor):
     """Refuse calls without the cluster's shared token (when one is set)."""
 
     def __init__(self, token):
-        self._expected = f"Bearer {token}"
+        self._expected = f"Bearer {token}".encode()
 
         def deny(request, context):
             context.abort(grpc.StatusCode.UNAUTHENTICATED, "Missing or wrong cluster token")
@@ -63,7 +79,11 @@ class _TokenCheck(grpc.ServerInterceptor):
         if handler_call_details.method.startswith("/grpc.health.v1.Health/"):
             return continuation(handler_call_details)  # probes need no token
         md = dict(handler_call_details.invocation_metadata or ())
-        if md.get("authorization") != self._expected:
+        given = md.get("authorization", "")
+        given = given.encode() if isinstance(given, str) else bytes(given)
+        # Constant time, and before any handler exists: a refused request is never decoded
+        # (the deny handler has no deserializer).
+        if not hmac.compare_digest(given, self._expected):
             return self._deny
         return continuation(handler_call_details)
 
@@ -95,6 +115,9 @@ class Server:
         start=True,
         bind_address=None,
         token=None,
+        file_root=None,
+        session_gc_seconds=DEFAULT_SESSION_GC_SECONDS,
+        max_message_bytes=DEFAULT_MAX_MESSAGE_BYTES,
     ):
         if protocol not in (None, "grpc"):
             raise ValueError(f"Unsupported protocol {protocol!r}: teachflow speaks 'grpc'")
@@ -116,11 +139,17 @@ class Server:
         self._token = token if token is not None else os.environ.get(TOKEN_ENV)
         host, _, port = address.rpartition(":")
         bind_host = bind_address or os.environ.get("TEACHFLOW_BIND_ADDRESS") or "127.0.0.1"
+        self.file_root = resolve_root(file_root)
         interceptors = [_TokenCheck(self._token)] if self._token else []
+        threads = SHORT_CALL_THREADS + MAX_EVENT_STREAMS + MAX_PENDING_RECVS
         self._grpc = grpc.server(
-            concurrent.futures.ThreadPoolExecutor(64, thread_name_prefix="grpc-server"),
-            # Without this, gRPC lets a second server share a port that is already taken.
-            options=CHANNEL_OPTIONS + [("grpc.so_reuseport", 0)],
+            concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="grpc-server"),
+            # Without so_reuseport=0, gRPC lets a second server share a port already taken.
+            options=[o for o in CHANNEL_OPTIONS if o[0] != "grpc.max_receive_message_length"]
+            + [
+                ("grpc.so_reuseport", 0),
+                ("grpc.max_receive_message_length", int(max_message_bytes)),
+            ],
             interceptors=interceptors,
         )
         try:
@@ -155,7 +184,10 @@ class Server:
             bulk_host=bind_host,
             token=self._token,
         )
-        self.master_service = MasterService(self)
+        self.worker_service.side_channel.max_frame_bytes = int(max_message_bytes)
+        self.worker_service.file_root = self.file_root
+        self.master_service = MasterService(self, session_gc_seconds)
+        self.worker_service.master_sessions = self._master_sessions
         if _tls_configured():
             # The side channel is plain TCP: a TLS server keeps everything inside gRPC.
             self.worker_service.side_channel.close()
@@ -251,6 +283,10 @@ class Server:
                     c = WorkerClient(task, self.address_of(task))
                 self._clients[task] = c
             return c
+
+    def _master_sessions(self) -> int:
+        self.master_service.collect_idle_sessions()
+        return len(self.master_service.sessions)
 
     def __repr__(self):
         return f"<teachflow Server {self.task_name} at {self.target}>"

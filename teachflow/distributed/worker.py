@@ -26,6 +26,7 @@ from teachflow.distributed.status import abort_with
 from teachflow.framework import errors
 from teachflow.framework.graph import Graph
 from teachflow.framework.importer import import_nodes
+from teachflow.ops import file_access
 from teachflow.runtime import cancellation
 from teachflow.runtime.cancellation import CancellationManager
 from teachflow.runtime.executor import Executor, StepContext
@@ -35,6 +36,11 @@ from teachflow.runtime.resources import ResourceManager
 from teachflow.trace import events as trace_events
 
 CHUNK_BYTES = 4 << 20
+# Long-lived calls each hold a gRPC handler thread for as long as they last; each kind has
+# its own budget (the server's pool has room for them *and* for short calls), so 64 live
+# timelines or receives without a deadline cannot starve GetStatus, RunStep...
+MAX_EVENT_STREAMS = 64
+MAX_PENDING_RECVS = 128
 # StreamEvents' initial metadata: sent once the stream listens to the event bus.
 STREAM_SUBSCRIBED_KEY = "teachflow-subscribed"
 STREAM_TASK_KEY = "teachflow-task"
@@ -170,6 +176,10 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
         self._running = {}
         self._streams = set()  # the bus callbacks of the StreamEvents calls being served
         self._segments = {}  # session handle -> OpSegment
+        self._stream_slots = threading.BoundedSemaphore(MAX_EVENT_STREAMS)
+        self._recv_slots = threading.BoundedSemaphore(MAX_PENDING_RECVS)
+        self.master_sessions = lambda: 0  # set by the Server: its master's open sessions
+        self.file_root = None  # a real path: the steps' file ops stay under it (file_access)
 
     def running_steps(self) -> int:
         """How many steps run on this worker now."""
@@ -188,6 +198,9 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
             resources=(
                 resource_infos(self.resources, self.devices) if request.include_resources else ()
             ),
+            master_sessions=self.master_sessions(),
+            worker_sessions=len(self._segments),
+            running_steps=self.running_steps(),
         )
 
     def RegisterGraph(self, request, context):
@@ -286,9 +299,11 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
             cm.cancel()  # the caller is already gone
         token = current_step.set(frame)
         cancel_token = cancellation.current.set(cm)
+        root_token = file_access.current_root.set(self.file_root)
         try:
             results = self.executor.run(plan, values, ctx)
         finally:
+            file_access.current_root.reset(root_token)
             cancellation.current.reset(cancel_token)
             current_step.reset(token)
             with self._lock:
@@ -307,17 +322,49 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
         return response
 
     def RecvTensor(self, request, context):
+        if not self._recv_slots.acquire(blocking=False):
+            abort_with(
+                context,
+                errors.ResourceExhaustedError(
+                    None,
+                    None,
+                    f"{self.task_name} already serves {MAX_PENDING_RECVS} pending RecvTensor "
+                    "calls; retry later",
+                ),
+            )
+        try:
+            value = self._recv(request, context)
+        finally:
+            self._recv_slots.release()
+        yield from tensors.chunks(_host_value(value), CHUNK_BYTES)
+
+    def _recv(self, request, context):
         timeout = request.timeout_ms / 1000.0 if request.timeout_ms else None
         remaining = context.time_remaining() if hasattr(context, "time_remaining") else None
         if remaining is not None and (timeout is None or remaining < timeout):
             timeout = remaining  # the caller's gRPC deadline bounds the wait too
+        step_id = request.step_id
+
+        def still_wanted():
+            # A receive with no deadline of its own ends with the step's deadline here.
+            # (No lock: this runs under the rendezvous' lock, and a dict read is atomic.)
+            running = self._running.get(step_id)
+            if running is not None and running.deadline is not None:
+                if time.monotonic() >= running.deadline:
+                    raise errors.DeadlineExceededError(
+                        None,
+                        None,
+                        f"Timed out waiting for tensor {request.rendezvous_key} of step "
+                        f"{step_id}: the step's deadline passed",
+                    )
+            return context.is_active()
+
         try:
-            value = self.rendezvous.recv(
-                request.step_id, request.rendezvous_key, timeout, still_wanted=context.is_active
+            return self.rendezvous.recv(
+                step_id, request.rendezvous_key, timeout, still_wanted=still_wanted
             )
         except errors.OpError as e:
             abort_with(context, e)
-        yield from tensors.chunks(_host_value(value), CHUNK_BYTES)
 
     def CleanupGraph(self, request, context):
         # The rendezvous first: a RunGraph of this step that registers after our look at
@@ -335,6 +382,22 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
         return pb.CleanupAllResponse()
 
     def StreamEvents(self, request, context):
+        if not self._stream_slots.acquire(blocking=False):
+            abort_with(
+                context,
+                errors.ResourceExhaustedError(
+                    None,
+                    None,
+                    f"{self.task_name} already streams events to {MAX_EVENT_STREAMS} clients "
+                    "(its limit); close an unused live timeline and retry",
+                ),
+            )
+        try:
+            yield from self._stream_events(context)
+        finally:
+            self._stream_slots.release()
+
+    def _stream_events(self, context):
         import queue
 
         q = queue.SimpleQueue()

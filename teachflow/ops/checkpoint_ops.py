@@ -30,6 +30,7 @@ from teachflow.framework.graph import get_default_graph
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops import checkpoint_bundle as bundle
+from teachflow.ops import file_access
 from teachflow.ops.constant_op import constant
 
 __all__ = ["save_v2", "restore_v2", "sharded_filename", "merge_v2_checkpoints", "string_join"]
@@ -81,7 +82,8 @@ def _save_kernel(op, device):
                 f"Expected {len(names)} tensors to save, got {len(tensors)}",
             )
         _check_whole_tensors(slices)
-        bundle.write(_text(prefix), names, [np.asarray(t) for t in tensors], saved_dtypes)
+        prefix = file_access.confine(_text(prefix))
+        bundle.write(prefix, names, [np.asarray(t) for t in tensors], saved_dtypes)
 
     return save
 
@@ -110,7 +112,7 @@ def _restore_kernel(op, device):
     wanted = list(op._attrs["dtypes"])
 
     def restore(prefix, names, slices):
-        prefix = _text(prefix)
+        prefix = file_access.confine(_text(prefix))
         names = _texts(names)
         _check_whole_tensors(slices)
         index = bundle.read_index(prefix)
@@ -169,7 +171,8 @@ def _merge_kernel(op, device):
     delete_old_dirs = op._attrs.get("delete_old_dirs", True)
 
     def merge(prefixes, destination):
-        bundle.merge(_texts(prefixes), _text(destination), delete_old_dirs)
+        sources = [file_access.confine(p) for p in _texts(prefixes)]
+        bundle.merge(sources, file_access.confine(_text(destination)), delete_old_dirs)
 
     return merge
 

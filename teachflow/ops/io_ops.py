@@ -35,7 +35,7 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.inference import fixed
 from teachflow.framework.scopes import name_scope
-from teachflow.ops import reader_resources
+from teachflow.ops import file_access, reader_resources
 from teachflow.runtime import step_deadline
 
 __all__ = [
@@ -306,7 +306,7 @@ def _read_file_kernel(op, device):
 
 def _write_file_kernel(op, device):
     def write(filename, contents):
-        path = reader_resources.as_bytes(filename)
+        path = file_access.confine(reader_resources.as_bytes(filename))
         parent = os.path.dirname(path)
         if parent:
             os.makedirs(parent, exist_ok=True)  # TF creates missing directories too
@@ -318,9 +318,13 @@ def _write_file_kernel(op, device):
 
 def _matching_files_kernel(op, device):
     def match(pattern):
-        patterns = np.asarray(pattern, dtype=object).reshape(-1)
+        patterns = [reader_resources.as_bytes(p) for p in np.asarray(pattern, dtype=object).flat]
         found = sorted(
-            {f.encode() for p in patterns for f in glob.glob(reader_resources.as_bytes(p).decode())}
+            {
+                f.encode()
+                for p in patterns
+                for f in file_access.confine_matches(p, glob.glob(p.decode()))
+            }
         )
         out = np.empty(len(found), dtype=object)
         out[:] = found

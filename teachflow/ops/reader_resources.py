@@ -30,6 +30,7 @@ import zlib
 import numpy as np
 
 from teachflow.framework import errors
+from teachflow.ops import file_access
 from teachflow.ops.queue_resources import QueueState
 
 
@@ -45,7 +46,9 @@ def as_bytes(value) -> bytes:
 
 
 def open_file(filename: bytes, mode="rb"):
-    """Open ``filename``; NotFoundError in TensorFlow's words when it is missing."""
+    """Open ``filename``; NotFoundError in TensorFlow's words when it is missing,
+    PermissionDeniedError outside the server's file root (`file_access`)."""
+    file_access.confine(filename)
     try:
         return open(filename, mode)  # noqa: SIM115 - the reader keeps it open between steps
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
