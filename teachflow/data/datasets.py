@@ -28,6 +28,7 @@ import zlib
 import numpy as np
 
 from teachflow.framework import errors
+from teachflow.ops.philox import PhiloxRandom, SingleSample, seed_pair
 from teachflow.ops.reader_resources import open_file, read_whole_file
 
 
@@ -330,39 +331,70 @@ class Cache(DatasetValue):
 class Shuffle(DatasetValue):
     """Fill a buffer of ``buffer_size`` elements; emit a random one, refill, repeat.
 
-    With a seed the order is the same in every new session (and after re-initializing
-    an iterator); with ``reshuffle_each_iteration`` each pass (each epoch of a repeat)
-    draws a new order from that seed."""
+    TensorFlow's ShuffleDataset, draw for draw: each iterator (each pass of a ``repeat``,
+    each re-initialisation) takes a seed pair — the dataset's own with
+    ``reshuffle_each_iteration=False``, else the next two words of a Philox stream keyed
+    by the dataset's seeds — and draws one word per element. The buffer is a ring: the
+    element emitted is ``word % filled`` places after the oldest, and the oldest moves
+    into its slot."""
 
     def __init__(self, source, buffer_size, seed, seed2, reshuffle):
         if buffer_size <= 0:
             raise _invalid("buffer_size must be greater than zero.")
         self.source = source
         self.buffer_size = int(buffer_size)
-        random = seed == 0 and seed2 == 0  # TF: both zero means "not seeded"
-        self.seeds = np.random.default_rng(None if random else [int(seed), int(seed2)])
-        self.reshuffle = reshuffle
-        self.fixed_seed = int(self.seeds.integers(1 << 63))
+        self.seed, self.seed2 = seed_pair(int(seed), int(seed2))  # both zero: not seeded
+        self.seed_stream = SingleSample(PhiloxRandom(self.seed, self.seed2)) if reshuffle else None
+
+    def _iterator_seeds(self):
+        if self.seed_stream is None:
+            return self.seed, self.seed2
+        return self.seed_stream(), self.seed_stream()
 
     def iterate(self):
-        seed = int(self.seeds.integers(1 << 63)) if self.reshuffle else self.fixed_seed
-        rng = np.random.default_rng(seed)
-        buffer = []
+        draw = SingleSample(PhiloxRandom(*self._iterator_seeds()))
+        size = self.buffer_size
+        ring = _Ring(size)
         for element in self.source.iterate():
             if type(element) is ElementError:
                 yield element
                 continue
-            buffer.append(element)
-            if len(buffer) == self.buffer_size:
-                yield _take_random(buffer, rng)
-        while buffer:
-            yield _take_random(buffer, rng)
+            ring.put(element)
+            if ring.filled == size:
+                yield ring.take(draw())
+        while ring.filled:
+            yield ring.take(draw())
 
 
-def _take_random(buffer, rng):
-    k = int(rng.integers(len(buffer)))
-    buffer[k], buffer[-1] = buffer[-1], buffer[k]
-    return buffer.pop()
+class _Ring:
+    """The shuffle buffer: positions ``start .. end`` (mod size) hold the elements."""
+
+    __slots__ = ("size", "slots", "start", "end")
+
+    def __init__(self, size):
+        self.size, self.slots, self.start, self.end = size, [], 0, 0
+
+    @property
+    def filled(self):
+        return self.end - self.start
+
+    def put(self, element):
+        i = self.end % self.size
+        # Grown on demand: a buffer_size far above the element count costs nothing.
+        if i == len(self.slots):
+            self.slots.append(element)
+        else:
+            self.slots[i] = element
+        self.end += 1
+
+    def take(self, word):
+        index = (self.start + word % self.filled) % self.size
+        oldest = self.start % self.size
+        out = self.slots[index]
+        self.slots[index] = self.slots[oldest]
+        self.slots[oldest] = None
+        self.start += 1
+        return out
 
 
 class Map(DatasetValue):
