@@ -34,6 +34,7 @@ from teachflow.proto import messages
 __all__ = ["EventsWriter", "crc32c", "frame_record", "masked_crc32c", "read_records"]
 
 FILE_VERSION = "brain.Event:2"
+WRITER_NAME = "teachflow.summary.event_file"
 
 
 def _crc32c_table() -> tuple:
@@ -132,7 +133,10 @@ class EventsWriter:
         # TensorFlow truncates a file of the same name (a reopen within the same second);
         # appending keeps the earlier events, and a second file_version record is harmless.
         self._file = open(self.filename, "ab")  # noqa: SIM115 - held open between writes
-        self._write(messages.Event(wall_time=now, file_version=FILE_VERSION))
+        first = messages.Event(wall_time=now, file_version=FILE_VERSION)
+        # TensorFlow names the program that wrote the file here; we name ourselves.
+        first.source_metadata.writer = WRITER_NAME
+        self._write(first)
         self.flush()
 
     def _write(self, event) -> None:
