@@ -3,8 +3,128 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
+
+from teachflow.labs.claims import Claim, Claims
 from teachflow.labs.exercise import Exercise, Lab
 from teachflow.labs.verifiers import Choice, Inspect, Value
+
+
+@dataclass(frozen=True, slots=True)
+class UpdateDirections:
+    """How well each update of `update_directions` pointed downhill: the cosine between the
+    update's gradient and the gradient of the whole training set at the parameters it was
+    applied to (1 = exactly downhill), one row per seed, one column per global step."""
+
+    sync: np.ndarray
+    async_: np.ndarray
+    workers: int
+    batch_size: int
+
+    def mean_by_seed(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each seed's mean cosine over its updates: (sync, async)."""
+        return self.sync.mean(axis=1), self.async_.mean(axis=1)
+
+
+def update_directions(seeds=8, updates=40, workers=3, batch_size=32, learning_rate=0.2):
+    """Synchronous against asynchronous updates of the softmax classifier of section 4, on
+    `make_blobs`, replayed in one process with a fixed schedule so that only the seeds vary:
+
+    - synchronous: each update is the mean of ``workers`` fresh mini-batch gradients;
+    - asynchronous: each update is one mini-batch gradient, computed from the parameters as
+      they were ``workers - 1`` updates earlier (the others updated them meanwhile: stale).
+
+    Both use the same learning rate. Returns an `UpdateDirections`; no clock is read, so a
+    busy machine changes nothing.
+    """
+    import teachflow as tf
+    from teachflow.examples.datasets import make_blobs, one_batch
+
+    data = make_blobs(seed=0)
+    size = data.num_features * data.num_classes + data.num_classes
+    graph = tf.Graph()
+    with graph.as_default():
+        params = tf.placeholder(tf.float32, [size], name="params")
+        x = tf.placeholder(tf.float32, [None, data.num_features], name="x")
+        y = tf.placeholder(tf.int32, [None], name="y")
+        w = tf.reshape(params[: size - data.num_classes], [data.num_features, data.num_classes])
+        logits = tf.matmul(x, w) + params[size - data.num_classes :]
+        loss = tf.reduce_mean(
+            tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits)
+        )
+        (gradient,) = tf.gradients(loss, [params])
+
+    def cosine(a, b):
+        return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+    with tf.Session(graph=graph) as sess:
+
+        def grad(at, xb, yb):
+            return sess.run(gradient, {params: at, x: xb, y: yb})
+
+        def run(sync, seed):
+            rng = np.random.default_rng(seed)
+            history = [np.zeros(size, np.float32)]
+            cosines = []
+            for _ in range(updates):
+                now = history[-1]
+                if sync:
+                    batches = [one_batch(data, batch_size, rng) for _ in range(workers)]
+                    update = np.mean([grad(now, *b) for b in batches], axis=0)
+                else:
+                    stale = history[max(0, len(history) - workers)]
+                    update = grad(stale, *one_batch(data, batch_size, rng))
+                cosines.append(cosine(update, grad(now, data.x_train, data.y_train)))
+                history.append(now - learning_rate * update)
+            return cosines
+
+        sync = np.array([run(True, s) for s in range(seeds)])
+        async_ = np.array([run(False, s) for s in range(seeds)])
+    return UpdateDirections(sync, async_, workers, batch_size)
+
+
+def claims(directions: UpdateDirections) -> Claims:
+    """The lab's claim about synchronous updates, from `update_directions`."""
+    sync, async_ = directions.mean_by_seed()
+    return Claims(
+        [
+            Claim(
+                "a synchronous update points closer to downhill: mean cosine, sync - async",
+                round(float(sync.mean() - async_.mean()), 3),
+                ">=",
+                0.2,
+            ),
+            Claim(
+                "... for every seed: seeds where sync's mean cosine is higher",
+                int((sync > async_).sum()),
+                "==",
+                len(sync),
+            ),
+        ]
+    )
+
+
+def straggler_claims(straggler, with_backup) -> Claims:
+    """The lab's claims about a straggler, from two `between_graph_sync` results: without
+    backup workers and with one, the last worker sleeping after each of its steps."""
+    return Claims(
+        [
+            Claim(
+                "a backup worker stops the straggler holding training back: seconds / without",
+                round(with_backup.seconds / straggler.seconds, 2),
+                "<=",
+                0.8,
+            ),
+            Claim(
+                "... because the latecomer's gradients are dropped: unused gradients",
+                with_backup.details["unused_gradients"],
+                ">=",
+                1,
+            ),
+        ]
+    )
 
 
 def _check_chief_hooks(hooks) -> str | None:

@@ -1,7 +1,9 @@
 """Lab 09 (parallel training): reference answers pass, typical wrong ones get feedback."""
 
 import teachflow as tf
+from teachflow import examples
 from teachflow.examples import bandwidth
+from teachflow.labs import lab09
 from tests.examples.conftest import start_cluster
 
 
@@ -57,3 +59,25 @@ def test_ps_traffic_ratio(lab):
     ratio = three.ps_bytes_in()[0] / one.ps_bytes_in()[0]
     assert lab.check("ps_traffic_ratio", ratio)
     assert "receives all of them" in lab.check("ps_traffic_ratio", 1.0).feedback
+
+
+def test_synchronous_updates_point_downhill_on_a_busy_machine(busy_machine):
+    directions = lab09.update_directions(seeds=8, updates=40)
+    assert directions.sync.shape == directions.async_.shape == (8, 40)
+    claims = lab09.claims(directions)
+    assert claims.all_hold, str(claims)
+    # No clock is read: the same seeds give the same cosines, busy machine or not.
+    assert claims[0].measured == 0.36
+
+
+def test_a_backup_worker_outruns_the_straggler_on_a_busy_machine(busy_machine):
+    cluster = start_cluster(ps=1, workers=3)
+    try:
+        straggler = examples.between_graph_sync(cluster, steps=30, straggler_delay_s=0.05)
+        with_backup = examples.between_graph_sync(
+            cluster, steps=30, straggler_delay_s=0.05, backup_workers=1
+        )
+    finally:
+        cluster.stop()
+    claims = lab09.straggler_claims(straggler, with_backup)
+    assert claims.all_hold, str(claims)
