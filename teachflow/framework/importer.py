@@ -157,11 +157,14 @@ def _without_scopes(graph):
             setattr(graph, k, v)
 
 
-def _remove(graph, ops):
-    """Take back ops created by a failed import (newest first), so it changes nothing."""
+def _remove(graph, first):
+    """Take back the ops a failed import created (``graph._ops[first:]``, newest first),
+    so it changes nothing. They are the newest ops: one cut off the end of the list, where
+    a `list.remove` per op scanned the whole graph each time."""
+    ops = graph._ops[first:]
+    del graph._ops[first:]
     for op in reversed(ops):
         del graph._ops_by_name[op.name]
-        graph._ops.remove(op)
         for t in op.inputs:
             t._consumers.remove(op)
         for c in op._control_inputs:
@@ -186,11 +189,12 @@ def import_nodes(graph, node_defs, validate: bool = True, skip_existing: bool = 
                 _check_registered(nd)
         created = []
         names_in_use = dict(graph._names_in_use)
+        first = len(graph._ops)
         try:
             for nd in order:
                 created.append(_create(graph, nd))
         except Exception:
-            _remove(graph, created)
+            _remove(graph, first)
             graph._names_in_use = names_in_use
             raise
         return created
@@ -297,9 +301,17 @@ def import_graph_def(graph_def, input_map=None, return_elements=None, name=None)
             f"Attempted to map inputs that were not found in graph_def: [{', '.join(unused)}]"
         )
     try:
-        import_nodes(graph, renamed)
+        created = import_nodes(graph, renamed)
     except errors.InvalidArgumentError as e:
         raise ValueError(e.message) from None
+    if hasattr(graph_def, "node") and hasattr(graph_def, "SerializeToString"):
+        # TensorFlow's per-node debug info and full types have no teachflow meaning; they
+        # are kept so that the graph exports as it came in.
+        extras = proto_graph_def.extras_by_node(graph_def)
+        for op in created:
+            extra = extras.get(op.name[len(scope) :])
+            if extra is not None:
+                op._tf_node_extras = extra
     if return_elements is None:
         return None
     return [graph.as_graph_element(scope + element) for element in return_elements]

@@ -36,7 +36,7 @@ __all__ = [
     "graph_to_graph_def",
     "nodes_to_graph_def",
     "node_defs_from_graph_def",
-    "debug_info_by_node",
+    "extras_by_node",
     "is_tensorflow_graph_def",
     "to_text",
 ]
@@ -51,12 +51,13 @@ _IGNORED_ON_IMPORT = frozenset({"_output_shapes"})
 
 
 def node_def_to_proto(
-    node_def: NodeDef, input_dtypes=None, output_dtypes=None, debug_info=None
+    node_def: NodeDef, input_dtypes=None, output_dtypes=None, extras=None
 ) -> messages.NodeDef:
     """A `NodeDef` record as TensorFlow's ``NodeDef``, attrs completed from TF's OpDef.
 
     ``input_dtypes``/``output_dtypes`` (the op's tensors' dtypes) fill the type attrs
-    (``T``...) teachflow's ops do not keep.
+    (``T``...) teachflow's ops do not keep. ``extras`` (a ``NodeDef`` from `extras_by_node`)
+    adds back the fields TensorFlow wrote that teachflow does not model.
     """
     pb = messages.NodeDef(
         name=node_def.name, op=node_def.op, input=list(node_def.input), device=node_def.device
@@ -74,8 +75,8 @@ def node_def_to_proto(
     op_defs.complete_attrs(node_def.op, attrs, input_dtypes, output_dtypes)
     for key in sorted(attrs):
         pb.attr[key].CopyFrom(attrs[key])
-    if debug_info is not None:
-        pb.experimental_debug_info.CopyFrom(debug_info)
+    if extras is not None:
+        pb.MergeFrom(extras)
     return pb
 
 
@@ -84,7 +85,7 @@ def _op_to_proto(op) -> messages.NodeDef:
         op.node_def,
         [t.dtype for t in op.inputs],
         [t.dtype for t in op.outputs],
-        getattr(op, "_experimental_debug_info", None),
+        getattr(op, "_tf_node_extras", None),
     )
 
 
@@ -146,14 +147,28 @@ def node_defs_from_graph_def(graph_def) -> list:
     return [node_def_from_proto(n) for n in graph_def.node]
 
 
-def debug_info_by_node(graph_def) -> dict:
-    """name -> ``experimental_debug_info`` for the nodes that carry one (kept on import,
-    written back on export)."""
-    return {
-        n.name: n.experimental_debug_info
-        for n in graph_def.node
-        if n.HasField("experimental_debug_info")
-    }
+# NodeDef fields teachflow does not model but keeps for the way back out: TF's debug info
+# (original node names, stack frames) and its full type annotations.
+_PASSTHROUGH = ("experimental_debug_info", "experimental_type")
+
+
+def extras_by_node(graph_def) -> dict:
+    """name -> a ``NodeDef`` holding only the passthrough fields that node carries
+    (kept on import, merged back on export)."""
+    out = {}
+    for n in graph_def.node:
+        fields = [f for f in _PASSTHROUGH if n.HasField(f)]
+        # A tensor attr keeps TF's encoding too: ``tf.zeros([3, 1])`` stores one 0 that
+        # teachflow's array would write back as twelve bytes of tensor_content.
+        tensors = [k for k, v in n.attr.items() if v.WhichOneof("value") == "tensor"]
+        if fields or tensors:
+            extra = messages.NodeDef()
+            for f in fields:
+                getattr(extra, f).CopyFrom(getattr(n, f))
+            for k in tensors:
+                extra.attr[k].CopyFrom(n.attr[k])
+            out[n.name] = extra
+    return out
 
 
 def to_text(message) -> str:
