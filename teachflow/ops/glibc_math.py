@@ -100,29 +100,27 @@ def sincosf(y: np.ndarray):
     if (top >= _abstop12(np.float32(120.0).view(np.uint32))).any():
         raise ValueError("sincosf: only |x| < 120 is supported")
     x = y.astype(np.float64)
-    # Below pi/4 (coarsely: top 12 bits) no reduction; otherwise subtract n * pi/2.
+    # Below pi/4 (coarsely: by the top 12 bits) no reduction; otherwise x - n * pi/2.
     small = top < _abstop12(np.float32(float.fromhex("0x1.921FB6p-1")).view(np.uint32))
-    n = ((np.trunc(x * _HPI_INV).astype(np.int64) + 0x800000) >> 24).astype(np.int64)
+    n = (np.trunc(x * _HPI_INV).astype(np.int64) + 0x800000) >> 24
     n[small] = 0
-    xr = np.where(small, x, x - n * _HPI)
-    xs = np.where(small, x, xr * _SIGN[n & 3])
-    x2 = xr * xr
-    # Quadrants 2 and 3 use the table whose cosine polynomial is negated.
-    neg = np.where(n & 2, -1.0, 1.0)
+    x -= n * _HPI
+    # glibc multiplies x by the quadrant's sine sign before the (odd) sine polynomial and
+    # negates the cosine polynomial's coefficients in quadrants 2 and 3: both are exact
+    # negations in floating point, so we apply them to the results instead.
+    x2 = x * x
     x4 = x2 * x2
-    x3 = x2 * xs
-    c2 = neg * _C[3] + x2 * (neg * _C[4])
-    s1 = _S[1] + x2 * _S[2]
-    c1 = neg * _C[0] + x2 * (neg * _C[1])
-    x5 = x3 * x2
-    x6 = x4 * x2
-    s = xs + x3 * _S[0]
-    c = c1 + x4 * (neg * _C[2])
-    sin_poly = (s + x5 * s1).astype(np.float32)
-    cos_poly = (c + x6 * c2).astype(np.float32)
+    x3 = x2 * x
+    sin_poly = x + x3 * _S[0]
+    sin_poly += (x3 * x2) * (_S[1] + x2 * _S[2])
+    cos_poly = (_C[0] + x2 * _C[1]) + x4 * _C[2]
+    cos_poly += (x4 * x2) * (_C[3] + x2 * _C[4])
+    sin_poly *= _SIGN[n & 3]
+    cos_poly[(n & 2).astype(bool)] *= -1.0
+    sin32, cos32 = sin_poly.astype(np.float32), cos_poly.astype(np.float32)
     odd = (n & 1).astype(bool)
-    sin_out = np.where(odd, cos_poly, sin_poly)
-    cos_out = np.where(odd, sin_poly, cos_poly)
+    sin_out = np.where(odd, cos32, sin32)
+    cos_out = np.where(odd, sin32, cos32)
     tiny = top < _abstop12(np.float32(2.0**-12).view(np.uint32))
     sin_out[tiny] = y[tiny]
     cos_out[tiny] = 1.0

@@ -38,6 +38,8 @@ ROUNDS = 10
 _U32 = 0xFFFFFFFF
 _U64 = (1 << 64) - 1
 _U128 = (1 << 128) - 1
+_LOW, _SHIFT = np.uint64(_U32), np.uint64(32)
+_CHUNK = 1 << 15
 
 
 def seed_pair(seed: int, seed2: int) -> tuple[int, int]:
@@ -47,22 +49,29 @@ def seed_pair(seed: int, seed2: int) -> tuple[int, int]:
     return int(seed) & _U64, int(seed2) & _U64
 
 
-def _rounds(c0, c1, c2, c3, key: int):
-    """Ten Philox rounds over counter words (uint32 arrays); returns the four result words."""
+def _rounds(c0, c1, c2, c3, key: int) -> None:
+    """Ten Philox rounds, in place, over counter words held in uint64 arrays.
+
+    Each word is < 2**32, so a word times a multiplier fits in uint64 exactly: its high
+    and low halves are the 32x32 -> 64-bit product's. In-place updates avoid allocating
+    a fresh array per step.
+    """
     k0, k1 = key & _U32, key >> 32
+    p0, p1 = np.empty_like(c0), np.empty_like(c0)
     for r in range(ROUNDS):
-        p0 = c0.astype(np.uint64) * M0
-        p1 = c2.astype(np.uint64) * M1
-        hi0, lo0 = (p0 >> np.uint64(32)).astype(np.uint32), p0.astype(np.uint32)
-        hi1, lo1 = (p1 >> np.uint64(32)).astype(np.uint32), p1.astype(np.uint32)
-        hi1 ^= c1
-        hi1 ^= np.uint32(k0)
-        hi0 ^= c3
-        hi0 ^= np.uint32(k1)
-        c0, c1, c2, c3 = hi1, lo1, hi0, lo0
+        np.multiply(c0, M0, out=p0)
+        np.multiply(c2, M1, out=p1)
+        # (c0, c1, c2, c3) <- (hi(p1) ^ c1 ^ k0, lo(p1), hi(p0) ^ c3 ^ k1, lo(p0))
+        np.right_shift(p1, _SHIFT, out=c0)
+        c0 ^= c1
+        c0 ^= np.uint64(k0)
+        np.bitwise_and(p1, _LOW, out=c1)
+        np.right_shift(p0, _SHIFT, out=c2)
+        c2 ^= c3
+        c2 ^= np.uint64(k1)
+        np.bitwise_and(p0, _LOW, out=c3)
         if r < ROUNDS - 1:
             k0, k1 = (k0 + W0) & _U32, (k1 + W1) & _U32
-    return c0, c1, c2, c3
 
 
 @dataclass(slots=True)
@@ -92,13 +101,17 @@ class PhiloxRandom:
         Does not advance the generator: callers that consume blocks call `skip`.
         """
         offsets = np.asarray(offsets, dtype=np.uint64).reshape(-1)
-        base_lo = np.uint64(self.counter & _U64)
-        lo = offsets + base_lo  # wraps modulo 2**64, as the 128-bit add's low half does
-        hi = np.uint64(self.counter >> 64) + (lo < base_lo).astype(np.uint64)
-        c0, c1 = lo.astype(np.uint32), (lo >> np.uint64(32)).astype(np.uint32)
-        c2, c3 = hi.astype(np.uint32), (hi >> np.uint64(32)).astype(np.uint32)
         out = np.empty((offsets.size, 4), dtype=np.uint32)
-        out[:, 0], out[:, 1], out[:, 2], out[:, 3] = _rounds(c0, c1, c2, c3, self.key)
+        # In chunks that stay in the CPU cache: the rounds make ten passes over them.
+        for start in range(0, offsets.size, _CHUNK):
+            part = offsets[start : start + _CHUNK]
+            base_lo = np.uint64(self.counter & _U64)
+            lo = part + base_lo  # wraps modulo 2**64, as the 128-bit add's low half does
+            hi = np.uint64(self.counter >> 64) + (lo < base_lo).astype(np.uint64)
+            words = [lo & _LOW, lo >> _SHIFT, hi & _LOW, hi >> _SHIFT]
+            _rounds(*words, self.key)
+            for i, w in enumerate(words):
+                out[start : start + _CHUNK, i] = w
         return out
 
     def blocks(self, n: int) -> np.ndarray:

@@ -92,47 +92,61 @@ def box_muller_double(x0, x1, x2, x3):
 
 
 # -- filling an output tensor of n elements ------------------------------------------------------
-def _groups(gen: PhiloxRandom, n: int, group_size: int) -> np.ndarray:
-    """The blocks for ``ceil(n / group_size)`` output groups: block ``g`` for group ``g``."""
-    return gen.blocks_at(np.arange(-(-n // group_size), dtype=np.uint64))
+# Groups are transformed a chunk at a time: the transforms make a few dozen passes over
+# their arrays, which are then still in the CPU cache (3-5x faster than whole tensors).
+_CHUNK_GROUPS = 1 << 13
+
+
+def _fill(n: int, group_size: int, dtype, transform) -> np.ndarray:
+    """``n`` outputs made by ``transform(first_group, last_group)`` a chunk at a time; it
+    returns ``group_size`` values per group, in order."""
+    groups = -(-n // group_size)
+    out = np.empty(groups * group_size, dtype=dtype)
+    for g0 in range(0, groups, _CHUNK_GROUPS):
+        g1 = min(groups, g0 + _CHUNK_GROUPS)
+        out[g0 * group_size : g1 * group_size] = transform(g0, g1)
+    return out[:n]
+
+
+def _blocks(gen: PhiloxRandom, g0: int, g1: int) -> np.ndarray:
+    """Block ``g`` for each output group ``g`` in ``g0 .. g1``."""
+    return gen.blocks_at(np.arange(g0, g1, dtype=np.uint64))
+
+
+def _double_pairs(b: np.ndarray) -> np.ndarray:
+    return uint64_to_double(b[:, 0::2].reshape(-1), b[:, 1::2].reshape(-1))
+
+
+def _box_muller_groups(b: np.ndarray, double: bool) -> np.ndarray:
+    """The normals of blocks ``b``, in output order: per block, two float64 normals from
+    its four words, or four float32 normals from its two pairs of words."""
+    if double:
+        pairs = box_muller_double(b[:, 0], b[:, 1], b[:, 2], b[:, 3])
+    else:
+        w = b.reshape(-1, 2)  # (x0, x1), (x2, x3) of each block
+        pairs = box_muller_float(w[:, 0], w[:, 1])
+    return np.stack(pairs, axis=1).reshape(-1)
 
 
 def uniform(gen: PhiloxRandom, n: int, dtype) -> np.ndarray:
     """``n`` uniform samples in [0, 1) (``RandomUniform``'s values)."""
     dtype = np.dtype(dtype)
     if dtype == np.float64:
-        b = _groups(gen, n, 2)
-        out = np.stack([uint64_to_double(b[:, 0], b[:, 1]), uint64_to_double(b[:, 2], b[:, 3])])
-        return out.T.reshape(-1)[:n]
-    b = _groups(gen, n, 4).reshape(-1)[:n]
-    return uint16_to_half(b) if dtype == np.float16 else uint32_to_float(b)
+        return _fill(n, 2, dtype, lambda g0, g1: _double_pairs(_blocks(gen, g0, g1)))
+    to_float = uint16_to_half if dtype == np.float16 else uint32_to_float
+    return _fill(n, 4, dtype, lambda g0, g1: to_float(_blocks(gen, g0, g1).reshape(-1)))
 
 
 def normal(gen: PhiloxRandom, n: int, dtype) -> np.ndarray:
     """``n`` standard normal samples (``RandomStandardNormal``'s values)."""
     dtype = np.dtype(dtype)
-    if dtype == np.float64:
-        b = _groups(gen, n, 2)
-        d0, d1 = box_muller_double(b[:, 0], b[:, 1], b[:, 2], b[:, 3])
-        return np.stack([d0, d1], axis=1).reshape(-1)[:n]
-    b = _groups(gen, n, 4)
-    pairs = b.reshape(-1, 2)  # (x0, x1), (x2, x3) of each block, in output order
-    f0, f1 = box_muller_float(pairs[:, 0], pairs[:, 1])
-    out = np.stack([f0, f1], axis=1).reshape(-1)[:n]
-    return out.astype(np.float16) if dtype == np.float16 else out
-
-
-def _candidates(gen: PhiloxRandom, starts: np.ndarray, first: int, count: int, double: bool):
-    """Normal candidates from blocks ``first .. first + count`` of each group's stream."""
-    offsets = (starts[:, None] + np.arange(first, first + count, dtype=np.uint64)).reshape(-1)
-    b = gen.blocks_at(offsets)
-    if double:
-        d0, d1 = box_muller_double(b[:, 0], b[:, 1], b[:, 2], b[:, 3])
-        pairs = (d0, d1)
-    else:
-        w = b.reshape(-1, 2)
-        pairs = box_muller_float(w[:, 0], w[:, 1])
-    return np.stack(pairs, axis=1).reshape(len(starts), -1)
+    double = dtype == np.float64
+    return _fill(
+        n,
+        2 if double else 4,
+        dtype,
+        lambda g0, g1: _box_muller_groups(_blocks(gen, g0, g1), double),
+    )
 
 
 def truncated_normal(gen: PhiloxRandom, n: int, dtype) -> np.ndarray:
@@ -145,23 +159,28 @@ def truncated_normal(gen: PhiloxRandom, n: int, dtype) -> np.ndarray:
     double = dtype == np.float64
     group_size = 2 if double else 4
     # Blocks between group streams: group_size * 256 outputs' worth of 4-word blocks.
-    stride = group_size * RESERVED_SAMPLES_PER_OUTPUT // 4
-    groups = -(-n // group_size)
-    out = np.empty((groups, group_size), dtype=np.float64 if double else np.float32)
-    pending = np.arange(groups, dtype=np.uint64)
-    # Almost every group fills from its first two blocks (95% of normals fall inside the
-    # cut-off); the rare rest are drawn again from their start with twice the blocks.
-    count = 2
-    while len(pending):
-        candidates = _candidates(gen, pending * np.uint64(stride), 0, count, double)
-        keep = np.abs(candidates) < TRUNCATE_VALUE
-        full = np.count_nonzero(keep, axis=1) >= group_size
-        mask = keep[full] & (np.cumsum(keep[full], axis=1) <= group_size)
-        out[pending[full].astype(np.intp)] = candidates[full][mask].reshape(-1, group_size)
-        pending = pending[~full]
-        count *= 2
-    result = out.reshape(-1)[:n]
-    return result.astype(np.float16) if dtype == np.float16 else result
+    stride = np.uint64(group_size * RESERVED_SAMPLES_PER_OUTPUT // 4)
+
+    def transform(g0, g1):
+        out = np.empty((g1 - g0, group_size), dtype=np.float64 if double else np.float32)
+        pending = np.arange(g0, g1, dtype=np.uint64)
+        # Most groups fill from their first block (83% of float32 groups, 91% of float64);
+        # the rest are drawn again from their start with twice the blocks, and so on.
+        count = 1
+        while len(pending):
+            offsets = pending[:, None] * stride + np.arange(count, dtype=np.uint64)
+            candidates = _box_muller_groups(gen.blocks_at(offsets), double)
+            candidates = candidates.reshape(len(pending), -1)
+            keep = np.abs(candidates) < TRUNCATE_VALUE
+            full = np.count_nonzero(keep, axis=1) >= group_size
+            mask = keep[full] & (np.cumsum(keep[full], axis=1) <= group_size)
+            rows = (pending[full] - np.uint64(g0)).astype(np.intp)
+            out[rows] = candidates[full][mask].reshape(-1, group_size)
+            pending = pending[~full]
+            count *= 2
+        return out.reshape(-1)
+
+    return _fill(n, group_size, dtype, transform)
 
 
 def uniform_int(gen: PhiloxRandom, n: int, lo: int, hi: int, dtype) -> np.ndarray:
@@ -171,11 +190,11 @@ def uniform_int(gen: PhiloxRandom, n: int, lo: int, hi: int, dtype) -> np.ndarra
     """
     dtype = np.dtype(dtype)
     if dtype == np.int64:
-        b = _groups(gen, n, 2).reshape(-1, 2)
+        b = _blocks(gen, 0, -(-n // 2)).reshape(-1, 2)
         bits = b[:, 0].astype(np.uint64) | (b[:, 1].astype(np.uint64) << np.uint64(32))
         span = np.uint64((int(hi) - int(lo)) & ((1 << 64) - 1))
         return (np.uint64(int(lo) & ((1 << 64) - 1)) + bits[:n] % span).view(np.int64)
-    words = _groups(gen, n, 4).reshape(-1)[:n]
+    words = _blocks(gen, 0, -(-n // 4)).reshape(-1)[:n]
     span = np.uint32((int(hi) - int(lo)) & 0xFFFFFFFF)
     return (np.uint32(int(lo) & 0xFFFFFFFF) + words % span).view(np.int32)
 
