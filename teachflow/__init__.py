@@ -15,6 +15,7 @@ from teachflow import (
     initializers,
     io,
     layers,
+    linalg,
     logging,
     losses,
     math,
@@ -82,12 +83,16 @@ from teachflow.framework.scopes import (
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops.accumulator_ops import *  # noqa: F403
 from teachflow.ops.array_ops import *  # noqa: F403
+from teachflow.ops.clip_ops import *  # noqa: F403
 from teachflow.ops.constant_op import *  # noqa: F403
+from teachflow.ops.contraction_ops import *  # noqa: F403
 from teachflow.ops.control_flow_ops import *  # noqa: F403
 from teachflow.ops.data_flow_ops import *  # noqa: F403
+from teachflow.ops.diag_ops import *  # noqa: F403
 from teachflow.ops.gradients import *  # noqa: F403
 from teachflow.ops.init_ops import *  # noqa: F403
 from teachflow.ops.io_ops import *  # noqa: F403
+from teachflow.ops.linalg_ops import *  # noqa: F403
 from teachflow.ops.math_ops import *  # noqa: F403
 from teachflow.ops.nn_ops import *  # noqa: F403
 from teachflow.ops.parsing_ops import *  # noqa: F403

@@ -489,21 +489,43 @@ def _hinted(value, dtype):
 def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name=None):
     """The identity matrix (or a batch of them): ones on the diagonal, zeros elsewhere.
 
-    TensorFlow builds it with ``MatrixDiag`` ops; teachflow with ``OneHot`` of
-    ``range(num_rows)`` (row ``i`` is one-hot at column ``i``), the same values.
+    Built as TensorFlow builds it: ``MatrixDiag`` of ones for a square matrix,
+    ``MatrixSetDiag`` of ones into zeros for a rectangular one.
 
         >>> import teachflow as tf
         >>> tf.eye(2, 3, batch_shape=[4]).shape
         TensorShape([4, 2, 3])
     """
-    dtype = dtypes.as_dtype(dtype).base_dtype
-    with name_scope(name, "eye", [num_rows, num_columns, batch_shape]) as scope:
-        columns = num_rows if num_columns is None else num_columns
-        on, off = _one_of(dtype), _zero_of(dtype)
-        if batch_shape is None:
-            return one_hot(range(num_rows), columns, on, off, dtype=dtype, name=scope)
-        matrix = one_hot(range(num_rows), columns, on, off, dtype=dtype)
-        from teachflow.ops import joining, tiling
+    from teachflow.ops import joining
+    from teachflow.ops.arithmetic_ops import minimum
+    from teachflow.ops.diag_ops import matrix_diag, matrix_set_diag
 
-        target = joining.concat([batch_shape, array_ops.shape(matrix)], 0)
-        return tiling.broadcast_to(matrix, target, name=scope)
+    dtype = dtypes.as_dtype(dtype).base_dtype
+    with name_scope(name, "eye", [num_rows, num_columns, batch_shape]):
+        is_square = num_columns is None
+        batch_shape = [] if batch_shape is None else batch_shape
+        num_columns = num_rows if num_columns is None else num_columns
+        if isinstance(num_rows, Tensor) or isinstance(num_columns, Tensor):
+            diag_size = minimum(num_rows, num_columns)
+        else:
+            if not all(isinstance(n, (int, np.integer)) for n in (num_rows, num_columns)):
+                raise TypeError(
+                    "Arguments `num_rows` and `num_columns` must be positive integer values. "
+                    f"Received: num_rows={num_rows}, num_columns={num_columns}"
+                )
+            is_square = num_rows == num_columns
+            diag_size = min(num_rows, num_columns)
+        if isinstance(batch_shape, Tensor) or isinstance(diag_size, Tensor):
+            batch_shape = convert_to_tensor(batch_shape, name="shape", dtype=dtypes.int32)
+            diag_shape = joining.concat((batch_shape, [diag_size]), axis=0)
+            if not is_square:
+                shape = joining.concat((batch_shape, [num_rows, num_columns]), axis=0)
+        else:
+            batch_shape = [int(d) for d in batch_shape]
+            diag_shape = batch_shape + [diag_size]
+            if not is_square:
+                shape = batch_shape + [num_rows, num_columns]
+        diag_ones = ones(diag_shape, dtype=dtype)
+        if is_square:
+            return matrix_diag(diag_ones)
+        return matrix_set_diag(zeros(shape, dtype=dtype), diag_ones)
