@@ -173,10 +173,41 @@ def _add_server_parser(sub):
     p.add_argument("--gpus", type=int, help="simulate this many GPUs in this task")
     p.add_argument("--gpu-profile", help="hardware profile of the simulated GPUs (e.g. k80)")
     p.add_argument("--config", help="ConfigProto fields as JSON, e.g. '{\"device_count\": ...}'")
+    _add_hardening_arguments(p)
     # Set by LocalCluster: stop when the launching process ends.
     p.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--parent-pid", type=int, help=argparse.SUPPRESS)
     p.set_defaults(run=_run_server)
+
+
+def _add_hardening_arguments(p, file_root_help=None):
+    p.add_argument(
+        "--file-root",
+        metavar="DIR",
+        help=file_root_help
+        or "confine file ops (readers, read_file, write_file, Save/Restore, matching_files) to "
+        "DIR; others fail with PermissionDeniedError (default: no limit)",
+    )
+    p.add_argument(
+        "--session-gc-seconds",
+        type=float,
+        help="close sessions idle this long (default: a day; 0: never)",
+    )
+    p.add_argument(
+        "--max-message-mb", type=float, help="largest request accepted, in MiB (default 256)"
+    )
+
+
+def _hardening_kwargs(args) -> dict:
+    """Server keyword arguments from the flags given (the Server's defaults otherwise)."""
+    kwargs = {}
+    if args.file_root:
+        kwargs["file_root"] = args.file_root
+    if args.session_gc_seconds is not None:
+        kwargs["session_gc_seconds"] = args.session_gc_seconds
+    if args.max_message_mb is not None:
+        kwargs["max_message_bytes"] = int(args.max_message_mb * (1 << 20))
+    return kwargs
 
 
 def _load_cluster(text):
@@ -324,7 +355,10 @@ def _run_server(args) -> int:
         print(f"teachflow server: port {port} on {bind_host} is in use", file=sys.stderr)
         return EXIT_PORT_IN_USE
     try:
-        server = Server(cluster, job, task, config=config, bind_address=args.bind)
+        hardening = _hardening_kwargs(args)
+        server = Server(cluster, job, task, config=config, bind_address=args.bind, **hardening)
+    except ValueError as e:  # a --file-root that is not a directory
+        raise UsageError(str(e)) from None
     except (OSError, RuntimeError) as e:
         # gRPC reports a taken port as RuntimeError("Failed to bind to address ...").
         print(f"teachflow server: cannot listen on {bind_host}:{port}: {e}", file=sys.stderr)
@@ -359,6 +393,10 @@ def _add_cluster_parser(sub):
     up.add_argument("--gpu-profile", help="hardware profile of the simulated GPUs (e.g. k80)")
     up.add_argument("--host", default="localhost", help="host name in the cluster's addresses")
     up.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for startup")
+    _add_hardening_arguments(
+        up,
+        "confine the tasks' file ops to DIR (default: the current directory; 'none' for no limit)",
+    )
     up.set_defaults(run=_run_cluster_up)
 
 
@@ -366,6 +404,9 @@ def _run_cluster_up(args) -> int:
     from teachflow.distributed.launcher import LocalCluster
 
     stop = _stop_on_signals()
+    hardening = _hardening_kwargs(args)
+    # On by default for a cluster started by hand: clients reach only this directory.
+    root = hardening.pop("file_root", None) or os.getcwd()
     try:
         cluster = LocalCluster(
             ps=args.ps,
@@ -374,6 +415,8 @@ def _run_cluster_up(args) -> int:
             host=args.host,
             gpu_profile=args.gpu_profile,
             startup_timeout=args.timeout,
+            file_root=None if root == "none" else root,
+            **hardening,
         )
     except ValueError as e:
         raise UsageError(str(e)) from None

@@ -193,6 +193,10 @@ class LocalCluster:
       gpu_profile: the simulated GPUs' hardware profile (``teachflow.sim.profiles``).
       log_dir: where the per-task logs go; default a temporary folder removed by `stop()`.
       start: start the processes now (otherwise on ``start()`` or ``with``).
+      file_root: the directory the tasks' file ops are confined to (`Server`'s
+        ``file_root``); "auto" (the default): the working directory when started from a
+        notebook (a Jupyter kernel), no limit otherwise; None: no limit.
+      session_gc_seconds, max_message_bytes: passed to every `Server` (None: its default).
 
     Raises:
       RuntimeError: if a task exits or is not healthy within ``startup_timeout``; the
@@ -219,6 +223,9 @@ class LocalCluster:
         gpu_profile=None,
         log_dir=None,
         start=True,
+        file_root="auto",
+        session_gc_seconds=None,
+        max_message_bytes=None,
     ):
         if ps < 0 or workers < 0 or ps + workers == 0:
             raise ValueError(f"A cluster needs at least one task, got ps={ps}, workers={workers}")
@@ -227,6 +234,16 @@ class LocalCluster:
         self.host = host
         self.startup_timeout = float(startup_timeout)
         self._config_json = config_to_json(config) if config is not None else None
+        if file_root == "auto":
+            file_root = os.getcwd() if "ipykernel" in sys.modules else None
+        self.file_root = os.path.realpath(file_root) if file_root is not None else None
+        self._server_flags = []
+        if self.file_root is not None:
+            self._server_flags += ["--file-root", self.file_root]
+        if session_gc_seconds is not None:
+            self._server_flags += ["--session-gc-seconds", repr(float(session_gc_seconds))]
+        if max_message_bytes is not None:
+            self._server_flags += ["--max-message-mb", repr(max_message_bytes / (1 << 20))]
         self._own_log_dir = log_dir is None
         self._log_dir = log_dir or tempfile.mkdtemp(prefix="teachflow-cluster-")
         os.makedirs(self._log_dir, exist_ok=True)
@@ -421,7 +438,7 @@ class LocalCluster:
             cmd += ["--bind", "0.0.0.0"]
         if self._config_json:
             cmd += ["--config", self._config_json]
-        return cmd
+        return cmd + self._server_flags
 
     def _spawn(self, task) -> None:
         with open(task.log_path, "ab") as log:

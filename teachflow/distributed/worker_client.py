@@ -30,6 +30,13 @@ CHANNEL_OPTIONS = [
     ("grpc.max_reconnect_backoff_ms", 1000),
 ]
 TOKEN_ENV = "TEACHFLOW_CLUSTER_TOKEN"
+# Calls a task answers the same however often it gets them: after an UnavailableError they
+# are repeated once the task is found healthy again (a restarted task is usable at once).
+_REPEATABLE = frozenset(
+    {"GetStatus", "RegisterGraph", "DeregisterGraph", "CleanupGraph", "CleanupAll"}
+)
+# How long a call waits for a task that just refused it to be healthy again.
+REACHABLE_AGAIN_S = 2.0
 # TLS: a server with TEACHFLOW_TLS_CERT and TEACHFLOW_TLS_KEY (PEM files) serves TLS; a
 # client with TEACHFLOW_TLS_CA (the PEM that signed the servers' certificates) uses it.
 TLS_CA_ENV = "TEACHFLOW_TLS_CA"
@@ -64,9 +71,24 @@ class WorkerClient:
         self._stub = pb_grpc.WorkerServiceStub(self._channel)
         self._md = auth_metadata()
         self._side = None  # the task's side channel, once GetStatus has told us its port
+        self._side_lost = False  # it was lost: look for the task's new one before a call
         self._rediscover = threading.Lock()
 
+    def _reachable_again(self, timeout) -> bool:
+        """Whether the task answers GetStatus within ``timeout`` (at most REACHABLE_AGAIN_S).
+
+        ``wait_for_ready`` makes the channel connect now instead of failing fast during
+        gRPC's reconnect back-off, which is what made the first steps after a restart fail
+        with "Connection refused"; the answer also tells us its new side channel."""
+        try:
+            self.get_status(min(timeout or REACHABLE_AGAIN_S, REACHABLE_AGAIN_S))
+        except errors.OpError:
+            return False
+        return True
+
     def _call(self, method, request, timeout, doing, wait_for_ready=False):
+        if self._side_lost and method != "GetStatus" and not tls_enabled():
+            self._reachable_again(timeout)
         if self._side is not None and method != "GetStatus":
             response_cls = getattr(pb, f"{method}Response")
             try:
@@ -89,6 +111,14 @@ class WorkerClient:
                 request, timeout=timeout, metadata=self._md, wait_for_ready=wait_for_ready
             )
         except grpc.RpcError as e:
+            if (
+                e.code() == grpc.StatusCode.UNAVAILABLE
+                and method != "GetStatus"
+                and (method in _REPEATABLE or _never_sent(e))
+                and self._reachable_again(timeout)
+            ):
+                # The task is back (a restart): the call is safe to make again.
+                return self._call(method, request, timeout, doing)
             if e.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED) and (
                 method == "GetStatus"
             ):
@@ -107,6 +137,7 @@ class WorkerClient:
         if self._side is None and status.bulk_port and not tls_enabled():
             host = self.address.rpartition(":")[0].strip("[]")
             self._side = SideChannelClient(host, status.bulk_port, os.environ.get(TOKEN_ENV))
+            self._side_lost = False
         return status
 
     def register_graph(self, session_handle, graph_def, config):
@@ -177,6 +208,7 @@ class WorkerClient:
             with self._rediscover:
                 if self._side is side:
                     self._side = None
+                    self._side_lost = True
                     side.close()
                     try:
                         self.get_status(min(timeout or 2.0, 2.0))
@@ -191,6 +223,13 @@ class WorkerClient:
         if self._side is not None:
             self._side.close()
         self._channel.close()
+
+
+def _never_sent(rpc_error) -> bool:
+    """An UNAVAILABLE that gRPC reports before the request left this process (no
+    connection could be made): the task never saw the call, so it may be repeated."""
+    details = (rpc_error.details() or "").lower()
+    return "failed to connect" in details or "connection refused" in details
 
 
 class _DirectContext:
