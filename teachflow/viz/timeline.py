@@ -144,7 +144,8 @@ def plot_timeline(run_metadata_or_events, *, steps=None, ax=None, graph=None):
     n_ops = sum(len(t.ops) for t in traces)
     n_moves = sum(len(t.transfers) for t in traces)
     ax.set_title(
-        f"{n_ops} ops, {n_moves} transfers on {len(names)} devices"
+        f"{n_ops} op{'s' * (n_ops != 1)}, {n_moves} transfer{'s' * (n_moves != 1)} on "
+        f"{len(names)} device{'s' * (len(names) != 1)}"
         + (f", {len(traces)} steps" if len(traces) > 1 else ""),
         pad=16 if len(traces) > 1 else 6,
     )

@@ -199,3 +199,17 @@ def test_a_run_across_two_tasks_draws_both_tasks_and_the_tensor_between_them(ser
     assert tick_labels(ax) == ["CPU:0", "GPU:1"]
     (arrow,) = arrows(ax, "transfer-arrow")  # w/read: ps -> worker
     assert arrow.xyann[1] < arrow.xy[1]  # downwards: from the ps row to the worker row
+
+
+def test_the_title_counts_in_words_that_agree_with_the_number():
+    with tf.Graph().as_default():
+        with tf.device("/cpu:0"):
+            x = tf.constant(2.0, name="x")
+        with tf.device("/gpu:0"):
+            y = tf.multiply(x, 3.0, name="y")
+        md = tf.RunMetadata()
+        trace = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)
+        with tf.Session(config=tf.ConfigProto(simulated_gpus=1)) as sess:
+            sess.run(y, options=trace, run_metadata=md)
+    title = plot_timeline(md).axes[0].get_title()
+    assert ", 1 transfer on 2 devices" in title
