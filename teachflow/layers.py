@@ -1,4 +1,5 @@
-"""``tf.layers``: TF1's layer functions — dense, dropout, flatten.
+"""``tf.layers``: TF1's layers — dense, conv2d, max/average pooling, batch normalization,
+dropout, flatten — as functions and as classes (``Dense``, ``Conv2D``...).
 
 A layer owns variables made with `tf.get_variable` inside a variable scope: the first
 ``tf.layers.dense`` makes "dense/kernel" and "dense/bias", the next "dense_1/...". Pass
@@ -12,6 +13,10 @@ evaluation graph).
     ['dense/kernel:0', 'dense/bias:0']
     >>> y.op.name, y.shape
     ('dense/Relu', TensorShape([None, 4]))
+
+The layer machinery (scope capture, variables, ``UPDATE_OPS``) is
+`teachflow.ops.layer_base`; the image layers live in `teachflow.ops.conv_layers` and
+`teachflow.ops.batch_norm_layer`.
 """
 
 from __future__ import annotations
@@ -19,16 +24,40 @@ from __future__ import annotations
 import math
 
 from teachflow.framework.conversion import convert_to_tensor
-from teachflow.framework.graph import GraphKeys, get_default_graph
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.ops import init_ops
-from teachflow.ops.variable_scope import get_variable, variable_scope
+from teachflow.ops.batch_norm_layer import BatchNormalization, batch_normalization
+from teachflow.ops.conv_layers import (
+    AveragePooling2D,
+    Conv2D,
+    MaxPooling2D,
+    average_pooling2d,
+    conv2d,
+    max_pooling2d,
+)
+from teachflow.ops.layer_base import Layer
 
-__all__ = ["Dense", "dense", "dropout", "flatten"]
+__all__ = [
+    "AveragePooling2D",
+    "BatchNormalization",
+    "Conv2D",
+    "Dense",
+    "Dropout",
+    "Flatten",
+    "Layer",
+    "MaxPooling2D",
+    "average_pooling2d",
+    "batch_normalization",
+    "conv2d",
+    "dense",
+    "dropout",
+    "flatten",
+    "max_pooling2d",
+]
 
 
-class Dense:
+class Dense(Layer):
     """``activation(inputs @ kernel + bias)``, with its variables made on the first call.
 
     Like TF1's layers, the layer captures a variable scope when first called: with a
@@ -56,9 +85,11 @@ class Dense:
         bias_constraint=None,
         trainable=True,
         name=None,
-        _reuse=None,
-        _scope=None,
+        **kwargs,
     ):
+        super().__init__(
+            trainable=trainable, name=name, activity_regularizer=activity_regularizer, **kwargs
+        )
         self.units = int(units)
         self.activation = activation
         self.use_bias = use_bias
@@ -66,38 +97,10 @@ class Dense:
         self.bias_initializer = bias_initializer
         self.kernel_regularizer = kernel_regularizer
         self.bias_regularizer = bias_regularizer
-        self.activity_regularizer = activity_regularizer
         self.kernel_constraint = kernel_constraint
         self.bias_constraint = bias_constraint
-        self.trainable = trainable
-        self.name = name
-        self._reuse = _reuse
-        self._scope = _scope if _scope is not None else name
-        self._variable_scope = None
         self.kernel = None
         self.bias = None
-        self.built = False
-
-    @property
-    def variables(self) -> list:
-        return [v for v in (self.kernel, self.bias) if v is not None]
-
-    weights = variables
-
-    @property
-    def trainable_variables(self) -> list:
-        return self.variables if self.trainable else []
-
-    def _capture_scope(self):
-        # A named layer uses exactly its name; an unnamed one gets a unique default name.
-        if self._reuse:
-            ctx = variable_scope(self._scope or "dense")
-        else:
-            ctx = variable_scope(self._scope, default_name="dense")
-        with ctx as scope:
-            self._variable_scope = scope
-        if self.name is None:
-            self.name = scope.name.rsplit("/", 1)[-1]
 
     def build(self, input_shape):
         in_dim = input_shape[-1] if input_shape.ndims is not None else None
@@ -105,49 +108,23 @@ class Dense:
             raise ValueError(
                 "The last dimension of the inputs to `Dense` should be defined. Found `None`."
             )
-        self.kernel = get_variable(
+        self.kernel = self.add_weight(
             "kernel",
             [in_dim, self.units],
-            dtype=self._dtype,
             initializer=self.kernel_initializer,
             regularizer=self.kernel_regularizer,
-            trainable=self.trainable,
             constraint=self.kernel_constraint,
         )
         if self.use_bias:
-            self.bias = get_variable(
+            self.bias = self.add_weight(
                 "bias",
                 [self.units],
-                dtype=self._dtype,
                 initializer=self.bias_initializer,
                 regularizer=self.bias_regularizer,
-                trainable=self.trainable,
                 constraint=self.bias_constraint,
             )
-        self.built = True
 
-    def __call__(self, inputs):
-        inputs = convert_to_tensor(inputs)
-        if self._variable_scope is None:
-            self._capture_scope()
-        self._dtype = inputs.dtype.base_dtype
-        scope = self._variable_scope
-        with variable_scope(
-            scope, reuse=True if (self.built or self._reuse) else None, auxiliary_name_scope=False
-        ):
-            with name_scope(scope.original_name_scope):
-                if not self.built:
-                    self.build(inputs.shape)
-                outputs = self._call(inputs)
-                if self.activity_regularizer is not None:
-                    with name_scope("ActivityRegularizer"):
-                        loss = self.activity_regularizer(outputs)
-                    get_default_graph().add_to_collection(GraphKeys.REGULARIZATION_LOSSES, loss)
-        return outputs
-
-    apply = __call__
-
-    def _call(self, inputs):
+    def call(self, inputs):
         from teachflow.ops import array_ops, math_ops, nn_ops
 
         rank = inputs.shape.ndims
@@ -261,3 +238,43 @@ def flatten(inputs, name=None, data_format="channels_last"):
         if shape.ndims is not None:
             out.set_shape([shape[0], math.prod(inner) if None not in inner else None])
         return out
+
+
+class Flatten:
+    """Class form of `flatten`: ``Flatten()(x)`` reshapes to [batch, everything else].
+
+    >>> import teachflow as tf
+    >>> tf.layers.Flatten()(tf.zeros([2, 3, 4])).shape
+    TensorShape([2, 12])
+    """
+
+    def __init__(self, data_format="channels_last", name=None):
+        self.data_format = data_format
+        self.name = name
+
+    def __call__(self, inputs):
+        return flatten(inputs, name=self.name, data_format=self.data_format)
+
+    apply = __call__
+
+
+class Dropout:
+    """Class form of `dropout`: call it with ``training=`` (a bool or a bool tensor).
+
+    >>> import teachflow as tf
+    >>> tf.layers.Dropout(0.3)(tf.ones([2, 2]), training=False).op.name
+    'dropout/Identity'
+    """
+
+    def __init__(self, rate=0.5, noise_shape=None, seed=None, name=None):
+        self.rate = rate
+        self.noise_shape = noise_shape
+        self.seed = seed
+        self.name = name
+
+    def __call__(self, inputs, training=False):
+        return dropout(
+            inputs, self.rate, self.noise_shape, self.seed, training=training, name=self.name
+        )
+
+    apply = __call__

@@ -1,0 +1,273 @@
+"""TF1's image layers: ``tf.layers.Conv2D`` / ``conv2d`` and the pooling layers
+``MaxPooling2D`` / ``max_pooling2d`` and ``AveragePooling2D`` / ``average_pooling2d``.
+
+A ``Conv2D`` layer owns a kernel ``[kh, kw, in_channels, filters]`` (glorot-uniform unless
+given) and a bias ``[filters]`` (zeros), and builds ``Conv2D``, ``BiasAdd`` and the
+activation in its scope: ``conv2d/Conv2D``, ``conv2d/BiasAdd``, ``conv2d/Relu``. Padding is
+written in lower case here ("valid", the default, or "same") and the data format as
+"channels_last" (NHWC) or "channels_first" (NCHW), as in Keras.
+
+    >>> import teachflow as tf
+    >>> x = tf.placeholder(tf.float32, [None, 28, 28, 1])
+    >>> h = tf.layers.conv2d(x, 32, 5, padding="same", activation=tf.nn.relu)
+    >>> p = tf.layers.max_pooling2d(h, 2, 2)
+    >>> h.op.name, p.op.name, p.shape
+    ('conv2d/Relu', 'max_pooling2d/MaxPool', TensorShape([None, 14, 14, 32]))
+"""
+
+from __future__ import annotations
+
+from teachflow.ops import init_ops
+from teachflow.ops.layer_base import (
+    Layer,
+    check_ndim,
+    normalize_data_format,
+    normalize_padding,
+    normalize_tuple,
+)
+
+__all__: list = []
+
+
+def _nn_format(data_format):
+    return "NCHW" if data_format == "channels_first" else "NHWC"
+
+
+class Conv2D(Layer):
+    """2-D convolution layer: ``activation(conv2d(inputs, kernel) + bias)``.
+
+    Raises ValueError for inputs that are not 4-D or whose channel dimension is unknown.
+
+        >>> import teachflow as tf
+        >>> layer = tf.layers.Conv2D(8, (3, 3), strides=2, padding="same", name="c1")
+        >>> layer(tf.zeros([2, 9, 9, 3])).shape, layer.kernel.shape
+        (TensorShape([2, 5, 5, 8]), TensorShape([3, 3, 3, 8]))
+    """
+
+    def __init__(
+        self,
+        filters,
+        kernel_size,
+        strides=(1, 1),
+        padding="valid",
+        data_format="channels_last",
+        dilation_rate=(1, 1),
+        activation=None,
+        use_bias=True,
+        kernel_initializer=None,
+        bias_initializer=init_ops.zeros_initializer(),
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        trainable=True,
+        name=None,
+        **kwargs,
+    ):
+        super().__init__(
+            trainable=trainable, name=name, activity_regularizer=activity_regularizer, **kwargs
+        )
+        self.filters = int(filters)
+        self.kernel_size = normalize_tuple(kernel_size, 2, "kernel_size")
+        self.strides = normalize_tuple(strides, 2, "strides")
+        self.padding = normalize_padding(padding)
+        self.data_format = normalize_data_format(data_format)
+        self.dilation_rate = normalize_tuple(dilation_rate, 2, "dilation_rate")
+        self.activation = activation
+        self.use_bias = use_bias
+        self.kernel_initializer = kernel_initializer
+        self.bias_initializer = bias_initializer
+        self.kernel_regularizer = kernel_regularizer
+        self.bias_regularizer = bias_regularizer
+        self.kernel_constraint = kernel_constraint
+        self.bias_constraint = bias_constraint
+        self.kernel = None
+        self.bias = None
+
+    def build(self, input_shape):
+        check_ndim(self, _Shaped(input_shape), 4)
+        axis = 1 if self.data_format == "channels_first" else -1
+        channels = input_shape[axis] if input_shape.ndims is not None else None
+        if channels is None:
+            raise ValueError("The channel dimension of the inputs should be defined. Found `None`.")
+        self.kernel = self.add_weight(
+            "kernel",
+            list(self.kernel_size) + [channels, self.filters],
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
+        if self.use_bias:
+            self.bias = self.add_weight(
+                "bias",
+                [self.filters],
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
+
+    def call(self, inputs):
+        from teachflow.ops import conv_ops, nn_ops
+
+        check_ndim(self, inputs, 4)
+        fmt = _nn_format(self.data_format)
+        outputs = conv_ops.conv2d(
+            inputs,
+            self.kernel,
+            strides=list(self.strides),
+            padding=self.padding.upper(),
+            data_format=fmt,
+            dilations=list(self.dilation_rate),
+            name="Conv2D",
+        )
+        if self.use_bias:
+            outputs = nn_ops.bias_add(outputs, self.bias, data_format=fmt)
+        if self.activation is not None:
+            outputs = self.activation(outputs)
+        return outputs
+
+
+class _Shaped:
+    """A shape dressed as a tensor, for `check_ndim` while building."""
+
+    def __init__(self, shape):
+        self.shape = shape
+
+
+class _Pooling2D(Layer):
+    _op = None  # the tf.nn function
+
+    def __init__(
+        self, pool_size, strides, padding="valid", data_format="channels_last", name=None, **kw
+    ):
+        super().__init__(name=name, **kw)
+        self.pool_size = normalize_tuple(pool_size, 2, "pool_size")
+        self.strides = normalize_tuple(strides if strides is not None else pool_size, 2, "strides")
+        self.padding = normalize_padding(padding)
+        self.data_format = normalize_data_format(data_format)
+
+    def call(self, inputs):
+        check_ndim(self, inputs, 4)
+        if self.data_format == "channels_first":
+            ksize = [1, 1, *self.pool_size]
+            strides = [1, 1, *self.strides]
+        else:
+            ksize = [1, *self.pool_size, 1]
+            strides = [1, *self.strides, 1]
+        return type(self)._op(
+            inputs, ksize, strides, self.padding.upper(), data_format=_nn_format(self.data_format)
+        )
+
+
+class MaxPooling2D(_Pooling2D):
+    """Max pooling layer: the largest value of each ``pool_size`` window.
+
+    ``strides`` defaults to ``pool_size`` (windows that do not overlap).
+
+        >>> import teachflow as tf
+        >>> tf.layers.MaxPooling2D(2, 2)(tf.zeros([1, 28, 28, 8])).shape
+        TensorShape([1, 14, 14, 8])
+    """
+
+    @staticmethod
+    def _op(*args, **kwargs):
+        from teachflow.ops import pooling_ops
+
+        return pooling_ops.max_pool(*args, **kwargs)
+
+
+class AveragePooling2D(_Pooling2D):
+    """Average pooling layer: the mean of each ``pool_size`` window.
+
+    >>> import teachflow as tf
+    >>> tf.layers.AveragePooling2D(3, 1, padding="same")(tf.zeros([1, 5, 5, 2])).op.type
+    'AvgPool'
+    """
+
+    @staticmethod
+    def _op(*args, **kwargs):
+        from teachflow.ops import pooling_ops
+
+        return pooling_ops.avg_pool(*args, **kwargs)
+
+
+def conv2d(
+    inputs,
+    filters,
+    kernel_size,
+    strides=(1, 1),
+    padding="valid",
+    data_format="channels_last",
+    dilation_rate=(1, 1),
+    activation=None,
+    use_bias=True,
+    kernel_initializer=None,
+    bias_initializer=init_ops.zeros_initializer(),
+    kernel_regularizer=None,
+    bias_regularizer=None,
+    activity_regularizer=None,
+    kernel_constraint=None,
+    bias_constraint=None,
+    trainable=True,
+    name=None,
+    reuse=None,
+):
+    """Functional form of `Conv2D`: make the layer (scope "conv2d", "conv2d_1"... or
+    ``name``; ``reuse=True`` shares its variables) and apply it to ``inputs``.
+
+        >>> import teachflow as tf
+        >>> y = tf.layers.conv2d(tf.zeros([1, 6, 6, 1]), 2, 3, name="c")
+        >>> y.op.name, y.shape
+        ('c/BiasAdd', TensorShape([1, 4, 4, 2]))
+    """
+    layer = Conv2D(
+        filters,
+        kernel_size,
+        strides=strides,
+        padding=padding,
+        data_format=data_format,
+        dilation_rate=dilation_rate,
+        activation=activation,
+        use_bias=use_bias,
+        kernel_initializer=kernel_initializer,
+        bias_initializer=bias_initializer,
+        kernel_regularizer=kernel_regularizer,
+        bias_regularizer=bias_regularizer,
+        activity_regularizer=activity_regularizer,
+        kernel_constraint=kernel_constraint,
+        bias_constraint=bias_constraint,
+        trainable=trainable,
+        name=name,
+        _reuse=reuse,
+        _scope=name,
+    )
+    return layer(inputs)
+
+
+def max_pooling2d(
+    inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None
+):
+    """Functional form of `MaxPooling2D`.
+
+    >>> import teachflow as tf
+    >>> tf.layers.max_pooling2d(tf.zeros([1, 4, 4, 1]), 2, 2).op.name
+    'max_pooling2d/MaxPool'
+    """
+    layer = MaxPooling2D(pool_size, strides, padding=padding, data_format=data_format, name=name)
+    return layer(inputs)
+
+
+def average_pooling2d(
+    inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None
+):
+    """Functional form of `AveragePooling2D`.
+
+    >>> import teachflow as tf
+    >>> tf.layers.average_pooling2d(tf.zeros([1, 4, 4, 1]), 2, 2).op.name
+    'average_pooling2d/AvgPool'
+    """
+    layer = AveragePooling2D(
+        pool_size, strides, padding=padding, data_format=data_format, name=name
+    )
+    return layer(inputs)
