@@ -47,6 +47,16 @@ from teachflow.train.input import (
     slice_input_producer,
     string_input_producer,
 )
+from teachflow.train.learning_rate_decay import (
+    cosine_decay,
+    cosine_decay_restarts,
+    exponential_decay,
+    inverse_time_decay,
+    linear_cosine_decay,
+    natural_exp_decay,
+    piecewise_constant,
+    polynomial_decay,
+)
 from teachflow.train.momentum import MomentumOptimizer
 from teachflow.train.monitored_session import (
     MonitoredSession,
