@@ -150,7 +150,7 @@ def partition(graph, placement, fetch_tensors, target_ops, feed_tensors, incarna
             fetch_task[t.name] = None
             continue
         task = task_of(placement[t.op])
-        if t.name not in part(task).fetches:
+        if t.name not in fetch_task:  # each fetch once, without scanning the task's list
             part(task).fetches.append(t.name)
         fetch_task[t.name] = task
     return parts, fetch_task

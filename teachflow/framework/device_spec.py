@@ -10,6 +10,8 @@ scope fills in whatever the inner one left unset.
 
 from __future__ import annotations
 
+import functools
+
 _FIELDS = ("job", "replica", "task", "device_type", "device_index")
 
 
@@ -88,6 +90,15 @@ def _canonical_type(t):
 
 
 def _parse(spec: str) -> DeviceSpec:
+    d = DeviceSpec.__new__(DeviceSpec)
+    d.job, d.replica, d.task, d.device_type, d.device_index = _parse_fields(spec)
+    return d
+
+
+# A graph names a handful of devices many thousands of times (every node, every edge the
+# placer and partitioners look at): parse each distinct string once.
+@functools.lru_cache(maxsize=4096)
+def _parse_fields(spec: str) -> tuple:
     d = DeviceSpec()
     for part in spec.split("/"):
         if not part:
@@ -115,7 +126,7 @@ def _parse(spec: str) -> DeviceSpec:
                 raise ValueError
         except ValueError:
             raise ValueError(f"Unknown attribute: '{part}' in '{spec}'") from None
-    return d
+    return (d.job, d.replica, d.task, d.device_type, d.device_index)
 
 
 def canonical_name(spec) -> str:

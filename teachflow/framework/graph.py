@@ -196,9 +196,9 @@ class Graph:
                 raise ValueError(f"'{name}' is not a valid node name")
             input_ops = {t.op for t in inputs}
             ctrl = self._control_dependencies_for_inputs(input_ops)
-            for c in control_inputs:
-                if c not in ctrl:
-                    ctrl.append(c)
+            if control_inputs:
+                # An ordered set: a NoOp grouping 10k ops must not scan a list per input.
+                ctrl = list(dict.fromkeys([*ctrl, *control_inputs]))
             attrs = dict(attrs or {})
             override = self._gradient_override_map.get(op_type)
             if override is not None:
@@ -245,15 +245,15 @@ class Graph:
         op._attrs["_class"] = sorted(set(groups))
 
     def _control_dependencies_for_inputs(self, input_ops):
-        ret = []
+        ret = {}  # an ordered set (a block may list thousands of ops)
         for controller in self._control_dependencies_stack:
             # An input created inside the same block already carries the dependency.
             if any(o in controller._seen for o in input_ops):
                 continue
             for c in controller._control_inputs:
-                if c not in input_ops and c not in ret:
-                    ret.append(c)
-        return ret
+                if c not in input_ops:
+                    ret[c] = None
+        return list(ret)
 
     def _record_op_seen_by_control_dependencies(self, op):
         for controller in self._control_dependencies_stack:
@@ -333,14 +333,13 @@ class Graph:
     def control_dependencies(self, control_inputs):
         if control_inputs is None:
             return _ControlDependenciesController(self, None)
-        ops = []
+        ops = {}  # an ordered set, as above
         for c in control_inputs:
             op = _as_op(c)
             if op.graph is not self:
                 raise ValueError(f"Control input {op.name} must be from the same graph.")
-            if op not in ops:
-                ops.append(op)
-        return _ControlDependenciesController(self, ops)
+            ops[op] = None
+        return _ControlDependenciesController(self, list(ops))
 
     @contextlib.contextmanager
     def container(self, container_name: str):

@@ -201,8 +201,13 @@ class Operation:
             self._graph._version += 1
 
     def _add_control_inputs(self, ops) -> None:
+        have = set(self._control_inputs)  # one scan, not one per added op
         for op in ops:
-            self._add_control_input(op)
+            if op not in have:
+                have.add(op)
+                self._control_inputs.append(op)
+                op._control_outputs.append(self)
+                self._graph._version += 1
 
     def colocation_groups(self) -> list:
         groups = self._attrs.get("_class")

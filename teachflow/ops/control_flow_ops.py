@@ -40,14 +40,13 @@ def no_op(name=None):
 
 def group(*inputs, name=None):
     """An op that runs all of ``inputs`` (ops or tensors); it outputs nothing."""
-    ops = []
+    ops = {}  # an ordered set: grouping 10k ops must not compare each with all the others
     for x in inputs:
         for y in x if isinstance(x, (list, builtins.tuple)) and not hasattr(x, "_fields") else [x]:
             if y is None:
                 continue
-            op = _as_op(y)
-            if op not in ops:
-                ops.append(op)
+            ops[_as_op(y)] = None
+    ops = list(ops)
     if not ops:
         return no_op(name=name)
     graph = ops[0].graph

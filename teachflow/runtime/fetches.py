@@ -16,6 +16,7 @@ class FetchHandler:
         self.tensors = []  # unique tensors to compute, in first-seen order
         self.targets = []  # unique ops to run for their side effects
         self._tensor_index = {}
+        self._target_set = set()  # membership in `targets` without scanning it
         self._build = self._mapper(fetches)
 
     def _add_tensor(self, t):
@@ -41,7 +42,8 @@ class FetchHandler:
             return lambda vals: cls((k, s(vals)) for k, s in items)
         element = self._element(fetch)
         if isinstance(element, Operation):
-            if element not in self.targets:
+            if element not in self._target_set:
+                self._target_set.add(element)
                 self.targets.append(element)
             return lambda vals: None
         i = self._add_tensor(element)

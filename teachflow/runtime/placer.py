@@ -91,6 +91,7 @@ class Placer:
         self.records = {}  # op name -> PlacementRecord
         self._group_of = {}  # op -> _Group
         self._n_placed = 0
+        self._candidate_cache = {}  # (request, kernel types) -> matching devices
 
     # -- colocation groups -----------------------------------------------------------------
     def _find(self, op):
@@ -131,12 +132,10 @@ class Placer:
             return []
         self._build_groups(graph, new_ops)
         new_records = []
-        seen_groups = []
-        for op in new_ops:
-            g = self._group_of[op]
-            if g not in seen_groups:
-                seen_groups.append(g)
-        for g in seen_groups:
+        # Each group once, in the order its first new member was created (a dict keeps
+        # insertion order; a list's `in` made placement quadratic in the graph's size).
+        groups = dict.fromkeys(self._group_of[op] for op in new_ops)
+        for g in groups:
             new_records.extend(self._place_group(g))
         # Generators follow their only consumer when nobody asked where they should go.
         for op in new_ops:
@@ -205,6 +204,15 @@ class Placer:
         return merged, requester
 
     def _candidates(self, spec, types):
+        """The devices matching ``spec`` with a kernel type in ``types``, best first. Most
+        nodes ask the same few questions: the answer is cached per (request, types)."""
+        key = (spec.to_string(), None if types is None else frozenset(types))
+        found = self._candidate_cache.get(key)
+        if found is None:
+            found = self._candidate_cache[key] = self._match(spec, types)
+        return list(found)
+
+    def _match(self, spec, types):
         d = self._default_task
         job = spec.job if spec.job is not None else d.job
         # Only a request for this task's own job borrows this task's replica and index;

@@ -461,3 +461,42 @@ def test_write_graph_text_and_binary(tmp_path):
     binary = tf.train.write_graph(g.as_graph_def(), str(tmp_path), "g.pb", as_text=False)
     gd = messages.GraphDef.FromString(open(binary, "rb").read())
     assert [n.name for n in gd.node] == ["a", "b/y", "b"]
+
+
+def _chain_node_defs(n, bad_last=False):
+    nodes = [NodeDef("n0", "Const", [], "", {"dtype": tf.float32, "value": np.float32(1)})]
+    nodes += [
+        NodeDef(f"n{i}", "Identity", [f"n{i - 1}"], "", {"T": tf.float32}) for i in range(1, n)
+    ]
+    if bad_last:
+        nodes[-1].input = [f"n{n - 2}:5"]  # an Identity has one output
+    return nodes
+
+
+def test_a_failed_import_takes_back_every_op_it_created():
+    g = tf.Graph()
+    with g.as_default():
+        keep = tf.constant(2.0, name="keep")
+    with pytest.raises(tf.errors.InvalidArgumentError, match="invalid output 5 of source node n48"):
+        importer.import_nodes(g, _chain_node_defs(50, bad_last=True))
+    assert g.get_operations() == [keep.op]
+    assert keep.consumers() == []
+    importer.import_nodes(g, _chain_node_defs(50))  # the names are free again
+    assert len(g.get_operations()) == 51
+
+
+def test_taking_back_a_failed_import_is_linear_in_its_size():
+    # Each created op was removed with list.remove, a scan of the whole graph.
+    from tests.scaling import growth
+
+    def prepare(n):
+        g = tf.Graph()
+        nodes = _chain_node_defs(n, bad_last=True)
+
+        def fail():
+            with pytest.raises(tf.errors.InvalidArgumentError):
+                importer.import_nodes(g, nodes)
+
+        return fail
+
+    assert growth(prepare, 1000, 16000) < 2.5
