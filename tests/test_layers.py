@@ -1,10 +1,15 @@
-"""tf.layers: dense (variables, names, reuse, shapes), dropout and flatten."""
+"""tf.layers: dense (variables, names, reuse, shapes), dropout and flatten; conv2d, pooling
+and batch normalization against TensorFlow's recorded values and graphs."""
+
+import json
+import pathlib
 
 import numpy as np
 import pytest
 
 import teachflow as tf
 from teachflow import layers
+from tests import layer_cases
 
 
 def test_dense_variables_and_op_names():
@@ -115,3 +120,34 @@ def test_flatten(sess):
     nchw = np.arange(8, dtype=np.float32).reshape(1, 2, 2, 2)
     v = sess.run(layers.flatten(nchw, data_format="channels_first"))
     np.testing.assert_array_equal(v, nchw.transpose(0, 2, 3, 1).reshape(1, 8))
+
+
+# -- conv, pooling and batch norm against TensorFlow (tests/layer_cases.py, recorded by
+# tests/fixtures/tensorflow/record_layers.py with TF 2.21's tf.compat.v1.layers) ----------
+LAYER_FIXTURE = pathlib.Path(__file__).parent / "fixtures" / "tensorflow" / "layers"
+LAYER_VALUES = dict(np.load(LAYER_FIXTURE / "values.npz"))
+LAYER_GRAPHS = json.loads((LAYER_FIXTURE / "graphs.json").read_text())["graphs"]
+# Where teachflow builds another graph for the same values: TF's Keras layers build a
+# dilated convolution from SpaceToBatchND / Conv2D / BatchToSpaceND (teachflow uses the
+# Conv2D dilations attribute), and a tensor ``training`` as tf.cond (teachflow has no
+# cond: it builds both modes and selects).
+DIFFERENT_GRAPHS = {
+    "conv_strided_dilated",
+    "batch_norm_training_tensor",
+    "batch_norm_training_tensor_false",
+}
+
+
+@pytest.mark.parametrize("name", sorted(layer_cases.CASES))
+def test_layer_values_match_tensorflow(name):
+    values, ops = layer_cases.run(tf, name)
+    eps = np.finfo(np.float32).eps
+    for key, got in values.items():
+        want = LAYER_VALUES[f"{name}/{key}"]
+        assert np.shape(got) == want.shape, key
+        # float32 rounding of the longest sum: a batch norm over 4 x 6 x 6 pixels.
+        tol = 8 * eps * np.sqrt(4 * 6 * 6)
+        scale = max(1.0, float(np.abs(want).max(initial=0)))
+        np.testing.assert_allclose(got, want, rtol=tol, atol=tol * scale, err_msg=key)
+    if name not in DIFFERENT_GRAPHS:
+        assert ops == [tuple(op) for op in LAYER_GRAPHS[name]]
