@@ -14,7 +14,7 @@ This is TensorFlow's ``EventFileWriter`` with its ``_EventLoggerThread``.
     ...     for step in range(3):
     ...         writer.add_summary(sess.run(loss), global_step=step)
     >>> from teachflow import viz
-    >>> viz.read_logdir(logdir).scalars["loss"]
+    >>> [(p.step, p.value) for p in viz.read_logdir(logdir).scalars["loss"]]
     [(0, 0.25), (1, 0.25), (2, 0.25)]
 
 Then ``teachflow tensorboard LOGDIR`` (or ``tensorboard --logdir LOGDIR``) shows them.
