@@ -35,8 +35,9 @@ TOKEN_ENV = "TEACHFLOW_CLUSTER_TOKEN"
 _REPEATABLE = frozenset(
     {"GetStatus", "RegisterGraph", "DeregisterGraph", "CleanupGraph", "CleanupAll"}
 )
-# How long a call waits for a task that just refused it to be healthy again.
-REACHABLE_AGAIN_S = 2.0
+# How long a call waits for a task that just refused it to be healthy again: a little more
+# than the longest reconnect back-off below, after which a restarted task is connected.
+REACHABLE_AGAIN_S = 1.5
 # TLS: a server with TEACHFLOW_TLS_CERT and TEACHFLOW_TLS_KEY (PEM files) serves TLS; a
 # client with TEACHFLOW_TLS_CA (the PEM that signed the servers' certificates) uses it.
 TLS_CA_ENV = "TEACHFLOW_TLS_CA"
@@ -86,9 +87,10 @@ class WorkerClient:
             return False
         return True
 
-    def _call(self, method, request, timeout, doing, wait_for_ready=False):
+    def _call(self, method, request, timeout, doing, wait_for_ready=False, again=True):
+        probed = None  # whether the task answered a status probe made for this call
         if self._side_lost and method != "GetStatus" and not tls_enabled():
-            self._reachable_again(timeout)
+            probed = self._reachable_again(timeout)
         if self._side is not None and method != "GetStatus":
             response_cls = getattr(pb, f"{method}Response")
             try:
@@ -112,13 +114,15 @@ class WorkerClient:
             )
         except grpc.RpcError as e:
             if (
-                e.code() == grpc.StatusCode.UNAVAILABLE
+                again
+                and probed is not False  # a task just found down is not waited for twice
+                and e.code() == grpc.StatusCode.UNAVAILABLE
                 and method != "GetStatus"
                 and (method in _REPEATABLE or _never_sent(e))
                 and self._reachable_again(timeout)
             ):
                 # The task is back (a restart): the call is safe to make again.
-                return self._call(method, request, timeout, doing)
+                return self._call(method, request, timeout, doing, again=False)
             if e.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED) and (
                 method == "GetStatus"
             ):
@@ -210,10 +214,7 @@ class WorkerClient:
                     self._side = None
                     self._side_lost = True
                     side.close()
-                    try:
-                        self.get_status(min(timeout or 2.0, 2.0))
-                    except errors.OpError:
-                        pass
+                    self._reachable_again(timeout)
             fresh = self._side
             if fresh is None or fresh is side:
                 raise
