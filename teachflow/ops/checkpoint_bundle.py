@@ -1,16 +1,20 @@
-"""The tensor bundle: how a checkpoint lies on disk (teachflow's own format, never pickle).
+"""The tensor bundle: how a checkpoint lies on disk, in TensorFlow's V2 format (never pickle).
 
-A checkpoint is named by its *prefix*, as in TensorFlow's V2 format. ``dir/model.ckpt-100``
-is the files
+A checkpoint is named by its *prefix*. ``dir/model.ckpt-100`` is the files
 
-* ``dir/model.ckpt-100.index``: JSON naming, for every saved tensor, its dtype, shape and
-  where its bytes are (which data file, offset, length);
-* ``dir/model.ckpt-100.data-00000-of-00001``: the tensors' raw bytes, one after another
-  (little-endian; a string tensor is each element's 8-byte length and then its bytes).
+* ``dir/model.ckpt-100.index``: a table (`teachflow.proto.table`, LevelDB's SSTable) whose
+  entry ``""`` is a ``BundleHeaderProto`` (number of shards, endianness, version) and whose
+  other entries, one per saved tensor and sorted by name, are ``BundleEntryProto``: dtype,
+  shape, which data file (shard), offset, size and the masked CRC-32C of its bytes;
+* ``dir/model.ckpt-100.data-00000-of-00001``: the tensors' raw little-endian bytes, one
+  after another; a string tensor is the varint lengths of its elements, a masked CRC-32C of
+  those lengths, then the elements' bytes.
 
-A sharded save (one save op per device, each on its own task) writes one data file per
-shard and a single merged index, so a checkpoint of variables held on two ps tasks is
-``model.ckpt.index``, ``model.ckpt.data-00000-of-00002`` and ``model.ckpt.data-00001-of-00002``.
+These are TensorFlow's files byte for byte: TensorFlow restores what teachflow saved, and
+the reverse. A sharded save (one save op per device, each on its own task) writes one data
+file per shard and a single merged index, so a checkpoint of variables held on two ps tasks
+is ``model.ckpt.index``, ``model.ckpt.data-00000-of-00002`` and
+``model.ckpt.data-00001-of-00002``.
 
     >>> import os, tempfile, numpy as np
     >>> from teachflow.framework import dtypes
@@ -26,15 +30,16 @@ shard and a single merged index, so a checkpoint of variables held on two ps tas
 from __future__ import annotations
 
 import glob
-import json
 import os
 import struct
 
 import numpy as np
 
 from teachflow.framework import dtypes, errors
+from teachflow.proto import crc32c, table
+from teachflow.proto import tensor_bundle_pb2 as bundle_pb2
 
-FORMAT = "teachflow.tensor_bundle"
+# TensorFlow's kTensorBundleVersion: what the header's version.producer says.
 VERSION = 1
 
 # TensorFlow's DataTypeString spelling, which its restore errors use ("float", not "float32").
@@ -58,26 +63,47 @@ def exists(prefix: str) -> bool:
 
 
 # -- encoding one tensor ------------------------------------------------------------------
-def _encode(array, dtype) -> bytes:
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    table.put_varint(out, n)
+    return bytes(out)
+
+
+def _encode(array, dtype):
+    """(bytes, crc32c) of one tensor as TF's BundleWriter writes it."""
     if dtype is dtypes.string:
-        parts = []
-        for item in np.asarray(array, dtype=object).reshape(-1):
-            b = item.encode("utf-8") if isinstance(item, str) else bytes(item)
-            parts.append(struct.pack("<Q", len(b)))
-            parts.append(b)
-        return b"".join(parts)
+        items = [
+            item.encode("utf-8") if isinstance(item, str) else bytes(item)
+            for item in np.asarray(array, dtype=object).reshape(-1)
+        ]
+        # TF checksums each length as the 4 (or, past 4 GiB, 8) bytes of an integer.
+        crc = 0
+        for b in items:
+            crc = crc32c.extend(crc, struct.pack("<I" if len(b) <= 0xFFFFFFFF else "<Q", len(b)))
+        lengths_crc = struct.pack("<I", crc32c.mask(crc))
+        crc = crc32c.extend(crc, lengths_crc)
+        for b in items:
+            crc = crc32c.extend(crc, b)
+        payload = b"".join(_varint(len(b)) for b in items) + lengths_crc + b"".join(items)
+        return payload, crc
     np_dtype = np.dtype(dtype.as_numpy_dtype).newbyteorder("<")
-    return np.ascontiguousarray(array, dtype=np_dtype).tobytes()
+    payload = np.ascontiguousarray(array, dtype=np_dtype).tobytes()
+    return payload, crc32c.value(payload)
 
 
-def _decode(buffer: bytes, dtype, shape):
+def _decode(buffer: bytes, dtype, shape, name: str):
     count = int(np.prod(shape, dtype=np.int64))
     if dtype is dtypes.string:
+        lengths, pos = [], 0
+        try:
+            for _ in range(count):
+                n, pos = table.get_varint(buffer, pos)
+                lengths.append(n)
+        except table.TableError:
+            raise _corrupt(name, "string lengths") from None
+        pos += 4  # the lengths' checksum (the whole tensor's CRC is checked by the caller)
         out = np.empty(count, dtype=object)
-        pos = 0
-        for i in range(count):
-            (n,) = struct.unpack_from("<Q", buffer, pos)
-            pos += 8
+        for i, n in enumerate(lengths):
             out[i] = bytes(buffer[pos : pos + n])
             pos += n
         return out[0] if not shape else out.reshape(shape)
@@ -85,6 +111,32 @@ def _decode(buffer: bytes, dtype, shape):
     arr = np.frombuffer(buffer, dtype=np_dtype.newbyteorder("<"), count=count)
     arr = arr.astype(np_dtype).reshape(shape)  # a private, writable, native-order copy
     return arr[()] if not shape else arr
+
+
+def _corrupt(name: str, what: str) -> errors.DataLossError:
+    return errors.DataLossError(None, None, f"Checksum does not match: stored {what} of {name}")
+
+
+def _entry_proto(entry: dict) -> bytes:
+    pb = bundle_pb2.BundleEntryProto(
+        dtype=dtypes.as_dtype(entry["dtype"]).enum,
+        shard_id=entry["shard"],
+        offset=entry["offset"],
+        size=entry["length"],
+        crc32c=entry["crc32c"],
+    )
+    pb.shape.SetInParent()
+    for d in entry["shape"]:
+        pb.shape.dim.add(size=d)
+    return pb.SerializeToString()
+
+
+def _index_bytes(num_shards: int, entries: dict) -> bytes:
+    header = bundle_pb2.BundleHeaderProto(num_shards=num_shards)
+    header.version.producer = VERSION
+    rows = [(b"", header.SerializeToString())]
+    rows += [(name.encode("utf-8"), _entry_proto(entries[name])) for name in sorted(entries)]
+    return table.write_table(rows)
 
 
 # -- writing --------------------------------------------------------------------------------
@@ -125,19 +177,19 @@ def write(prefix: str, names, arrays, dtypes_=None) -> None:
     chunks = []
     offset = 0
     for name, array, dtype in zip(names, arrays, dtypes_):
-        payload = _encode(array, dtype)
+        payload, crc = _encode(array, dtype)
         entries[name] = {
             "dtype": dtype.name,
             "shape": list(np.shape(array)),
             "shard": 0,
             "offset": offset,
             "length": len(payload),
+            "crc32c": crc32c.mask(crc),
         }
         chunks.append(payload)
         offset += len(payload)
     _atomic_write(data_path(prefix, 0, 1), b"".join(chunks))
-    index = {"format": FORMAT, "version": VERSION, "num_shards": 1, "tensors": entries}
-    _atomic_write(index_path(prefix), json.dumps(index, sort_keys=True).encode())
+    _atomic_write(index_path(prefix), _index_bytes(1, entries))
 
 
 def merge(shard_prefixes, destination: str, delete_old_dirs: bool = True) -> None:
@@ -153,8 +205,7 @@ def merge(shard_prefixes, destination: str, delete_old_dirs: bool = True) -> Non
             entries[name] = dict(entry, shard=shard)
         os.replace(data_path(prefix, 0, 1), data_path(destination, shard, num_shards))
         os.remove(index_path(prefix))
-    index = {"format": FORMAT, "version": VERSION, "num_shards": num_shards, "tensors": entries}
-    _atomic_write(index_path(destination), json.dumps(index, sort_keys=True).encode())
+    _atomic_write(index_path(destination), _index_bytes(num_shards, entries))
     if delete_old_dirs:
         for d in {os.path.dirname(p) for p in shard_prefixes}:
             if d and d != os.path.dirname(destination):
@@ -165,11 +216,19 @@ def merge(shard_prefixes, destination: str, delete_old_dirs: bool = True) -> Non
 
 
 # -- reading --------------------------------------------------------------------------------
+def _not_an_index(prefix: str, why: str) -> errors.DataLossError:
+    return errors.DataLossError(
+        None, None, f"Unable to open table file {index_path(prefix)}: Data loss: {why}"
+    )
+
+
 def read_index(prefix: str) -> dict:
-    """The parsed index of the checkpoint ``prefix``; NotFoundError when there is none."""
+    """The parsed index of the checkpoint ``prefix``: ``{"num_shards": n, "tensors": {name:
+    {"dtype", "shape", "shard", "offset", "length", "crc32c"}}}``; NotFoundError when there
+    is none, DataLossError when it is damaged or not a checkpoint index."""
     try:
         with open(index_path(prefix), "rb") as f:
-            index = json.loads(f.read().decode("utf-8"))
+            raw = f.read()
     except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
         raise errors.NotFoundError(
             None,
@@ -177,15 +236,33 @@ def read_index(prefix: str) -> dict:
             "Unsuccessful TensorSliceReader constructor: Failed to find any matching files "
             f"for {prefix}",
         ) from None
-    except (UnicodeDecodeError, json.JSONDecodeError):
-        raise errors.DataLossError(
-            None, None, f"Unable to open table file {index_path(prefix)}: not a checkpoint index"
+    try:
+        rows = table.read_table(raw)
+    except table.TableError as e:
+        raise _not_an_index(
+            prefix,
+            f"{e}: perhaps your file is in a different file format and "
+            "you need to use a different restore operator?",
         ) from None
-    if not isinstance(index, dict) or index.get("format") != FORMAT:
-        raise errors.DataLossError(
-            None, None, f"Unable to open table file {index_path(prefix)}: not a checkpoint index"
-        )
-    return index
+    if not rows or rows[0][0] != b"":
+        raise _not_an_index(prefix, "the index has no bundle header")
+    header = bundle_pb2.BundleHeaderProto.FromString(rows[0][1])
+    if header.endianness != bundle_pb2.BundleHeaderProto.LITTLE:
+        raise _not_an_index(prefix, "big-endian checkpoints are not supported")
+    tensors = {}
+    for key, value in rows[1:]:
+        pb = bundle_pb2.BundleEntryProto.FromString(value)
+        if len(pb.slices):
+            raise _not_an_index(prefix, f"tensor {key.decode()} is saved in slices")
+        tensors[key.decode("utf-8")] = {
+            "dtype": dtypes.as_dtype(pb.dtype).name,
+            "shape": [d.size for d in pb.shape.dim],
+            "shard": pb.shard_id,
+            "offset": pb.offset,
+            "length": pb.size,
+            "crc32c": pb.crc32c,
+        }
+    return {"num_shards": header.num_shards, "tensors": tensors}
 
 
 def read_tensor(prefix: str, index: dict, name: str, dtype=None):
@@ -211,7 +288,18 @@ def read_tensor(prefix: str, index: dict, name: str, dtype=None):
         raise errors.DataLossError(None, None, f"Checkpoint data file missing: {path}") from None
     if len(buffer) != entry["length"]:
         raise errors.DataLossError(None, None, f"Checkpoint data file truncated: {path}")
-    return _decode(buffer, saved, tuple(entry["shape"]))
+    value = _decode(buffer, saved, tuple(entry["shape"]), name)
+    # A string tensor's CRC covers its lengths as integers, not their varint bytes: it is
+    # recomputed from the decoded elements, as TF's reader does.
+    crc = _encode(value, saved)[1] if saved is dtypes.string else crc32c.value(buffer)
+    if crc32c.mask(crc) != entry["crc32c"]:
+        raise errors.DataLossError(
+            None,
+            None,
+            f"Checksum does not match: stored {entry['crc32c']} vs. calculated on the restored "
+            f"bytes {crc32c.mask(crc)} (tensor {name} in {path})",
+        )
+    return value
 
 
 def variables(prefix: str) -> list:

@@ -31,6 +31,7 @@ from teachflow.train.checkpoint_management import (
     remove_checkpoint,
     update_checkpoint_state,
 )
+from teachflow.train.checkpoint_utils import init_from_checkpoint
 from teachflow.train.coordinator import Coordinator, LooperThread
 from teachflow.train.device_setter import (
     GreedyLoadBalancingStrategy,

@@ -261,8 +261,12 @@ def test_corrupt_index_is_data_loss(sess, tmp_path):
     sess.run(v.initializer)
     path = saver.save(sess, str(tmp_path / "m"), write_meta_graph=False)
     with open(path + ".index", "wb") as f:
-        f.write(b"\x80 not json")
-    with pytest.raises(errors.DataLossError, match="not a checkpoint index"):
+        f.write(b"\x80 not a table")
+    with pytest.raises(errors.DataLossError, match="file is too short to be an sstable"):
+        saver.restore(sess, path)
+    with open(path + ".index", "wb") as f:
+        f.write(b"x" * 100)
+    with pytest.raises(errors.DataLossError, match="not an sstable \\(bad magic number\\)"):
         saver.restore(sess, path)
 
 
@@ -310,16 +314,18 @@ def test_a_garbled_state_file_is_ignored(tmp_path):
     assert tf.train.get_checkpoint_state(str(tmp_path)) is None
 
 
-def test_bundle_files_are_json_and_raw_bytes_never_pickle(sess, tmp_path):
-    import json
+def test_bundle_files_are_tensorflows_table_and_raw_bytes_never_pickle(sess, tmp_path):
+    from teachflow.proto import table
+    from teachflow.proto import tensor_bundle_pb2 as bundle_pb2
 
     tf.Variable(np.arange(6, dtype=np.float64).reshape(2, 3), name="m")
     sess.run(tf.global_variables_initializer())
     path = tf.train.Saver().save(sess, str(tmp_path / "m"), write_meta_graph=False)
-    with open(path + ".index") as f:
-        index = json.load(f)
-    entry = index["tensors"]["m"]
-    assert entry["dtype"] == "float64" and entry["shape"] == [2, 3]
+    rows = table.read_table(open(path + ".index", "rb").read())
+    assert [k for k, _ in rows] == [b"", b"m"]
+    assert bundle_pb2.BundleHeaderProto.FromString(rows[0][1]).num_shards == 1
+    entry = bundle_pb2.BundleEntryProto.FromString(rows[1][1])
+    assert entry.dtype == tf.float64.enum and [d.size for d in entry.shape.dim] == [2, 3]
     raw = open(checkpoint_bundle.data_path(path, 0, 1), "rb").read()
     np.testing.assert_array_equal(np.frombuffer(raw, "<f8"), np.arange(6.0))
 
