@@ -55,7 +55,7 @@ __all__ = [
 
 _log = logging.getLogger(__name__)
 
-# (teachflow dtype name, TensorFlow's name in its "allowed values" messages), in TF's order.
+# The dtypes each op takes, in the order TensorFlow's "allowed values" messages list them.
 _REAL_TYPES = "float32, float64, int32, uint8, int16, int8, int64, bfloat16, uint16, float16, "
 _REAL_TYPES += "uint32, uint64"
 _IMAGE_TYPES = "uint8, float32, float16, float64"

@@ -232,8 +232,8 @@ class FileWriter:
             parsed.CopyFrom(summary)
             summary = parsed
         for value in summary.value:
-            if not value.HasField("metadata"):
-                continue
+            # TensorFlow's test here (``not value.metadata``) is never true for a message, so
+            # every tag counts as seen, with or without metadata.
             if value.tag in self._seen_summary_tags:
                 value.ClearField("metadata")
                 continue

@@ -182,3 +182,15 @@ def test_file_writer_cache_shares_one_writer_per_logdir(tmp_path):
         a.flush()
     assert tf.summary.FileWriterCache.get(str(tmp_path / "a")) is not a
     tf.summary.FileWriterCache.clear()
+
+
+def test_a_tag_seen_without_metadata_gets_none_later_as_in_tensorflow(tmp_path):
+    plain = tf.Summary(value=[tf.Summary.Value(tag="x", simple_value=1.0)])
+    described = tf.Summary()
+    described.value.add(tag="x", simple_value=2.0).metadata.display_name = "late"
+    with tf.summary.FileWriter(str(tmp_path)) as writer:
+        writer.add_summary(plain, 0)
+        writer.add_summary(described, 1)
+    last = events_of(event_files(tmp_path)[0])[-1].summary.value[0]
+    assert last.simple_value == 2.0
+    assert not last.HasField("metadata")
