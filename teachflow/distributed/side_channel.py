@@ -305,8 +305,18 @@ class SideChannelServer:
             raise ConnectionError("bad method name length")
         method = _recv_exact(conn, n).decode("ascii", "replace")
         (size,) = struct.unpack("!i", _recv_exact(conn, 4))
-        if not 0 <= size <= self.max_frame_bytes:
-            raise ConnectionError("bad frame length")
+        if not 0 <= size <= MAX_FRAME_BYTES:
+            raise ConnectionError("bad frame length")  # not a frame of ours: drop
+        if size > self.max_frame_bytes:
+            # Over this server's limit: read past it (memory stays small) and say why, in
+            # gRPC's words for the same.
+            _discard(conn, size)
+            _send_error(
+                conn,
+                errors.RESOURCE_EXHAUSTED,
+                f"Received message larger than max ({size} vs. {self.max_frame_bytes})",
+            )
+            return
         payload = _recv_exact(conn, size)
         entry = self._methods.get(method)
         if entry is None:
@@ -372,6 +382,15 @@ class SideChannelServer:
                     c.shutdown(socket.SHUT_RDWR)
                 except OSError:
                     pass
+
+
+def _discard(conn, n):
+    buf = bytearray(min(n, _PREALLOCATE))
+    while n > 0:
+        k = conn.recv_into(buf, min(n, len(buf)))
+        if not k:
+            raise ConnectionError("connection closed")
+        n -= k
 
 
 def _peer_connected(conn) -> bool:
