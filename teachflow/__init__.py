@@ -97,6 +97,7 @@ from teachflow.ops.math_ops import *  # noqa: F403
 from teachflow.ops.nn_ops import *  # noqa: F403
 from teachflow.ops.parsing_ops import *  # noqa: F403
 from teachflow.ops.random_ops import *  # noqa: F403
+from teachflow.ops.special_math_ops import *  # noqa: F403
 from teachflow.ops.state_ops import *  # noqa: F403
 from teachflow.ops.variable_scope import *  # noqa: F403
 from teachflow.ops.variables import *  # noqa: F403

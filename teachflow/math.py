@@ -53,6 +53,24 @@ from teachflow.ops.reduction_ops import (
     reduce_variance,
 )
 from teachflow.ops.scan_ops import cumprod, cumsum
+from teachflow.ops.special_math_ops import (
+    acos,
+    acosh,
+    asin,
+    asinh,
+    atan,
+    atan2,
+    atanh,
+    cosh,
+    digamma,
+    div_no_nan,
+    erf,
+    erfc,
+    lgamma,
+    log_sigmoid,
+    rint,
+    sinh,
+)
 from teachflow.ops.unary_ops import (
     abs,  # noqa: A004 - TensorFlow's name
     ceil,

@@ -55,6 +55,8 @@ __all__ = [
     "count_nonzero",
     "argmax",
     "argmin",
+    "arg_max",
+    "arg_min",
 ]
 
 
@@ -566,3 +568,13 @@ def argmax(input, axis=None, name=None, dimension=None, output_type=dtypes.int64
 def argmin(input, axis=None, name=None, dimension=None, output_type=dtypes.int64):  # noqa: A002
     """The index of the smallest value along ``axis`` (default 0)."""
     return _arg("ArgMin", input, axis, name, dimension, output_type)
+
+
+def arg_max(input, dimension, name=None, output_type=dtypes.int64):  # noqa: A002
+    """TF 1.0's name of ``argmax`` (``dimension`` required), the same ``ArgMax`` op."""
+    return _arg("ArgMax", input, None, name, dimension, output_type)
+
+
+def arg_min(input, dimension, name=None, output_type=dtypes.int64):  # noqa: A002
+    """TF 1.0's name of ``argmin`` (``dimension`` required), the same ``ArgMin`` op."""
+    return _arg("ArgMin", input, None, name, dimension, output_type)
