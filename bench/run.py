@@ -2,7 +2,7 @@
 
     python bench/run.py                     # teachflow, plus TensorFlow if importable here
     python bench/run.py --tf-python PATH    # TensorFlow from another interpreter (a venv)
-    python bench/run.py --only runtime      # one group: runtime | parallel | tracing | cluster
+    python bench/run.py --only runtime      # one group: runtime | parallel | tracing | cluster | conv
 
 Each figure is the median over >= 7 repeats of the mean time of one ``Session.run``.
 TensorFlow runs with its graph rewriting off, so both runtimes execute every node.
@@ -31,11 +31,13 @@ CASES = {
     "mlp_live": ("mlp_train", {}, "live"),
     "matmul_inter1": ("matmul_parallel", {"inter": 1, "intra": 1}, False),
     "matmul_inter2": ("matmul_parallel", {"inter": 2, "intra": 1}, False),
+    "cnn_train": ("cnn_train", {}, False),
 }
 GROUPS = {
     "runtime": ["tiny", "chain1000", "fanout1000"],
     "tracing": ["chain1000", "chain1000_traced", "mlp_live"],
     "parallel": ["matmul_inter1", "matmul_inter2"],
+    "conv": ["cnn_train"],
     "cluster": list(CLUSTER_WORKLOADS),
 }
 
@@ -266,6 +268,20 @@ def rows(ours, theirs):
                 ours[case] / ref if ref else None,
                 target,
             )
+    if "cnn_train" in ours:
+        ref = theirs.get("cnn_train") if theirs else None
+        ms = f"{ours['cnn_train'] * 1e3:.1f} ms"
+        # No target yet: the figure is recorded to follow numpy-speed convolution.
+        out.append(
+            (
+                "CNN Adam step (conv 5x5x32, batch 32)",
+                ms,
+                f"{ref * 1e3:.1f} ms" if ref else "-",
+                ours["cnn_train"] / ref if ref else None,
+                "-",
+                "-",
+            )
+        )
     if "chain1000" in ours and "chain1000_traced" in ours:
         r = ours["chain1000_traced"] / ours["chain1000"]
         add(
@@ -363,7 +379,8 @@ def main(argv=None):
     tf_cases = [
         c
         for c in cases
-        if c in ("tiny", "chain1000", "fanout1000", "matmul_inter2") or c in CLUSTER_WORKLOADS
+        if c in ("tiny", "chain1000", "fanout1000", "matmul_inter2", "cnn_train")
+        or c in CLUSTER_WORKLOADS
     ]
     theirs = None
     if tf_cases and tensorflow_importable():

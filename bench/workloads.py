@@ -55,7 +55,33 @@ def mlp_train(tf):
     return tf.train.GradientDescentOptimizer(0.1).minimize(loss)
 
 
+CNN_BATCH = 32
+
+
+def cnn_train(tf):
+    """One Adam step of a small CNN on a batch of 32 MNIST-sized images: conv 5x5x32 (SAME)
+    + ReLU + 2x2 max pool + dense 10. Written with tf.nn and tf.get_variable (TF 2.21's
+    Keras 3 has no tf.layers), so the same graph runs on both engines."""
+    rng = np.random.default_rng(0)
+    x = tf.constant(rng.standard_normal((CNN_BATCH, 28, 28, 1)).astype(np.float32))
+    labels = tf.constant(rng.integers(0, 10, CNN_BATCH).astype(np.int32))
+    kernel = tf.get_variable(
+        "conv/kernel", [5, 5, 1, 32], initializer=tf.glorot_uniform_initializer(seed=1)
+    )
+    bias = tf.get_variable("conv/bias", [32], initializer=tf.zeros_initializer())
+    h = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, kernel, [1, 1, 1, 1], "SAME"), bias))
+    h = tf.nn.max_pool(h, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+    h = tf.reshape(h, [CNN_BATCH, 14 * 14 * 32])
+    w = tf.get_variable(
+        "dense/kernel", [14 * 14 * 32, 10], initializer=tf.glorot_uniform_initializer(seed=2)
+    )
+    logits = tf.matmul(h, w)
+    loss = tf.losses.sparse_softmax_cross_entropy(labels, logits)
+    return tf.train.AdamOptimizer(1e-3).minimize(loss)
+
+
 WORKLOADS = {
+    "cnn_train": cnn_train,
     "mlp_train": mlp_train,
     "tiny": tiny,
     "chain1000": chain1000,

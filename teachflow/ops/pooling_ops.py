@@ -35,7 +35,14 @@ from teachflow.ops.conv_ops import (
     window_sequence,
 )
 from teachflow.ops.elementwise import FLOATS, check_allowed
-from teachflow.ops.sliding_windows import add_patches, nhwc_order, patches, spatial, text, window_2d
+from teachflow.ops.sliding_windows import (
+    add_window_values,
+    nhwc_order,
+    patches,
+    spatial,
+    text,
+    window_2d,
+)
 
 __all__: list = []
 
@@ -124,20 +131,25 @@ def _max_pool_grad_kernel(op, device):
     attrs = PoolAttrs(op)
 
     def max_pool_grad(x, y, dy):
-        x, dy = attrs.conv.to_nhwc(x), attrs.conv.to_nhwc(dy)
+        x, y, dy = (attrs.conv.to_nhwc(v) for v in (x, y, dy))
         win = attrs.window(op, x.shape[1:3])
         if dy.shape[1:3] != (win.out_h, win.out_w):
             raise errors.InvalidArgumentError(
                 None, None, f"Expected grad shape {[win.out_h, win.out_w]}, got {dy.shape}"
             )
-        cols = patches(xp, x, win, pad_value=_lowest(x.dtype))
-        n, oh, ow, c = cols.shape[:4]
-        # argmax takes the first largest value in row-major window order, as TF's CPU does.
-        first = cols.reshape(n, oh, ow, c, win.kh * win.kw).argmax(axis=-1)
-        routed = xp.zeros((n, oh, ow, win.kh, win.kw, c), dy.dtype)
-        for k in range(win.kh * win.kw):
-            routed[:, :, :, k // win.kw, k % win.kw, :] = xp.where(first == k, dy, 0)
-        return attrs.conv.from_nhwc(add_patches(xp, routed, win, n, c, dy.dtype))
+        cols = patches(xp, x, win, pad_value=_lowest(x.dtype))  # a view: nothing copied
+        zero = dy.dtype.type(0)
+        # Kernel positions in row-major order: each window's gradient goes to the first
+        # position that holds its maximum ``y``, as TF's CPU kernel does (ties not split).
+        taken = xp.zeros(y.shape, bool)
+
+        def routed(i, j):
+            hit = (cols[..., i, j] == y) & ~taken
+            taken[...] |= hit
+            return xp.where(hit, dy, zero)
+
+        n, c = x.shape[0], x.shape[3]
+        return attrs.conv.from_nhwc(add_window_values(xp, routed, win, n, c, dy.dtype))
 
     return max_pool_grad
 
@@ -196,9 +208,8 @@ def _avg_pool_grad_kernel(op, device):
                 None, None, f"Expected grad shape {[win.out_h, win.out_w]}, got {dy.shape}"
             )
         share = dy / _window_counts(xp, win, dy.dtype)
-        # Each pixel of a window receives the same share: broadcast over (kh, kw).
-        cols = xp.broadcast_to(share[:, :, :, None, None, :], share.shape[:3] + (win.kh, win.kw, c))
-        return attrs.conv.from_nhwc(add_patches(xp, cols, win, n, c, dy.dtype))
+        # Each pixel of a window receives the same share.
+        return attrs.conv.from_nhwc(add_window_values(xp, lambda i, j: share, win, n, c, dy.dtype))
 
     return avg_pool_grad
 

@@ -103,7 +103,13 @@ def patches(xp, x, win: Window2D, pad_value=0):
 
 def add_patches(xp, cols, win: Window2D, batch: int, channels: int, dtype):
     """The image-shaped sum of window values ``cols[n, oh, ow, kh, kw, c]``: each value
-    added where its window read (overlapping windows add up), padding cropped away.
+    added where its window read (overlapping windows add up), padding cropped away."""
+    return add_window_values(xp, lambda i, j: cols[:, :, :, i, j, :], win, batch, channels, dtype)
+
+
+def add_window_values(xp, value_at, win: Window2D, batch: int, channels: int, dtype):
+    """`add_patches` with the values of kernel position (i, j) given by ``value_at(i, j)``
+    (``[n, oh, ow, c]``), so a caller need not build the whole ``cols`` array.
 
     One slice-add per kernel position, each over the whole batch and image."""
     height = win.in_h + win.pad_top + win.pad_bottom
@@ -115,9 +121,7 @@ def add_patches(xp, cols, win: Window2D, batch: int, channels: int, dtype):
         top = i * win.dh
         for j in range(win.kw):
             left = j * win.dw
-            out[:, top : top + span_h : win.sh, left : left + span_w : win.sw, :] += cols[
-                :, :, :, i, j, :
-            ]
+            out[:, top : top + span_h : win.sh, left : left + span_w : win.sw, :] += value_at(i, j)
     return out[:, win.pad_top : win.pad_top + win.in_h, win.pad_left : win.pad_left + win.in_w]
 
 
