@@ -7,6 +7,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 import urllib.request
 
 import pytest
@@ -57,6 +58,33 @@ def test_tensorboard_serves_the_logdir_and_stops(tmp_path):
     assert board not in running()
     assert port_is_free(board.port)
     assert "stopped" in board._repr_html_()
+
+
+def test_tensorboard_shows_what_file_writer_wrote(tmp_path):
+    with tf.Graph().as_default():
+        x = tf.constant([1.0, 2.0], name="x")
+        total = tf.reduce_sum(x * x, name="total")
+        loss, hist = tf.summary.scalar("loss", total), tf.summary.histogram("x_values", x)
+        with tf.Session() as sess, tf.summary.FileWriter(str(tmp_path), sess.graph) as writer:
+            for step in range(3):
+                writer.add_summary(sess.run(loss), step)
+            writer.add_summary(sess.run(hist), 0)
+    board = start_tensorboard(tmp_path, timeout=WAIT_S)
+    try:
+        # TensorBoard loads the logdir on a thread of its own: ask until it has (bounded).
+        deadline = time.monotonic() + WAIT_S
+        while not (tags := json.loads(get(board.url + "data/plugin/scalars/tags"))):
+            assert time.monotonic() < deadline, "TensorBoard never listed the run"
+            time.sleep(0.1)
+        assert list(tags) == ["."] and list(tags["."]) == ["loss"]
+        points = json.loads(get(board.url + "data/plugin/scalars/scalars?run=.&tag=loss"))
+        assert [(step, value) for _, step, value in points] == [(0, 5.0), (1, 5.0), (2, 5.0)]
+        histograms = json.loads(get(board.url + "data/plugin/histograms/tags"))
+        assert list(histograms["."]) == ["x_values"]
+        graph = get(board.url + "data/plugin/graphs/graph?run=.").decode()
+        assert 'name: "total"' in graph and 'op: "Sum"' in graph
+    finally:
+        board.stop()
 
 
 def test_tensorboard_that_cannot_start_is_a_runtime_error_with_its_output(tmp_path):
