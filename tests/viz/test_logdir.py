@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import pathlib
+
 import numpy as np
 import pytest
 
@@ -104,3 +107,22 @@ def test_runs_under_a_logdir_are_plotted_one_line_each(tmp_path):
 def test_a_missing_logdir_is_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError, match="No such log directory"):
         viz.read_logdir(tmp_path / "nothing")
+
+
+def test_a_graph_logged_by_tensorflow_is_rebuilt_and_trains_as_in_tensorflow():
+    """record_summaries.py: TF's FileWriter logged a training graph; teachflow reads it back,
+    runs three GradientDescent steps and reaches TensorFlow's loss."""
+    fixtures = pathlib.Path(__file__).parents[1] / "fixtures/tensorflow/summaries"
+    recorded = json.loads((fixtures / "summaries.json").read_text())["training_graph"]
+    graph = viz.read_logdir(fixtures / "tf_graph_logdir").graph()
+    assert [op.name for op in graph.get_operations()] == recorded["ops"]
+    feed = {"x:0": np.array(recorded["feed"], np.float32)}
+    with tf.Session(graph=graph) as sess:
+        sess.run(["w/Assign", "b/Assign"])
+        for _ in range(3):
+            sess.run(recorded["train_op"], feed)
+        loss = sess.run("loss:0", feed)
+    # A few float32 roundings (a 3x2 matmul, a mean of 4) may differ in order.
+    eps = np.finfo(np.float32).eps
+    assert abs(loss - recorded["loss_after_3_steps"]) <= 8 * eps * max(abs(loss), 1.0)
+    assert {n.name for n in viz.show_graph(graph).nodes} >= {"x", "w", "loss"}
