@@ -22,6 +22,7 @@ from teachflow.ops.conv_ops import (  # noqa: F401
     conv2d_backprop_input,
     conv2d_transpose,
 )
+from teachflow.ops.depthwise_conv_ops import depthwise_conv2d, separable_conv2d  # noqa: F401
 from teachflow.ops.losses import (  # noqa: F401
     l2_loss,
     sigmoid_cross_entropy_with_logits,
