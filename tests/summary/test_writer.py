@@ -194,3 +194,19 @@ def test_a_tag_seen_without_metadata_gets_none_later_as_in_tensorflow(tmp_path):
     last = events_of(event_files(tmp_path)[0])[-1].summary.value[0]
     assert last.simple_value == 2.0
     assert not last.HasField("metadata")
+
+
+def test_a_failed_write_is_raised_to_the_caller_and_closes_the_writer(tmp_path, monkeypatch):
+    from teachflow.summary.event_file import EventsWriter
+
+    writer = tf.summary.FileWriter(str(tmp_path))
+
+    def disk_full(self, event):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(EventsWriter, "write_event", disk_full)
+    writer.add_summary(tf.Summary(), 0)  # queued: the writer thread fails on it
+    with pytest.raises(OSError, match="No space left"):
+        writer.flush()
+    assert not writer.event_writer._worker.is_alive()
+    writer.add_summary(tf.Summary(), 1)  # a closed EventFileWriter drops events quietly
