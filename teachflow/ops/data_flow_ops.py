@@ -81,7 +81,7 @@ _register_queue(
 _register_queue(
     "RandomShuffleQueueV2",
     lambda n, d, s, a: queue_resources.RandomShuffleQueueState(
-        n, d, s, a["capacity"], a["min_after_dequeue"], a["seed"]
+        n, d, s, a["capacity"], a["min_after_dequeue"], (a["seed"], a.get("seed2", 0))
     ),
 )
 
@@ -389,7 +389,6 @@ class RandomShuffleQueue(QueueBase):
             # and its name, so every graph that shares it draws the same numbers.
             digest = hashlib.md5((str(seed1) + shared_name).encode("utf-8")).hexdigest()
             seed2 = int(digest[:8], 16) & 0x7FFFFFFF
-        seed = None if seed1 is None else (seed1, seed2)
         ref = _make_queue(
             "RandomShuffleQueueV2",
             name,
@@ -399,7 +398,9 @@ class RandomShuffleQueue(QueueBase):
             {
                 "capacity": int(capacity),
                 "min_after_dequeue": int(min_after_dequeue),
-                "seed": seed,
+                # TF's int attributes; both 0 means "not seeded".
+                "seed": seed1 or 0,
+                "seed2": seed2 or 0,
             },
         )
         super().__init__(dts, shapes, names, ref)

@@ -309,13 +309,13 @@ class RandomShuffleQueueState(QueueState):
         super().__init__(name, np_dtypes, shapes, capacity)
         self.items = []
         self.min_after_dequeue = min_after_dequeue
-        # TF's queue: one Philox word per dequeue, from PhiloxRandom(seed, seed2); with
-        # no seed (or both zero) fresh entropy.
-        self.generator = SingleSample(PhiloxRandom(*seed_pair(*(seed or (0, 0)))))
+        # TF's queue: one Philox word per dequeue, from PhiloxRandom(seed, seed2) (the
+        # op's two seed attributes); both zero: fresh entropy.
+        self.generator = SingleSample(PhiloxRandom(*seed_pair(*seed)))
 
     def _take(self):
         k = self.generator() % len(self.items)
-        # Swap-remove: O(1), and order does not matter in a shuffling queue.
+        # Swap with the last and pop, as TF's DequeueLocked does (the order is TF's).
         self.items[k], self.items[-1] = self.items[-1], self.items[k]
         return self.items.pop()
 
