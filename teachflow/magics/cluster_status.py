@@ -79,6 +79,16 @@ class TaskStatus:
     detail: str = ""  # why a task is down (its process's exit, no answer, ...)
     devices: list = field(default_factory=list)  # full device names
     resources: list = field(default_factory=list)  # [HeldResource]
+    sessions: int = 0  # open on its master (sessions idle too long are closed)
+    running_steps: int = 0
+
+    @property
+    def activity(self) -> str:
+        """``2 sessions, 1 step running`` (empty for a task with neither)."""
+        parts = [_plural(self.sessions, "session")] if self.sessions else []
+        if self.running_steps:
+            parts.append(f"{_plural(self.running_steps, 'step')} running")
+        return ", ".join(parts)
 
     @property
     def variables(self) -> list:
@@ -116,6 +126,8 @@ class ClusterStatus:
 
         for t in self.tasks:
             state = t.state + (f" ({t.detail})" if t.detail else "")
+            if t.activity:
+                state += f"; {t.activity}"
             devices = ", ".join(short_device(d) for d in t.devices)
             yield (
                 t,
@@ -235,6 +247,7 @@ def _ask(task: TaskStatus, timeout: float) -> None:
     finally:
         channel.close()
     task.devices = [d.name for d in res.device_attributes]
+    task.sessions, task.running_steps = res.master_sessions, res.running_steps
     task.resources = [
         HeldResource(
             r.container,

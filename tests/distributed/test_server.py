@@ -210,3 +210,15 @@ def test_with_a_token_a_request_without_it_is_refused_before_decoding(make_serve
         with pytest.raises(grpc.RpcError) as info:
             raw(b"\xff\xff\xff\xff", timeout=10, metadata=(("authorization", "Bearer s3cret"),))
         assert info.value.code() != grpc.StatusCode.UNAUTHENTICATED  # decoded, then refused
+
+
+def test_cluster_status_shows_each_tasks_sessions(make_server):
+    from teachflow.magics.cluster_status import cluster_status
+
+    server = make_server()
+    with tf.Session(server.target, config=_config()) as sess:
+        sess.run(tf.constant(1.0) + 1.0)
+        status = cluster_status({"localhost": [server.target[len("grpc://") :]]})
+        (task,) = status.tasks
+        assert (task.sessions, task.running_steps) == (1, 0)
+        assert "up; 1 session" in repr(status)
