@@ -1,0 +1,23 @@
+"""``tf.image``: resizing, standardization, flips, crops, dtype conversion, grayscale
+(re-exports).
+
+>>> import teachflow as tf
+>>> tf.image.resize_images(tf.zeros([28, 28, 1]), [14, 14]).shape
+TensorShape([14, 14, 1])
+"""
+
+from teachflow.ops.image_ops import (  # noqa: F401
+    central_crop,
+    convert_image_dtype,
+    flip_left_right,
+    flip_up_down,
+    grayscale_to_rgb,
+    per_image_standardization,
+    rgb_to_grayscale,
+)
+from teachflow.ops.resize_ops import (  # noqa: F401
+    ResizeMethod,
+    resize_bilinear,
+    resize_images,
+    resize_nearest_neighbor,
+)

@@ -1,0 +1,201 @@
+"""``tf.image`` helpers built from other ops: per_image_standardization, flips,
+central_crop, convert_image_dtype, rgb_to_grayscale and grayscale_to_rgb.
+
+Images are ``[height, width, channels]`` or a batch ``[n, height, width, channels]``.
+Integer images hold ``0..dtype.max``; float images hold ``[0, 1]``, and
+`convert_image_dtype` moves between the two the way TensorFlow scales them.
+
+    >>> import teachflow as tf
+    >>> x = tf.image.convert_image_dtype(tf.constant([[[255, 0, 51]]], tf.uint8), tf.float32)
+    >>> with tf.Session() as sess:
+    ...     print(sess.run(x).ravel())
+    [1.  0.  0.2]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from teachflow.framework import dtypes
+from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.scopes import name_scope
+
+__all__: list = []
+
+# ITU-R 601-2 luma, TensorFlow's weights.
+GRAYSCALE_WEIGHTS = (0.2989, 0.5870, 0.1140)
+
+
+def _image(image, name="image"):
+    image = convert_to_tensor(image, name=name)
+    rank = image.shape.ndims
+    if rank is not None and rank < 3:
+        raise ValueError(f"'image' (shape {image.shape}) must be at least three-dimensional.")
+    return image
+
+
+def per_image_standardization(image, name=None):
+    """Each image scaled to mean 0 and variance 1:
+    ``(x - mean) / max(stddev, 1 / sqrt(pixels))`` — the floor keeps a flat image finite.
+
+    Integer images come out as float32.
+
+        >>> import teachflow as tf
+        >>> y = tf.image.per_image_standardization(tf.constant([[[1.0], [3.0]]]))
+        >>> with tf.Session() as sess:
+        ...     print(sess.run(y).ravel())
+        [-1.  1.]
+    """
+    from teachflow.ops import array_ops, math_ops
+
+    with name_scope(name, "per_image_standardization", [image]) as scope:
+        image = _image(image)
+        if not image.dtype.is_floating:
+            image = math_ops.cast(image, dtypes.float32)
+        shape = array_ops.shape(image)
+        num_pixels = math_ops.reduce_prod(shape[-3:])
+        mean = math_ops.reduce_mean(image, axis=[-1, -2, -3], keepdims=True)
+        stddev = math_ops.reduce_std(image, axis=[-1, -2, -3], keepdims=True)
+        min_stddev = math_ops.rsqrt(math_ops.cast(num_pixels, image.dtype))
+        adjusted = math_ops.maximum(stddev, min_stddev)
+        return math_ops.divide(image - mean, adjusted, name=scope)
+
+
+def _flip(image, axis_from_end, scope_name, name):
+    from teachflow.ops import array_ops
+
+    with name_scope(name, scope_name, [image]):
+        image = _image(image)
+        rank = image.shape.ndims
+        axis = (rank or 3) - axis_from_end
+        return array_ops.reverse(image, [axis])
+
+
+def flip_left_right(image, name=None):
+    """Mirror images horizontally (reverse the width axis).
+
+    >>> import teachflow as tf
+    >>> tf.image.flip_left_right(tf.zeros([2, 4, 5, 3])).op.type
+    'ReverseV2'
+    """
+    return _flip(image, 2, "flip_left_right", name)
+
+
+def flip_up_down(image, name=None):
+    """Mirror images vertically (reverse the height axis).
+
+    >>> import teachflow as tf
+    >>> tf.image.flip_up_down(tf.zeros([4, 5, 3])).shape
+    TensorShape([4, 5, 3])
+    """
+    return _flip(image, 3, "flip_up_down", name)
+
+
+def central_crop(image, central_fraction, name=None):
+    """The centre ``central_fraction`` of each image's height and width, as TF computes it
+    (``start = size // int(1 / ((1 - fraction) / 2))``). Raises ValueError for a fraction
+    outside (0, 1]; 1 returns the image.
+
+        >>> import teachflow as tf
+        >>> tf.image.central_crop(tf.zeros([5, 6, 3]), 0.5).shape
+        TensorShape([3, 4, 3])
+    """
+    from teachflow.ops import array_ops
+
+    if central_fraction <= 0.0 or central_fraction > 1.0:
+        raise ValueError("central_fraction must be within (0, 1]")
+    with name_scope(name, "central_crop", [image]):
+        image = _image(image)
+        if central_fraction == 1.0:
+            return image
+        rank = image.shape.ndims
+        height, width = image.shape[rank - 3], image.shape[rank - 2]
+        if height is None or width is None:
+            raise ValueError("central_crop in teachflow needs the image's height and width")
+        offset = int(1 / ((1 - central_fraction) / 2.0))
+        top, left = height // offset, width // offset
+        begin = [0] * (rank - 3) + [top, left, 0]
+        size = [-1] * (rank - 3) + [height - 2 * top, width - 2 * left, -1]
+        return array_ops.slice(image, begin, size)
+
+
+def convert_image_dtype(image, dtype, saturate=False, name=None):
+    """Convert an image's dtype, rescaling values: integers span ``0..max``, floats
+    ``[0, 1]``. Float to integer multiplies by ``max + 0.5`` and truncates (with
+    ``saturate``, clamped first); integer to integer shifts by the bit difference.
+
+        >>> import teachflow as tf
+        >>> y = tf.image.convert_image_dtype(tf.constant([0.0, 0.5, 1.0]), tf.uint8)
+        >>> with tf.Session() as sess:
+        ...     print(sess.run(y))
+        [  0 128 255]
+    """
+    from teachflow.ops import array_ops, math_ops
+
+    dtype = dtypes.as_dtype(dtype)
+    with name_scope(name, "convert_image", [image]) as scope:
+        image = convert_to_tensor(image, name="image")
+        src = image.dtype.base_dtype
+        if src == dtype:
+            return array_ops.identity(image, name=scope)
+        if src.is_integer and dtype.is_integer:
+            in_max, out_max = int(src.max), int(dtype.max)
+            if in_max > out_max:
+                scale = (in_max + 1) // (out_max + 1)
+                scaled = math_ops.floordiv(image, convert_to_tensor(scale, dtype=src))
+                return math_ops.cast(scaled, dtype, name=scope)
+            scale = (out_max + 1) // (in_max + 1)
+            cast = math_ops.cast(image, dtype)
+            return math_ops.multiply(cast, convert_to_tensor(scale, dtype=dtype), name=scope)
+        if src.is_floating and dtype.is_floating:
+            return math_ops.cast(image, dtype, name=scope)
+        if src.is_integer:
+            cast = math_ops.cast(image, dtype)
+            scale = np.asarray(1.0 / src.max, dtype.as_numpy_dtype)
+            return math_ops.multiply(cast, convert_to_tensor(scale, name="y"), name=scope)
+        scale = np.asarray(dtype.max + 0.5, src.as_numpy_dtype)
+        scaled = math_ops.multiply(image, convert_to_tensor(scale, name="y"))
+        if saturate:
+            scaled = math_ops.clip_by_value(
+                scaled, np.asarray(dtype.min, src.as_numpy_dtype),
+                np.asarray(dtype.max, src.as_numpy_dtype), name="clamp",
+            )  # fmt: skip
+        return math_ops.cast(scaled, dtype, name=scope)
+
+
+def rgb_to_grayscale(images, name=None):
+    """RGB images to one channel of luma ``0.2989 R + 0.5870 G + 0.1140 B`` (same dtype,
+    computed in float).
+
+        >>> import teachflow as tf
+        >>> tf.image.rgb_to_grayscale(tf.zeros([2, 4, 4, 3])).shape
+        TensorShape([2, 4, 4, 1])
+    """
+    from teachflow.ops import array_ops, math_ops
+
+    with name_scope(name, "rgb_to_grayscale", [images]) as scope:
+        images = _image(images, "images")
+        orig = images.dtype.base_dtype
+        flt = convert_image_dtype(images, dtypes.float32) if not orig.is_floating else images
+        weights = convert_to_tensor(np.asarray(GRAYSCALE_WEIGHTS, flt.dtype.as_numpy_dtype))
+        gray = math_ops.reduce_sum(flt * weights, axis=-1, keepdims=True)
+        return convert_image_dtype(gray, orig, name=scope)
+
+
+def grayscale_to_rgb(images, name=None):
+    """One-channel images repeated into three channels.
+
+    >>> import teachflow as tf
+    >>> tf.image.grayscale_to_rgb(tf.zeros([4, 4, 1])).shape
+    TensorShape([4, 4, 3])
+    """
+    from teachflow.ops import array_ops
+
+    with name_scope(name, "grayscale_to_rgb", [images]):
+        images = _image(images, "images")
+        rank = images.shape.ndims
+        if images.shape[rank - 1] not in (None, 1):
+            raise ValueError(
+                f"Last dimension of a grayscale image should be size 1, got {images.shape}"
+            )
+        return array_ops.tile(images, [1] * (rank - 1) + [3])
