@@ -15,6 +15,7 @@ from teachflow import (  # the namespaces and names a star import leaves out
     distributed,
     errors,
     flags,
+    image,
     initializers,
     io,
     layers,

@@ -171,7 +171,7 @@ def rgb_to_grayscale(images, name=None):
         >>> tf.image.rgb_to_grayscale(tf.zeros([2, 4, 4, 3])).shape
         TensorShape([2, 4, 4, 1])
     """
-    from teachflow.ops import array_ops, math_ops
+    from teachflow.ops import math_ops
 
     with name_scope(name, "rgb_to_grayscale", [images]) as scope:
         images = _image(images, "images")
