@@ -173,17 +173,6 @@ def test_writer_creates_the_logdir_and_rejects_a_non_graph(tmp_path):
     assert len(event_files(logdir)) == 1
 
 
-def test_file_writer_cache_shares_one_writer_per_logdir(tmp_path):
-    a = tf.summary.FileWriterCache.get(str(tmp_path / "a"))
-    assert tf.summary.FileWriterCache.get(str(tmp_path / "a")) is a
-    assert tf.summary.FileWriterCache.get(str(tmp_path / "b")) is not a
-    tf.summary.FileWriterCache.clear()
-    with pytest.warns(UserWarning, match="closed FileWriter"):
-        a.flush()
-    assert tf.summary.FileWriterCache.get(str(tmp_path / "a")) is not a
-    tf.summary.FileWriterCache.clear()
-
-
 def test_a_tag_seen_without_metadata_gets_none_later_as_in_tensorflow(tmp_path):
     plain = tf.Summary(value=[tf.Summary.Value(tag="x", simple_value=1.0)])
     described = tf.Summary()
