@@ -34,6 +34,8 @@ from teachflow.summary.event_file import EventsWriter
 
 __all__ = ["EventFileWriter", "FileWriter"]
 
+_BOTH_GRAPHS = "Please pass only graph, or graph_def (deprecated), but not both."
+
 
 class QueueClosedError(Exception):
     """A put on a queue that the writer thread closed (it ended, or failed)."""
@@ -212,10 +214,12 @@ class FileWriter:
         self._session_run_tags = set()
         self._seen_summary_tags = set()
         if graph is not None or graph_def is not None:
-            self.add_graph(graph=graph, graph_def=graph_def)
-            self.add_meta_graph(
-                messages.MetaGraphDef(graph_def=tf_messages.graph_def_message(graph_def or graph))
-            )
+            if graph is not None and graph_def is not None:
+                raise ValueError(_BOTH_GRAPHS)
+            proto = tf_messages.graph_def_message(graph if graph is not None else graph_def)
+            self.add_graph(proto)
+            # As TensorFlow does: the graph again inside a MetaGraphDef.
+            self.add_meta_graph(messages.MetaGraphDef(graph_def=proto))
 
     # -- what goes in ------------------------------------------------------------------------
     def add_summary(self, summary, global_step=None) -> None:
@@ -248,7 +252,7 @@ class FileWriter:
     def add_graph(self, graph, global_step=None, graph_def=None) -> None:
         """A ``tf.Graph`` (or a ``GraphDef``) for TensorBoard's Graphs tab."""
         if graph is not None and graph_def is not None:
-            raise ValueError("Please pass only graph, or graph_def (deprecated), but not both.")
+            raise ValueError(_BOTH_GRAPHS)
         proto = tf_messages.graph_def_message(graph if graph is not None else graph_def)
         self._add_event(messages.Event(graph_def=proto.SerializeToString()), global_step)
 
