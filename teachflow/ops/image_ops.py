@@ -93,7 +93,7 @@ def flip_up_down(image, name=None):
 
 def central_crop(image, central_fraction, name=None):
     """The centre ``central_fraction`` of each image's height and width, as TF computes it
-    (``start = size // int(1 / ((1 - fraction) / 2))``). Raises ValueError for a fraction
+    (``start = int((size - size * fraction) / 2)``). Raises ValueError for a fraction
     outside (0, 1]; 1 returns the image.
 
         >>> import teachflow as tf
@@ -112,8 +112,8 @@ def central_crop(image, central_fraction, name=None):
         height, width = image.shape[rank - 3], image.shape[rank - 2]
         if height is None or width is None:
             raise ValueError("central_crop in teachflow needs the image's height and width")
-        offset = int(1 / ((1 - central_fraction) / 2.0))
-        top, left = height // offset, width // offset
+        top = int((height - height * central_fraction) / 2)
+        left = int((width - width * central_fraction) / 2)
         begin = [0] * (rank - 3) + [top, left, 0]
         size = [-1] * (rank - 3) + [height - 2 * top, width - 2 * left, -1]
         return array_ops.slice(image, begin, size)

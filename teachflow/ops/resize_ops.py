@@ -77,7 +77,8 @@ def nearest_axis(in_size, out_size, align_corners, half_pixel_centers):
     if half_pixel_centers:
         index = np.floor((pos + np.float32(0.5)) * scale)
     elif align_corners:
-        index = np.round(pos * scale)
+        # C's roundf: halves away from zero (numpy's round goes to even).
+        index = np.floor(pos * scale + np.float32(0.5))
     else:
         index = np.floor(pos * scale)
     return np.clip(index.astype(np.int64), 0, in_size - 1)
