@@ -6,10 +6,10 @@ Integer images hold ``0..dtype.max``; float images hold ``[0, 1]``, and
 `convert_image_dtype` moves between the two the way TensorFlow scales them.
 
     >>> import teachflow as tf
-    >>> x = tf.image.convert_image_dtype(tf.constant([[[255, 0, 51]]], tf.uint8), tf.float32)
+    >>> x = tf.image.convert_image_dtype(tf.constant([[[255, 0, 85]]], tf.uint8), tf.float32)
     >>> with tf.Session() as sess:
-    ...     print(sess.run(x).ravel())
-    [1.  0.  0.2]
+    ...     print(sess.run(x).ravel().round(4))
+    [1.     0.     0.3333]
 """
 
 from __future__ import annotations
@@ -128,7 +128,7 @@ def convert_image_dtype(image, dtype, saturate=False, name=None):
         >>> y = tf.image.convert_image_dtype(tf.constant([0.0, 0.5, 1.0]), tf.uint8)
         >>> with tf.Session() as sess:
         ...     print(sess.run(y))
-        [  0 128 255]
+        [  0 127 255]
     """
     from teachflow.ops import array_ops, math_ops
 
