@@ -18,9 +18,18 @@ from teachflow.trace.chrome import chrome_trace_json
 
 
 class Timeline:
-    """A timeline of one step (``step_stats`` from ``RunMetadata``)."""
+    """A timeline of one step: ``step_stats`` from a ``RunMetadata`` (teachflow's or
+    TensorFlow's message), or a RunMetadata itself or its bytes."""
 
     def __init__(self, step_stats, graph=None):
+        # TensorFlow's StepStats message reads like teachflow's record; its RunMetadata
+        # (message or bytes) is opened to its step stats.
+        if isinstance(step_stats, (bytes, bytearray)):
+            from teachflow.runtime.config import RunMetadata
+
+            step_stats = RunMetadata.FromString(bytes(step_stats)).step_stats
+        elif hasattr(step_stats, "step_stats") and not hasattr(step_stats, "dev_stats"):
+            step_stats = step_stats.step_stats
         self._step_stats = step_stats
         self._graph = graph
 

@@ -121,3 +121,75 @@ class RunMetadata(_Message):
 
     def __repr__(self):
         return f"RunMetadata(step_stats={self.step_stats!r}, partition_graphs=[{len(self.partition_graphs)} graphs])"
+
+    # -- TensorFlow's bytes ---------------------------------------------------------------
+    def to_proto(self):
+        """TensorFlow's ``RunMetadata`` message: step stats, partition graphs (TensorFlow
+        GraphDefs) and the cost graph when there is one."""
+        from teachflow.proto import messages
+        from teachflow.runtime import step_stats_proto
+
+        pb = messages.RunMetadata()
+        if self.step_stats is not None:
+            pb.step_stats.CopyFrom(step_stats_proto.to_proto(self.step_stats))
+        for g in self.partition_graphs:
+            pb.partition_graphs.add().CopyFrom(_tensorflow_graph_def(g))
+        if self.cost_graph is not None:
+            pb.cost_graph.CopyFrom(self.cost_graph)
+        return pb
+
+    def SerializeToString(self, deterministic=False) -> bytes:  # noqa: N802 - protobuf's name
+        """TensorFlow's ``RunMetadata`` bytes (what ``FileWriter.add_run_metadata`` stores and
+        TensorBoard, TF's ``timeline.Timeline`` and `RunMetadata.FromString` read).
+
+        >>> md = RunMetadata.FromString(RunMetadata().SerializeToString())
+        >>> md.partition_graphs
+        []
+        """
+        return self.to_proto().SerializeToString(deterministic=deterministic)
+
+    def ParseFromString(self, data) -> int:  # noqa: N802 - protobuf's name
+        """Replace this record's content with TensorFlow's ``RunMetadata`` bytes."""
+        from teachflow.proto import messages
+
+        pb = messages.RunMetadata.FromString(bytes(data))
+        self.MergeFromProto(pb, clear=True)
+        return len(data)
+
+    def MergeFromProto(self, pb, clear=False) -> None:  # noqa: N802 - protobuf's style
+        from teachflow.runtime import step_stats_proto
+
+        if clear:
+            self.partition_graphs = []
+            self.cost_graph = None
+            self.step_stats = None
+        if pb.HasField("step_stats"):
+            self.step_stats = step_stats_proto.from_proto(pb.step_stats)
+        self.partition_graphs.extend(pb.partition_graphs)
+        if pb.HasField("cost_graph"):
+            self.cost_graph = pb.cost_graph
+
+    @classmethod
+    def FromString(cls, data) -> RunMetadata:  # noqa: N802 - protobuf's name
+        """A `RunMetadata` from TensorFlow's bytes (or a ``RunMetadata`` message): a run
+        TensorFlow traced becomes a record teachflow's views draw."""
+        md = cls()
+        if hasattr(data, "SerializeToString"):
+            md.MergeFromProto(data, clear=True)
+        else:
+            md.ParseFromString(data)
+        return md
+
+
+def _tensorflow_graph_def(graph_def):
+    """A partition graph as TensorFlow's ``GraphDef``. A remote run's partition graphs come
+    in teachflow's wire schema (its cluster protocol), converted here."""
+    from teachflow.proto import graph_def as proto_graph_def
+
+    if proto_graph_def.is_tensorflow_graph_def(graph_def):
+        return graph_def
+    # The wire codec sits above runtime (teachflow.distributed) until the cluster speaks
+    # TensorFlow's services; a wire GraphDef only exists once distributed is imported.
+    from teachflow.distributed.protocol import graphs
+
+    return proto_graph_def.nodes_to_graph_def(graphs.node_defs_from_graph_def(graph_def))

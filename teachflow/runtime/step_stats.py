@@ -56,6 +56,7 @@ class NodeExecStats:
     op_start_rel_nanos: int = 0
     op_end_rel_nanos: int = 0
     all_end_rel_nanos: int = 0
+    scheduled_nanos: int = 0
 
 
 @dataclass

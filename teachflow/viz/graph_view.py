@@ -25,6 +25,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from teachflow.runtime.config import RunMetadata
+from teachflow.viz import tensorflow_sources
 from teachflow.viz.dot import to_dot
 from teachflow.viz.graph_model import COLOR_BY, build_model
 from teachflow.viz.svg import layout_model, render_svg
@@ -180,7 +182,9 @@ def show_graph(
       op type's family: math, nn, state, ...).
     - ``session``: a local session that has run: its placement records give each node's
       device and the reason for it.
-    - ``run_metadata``: a run's `tf.RunMetadata`. Its ``partition_graphs``
+    - ``graph`` may also be a ``GraphDef`` (TensorFlow's message, its bytes, or a ``.pb`` /
+      ``.pbtxt`` file): its nodes are drawn on the devices they name.
+    - ``run_metadata``: a run's `tf.RunMetadata` (or TensorFlow's, or its bytes). Its ``partition_graphs``
       (``RunOptions(output_partition_graphs=True)``) make the view show what really ran,
       boxed by task and device, with the ``_Send``/``_Recv`` pairs as red edges; its
       ``step_stats`` (a traced run) give each node's device.
@@ -196,7 +200,17 @@ def show_graph(
     """
     if color_by not in COLOR_BY:
         raise ValueError(f"color_by must be one of {COLOR_BY}, got {color_by!r}")
-    if graph is None:
+    if run_metadata is not None:
+        run_metadata = tensorflow_sources.run_metadata_of(run_metadata)
+    if graph is not None and tensorflow_sources.is_graph_def_source(graph):
+        # A GraphDef (TensorFlow's or teachflow's, a .pb/.pbtxt file): drawn from its nodes,
+        # each on the device it names, without importing it (it may use ops teachflow lacks).
+        if not getattr(run_metadata, "partition_graphs", None):
+            run_metadata = RunMetadata(partition_graphs=[tensorflow_sources.graph_def_of(graph)])
+        graph = None
+    elif graph is None and getattr(run_metadata, "partition_graphs", None):
+        pass  # a TensorFlow run's partition graphs are the whole picture
+    elif graph is None:
         if session is not None:
             graph = session.graph
         else:

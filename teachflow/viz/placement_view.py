@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from teachflow.viz import palette
 from teachflow.viz.step_records import read_steps, short_device
+from teachflow.viz.tensorflow_sources import run_metadata_of
 
 __all__ = ["PlacementRow", "PlacementTable", "show_placement"]
 
@@ -141,6 +142,7 @@ def show_placement(session_or_records, *, filter=None) -> PlacementTable:
 
 
 def _records_of(x):
+    x = run_metadata_of(x)  # TensorFlow's RunMetadata, its bytes or a Chrome trace
     if hasattr(x, "placement_records"):
         if getattr(x, "sess_str", ""):
             raise TypeError(

@@ -28,6 +28,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from teachflow.viz.tensorflow_sources import run_metadata_of
+
 __all__ = [
     "MemorySample",
     "OpSpan",
@@ -146,11 +148,20 @@ def match_device(device: str, wanted: str) -> bool:
 # -- reading ----------------------------------------------------------------------------------
 def read_steps(source, steps=None) -> list:
     """`StepTrace` per step of ``source``: a ``RunMetadata``, a ``StepStats``, a list of
-    either (one step each, numbered 0, 1, ...), or an iterable of trace events.
+    either (one step each, numbered 0, 1, ...), or an iterable of trace events. TensorFlow's
+    forms are read too (see `teachflow.viz.tensorflow_sources`): its RunMetadata or StepStats
+    messages, RunMetadata bytes, a Chrome trace (JSON text, dict, or a file path).
 
     ``steps``: the step ids to keep (an int or an iterable), None for all.
     Raises ValueError when there is nothing to read and TypeError for other sources.
     """
+    # TensorFlow's own records (RunMetadata or StepStats messages, their bytes, a Chrome
+    # trace) are read as teachflow's; teachflow's pass through unchanged.
+    if isinstance(source, (list, tuple)):
+        if source and not hasattr(source[0], "kind"):
+            source = [run_metadata_of(x) for x in source]
+    else:
+        source = run_metadata_of(source)
     items = list(source) if isinstance(source, (list, tuple)) else None
     if items is None:
         if _step_stats_of(source) is not None:
