@@ -143,6 +143,13 @@ class EventsWriter:
         self._file.write(frame_record(event.SerializeToString()))
 
     def write_event(self, event) -> None:
+        if self._file is not None and not os.path.exists(self.filename):
+            # Someone deleted the file (``rm -rf logs`` while a notebook still writes):
+            # TensorFlow starts a new one rather than writing into the void; we also make
+            # the directory again, where TensorFlow would fail to open the file.
+            self._file.close()
+            self._file = None
+            os.makedirs(os.path.dirname(self.filename) or ".", exist_ok=True)
         self.init()
         self._write(event)
 

@@ -80,3 +80,20 @@ def test_events_writer_starts_each_file_with_the_file_version(tmp_path):
     assert first.file_version == "brain.Event:2"
     assert first.wall_time > 0
     assert second.step == 7
+
+
+def test_a_deleted_event_file_is_started_again(tmp_path):
+    logdir = tmp_path / "logs"
+    logdir.mkdir()
+    writer = EventsWriter(str(logdir / "events"))
+    writer.write_event(messages.Event(step=1))
+    pathlib.Path(writer.filename).unlink()
+    logdir.rmdir()
+    writer.write_event(messages.Event(step=2))
+    writer.close()
+    events = [
+        messages.Event.FromString(r)
+        for r in read_records(pathlib.Path(writer.filename).read_bytes())
+    ]
+    assert [e.file_version for e in events] == ["brain.Event:2", ""]
+    assert events[1].step == 2
