@@ -6,9 +6,10 @@ dropout, Adam, the batch-norm updates run with the train op.
       (TF needs tf_keras for tf.compat.v1.layers: see record_cnn_small.py)
 
 Everything is deterministic: the images are a fixed function of their index, the labels
-follow from the images, and every initializer is a constant. Dropout is random, so the
-run compared with TensorFlow (`train(tf, dropout=False)`) keeps the dropout layer in the
-graph but feeds ``training=False`` to it; ``main`` trains with it on.
+follow from the images, every initializer is a constant, and dropout's mask comes from a
+graph seed and an op seed — teachflow draws TensorFlow's own random numbers, so both
+engines drop the same units. ``train(tf, dropout=False)`` feeds ``training=False`` to the
+dropout layer (the run a test compares first); ``main`` trains with it on.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ def constant_weights(shape, scale, phase):
 
 def build(tf):
     """The graph: returns (feeds dict maker, fetches) over placeholders."""
+    # A graph seed plus an op seed fixes dropout's stream whatever ops come before it
+    # (TF's layers make resource-variable ops that teachflow's layers do not).
+    tf.set_random_seed(1234)
     x = tf.placeholder(tf.float32, [None, 12, 12, 1], name="images")
     y = tf.placeholder(tf.int32, [None], name="labels")
     bn_training = tf.placeholder(tf.bool, [], name="bn_training")
@@ -74,7 +78,7 @@ def build(tf):
         kernel_initializer=tf.constant_initializer(constant_weights([32, 16], 0.2, 2.0)),
     )
     h = tf.layers.batch_normalization(h, training=True)
-    h = tf.layers.dropout(h, rate=0.25, training=dropout_training)
+    h = tf.layers.dropout(h, rate=0.25, seed=7, training=dropout_training)
     logits = tf.layers.dense(
         h, 4, kernel_initializer=tf.constant_initializer(constant_weights([16, 4], 0.3, 3.0))
     )
