@@ -31,9 +31,11 @@ from teachflow.ops.batch_norm_layer import BatchNormalization, batch_normalizati
 from teachflow.ops.conv_layers import (
     AveragePooling2D,
     Conv2D,
+    Conv2DTranspose,
     MaxPooling2D,
     average_pooling2d,
     conv2d,
+    conv2d_transpose,
     max_pooling2d,
 )
 from teachflow.ops.layer_base import Layer
@@ -42,6 +44,7 @@ __all__ = [
     "AveragePooling2D",
     "BatchNormalization",
     "Conv2D",
+    "Conv2DTranspose",
     "Dense",
     "Dropout",
     "Flatten",
@@ -50,6 +53,7 @@ __all__ = [
     "average_pooling2d",
     "batch_normalization",
     "conv2d",
+    "conv2d_transpose",
     "dense",
     "dropout",
     "flatten",

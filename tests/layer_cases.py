@@ -50,6 +50,19 @@ def conv_channels_first(tf):
     return {"y": y}, {}, 0
 
 
+def conv_transpose(tf):
+    a = tf.layers.conv2d_transpose(
+        IMAGES, 3, 3, strides=2, padding="same",
+        kernel_initializer=tf.constant_initializer(_kernel([3, 3, 3, 2], 6.0)),
+        bias_initializer=tf.constant_initializer(0.2),
+    )  # fmt: skip
+    b = tf.layers.conv2d_transpose(
+        IMAGES, 2, (3, 2), strides=(2, 3), activation=tf.nn.relu,
+        kernel_initializer=tf.constant_initializer(_kernel([3, 2, 2, 2], 7.0)),
+    )  # fmt: skip
+    return {"a": a, "b": b}, {}, 0
+
+
 def pooling(tf):
     return (
         {
@@ -137,6 +150,7 @@ CASES = {
         conv_same_relu,
         conv_strided_dilated,
         conv_channels_first,
+        conv_transpose,
         pooling,
         batch_norm_fused_training,
         batch_norm_fused_inference,

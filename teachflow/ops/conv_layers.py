@@ -128,6 +128,87 @@ class Conv2D(Layer):
         return outputs
 
 
+class Conv2DTranspose(Conv2D):
+    """Transposed 2-D convolution (a learned upsampling): ``[n, h, w, c]`` to
+    ``[n, h * sh, w * sw, filters]`` with "same" padding (plus ``max(k - s, 0)`` with
+    "valid"). The kernel is ``[kh, kw, filters, in_channels]``.
+
+        >>> import teachflow as tf
+        >>> y = tf.layers.conv2d_transpose(tf.zeros([2, 4, 4, 3]), 8, 3, strides=2, padding="same")
+        >>> y.op.name, y.shape
+        ('conv2d_transpose/BiasAdd', TensorShape([2, 8, 8, 8]))
+    """
+
+    def build(self, input_shape):
+        check_ndim(self, _Shaped(input_shape), 4)
+        axis = 1 if self.data_format == "channels_first" else -1
+        channels = input_shape[axis] if input_shape.ndims is not None else None
+        if channels is None:
+            raise ValueError("The channel dimension of the inputs should be defined. Found `None`.")
+        self.kernel = self.add_weight(
+            "kernel",
+            list(self.kernel_size) + [self.filters, channels],
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
+        if self.use_bias:
+            self.bias = self.add_weight(
+                "bias",
+                [self.filters],
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
+
+    def _output_length(self, size, axis):
+        if size is None:
+            return None
+        k, s = self.kernel_size[axis], self.strides[axis]
+        return size * s if self.padding == "same" else size * s + max(k - s, 0)
+
+    def call(self, inputs):
+        from teachflow.ops import array_ops, conv_ops, nn_ops
+
+        check_ndim(self, inputs, 4)
+        fmt = _nn_format(self.data_format)
+        h_axis, w_axis = (2, 3) if fmt == "NCHW" else (1, 2)
+        dynamic = array_ops.shape(inputs)
+        batch = dynamic[0]
+        dims = inputs.shape.as_list()
+        height = self._output_length(dims[h_axis], 0)
+        width = self._output_length(dims[w_axis], 1)
+        if height is None or width is None:
+            raise ValueError("teachflow's Conv2DTranspose needs the input's height and width")
+        spatial = [height, width]
+        shape = (
+            [batch, self.filters, *spatial] if fmt == "NCHW" else [batch, *spatial, self.filters]
+        )
+        output_shape = array_ops.stack(shape)
+        # Keras reads the batch entry back (``output_shape[0]``) before the op; the unused
+        # slice is kept so the graph matches TensorFlow's node for node.
+        output_shape[0]  # noqa: B018
+        outputs = conv_ops.conv2d_transpose(
+            inputs,
+            self.kernel,
+            output_shape,
+            strides=list(self.strides),
+            padding=self.padding.upper(),
+            data_format=fmt,
+        )
+        static = (
+            [dims[0], self.filters, *spatial]
+            if fmt == "NCHW"
+            else [dims[0], *spatial, self.filters]
+        )
+        outputs.set_shape(static)
+        if self.use_bias:
+            outputs = nn_ops.bias_add(outputs, self.bias, data_format=fmt)
+        if self.activation is not None:
+            outputs = self.activation(outputs)
+        return outputs
+
+
 class _Shaped:
     """A shape dressed as a tensor, for `check_ndim` while building."""
 
@@ -269,5 +350,54 @@ def average_pooling2d(
     """
     layer = AveragePooling2D(
         pool_size, strides, padding=padding, data_format=data_format, name=name
+    )
+    return layer(inputs)
+
+
+def conv2d_transpose(
+    inputs,
+    filters,
+    kernel_size,
+    strides=(1, 1),
+    padding="valid",
+    data_format="channels_last",
+    activation=None,
+    use_bias=True,
+    kernel_initializer=None,
+    bias_initializer=init_ops.zeros_initializer(),
+    kernel_regularizer=None,
+    bias_regularizer=None,
+    activity_regularizer=None,
+    kernel_constraint=None,
+    bias_constraint=None,
+    trainable=True,
+    name=None,
+    reuse=None,
+):
+    """Functional form of `Conv2DTranspose`.
+
+    >>> import teachflow as tf
+    >>> tf.layers.conv2d_transpose(tf.zeros([1, 3, 3, 2]), 4, 3).shape
+    TensorShape([1, 5, 5, 4])
+    """
+    layer = Conv2DTranspose(
+        filters,
+        kernel_size,
+        strides=strides,
+        padding=padding,
+        data_format=data_format,
+        activation=activation,
+        use_bias=use_bias,
+        kernel_initializer=kernel_initializer,
+        bias_initializer=bias_initializer,
+        kernel_regularizer=kernel_regularizer,
+        bias_regularizer=bias_regularizer,
+        activity_regularizer=activity_regularizer,
+        kernel_constraint=kernel_constraint,
+        bias_constraint=bias_constraint,
+        trainable=trainable,
+        name=name,
+        _reuse=reuse,
+        _scope=name,
     )
     return layer(inputs)

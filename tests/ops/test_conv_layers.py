@@ -108,3 +108,18 @@ def test_class_forms_of_flatten_and_dropout(sess):
     assert tf.layers.Flatten()(x).shape.as_list() == [2, 12]
     y = tf.layers.Dropout(0.5)(x, training=False)
     np.testing.assert_array_equal(sess.run(y), x)
+
+
+def test_conv2d_transpose_layer_variables_and_shapes():
+    x = tf.placeholder(tf.float32, [None, 7, 7, 16])
+    y = tf.layers.conv2d_transpose(x, 8, 5, strides=2, padding="same", activation=tf.nn.relu)
+    z = tf.layers.conv2d_transpose(y, 1, 4, strides=2)
+    assert [v.shape.as_list() for v in tf.trainable_variables()] == [
+        [5, 5, 8, 16],
+        [8],
+        [4, 4, 1, 8],
+        [1],
+    ]
+    assert y.op.name == "conv2d_transpose/Relu" and y.shape.as_list() == [None, 14, 14, 8]
+    assert z.shape.as_list() == [None, 30, 30, 1]  # valid: 14 * 2 + max(4 - 2, 0)
+    assert y.op.inputs[0].op.inputs[0].op.type == "Conv2DBackpropInput"
