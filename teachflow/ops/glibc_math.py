@@ -5,9 +5,10 @@ TensorFlow's Box–Muller transform calls the C library's single-precision ``log
 and polynomials, and rounds once — *nearly* correctly: about one result in 300 differs
 by one unit in the last place from the exact value. To reproduce TensorFlow's normals
 bit for bit we run the same algorithm (glibc's ``e_logf.c``, ``s_sincosf.c``; the
-tables are glibc's) over whole numpy arrays. The double-precision ``log`` of
-``BoxMullerDouble`` is the C library's own, called through Python's `math.log`, which
-is that function (numpy's vectorised ``log`` is not the same to the last bit).
+tables are glibc's) over whole numpy arrays. The double-precision ``log``
+(``log1p``, ``pow``) of ``BoxMullerDouble`` and the gamma sampler are the C library's own,
+called through Python's `math.log`, `math.log1p` and `math.pow`, which are those functions (numpy's
+vectorised ``log`` is not the same to the last bit).
 
 Only the inputs the samplers produce are handled: ``logf`` of positive normal floats,
 ``sincosf`` of ``|x| < 120``.
@@ -26,7 +27,7 @@ import math
 
 import numpy as np
 
-__all__ = ["logf", "sincosf", "log"]
+__all__ = ["logf", "sincosf", "log", "log1p", "pow"]
 
 # -- logf (glibc sysdeps/ieee754/flt-32/e_logf.c and e_logf_data.c) -------------------------
 # log(x) = log1p(z / c - 1) + log(c) + k ln 2, with 1/c and log(c) read from a 16-entry table.
@@ -57,7 +58,7 @@ _OFF = np.uint32(0x3F330000)
 
 
 def logf(x: np.ndarray) -> np.ndarray:
-    """glibc's ``logf`` over a float32 array of positive normal numbers."""
+    """glibc's ``logf`` over a float32 array of positive normal numbers (or zero: -inf)."""
     ix = np.asarray(x, dtype=np.float32).view(np.uint32)
     # x = 2**k * z with z in [OFF, 2 * OFF); the top mantissa bits pick the table entry.
     tmp = ix - _OFF
@@ -72,6 +73,7 @@ def logf(x: np.ndarray) -> np.ndarray:
     y = y * r2 + (y0 + r)
     out = y.astype(np.float32)
     out[ix == np.uint32(0x3F800000)] = 0.0  # glibc returns +0 exactly for log(1)
+    out[ix == 0] = -np.inf
     return out
 
 
@@ -128,9 +130,23 @@ def sincosf(y: np.ndarray):
 
 
 _log = np.frompyfunc(math.log, 1, 1)
+_pow = np.frompyfunc(math.pow, 2, 1)
+_log1p = np.frompyfunc(math.log1p, 1, 1)
 
 
 def log(x: np.ndarray) -> np.ndarray:
     """The C library's double-precision ``log`` (Python's `math.log`) over an array."""
     x = np.asarray(x, dtype=np.float64)
     return _log(x).astype(np.float64) if x.size else x.copy()
+
+
+def pow(x: np.ndarray, y: np.ndarray) -> np.ndarray:  # noqa: A001 - the C library's name
+    """The C library's double-precision ``pow`` (Python's `math.pow`) over arrays."""
+    x, y = np.broadcast_arrays(np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64))
+    return _pow(x, y).astype(np.float64) if x.size else x.copy()
+
+
+def log1p(x: np.ndarray) -> np.ndarray:
+    """The C library's double-precision ``log1p`` (Python's `math.log1p`) over an array."""
+    x = np.asarray(x, dtype=np.float64)
+    return _log1p(x).astype(np.float64) if x.size else x.copy()

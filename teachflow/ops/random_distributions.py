@@ -231,3 +231,72 @@ def categorical_samples(logits: np.ndarray, u: np.ndarray) -> np.ndarray:
         total = cdf[row, -1] if cdf.shape[1] else 0.0
         out[row] = np.searchsorted(cdf[row], u[row] * total, side="right")
     return out
+
+
+# -- gamma: Marsaglia and Tsang's transformation-rejection, per output stream --------------------
+def gamma(gen: PhiloxRandom, num_samples: int, alpha: np.ndarray, dtype) -> np.ndarray:
+    """Gamma(alpha, 1) samples, ``[num_samples, *alpha.shape]`` (``RandomGamma``'s values).
+
+    As TF's kernel, in float64 whatever the output dtype: output ``(sample s, alpha a)``
+    draws from its own stream, starting at block ``256 * (a * num_samples + s)``. For
+    ``alpha == 1`` it is ``-log1p(-u)``. Otherwise each attempt takes the next normal
+    ``x`` and uniform ``u`` (each refilled a block at a time, two per block, read from the
+    block's end) and accepts ``d * (1 + c x)**3`` by the squeeze or the log test; for
+    ``alpha < 1`` the result is scaled by ``u'**(1/alpha)``. All outputs step through
+    their attempts together; an output leaves the loop when it accepts.
+    """
+    alphas = np.asarray(alpha, dtype=np.float64).reshape(-1)
+    num_alphas = alphas.size
+    total = num_alphas * num_samples
+    # Per output, in TF's generator order (alpha-major); transposed at the end.
+    alpha_o = np.repeat(alphas, num_samples)
+    less_than_one = alpha_o < 1
+    d = alpha_o + np.where(less_than_one, 2.0 / 3, -1.0 / 3)
+    c = 1.0 / 3 / np.sqrt(d)
+    base = np.arange(total, dtype=np.uint64) * np.uint64(RESERVED_SAMPLES_PER_OUTPUT)
+    next_block = np.zeros(total, dtype=np.uint64)
+    normals, uniforms = np.zeros((total, 2)), np.zeros((total, 2))
+    n_left, u_left = np.zeros(total, dtype=np.intp), np.zeros(total, dtype=np.intp)
+    out = np.empty(total)
+
+    def draw(rows, values, left, transform):
+        """The next value of each row's buffer, refilled from its stream when empty."""
+        empty = rows[left[rows] == 0]
+        if len(empty):
+            blocks = gen.blocks_at(base[empty] + next_block[empty])
+            next_block[empty] += np.uint64(1)
+            values[empty] = transform(blocks).reshape(len(empty), 2)
+            left[empty] = 2
+        left[rows] -= 1
+        return values[rows, left[rows]]
+
+    as_normals = lambda b: _box_muller_groups(b, True)  # noqa: E731
+    exponential = np.flatnonzero(alpha_o == 1)
+    if len(exponential):
+        u = draw(exponential, uniforms, u_left, _double_pairs)
+        out[exponential] = -glibc_math.log1p(-u)
+    active = np.flatnonzero(alpha_o != 1)
+    while len(active):
+        x = draw(active, normals, n_left, as_normals)
+        v = 1 + c[active] * x
+        positive = v > 0
+        rows, x, v = active[positive], x[positive], v[positive]
+        v = v * v * v
+        u = draw(rows, uniforms, u_left, _double_pairs)
+        with np.errstate(divide="ignore"):
+            accepted = (u < 1 - 0.0331 * (x * x) * (x * x)) | (
+                glibc_math.log(u) < 0.5 * x * x + d[rows] * (1 - v + glibc_math.log(v))
+            )
+        rows, res = rows[accepted], d[rows[accepted]] * v[accepted]
+        small = less_than_one[rows]
+        if small.any():
+            b = draw(rows[small], uniforms, u_left, _double_pairs)
+            res[small] *= glibc_math.pow(b, 1 / alpha_o[rows[small]])
+        out[rows] = res
+        done = np.zeros(total, dtype=bool)
+        done[rows] = True
+        active = active[~done[active]]
+    # TF's CPU threads flush denormals to zero, the cast to a narrower float included.
+    out[np.abs(out) < np.finfo(np.float64 if dtype == np.float64 else np.float32).tiny] = 0.0
+    # Output (s, a) sits at s * num_alphas + a.
+    return out.reshape(num_alphas, num_samples).T.reshape(-1).astype(dtype)
