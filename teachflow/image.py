@@ -13,6 +13,8 @@ from teachflow.ops.image_ops import (  # noqa: F401
     flip_up_down,
     grayscale_to_rgb,
     per_image_standardization,
+    random_flip_left_right,
+    random_flip_up_down,
     rgb_to_grayscale,
 )
 from teachflow.ops.resize_ops import (  # noqa: F401

@@ -63,8 +63,19 @@ def geometry_and_color(tf):
     }
 
 
+def random_flips(tf):
+    tf.set_random_seed(5)
+    return {
+        "lr_single": tf.image.random_flip_left_right(UINT8_IMAGE, seed=1),
+        "ud_single": tf.image.random_flip_up_down(UINT8_IMAGE, seed=2),
+        "lr_batch": tf.image.random_flip_left_right(np.concatenate([FLOAT_BATCH] * 4), seed=3),
+        "ud_batch": tf.image.random_flip_up_down(np.concatenate([FLOAT_BATCH] * 4), seed=4),
+    }
+
+
 CASES = {
-    f.__name__: f for f in (resize, resize_gradient, standardize_and_convert, geometry_and_color)
+    f.__name__: f
+    for f in (resize, resize_gradient, standardize_and_convert, geometry_and_color, random_flips)
 }
 
 

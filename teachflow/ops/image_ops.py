@@ -91,6 +91,47 @@ def flip_up_down(image, name=None):
     return _flip(image, 3, "flip_up_down", name)
 
 
+def _random_flip(image, axis_from_end, seed, scope_name, name):
+    from teachflow.ops import array_ops, comparison_ops, math_ops, random_ops
+
+    with name_scope(name, scope_name, [image]):
+        image = _image(image)
+        rank = image.shape.ndims
+        axis = rank - axis_from_end
+        if rank == 3:
+            # TF draws one number and builds a tf.cond; teachflow selects between the two.
+            uniform = random_ops.random_uniform([], 0, 1.0, seed=seed)
+            mirror = math_ops.less(uniform, 0.5)
+            return comparison_ops.where(mirror, array_ops.reverse(image, [axis]), image)
+        batch = array_ops.shape(image)[0]
+        uniform = random_ops.random_uniform(array_ops.stack([batch]), 0, 1.0, seed=seed)
+        flips = math_ops.round(array_ops.reshape(uniform, array_ops.stack([batch, 1, 1, 1])))
+        flips = math_ops.cast(flips, image.dtype)
+        flipped = array_ops.reverse(image, [axis])
+        return flips * flipped + (1 - flips) * image
+
+
+def random_flip_left_right(image, seed=None):
+    """Mirror an image horizontally with probability 1/2 (each image of a batch on its own
+    draw). With a graph seed and ``seed`` the draws are TensorFlow's.
+
+        >>> import teachflow as tf
+        >>> tf.image.random_flip_left_right(tf.zeros([4, 5, 3]), seed=1).shape
+        TensorShape([4, 5, 3])
+    """
+    return _random_flip(image, 2, seed, "random_flip_left_right", None)
+
+
+def random_flip_up_down(image, seed=None):
+    """Mirror an image vertically with probability 1/2 (see `random_flip_left_right`).
+
+    >>> import teachflow as tf
+    >>> tf.image.random_flip_up_down(tf.zeros([2, 4, 5, 3]), seed=1).shape
+    TensorShape([2, 4, 5, 3])
+    """
+    return _random_flip(image, 3, seed, "random_flip_up_down", None)
+
+
 def central_crop(image, central_fraction, name=None):
     """The centre ``central_fraction`` of each image's height and width, as TF computes it
     (``start = int((size - size * fraction) / 2)``). Raises ValueError for a fraction

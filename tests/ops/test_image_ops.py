@@ -1,5 +1,6 @@
-"""tf.image: per_image_standardization, convert_image_dtype, flips, central_crop and
-grayscale conversions against TensorFlow's recorded answers, plus their errors."""
+"""tf.image: per_image_standardization, convert_image_dtype, flips (random ones with TF's
+draws), central_crop and grayscale conversions against TensorFlow's recorded answers,
+plus their errors."""
 
 import numpy as np
 import pytest
@@ -8,7 +9,7 @@ import teachflow as tf
 from tests.ops.image_fixtures import check_case
 
 
-@pytest.mark.parametrize("name", ["standardize_and_convert", "geometry_and_color"])
+@pytest.mark.parametrize("name", ["standardize_and_convert", "geometry_and_color", "random_flips"])
 def test_matches_tensorflow(name):
     check_case(name)
 
