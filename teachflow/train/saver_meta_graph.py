@@ -1,9 +1,17 @@
-"""The ``.meta`` file next to a checkpoint: the graph, the saver's names and the variables.
+"""The ``.meta`` file next to a checkpoint: TensorFlow's ``MetaGraphDef``.
 
-``saver.save`` writes ``model.ckpt-100.meta`` so that a program without the model's Python code
-can rebuild the graph and restore into it (``tf.train.import_meta_graph``), as in TensorFlow.
-teachflow's meta graph is JSON: the graph as the same protobuf ``GraphDef`` the cluster sends
-between processes (base64), the ``SaverDef`` and the variable collections by tensor names.
+``saver.save`` writes ``model.ckpt-100.meta`` so that a program without the model's Python
+code can rebuild the graph and restore into it (``tf.train.import_meta_graph``). The file is
+TensorFlow's ``MetaGraphDef`` message, so TensorFlow imports what teachflow wrote and the
+reverse:
+
+* ``meta_info_def``: the ``stripped_op_list`` (TF's OpDef of every op type the graph uses);
+* ``graph_def``: ``graph.as_graph_def()``;
+* ``saver_def``: the names of the saver's filename tensor, save and restore ops;
+* ``collection_def``: the graph's collections: variables as serialized ``VariableDef``s,
+  queue runners as ``QueueRunnerDef``s, ops and tensors (``train_op``, ``summaries``,
+  ``losses``) as a ``node_list`` of names, numbers and strings as value lists.
+
 Nothing in it is executed or unpickled.
 
     >>> import os, tempfile
@@ -25,118 +33,257 @@ Nothing in it is executed or unpickled.
 
 from __future__ import annotations
 
-import base64
-import dataclasses
-import json
 import os
 
+from google.protobuf import text_format
+
+from teachflow.framework import errors
 from teachflow.framework.graph import GraphKeys, get_default_graph
 from teachflow.framework.importer import import_graph_def
+from teachflow.framework.operation import Operation, Tensor
+from teachflow.proto import messages, op_defs
+from teachflow.proto import tensor_bundle_pb2 as extra_pb2
 
 __all__ = ["export_meta_graph", "import_meta_graph"]
 
-FORMAT = "teachflow.meta_graph"
-
-# Collections of variables, stored by the names of their tensors and rebuilt on import.
-_VARIABLE_COLLECTIONS = (
-    GraphKeys.GLOBAL_VARIABLES,
-    GraphKeys.TRAINABLE_VARIABLES,
-    GraphKeys.LOCAL_VARIABLES,
-    GraphKeys.MODEL_VARIABLES,
-    GraphKeys.GLOBAL_STEP,
+# Collections whose items are variables (VariableDef bytes in the file).
+_VARIABLE_COLLECTIONS = frozenset(
+    {
+        GraphKeys.GLOBAL_VARIABLES,
+        GraphKeys.TRAINABLE_VARIABLES,
+        GraphKeys.LOCAL_VARIABLES,
+        GraphKeys.MODEL_VARIABLES,
+        GraphKeys.GLOBAL_STEP,
+        GraphKeys.MOVING_AVERAGE_VARIABLES,
+    }
 )
-# Collections of ops or tensors, stored by name.
-_ELEMENT_COLLECTIONS = (GraphKeys.TRAIN_OP, GraphKeys.LOSSES, GraphKeys.UPDATE_OPS)
 
 
-def _variable_record(v) -> dict:
-    return {
-        "variable_name": v._ref().name,
-        "initializer_name": v.initializer.name,
-        "snapshot_name": v.value().name,
-        "initial_value_name": v.initial_value.name,
-        "trainable": bool(v.trainable),
-    }
+# -- variables ----------------------------------------------------------------------------
+def _variable_def(v) -> bytes:
+    pb = messages.VariableDef(
+        variable_name=v._variable.name,
+        initializer_name=v.initializer.name,
+        snapshot_name=v._snapshot.name,
+        initial_value_name=v.initial_value.name,
+        trainable=bool(v.trainable),
+        is_resource=v._variable.dtype.base_dtype.name == "resource",
+    )
+    return pb.SerializeToString()
 
 
-def export_meta_graph(filename=None, graph=None, saver_def=None, **unused) -> dict:
-    """Write ``graph`` (default graph) and ``saver_def`` to ``filename``; returns the record."""
-    from teachflow.distributed.protocol import graphs
-
-    graph = graph or get_default_graph()
-    record = {
-        "format": FORMAT,
-        "version": 1,
-        "graph_def": base64.b64encode(
-            graphs.graph_def(graph.get_operations()).SerializeToString()
-        ).decode("ascii"),
-        "saver_def": dataclasses.asdict(saver_def) if saver_def is not None else None,
-        "collections": {},
-    }
-    for key in _VARIABLE_COLLECTIONS:
-        items = [v for v in graph.get_collection(key) if hasattr(v, "initializer")]
-        if items:
-            record["collections"][key] = {"variables": [_variable_record(v) for v in items]}
-    for key in _ELEMENT_COLLECTIONS:
-        items = [x.name for x in graph.get_collection(key) if hasattr(x, "name")]
-        if items:
-            record["collections"][key] = {"names": items}
-    if filename is not None:
-        tmp = f"{filename}.tmp{os.getpid()}"
-        with open(tmp, "w", encoding="utf-8") as f:
-            json.dump(record, f)
-        os.replace(tmp, filename)
-    return record
-
-
-def _rebuild_variable(graph, rec, prefix):
+def _rebuild_variable(graph, pb, prefix):
     # A tf.Variable over ops that already exist: TF's Variable(variable_def=...).
     from teachflow.ops.variables import Variable
 
     v = Variable.__new__(Variable)
-    v._variable = graph.get_tensor_by_name(prefix + rec["variable_name"])
-    v._initializer_op = graph.get_operation_by_name(prefix + rec["initializer_name"])
-    v._snapshot = graph.get_tensor_by_name(prefix + rec["snapshot_name"])
-    v._initial_value = graph.get_tensor_by_name(prefix + rec["initial_value_name"])
-    v._trainable = rec["trainable"]
+    v._variable = graph.get_tensor_by_name(prefix + pb.variable_name)
+    v._initializer_op = graph.get_operation_by_name(prefix + pb.initializer_name)
+    v._snapshot = graph.get_tensor_by_name(prefix + pb.snapshot_name)
+    initial = pb.initial_value_name or pb.snapshot_name
+    v._initial_value = graph.get_tensor_by_name(prefix + initial)
+    v._trainable = pb.trainable
     v._constraint = None
     return v
 
 
-def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None, **unused):
-    """Rebuild a saved graph into the default graph; returns a Saver for it (or None).
+# -- queue runners ------------------------------------------------------------------------
+def _queue_runner_def(qr) -> bytes:
+    pb = extra_pb2.QueueRunnerDef(
+        queue_name=qr.queue.name,
+        enqueue_op_name=[op.name for op in qr.enqueue_ops],
+        close_op_name=qr.close_op.name,
+        cancel_op_name=qr.cancel_op.name,
+        queue_closed_exception_types=[
+            errors.error_code_from_exception_type(t) for t in qr.queue_closed_exception_types
+        ],
+    )
+    return pb.SerializeToString()
 
-    ``clear_devices=True`` drops every device so the graph can run on other hardware."""
-    from teachflow.distributed.protocol import graphs, teachflow_pb2
+
+class _ImportedQueue:
+    """A queue known by its op only (a queue runner read back from a meta graph)."""
+
+    def __init__(self, op):
+        self.queue_ref = op.outputs[0]
+        self.name = op.name
+
+
+def _rebuild_queue_runner(graph, pb, prefix):
+    from teachflow.train.queue_runner import QueueRunner
+
+    op = graph.get_operation_by_name
+    return QueueRunner(
+        queue=_ImportedQueue(op(prefix + pb.queue_name)),
+        enqueue_ops=[op(prefix + n) for n in pb.enqueue_op_name],
+        close_op=op(prefix + pb.close_op_name),
+        cancel_op=op(prefix + pb.cancel_op_name),
+        queue_closed_exception_types=tuple(
+            errors.exception_type_from_error_code(c) for c in pb.queue_closed_exception_types
+        )
+        or None,
+    )
+
+
+# -- collections --------------------------------------------------------------------------
+def _collection_def(key, items):
+    """The ``CollectionDef`` of one collection, or None for items TF cannot store either."""
+    from teachflow.ops.variables import Variable
+    from teachflow.train.queue_runner import QueueRunner
+
+    cd = messages.CollectionDef()
+    if all(isinstance(x, Variable) for x in items):
+        cd.bytes_list.value.extend(_variable_def(v) for v in items)
+    elif all(isinstance(x, QueueRunner) for x in items):
+        cd.bytes_list.value.extend(_queue_runner_def(q) for q in items)
+    elif all(isinstance(x, (Operation, Tensor)) for x in items):
+        cd.node_list.value.extend(x.name for x in items)
+    elif all(isinstance(x, bool | int) for x in items):
+        cd.int64_list.value.extend(int(x) for x in items)
+    elif all(isinstance(x, float) for x in items):
+        cd.float_list.value.extend(items)
+    elif all(isinstance(x, (str, bytes)) for x in items):
+        cd.bytes_list.value.extend(x.encode() if isinstance(x, str) else x for x in items)
+    else:
+        return None  # TF too skips (with a warning) collections it cannot serialize
+    return cd
+
+
+def _saver_def_proto(saver_def) -> messages.SaverDef:
+    return messages.SaverDef(
+        filename_tensor_name=saver_def.filename_tensor_name,
+        save_tensor_name=saver_def.save_tensor_name,
+        restore_op_name=saver_def.restore_op_name,
+        max_to_keep=saver_def.max_to_keep,
+        sharded=saver_def.sharded,
+        keep_checkpoint_every_n_hours=saver_def.keep_checkpoint_every_n_hours,
+        version=saver_def.version,
+    )
+
+
+def export_meta_graph(
+    filename=None,
+    graph=None,
+    saver_def=None,
+    collection_list=None,
+    as_text=False,
+    clear_devices=False,
+    meta_info_def=None,
+    graph_def=None,
+    **unused,
+) -> messages.MetaGraphDef:
+    """``tf.train.export_meta_graph``: write ``graph`` (the default graph) with its
+    collections and ``saver_def`` as TensorFlow's ``MetaGraphDef`` to ``filename`` (binary,
+    or text with ``as_text``); returns the message.
+
+    ``collection_list`` keeps only those collections; ``clear_devices`` drops every device.
+    """
+    graph = graph or get_default_graph()
+    meta = messages.MetaGraphDef()
+    if meta_info_def is not None:
+        meta.meta_info_def.CopyFrom(meta_info_def)
+    meta.graph_def.CopyFrom(graph_def if graph_def is not None else graph.as_graph_def())
+    if clear_devices:
+        for node in meta.graph_def.node:
+            node.device = ""
+    meta.meta_info_def.stripped_op_list.CopyFrom(op_defs.op_list(n.op for n in meta.graph_def.node))
+    if saver_def is not None:
+        meta.saver_def.CopyFrom(
+            saver_def if hasattr(saver_def, "SerializeToString") else _saver_def_proto(saver_def)
+        )
+    # Only named collections go to the file (teachflow's own bookkeeping uses tuple keys,
+    # as TF's variable store does; TF skips those too).
+    keys = [k for k in graph._collections if isinstance(k, str)]
+    if collection_list is not None:
+        keys = [k for k in collection_list if k in graph._collections]
+    for key in sorted(keys):
+        items = graph.get_collection(key)
+        cd = _collection_def(key, items) if items else None
+        if cd is not None:
+            meta.collection_def[key].CopyFrom(cd)
+    if filename is not None:
+        tmp = f"{filename}.tmp{os.getpid()}"
+        if as_text:
+            with open(tmp, "w", encoding="utf-8") as f:
+                f.write(text_format.MessageToString(meta))
+        else:
+            with open(tmp, "wb") as f:
+                f.write(meta.SerializeToString(deterministic=True))
+        os.replace(tmp, filename)
+    return meta
+
+
+def _read_meta_graph(meta_graph_or_file) -> messages.MetaGraphDef:
+    if hasattr(meta_graph_or_file, "graph_def"):
+        return meta_graph_or_file
+    path = os.fspath(meta_graph_or_file)
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+    except FileNotFoundError:
+        raise OSError(f"File {path} does not exist.") from None
+    meta = messages.MetaGraphDef()
+    try:
+        meta.ParseFromString(data)
+    except Exception:  # noqa: BLE001 - protobuf raises DecodeError or others; try text
+        try:
+            text_format.Parse(data.decode("utf-8"), meta)
+        except (UnicodeDecodeError, text_format.ParseError):
+            raise OSError(f"Cannot parse file {path}: not a MetaGraphDef.") from None
+    return meta
+
+
+def _add_collection(graph, key, cd, prefix, variables) -> None:
+    kind = cd.WhichOneof("kind")
+    if kind == "node_list":
+        for name in cd.node_list.value:
+            graph.add_to_collection(key, graph.as_graph_element(prefix + name))
+    elif kind == "bytes_list" and key in _VARIABLE_COLLECTIONS:
+        for raw in cd.bytes_list.value:
+            pb = messages.VariableDef.FromString(raw)
+            if pb.variable_name not in variables:
+                variables[pb.variable_name] = _rebuild_variable(graph, pb, prefix)
+            graph.add_to_collection(key, variables[pb.variable_name])
+    elif kind == "bytes_list" and key == GraphKeys.QUEUE_RUNNERS:
+        for raw in cd.bytes_list.value:
+            pb = extra_pb2.QueueRunnerDef.FromString(raw)
+            graph.add_to_collection(key, _rebuild_queue_runner(graph, pb, prefix))
+    elif kind in ("bytes_list", "int64_list", "float_list"):
+        for value in getattr(cd, kind).value:
+            graph.add_to_collection(key, value)
+    # any_list (protobuf Any): nothing teachflow can rebuild; skipped as TF skips unknowns.
+
+
+def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None, **unused):
+    """``tf.train.import_meta_graph``: rebuild a ``MetaGraphDef`` (a ``.meta`` file, binary or
+    text, or the message) into the default graph with its collections; returns a Saver for
+    its ``saver_def`` (None when it has none). ``clear_devices=True`` drops every device so
+    the graph can run on other hardware. Reads TensorFlow's meta graphs too (resource
+    variables included)."""
     from teachflow.train.saver import Saver, SaverDef
 
-    record = meta_graph_or_file
-    if not isinstance(record, dict):
-        with open(os.fspath(meta_graph_or_file), encoding="utf-8") as f:
-            record = json.load(f)
-    if record.get("format") != FORMAT:
-        raise ValueError(f"{meta_graph_or_file!r} is not a teachflow meta graph")
-    pb = teachflow_pb2.GraphDef.FromString(base64.b64decode(record["graph_def"]))
-    nodes = graphs.node_defs_from_graph_def(pb)
+    meta = _read_meta_graph(meta_graph_or_file)
+    graph_def = meta.graph_def
     if clear_devices:
-        nodes = [dataclasses.replace(n, device="") for n in nodes]
+        graph_def = messages.GraphDef.FromString(graph_def.SerializeToString())
+        for node in graph_def.node:
+            node.device = ""
     graph = get_default_graph()
-    import_graph_def(nodes, name=import_scope or "")
+    import_graph_def(graph_def, name=import_scope or "")
     prefix = import_scope + "/" if import_scope else ""
-    by_ref = {}
-    for key, entry in record.get("collections", {}).items():
-        for rec in entry.get("variables", []):
-            name = rec["variable_name"]
-            if name not in by_ref:
-                by_ref[name] = _rebuild_variable(graph, rec, prefix)
-            graph.add_to_collection(key, by_ref[name])
-        for name in entry.get("names", []):
-            graph.add_to_collection(key, graph.as_graph_element(prefix + name))
-    saver_def = record.get("saver_def")
-    if saver_def is None:
+    variables = {}
+    for key in sorted(meta.collection_def):
+        _add_collection(graph, key, meta.collection_def[key], prefix, variables)
+    if not meta.HasField("saver_def"):
         return None
-    saver_def = SaverDef(**saver_def)
-    if prefix:
-        for field in ("filename_tensor_name", "save_tensor_name", "restore_op_name"):
-            setattr(saver_def, field, prefix + getattr(saver_def, field))
+    sd = meta.saver_def
+    saver_def = SaverDef(
+        filename_tensor_name=prefix + sd.filename_tensor_name,
+        save_tensor_name=prefix + sd.save_tensor_name,
+        restore_op_name=prefix + sd.restore_op_name,
+        max_to_keep=sd.max_to_keep,
+        sharded=sd.sharded,
+        keep_checkpoint_every_n_hours=sd.keep_checkpoint_every_n_hours,
+        version=sd.version,
+    )
     return Saver(saver_def=saver_def)
