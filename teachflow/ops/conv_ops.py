@@ -140,6 +140,16 @@ def _compute_dtype(xp, value):
     return value.astype(np.float32) if value.dtype == np.float16 else value
 
 
+def matmul(xp, a, b):
+    """``a @ b`` for the conv kernels; on numpy with as many BLAS threads as the product is
+    worth (`teachflow.ops.blas_threads`: spinning BLAS threads make a loaded machine crawl)."""
+    if xp is np:
+        from teachflow.ops import blas_threads
+
+        return blas_threads.product(np.matmul, a, b)
+    return xp.matmul(a, b)
+
+
 def runtime_window(op, attrs, in_hw, k_hw):
     """The op's `Window2D` for actual sizes; too large a window is InvalidArgumentError."""
     try:
@@ -240,7 +250,12 @@ def _conv2d_kernel(op, device):
             )
         win = runtime_window(op, attrs, x.shape[1:3], w.shape[:2])
         cols = patches(xp, _compute_dtype(xp, x), win)  # [n, oh, ow, c, kh, kw], a view
-        out = xp.tensordot(cols, _compute_dtype(xp, w), axes=((3, 4, 5), (2, 0, 1)))
+        n, oh, ow, c, kh, kw = cols.shape
+        # im2col: the one copy, in the view's own (c, kh, kw) order; the small filter is
+        # transposed to match instead.
+        rows = cols.reshape(n * oh * ow, c * kh * kw)
+        taps = _compute_dtype(xp, w).transpose(2, 0, 1, 3).reshape(c * kh * kw, -1)
+        out = matmul(xp, rows, taps).reshape(n, oh, ow, -1)
         return attrs.from_nhwc(out.astype(x.dtype, copy=False))
 
     return conv2d
@@ -276,7 +291,11 @@ def _conv2d_backprop_input_kernel(op, device):
         def cols(win):
             _check_out_backprop(win, dy, w.shape[3])
             # [n, oh, ow, o] . [kh, kw, c, o] -> [n, oh, ow, kh, kw, c]: one matmul.
-            return xp.tensordot(_compute_dtype(xp, dy), _compute_dtype(xp, w), axes=((3,), (3,)))
+            n, oh, ow, o = dy.shape
+            kh, kw, c, _ = w.shape
+            rows = _compute_dtype(xp, dy).reshape(n * oh * ow, o)
+            taps = _compute_dtype(xp, w).reshape(kh * kw * c, o)
+            return matmul(xp, rows, taps.T).reshape(n, oh, ow, kh, kw, c)
 
         return backprop_input(xp, op, attrs, sizes, w.shape[:2], cols, dy.dtype)
 
@@ -294,7 +313,10 @@ def _conv2d_backprop_filter_kernel(op, device):
         win = runtime_window(op, attrs, x.shape[1:3], (kh, kw))
         _check_out_backprop(win, dy, int(sizes[3]))
         cols = patches(xp, _compute_dtype(xp, x), win)  # [n, oh, ow, c, kh, kw]
-        dw = xp.tensordot(cols, _compute_dtype(xp, dy), axes=((0, 1, 2), (0, 1, 2)))
+        n, oh, ow, c, kh, kw = cols.shape
+        rows = cols.reshape(n * oh * ow, c * kh * kw)
+        grads = _compute_dtype(xp, dy).reshape(n * oh * ow, -1)
+        dw = matmul(xp, rows.T, grads).reshape(c, kh, kw, -1)
         return dw.transpose(1, 2, 0, 3).astype(x.dtype, copy=False)  # [kh, kw, c, o]
 
     return conv2d_backprop_filter
