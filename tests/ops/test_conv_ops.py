@@ -4,6 +4,8 @@ loop-over-pixels NumPy convolution, and against finite differences in float64.""
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import teachflow as tf
 from tests.ops.finite_differences import check_gradients
@@ -173,3 +175,32 @@ def test_conv2d_transpose_inverts_the_shape_of_a_strided_conv(sess):
     a, b, shape = sess.run([lhs, rhs, tf.shape(up)])
     assert shape.tolist() == [2, 7, 7, 3]
     np.testing.assert_allclose(a, b, rtol=1e-4)
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(
+    size=st.tuples(st.integers(1, 7), st.integers(1, 7)),
+    kernel=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    strides=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    dilation=st.integers(1, 2),
+    padding=st.sampled_from(["SAME", "VALID"]),
+    channels=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+)
+def test_any_geometry_matches_the_definition(size, kernel, strides, dilation, padding, channels):
+    eff = [(k - 1) * dilation + 1 for k in kernel]
+    if padding == "VALID" and (eff[0] > size[0] or eff[1] > size[1]):
+        return  # TF refuses these (tested above)
+    rng = np.random.default_rng(sum(size) + sum(kernel))
+    x = rng.standard_normal((2, *size, channels[0]))
+    w = rng.standard_normal((*kernel, *channels))
+    if padding == "SAME":
+        pads = []
+        for n, s, e in zip(size, strides, eff):
+            total = max((-(-n // s) - 1) * s + e - n, 0)
+            pads.append((total // 2, total - total // 2))
+    else:
+        pads = [(0, 0), (0, 0)]
+    with tf.Graph().as_default(), tf.Session() as sess:
+        got = sess.run(tf.nn.conv2d(x, w, list(strides), padding, dilations=dilation))
+    want = reference_conv2d(x, w, strides, pads, (dilation, dilation))
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)

@@ -3,6 +3,8 @@ answers (including ties and SAME-padded averages), NumPy loops, and finite diffe
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import teachflow as tf
 from tests.ops.finite_differences import check_gradients
@@ -97,3 +99,33 @@ def test_batch_window_is_unimplemented_when_run(sess):
     y = tf.nn.max_pool(tf.ones([2, 4, 4, 1]), [2, 2, 2, 1], [1, 1, 1, 1], "VALID")
     with pytest.raises(tf.errors.UnimplementedError, match="batch and depth dimensions"):
         sess.run(y)
+
+
+def reference_same_pool(x, k, s, reduce):
+    """SAME pooling by the definition: each window clipped to the image (no padding)."""
+    (h, w), (kh, kw), (sh, sw) = x.shape[1:3], k, s
+    oh, ow = -(-h // sh), -(-w // sw)
+    top = max((oh - 1) * sh + kh - h, 0) // 2
+    left = max((ow - 1) * sw + kw - w, 0) // 2
+    out = np.zeros((x.shape[0], oh, ow, x.shape[3]))
+    for i in range(oh):
+        for j in range(ow):
+            r0, c0 = i * sh - top, j * sw - left
+            window = x[:, max(r0, 0) : r0 + kh, max(c0, 0) : c0 + kw, :]
+            out[:, i, j, :] = reduce(window, axis=(1, 2))
+    return out
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(
+    size=st.tuples(st.integers(1, 7), st.integers(1, 7)),
+    ksize=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    strides=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    kind=st.sampled_from(["max", "avg"]),
+)
+def test_any_same_geometry_matches_the_definition(size, ksize, strides, kind):
+    fn, reduce = (tf.nn.max_pool, np.max) if kind == "max" else (tf.nn.avg_pool, np.mean)
+    x = np.random.default_rng(sum(size)).standard_normal((2, *size, 2))
+    with tf.Graph().as_default(), tf.Session() as sess:
+        got = sess.run(fn(x, list(ksize), list(strides), "SAME"))
+    np.testing.assert_allclose(got, reference_same_pool(x, ksize, strides, reduce), rtol=1e-12)
