@@ -103,9 +103,13 @@ from teachflow.ops.state_ops import *  # noqa: F403
 from teachflow.ops.variable_scope import *  # noqa: F403
 from teachflow.ops.variables import *  # noqa: F403
 from teachflow.proto.messages import (
+    AttrValue,
     Event,
+    GraphDef,
     HistogramProto,
     LogMessage,
+    MetaGraphDef,
+    NodeDef,
     SessionLog,
     Summary,
     SummaryMetadata,
