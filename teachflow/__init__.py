@@ -90,6 +90,7 @@ from teachflow.ops.contraction_ops import *  # noqa: F403
 from teachflow.ops.control_flow_ops import *  # noqa: F403
 from teachflow.ops.data_flow_ops import *  # noqa: F403
 from teachflow.ops.diag_ops import *  # noqa: F403
+from teachflow.ops.gamma_poisson_ops import random_gamma, random_poisson  # noqa: F401
 from teachflow.ops.gradients import *  # noqa: F403
 from teachflow.ops.init_ops import *  # noqa: F403
 from teachflow.ops.io_ops import *  # noqa: F403

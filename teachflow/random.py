@@ -5,6 +5,8 @@
 'random_normal'
 """
 
+from teachflow.ops.gamma_poisson_ops import random_gamma as gamma  # noqa: F401
+from teachflow.ops.gamma_poisson_ops import random_poisson as poisson  # noqa: F401
 from teachflow.ops.random_ops import (  # noqa: F401
     DEFAULT_GRAPH_SEED,
     categorical,
@@ -13,7 +15,6 @@ from teachflow.ops.random_ops import (  # noqa: F401
     set_random_seed,
     truncated_normal,  # noqa: F401
 )
-from teachflow.ops.random_ops import random_gamma as gamma  # noqa: F401
 from teachflow.ops.random_ops import random_normal as normal  # noqa: F401
 from teachflow.ops.random_ops import random_shuffle as shuffle  # noqa: F401
 from teachflow.ops.random_ops import random_uniform as uniform  # noqa: F401

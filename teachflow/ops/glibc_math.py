@@ -1,14 +1,15 @@
-"""The C library's ``logf``, ``sincosf`` and ``log``, as TensorFlow's random kernels call them.
+"""The C library's math functions, as TensorFlow's random kernels call them.
 
 TensorFlow's Box–Muller transform calls the C library's single-precision ``logf`` and
 ``sincosf``. glibc (2.28 and later) computes them in double precision from small tables
 and polynomials, and rounds once — *nearly* correctly: about one result in 300 differs
 by one unit in the last place from the exact value. To reproduce TensorFlow's normals
 bit for bit we run the same algorithm (glibc's ``e_logf.c``, ``s_sincosf.c``; the
-tables are glibc's) over whole numpy arrays. The double-precision ``log``
-(``log1p``, ``pow``) of ``BoxMullerDouble`` and the gamma sampler are the C library's own,
-called through Python's `math.log`, `math.log1p` and `math.pow`, which are those functions (numpy's
-vectorised ``log`` is not the same to the last bit).
+tables are glibc's) over whole numpy arrays. The double-precision functions of
+``BoxMullerDouble`` and of the gamma and Poisson samplers (``log``, ``log1p``, ``pow``,
+``exp``) are the C library's own through Python's `math` module, which calls them (numpy's
+vectorised ``log`` is not the same to the last bit); ``lgamma`` is called through ctypes,
+as Python's `math.lgamma` is CPython's own.
 
 Only the inputs the samplers produce are handled: ``logf`` of positive normal floats,
 ``sincosf`` of ``|x| < 120``.
@@ -23,11 +24,13 @@ Only the inputs the samplers produce are handled: ``logf`` of positive normal fl
 
 from __future__ import annotations
 
+import ctypes
+import ctypes.util
 import math
 
 import numpy as np
 
-__all__ = ["logf", "sincosf", "log", "log1p", "pow"]
+__all__ = ["logf", "sincosf", "log", "log1p", "pow", "exp", "lgamma"]
 
 # -- logf (glibc sysdeps/ieee754/flt-32/e_logf.c and e_logf_data.c) -------------------------
 # log(x) = log1p(z / c - 1) + log(c) + k ln 2, with 1/c and log(c) read from a 16-entry table.
@@ -132,6 +135,20 @@ def sincosf(y: np.ndarray):
 _log = np.frompyfunc(math.log, 1, 1)
 _pow = np.frompyfunc(math.pow, 2, 1)
 _log1p = np.frompyfunc(math.log1p, 1, 1)
+_exp = np.frompyfunc(math.exp, 1, 1)
+
+
+def _c_lgamma():
+    # Python's math.lgamma is CPython's own; TF calls the C library's, so we do too.
+    name = ctypes.util.find_library("m")
+    if name is None:
+        return math.lgamma
+    fn = ctypes.CDLL(name).lgamma
+    fn.restype, fn.argtypes = ctypes.c_double, [ctypes.c_double]
+    return fn
+
+
+_lgamma = np.frompyfunc(_c_lgamma(), 1, 1)
 
 
 def log(x: np.ndarray) -> np.ndarray:
@@ -150,3 +167,15 @@ def log1p(x: np.ndarray) -> np.ndarray:
     """The C library's double-precision ``log1p`` (Python's `math.log1p`) over an array."""
     x = np.asarray(x, dtype=np.float64)
     return _log1p(x).astype(np.float64) if x.size else x.copy()
+
+
+def exp(x: np.ndarray) -> np.ndarray:
+    """The C library's double-precision ``exp`` (Python's `math.exp`) over an array."""
+    x = np.asarray(x, dtype=np.float64)
+    return _exp(x).astype(np.float64) if x.size else x.copy()
+
+
+def lgamma(x: np.ndarray) -> np.ndarray:
+    """The C library's double-precision ``lgamma`` over an array (through ctypes)."""
+    x = np.asarray(x, dtype=np.float64)
+    return _lgamma(x).astype(np.float64) if x.size else x.copy()

@@ -300,3 +300,92 @@ def gamma(gen: PhiloxRandom, num_samples: int, alpha: np.ndarray, dtype) -> np.n
     out[np.abs(out) < np.finfo(np.float64 if dtype == np.float64 else np.float32).tiny] = 0.0
     # Output (s, a) sits at s * num_alphas + a.
     return out.reshape(num_alphas, num_samples).T.reshape(-1).astype(dtype)
+
+
+# -- Poisson: Knuth's products below rate 10, Hormann's transformed rejection above -------------
+_HIGHEST = {
+    np.dtype(np.float16): float(np.finfo(np.float16).max),
+    np.dtype(np.float32): float(np.finfo(np.float32).max),
+    np.dtype(np.float64): float(np.finfo(np.float64).max),
+    np.dtype(np.int32): float(np.iinfo(np.int32).max),
+    np.dtype(np.int64): float(np.iinfo(np.int64).max),
+}
+
+
+def poisson(gen: PhiloxRandom, num_samples: int, rate: np.ndarray, dtype) -> np.ndarray:
+    """Poisson(rate) samples, ``[num_samples, *rate.shape]`` (``RandomPoissonV2``'s values).
+
+    As TF's kernel, in float64: output ``(sample s, rate r)`` draws uniforms (two per
+    block, read from the block's end) from its own stream at block
+    ``256 * (r * num_samples + s)``. Below rate 10 the count is the number of uniforms
+    whose running product stays above ``exp(-rate)``; from 10 on, Hormann's PTRS draws
+    ``(u, v)`` pairs until one is accepted. All outputs step together.
+    """
+    dtype = np.dtype(dtype)
+    highest = _HIGHEST[dtype]
+    rates = np.asarray(rate, dtype=np.float64).reshape(-1)
+    total = rates.size * num_samples
+    rate_o = np.repeat(rates, num_samples)
+    base = np.arange(total, dtype=np.uint64) * np.uint64(RESERVED_SAMPLES_PER_OUTPUT)
+    next_block = np.zeros(total, dtype=np.uint64)
+    buffer, left = np.zeros((total, 2)), np.zeros(total, dtype=np.intp)
+    out = np.empty(total)
+
+    def uniform(rows):
+        empty = rows[left[rows] == 0]
+        if len(empty):
+            buffer[empty] = _double_pairs(gen.blocks_at(base[empty] + next_block[empty])).reshape(
+                -1, 2
+            )
+            next_block[empty] += np.uint64(1)
+            left[empty] = 2
+        left[rows] -= 1
+        return buffer[rows, left[rows]]
+
+    def finished(active, rows, values):
+        out[rows] = values
+        done = np.zeros(total, dtype=bool)
+        done[rows] = True
+        return active[~done[active]]
+
+    # Knuth: count uniforms until their product drops to exp(-rate).
+    active = np.flatnonzero(rate_o < 10)
+    exp_neg_rate = glibc_math.exp(-rate_o[active])
+    limit = np.zeros(total)
+    limit[active] = exp_neg_rate
+    prod, count = np.ones(total), np.zeros(total)
+    while len(active):
+        prod[active] *= uniform(active)
+        stop = (prod[active] <= limit[active]) & (count[active] <= highest)
+        count[active[~stop]] += 1
+        active = finished(active, active[stop], count[active[stop]])
+    # Hormann: k = floor((2a / (0.5 - |u|) + b) u + rate + 0.43), accepted by a box or the
+    # log-density test.
+    active = np.flatnonzero(rate_o >= 10)
+    r = rate_o
+    b = 0.931 + 2.53 * np.sqrt(r)
+    a = -0.059 + 0.02483 * b
+    inv_alpha = 1.1239 + 1.1328 / (b - 3.4)
+    log_rate = np.zeros(total)
+    log_rate[active] = glibc_math.log(r[active])
+    while len(active):
+        u = uniform(active) - 0.5
+        v = uniform(active)
+        ra, aa, ba = r[active], a[active], b[active]
+        us = 0.5 - np.abs(u)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            k = np.floor((2 * aa / us + ba) * u + ra + 0.43)
+        fits = ~(k > highest)
+        box = fits & (us >= 0.07) & (v <= 0.9277 - 3.6224 / (ba - 2))
+        test = fits & ~box & ~((k < 0) | ((us < 0.013) & (v > us)))
+        accepted = box.copy()
+        if test.any():
+            t_rows = active[test]
+            s = glibc_math.log(
+                v[test] * inv_alpha[t_rows] / (aa[test] / (us[test] * us[test]) + ba[test])
+            )
+            t = -ra[test] + k[test] * log_rate[t_rows] - glibc_math.lgamma(k[test] + 1)
+            accepted[np.flatnonzero(test)[s <= t]] = True
+        active = finished(active, active[accepted], k[accepted])
+    # Output (s, r) sits at s * num_rates + r.
+    return out.reshape(rates.size, num_samples).T.reshape(-1).astype(dtype)

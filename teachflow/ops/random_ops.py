@@ -48,7 +48,6 @@ __all__ = [
     "random_shuffle",
     "multinomial",
     "categorical",
-    "random_gamma",
     "set_random_seed",
     "get_seed",
     "DEFAULT_GRAPH_SEED",
@@ -282,42 +281,6 @@ registry.register(
 )
 
 
-def _infer_gamma(op):
-    shape, alpha = op.inputs
-    check_dtype(op._attrs["T"], _FLOATS, "T")
-    dims = _infer_from_shape_input(op)
-    if dims.ndims is None or alpha.shape.ndims is None:
-        return [(alpha.dtype.base_dtype, TensorShape(None))]
-    return [(alpha.dtype.base_dtype, dims.concatenate(alpha.shape))]
-
-
-def _gamma_kernel(op, device):
-    guarded = make_generator(op)
-    np_dtype = np.dtype(op._attrs["T"].as_numpy_dtype)
-
-    def sample(shape, alpha):
-        dims = _dims(shape)
-        alpha = np.asarray(to_host(alpha))
-        num_samples = math.prod(dims)
-        if num_samples == 0:
-            return finish(np.zeros(dims + alpha.shape, dtype=np_dtype), device)
-        if alpha.size == 0:
-            raise errors.InvalidArgumentError(
-                None, None, "Input alpha should have non-zero element count, got: 0"
-            )
-        # 256 blocks per output: room for the rejection loop (random_op.cc's RandomGammaOp).
-        gen = guarded.reserve_random_outputs(num_samples * alpha.size)
-        values = distributions.gamma(gen, num_samples, alpha, np_dtype)
-        return finish(values.reshape(dims + alpha.shape), device)
-
-    return sample
-
-
-registry.register(
-    "RandomGamma", _infer_gamma, _gamma_kernel, stateful=True, not_differentiable=True
-)
-
-
 # -- the public functions ----------------------------------------------------------------------
 def _seed_attrs(seed):
     seed1, seed2 = get_seed(seed)
@@ -452,37 +415,3 @@ def categorical(logits, num_samples, dtype=None, seed=None, name=None):
     """
     with name_scope(name, "categorical", [logits]):
         return _multinomial(logits, num_samples, dtype, seed)
-
-
-def random_gamma(shape, alpha, beta=None, dtype=dtypes.float32, seed=None, name=None):
-    """Samples from Gamma(alpha, beta) distributions (shape ``alpha``, rate ``beta``).
-
-    The result has shape ``shape + broadcast(alpha, beta).shape``: ``shape`` samples for
-    each distribution. Built as TF builds it: ``RandomGamma(shape, alpha broadcast)``
-    divided by ``beta`` and raised to float's smallest normal number, so no sample is 0.
-
-        >>> import teachflow as tf
-        >>> tf.random_gamma([10], [0.5, 1.5]).shape
-        TensorShape([10, 2])
-    """
-    from teachflow.ops import filling, math_ops, tiling
-
-    dtype = dtypes.as_dtype(dtype).base_dtype
-    with name_scope(name, "random_gamma", [shape, alpha, beta]):
-        shape = shape_tensor(shape)
-        alpha = convert_to_tensor(alpha, name="alpha", dtype=dtype)
-        beta = convert_to_tensor(beta if beta is not None else 1, name="beta", dtype=dtype)
-        if alpha.shape.is_fully_defined() and beta.shape.is_fully_defined():
-            both = np.broadcast_shapes(tuple(alpha.shape.as_list()), tuple(beta.shape.as_list()))
-            alpha_broadcast = tiling.broadcast_to(alpha, list(both))
-        else:
-            # TF computes the shape with BroadcastArgs; multiplying by ones is exact.
-            alpha_broadcast = alpha * filling.ones_like(beta)
-        attrs = _seed_attrs(seed)
-        attrs.update(S=shape.dtype.base_dtype, T=dtype)
-        # Read before the op is built, as in TF: an integer dtype fails here (ValueError).
-        tiny = np.finfo(dtype.as_numpy_dtype).tiny
-        sample = shape.graph.create_op(
-            "RandomGamma", [shape, alpha_broadcast], attrs, name="RandomGamma"
-        ).outputs[0]
-        return math_ops.maximum(tiny, sample / beta)

@@ -271,31 +271,3 @@ def test_categorical_dtype(sess):
     assert v.dtype == np.int32 and v.min() >= 0 and v.max() <= 2
     with pytest.raises(ValueError, match="invalid value"):
         tf.random.categorical([[0.0]], 1, dtype=tf.float32)
-
-
-# -- random_gamma ------------------------------------------------------------------------------
-def test_random_gamma_shape_dtype_and_moments(sess):
-    x = tf.random_gamma([20000], [0.5, 3.0], beta=[1.0, 2.0], seed=1)
-    assert x.shape == tf.TensorShape([20000, 2]) and x.dtype == tf.float32
-    assert x.op.type == "Maximum" and x.op.name == "random_gamma/Maximum"
-    v = sess.run(x)
-    # Gamma(alpha, rate beta): mean alpha / beta, variance alpha / beta**2.
-    assert abs(v[:, 0].mean() - 0.5) < 0.03 and abs(v[:, 1].mean() - 1.5) < 0.03
-    assert abs(v[:, 1].var() - 0.75) < 0.05
-    assert v.min() >= np.finfo(np.float32).tiny  # raised to the smallest normal float
-
-
-def test_random_gamma_no_samples_and_no_alphas(sess):
-    empty = sess.run(tf.random_gamma([0, 2], [1.0, 2.0, 3.0]))
-    assert empty.shape == (0, 2, 3)
-    with pytest.raises(
-        tf.errors.InvalidArgumentError, match="Input alpha should have non-zero element count"
-    ):
-        sess.run(tf.random_gamma([2], np.zeros([0], np.float32)))
-
-
-def test_random_gamma_needs_a_float_dtype():
-    # TF reads np.finfo(dtype).tiny first, so an integer dtype is numpy's ValueError.
-    with pytest.raises(ValueError, match="not inexact"):
-        tf.random_gamma([2], 1, dtype=tf.int32)
-    assert tf.random.gamma([2], 1.0).op.inputs[1].op.inputs[0].op.type == "RandomGamma"

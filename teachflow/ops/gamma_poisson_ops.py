@@ -1,0 +1,163 @@
+"""Gamma and Poisson samples: rejection samplers with one Philox stream per output.
+
+Unlike the fixed-size transforms of `random_ops`, these draw a varying number of uniforms
+and normals per sample, so TensorFlow gives each output element its own stream, 256
+blocks apart (`teachflow.ops.random_distributions.gamma` and ``poisson``): the numbers
+do not depend on how the work is split, and they are TensorFlow's, bit for bit.
+
+    >>> import teachflow as tf
+    >>> x = tf.random_gamma([2], [0.5, 2.0])
+    >>> x.shape, x.op.type
+    (TensorShape([2, 2]), 'Maximum')
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from teachflow.framework import dtypes, errors, registry
+from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.scopes import name_scope
+from teachflow.framework.shapes import TensorShape
+from teachflow.ops import random_distributions as distributions
+from teachflow.ops.array_ops import to_host
+from teachflow.ops.random_ops import (
+    _FLOATS,
+    _INTS,
+    _dims,
+    _infer_from_shape_input,
+    _seed_attrs,
+    check_dtype,
+    finish,
+    make_generator,
+    shape_tensor,
+)
+
+__all__ = ["random_gamma", "random_poisson"]
+
+
+def _infer_gamma(op):
+    shape, alpha = op.inputs
+    check_dtype(op._attrs["T"], _FLOATS, "T")
+    dims = _infer_from_shape_input(op)
+    if dims.ndims is None or alpha.shape.ndims is None:
+        return [(alpha.dtype.base_dtype, TensorShape(None))]
+    return [(alpha.dtype.base_dtype, dims.concatenate(alpha.shape))]
+
+
+def _gamma_kernel(op, device):
+    guarded = make_generator(op)
+    np_dtype = np.dtype(op._attrs["T"].as_numpy_dtype)
+
+    def sample(shape, alpha):
+        dims = _dims(shape)
+        alpha = np.asarray(to_host(alpha))
+        num_samples = math.prod(dims)
+        if num_samples == 0:
+            return finish(np.zeros(dims + alpha.shape, dtype=np_dtype), device)
+        if alpha.size == 0:
+            raise errors.InvalidArgumentError(
+                None, None, "Input alpha should have non-zero element count, got: 0"
+            )
+        # 256 blocks per output: room for the rejection loop (random_op.cc's RandomGammaOp).
+        gen = guarded.reserve_random_outputs(num_samples * alpha.size)
+        values = distributions.gamma(gen, num_samples, alpha, np_dtype)
+        return finish(values.reshape(dims + alpha.shape), device)
+
+    return sample
+
+
+registry.register(
+    "RandomGamma", _infer_gamma, _gamma_kernel, stateful=True, not_differentiable=True
+)
+
+
+def _infer_poisson(op):
+    shape, rate = op.inputs
+    check_dtype(op._attrs["dtype"], _FLOATS + _INTS, "dtype")
+    check_dtype(rate.dtype, _FLOATS + _INTS, "rate")
+    dims = _infer_from_shape_input(op)
+    if dims.ndims is None or rate.shape.ndims is None:
+        return [(op._attrs["dtype"], TensorShape(None))]
+    return [(op._attrs["dtype"], dims.concatenate(rate.shape))]
+
+
+def _poisson_kernel(op, device):
+    guarded = make_generator(op)
+    np_dtype = np.dtype(op._attrs["dtype"].as_numpy_dtype)
+
+    def sample(shape, rate):
+        dims = _dims(shape)
+        rate = np.asarray(to_host(rate))
+        num_samples = math.prod(dims)
+        if num_samples == 0:
+            return finish(np.zeros(dims + rate.shape, dtype=np_dtype), device)
+        gen = guarded.reserve_random_outputs(num_samples * rate.size)
+        values = distributions.poisson(gen, num_samples, rate, np_dtype)
+        return finish(values.reshape(dims + rate.shape), device)
+
+    return sample
+
+
+registry.register(
+    "RandomPoissonV2", _infer_poisson, _poisson_kernel, stateful=True, not_differentiable=True
+)
+
+
+# -- the public functions ---------------------------------------------------------------------
+
+
+def random_gamma(shape, alpha, beta=None, dtype=dtypes.float32, seed=None, name=None):
+    """Samples from Gamma(alpha, beta) distributions (shape ``alpha``, rate ``beta``).
+
+    The result has shape ``shape + broadcast(alpha, beta).shape``: ``shape`` samples for
+    each distribution. Built as TF builds it: ``RandomGamma(shape, alpha broadcast)``
+    divided by ``beta`` and raised to float's smallest normal number, so no sample is 0.
+
+        >>> import teachflow as tf
+        >>> tf.random_gamma([10], [0.5, 1.5]).shape
+        TensorShape([10, 2])
+    """
+    from teachflow.ops import filling, math_ops, tiling
+
+    dtype = dtypes.as_dtype(dtype).base_dtype
+    with name_scope(name, "random_gamma", [shape, alpha, beta]):
+        shape = shape_tensor(shape)
+        alpha = convert_to_tensor(alpha, name="alpha", dtype=dtype)
+        beta = convert_to_tensor(beta if beta is not None else 1, name="beta", dtype=dtype)
+        if alpha.shape.is_fully_defined() and beta.shape.is_fully_defined():
+            both = np.broadcast_shapes(tuple(alpha.shape.as_list()), tuple(beta.shape.as_list()))
+            alpha_broadcast = tiling.broadcast_to(alpha, list(both))
+        else:
+            # TF computes the shape with BroadcastArgs; multiplying by ones is exact.
+            alpha_broadcast = alpha * filling.ones_like(beta)
+        attrs = _seed_attrs(seed)
+        attrs.update(S=shape.dtype.base_dtype, T=dtype)
+        # Read before the op is built, as in TF: an integer dtype fails here (ValueError).
+        tiny = np.finfo(dtype.as_numpy_dtype).tiny
+        sample = shape.graph.create_op(
+            "RandomGamma", [shape, alpha_broadcast], attrs, name="RandomGamma"
+        ).outputs[0]
+        return math_ops.maximum(tiny, sample / beta)
+
+
+def random_poisson(lam, shape, dtype=dtypes.float32, seed=None, name=None):
+    """Samples from Poisson(lam) distributions (TF1's argument order: ``lam`` first).
+
+    The result has shape ``shape + lam.shape`` and type ``dtype`` (float or integer).
+
+        >>> import teachflow as tf
+        >>> tf.random_poisson([1.0, 20.0], [5], dtype=tf.int64).shape
+        TensorShape([5, 2])
+    """
+    dtype = dtypes.as_dtype(dtype).base_dtype
+    with name_scope(name, "random_poisson", [lam, shape]):
+        shape = shape_tensor(shape)
+        lam = convert_to_tensor(lam, name="rate")
+        attrs = _seed_attrs(seed)
+        attrs.update(S=shape.dtype.base_dtype, R=lam.dtype.base_dtype, dtype=dtype)
+        return shape.graph.create_op(
+            "RandomPoissonV2", [shape, lam], attrs, name="RandomPoissonV2"
+        ).outputs[0]
