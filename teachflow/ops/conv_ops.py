@@ -24,8 +24,6 @@ the windows with the output gradient). ``tf.nn.conv2d_transpose`` *is*
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from teachflow.framework import dtypes, errors, registry
@@ -33,129 +31,22 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops.elementwise import check_allowed, convert_like
-from teachflow.ops.sliding_windows import (
-    PADDINGS,
-    add_patches,
-    explicit_pairs,
-    nhwc_order,
-    output_size,
-    patches,
-    shapes_text,
-    spatial,
-    text,
-    window_2d,
+from teachflow.ops.sliding_windows import add_patches, nhwc_order, patches, shapes_text
+from teachflow.ops.window_attrs import (
+    ConvAttrs,
+    check_window_attrs,
+    compute_dtype,
+    conv_output_shape,
+    in_format,
+    matmul,
+    padding_attrs,
+    runtime_window,
+    window_sequence,
 )
 
 __all__: list = []
 
 CONV_DTYPES = (dtypes.float16, dtypes.float32, dtypes.float64, dtypes.int32)
-
-
-# -- attributes --------------------------------------------------------------------------
-@dataclass(slots=True, frozen=True)
-class ConvAttrs:
-    """A window op's attributes in NHWC terms (whatever its data format)."""
-
-    strides: tuple
-    dilations: tuple
-    padding: str
-    explicit: tuple
-    nchw: bool
-    unsupported: str | None  # what TF's kernel refuses to run, found when it is built
-
-    @classmethod
-    def of(cls, op, names=("strides", "dilations")):
-        fmt = text(op._attrs.get("data_format", "NHWC"))
-        n_axis, _, _, c_axis = nhwc_order(fmt)
-        unsupported = None
-        for name in names:
-            values = op._attrs.get(name, [1, 1, 1, 1])
-            if values[n_axis] != 1 or values[c_axis] != 1:
-                unsupported = (
-                    f"Current implementation does not yet support {name} in the batch and "
-                    "depth dimensions."
-                )
-        return cls(
-            spatial(op._attrs["strides"], fmt),
-            spatial(op._attrs.get("dilations", [1, 1, 1, 1]), fmt),
-            text(op._attrs["padding"]),
-            explicit_pairs(op._attrs.get("explicit_paddings", []), fmt),
-            fmt == "NCHW",
-            unsupported,
-        )
-
-    def check(self):
-        if self.unsupported:
-            raise errors.UnimplementedError(None, None, self.unsupported)
-
-    def to_nhwc(self, x):
-        return x.transpose(0, 2, 3, 1) if self.nchw else x
-
-    def from_nhwc(self, x):
-        return x.transpose(0, 3, 1, 2) if self.nchw else x
-
-    def sizes_nhwc(self, sizes):
-        return [int(sizes[i]) for i in ((0, 2, 3, 1) if self.nchw else (0, 1, 2, 3))]
-
-
-def check_window_attrs(op, names=("strides", "dilations")):
-    """TensorFlow's checks of a window op's attributes, at graph construction."""
-    fmt = text(op._attrs.get("data_format", "NHWC"))
-    if fmt not in ("NHWC", "NCHW"):
-        raise ValueError(f"Invalid data format: {fmt}")
-    for name in names:
-        values = op._attrs.get(name)
-        if values is None:
-            continue
-        if len(values) != 4:
-            raise ValueError(f"{_attr_title(name)} field must specify 4 dimensions")
-        # A batch or depth stride passes here and fails when run (`ConvAttrs.check`), as
-        # in TensorFlow.
-        if min(values) < 1:
-            raise ValueError(f"{_attr_title(name)} must be positive: {list(values)}")
-    padding = text(op._attrs["padding"])
-    if padding not in PADDINGS:
-        raise ValueError(
-            f"Attr 'padding' of '{op.type}' Op passed string '{padding}' not in: "
-            '"SAME", "VALID", "EXPLICIT".'
-        )
-    pads = op._attrs.get("explicit_paddings", [])
-    if padding == "EXPLICIT" and len(pads) != 8:
-        raise ValueError(f"explicit_paddings attribute must contain 8 values, but got: {len(pads)}")
-    if padding != "EXPLICIT" and pads:
-        raise ValueError(
-            "explicit_paddings attribute must be empty if the padding is not EXPLICIT."
-        )
-    return fmt
-
-
-def _attr_title(name):
-    return {"strides": "Sliding window strides", "ksize": "Sliding window ksize"}.get(
-        name, name.capitalize()
-    )
-
-
-def _compute_dtype(xp, value):
-    # numpy's float16 matmul is slow and inexact: accumulate in float32, as TF's CPU does.
-    return value.astype(np.float32) if value.dtype == np.float16 else value
-
-
-def matmul(xp, a, b):
-    """``a @ b`` for the conv kernels; on numpy with as many BLAS threads as the product is
-    worth (`teachflow.ops.blas_threads`: spinning BLAS threads make a loaded machine crawl)."""
-    if xp is np:
-        from teachflow.ops import blas_threads
-
-        return blas_threads.product(np.matmul, a, b)
-    return xp.matmul(a, b)
-
-
-def runtime_window(op, attrs, in_hw, k_hw):
-    """The op's `Window2D` for actual sizes; too large a window is InvalidArgumentError."""
-    try:
-        return window_2d(in_hw, k_hw, attrs.strides, attrs.dilations, attrs.padding, attrs.explicit)
-    except ValueError as e:
-        raise errors.InvalidArgumentError(None, None, f"{op.type}: {e}") from None
 
 
 # -- Conv2D --------------------------------------------------------------------------------
@@ -165,44 +56,6 @@ def _check_rank(op, t, rank=4):
             f"Shape must be rank {rank} but is rank {t.shape.ndims} for '{op.name}' "
             f"(op: '{op.type}') with input shapes: {shapes_text(*(i.shape for i in op.inputs))}."
         )
-
-
-def in_format(nhwc_dims, fmt) -> TensorShape:
-    """An NHWC-ordered list of dims as a shape in ``fmt``."""
-    n, h, w, c = nhwc_dims
-    return TensorShape([n, c, h, w] if fmt == "NCHW" else [n, h, w, c])
-
-
-def conv_output_shape(op, input_shape, filter_hw, out_channels):
-    """Static NHWC-ordered output shape of a convolution (as a TensorShape in the format)."""
-    fmt = text(op._attrs.get("data_format", "NHWC"))
-    order = nhwc_order(fmt)
-    attrs = ConvAttrs.of(op)
-    dims = input_shape.as_list() if input_shape.ndims is not None else [None] * 4
-    try:
-        oh = output_size(
-            dims[order[1]],
-            filter_hw[0],
-            attrs.strides[0],
-            attrs.dilations[0],
-            attrs.padding,
-            attrs.explicit[0],
-        )[0]
-        ow = output_size(
-            dims[order[2]],
-            filter_hw[1],
-            attrs.strides[1],
-            attrs.dilations[1],
-            attrs.padding,
-            attrs.explicit[1],
-        )[0]
-    except ValueError as e:
-        raise ValueError(
-            f"{e} for '{op.name}' (op: '{op.type}') with input shapes: "
-            f"{shapes_text(*(i.shape for i in op.inputs))}."
-        ) from None
-    out = [dims[order[0]], oh, ow, out_channels]
-    return in_format(out, fmt)
 
 
 def _infer_conv2d(op):
@@ -249,12 +102,12 @@ def _conv2d_kernel(op, device):
                 f"{w.shape[2]}",
             )
         win = runtime_window(op, attrs, x.shape[1:3], w.shape[:2])
-        cols = patches(xp, _compute_dtype(xp, x), win)  # [n, oh, ow, c, kh, kw], a view
+        cols = patches(xp, compute_dtype(xp, x), win)  # [n, oh, ow, c, kh, kw], a view
         n, oh, ow, c, kh, kw = cols.shape
         # im2col: the one copy, in the view's own (c, kh, kw) order; the small filter is
         # transposed to match instead.
         rows = cols.reshape(n * oh * ow, c * kh * kw)
-        taps = _compute_dtype(xp, w).transpose(2, 0, 1, 3).reshape(c * kh * kw, -1)
+        taps = compute_dtype(xp, w).transpose(2, 0, 1, 3).reshape(c * kh * kw, -1)
         out = matmul(xp, rows, taps).reshape(n, oh, ow, -1)
         return attrs.from_nhwc(out.astype(x.dtype, copy=False))
 
@@ -293,8 +146,8 @@ def _conv2d_backprop_input_kernel(op, device):
             # [n, oh, ow, o] . [kh, kw, c, o] -> [n, oh, ow, kh, kw, c]: one matmul.
             n, oh, ow, o = dy.shape
             kh, kw, c, _ = w.shape
-            rows = _compute_dtype(xp, dy).reshape(n * oh * ow, o)
-            taps = _compute_dtype(xp, w).reshape(kh * kw * c, o)
+            rows = compute_dtype(xp, dy).reshape(n * oh * ow, o)
+            taps = compute_dtype(xp, w).reshape(kh * kw * c, o)
             return matmul(xp, rows, taps.T).reshape(n, oh, ow, kh, kw, c)
 
         return backprop_input(xp, op, attrs, sizes, w.shape[:2], cols, dy.dtype)
@@ -312,10 +165,10 @@ def _conv2d_backprop_filter_kernel(op, device):
         kh, kw = int(sizes[0]), int(sizes[1])
         win = runtime_window(op, attrs, x.shape[1:3], (kh, kw))
         _check_out_backprop(win, dy, int(sizes[3]))
-        cols = patches(xp, _compute_dtype(xp, x), win)  # [n, oh, ow, c, kh, kw]
+        cols = patches(xp, compute_dtype(xp, x), win)  # [n, oh, ow, c, kh, kw]
         n, oh, ow, c, kh, kw = cols.shape
         rows = cols.reshape(n * oh * ow, c * kh * kw)
-        grads = _compute_dtype(xp, dy).reshape(n * oh * ow, -1)
+        grads = compute_dtype(xp, dy).reshape(n * oh * ow, -1)
         dw = matmul(xp, rows.T, grads).reshape(c, kh, kw, -1)
         return dw.transpose(1, 2, 0, 3).astype(x.dtype, copy=False)  # [kh, kw, c, o]
 
@@ -417,37 +270,6 @@ registry.register(
 
 
 # -- the Python API -------------------------------------------------------------------------
-def window_sequence(value, name, data_format, n=2):
-    """``strides=2`` / ``[2, 2]`` / ``[1, 2, 2, 1]`` as the 4-entry attribute TF stores."""
-    if value is None:
-        value = 1
-    values = [int(value)] if isinstance(value, (int, np.integer)) else [int(v) for v in value]
-    c_first = text(data_format or "NHWC").startswith("NC")
-    if len(values) == 1:
-        values = values * n
-    if len(values) == n:
-        return [1, 1] + values if c_first else [1] + values + [1]
-    if len(values) == n + 2:
-        return values
-    raise ValueError(f"{name} should be of length 1, {n} or {n + 2} but was {len(values)}")
-
-
-def padding_attrs(padding, data_format):
-    """(padding, explicit_paddings) from a string or a list of [before, after] pairs."""
-    if isinstance(padding, (str, bytes)):
-        return text(padding), []
-    pairs = [list(p) for p in padding]
-    if len(pairs) != 4:
-        raise ValueError(f"When padding is a list, it must have 4 elements, but got: {padding}")
-    order = nhwc_order(text(data_format or "NHWC"))
-    if any(pairs[order[i]] != [0, 0] for i in (0, 3)):
-        raise ValueError(
-            '"padding" can only have a nonzero padding in the spatial dimensions, but got '
-            f"{padding}"
-        )
-    return "EXPLICIT", [int(v) for p in pairs for v in p]
-
-
 def conv2d(
     input,  # noqa: A002 - TensorFlow's argument name
     filter=None,  # noqa: A002

@@ -21,9 +21,11 @@ from teachflow.framework import errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
-from teachflow.ops.conv_ops import (
+from teachflow.ops.conv_ops import backprop_input
+from teachflow.ops.elementwise import FLOATS, check_allowed, convert_like
+from teachflow.ops.sliding_windows import nhwc_order, patches, shapes_text, text
+from teachflow.ops.window_attrs import (
     ConvAttrs,
-    backprop_input,
     check_window_attrs,
     conv_output_shape,
     in_format,
@@ -31,8 +33,6 @@ from teachflow.ops.conv_ops import (
     runtime_window,
     window_sequence,
 )
-from teachflow.ops.elementwise import FLOATS, check_allowed, convert_like
-from teachflow.ops.sliding_windows import nhwc_order, patches, shapes_text, text
 
 __all__: list = []
 

@@ -27,13 +27,6 @@ from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
-from teachflow.ops.conv_ops import (
-    ConvAttrs,
-    check_window_attrs,
-    conv_output_shape,
-    padding_attrs,
-    window_sequence,
-)
 from teachflow.ops.elementwise import FLOATS, check_allowed
 from teachflow.ops.sliding_windows import (
     add_window_values,
@@ -42,6 +35,13 @@ from teachflow.ops.sliding_windows import (
     spatial,
     text,
     window_2d,
+)
+from teachflow.ops.window_attrs import (
+    ConvAttrs,
+    check_window_attrs,
+    conv_output_shape,
+    padding_attrs,
+    window_sequence,
 )
 
 __all__: list = []
