@@ -28,6 +28,14 @@ from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.ops import init_ops
 from teachflow.ops.batch_norm_layer import BatchNormalization, batch_normalization
+from teachflow.ops.conv1d_layers import (
+    AveragePooling1D,
+    Conv1D,
+    MaxPooling1D,
+    average_pooling1d,
+    conv1d,
+    max_pooling1d,
+)
 from teachflow.ops.conv_layers import (
     AveragePooling2D,
     Conv2D,
@@ -41,22 +49,28 @@ from teachflow.ops.conv_layers import (
 from teachflow.ops.layer_base import Layer
 
 __all__ = [
+    "AveragePooling1D",
     "AveragePooling2D",
     "BatchNormalization",
+    "Conv1D",
     "Conv2D",
     "Conv2DTranspose",
     "Dense",
     "Dropout",
     "Flatten",
     "Layer",
+    "MaxPooling1D",
     "MaxPooling2D",
+    "average_pooling1d",
     "average_pooling2d",
     "batch_normalization",
+    "conv1d",
     "conv2d",
     "conv2d_transpose",
     "dense",
     "dropout",
     "flatten",
+    "max_pooling1d",
     "max_pooling2d",
 ]
 

@@ -17,6 +17,7 @@ from teachflow.ops.activation_ops import (  # noqa: F401
     softsign,
 )
 from teachflow.ops.conv_ops import (  # noqa: F401
+    conv1d,
     conv2d,
     conv2d_backprop_filter,
     conv2d_backprop_input,
@@ -48,5 +49,12 @@ from teachflow.ops.normalization_ops import (  # noqa: F401
     local_response_normalization,
     lrn,
 )
-from teachflow.ops.pooling_ops import avg_pool, avg_pool2d, max_pool, max_pool2d  # noqa: F401
+from teachflow.ops.pooling_ops import (  # noqa: F401
+    avg_pool,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool,
+    max_pool1d,
+    max_pool2d,
+)
 from teachflow.ops.top_k_ops import in_top_k, top_k  # noqa: F401

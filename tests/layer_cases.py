@@ -63,6 +63,24 @@ def conv_transpose(tf):
     return {"a": a, "b": b}, {}, 0
 
 
+def sequences(tf):
+    x = IMAGES.reshape(4, 12, 6)
+    h = tf.layers.conv1d(
+        x, 3, 3, strides=2, padding="same", activation=tf.nn.relu,
+        kernel_initializer=tf.constant_initializer(_kernel([3, 6, 3], 8.0)),
+        bias_initializer=tf.constant_initializer(0.1),
+    )  # fmt: skip
+    return (
+        {
+            "conv": h,
+            "max": tf.layers.max_pooling1d(x, 3, 2, padding="same"),
+            "avg": tf.layers.average_pooling1d(x, 2, 2),
+        },
+        {},
+        0,
+    )
+
+
 def pooling(tf):
     return (
         {
@@ -151,6 +169,7 @@ CASES = {
         conv_strided_dilated,
         conv_channels_first,
         conv_transpose,
+        sequences,
         pooling,
         batch_norm_fused_training,
         batch_norm_fused_inference,

@@ -86,7 +86,7 @@ class Conv2D(Layer):
         self.bias = None
 
     def build(self, input_shape):
-        check_ndim(self, _Shaped(input_shape), 4)
+        check_ndim(self, input_shape, 4)
         axis = 1 if self.data_format == "channels_first" else -1
         channels = input_shape[axis] if input_shape.ndims is not None else None
         if channels is None:
@@ -140,7 +140,7 @@ class Conv2DTranspose(Conv2D):
     """
 
     def build(self, input_shape):
-        check_ndim(self, _Shaped(input_shape), 4)
+        check_ndim(self, input_shape, 4)
         axis = 1 if self.data_format == "channels_first" else -1
         channels = input_shape[axis] if input_shape.ndims is not None else None
         if channels is None:
@@ -207,13 +207,6 @@ class Conv2DTranspose(Conv2D):
         if self.activation is not None:
             outputs = self.activation(outputs)
         return outputs
-
-
-class _Shaped:
-    """A shape dressed as a tensor, for `check_ndim` while building."""
-
-    def __init__(self, shape):
-        self.shape = shape
 
 
 class _Pooling2D(Layer):

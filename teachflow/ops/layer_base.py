@@ -147,12 +147,14 @@ class Layer:
 
 
 def check_ndim(layer, inputs, ndim):
-    """ValueError in TF's words unless ``inputs`` has rank ``ndim`` (when known)."""
-    rank = inputs.shape.ndims
+    """ValueError in TF's words unless ``inputs`` (a tensor or, while building, its shape)
+    has rank ``ndim`` (when known)."""
+    shape = getattr(inputs, "shape", inputs)
+    rank = shape.ndims
     if rank is not None and rank != ndim:
         raise ValueError(
             f"Input 0 of layer {layer.name} is incompatible with the layer: expected "
-            f"ndim={ndim}, found ndim={rank}. Full shape received: {inputs.shape.as_list()}"
+            f"ndim={ndim}, found ndim={rank}. Full shape received: {shape.as_list()}"
         )
 
 

@@ -303,3 +303,45 @@ def max_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  
 def avg_pool2d(input, ksize, strides, padding, data_format="NHWC", name=None):  # noqa: A002
     """`avg_pool` under TensorFlow 2's name (``input`` instead of ``value``)."""
     return _pool("AvgPool", "AvgPool2D", input, ksize, strides, padding, data_format, name)
+
+
+def _pool1d(op_type, default_name, value, ksize, strides, padding, data_format, name):
+    from teachflow.ops import array_ops
+
+    if data_format not in ("NWC", "NCW", "NHWC", "NCHW"):
+        raise ValueError('data_format must be "NWC" or "NCW".')
+    c_first = data_format in ("NCW", "NCHW")
+    axis = 2 if c_first else 1
+
+    def one_d(v):
+        v = v if isinstance(v, (list, tuple)) else [v]
+        v = [int(i) for i in v]
+        if len(v) == 3:
+            return [1] + v
+        return [1, 1, 1, v[0]] if c_first else [1, 1, v[0], 1]
+
+    with name_scope(name, default_name, [value]) as scope:
+        value = array_ops.expand_dims(convert_to_tensor(value, name="input"), axis)
+        fmt = "NCHW" if c_first else "NHWC"
+        pooled = _pool(op_type, None, value, one_d(ksize), one_d(strides), padding, fmt, scope)
+        return array_ops.squeeze(pooled, [axis])
+
+
+def max_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
+    """Max pooling of ``[n, width, c]`` (or "NCW") sequences: a `max_pool` of height 1.
+
+    >>> import teachflow as tf
+    >>> tf.nn.max_pool1d(tf.ones([2, 10, 3]), 2, 2, "VALID").shape
+    TensorShape([2, 5, 3])
+    """
+    return _pool1d("MaxPool", "MaxPool1d", input, ksize, strides, padding, data_format, name)
+
+
+def avg_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  # noqa: A002
+    """Average pooling of ``[n, width, c]`` (or "NCW") sequences.
+
+    >>> import teachflow as tf
+    >>> tf.nn.avg_pool1d(tf.ones([2, 10, 3]), 2, 2, "VALID").op.name
+    'AvgPool1D/Squeeze'
+    """
+    return _pool1d("AvgPool", "AvgPool1D", input, ksize, strides, padding, data_format, name)

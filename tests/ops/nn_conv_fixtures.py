@@ -74,6 +74,12 @@ def assert_close(got, key, terms):
     np.testing.assert_allclose(got, want, rtol=tol, atol=tol * scale, err_msg=key)
 
 
+OWN_OPS = {
+    "Conv2D", "Conv2DBackpropInput", "DepthwiseConv2dNative", "MaxPool", "AvgPool",
+    "FusedBatchNormV3", "LRN",
+}  # fmt: skip
+
+
 def check_case(name):
     """Everything recorded for case ``name``: op type, name, inputs, attrs, static shapes,
     gradient op types, values and gradients."""
@@ -87,7 +93,10 @@ def check_case(name):
     for key in keys:
         assert built[key] == case[key], (key, built[key], case[key])
     op = built["op"]
-    for attr, want in case["attrs"].items():
+    # The attrs of this module's own ops; a composition ending in another family's op
+    # (conv1d's Squeeze) leaves that op's attrs to its own tests.
+    attrs = case["attrs"] if op.type in OWN_OPS else {}
+    for attr, want in attrs.items():
         got = op.get_attr(attr) if hasattr(op, "get_attr") else op._attrs[attr]
         got = got.name if isinstance(got, tf.DType) else got
         got = got.decode() if isinstance(got, bytes) else got

@@ -123,3 +123,16 @@ def test_conv2d_transpose_layer_variables_and_shapes():
     assert y.op.name == "conv2d_transpose/Relu" and y.shape.as_list() == [None, 14, 14, 8]
     assert z.shape.as_list() == [None, 30, 30, 1]  # valid: 14 * 2 + max(4 - 2, 0)
     assert y.op.inputs[0].op.inputs[0].op.type == "Conv2DBackpropInput"
+
+
+def test_conv1d_and_pooling1d_layers():
+    x = tf.placeholder(tf.float32, [None, 20, 8])
+    h = tf.layers.conv1d(x, 16, 3, padding="same", activation=tf.nn.relu)
+    m = tf.layers.max_pooling1d(h, 2, 2)
+    a = tf.layers.AveragePooling1D(4, 4)(h)
+    assert [v.shape.as_list() for v in tf.trainable_variables()] == [[3, 8, 16], [16]]
+    assert h.op.name == "conv1d/Relu" and h.shape.as_list() == [None, 20, 16]
+    assert m.op.name == "max_pooling1d/Squeeze" and m.shape.as_list() == [None, 10, 16]
+    assert a.shape.as_list() == [None, 5, 16]
+    with pytest.raises(ValueError, match="expected ndim=3, found ndim=4"):
+        tf.layers.conv1d(tf.zeros([1, 2, 3, 4]), 2, 1)

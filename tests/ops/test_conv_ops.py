@@ -14,7 +14,7 @@ from tests.ops.nn_conv_fixtures import ERROR_CLASSES, cases_of, check_case, chec
 RNG = np.random.default_rng(3)
 
 
-@pytest.mark.parametrize("name", cases_of("conv2d", "conv2d_transpose"))
+@pytest.mark.parametrize("name", cases_of("conv2d", "conv2d_transpose", "conv1d"))
 def test_matches_tensorflow(name):
     check_case(name)
 
@@ -204,3 +204,12 @@ def test_any_geometry_matches_the_definition(size, kernel, strides, dilation, pa
         got = sess.run(tf.nn.conv2d(x, w, list(strides), padding, dilations=dilation))
     want = reference_conv2d(x, w, strides, pads, (dilation, dilation))
     np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
+
+
+def test_conv1d_is_a_conv2d_of_height_one():
+    y = tf.nn.conv1d(tf.zeros([2, 10, 3]), tf.ones([3, 3, 4]), stride=2, padding="SAME")
+    conv = y.op.inputs[0].op
+    assert (conv.name, conv.type, conv.get_attr("strides")) == ("conv1d", "Conv2D", [1, 1, 2, 1])
+    assert [t.op.type for t in conv.inputs] == ["ExpandDims", "ExpandDims"]
+    with pytest.raises(ValueError, match='data_format must be "NWC" or "NCW"'):
+        tf.nn.conv1d(tf.zeros([2, 10, 3]), tf.ones([3, 3, 4]), 1, "SAME", data_format="NHW")
