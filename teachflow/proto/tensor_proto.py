@@ -156,7 +156,9 @@ def _typed_values(pb, enum):
         return (np.array(values, dtype=np.uint32) << 16).view(np.float32)
     if enum in (8, 18):
         pairs = np.array(values, dtype=np.float64).reshape(-1, 2)
-        return (pairs[:, 0] + 1j * pairs[:, 1]).astype(_NUMPY[enum])
+        out = np.empty(len(pairs), dtype=_NUMPY[enum])
+        out.real, out.imag = pairs[:, 0], pairs[:, 1]  # not re + 1j*im: 1j*inf is nan+infj
+        return out
     return np.array(values, dtype=_NUMPY[enum])
 
 

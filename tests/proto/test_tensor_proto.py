@@ -1,8 +1,11 @@
 """TensorProto as TensorFlow writes and reads it: make_tensor_proto's rules (raw bytes for
 multi-element numeric tensors, typed fields otherwise) and every typed field on the way in."""
 
+import hypothesis.extra.numpy as hnp
+import hypothesis.strategies as st
 import numpy as np
 import pytest
+from hypothesis import given, settings
 
 from teachflow.proto import messages, tensor_proto
 
@@ -72,3 +75,20 @@ def test_wrong_content_size_and_too_many_values_are_refused():
     many.float_val.append(2.0)
     with pytest.raises(ValueError, match="holds 2 values"):
         tensor_proto.make_ndarray(many)
+
+
+@given(
+    dtype=st.sampled_from(
+        [np.float16, np.float32, np.float64, np.int8, np.int16, np.int32, np.int64, np.uint8]
+        + [np.uint16, np.uint32, np.uint64, np.bool_, np.complex64, np.complex128]
+    ),
+    shape=hnp.array_shapes(min_dims=0, max_dims=3, min_side=0, max_side=4),
+    data=st.data(),
+)
+@settings(max_examples=60, deadline=None)
+def test_every_dtype_and_shape_round_trips(dtype, shape, data):
+    value = data.draw(hnp.arrays(dtype, shape))
+    pb = messages.TensorProto.FromString(tensor_proto.make_tensor_proto(value).SerializeToString())
+    back = tensor_proto.make_ndarray(pb)
+    assert back.dtype == value.dtype and back.shape == value.shape
+    np.testing.assert_array_equal(back, value)
