@@ -74,9 +74,11 @@ def test_init_from_checkpoint_scope_to_scope(tf_ckpt):
 
 def test_tensorflow_reads_teachflows_checkpoints():
     # Recorded by check_teachflow_files.py: TF's list_variables, load_checkpoint (string and
-    # int64 tensors included), Saver.restore and the checkpoint state file.
+    # int64 tensors included), Saver.restore, the checkpoint state file, and a sharded save
+    # (two data files, one merged index).
     verdict = json.loads((FORMATS / "teachflow_files_verdicts.json").read_text())
-    for check in ("list_variables", "load_checkpoint", "saver_restore", "checkpoint_state"):
+    checks = ("list_variables", "load_checkpoint", "saver_restore", "checkpoint_state")
+    for check in checks + ("sharded_checkpoint",):
         assert verdict[check]["ok"], verdict[check]
     assert verdict["load_checkpoint"]["result"]["words"] == "string"
 
