@@ -1,20 +1,29 @@
-"""``tf.image``: resizing, standardization, flips, crops, dtype conversion, grayscale
-(re-exports).
+"""``tf.image``: resizing, standardization, flips, crops and pads, brightness and contrast,
+dtype conversion, grayscale (re-exports).
 
 >>> import teachflow as tf
 >>> tf.image.resize_images(tf.zeros([28, 28, 1]), [14, 14]).shape
 TensorShape([14, 14, 1])
 """
 
+from teachflow.ops.image_adjust_ops import (  # noqa: F401
+    adjust_brightness,
+    adjust_contrast,
+    random_brightness,
+    random_contrast,
+)
 from teachflow.ops.image_ops import (  # noqa: F401
     central_crop,
     convert_image_dtype,
+    crop_to_bounding_box,
     flip_left_right,
     flip_up_down,
     grayscale_to_rgb,
+    pad_to_bounding_box,
     per_image_standardization,
     random_flip_left_right,
     random_flip_up_down,
+    resize_image_with_crop_or_pad,
     rgb_to_grayscale,
 )
 from teachflow.ops.resize_ops import (  # noqa: F401

@@ -73,9 +73,40 @@ def random_flips(tf):
     }
 
 
+def crops_and_pads(tf):
+    return {
+        "crop": tf.image.crop_to_bounding_box(UINT8_IMAGE, 1, 2, 3, 4),
+        "crop_batch": tf.image.crop_to_bounding_box(FLOAT_BATCH, 0, 1, 5, 3),
+        "pad": tf.image.pad_to_bounding_box(FLOAT_BATCH, 1, 2, 8, 10),
+        "crop_or_pad": tf.image.resize_image_with_crop_or_pad(UINT8_IMAGE, 3, 9),
+        "pad_or_crop": tf.image.resize_image_with_crop_or_pad(FLOAT_BATCH, 8, 4),
+        "odd": tf.image.resize_image_with_crop_or_pad(UINT8_IMAGE, 2, 6),
+    }
+
+
+def adjustments(tf):
+    tf.set_random_seed(9)
+    return {
+        "brighter_uint8": tf.image.adjust_brightness(UINT8_IMAGE, 0.1),
+        "darker": tf.image.adjust_brightness(FLOAT_BATCH, -0.2),
+        "contrast_uint8": tf.image.adjust_contrast(UINT8_IMAGE, 1.5),
+        "contrast": tf.image.adjust_contrast(FLOAT_BATCH, 0.5),
+        "random_brightness": tf.image.random_brightness(FLOAT_BATCH, 0.3, seed=1),
+        "random_contrast": tf.image.random_contrast(UINT8_IMAGE, 0.2, 1.8, seed=2),
+    }
+
+
 CASES = {
     f.__name__: f
-    for f in (resize, resize_gradient, standardize_and_convert, geometry_and_color, random_flips)
+    for f in (
+        resize,
+        resize_gradient,
+        standardize_and_convert,
+        geometry_and_color,
+        random_flips,
+        crops_and_pads,
+        adjustments,
+    )
 }
 
 

@@ -160,6 +160,108 @@ def central_crop(image, central_fraction, name=None):
         return array_ops.slice(image, begin, size)
 
 
+def _static_hw(image, what):
+    rank = image.shape.ndims
+    height, width = image.shape[rank - 3], image.shape[rank - 2]
+    if height is None or width is None:
+        raise ValueError(f"{what} in teachflow needs the image's height and width")
+    return height, width
+
+
+def crop_to_bounding_box(image, offset_height, offset_width, target_height, target_width):
+    """The ``target_height x target_width`` window of each image whose top-left corner is
+    at ``(offset_height, offset_width)``. Raises ValueError (TF's words) when it does not fit.
+
+        >>> import teachflow as tf
+        >>> tf.image.crop_to_bounding_box(tf.zeros([5, 7, 3]), 1, 2, 3, 4).shape
+        TensorShape([3, 4, 3])
+    """
+    from teachflow.ops import array_ops
+
+    with name_scope(None, "crop_to_bounding_box", [image]):
+        image = _image(image)
+        height, width = _static_hw(image, "crop_to_bounding_box")
+        for ok, message in (
+            (offset_width >= 0, "offset_width must be >= 0."),
+            (offset_height >= 0, "offset_height must be >= 0."),
+            (target_width > 0, "target_width must be > 0."),
+            (target_height > 0, "target_height must be > 0."),
+            (width >= target_width + offset_width, "width must be >= target + offset."),
+            (height >= target_height + offset_height, "height must be >= target + offset."),
+        ):
+            if not ok:
+                raise ValueError(message)
+        single = image.shape.ndims == 3
+        if single:  # TF works on a batch of one and squeezes it again
+            image = array_ops.expand_dims(image, 0)
+        cropped = array_ops.slice(
+            image, [0, offset_height, offset_width, 0], [-1, target_height, target_width, -1]
+        )
+        return array_ops.squeeze(cropped, [0]) if single else cropped
+
+
+def pad_to_bounding_box(image, offset_height, offset_width, target_height, target_width):
+    """Each image placed at ``(offset_height, offset_width)`` on a zero canvas of
+    ``target_height x target_width``. Raises ValueError (TF's words) when it does not fit.
+
+        >>> import teachflow as tf
+        >>> tf.image.pad_to_bounding_box(tf.zeros([2, 5, 7, 3]), 1, 2, 8, 10).shape
+        TensorShape([2, 8, 10, 3])
+    """
+    from teachflow.ops import array_ops
+
+    with name_scope(None, "pad_to_bounding_box", [image]):
+        image = _image(image)
+        height, width = _static_hw(image, "pad_to_bounding_box")
+        after_height = target_height - offset_height - height
+        after_width = target_width - offset_width - width
+        for ok, message in (
+            (offset_height >= 0, "offset_height must be >= 0"),
+            (offset_width >= 0, "offset_width must be >= 0"),
+            (after_width >= 0, "width must be <= target - offset"),
+            (after_height >= 0, "height must be <= target - offset"),
+        ):
+            if not ok:
+                raise ValueError(message)
+        single = image.shape.ndims == 3
+        if single:
+            image = array_ops.expand_dims(image, 0)
+        paddings = [[0, 0], [offset_height, after_height], [offset_width, after_width], [0, 0]]
+        padded = array_ops.pad(image, paddings)
+        return array_ops.squeeze(padded, [0]) if single else padded
+
+
+def resize_image_with_crop_or_pad(image, target_height, target_width):
+    """Centre-crop or zero-pad each image to ``target_height x target_width`` (no scaling).
+
+    >>> import teachflow as tf
+    >>> tf.image.resize_image_with_crop_or_pad(tf.zeros([5, 7, 3]), 3, 9).shape
+    TensorShape([3, 9, 3])
+    """
+    with name_scope(None, "resize_image_with_crop_or_pad", [image]):
+        image = _image(image)
+        height, width = _static_hw(image, "resize_image_with_crop_or_pad")
+        if target_width <= 0:
+            raise ValueError("target_width must be > 0.")
+        if target_height <= 0:
+            raise ValueError("target_height must be > 0.")
+        width_diff, height_diff = target_width - width, target_height - height
+        cropped = crop_to_bounding_box(
+            image,
+            max(-height_diff // 2, 0),
+            max(-width_diff // 2, 0),
+            min(target_height, height),
+            min(target_width, width),
+        )
+        return pad_to_bounding_box(
+            cropped,
+            max(height_diff // 2, 0),
+            max(width_diff // 2, 0),
+            target_height,
+            target_width,
+        )
+
+
 def convert_image_dtype(image, dtype, saturate=False, name=None):
     """Convert an image's dtype, rescaling values: integers span ``0..max``, floats
     ``[0, 1]``. Float to integer multiplies by ``max + 0.5`` and truncates (with
@@ -174,11 +276,12 @@ def convert_image_dtype(image, dtype, saturate=False, name=None):
     from teachflow.ops import array_ops, math_ops
 
     dtype = dtypes.as_dtype(dtype)
+    image = convert_to_tensor(image, name="image")
+    if image.dtype.base_dtype == dtype:
+        # Checked before TF opens its name scope: the Identity is named in the caller's.
+        return array_ops.identity(image, name=name)
     with name_scope(name, "convert_image", [image]) as scope:
-        image = convert_to_tensor(image, name="image")
         src = image.dtype.base_dtype
-        if src == dtype:
-            return array_ops.identity(image, name=scope)
         if src.is_integer and dtype.is_integer:
             in_max, out_max = int(src.max), int(dtype.max)
             if in_max > out_max:
