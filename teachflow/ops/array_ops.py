@@ -254,15 +254,42 @@ def _infer_shape_query(op):
     return [(out_type, TensorShape([]))]
 
 
+_INT32_MAX = np.iinfo(np.int32).max
+
+
 def _shape_kernel(op, device):
     # A shape lives in host memory (TF's HostMemory("output")), even for a GPU input.
     np_type = op._attrs["out_type"].as_numpy_dtype
-    return lambda x: np.array(np.shape(x), dtype=np_type)
+    if np_type is not np.int32:
+        return lambda x: np.array(np.shape(x), dtype=np_type)
+
+    def shape32(x):
+        dims = np.shape(x)
+        for i, d in enumerate(dims):
+            # An empty tensor may have any dimension (shape [10**18, 0] holds nothing).
+            if d > _INT32_MAX:
+                raise errors.InvalidArgumentError(
+                    None, None, f"Shape output type is 32-bit  but dim {i} is {d}"
+                )
+        return np.array(dims, dtype=np.int32)
+
+    return shape32
 
 
 def _size_kernel(op, device):
     np_type = op._attrs["out_type"].as_numpy_dtype
-    return lambda x: np_type(np.size(x))
+    if np_type is not np.int32:
+        return lambda x: np_type(np.size(x))
+
+    def size32(x):
+        n = np.size(x)
+        if n > _INT32_MAX:
+            raise errors.InvalidArgumentError(
+                None, None, "Number of elements was larger than representable by 32-bit output type"
+            )
+        return np.int32(n)
+
+    return size32
 
 
 def _rank_kernel(op, device):

@@ -30,6 +30,7 @@ def _infer_const(op):
 
 def _const_kernel(op, device):
     value = op._attrs["value"]
+    _check_value_matches_dtype(op, device)
     # A constant's tensor is allocated once, when its kernel is built, and lives as long
     # as the kernel: persistent memory on its device, as in TensorFlow.
     allocator = getattr(device, "allocator", None)
@@ -51,6 +52,28 @@ def _const_kernel(op, device):
 
 
 registry.register("Const", _infer_const, _const_kernel)
+
+
+def _check_value_matches_dtype(op, device):
+    """A ``Const`` that arrived as a NodeDef (an imported GraphDef, a graph received over
+    the wire) may say ``dtype: float`` and carry an int32 value; its consumers were built
+    for the dtype, so TensorFlow's kernel refuses it, and so does this one."""
+    declared = op._attrs["dtype"].base_dtype
+    try:
+        actual = dtypes.as_dtype(op._attrs["value"].dtype)
+    except (TypeError, KeyError, ValueError):
+        return  # a value dtype numpy has no TensorFlow name for is checked by its codec
+    if actual != declared:
+        from teachflow.framework import errors
+        from teachflow.ops.array_ops import TF_TYPE_NAMES
+
+        name = lambda d: TF_TYPE_NAMES.get(d.name, d.name)  # noqa: E731 - a naming table
+        raise errors.InvalidArgumentError(
+            op.node_def,
+            op,
+            f"Type mismatch between value ({name(actual)}) and dtype ({name(declared)})\n"
+            f"\t [[{{{{node {op.name}}}}} on {device.name}]]",
+        )
 
 
 def _infer_dtype(value):

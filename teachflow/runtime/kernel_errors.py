@@ -13,7 +13,9 @@ def annotate_error(exc: BaseException, op, device=None) -> errors.OpError:
         cls, message = type(exc), exc.message
     elif isinstance(exc, ValueError) and "broadcast" in str(exc):
         cls, message = errors.InvalidArgumentError, _incompatible_shapes(str(exc))
-    elif isinstance(exc, (ValueError, TypeError, IndexError, ZeroDivisionError)):
+    elif isinstance(exc, (ValueError, TypeError, IndexError, ZeroDivisionError, OverflowError)):
+        # OverflowError: a value past what its dtype holds (numpy's int32 conversions) is
+        # the caller's argument, not an internal fault.
         cls, message = errors.InvalidArgumentError, str(exc)
     elif isinstance(exc, MemoryError):
         cls, message = errors.ResourceExhaustedError, f"OOM when allocating tensor: {exc}"

@@ -32,8 +32,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import numbers
 import os
 import time
+
+import numpy as np
 
 from teachflow.framework import errors
 from teachflow.framework.device_spec import DeviceSpec, canonical_name
@@ -383,7 +386,10 @@ class Saver:
             raise ValueError("'latest_filename' must not contain path components")
         save_path = os.fspath(save_path)
         if global_step is not None:
-            if not isinstance(global_step, int):
+            # As TF (compat.integral_types): numpy integers are numbers, not fetches.
+            if isinstance(global_step, (numbers.Integral, np.integer)):
+                global_step = int(global_step)
+            else:
                 global_step = int(sess.run(global_step))
             if self._pad_step_number:
                 checkpoint_file = f"{save_path}-{global_step:08d}"

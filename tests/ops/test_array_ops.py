@@ -132,3 +132,24 @@ def test_kernels_do_not_modify_their_inputs(sess):
     before = value.copy()
     sess.run(outs, {x: value})
     np.testing.assert_array_equal(value, before)
+
+
+def test_shape_of_a_dimension_beyond_int32_is_invalid_argument(sess):
+    # An empty tensor may have a dimension of 10**18; its int32 shape cannot say so, and
+    # TF says why (record_resource_limits.py) where numpy raised OverflowError (INTERNAL).
+    import json
+    import pathlib
+
+    fixture = pathlib.Path(__file__).parents[1] / "fixtures/tensorflow/resource_limits/errors.json"
+    tf_says = json.loads(fixture.read_text())
+    dims = tf.placeholder(tf.int64, [2])
+    empty = tf.fill(dims, 1.0)
+    feed = {dims: [10**18, 0]}
+    with pytest.raises(tf.errors.InvalidArgumentError) as info:
+        sess.run(tf.shape(empty), feed)
+    assert info.value.message.split("\n")[0] == tf_says["shape_32bit"]["message"]
+    assert "{{node Shape}}" in info.value.message
+    np.testing.assert_array_equal(
+        sess.run(tf.shape(empty, out_type=tf.int64), feed), tf_says["shape_64bit"]["value"]
+    )
+    assert sess.run(tf.size(empty), feed) == 0

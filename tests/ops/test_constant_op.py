@@ -60,3 +60,41 @@ def test_list_of_tensors_is_packed(sess):
 def test_constants_are_named(sess):
     assert tf.constant(1, name="one").name == "one:0"
     assert tf.constant(1).name == "Const:0"
+
+
+def test_a_const_whose_value_is_not_its_dtype_is_refused_when_it_runs():
+    # A NodeDef from a file or the wire can say dtype float and carry an int32 value: TF
+    # imports it and refuses it when the kernel is built (record_resource_limits.py).
+    import json
+    import pathlib
+
+    from teachflow.framework import importer
+    from teachflow.framework.operation import NodeDef
+
+    fixture = pathlib.Path(__file__).parents[1] / "fixtures/tensorflow/resource_limits/errors.json"
+    expected = json.loads(fixture.read_text())["const_type_mismatch"]
+    g = tf.Graph()
+    value = np.array(3, np.int32)
+    importer.import_nodes(g, [NodeDef("c", "Const", [], "", {"dtype": tf.float32, "value": value})])
+    c = g.get_tensor_by_name("c:0")
+    assert c.dtype.name == expected["declared"]
+    with tf.Session(graph=g) as sess:
+        with pytest.raises(tf.errors.InvalidArgumentError) as info:
+            sess.run(c)
+    assert info.value.message.split("\n")[0] == expected["message"]
+    assert "{{node c}}" in info.value.message and info.value.op.name == "c"
+
+
+def test_a_mismatched_const_in_a_tensorflow_graph_def_is_refused():
+    from teachflow.proto import messages
+
+    g = tf.Graph()
+    with g.as_default():
+        tf.constant(3, dtype=tf.int32, name="c")
+    graph_def = g.as_graph_def()
+    graph_def.node[0].attr["dtype"].type = messages.DataType.Value("DT_FLOAT")
+    with tf.Graph().as_default() as g2:
+        tf.import_graph_def(graph_def.SerializeToString(), name="")
+        with tf.Session() as sess:
+            with pytest.raises(tf.errors.InvalidArgumentError, match=r"value \(int32\) and dtype"):
+                sess.run(g2.get_tensor_by_name("c:0"))

@@ -363,3 +363,30 @@ def test_import_meta_graph_under_a_scope_without_devices(tmp_path):
         s = tf.train.import_meta_graph(path, clear_devices=True, import_scope="copy")
         assert g.get_operation_by_name("copy/v").device == ""
         assert s.saver_def.restore_op_name == "copy/save/restore_all"
+
+
+def test_global_step_may_be_a_numpy_integer_a_tensor_or_a_variable(sess, tmp_path):
+    # What TF's Saver.save returned for each kind (record_resource_limits.py).
+    import json
+    import pathlib
+
+    fixture = pathlib.Path(__file__).parents[1] / "fixtures/tensorflow/resource_limits/errors.json"
+    tf_prefixes = json.loads(fixture.read_text())["saver_global_step"]
+    step = tf.Variable(7, dtype=tf.int64, name="global_step")
+    tf.Variable(1.0, name="w")
+    saver = tf.train.Saver()
+    sess.run(tf.global_variables_initializer())
+    steps = {
+        "int": 50,
+        "np.int64": np.int64(50),
+        "np.int32": np.int32(51),
+        "bool": True,
+        "variable": step,
+        "tensor": step + 1,
+    }
+    for kind, value in steps.items():
+        path = saver.save(sess, str(tmp_path / "model.ckpt"), global_step=value)
+        assert os.path.basename(path) == tf_prefixes[kind], kind
+        assert os.path.exists(path + ".index")
+    with pytest.raises(TypeError, match="Fetch argument 50.0 has invalid type"):
+        saver.save(sess, str(tmp_path / "model.ckpt"), global_step=50.0)
