@@ -122,6 +122,10 @@ class Placer:
                 for t in op._inputs:
                     if t.dtype.is_ref_dtype:
                         self._union(t.op, op)
+                    elif t.dtype is dtypes.resource and not op.device:
+                        # An op reading a resource variable's handle runs where the state
+                        # lives unless pinned elsewhere (TF then passes the handle over).
+                        self._union(t.op, op)
 
     # -- placing ---------------------------------------------------------------------------
     def place_new_ops(self, graph):

@@ -107,3 +107,19 @@ def test_a_ref_where_a_handle_belongs_is_a_type_error():
     v = tf.Variable([1.0], name="v")
     with pytest.raises(TypeError, match="expected type of resource"):
         rv.read_variable_op(v.op.outputs[0], tf.float32)
+
+
+def test_readers_of_a_handle_run_where_the_variable_lives_unless_pinned():
+    with tf.device("/cpu:0"):
+        h = rv.var_handle_op(tf.float32, [2], shared_name="v", name="v")
+    init = rv.assign_variable_op(h, tf.constant([1.0, 2.0]), name="init")
+    read = rv.read_variable_op(h, tf.float32, name="read")
+    with tf.device("/gpu:0"):
+        pinned = rv.read_variable_op(h, tf.float32, name="pinned")
+    with tf.Session(config=tf.ConfigProto(simulated_gpus=1)) as sess:
+        sess.run(init)
+        np.testing.assert_array_equal(sess.run(read * 2.0), [2.0, 4.0])
+        np.testing.assert_array_equal(sess.run(pinned), [1.0, 2.0])
+        where = {r.node: r.device for r in sess.placement_records()}
+    assert where["init"].endswith("CPU:0") and where["read"].endswith("CPU:0")
+    assert where["pinned"].endswith("GPU:0")
