@@ -208,10 +208,10 @@ def _node_defs_of(graph_def) -> list:
         # TensorFlow's GraphDef (Graph.as_graph_def(), a .pb file, a graph TF wrote).
         return proto_graph_def.node_defs_from_graph_def(graph_def)
     if hasattr(graph_def, "SerializeToString"):
-        # teachflow's wire GraphDef (a graph received by a worker): the legacy codec.
-        from teachflow.distributed.protocol.graphs import node_defs_from_graph_def
-
-        return node_defs_from_graph_def(graph_def)
+        raise TypeError(
+            f"import_graph_def takes TensorFlow's GraphDef, not a {graph_def.DESCRIPTOR.full_name}"
+            " (teachflow's wire schema: decode it with teachflow.distributed.protocol.graphs)."
+        )
     nodes = getattr(graph_def, "node", graph_def)
     out = []
     for nd in nodes:

@@ -405,9 +405,7 @@ def test_import_graph_def_errors_are_value_errors():
     with pytest.raises(
         ValueError, match="Op type not registered 'Nope' \\(in node 'import_1/a'\\)"
     ):
-        importer.import_graph_def(
-            teachflow_pb2.GraphDef(node=[teachflow_pb2.NodeDef(name="a", op="Nope")])
-        )
+        importer.import_graph_def(messages.GraphDef(node=[messages.NodeDef(name="a", op="Nope")]))
 
 
 def test_as_graph_def_round_trips_through_import_graph_def():
@@ -449,6 +447,8 @@ def test_as_graph_def_add_shapes_and_from_version():
 def test_import_graph_def_rejects_other_objects():
     with pytest.raises(TypeError, match="takes a GraphDef"):
         tf.import_graph_def([1, 2])
+    with pytest.raises(TypeError, match="not a teachflow.GraphDef"):
+        tf.import_graph_def(teachflow_pb2.GraphDef())
 
 
 def test_write_graph_text_and_binary(tmp_path):
