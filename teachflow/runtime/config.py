@@ -68,6 +68,12 @@ class ConfigProto(_Message):
         # (teachflow.sim.virtual_time), the same on every machine. None: the environment's
         # TEACHFLOW_VIRTUAL_TIME=1 decides.
         "virtual_time": None,
+        # teachflow: the host CPU's memory limit in bytes (or "2GiB", "512MB"), accounted
+        # at every step as a GPU's is, so a step that crosses it fails at the node that
+        # did. None: the environment's TEACHFLOW_CPU_MEMORY_LIMIT, else no per-step
+        # accounting and a guard of 80% of physical memory that kernels whose output size
+        # comes from input values (Fill, Tile, Range, Pad...) check before allocating.
+        "cpu_memory_limit": None,
     }
 
 
@@ -184,12 +190,6 @@ class RunMetadata(_Message):
 def _tensorflow_graph_def(graph_def):
     """A partition graph as TensorFlow's ``GraphDef``. A remote run's partition graphs come
     in teachflow's wire schema (its cluster protocol), converted here."""
-    from teachflow.proto import graph_def as proto_graph_def
+    from teachflow.proto import wire_graph_def
 
-    if proto_graph_def.is_tensorflow_graph_def(graph_def):
-        return graph_def
-    # The wire codec sits above runtime (teachflow.distributed) until the cluster speaks
-    # TensorFlow's services; a wire GraphDef only exists once distributed is imported.
-    from teachflow.distributed.protocol import graphs
-
-    return proto_graph_def.nodes_to_graph_def(graphs.node_defs_from_graph_def(graph_def))
+    return wire_graph_def.to_tensorflow(graph_def)
