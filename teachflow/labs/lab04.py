@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from teachflow.labs.claims import Claim, Claims
 from teachflow.labs.exercise import Exercise, Lab
 from teachflow.labs.verifiers import Choice, Inspect, Value
 
@@ -49,6 +50,55 @@ def two_branches():
         b2 = tf.multiply(b, 3.0, name="b2")
         sb = tf.reduce_sum(b2, name="sb")
         return tf.add(sa, sb, name="out")
+
+
+def peak_of(run_metadata, device: str = GPU0) -> int:
+    """The peak bytes that a traced run recorded on ``device`` (0 if nothing was allocated)."""
+    stats = [d for d in run_metadata.step_stats.dev_stats if d.device == device]
+    return max((m.peak_bytes for d in stats for ns in d.node_stats for m in ns.memory), default=0)
+
+
+def claims(memory: dict, links: dict) -> Claims:
+    """The lab's claims, from its traced runs.
+
+    ``memory``: ``{False: run_metadata, True: run_metadata}``, `memory_hungry` without and with
+    the control dependency; ``links``: the same for section 3's two pulls from the ps, traced
+    with ``output_partition_graphs=True`` and replayed here in virtual time.
+    """
+    from teachflow.sim import virtual_timeline
+
+    steps = {chained: virtual_timeline(md).steps[0] for chained, md in links.items()}
+    worker = next(d for d in steps[False].peak_bytes() if "/job:worker/" in d)
+    ops = {e.node: e for e in steps[True].events if e.kind == "op"}
+    return Claims(
+        [
+            Claim(
+                "delaying `big` takes one 2 MiB tensor off GPU:0's peak: MiB saved",
+                round((peak_of(memory[False]) - peak_of(memory[True])) / MiB, 2),
+                ">=",
+                2.0,
+            ),
+            Claim(
+                "chained, the ps lets p2 go only once s1 is done: start of p2_after_s1 - end "
+                "of s1 (µs, virtual time)",
+                (ops["p2_after_s1"].start_ns - ops["s1"].end_ns) / 1e3,
+                ">=",
+                0.0,
+            ),
+            Claim(
+                "chained, the worker holds one 16 MiB tensor at a time: its peak / unchained",
+                round(steps[True].peak_bytes()[worker] / steps[False].peak_bytes()[worker], 3),
+                "<=",
+                0.55,
+            ),
+            Claim(
+                "... but the step is no faster: chained / unchained step (virtual time)",
+                round(steps[True].duration_ns / steps[False].duration_ns, 3),
+                ">=",
+                1.0,
+            ),
+        ]
+    )
 
 
 def _check_lower_peak(out) -> str | None:

@@ -129,7 +129,10 @@ class VirtualStep:
         if moves:
             total = sum(n.nbytes for n in moves)
             link_ns = sum(n.duration_ns for n in moves)
-            lines.append(f"  {len(moves)} transfers, {_bytes(total)}, {_ms(link_ns)} of link time:")
+            lines.append(
+                f"  {len(moves)} transfer{'s' * (len(moves) != 1)}, {_bytes(total)}, "
+                f"{_ms(link_ns)} of link time:"
+            )
             for n in sorted(moves, key=lambda n: (-n.duration_ns, n.start_ns))[:top]:
                 lines.append(
                     f"    {n.name} {_short(n.src_device, cluster)} -> {_short(n.device, cluster)}:"
@@ -141,7 +144,7 @@ class VirtualStep:
                 lines.append(
                     f"  {_short(lane[: -len(' network')] + '/device:', cluster)} network out: "
                     f"busy {_ms(lanes[lane])} of {_ms(self.duration_ns)}, "
-                    f"{len(sent)} transfers, {_bytes(sum(n.nbytes for n in sent))}"
+                    f"{len(sent)} transfer{'s' * (len(sent) != 1)}, {_bytes(sum(n.nbytes for n in sent))}"
                 )
         slow = sorted(
             (n for n in self.nodes if n.src_device is None),

@@ -49,7 +49,14 @@ def format_bytes(n) -> str:
 
 
 def plot_memory(
-    run_metadata_or_events, *, devices=None, limits=None, session=None, steps=None, ax=None
+    run_metadata_or_events,
+    *,
+    devices=None,
+    limits=None,
+    session=None,
+    steps=None,
+    ax=None,
+    ymax=None,
 ):
     """A matplotlib ``Figure``: bytes in use over time, one line per device.
 
@@ -58,7 +65,9 @@ def plot_memory(
     and free, RunMetadata the bytes in use as each node finished).
     ``devices``: the devices to draw (full names or short forms such as ``"/gpu:0"``);
     ``limits``: ``{device: bytes}``; ``session``: a ``tf.Session`` whose devices' limits
-    are drawn; ``steps``: step ids to draw; ``ax``: draw into this Axes.
+    are drawn; ``steps``: step ids to draw; ``ax``: draw into this Axes; ``ymax``: bytes the
+    y axis must reach at least, so that plots compared side by side share one scale
+    (``ymax=max(peaks)``).
 
     Raises ValueError when the record holds no memory samples for the devices asked for.
     """
@@ -125,7 +134,7 @@ def plot_memory(
             handles.append(Line2D([], [], ls="--", color=color, label=f"{text} (off scale)"))
 
     drawn_limits = [v for d, v in known_limits.items() if d in curves and v <= top * _LIMIT_SCALE]
-    y_top = max([top] + drawn_limits) * 1.15 or 1
+    y_top = max([top, ymax or 0] + drawn_limits) * 1.15 or 1
     ax.set_ylim(0, y_top)
     ax.yaxis.set_major_locator(FixedLocator(_byte_ticks(y_top)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_bytes(v)))

@@ -1,7 +1,11 @@
 """Lab 04 (control dependencies): reference answers pass, typical wrong ones get feedback."""
 
 import teachflow as tf
-from teachflow.labs.lab04 import MiB, gpu_peak_bytes, two_branches
+from teachflow.labs import lab04
+from teachflow.labs.lab04 import MiB, gpu_peak_bytes, small_gpu, two_branches
+from tests.examples.conftest import start_cluster
+
+TRACE = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE, output_partition_graphs=True)
 
 
 def memory_hungry(delay, big_elements=512 * 1024):
@@ -63,3 +67,44 @@ def test_choices(lab):
     assert "same two tensors" in lab.check("transfer_order", "c").feedback
     assert lab.check("implicit_dependency", "a")
     assert "can b run before a" in lab.check("implicit_dependency", "b").feedback
+
+
+def two_pulls(chained, n=4_000_000):
+    """The notebook's section 3: a worker sums two 16 MB variables of the ps."""
+    with tf.device("/job:ps/task:0"):
+        p1 = tf.Variable(tf.fill([n], 1.0), name="p1")
+        p2 = tf.Variable(tf.fill([n], 2.0), name="p2")
+    with tf.device("/job:worker/task:0"):
+        s1 = tf.reduce_sum(p1, name="s1")
+    second = p2
+    if chained:
+        with tf.device("/job:ps/task:0"), tf.control_dependencies([s1]):
+            second = tf.identity(p2, name="p2_after_s1")
+    with tf.device("/job:worker/task:0"):
+        return s1 + tf.reduce_sum(second, name="s2")
+
+
+def test_every_claim_of_the_lab_holds_on_a_busy_machine(busy_machine):
+    memory = {}
+    for delay in (False, True):
+        with tf.Graph().as_default():
+            out = memory_hungry(delay)
+            memory[delay] = tf.RunMetadata()
+            with tf.Session(config=small_gpu()) as sess:
+                sess.run(out, options=TRACE, run_metadata=memory[delay])
+    links = {}
+    cluster = start_cluster(ps=1, workers=1)
+    try:
+        for chained in (False, True):
+            with tf.Graph().as_default():
+                total = two_pulls(chained)
+                with tf.Session(cluster.target("worker", 0)) as sess:
+                    sess.run(tf.global_variables_initializer())
+                    sess.run(total)
+                    links[chained] = tf.RunMetadata()
+                    sess.run(total, options=TRACE, run_metadata=links[chained])
+    finally:
+        cluster.stop()
+    claims = lab04.claims(memory=memory, links=links)
+    assert len(claims) == 4
+    assert claims.all_hold, str(claims)

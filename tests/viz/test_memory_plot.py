@@ -97,3 +97,9 @@ def test_devices_chooses_the_lines(traced_run):
 )
 def test_format_bytes_counts_in_binary_units(n, text):
     assert format_bytes(n) == text
+
+
+def test_ymax_puts_two_plots_on_one_scale(traced_run):
+    own = plot_memory(traced_run.events).axes[0].get_ylim()[1]
+    scaled = plot_memory(traced_run.events, ymax=10 * own).axes[0].get_ylim()[1]
+    assert scaled == pytest.approx(10 * own * 1.15)
