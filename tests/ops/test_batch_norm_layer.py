@@ -88,3 +88,25 @@ def test_errors():
         tf.layers.batch_normalization(tf.placeholder(tf.float32, [None, None]))
     with pytest.raises(ValueError, match="Input has undefined rank"):
         tf.layers.batch_normalization(tf.placeholder(tf.float32))
+
+
+def test_a_tower_built_twice_under_auto_reuse_shares_everything():
+    x = tf.placeholder(tf.float32, [None, 8, 8, 3])
+
+    def net(x):
+        with tf.variable_scope("model", reuse=tf.AUTO_REUSE):
+            h = tf.layers.conv2d(x, 4, 3, name="c1")
+            h = tf.layers.batch_normalization(h, training=True, name="bn")
+            return tf.layers.dense(tf.layers.flatten(h), 2, name="out")
+
+    a, b = net(x), net(x)
+    assert [v.name for v in tf.global_variables()] == [
+        "model/c1/kernel:0", "model/c1/bias:0", "model/bn/gamma:0", "model/bn/beta:0",
+        "model/bn/moving_mean:0", "model/bn/moving_variance:0", "model/out/kernel:0",
+        "model/out/bias:0",
+    ]  # fmt: skip
+    assert (a.op.name, b.op.name) == ("model/out/BiasAdd", "model_1/out/BiasAdd")
+    assert [t.op.name for t in tf.get_collection(tf.GraphKeys.UPDATE_OPS)] == [
+        "model/bn/AssignMovingAvg", "model/bn/AssignMovingAvg_1",
+        "model_1/bn/AssignMovingAvg", "model_1/bn/AssignMovingAvg_1",
+    ]  # fmt: skip
