@@ -13,10 +13,13 @@ named ``matmul``.
 
 from __future__ import annotations
 
+import numpy as np
+
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape, broadcast_shapes
+from teachflow.ops.allocation import check_output
 from teachflow.ops.elementwise import FLOATS, check_allowed, convert_like, make_op, reduce_to_shape
 
 __all__ = ["matmul"]
@@ -73,6 +76,15 @@ def _shape_text(value):
     return "[" + ",".join(str(d) for d in value.shape) + "]"
 
 
+def broadcast_batch(a, b):
+    """The broadcast of two batch shapes (numpy's rules), for the output-size check; a
+    mismatch is left for the product itself to report."""
+    try:
+        return np.broadcast_shapes(a, b)
+    except ValueError:
+        return ()
+
+
 def _matmul_kernel(flag_a, flag_b, batched):
     def make(op, device):
         xp = device.xp
@@ -92,6 +104,8 @@ def _matmul_kernel(flag_a, flag_b, batched):
                     None,
                     f"Matrix size-incompatible: In[0]: {_shape_text(a)}, In[1]: {_shape_text(b)}",
                 )
+            batch = broadcast_batch(x.shape[:-2], y.shape[:-2]) if x.ndim > 2 or y.ndim > 2 else ()
+            check_output(device, (*batch, x.shape[-2], y.shape[-1]), x.dtype)
             try:
                 return xp.matmul(x, y)
             except ValueError:

@@ -15,11 +15,13 @@ from __future__ import annotations
 
 import threading
 import time
+import traceback
 from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
+from teachflow.framework import errors
 from teachflow.runtime.inline_trace import replay, segments
 from teachflow.runtime.kernel_errors import annotate_error
 from teachflow.runtime.parallel_step import ParallelStep
@@ -222,6 +224,16 @@ class Executor:
                     self._run_inline_traced(plan, vals, ctx)
                 else:
                     self._run_inline(plan, vals)
+        except errors.OpError as e:
+            # A failed step's tensors go now, not when its error does: its traceback holds
+            # the step's frames (``vals``) and its context the kernel's frame (the inputs),
+            # and a caller may keep the error (a worker reporting it, a test asserting it).
+            # Cleared frames still print their file and line.
+            vals.clear()
+            for x in (e, e.__context__):
+                if x is not None:
+                    traceback.clear_frames(x.__traceback__)
+            raise
         finally:
             step_deadline.reset(token)
         return [vals[s] for s in plan.fetch_slots]

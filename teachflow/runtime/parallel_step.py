@@ -109,10 +109,13 @@ class ParallelStep:
                         ctx.step_id, "end", now(), error=str(self.error) if self.error else ""
                     )
                 )
-        if self.error is not None:
-            self._free_all()
-            raise self.error
+        error, self.error = self.error, None
         self._free_all()
+        if error is not None:
+            # Raised from a local, not from ``self.error``: that made a cycle (this step ->
+            # its error -> the traceback -> this frame -> this step) which kept every tensor
+            # of a failed step alive until the cyclic collector happened to run.
+            raise error
 
     def _run_async(self, i, step, args):
         t0 = time.perf_counter_ns()
@@ -122,6 +125,9 @@ class ParallelStep:
         except Exception as e:  # noqa: BLE001 - reported to the scheduler
             r, exc = None, e
         self.done.put((i, r, t0, time.perf_counter_ns(), threading.get_ident(), exc))
+        # The error's traceback holds this frame: a local naming the error is a cycle that
+        # keeps the kernel's inputs alive until the cyclic collector runs.
+        exc = None
 
     def _wait(self):
         timeout = _remaining(self.ctx.deadline)

@@ -172,6 +172,7 @@ OP_FAMILY_RULES = (
     ("random", "exact", "Multinomial"),
     ("gradient", "suffix", "Grad"),
     ("gradient", "exact", "BroadcastGradientArgs"),
+    ("gradient", "exact", "FusedBatchNormGradV3"),
     ("matrix", "suffix", "MatMul"),
     ("matrix", "suffix", "MatMulV2"),
     ("nn", "exact", "BiasAdd"),
@@ -179,6 +180,10 @@ OP_FAMILY_RULES = (
     ("nn", "contains", "Softmax"),
     ("nn", "contains", "Conv"),
     ("nn", "contains", "Pool"),
+    ("nn", "contains", "BatchNorm"),
+    ("nn", "exact", "LRN"),
+    ("nn", "prefix", "Resize"),  # tf.image's resizes and colour adjustments
+    ("nn", "prefix", "AdjustContrast"),
     ("nn", "exact", "Elu"),
     ("nn", "exact", "Selu"),
     ("nn", "exact", "Sigmoid"),
