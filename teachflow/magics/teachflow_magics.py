@@ -25,10 +25,10 @@ import time
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, line_cell_magic, magics_class
-from IPython.core.magic_arguments import MagicArgumentParser
 from IPython.display import display
 from traitlets import Bool, Float, Int, Unicode, observe
 
+from teachflow.magics.arguments import HELP_SHOWN, build_parser, parse
 from teachflow.magics.last_run import StepRecorder
 
 __all__ = ["TeachflowMagics", "current_cluster"]
@@ -46,48 +46,6 @@ def current_cluster():
     True
     """
     return _current[0]
-
-
-def _parser() -> MagicArgumentParser:
-    top = MagicArgumentParser(prog="%teachflow")
-    sub = top.add_subparsers(dest="command", required=True, metavar="SUBCOMMAND")
-
-    cluster = sub.add_parser("cluster", prog="%teachflow cluster")
-    actions = cluster.add_subparsers(dest="action", required=True, metavar="start|status|stop")
-    start = actions.add_parser("start", prog="%teachflow cluster start")
-    start.add_argument("--ps", type=int, help="parameter-server tasks (default: config ps)")
-    start.add_argument("--workers", type=int, help="worker tasks (default: config workers)")
-    start.add_argument("--gpus", type=int, help="GPUs per worker task (real unless --simulated)")
-    start.add_argument("--simulated", action="store_true", help="simulate the --gpus GPUs")
-    start.add_argument("--gpu-profile", help="the simulated GPUs' profile (k80, v100, ...)")
-    start.add_argument("--in-process", action="store_true", help="tf.train.Servers in the kernel")
-    status = actions.add_parser("status", prog="%teachflow cluster status")
-    status.add_argument("--timeout", type=float, help="seconds each task may take to answer")
-    actions.add_parser("stop", prog="%teachflow cluster stop")
-
-    graph = sub.add_parser("graph", prog="%teachflow graph")
-    graph.add_argument("--color-by", choices=("device", "task", "op"), default="device")
-    graph.add_argument("--collapse", action="append", metavar="SCOPE", help="draw as one node")
-    graph.add_argument("--edge-labels", action="store_true", help="dtype and shape on edges")
-    graph.add_argument("--engine", choices=("auto", "python", "graphviz"), default="auto")
-
-    placement = sub.add_parser("placement", prog="%teachflow placement")
-    placement.add_argument("--filter", help="keep rows mentioning this text")
-
-    timeline = sub.add_parser("timeline", prog="%teachflow timeline")
-    timeline.add_argument("--steps", type=int, default=1, help="how many last steps to draw")
-    switch = timeline.add_mutually_exclusive_group()
-    switch.add_argument("--on", action="store_true", help="record the next runs")
-    switch.add_argument("--off", action="store_true", help="stop recording runs")
-
-    board = sub.add_parser("tensorboard", prog="%teachflow tensorboard")
-    board.add_argument("logdir", nargs="?", help="the FileWriter's directory")
-    board.add_argument("--port", type=int, help="port on 127.0.0.1 (default: a free one)")
-    board.add_argument("--stop", action="store_true", help="stop the TensorBoards started here")
-
-    trace = sub.add_parser("trace", prog="%%teachflow trace")
-    trace.add_argument("--keep-steps", type=int, help="steps the live timeline keeps")
-    return top
 
 
 @magics_class
@@ -123,7 +81,7 @@ class TeachflowMagics(Magics):
 
     def __init__(self, shell=None, **kwargs):
         super().__init__(shell=shell, **kwargs)
-        self.parser = _parser()
+        self.parser = build_parser()
         self.cluster = None
         self.last_trace = None  # the LiveTimeline of the last %%teachflow trace cell
         self.tensorboards = []  # TensorBoardProcess objects of %teachflow tensorboard
@@ -182,12 +140,17 @@ class TeachflowMagics(Magics):
             Run the cell with a live timeline attached to every session run in it: local
             sessions, and every task of a cluster started here.
 
+        Every subcommand takes --help (`%teachflow cluster start --help`): its usage and
+        options.
+
         Options, set with `%config TeachflowMagics.<name> = value`: ps, workers (cluster
         start's defaults), simulated_gpus and gpu_profile (simulated GPUs per worker when
         --gpus is not given), in_process, trace, keep_steps, startup_timeout,
         status_timeout, cluster_name. `%config TeachflowMagics` describes each.
         """
-        args = self.parser.parse_argstring(line)
+        args = parse(line, self.parser)
+        if args is HELP_SHOWN:
+            return None
         if args.command == "trace":
             if cell is None:
                 raise UsageError("trace is a cell magic: put %%teachflow trace atop a cell")
@@ -324,6 +287,12 @@ class TeachflowMagics(Magics):
         from teachflow.viz import show_graph
 
         graph = get_default_graph()
+        if not graph.get_operations():
+            print(
+                "The default graph has no operations yet: build some (x = tf.constant(1.0) "
+                "* 2.0), then %teachflow graph."
+            )
+            return None
         session, run_metadata = self._last_local_session(), None
         if session is not None and session.graph is not graph:
             session = None
@@ -417,7 +386,11 @@ class TeachflowMagics(Magics):
             raise UsageError(f"--keep-steps must be >= 1, got {keep}")
         timeline = LiveTimeline(keep_steps=keep)
         self.last_trace = timeline
-        display(timeline)
+        # A notebook shows the widget before the cell runs, and it fills in as ops run; a
+        # terminal cannot draw it, so it gets a summary in words once the cell is done.
+        live = _has_widget_front_end(self.shell)
+        if live:
+            display(timeline)
         remote = self._process_cluster()
         timeline.attach()
         try:
@@ -428,6 +401,40 @@ class TeachflowMagics(Magics):
             if remote is not None:
                 _settle(timeline)
             timeline.detach()
+            if not live:
+                print(trace_summary(timeline))
+
+
+def _has_widget_front_end(shell) -> bool:
+    """Whether the shell is a kernel's (a notebook, JupyterLab), which can show widgets;
+    a terminal IPython has no kernel."""
+    return getattr(shell, "kernel", None) is not None
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def trace_summary(timeline) -> str:
+    """What a ``%%teachflow trace`` cell recorded, in words (for a terminal).
+
+    >>> from teachflow.viz import LiveTimeline
+    >>> trace_summary(LiveTimeline())
+    'Traced no session run: the cell ran no step.'
+    """
+    timeline.flush()
+    events = timeline.events
+    steps = list(timeline.steps)
+    if not steps:
+        return "Traced no session run: the cell ran no step."
+    ops = sum(1 for e in events if e["kind"] == "op")
+    moves = len(events) - ops
+    return (
+        f"Traced {_count(len(steps), 'step')} ({', '.join(map(str, steps))}): "
+        f"{_count(ops, 'op')} and {_count(moves, 'transfer')} on "
+        f"{_count(len(timeline.devices), 'device')}. "
+        f"%teachflow timeline --steps {len(steps)} draws them."
+    )
 
 
 def _settle(timeline) -> None:

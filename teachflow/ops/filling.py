@@ -21,6 +21,7 @@ from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape, as_shape
 from teachflow.ops import array_ops, constant_op
+from teachflow.ops.allocation import check_output
 from teachflow.ops.array_ops import (
     INDEX,
     apply_op,
@@ -74,6 +75,7 @@ def _fill_kernel(op, device):
         for d in sizes:
             if d < 0:
                 raise invalid(f"Dimension {d} must be >= 0")
+        check_output(device, sizes, np_type)
         if isinstance(value, np.ndarray):
             value = value[()]
         return as_output(xp.full(sizes, value, dtype=np_type))
@@ -267,6 +269,7 @@ def _range_kernel(op, device):
             n = _range_size(start, limit, delta, dt.is_integer)
         except ValueError as e:
             raise invalid(str(e)) from None
+        check_output(device, [n], np_type)
         return (
             xp.asarray(start + delta * np.arange(n), dtype=np_type) if n else xp.zeros(0, np_type)
         )
@@ -347,6 +350,7 @@ def _lin_space_kernel(op, device):
         n = int(num)
         if n <= 0:
             raise invalid(f"Requires num > 0: {n}")
+        check_output(device, [n], np_type)
         return xp.linspace(start, stop, n).astype(np_type, copy=False)
 
     return lin_space_value
@@ -417,6 +421,7 @@ def _one_hot_kernel(op, device):
             raise invalid(
                 f"Expected axis to be -1 or between [0, {idx.ndim + 1}).  But received: {axis}"
             )
+        check_output(device, (*idx.shape, n), np_type)
         # Out-of-range (and negative) indices give a row of off_value, as in TF.
         hot = idx[..., None] == xp.arange(n)
         out = xp.where(hot, on_value, off_value).astype(np_type, copy=False)

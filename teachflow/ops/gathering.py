@@ -25,6 +25,7 @@ from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops import array_ops
+from teachflow.ops.allocation import check_output
 from teachflow.ops.array_ops import (
     INDEX,
     apply_op,
@@ -90,6 +91,9 @@ def _gather_kernel(op, device):
                 f"Expected axis in the range [{-params.ndim}, {params.ndim}), but got {int(axis)}"
             )
         _check_indices(np.asarray(to_host(indices)), params.shape[a])
+        # indices.shape replaces the gathered axis (its batch dims are params' own).
+        out = (*params.shape[:a], *idx.shape[batch_dims:], *params.shape[a + 1 :])
+        check_output(device, out, params.dtype)
         if batch_dims == 0:
             return as_output(xp.take(params, idx, axis=a))
         # Batched gather: one independent gather per leading batch position.
@@ -227,6 +231,8 @@ def _scatter_nd_kernel(op, device):
 
     def scatter_nd_values(indices, updates, shape):
         dims = [int(d) for d in np.reshape(shape, [-1])]
+        if all(d >= 0 for d in dims):  # a negative one is reported by the coordinates
+            check_output(device, dims, np_type)
         # Summing duplicates needs an unbuffered add (ufunc.at): done on the host.
         result = np.zeros(dims, dtype=np_type)
         coords = _coordinates(np.asarray(to_host(indices)), dims, "shape")

@@ -22,6 +22,7 @@ from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops import array_ops, constant_op
+from teachflow.ops.allocation import check_output
 from teachflow.ops.array_ops import (
     INDEX,
     apply_op,
@@ -89,7 +90,13 @@ def _pack_kernel(op, device):
     xp = device.xp
     if op.inputs[0].dtype.base_dtype is dtypes.string:
         return lambda *values: np.stack([np.asarray(v, dtype=object) for v in values], axis=axis)
-    return lambda *values: xp.stack(values, axis=axis)
+
+    def pack_values(*values):
+        first = np.shape(values[0])
+        check_output(device, (len(values), *first), getattr(values[0], "dtype", np.float32))
+        return xp.stack(values, axis=axis)
+
+    return pack_values
 
 
 def _pack_grad(op, grad):
@@ -281,6 +288,9 @@ def _concat_kernel(op, device):
                         f"ConcatOp : Dimension {j} in both shapes must be equal: shape[0] = "
                         f"{shape_text(first)} vs. shape[{i}] = {shape_text(v.shape)}"
                     )
+        out = list(first)
+        out[a] = sum(v.shape[a] for v in arrays)
+        check_output(device, out, arrays[0].dtype)
         return xp.concatenate(arrays, axis=a)
 
     return concat_values

@@ -20,6 +20,7 @@ from teachflow.framework import registry
 from teachflow.framework.operation import Tensor
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops import array_ops
+from teachflow.ops.allocation import check_output
 from teachflow.ops.array_ops import (
     INDEX,
     apply_op,
@@ -90,6 +91,7 @@ def _pad_kernel(op, device):
     def pad_value(x, paddings, constant_values=0):
         x = xp.asarray(x)
         widths = _pad_widths(x, paddings)
+        check_output(device, [d + b + a for d, (b, a) in zip(x.shape, widths)], x.dtype)
         if isinstance(constant_values, np.ndarray):
             constant_values = constant_values[()]
         return as_output(xp.pad(x, widths, mode="constant", constant_values=constant_values))
@@ -126,6 +128,7 @@ def _mirror_pad_kernel(op, device):
                 word = "less than" if offset else "no greater than"
                 verb = "not less than" if offset else "greater than"
                 raise invalid(f"paddings must be {word} the dimension size: {b}, {a} {verb} {d}")
+        check_output(device, [d + b + a for d, (b, a) in zip(x.shape, widths)], x.dtype)
         return as_output(xp.pad(x, widths, mode=np_mode))
 
     return mirror_pad_value

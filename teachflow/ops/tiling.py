@@ -16,6 +16,7 @@ import numpy as np
 from teachflow.framework import registry
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops import array_ops
+from teachflow.ops.allocation import check_output
 from teachflow.ops.array_ops import (
     INDEX,
     apply_op,
@@ -65,7 +66,9 @@ def _tile_kernel(op, device):
         for i, m in enumerate(times):
             if m < 0:
                 raise invalid(f"Expected multiples[{i}] >= 0, but got {m}")
-        return as_output(xp.tile(xp.asarray(x), times))
+        x = xp.asarray(x)
+        check_output(device, [d * m for d, m in zip(x.shape, times)], x.dtype)
+        return as_output(xp.tile(x, times))
 
     return tile_value
 
@@ -131,6 +134,7 @@ def _broadcast_to_kernel(op, device):
     def broadcast_to_value(x, shape):
         x = xp.asarray(x)
         dims = int_list(shape)
+        check_output(device, dims, x.dtype)
         try:
             # A copy: numpy's broadcast view is read-only and shares memory.
             return as_output(xp.array(xp.broadcast_to(x, dims)))

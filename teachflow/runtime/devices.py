@@ -8,6 +8,10 @@ Which GPUs a session sees follows TensorFlow's rules: the physical GPUs (real on
 through cupy, or simulated ones when asked for), filtered by ``CUDA_VISIBLE_DEVICES``, then
 renumbered by ``GPUOptions.visible_device_list`` and capped by ``device_count["GPU"]``.
 
+The host CPU has no memory limit unless one is asked for (``ConfigProto(cpu_memory_limit=
+"2GiB")`` or ``TEACHFLOW_CPU_MEMORY_LIMIT=2GiB``); kernels whose output size comes from
+input values still refuse an output beyond 80% of physical memory before allocating it.
+
 Asking for simulated GPUs takes one line, either of
 
     tf.ConfigProto(simulated_gpus=4)           # optionally simulated_gpu_profile="v100"
@@ -22,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from teachflow.framework import errors
-from teachflow.runtime.memory import Allocator
+from teachflow.runtime.memory import Allocator, host_capacity, parse_bytes
 from teachflow.runtime.resources import ResourceManager
 from teachflow.sim.profiles import get_profile
 
@@ -161,16 +165,34 @@ def _visible_device_list(gpus, spec):
     return out
 
 
+def cpu_memory_limit(config) -> int | None:
+    """The host CPU's memory limit asked for: ``ConfigProto.cpu_memory_limit``, else the
+    environment's ``TEACHFLOW_CPU_MEMORY_LIMIT`` (bytes, or "2GiB", "512MB"), else None."""
+    asked = getattr(config, "cpu_memory_limit", None)
+    source = "ConfigProto.cpu_memory_limit"
+    if asked is None:
+        asked = os.environ.get("TEACHFLOW_CPU_MEMORY_LIMIT", "").strip() or None
+        source = "TEACHFLOW_CPU_MEMORY_LIMIT"
+    if asked is None:
+        return None
+    try:
+        return parse_bytes(asked)
+    except ValueError as e:
+        raise errors.InvalidArgumentError(None, None, f"{source}: {e}") from None
+
+
 def make_local_devices(config, task_name="/job:localhost/replica:0/task:0", resources=None):
     """The devices of one task (a local session, or one server), from its config."""
     counts = dict(getattr(config, "device_count", None) or {})
     n_cpu = max(1, int(counts.get("CPU", 1)))
+    cpu_limit = cpu_memory_limit(config)
+    guard = host_capacity()
     devices = [
         Device(
             f"{task_name}/device:CPU:{i}",
             "CPU",
             i,
-            allocator=Allocator("cpu" if i == 0 else f"cpu_{i}"),
+            allocator=Allocator("cpu" if i == 0 else f"cpu_{i}", limit=cpu_limit, capacity=guard),
             resources=resources if i == 0 else None,
         )
         for i in range(n_cpu)

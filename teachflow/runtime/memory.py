@@ -14,17 +14,31 @@ once, as TensorFlow does.
 
 from __future__ import annotations
 
+import os
 import threading
 
 from teachflow.framework import errors
 
 
 class Allocator:
-    """Bytes in use on one device. ``limit`` None means unlimited (a host CPU)."""
+    """Bytes in use on one device.
 
-    def __init__(self, name: str, limit: int | None = None, allow_growth: bool = True):
+    ``limit`` is enforced at every step (a GPU's memory, or a host CPU limit asked for):
+    outputs are counted as they are produced and the step fails where the count crosses
+    it. ``capacity`` is what kernels whose output size depends on input values check
+    before allocating (`teachflow.ops.allocation`); it is the limit when there is one,
+    else a guard (a share of the host's memory) that costs the steps nothing."""
+
+    def __init__(
+        self,
+        name: str,
+        limit: int | None = None,
+        allow_growth: bool = True,
+        capacity: int | None = None,
+    ):
         self.name = name
         self.limit = limit
+        self.capacity = limit if limit is not None else capacity
         self.allow_growth = allow_growth
         self.live_bytes = 0
         self.peak_bytes = 0
@@ -93,6 +107,54 @@ class OutOfMemory(errors.ResourceExhaustedError):
             f"OOM when allocating {requested} bytes by allocator {allocator.name}: "
             f"{self.in_use} bytes in use, limit {allocator.limit} bytes",
         )
+
+
+# The share of physical memory a host CPU device may hand out by default: TF's CPU
+# allocator takes all of it; a class's shared machines leave room for the others.
+HOST_MEMORY_FRACTION = 0.8
+_UNITS = {"": 1, "B": 1, "K": 1000, "M": 1000**2, "G": 1000**3, "T": 1000**4}
+
+
+def physical_memory_bytes() -> int | None:
+    """The host's physical memory, or None where the OS does not say."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return None
+
+
+def host_capacity() -> int | None:
+    """The default guard for a host CPU device: a share of physical memory."""
+    total = physical_memory_bytes()
+    return None if total is None else int(total * HOST_MEMORY_FRACTION)
+
+
+def parse_bytes(text) -> int:
+    """``1024``, ``"2GB"``, ``"512MiB"``, ``"1.5G"`` -> bytes.
+
+    >>> parse_bytes("2GiB"), parse_bytes("512MB"), parse_bytes(4096)
+    (2147483648, 512000000, 4096)
+    """
+    if isinstance(text, (int, float)):
+        n = int(text)
+    else:
+        s = str(text).strip().upper().replace(" ", "")
+        binary = "IB" in s
+        s = s.replace("IB", "").rstrip("B") if s[-1:] == "B" else s
+        number = s.rstrip("KMGT")
+        unit = s[len(number) :]
+        scale = _UNITS.get(unit)
+        if binary and unit:
+            scale = 1024 ** ("KMGT".index(unit) + 1)
+        try:
+            n = int(float(number) * scale)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"Cannot read a memory size from {text!r} (e.g. 2GiB, 512MB, 1024)"
+            ) from None
+    if n <= 0:
+        raise ValueError(f"A memory limit must be positive, got {text!r}")
+    return n
 
 
 def nbytes_of(value) -> int:

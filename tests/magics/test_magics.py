@@ -300,3 +300,67 @@ def test_importing_teachflow_does_not_import_ipython():
     code = "import sys, teachflow; print('IPython' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.stdout.strip() == "False", out.stderr
+
+
+@pytest.mark.parametrize(
+    "line, usage, words",
+    [
+        ("--help", "usage: %teachflow [-h] SUBCOMMAND", "tensorboard"),
+        ("cluster --help", "usage: %teachflow cluster [-h] start|status|stop", "Stop every task"),
+        ("cluster start --help", "usage: %teachflow cluster start [-h] [--ps N]", "--in-process"),
+        ("cluster status --help", "usage: %teachflow cluster status [-h]", "--timeout S"),
+        ("cluster stop --help", "usage: %teachflow cluster stop [-h]", "Stop every task"),
+        ("graph --help", "usage: %teachflow graph [-h]", "--color-by {device,task,op}"),
+        ("placement -h", "usage: %teachflow placement [-h]", "--filter TEXT"),
+        ("timeline --help", "usage: %teachflow timeline [-h]", "record the next runs"),
+        ("tensorboard --help", "usage: %teachflow tensorboard [-h]", "--port"),
+        ("trace --help", "usage: %%teachflow trace [-h]", "--keep-steps N"),
+    ],
+)
+def test_every_subcommand_takes_help(ip, magics, capsys, line, usage, words):
+    assert tf_magic(ip, line) is None
+    out = capsys.readouterr().out
+    assert out.startswith(usage) and words in out and "show this help message" in out
+    assert magics.cluster is None  # --help only prints
+
+
+def test_a_bad_argument_shows_the_subcommands_usage_and_where_to_read_more(ip):
+    with pytest.raises(UsageError) as error:
+        tf_magic(ip, "cluster start --bogus 1")
+    lines = str(error.value).splitlines()
+    assert lines[0] == "unrecognized arguments: --bogus 1"
+    assert lines[1].startswith("usage: %teachflow cluster start [-h] [--ps N]")
+    assert lines[-1] == (
+        "(%teachflow cluster start --help lists its options; "
+        "%teachflow? describes every subcommand)"
+    )
+    with pytest.raises(UsageError, match=r"(?s)invalid choice: 'colour'.*usage: %teachflow graph"):
+        tf_magic(ip, "graph --color-by colour")
+
+
+def test_graph_of_an_empty_default_graph_says_so(ip, capsys):
+    tf.reset_default_graph()
+    assert tf_magic(ip, "graph") is None
+    assert "The default graph has no operations yet" in capsys.readouterr().out
+
+
+def test_trace_cell_in_a_terminal_prints_a_summary_after_the_cell(ip, magics, capsys):
+    run(
+        ip,
+        "%%teachflow trace\n"
+        "print('the cell runs')\n"
+        "import teachflow as tf\n"
+        "with tf.Session(config=tf.ConfigProto(simulated_gpus=1)) as s:\n"
+        "    with tf.device('/gpu:0'):\n"
+        "        y = tf.constant(2.0, name='x') * 3.0\n"
+        "    for _ in range(2): s.run(y)\n",
+    )
+    out = capsys.readouterr().out
+    assert "LiveTimeline(" not in out
+    first, summary = out.strip().splitlines()
+    assert first == "the cell runs"
+    steps = ", ".join(map(str, magics.last_trace.steps))
+    assert summary == (
+        f"Traced 2 steps ({steps}): 6 ops and 0 transfers on 1 device. "
+        "%teachflow timeline --steps 2 draws them."
+    )

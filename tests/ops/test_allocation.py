@@ -1,0 +1,102 @@
+"""Kernels whose output size comes from input values refuse it before allocating, with
+TensorFlow's words (recorded by tests/fixtures/tensorflow/record_resource_limits.py)."""
+
+import json
+import pathlib
+
+import numpy as np
+import pytest
+
+import teachflow as tf
+
+TF_SAYS = json.loads(
+    (
+        pathlib.Path(__file__).parents[1] / "fixtures/tensorflow/resource_limits/errors.json"
+    ).read_text()
+)
+BIG = 10**12
+
+
+def shape_fed(rank):
+    return tf.placeholder(tf.int64, [rank], name="shape")
+
+
+# The same programs as the recorder's, fed the same values.
+CASES = {
+    "tile": (
+        lambda: tf.tile(tf.fill([1000, 1000], 1.0), tf.placeholder(tf.int32, [2], name="m")),
+        {"m:0": [1000, 1000]},
+    ),
+    "fill": (lambda: tf.fill(shape_fed(2), 1.0), {"shape:0": [BIG, BIG]}),
+    "zeros": (lambda: tf.zeros(shape_fed(1)), {"shape:0": [BIG]}),
+    "ones_int32": (lambda: tf.ones(shape_fed(2), tf.int32), {"shape:0": [BIG, 3]}),
+    "range": (lambda: tf.range(tf.placeholder(tf.int64, [], name="n")), {"n:0": BIG}),
+    "broadcast_to": (lambda: tf.broadcast_to(1.0, shape_fed(2)), {"shape:0": [BIG, BIG]}),
+    "pad": (
+        lambda: tf.pad(tf.ones([2, 2]), tf.placeholder(tf.int32, [2, 2], name="p")),
+        {"p:0": [[0, 2**30], [2**30, 0]]},
+    ),
+    "pad_int64": (
+        lambda: tf.pad(tf.ones([2]), tf.placeholder(tf.int64, [1, 2], name="p")),
+        {"p:0": [[0, BIG]]},
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_value_shaped_outputs_are_refused_as_tensorflow_refuses_them(case, monkeypatch):
+    monkeypatch.delenv("TEACHFLOW_CPU_MEMORY_LIMIT", raising=False)
+    build, feeds = CASES[case]
+    expected = TF_SAYS[case]
+    with tf.Graph().as_default() as g, tf.Session(graph=g) as sess:
+        fetch = build()
+        feed_dict = {g.get_tensor_by_name(k): v for k, v in feeds.items()}
+        with pytest.raises(getattr(tf.errors, expected["error"])) as info:
+            sess.run(fetch, feed_dict)
+    # TF's oneDNN build names its CPU allocator "mklcpu"; the plain one (ours) "cpu".
+    assert info.value.message.split("\n")[0] == expected["message"].replace("mklcpu", "cpu")
+
+
+def small_cpu():
+    return tf.Session(config=tf.ConfigProto(cpu_memory_limit="1MiB"))
+
+
+@pytest.mark.parametrize(
+    "build, shape",
+    [
+        (lambda: tf.matmul(tf.ones([1024, 1]), tf.ones([1, 1024])), "[1024,1024]"),
+        (lambda: tf.matmul(tf.ones([4, 512, 1]), tf.ones([1, 512])), "[4,512,512]"),
+        (lambda: tf.concat([tf.ones([200, 1000])] * 2, axis=0), "[400,1000]"),
+        (lambda: tf.stack([tf.ones([200, 1000])] * 2), "[2,200,1000]"),
+        (lambda: tf.gather(tf.ones([10, 1000]), tf.zeros([500], tf.int32)), "[500,1000]"),
+        (lambda: tf.one_hot(tf.zeros([1000], tf.int32), 1000), "[1000,1000]"),
+        (lambda: tf.linspace(0.0, 1.0, 1 << 20), "[1048576]"),
+        (lambda: tf.scatter_nd([[0]], [1.0], [1 << 20]), "[1048576]"),
+        (lambda: tf.pad(tf.ones([300, 300]), [[300, 300], [0, 0]], mode="SYMMETRIC"), "[900,300]"),
+    ],
+    ids=[
+        "matmul",
+        "batch_matmul",
+        "concat",
+        "stack",
+        "gather",
+        "one_hot",
+        "linspace",
+        "scatter_nd",
+        "mirror_pad",
+    ],
+)
+def test_outputs_larger_than_their_inputs_are_checked_too(build, shape, monkeypatch):
+    monkeypatch.delenv("TEACHFLOW_CPU_MEMORY_LIMIT", raising=False)
+    out = build()
+    with small_cpu() as sess, pytest.raises(tf.errors.ResourceExhaustedError) as info:
+        sess.run(out)
+    first = info.value.message.split("\n")[0]
+    assert first.startswith(f"OOM when allocating tensor with shape{shape} and type float")
+    assert first.endswith("by allocator cpu")
+
+
+def test_outputs_that_fit_are_computed(sess):
+    np.testing.assert_array_equal(sess.run(tf.tile([[1, 2]], [2, 1])), [[1, 2], [1, 2]])
+    assert sess.run(tf.fill([2, 3], 7)).sum() == 42
+    assert sess.run(tf.matmul(tf.ones([2, 3]), tf.ones([3, 2]))).tolist() == [[3, 3], [3, 3]]
