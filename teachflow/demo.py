@@ -69,19 +69,48 @@ def placement() -> None:
     total = tf.reduce_sum(h1 + h2, name="total")
     opts = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)
     meta = tf.RunMetadata()
+    shown = ("w", "w/read", "x", "h1", "h2", "add", "total")
     with tf.Session(config=tf.ConfigProto(simulated_gpus=2)) as sess:
         sess.run(w.initializer)
-        print("total =", sess.run(total, options=opts, run_metadata=meta))
-        for r in sess.placement_records():
-            if r.node in ("w", "w/read", "x", "h1", "h2", "add", "total"):
+        value = sess.run(total, options=opts, run_metadata=meta)
+        # Every entry of x @ w is 0.5 * 256 = 128; h1 + h2 doubles it, over 64 x 256 entries.
+        print(f"total = sum(h1 + h2) = {value:,.0f}  (64 x 256 entries of 2 x 0.5 x 256)")
+        records = sess.placement_records()
+        for r in records:
+            if r.node in shown:
                 print(f"{r.node:>7} -> {r.device.rsplit('/', 1)[-1]:<12} ({r.reason})")
+        helpers = [r.node for r in records if r.node not in shown]
+        print(f"(not shown: {', '.join(helpers)} -- the helpers' shapes, values and initializer)")
     for dev in meta.step_stats.dev_stats:
-        peak = max((m.peak_bytes for ns in dev.node_stats for m in ns.memory), default=0)
-        recv = sum("_Recv" in ns.timeline_label for ns in dev.node_stats)
-        print(
-            f"{dev.device.rsplit('/', 1)[-1]:<12} ran {len(dev.node_stats):>2} nodes, "
-            f"{recv} transfers in, peak memory {peak / 1024:.0f} KiB"
-        )
+        print(_device_line(dev, shown))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def _device_line(dev, shown) -> str:
+    """What one device ran, split into the table's nodes, transfers and the helpers."""
+    table, moves, others = [], [], []
+    for ns in dev.node_stats:
+        op = ns.timeline_label.partition(" = ")[2].partition("(")[0]
+        if ns.node_name in shown:
+            table.append(ns.node_name)
+        elif op in ("_Recv", "_Send"):
+            moves.append(ns.node_name)
+        else:
+            others.append(ns.node_name)
+    peak = max((m.peak_bytes for ns in dev.node_stats for m in ns.memory), default=0)
+    parts = [f"{', '.join(table) or 'none'} of the table"]
+    if moves:
+        parts.append(f"{_plural(len(moves), 'transfer')} in ({', '.join(moves)})")
+    if others:
+        parts.append(f"{_plural(len(others), 'helper')} ({', '.join(others)})")
+    return (
+        f"{dev.device.rsplit('/', 1)[-1]:<12} ran {_plural(len(dev.node_stats), 'node')}: "
+        + "; ".join(parts)
+        + f"; peak memory {peak / 1024:.0f} KiB"
+    )
 
 
 def cluster() -> None:
@@ -138,7 +167,7 @@ def main() -> None:
     placement()
     cluster()
     training()
-    print("\nNext: the labs (see the README).")
+    print("\nNext: the labs, ten notebooks to run and look at: `make labs` (or `teachflow labs`).")
 
 
 if __name__ == "__main__":
