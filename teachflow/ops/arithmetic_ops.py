@@ -32,6 +32,7 @@ from teachflow.ops.elementwise import (
     make_op,
     reduce_to_shape,
     scalar_like,
+    sized_broadcast,
     unary_of,
     unary_op,
     xp_kernel,
@@ -196,7 +197,11 @@ _BINARY = (
 )
 for _type, _allowed, _kernel, _grad in _BINARY:
     registry.register(
-        _type, broadcast_of(_allowed), _kernel, grad=_grad, not_differentiable=_grad is None
+        _type,
+        broadcast_of(_allowed),
+        sized_broadcast(_kernel),
+        grad=_grad,
+        not_differentiable=_grad is None,
     )
 
 registry.register(

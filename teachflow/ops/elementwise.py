@@ -23,6 +23,7 @@ from teachflow.framework.inference import broadcast_all, check_same_dtype
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
+from teachflow.ops.allocation import check_output
 
 # -- dtype families (the ``T in [...]`` lists of TensorFlow's op definitions) ------------
 FLOATS = (dtypes.float16, dtypes.float32, dtypes.float64)
@@ -79,6 +80,44 @@ def broadcast_of(allowed, out=None):
 def kernel_of(fn):
     """A kernel factory for an op whose compute function reads no attributes."""
     return lambda op, device: fn
+
+
+def sized_broadcast(make):
+    """A binary kernel factory whose kernel first checks what broadcasting will allocate.
+
+    Two small inputs can broadcast to a huge output ([100000, 1] + [1, 100000]: 40 GB of
+    float32 from 800 KB), so the output is checked against the device
+    (`teachflow.ops.allocation`) before it is computed. Where the static shapes already
+    show an output that fits, the kernel is the plain one; at run time, equal shapes and a
+    bias-like suffix (``[n, 10] + [10]``) cannot grow and skip the check."""
+
+    def make_checked(op, device):
+        fn = make(op, device)
+        out = op.outputs[0]
+        n = out.shape.num_elements()
+        capacity = getattr(getattr(device, "allocator", None), "capacity", None)
+        np_type = out.dtype.as_numpy_dtype
+        if capacity is None or np_type is object:
+            return fn
+        if n is not None and n * np.dtype(np_type).itemsize <= capacity:
+            return fn
+
+        def broadcast_checked(x, y):
+            sx, sy = np.shape(x), np.shape(y)
+            if sx != sy and sx and sy:
+                short, long_ = (sx, sy) if len(sx) <= len(sy) else (sy, sx)
+                if long_[len(long_) - len(short) :] != short:
+                    try:
+                        dims = np.broadcast_shapes(sx, sy)
+                    except ValueError:
+                        dims = None  # the kernel reports incompatible shapes
+                    if dims is not None:
+                        check_output(device, dims, np_type)
+            return fn(x, y)
+
+        return broadcast_checked
+
+    return make_checked
 
 
 def xp_kernel(name):

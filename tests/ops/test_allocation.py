@@ -100,3 +100,29 @@ def test_outputs_that_fit_are_computed(sess):
     np.testing.assert_array_equal(sess.run(tf.tile([[1, 2]], [2, 1])), [[1, 2], [1, 2]])
     assert sess.run(tf.fill([2, 3], 7)).sum() == 42
     assert sess.run(tf.matmul(tf.ones([2, 3]), tf.ones([3, 2]))).tolist() == [[3, 3], [3, 3]]
+
+
+def test_broadcasting_two_small_inputs_to_a_huge_output_is_refused(monkeypatch):
+    # 800 KB of inputs, 40 GB of output.
+    monkeypatch.delenv("TEACHFLOW_CPU_MEMORY_LIMIT", raising=False)
+    column = tf.constant(np.ones((100_000, 1), np.float32))
+    row = tf.placeholder(tf.float32, [1, None])
+    with tf.Session() as sess, pytest.raises(tf.errors.ResourceExhaustedError) as info:
+        sess.run(column * row, {row: np.ones((1, 100_000), np.float32)})
+    assert info.value.message.startswith(
+        "OOM when allocating tensor with shape[100000,100000] and type float"
+    )
+    assert "{{node mul}}" in info.value.message
+
+
+def test_broadcasts_that_cannot_grow_keep_the_plain_kernel(sess):
+    import operator
+
+    x = tf.placeholder(tf.float32, [None, 10])
+    biased = x + tf.zeros([10])  # a bias: the output is x's size
+    small = tf.constant(1.0) + 2.0
+    out = sess.run([biased, small], {x: np.ones((3, 10), np.float32)})
+    assert out[0].shape == (3, 10) and out[1] == 3.0
+    assert sess._kernels[small.op] is operator.add  # static shapes fit: no check at all
+    with small_cpu() as s:  # the bias case is checked at run time, and passes
+        assert s.run(biased, {x: np.ones((3, 10), np.float32)}).shape == (3, 10)
