@@ -30,8 +30,13 @@ def resize_gradient(tf):
     x = tf.constant(FLOAT_BATCH)
     w = tf.constant(np.arange(2 * 8 * 9 * 3, dtype=np.float32).reshape(2, 8, 9, 3) / 100)
     out = {}
-    for name, size in (("up", [8, 9]), ("down", [3, 4])):
-        y = tf.image.resize_images(x, size)
+    for name, size, method in (
+        ("up", [8, 9], 0),
+        ("down", [3, 4], 0),
+        ("nearest_up", [8, 9], 1),
+        ("nearest_down", [3, 4], 1),
+    ):
+        y = tf.image.resize_images(x, size, method=method)
         (out[name],) = tf.gradients(y, [x], grad_ys=w[:, : size[0], : size[1]])
     return out
 

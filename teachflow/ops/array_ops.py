@@ -296,10 +296,22 @@ def _rank_kernel(op, device):
     return lambda x: np.int32(np.ndim(x))
 
 
+def _infer_shape_n(op):
+    # The shapes of N tensors at once (TF's convolution gradients ask for two).
+    out_type = op._attrs["out_type"]
+    return [(out_type, TensorShape([t.shape.ndims])) for t in op.inputs]
+
+
+def _shape_n_kernel(op, device):
+    one = _shape_kernel(op, device)
+    return lambda *xs: tuple(one(x) for x in xs)
+
+
 registry.register("Shape", _infer_shape_query, _shape_kernel)
+registry.register("ShapeN", _infer_shape_n, _shape_n_kernel)
 registry.register("Size", _infer_shape_query, _size_kernel)
 registry.register("Rank", _infer_shape_query, _rank_kernel)
-_register_no_gradient("Shape", "Size", "Rank")
+_register_no_gradient("Shape", "ShapeN", "Size", "Rank")
 
 
 def _shape_query(op_type, input, name, out_type, known):  # noqa: A002
@@ -323,6 +335,20 @@ def shape(input, name=None, out_type=dtypes.int32):  # noqa: A002 - TF's argumen
     return _shape_query(
         "Shape", input, name, out_type, lambda s: s.as_list() if s.is_fully_defined() else None
     )
+
+
+def shape_n(input, out_type=dtypes.int32, name=None):  # noqa: A002 - TF's argument name
+    """The shapes of a list of tensors, one ``ShapeN`` op with an output per tensor.
+
+    >>> import teachflow as tf
+    >>> [t.op.type for t in tf.shape_n([tf.zeros([2, 3]), tf.zeros([4])])]
+    ['ShapeN', 'ShapeN']
+    """
+    out_type = dtypes.as_dtype(out_type).base_dtype
+    with name_scope(name, "ShapeN", input) as scope:
+        tensors = [convert_to_tensor(t) for t in input]
+        attrs = {"N": len(tensors), "T": tensors[0].dtype.base_dtype, "out_type": out_type}
+        return list(tensors[0].graph.create_op("ShapeN", tensors, attrs, name=scope).outputs)
 
 
 def size(input, name=None, out_type=dtypes.int32):  # noqa: A002

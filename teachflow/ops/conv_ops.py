@@ -189,7 +189,11 @@ def _infer_from_sizes(sizes_index, grad_index, other_index):
                 f"'{'filter' if other_index == 1 else 'input'}'."
             )
         check_window_attrs(op)
-        shape = constant_value_as_shape(op.inputs[sizes_index])
+        sizes = op.inputs[sizes_index]
+        if sizes.op.type == "ShapeN":  # the gradient's: the shape of that input, known or not
+            shape = sizes.op.inputs[sizes.value_index].shape
+        else:
+            shape = constant_value_as_shape(sizes)
         if shape.ndims is None:
             shape = TensorShape([None] * 4)
         return [(dt, shape)]
@@ -224,11 +228,14 @@ def _shape(t):
 
 
 def _conv2d_grad(op, grad):
+    from teachflow.ops import array_ops
+
     x, w = op.inputs
     attrs = _window_attrs(op)
+    x_shape, w_shape = array_ops.shape_n([x, w])  # one op for both shapes, as TF
     return [
-        _grad_op("Conv2DBackpropInput", [_shape(x), w, grad], attrs),
-        _grad_op("Conv2DBackpropFilter", [x, _shape(w), grad], attrs),
+        _grad_op("Conv2DBackpropInput", [x_shape, w, grad], attrs),
+        _grad_op("Conv2DBackpropFilter", [x, w_shape, grad], attrs),
     ]
 
 

@@ -175,6 +175,27 @@ def _resize_bilinear_grad_kernel(op, device):
     return resize_bilinear_grad
 
 
+def _resize_nearest_grad_kernel(op, device):
+    xp = device.xp
+    align, half = _flags(op)
+
+    def resize_nearest_neighbor_grad(grads, size):
+        in_h, in_w = (int(v) for v in size)
+        out_h, out_w = grads.shape[1:3]
+
+        def picks(in_size, out_size):
+            # One-hot rows: output position -> the input pixel it copied.
+            m = np.zeros((out_size, in_size), np.float32)
+            m[np.arange(out_size), nearest_axis(in_size, out_size, align, half)] = 1
+            return xp.asarray(m)
+
+        wy, wx = picks(in_h, out_h), picks(in_w, out_w)
+        dx = xp.einsum("Hh,nHWc,Ww->nhwc", wy, grads.astype(np.float32), wx, optimize=True)
+        return dx.astype(grads.dtype, copy=False)
+
+    return resize_nearest_neighbor_grad
+
+
 def _resize_nearest_kernel(op, device):
     align, half = _flags(op)
 
@@ -209,7 +230,42 @@ registry.register(
     lambda op: [(op.inputs[1].dtype.base_dtype, op.inputs[1].shape)],
     _resize_bilinear_grad_kernel,
 )
-registry.register("ResizeNearestNeighbor", _infer_resize(False), _resize_nearest_kernel)
+
+
+def _resize_nearest_grad(op, grad):
+    from teachflow.ops import array_ops
+
+    images = op.inputs[0]
+    if not images.dtype.is_floating:
+        return [None, None]
+    attrs = {
+        "T": images.dtype.base_dtype,
+        "align_corners": op._attrs["align_corners"],
+        "half_pixel_centers": op._attrs["half_pixel_centers"],
+    }
+    with name_scope(None, "ResizeNearestNeighborGrad") as scope:
+        if images.shape[1:3].is_fully_defined():
+            size = convert_to_tensor(np.array(images.shape[1:3].as_list(), np.int32), name="size")
+        else:
+            size = array_ops.shape(images)[1:3]
+        dx = grad.graph.create_op("ResizeNearestNeighborGrad", [grad, size], attrs, name=scope)
+    return [dx.outputs[0], None]
+
+
+def _infer_nearest_grad(op):
+    from teachflow.ops.static_value import constant_value
+
+    grads, size = op.inputs
+    value = constant_value(size)
+    hw = [int(v) for v in value] if value is not None else [None, None]
+    batch, channels = (grads.shape[0], grads.shape[3]) if grads.shape.ndims == 4 else (None, None)
+    return [(grads.dtype.base_dtype, TensorShape([batch, *hw, channels]))]
+
+
+registry.register(
+    "ResizeNearestNeighbor", _infer_resize(False), _resize_nearest_kernel, grad=_resize_nearest_grad
+)
+registry.register("ResizeNearestNeighborGrad", _infer_nearest_grad, _resize_nearest_grad_kernel)
 
 
 # -- the Python API ----------------------------------------------------------------------------

@@ -9,7 +9,16 @@ from hypothesis import strategies as st
 
 import teachflow as tf
 from tests.ops.finite_differences import check_gradients
-from tests.ops.nn_conv_fixtures import ERROR_CLASSES, cases_of, check_case, check_error, errors_of
+from tests.ops.nn_conv_fixtures import (
+    ERROR_CLASSES,
+    cases_of,
+    check_case,
+    check_error,
+    errors_of,
+)
+from tests.ops.nn_conv_fixtures import (
+    HERE as FIXTURES,
+)
 
 RNG = np.random.default_rng(3)
 
@@ -213,3 +222,34 @@ def test_conv1d_is_a_conv2d_of_height_one():
     assert [t.op.type for t in conv.inputs] == ["ExpandDims", "ExpandDims"]
     with pytest.raises(ValueError, match='data_format must be "NWC" or "NCW"'):
         tf.nn.conv1d(tf.zeros([2, 10, 3]), tf.ones([3, 3, 4]), 1, "SAME", data_format="NHW")
+
+
+def test_a_tensorflow_graph_of_these_ops_imports_and_runs():
+    # Recorded by tests/fixtures/tensorflow/record_conv_graph.py: conv, pools, fused batch
+    # norm, LRN, depthwise conv, resizes, conv2d_transpose and the gradients TF built.
+    from teachflow.proto.messages import GraphDef
+
+    graph_def = GraphDef()
+    graph_def.ParseFromString((FIXTURES / "graph.pb").read_bytes())
+    want = np.load(FIXTURES / "graph_values.npz")
+    fetches = ["out", "dx", "dw", "mean", "variance"]
+    with tf.Graph().as_default():
+        tf.import_graph_def(graph_def, name="")
+        assert (
+            tf.get_default_graph().get_operation_by_name("gradients/conv_grad/ShapeN").type
+            == "ShapeN"
+        )
+        with tf.Session() as sess:
+            got = sess.run([f"{n}:0" for n in fetches], {"x:0": want["x"]})
+    tol = 8 * np.finfo(np.float32).eps * np.sqrt(2 * 8 * 8 * 3)
+    for name, value in zip(fetches, got):
+        scale = max(1.0, float(np.abs(want[name]).max()))
+        np.testing.assert_allclose(value, want[name], rtol=tol, atol=tol * scale, err_msg=name)
+
+
+def test_gradient_shapes_come_from_shape_n():
+    x = tf.placeholder(tf.float32, [None, 6, 6, 2])
+    w = tf.ones([3, 3, 2, 4])
+    dx, dw = tf.gradients(tf.nn.conv2d(x, w, 1, "SAME"), [x, w])
+    assert dx.op.inputs[0].op.type == "ShapeN" and dx.op.inputs[0].op is dw.op.inputs[1].op
+    assert dx.shape.as_list() == [None, 6, 6, 2] and dw.shape.as_list() == [3, 3, 2, 4]
