@@ -35,6 +35,7 @@ __all__ = [
     "concat",
     "split",
     "shape",
+    "shape_n",
     "size",
     "rank",
     "reshape",
