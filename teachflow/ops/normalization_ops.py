@@ -204,6 +204,8 @@ def _fused_batch_norm_grad(op, grad_y, *unused):
     if grad_y is None:
         grad_y = array_ops.zeros_like(op.outputs[0])
     x, scale = op.inputs[:2]
+    # Training normalised with the batch's statistics (saved in the reserve outputs);
+    # inference with the given ones.
     if op._attrs["is_training"]:
         stats = [op.outputs[3], op.outputs[4]]
     else:
@@ -211,11 +213,10 @@ def _fused_batch_norm_grad(op, grad_y, *unused):
     attrs = {k: op._attrs[k] for k in ("T", "U", "epsilon", "data_format", "is_training")}
     dx, d_scale, d_offset, _, _ = grad_y.graph.create_op(
         "FusedBatchNormGradV3",
-        [grad_y, x, op.inputs[1], *stats, op.outputs[5]],
+        [grad_y, x, scale, *stats, op.outputs[5]],
         attrs,
         name="FusedBatchNormGradV3",
     ).outputs
-    del scale
     return [dx, d_scale, d_offset, None, None]
 
 
