@@ -34,6 +34,8 @@ from __future__ import annotations
 import numpy as np
 
 from teachflow.framework import dtypes
+from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.graph import get_default_graph
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.ops import init_ops
@@ -234,8 +236,7 @@ class BatchNormalization(Layer):
         updates = []
         for var, value in ((self.moving_mean, mean), (self.moving_variance, variance)):
             with name_scope(None, "AssignMovingAvg", [var, value]) as scope:
-                from teachflow.framework.graph import get_default_graph
-
+                # The update runs where the variable lives (a parameter server's task).
                 with get_default_graph().colocate_with(var.op):
                     decay = decay_of()
                     delta = (var - math_ops.cast(value, var.dtype.base_dtype)) * decay
@@ -244,8 +245,6 @@ class BatchNormalization(Layer):
 
 
 def _const(value, layer):
-    from teachflow.framework.conversion import convert_to_tensor
-
     return convert_to_tensor(np.asarray(value, layer._param_dtype.as_numpy_dtype), name="decay")
 
 
