@@ -88,3 +88,9 @@ def test_a_cluster_started_is_stopped(notebook):
 def test_every_lab_module_has_its_notebook():
     numbers = {p.name[:2] for p in LAB_FILES}
     assert set(labs.available()) <= numbers
+
+
+def test_values_print_as_tensorflow_1_notebooks_showed_them(notebook):
+    """numpy 2 prints a fetched scalar as ``np.float32(3.0)``; TF 1's notebooks showed ``3.0``."""
+    setup = next(s for s in map(source, cells(notebook)) if "lab = labs.lab(" in s)
+    assert 'np.set_printoptions(legacy="1.25")' in setup
