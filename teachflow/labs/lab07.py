@@ -3,10 +3,39 @@
 
 from __future__ import annotations
 
+from teachflow.labs.claims import Claim, Claims
 from teachflow.labs.exercise import Exercise, Lab
 from teachflow.labs.verifiers import Choice, Inspect, Value
 
 SHARED_NAME = "tasks"
+
+
+def dequeue_wait_s(run_metadata) -> float:
+    """How long the traced step's dequeue waited on its queue, in seconds (0 if none ran)."""
+    waits = [
+        ns.op_end_rel_micros / 1e6
+        for d in run_metadata.step_stats.dev_stats
+        for ns in d.node_stats
+        if "= QueueDequeue" in ns.timeline_label
+    ]
+    return max(waits, default=0.0)
+
+
+def claims(waiting, got, producer_delay_s: float = 0.5) -> Claims:
+    """The lab's claims about section 6's consumer, which asks before the producer delivers:
+    ``waiting`` is its traced step's RunMetadata, ``got`` what it received; the producer
+    enqueued ``producer_delay_s`` after the consumer's session was ready."""
+    return Claims(
+        [
+            Claim(
+                "the consumer's dequeue waited on the empty queue for the producer: seconds",
+                round(dequeue_wait_s(waiting), 2),
+                ">=",
+                producer_delay_s / 2,
+            ),
+            Claim("... and then got the first element: elements received", len(got), "==", 1),
+        ]
+    )
 
 
 def _check_shared_consumer(graph) -> str | None:

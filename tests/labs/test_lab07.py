@@ -1,7 +1,12 @@
 """Lab 07 (queues and asynchronous communication): reference answers pass, typical wrong ones
 get feedback."""
 
+import threading
+import time
+
 import teachflow as tf
+from teachflow.labs import lab07
+from tests.examples.conftest import start_cluster
 
 
 def test_up_to_after_close(lab):
@@ -61,3 +66,41 @@ def test_batches_until_out_of_range(lab):
     assert lab.check("batches_until_out_of_range", runs)
     assert "allow_smaller_final_batch" in lab.check("batches_until_out_of_range", 8).feedback
     assert "three times" in lab.check("batches_until_out_of_range", 3).feedback
+
+
+def test_the_waiting_consumer_claims_hold_on_a_busy_machine(busy_machine):
+    cluster = start_cluster(ps=1, workers=2)
+
+    def jobs_queue():
+        with tf.device("/job:ps/task:0"):
+            return tf.FIFOQueue(10, tf.int32, shapes=[[]], shared_name="jobs", name="jobs")
+
+    try:
+        producer, consumer = tf.Graph(), tf.Graph()
+        with producer.as_default():
+            push = jobs_queue().enqueue_many([[10, 20, 30]])
+        with consumer.as_default():
+            pull = jobs_queue().dequeue()
+        meta, got, asking = tf.RunMetadata(), [], threading.Event()
+        trace = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE, timeout_in_ms=30_000)
+
+        def consume():
+            with tf.Session(cluster.target("worker", 1), graph=consumer) as sess:
+                asking.set()
+                got.append(sess.run(pull, options=trace, run_metadata=meta))
+
+        waiting = threading.Thread(target=consume)
+        waiting.start()
+        assert asking.wait(30)
+        # The lesson's own half second: the time the producer lets pass, not a synchronisation
+        # (the claim below measures on the ps how long the dequeue really waited).
+        time.sleep(0.5)
+        with tf.Session(cluster.target("worker", 0), graph=producer) as sess:
+            sess.run(push)
+        waiting.join(30)
+        assert not waiting.is_alive()
+    finally:
+        cluster.stop()
+    assert got == [10]
+    claims = lab07.claims(meta, got)
+    assert claims.all_hold, str(claims)
