@@ -15,7 +15,8 @@ evaluation graph).
     ('dense/Relu', TensorShape([None, 4]))
 
 The layer machinery (scope capture, variables, ``UPDATE_OPS``) is
-`teachflow.ops.layer_base`; the image layers live in `teachflow.ops.conv_layers` and
+`teachflow.ops.layer_base`; the image layers live in `teachflow.ops.conv_layers`,
+`teachflow.ops.conv1d_layers`, `teachflow.ops.pooling_layers` and
 `teachflow.ops.batch_norm_layer`.
 """
 
@@ -28,25 +29,26 @@ from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.ops import init_ops
 from teachflow.ops.batch_norm_layer import BatchNormalization, batch_normalization
-from teachflow.ops.conv1d_layers import (
-    AveragePooling1D,
-    Conv1D,
-    MaxPooling1D,
-    average_pooling1d,
-    conv1d,
-    max_pooling1d,
-)
+from teachflow.ops.conv1d_layers import Conv1D, conv1d
 from teachflow.ops.conv_layers import (
-    AveragePooling2D,
     Conv2D,
     Conv2DTranspose,
-    MaxPooling2D,
-    average_pooling2d,
+    SeparableConv2D,
     conv2d,
     conv2d_transpose,
-    max_pooling2d,
+    separable_conv2d,
 )
 from teachflow.ops.layer_base import Layer
+from teachflow.ops.pooling_layers import (
+    AveragePooling1D,
+    AveragePooling2D,
+    MaxPooling1D,
+    MaxPooling2D,
+    average_pooling1d,
+    average_pooling2d,
+    max_pooling1d,
+    max_pooling2d,
+)
 
 __all__ = [
     "AveragePooling1D",
@@ -61,6 +63,7 @@ __all__ = [
     "Layer",
     "MaxPooling1D",
     "MaxPooling2D",
+    "SeparableConv2D",
     "average_pooling1d",
     "average_pooling2d",
     "batch_normalization",
@@ -72,6 +75,7 @@ __all__ = [
     "flatten",
     "max_pooling1d",
     "max_pooling2d",
+    "separable_conv2d",
 ]
 
 

@@ -63,6 +63,21 @@ def conv_transpose(tf):
     return {"a": a, "b": b}, {}, 0
 
 
+def separable(tf):
+    y = tf.layers.separable_conv2d(
+        IMAGES, 3, 3, padding="same", depth_multiplier=2, activation=tf.nn.relu,
+        depthwise_initializer=tf.constant_initializer(_kernel([3, 3, 2, 2], 9.0)),
+        pointwise_initializer=tf.constant_initializer(_kernel([1, 1, 4, 3], 10.0)),
+        bias_initializer=tf.constant_initializer(0.3),
+    )  # fmt: skip
+    z = tf.layers.separable_conv2d(
+        IMAGES, 2, (2, 3), strides=2,
+        depthwise_initializer=tf.constant_initializer(_kernel([2, 3, 2, 1], 11.0)),
+        pointwise_initializer=tf.constant_initializer(_kernel([1, 1, 2, 2], 12.0)),
+    )  # fmt: skip
+    return {"y": y, "z": z}, {}, 0
+
+
 def sequences(tf):
     x = IMAGES.reshape(4, 12, 6)
     h = tf.layers.conv1d(
@@ -169,6 +184,7 @@ CASES = {
         conv_strided_dilated,
         conv_channels_first,
         conv_transpose,
+        separable,
         sequences,
         pooling,
         batch_norm_fused_training,

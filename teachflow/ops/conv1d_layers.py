@@ -1,9 +1,9 @@
-"""TF1's sequence layers: ``tf.layers.Conv1D`` / ``conv1d`` and ``MaxPooling1D`` /
-``max_pooling1d``, ``AveragePooling1D`` / ``average_pooling1d``.
+"""TF1's convolution layer for sequences: ``tf.layers.Conv1D`` / ``conv1d`` (the 1-D
+pooling layers are `teachflow.ops.pooling_layers`).
 
-A ``[batch, steps, channels]`` sequence is an image of height 1: the layers build the 2-D
-ops around ExpandDims and Squeeze, as Keras does (``conv1d/Conv1D/Conv2D``...), so a
-text-CNN lab's graph reads like TensorFlow's.
+A ``[batch, steps, channels]`` sequence is an image of height 1: the layer builds the 2-D
+op between ExpandDims and Squeeze, as Keras does (``conv1d/Conv1D``...), so a text-CNN
+lab's graph reads like TensorFlow's.
 
     >>> import teachflow as tf
     >>> x = tf.placeholder(tf.float32, [None, 20, 8])
@@ -17,10 +17,7 @@ from __future__ import annotations
 from teachflow.ops import init_ops
 from teachflow.ops.conv_layers import Conv2D
 from teachflow.ops.layer_base import (
-    Layer,
     check_ndim,
-    normalize_data_format,
-    normalize_padding,
     normalize_tuple,
 )
 
@@ -88,57 +85,6 @@ class Conv1D(Conv2D):
         return outputs
 
 
-class _Pooling1D(Layer):
-    _op = None  # "MaxPool" or "AvgPool"
-
-    def __init__(
-        self, pool_size, strides, padding="valid", data_format="channels_last", name=None, **kw
-    ):
-        super().__init__(name=name, **kw)
-        self.pool_size = normalize_tuple(pool_size, 1, "pool_size")
-        self.strides = normalize_tuple(strides if strides is not None else pool_size, 1, "strides")
-        self.padding = normalize_padding(padding)
-        self.data_format = normalize_data_format(data_format)
-
-    def call(self, inputs):
-        from teachflow.ops import array_ops, pooling_ops
-
-        check_ndim(self, inputs, 3)
-        # Keras adds a unit axis after the steps and pools [steps, 1] windows.
-        channels_first = self.data_format == "channels_first"
-        axis = 3 if channels_first else 2
-        x = array_ops.expand_dims(inputs, axis)
-        if channels_first:
-            ksize, strides, fmt = [1, 1, self.pool_size[0], 1], [1, 1, self.strides[0], 1], "NCHW"
-        else:
-            ksize, strides, fmt = [1, self.pool_size[0], 1, 1], [1, self.strides[0], 1, 1], "NHWC"
-        pool = pooling_ops.max_pool if self._op == "MaxPool" else pooling_ops.avg_pool
-        y = pool(x, ksize, strides, self.padding.upper(), data_format=fmt)
-        return array_ops.squeeze(y, [axis])
-
-
-class MaxPooling1D(_Pooling1D):
-    """Max pooling over steps of ``[batch, steps, channels]``.
-
-    >>> import teachflow as tf
-    >>> tf.layers.MaxPooling1D(2, 2)(tf.zeros([1, 6, 3])).op.name
-    'max_pooling1d/Squeeze'
-    """
-
-    _op = "MaxPool"
-
-
-class AveragePooling1D(_Pooling1D):
-    """Average pooling over steps of ``[batch, steps, channels]``.
-
-    >>> import teachflow as tf
-    >>> tf.layers.AveragePooling1D(3, 1, padding="same")(tf.zeros([1, 6, 3])).shape
-    TensorShape([1, 6, 3])
-    """
-
-    _op = "AvgPool"
-
-
 def conv1d(
     inputs,
     filters,
@@ -188,17 +134,3 @@ def conv1d(
         _scope=name,
     )
     return layer(inputs)
-
-
-def max_pooling1d(
-    inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None
-):
-    """Functional form of `MaxPooling1D`."""
-    return MaxPooling1D(pool_size, strides, padding, data_format, name=name)(inputs)
-
-
-def average_pooling1d(
-    inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None
-):
-    """Functional form of `AveragePooling1D`."""
-    return AveragePooling1D(pool_size, strides, padding, data_format, name=name)(inputs)

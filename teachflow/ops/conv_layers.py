@@ -1,5 +1,6 @@
-"""TF1's image layers: ``tf.layers.Conv2D`` / ``conv2d`` and the pooling layers
-``MaxPooling2D`` / ``max_pooling2d`` and ``AveragePooling2D`` / ``average_pooling2d``.
+"""TF1's convolution layers for images: ``tf.layers.Conv2D`` / ``conv2d``,
+``Conv2DTranspose`` / ``conv2d_transpose`` and ``SeparableConv2D`` / ``separable_conv2d``
+(the pooling layers are `teachflow.ops.pooling_layers`).
 
 A ``Conv2D`` layer owns a kernel ``[kh, kw, in_channels, filters]`` (glorot-uniform unless
 given) and a bias ``[filters]`` (zeros), and builds ``Conv2D``, ``BiasAdd`` and the
@@ -209,61 +210,93 @@ class Conv2DTranspose(Conv2D):
         return outputs
 
 
-class _Pooling2D(Layer):
-    _op = None  # the tf.nn function
-
-    def __init__(
-        self, pool_size, strides, padding="valid", data_format="channels_last", name=None, **kw
-    ):
-        super().__init__(name=name, **kw)
-        self.pool_size = normalize_tuple(pool_size, 2, "pool_size")
-        self.strides = normalize_tuple(strides if strides is not None else pool_size, 2, "strides")
-        self.padding = normalize_padding(padding)
-        self.data_format = normalize_data_format(data_format)
-
-    def call(self, inputs):
-        check_ndim(self, inputs, 4)
-        if self.data_format == "channels_first":
-            ksize = [1, 1, *self.pool_size]
-            strides = [1, 1, *self.strides]
-        else:
-            ksize = [1, *self.pool_size, 1]
-            strides = [1, *self.strides, 1]
-        return type(self)._op(
-            inputs, ksize, strides, self.padding.upper(), data_format=_nn_format(self.data_format)
-        )
-
-
-class MaxPooling2D(_Pooling2D):
-    """Max pooling layer: the largest value of each ``pool_size`` window.
-
-    ``strides`` defaults to ``pool_size`` (windows that do not overlap).
+class SeparableConv2D(Conv2D):
+    """Depthwise-separable 2-D convolution (MobileNet's block): a depthwise kernel
+    ``[kh, kw, in, depth_multiplier]`` filters each channel, a pointwise kernel
+    ``[1, 1, in * depth_multiplier, filters]`` mixes them.
 
         >>> import teachflow as tf
-        >>> tf.layers.MaxPooling2D(2, 2)(tf.zeros([1, 28, 28, 8])).shape
-        TensorShape([1, 14, 14, 8])
+        >>> layer = tf.layers.SeparableConv2D(5, 3, padding="same", depth_multiplier=2)
+        >>> layer(tf.zeros([1, 8, 8, 3])).shape, layer.pointwise_kernel.shape
+        (TensorShape([1, 8, 8, 5]), TensorShape([1, 1, 6, 5]))
     """
 
-    @staticmethod
-    def _op(*args, **kwargs):
-        from teachflow.ops import pooling_ops
+    def __init__(
+        self,
+        filters,
+        kernel_size,
+        depth_multiplier=1,
+        depthwise_initializer=None,
+        pointwise_initializer=None,
+        depthwise_regularizer=None,
+        pointwise_regularizer=None,
+        depthwise_constraint=None,
+        pointwise_constraint=None,
+        **kwargs,
+    ):
+        super().__init__(filters, kernel_size, **kwargs)
+        self.depth_multiplier = int(depth_multiplier)
+        self.depthwise_initializer = depthwise_initializer
+        self.pointwise_initializer = pointwise_initializer
+        self.depthwise_regularizer = depthwise_regularizer
+        self.pointwise_regularizer = pointwise_regularizer
+        self.depthwise_constraint = depthwise_constraint
+        self.pointwise_constraint = pointwise_constraint
+        self.depthwise_kernel = self.pointwise_kernel = None
 
-        return pooling_ops.max_pool(*args, **kwargs)
+    def build(self, input_shape):
+        check_ndim(self, input_shape, 4)
+        axis = 1 if self.data_format == "channels_first" else -1
+        channels = input_shape[axis] if input_shape.ndims is not None else None
+        if channels is None:
+            raise ValueError(
+                "The channel dimension of the inputs to `SeparableConv2D` should be defined. "
+                "Found `None`."
+            )
+        self.depthwise_kernel = self.add_weight(
+            "depthwise_kernel",
+            [*self.kernel_size, channels, self.depth_multiplier],
+            initializer=self.depthwise_initializer,
+            regularizer=self.depthwise_regularizer,
+            constraint=self.depthwise_constraint,
+        )
+        self.pointwise_kernel = self.add_weight(
+            "pointwise_kernel",
+            [1, 1, channels * self.depth_multiplier, self.filters],
+            initializer=self.pointwise_initializer,
+            regularizer=self.pointwise_regularizer,
+            constraint=self.pointwise_constraint,
+        )
+        if self.use_bias:
+            self.bias = self.add_weight(
+                "bias",
+                [self.filters],
+                initializer=self.bias_initializer,
+                regularizer=self.bias_regularizer,
+                constraint=self.bias_constraint,
+            )
 
+    def call(self, inputs):
+        from teachflow.ops import depthwise_conv_ops, nn_ops
 
-class AveragePooling2D(_Pooling2D):
-    """Average pooling layer: the mean of each ``pool_size`` window.
-
-    >>> import teachflow as tf
-    >>> tf.layers.AveragePooling2D(3, 1, padding="same")(tf.zeros([1, 5, 5, 2])).op.type
-    'AvgPool'
-    """
-
-    @staticmethod
-    def _op(*args, **kwargs):
-        from teachflow.ops import pooling_ops
-
-        return pooling_ops.avg_pool(*args, **kwargs)
+        check_ndim(self, inputs, 4)
+        fmt = _nn_format(self.data_format)
+        c_first = fmt == "NCHW"
+        strides = [1, 1, *self.strides] if c_first else [1, *self.strides, 1]
+        outputs = depthwise_conv_ops.separable_conv2d(
+            inputs,
+            self.depthwise_kernel,
+            self.pointwise_kernel,
+            strides,
+            self.padding.upper(),
+            rate=list(self.dilation_rate),
+            data_format=fmt,
+        )
+        if self.use_bias:
+            outputs = nn_ops.bias_add(outputs, self.bias, data_format=fmt)
+        if self.activation is not None:
+            outputs = self.activation(outputs)
+        return outputs
 
 
 def conv2d(
@@ -319,34 +352,6 @@ def conv2d(
     return layer(inputs)
 
 
-def max_pooling2d(
-    inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None
-):
-    """Functional form of `MaxPooling2D`.
-
-    >>> import teachflow as tf
-    >>> tf.layers.max_pooling2d(tf.zeros([1, 4, 4, 1]), 2, 2).op.name
-    'max_pooling2d/MaxPool'
-    """
-    layer = MaxPooling2D(pool_size, strides, padding=padding, data_format=data_format, name=name)
-    return layer(inputs)
-
-
-def average_pooling2d(
-    inputs, pool_size, strides, padding="valid", data_format="channels_last", name=None
-):
-    """Functional form of `AveragePooling2D`.
-
-    >>> import teachflow as tf
-    >>> tf.layers.average_pooling2d(tf.zeros([1, 4, 4, 1]), 2, 2).op.name
-    'average_pooling2d/AvgPool'
-    """
-    layer = AveragePooling2D(
-        pool_size, strides, padding=padding, data_format=data_format, name=name
-    )
-    return layer(inputs)
-
-
 def conv2d_transpose(
     inputs,
     filters,
@@ -387,6 +392,65 @@ def conv2d_transpose(
         bias_regularizer=bias_regularizer,
         activity_regularizer=activity_regularizer,
         kernel_constraint=kernel_constraint,
+        bias_constraint=bias_constraint,
+        trainable=trainable,
+        name=name,
+        _reuse=reuse,
+        _scope=name,
+    )
+    return layer(inputs)
+
+
+def separable_conv2d(
+    inputs,
+    filters,
+    kernel_size,
+    strides=(1, 1),
+    padding="valid",
+    data_format="channels_last",
+    dilation_rate=(1, 1),
+    depth_multiplier=1,
+    activation=None,
+    use_bias=True,
+    depthwise_initializer=None,
+    pointwise_initializer=None,
+    bias_initializer=init_ops.zeros_initializer(),
+    depthwise_regularizer=None,
+    pointwise_regularizer=None,
+    bias_regularizer=None,
+    activity_regularizer=None,
+    depthwise_constraint=None,
+    pointwise_constraint=None,
+    bias_constraint=None,
+    trainable=True,
+    name=None,
+    reuse=None,
+):
+    """Functional form of `SeparableConv2D`.
+
+    >>> import teachflow as tf
+    >>> tf.layers.separable_conv2d(tf.zeros([1, 8, 8, 3]), 4, 3).op.name
+    'separable_conv2d/BiasAdd'
+    """
+    layer = SeparableConv2D(
+        filters,
+        kernel_size,
+        depth_multiplier=depth_multiplier,
+        depthwise_initializer=depthwise_initializer,
+        pointwise_initializer=pointwise_initializer,
+        depthwise_regularizer=depthwise_regularizer,
+        pointwise_regularizer=pointwise_regularizer,
+        depthwise_constraint=depthwise_constraint,
+        pointwise_constraint=pointwise_constraint,
+        strides=strides,
+        padding=padding,
+        data_format=data_format,
+        dilation_rate=dilation_rate,
+        activation=activation,
+        use_bias=use_bias,
+        bias_initializer=bias_initializer,
+        bias_regularizer=bias_regularizer,
+        activity_regularizer=activity_regularizer,
         bias_constraint=bias_constraint,
         trainable=trainable,
         name=name,
