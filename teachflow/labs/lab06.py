@@ -16,7 +16,8 @@ def _check_setter_graph(graph) -> str | None:
         return f"Hand in the `tf.Graph` itself, not a {type(graph).__name__}."
     variables = [op for op in graph.get_operations() if op.type in ("VariableV2", "VarHandleOp")]
     if len(variables) < 4:
-        return f"The graph holds {len(variables)} variables; the exercise asks for four."
+        held = f"{len(variables)} variable{'' if len(variables) == 1 else 's'}"
+        return f"The graph holds {held}; the exercise asks for four."
     tasks = set()
     for op in variables:
         spec = DeviceSpec.from_string(op.device or "")
@@ -24,7 +25,9 @@ def _check_setter_graph(graph) -> str | None:
             return f"Variable `{op.name}` asks for {op.device or 'no device'}: not a ps task."
         tasks.add(spec.task or 0)
     if tasks != {0, 1}:
-        return f"The variables sit on ps task(s) {sorted(tasks)}: spread them over both."
+        where = ", ".join(map(str, sorted(tasks)))
+        on = f"ps task {where}" if len(tasks) == 1 else f"ps tasks {where}"
+        return f"The variables all sit on {on}: spread them over both."
     if not any(op.type == "MatMul" for op in graph.get_operations()):
         return "The graph has no matmul (`tf.matmul`)."
     for op in graph.get_operations():

@@ -166,7 +166,7 @@ class TeachflowMagics(Magics):
         from teachflow.viz.tensorboard_launcher import start_tensorboard
 
         if args.stop:
-            print(f"stopped {self._stop_tensorboards()} TensorBoard server(s)")
+            print(f"Stopped {_count(self._stop_tensorboards(), 'TensorBoard server')}.")
             return None
         if args.logdir is None:
             raise UsageError("%teachflow tensorboard needs a LOGDIR (or --stop)")
@@ -204,11 +204,12 @@ class TeachflowMagics(Magics):
         cluster = self._make_cluster(in_process, ps, workers, gpus, simulated, profile)
         self.cluster = _current[0] = cluster
         self.shell.user_ns[self.cluster_name] = cluster
-        kind = "in-process servers" if in_process else "server processes"
-        jobs = ", ".join(f"{j}: {len(cluster.spec.task_indices(j))}" for j in cluster.spec.jobs)
-        print(
-            f"Started a cluster of {len(cluster.targets)} {kind} ({jobs}) as `{self.cluster_name}`"
+        n = len(cluster.targets)
+        kind = ("in-process server" if in_process else "server process") + (
+            "" if n == 1 else ("s" if in_process else "es")
         )
+        jobs = ", ".join(f"{j}: {len(cluster.spec.task_indices(j))}" for j in cluster.spec.jobs)
+        print(f"Started a cluster of {n} {kind} ({jobs}) as `{self.cluster_name}`")
         print("ClusterSpec:", json.dumps(cluster.spec.as_dict()))
         width = max(len(n) for n in cluster.targets)
         for name, target in cluster.targets.items():
@@ -259,7 +260,7 @@ class TeachflowMagics(Magics):
         if not self._stop_cluster():
             print("No cluster is running.")
             return
-        print(f"Stopped the cluster ({n} tasks).")
+        print(f"Stopped the cluster ({_count(n, 'task')}).")
 
     def _stop_cluster(self) -> bool:
         cluster, self.cluster = self.cluster, None

@@ -38,10 +38,13 @@ def test_setter_graph(lab, cluster):
         "setter_graph", setter_graph(ps_tasks=2)
     )  # worker_device defaults to /job:worker
     one_ps = lab.check("setter_graph", setter_graph(ps_tasks=1))
-    assert "task(s) [0]" in one_ps.feedback
+    assert "The variables all sit on ps task 0:" in one_ps.feedback
     wrong_worker = setter_graph(ps_tasks=2, worker_device="/job:worker/task:1")
     assert "worker 0" in lab.check("setter_graph", wrong_worker).feedback
     assert "holds 0 variables" in lab.check("setter_graph", tf.Graph()).feedback
+    with tf.Graph().as_default() as one:
+        tf.Variable(1.0)
+    assert "holds 1 variable;" in lab.check("setter_graph", one).feedback
 
 
 def test_shared_value_and_after_reset(lab, cluster):

@@ -364,3 +364,11 @@ def test_trace_cell_in_a_terminal_prints_a_summary_after_the_cell(ip, magics, ca
         f"Traced 2 steps ({steps}): 6 ops and 0 transfers on 1 device. "
         "%teachflow timeline --steps 2 draws them."
     )
+
+
+def test_a_one_task_cluster_is_counted_in_the_singular(ip, capsys):
+    tf_magic(ip, "cluster start --in-process --ps 0 --workers 1")
+    tf_magic(ip, "cluster stop")
+    out = capsys.readouterr().out
+    assert "Started a cluster of 1 in-process server (worker: 1)" in out
+    assert "Stopped the cluster (1 task)." in out

@@ -18,7 +18,7 @@ def test_magic_starts_tensorboard_and_shows_a_link_and_frame(ip, magics, tmp_pat
         assert f'<a href="{board.url}"' in html and f'<iframe src="{board.url}"' in html
         assert magics.tensorboards == [board]
         ip.run_line_magic("teachflow", "tensorboard --stop")
-        assert "stopped 1 TensorBoard server(s)" in capsys.readouterr().out
+        assert "Stopped 1 TensorBoard server." in capsys.readouterr().out
         assert not board.running and magics.tensorboards == []
     finally:
         board.stop()
