@@ -103,15 +103,21 @@ def _conv2d_kernel(op, device):
             )
         win = runtime_window(op, attrs, x.shape[1:3], w.shape[:2])
         cols = patches(xp, compute_dtype(xp, x), win)  # [n, oh, ow, c, kh, kw], a view
-        n, oh, ow, c, kh, kw = cols.shape
-        # im2col: the one copy, in the view's own (c, kh, kw) order; the small filter is
-        # transposed to match instead.
-        rows = cols.reshape(n * oh * ow, c * kh * kw)
-        taps = compute_dtype(xp, w).transpose(2, 0, 1, 3).reshape(c * kh * kw, -1)
-        out = matmul(xp, rows, taps).reshape(n, oh, ow, -1)
+        rows = im2col(cols)
+        taps = compute_dtype(xp, w).reshape(rows.shape[1], -1)  # [kh * kw * c, o]
+        out = matmul(xp, rows, taps).reshape(*cols.shape[:3], -1)
         return attrs.from_nhwc(out.astype(x.dtype, copy=False))
 
     return conv2d
+
+
+def im2col(cols):
+    """The windows ``[n, oh, ow, c, kh, kw]`` (a view) as the matrix ``[n*oh*ow, kh*kw*c]``:
+    the one copy of a convolution. Ordering each row (kh, kw, c) — channels innermost, as
+    they lie in memory — makes the copy 7-12x faster than the view's own (c, kh, kw) order
+    once there are a few channels, and matches the filter's layout."""
+    n, oh, ow = cols.shape[:3]
+    return cols.transpose(0, 1, 2, 4, 5, 3).reshape(n * oh * ow, -1)
 
 
 # -- Conv2DBackpropInput / Conv2DBackpropFilter -----------------------------------------------
@@ -166,11 +172,10 @@ def _conv2d_backprop_filter_kernel(op, device):
         win = runtime_window(op, attrs, x.shape[1:3], (kh, kw))
         _check_out_backprop(win, dy, int(sizes[3]))
         cols = patches(xp, compute_dtype(xp, x), win)  # [n, oh, ow, c, kh, kw]
-        n, oh, ow, c, kh, kw = cols.shape
-        rows = cols.reshape(n * oh * ow, c * kh * kw)
-        grads = compute_dtype(xp, dy).reshape(n * oh * ow, -1)
-        dw = matmul(xp, rows.T, grads).reshape(c, kh, kw, -1)
-        return dw.transpose(1, 2, 0, 3).astype(x.dtype, copy=False)  # [kh, kw, c, o]
+        rows = im2col(cols)
+        grads = compute_dtype(xp, dy).reshape(rows.shape[0], -1)
+        dw = matmul(xp, rows.T, grads).reshape(kh, kw, x.shape[3], -1)
+        return dw.astype(x.dtype, copy=False)  # [kh, kw, c, o]
 
     return conv2d_backprop_filter
 
