@@ -32,6 +32,7 @@ from teachflow.ops.sliding_windows import (
     add_window_values,
     nhwc_order,
     patches,
+    reduce_windows,
     spatial,
     text,
     window_2d,
@@ -121,7 +122,7 @@ def _max_pool_kernel(op, device):
         win = attrs.window(op, x.shape[1:3])
         # Padding is -inf: a window's max is the max of its real pixels.
         cols = patches(xp, x, win, pad_value=_lowest(x.dtype))
-        return attrs.conv.from_nhwc(cols.max(axis=(4, 5)))
+        return attrs.conv.from_nhwc(reduce_windows(xp.maximum, cols, win))
 
     return max_pool
 
@@ -179,7 +180,7 @@ registry.register("MaxPoolGrad", _infer_like_input(0), _max_pool_grad_kernel, ch
 def _window_counts(xp, win, dtype):
     """How many real (unpadded) pixels each output window covers: ``[oh, ow, 1]``."""
     ones = xp.ones((1, win.in_h, win.in_w, 1), dtype)
-    return patches(xp, ones, win).sum(axis=(4, 5))[0]
+    return reduce_windows(xp.add, patches(xp, ones, win), win)[0]
 
 
 def _avg_pool_kernel(op, device):
@@ -189,7 +190,7 @@ def _avg_pool_kernel(op, device):
     def avg_pool(x):
         x = attrs.conv.to_nhwc(x)
         win = attrs.window(op, x.shape[1:3])
-        sums = patches(xp, x, win).sum(axis=(4, 5), dtype=x.dtype)
+        sums = reduce_windows(xp.add, patches(xp, x, win), win)
         return attrs.conv.from_nhwc(sums / _window_counts(xp, win, x.dtype))
 
     return avg_pool
