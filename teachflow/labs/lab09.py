@@ -106,6 +106,15 @@ def claims(directions: UpdateDirections) -> Claims:
     )
 
 
+def accuracy_claims(*results, at_least: float = 0.9) -> Claims:
+    """Section 1's promise: every data-parallel run reaches ``at_least`` test accuracy,
+    however the workers' threads took turns (one claim per `TrainingResult`)."""
+    return Claims(
+        Claim(f"{r.name} reaches the promised test accuracy", r.accuracy, ">=", at_least)
+        for r in results
+    )
+
+
 def straggler_claims(straggler, with_backup) -> Claims:
     """The lab's claims about a straggler, from two `between_graph_sync` results: without
     backup workers and with one, the last worker sleeping after each of its steps."""

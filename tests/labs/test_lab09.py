@@ -81,3 +81,18 @@ def test_a_backup_worker_outruns_the_straggler_on_a_busy_machine(busy_machine):
         cluster.stop()
     claims = lab09.straggler_claims(straggler, with_backup)
     assert claims.all_hold, str(claims)
+
+
+def test_every_data_parallel_run_reaches_90_percent_on_a_busy_machine(busy_machine):
+    cluster = start_cluster(ps=2, workers=3)
+    try:
+        runs = [
+            examples.in_graph_replication(cluster),
+            examples.between_graph_async(cluster),
+            examples.between_graph_sync(cluster),
+        ]
+    finally:
+        cluster.stop()
+    claims = lab09.accuracy_claims(*runs)
+    assert len(claims) == 3
+    assert claims.all_hold, str(claims)
