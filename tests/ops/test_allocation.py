@@ -126,3 +126,21 @@ def test_broadcasts_that_cannot_grow_keep_the_plain_kernel(sess):
     assert sess._kernels[small.op] is operator.add  # static shapes fit: no check at all
     with small_cpu() as s:  # the bias case is checked at run time, and passes
         assert s.run(biased, {x: np.ones((3, 10), np.float32)}).shape == (3, 10)
+
+
+def test_a_server_refuses_a_tiny_request_for_a_huge_tile(monkeypatch):
+    # The request: a few hundred bytes on the wire asking a server for 4 TB.
+    monkeypatch.delenv("TEACHFLOW_CPU_MEMORY_LIMIT", raising=False)
+    server = tf.train.Server.create_local_server()
+    try:
+        m = tf.placeholder(tf.int32, [2], name="m")
+        t = tf.tile(tf.fill([1000, 1000], 1.0), m)
+        with tf.Session(server.target) as sess:
+            with pytest.raises(tf.errors.ResourceExhaustedError) as info:
+                sess.run(t, {m: [1000, 1000]})
+            assert sess.run(tf.reduce_sum(t), {m: [1, 2]}) == 2_000_000.0  # still serving
+    finally:
+        server.stop()
+    assert "OOM when allocating tensor with shape[1000000,1000000] and type float" in str(
+        info.value
+    )
