@@ -132,7 +132,8 @@ LAB = Lab(
             ),
             hints=(
                 "Ready ops wait in a queue until a thread of the inter-op pool takes them.",
-                "Trace the run and look at the timeline: count the lanes of the CPU row.",
+                "Trace the run and draw `sim.virtual_timeline(run_metadata)`: count the lanes "
+                "of the CPU row (a real-time timeline shows fewer when the laptop is busy).",
             ),
             explanation="Four matmuls are ready at the start, but the pool has two threads, so "
             "two run and the other two wait for a free thread.",

@@ -105,3 +105,21 @@ def test_every_claim_of_the_lab_holds_on_a_busy_machine(busy_machine):
     assert claims.all_hold, str(claims)
     # Virtual time reads no clock: the figures are exactly the model's, however busy the CPU.
     assert [c.measured for c in claims] == [0.5, 0.5, 0.522]
+
+
+def test_max_parallel_is_what_virtual_time_shows_on_a_busy_machine(lab, busy_machine):
+    from teachflow import sim
+
+    rng = np.random.default_rng(0)
+    ms = [tf.matmul(*(2 * [tf.constant(rng.random((300, 300), np.float32))])) for _ in range(4)]
+    config = tf.ConfigProto(inter_op_parallelism_threads=2, intra_op_parallelism_threads=1)
+    meta = tf.RunMetadata()
+    with tf.Session(config=config) as sess:
+        sess.run(ms)
+        sess.run(ms, options=TRACE, run_metadata=meta)
+    step = sim.virtual_timeline(meta).steps[0]
+    products = [e for e in step.events if e.kind == "op" and e.node.startswith("MatMul")]
+    assert len(products) == 4
+    at_once = max(sum(p.start_ns <= e.start_ns < p.end_ns for p in products) for e in products)
+    assert at_once == 2
+    assert lab.check("max_parallel", at_once)
