@@ -134,6 +134,11 @@ class QueueState:
         batch = None
         for i, (v, dt) in enumerate(zip(components, self.np_dtypes)):
             a = np.asarray(v, dtype=dt)
+            if not a.flags.writeable:
+                # A read-only array may be a variable's buffer, which Assign writes in place:
+                # the queue holds a copy. (TensorFlow's queue would alias the buffer, so
+                # ``q.enqueue(counter.assign_add(1))`` three times dequeues 3, 3, 3 there.)
+                a = a.copy()
             got = a.shape[1:] if batched else a.shape
             if batched:
                 if a.ndim == 0:
@@ -260,8 +265,13 @@ class QueueState:
         return np.zeros((0,) + tuple(self.shapes[i]), dtype=self.np_dtypes[i])
 
     def close(self, cancel_pending_enqueues=False):
-        """No more enqueues; waiting dequeues fail once too few elements remain."""
+        """No more enqueues; waiting dequeues fail once too few elements remain.
+
+        Closing a closed queue again is a CancelledError, as in TensorFlow, unless it
+        cancels pending enqueues (what a QueueRunner's stop does after a close)."""
         with self.cond:
+            if self.closed and not cancel_pending_enqueues:
+                raise errors.CancelledError(None, None, f"Queue '{self.name}' is already closed.")
             self.closed = True
             if cancel_pending_enqueues:
                 self.cancelled = True

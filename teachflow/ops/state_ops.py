@@ -89,8 +89,8 @@ def _assign_kernel(op, device):
                 f"Assign requires shapes of both tensors to match. lhs shape= "
                 f"[{','.join(map(str, lhs))}] rhs shape= {_shape_list(value)}",
             )
-        # Kernels never write into their inputs, so storing the array itself is safe.
-        ref.assign(value)
+        # In place, as TF1 does: reads of the variable taken earlier see the new value.
+        ref.write(value)
         return ref
 
     return assign
@@ -111,9 +111,9 @@ def _update_kernel(fn):
                 )
             if locking:
                 with ref.lock:
-                    ref.assign(fn(ref.read(), value))
+                    ref.write(fn(ref.read(), value))
             else:
-                ref.assign(fn(current, value))
+                ref.write(fn(current, value))
             return ref
 
         return update

@@ -97,6 +97,7 @@ class RunMetadata(_Message):
 
     def __init__(self, **kwargs):
         self._step_stats = kwargs.pop("step_stats", None)
+        self._unset_step_stats = None  # the empty StepStats read while none was set
         self._build_step_stats = None
         self._traced_step = None  # the local run that filled it, for teachflow.sim
         super().__init__(**kwargs)
@@ -108,10 +109,30 @@ class RunMetadata(_Message):
 
     @property
     def step_stats(self):
+        """The traced step's stats; an empty `StepStats` (no ``dev_stats``) when the run was
+        not traced, as TensorFlow's message field reads when unset."""
         if self._build_step_stats is not None:
             build, self._build_step_stats = self._build_step_stats, None
             self._step_stats = build()
+        if self._step_stats is None:
+            if self._unset_step_stats is None:
+                from teachflow.runtime.step_stats import StepStats
+
+                self._unset_step_stats = StepStats()
+            return self._unset_step_stats
         return self._step_stats
+
+    @property
+    def has_step_stats(self) -> bool:
+        """Whether a traced run (or its caller) set ``step_stats`` (protobuf's ``HasField``)."""
+        return self._build_step_stats is not None or self._step_stats is not None
+
+    def HasField(self, name: str) -> bool:  # noqa: N802 - protobuf's name
+        if name == "step_stats":
+            return self.has_step_stats
+        if name == "cost_graph":
+            return self.cost_graph is not None
+        raise ValueError(f'Protocol message RunMetadata has no singular "{name}" field.')
 
     @step_stats.setter
     def step_stats(self, value):
@@ -136,7 +157,7 @@ class RunMetadata(_Message):
         from teachflow.runtime import step_stats_proto
 
         pb = messages.RunMetadata()
-        if self.step_stats is not None:
+        if self.has_step_stats:
             pb.step_stats.CopyFrom(step_stats_proto.to_proto(self.step_stats))
         for g in self.partition_graphs:
             pb.partition_graphs.add().CopyFrom(_tensorflow_graph_def(g))

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import threading
 
+import numpy as np
+
 from teachflow.framework import errors
 
 
 class VariableState:
     """The storage behind one ``VariableV2`` op: what a *ref* tensor points at."""
 
-    __slots__ = ("name", "dtype", "shape", "value", "lock", "allocator", "_bytes")
+    __slots__ = ("name", "dtype", "shape", "value", "lock", "allocator", "_bytes", "_buffer")
 
     def __init__(self, name, dtype, shape, allocator=None):
         self.name = name
@@ -25,6 +27,7 @@ class VariableState:
         self.lock = threading.Lock()
         self.allocator = allocator  # the memory of the device that holds the variable
         self._bytes = 0
+        self._buffer = None  # (writable buffer, the read-only view handed out) once owned
 
     def assign(self, value) -> None:
         """Store ``value``; its bytes stay allocated on the device between steps."""
@@ -34,6 +37,33 @@ class VariableState:
                 self.allocator.set_persistent(self._bytes, nb)
                 self._bytes = nb
         self.value = value
+
+    def write(self, value) -> None:
+        """Store ``value`` *in place*, as TF1's ``Assign`` writes into a ref variable's
+        buffer: a read taken earlier in the step (``v/read``, which aliases the buffer in
+        TensorFlow) sees the new value, so ``v + 1`` built under
+        ``control_dependencies([v.assign(5.0)])`` gives 6.
+
+        The variable owns its buffer (the first write copies ``value``) and hands out a
+        read-only view of it, so kernels cannot write into it and a fetch copies it."""
+        owned = self._buffer
+        if (
+            owned is not None
+            and self.value is owned[1]
+            and getattr(value, "shape", ()) == owned[0].shape
+            and getattr(value, "dtype", None) == owned[0].dtype
+        ):
+            owned[0][...] = value
+            return
+        buffer = value.copy() if hasattr(value, "copy") else value
+        if isinstance(buffer, np.generic):
+            buffer = np.array(buffer)
+        view = buffer
+        if isinstance(buffer, np.ndarray):
+            view = buffer.view()
+            view.flags.writeable = False
+        self._buffer = (buffer, view) if hasattr(buffer, "shape") else None
+        self.assign(view)
 
     def read(self):
         v = self.value

@@ -140,7 +140,7 @@ def _traced_step_of(md) -> TracedStep:
     if traced is None:
         hint = (
             "its step stats were not recorded by a tf.Session of this process"
-            if md.step_stats is not None
+            if getattr(md, "has_step_stats", md.step_stats is not None)
             else "run with options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE) in a "
             "local tf.Session, or with options=tf.RunOptions(trace_level="
             "tf.RunOptions.FULL_TRACE, output_partition_graphs=True) in a cluster's"

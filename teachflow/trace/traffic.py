@@ -122,7 +122,7 @@ class TrafficReport:
     def add_run_metadata(self, run_metadata) -> TrafficReport:
         """Add one traced run (``RunOptions(trace_level=RunOptions.FULL_TRACE)``)."""
         stats = run_metadata.step_stats
-        if stats is None:
+        if stats is None or not stats.dev_stats:  # an untraced run's stats are empty
             raise ValueError(
                 "This RunMetadata has no step stats: run with "
                 "options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)"

@@ -51,7 +51,7 @@ def _count_up_to_kernel(op, device):
             value = ref.read()
             if value >= limit:
                 raise errors.OutOfRangeError(None, None, f"Reached limit of {limit}")
-            ref.assign(type(value)(value + 1))
+            ref.assign(np.asarray(value + 1, dtype=value.dtype))
         return value
 
     return count

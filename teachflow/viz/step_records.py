@@ -200,7 +200,7 @@ def _step_stats_of(x):
         return x
     if hasattr(x, "step_stats") and not hasattr(x, "kind"):
         stats = x.step_stats
-        if stats is None or not hasattr(stats, "dev_stats"):
+        if stats is None or not getattr(stats, "dev_stats", None):  # untraced: empty
             raise ValueError(
                 "This RunMetadata has no step_stats: run with "
                 "options=tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)"

@@ -13,7 +13,8 @@ TRACE = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)
 def test_untraced_run_leaves_step_stats_empty(sess):
     md = tf.RunMetadata()
     sess.run(tf.constant(1.0) + 1.0, run_metadata=md)
-    assert md.step_stats is None
+    # TensorFlow: an empty StepStats message (the field unset), not None.
+    assert md.step_stats.dev_stats == [] and not md.HasField("step_stats")
 
 
 def test_step_stats_fields(sess):
