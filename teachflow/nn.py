@@ -17,12 +17,12 @@ from teachflow.ops.activation_ops import (  # noqa: F401
     softsign,
 )
 from teachflow.ops.conv_ops import (  # noqa: F401
-    conv1d,
     conv2d,
     conv2d_backprop_filter,
     conv2d_backprop_input,
     conv2d_transpose,
 )
+from teachflow.ops.convolution_ops import atrous_conv2d, conv1d, convolution, pool  # noqa: F401
 from teachflow.ops.depthwise_conv_ops import depthwise_conv2d, separable_conv2d  # noqa: F401
 from teachflow.ops.losses import (  # noqa: F401
     l2_loss,
@@ -48,6 +48,9 @@ from teachflow.ops.normalization_ops import (  # noqa: F401
     fused_batch_norm,
     local_response_normalization,
     lrn,
+    normalize_moments,
+    sufficient_statistics,
+    weighted_moments,
 )
 from teachflow.ops.pooling_ops import (  # noqa: F401
     avg_pool,

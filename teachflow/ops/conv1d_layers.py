@@ -63,11 +63,11 @@ class Conv1D(Conv2D):
             )
 
     def call(self, inputs):
-        from teachflow.ops import conv_ops, nn_ops
+        from teachflow.ops import convolution_ops, nn_ops
 
         check_ndim(self, inputs, 3)
         channels_first = self.data_format == "channels_first"
-        outputs = conv_ops.conv1d(
+        outputs = convolution_ops.conv1d(
             inputs,
             self.kernel,
             stride=self.strides[0],

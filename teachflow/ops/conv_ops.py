@@ -328,60 +328,6 @@ def conv2d(
         return x.graph.create_op("Conv2D", [x, w], attrs, name=scope).outputs[0]
 
 
-def conv1d(
-    value=None,
-    filters=None,
-    stride=None,
-    padding=None,
-    use_cudnn_on_gpu=None,
-    data_format=None,
-    name=None,
-    input=None,  # noqa: A002 - TensorFlow's argument name
-    dilations=None,
-):
-    """1-D convolution of ``value [n, width, c]`` with ``filters [k, c, o]``: a `conv2d` of
-    height 1, built as TensorFlow builds it (ExpandDims, Conv2D, Squeeze).
-
-        >>> import teachflow as tf
-        >>> y = tf.nn.conv1d(tf.ones([2, 10, 3]), tf.ones([3, 3, 4]), stride=2, padding="SAME")
-        >>> y.op.name, y.shape
-        ('conv1d/Squeeze', TensorShape([2, 5, 4]))
-    """
-    from teachflow.ops import array_ops
-
-    value = value if value is not None else input
-    with name_scope(name, "conv1d", [value, filters]) as scope:
-        # Counted from the end, as TF does, so a batch of batches works too.
-        if data_format in (None, "NHWC", "NWC"):
-            data_format, spatial_start, c_first = "NHWC", -3, False
-        elif data_format in ("NCHW", "NCW"):
-            data_format, spatial_start, c_first = "NCHW", -2, True
-        else:
-            raise ValueError('data_format must be "NWC" or "NCW".')
-
-        def one_d(v, what):
-            v = [int(v)] if isinstance(v, (int, np.integer)) else [int(i) for i in v]
-            if len(v) == 3:
-                return [1] + v
-            if len(v) != 1:
-                raise ValueError(f"{what} should be of length 1 or 3 but was {len(v)}")
-            return [1, 1, 1, v[0]] if c_first else [1, 1, v[0], 1]
-
-        value = array_ops.expand_dims(value, spatial_start)
-        filters = array_ops.expand_dims(filters, 0)
-        result = conv2d(
-            value,
-            filters,
-            one_d(stride if stride is not None else 1, "stride"),
-            padding,
-            use_cudnn_on_gpu=True if use_cudnn_on_gpu is None else use_cudnn_on_gpu,
-            data_format=data_format,
-            dilations=one_d(dilations if dilations is not None else 1, "dilations"),
-            name=scope,
-        )
-        return array_ops.squeeze(result, [spatial_start])
-
-
 def conv2d_backprop_input(
     input_sizes,
     filter=None,  # noqa: A002

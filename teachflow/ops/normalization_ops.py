@@ -65,6 +65,115 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
         return scaled + math_ops.cast(shift, x.dtype)
 
 
+# -- moments from sums and weights -------------------------------------------------------------
+def sufficient_statistics(x, axes, shift=None, keep_dims=None, name=None, keepdims=None):
+    """``(count, sum(x - shift), sum((x - shift) ** 2), shift)`` over ``axes``: what
+    `normalize_moments` turns into a mean and variance (and what can be summed across
+    workers first). ``x``'s dimensions along ``axes`` must be known.
+
+        >>> import teachflow as tf
+        >>> count, m_ss, v_ss, _ = tf.nn.sufficient_statistics(tf.ones([2, 3]), [0])
+        >>> with tf.Session() as sess:
+        ...     print(sess.run(count), sess.run(m_ss))
+        2.0 [2. 2. 2.]
+    """
+    from teachflow.ops import constant_op, math_ops
+
+    keep = bool(keepdims if keepdims is not None else keep_dims)
+    axes = [axes] if isinstance(axes, int) else list(axes)
+    with name_scope(name, "sufficient_statistics", [x, shift]):
+        x = convert_to_tensor(x, name="x")
+        dims = x.shape.as_list() if x.shape.ndims is not None else None
+        if dims is None or any(dims[d] is None for d in axes):
+            raise ValueError("sufficient_statistics in teachflow needs x's reduced dims known")
+        count = int(np.prod([dims[d] for d in axes]))
+        counts = constant_op.constant(count, dtype=x.dtype.base_dtype)
+        if shift is not None:
+            shift = convert_to_tensor(shift, name="shift")
+            m_ss = math_ops.subtract(x, shift)
+            v_ss = math_ops.squared_difference(x, shift)
+        else:
+            m_ss = x
+            v_ss = math_ops.square(x)
+        m_ss = math_ops.reduce_sum(m_ss, axes, keepdims=keep, name="mean_ss")
+        v_ss = math_ops.reduce_sum(v_ss, axes, keepdims=keep, name="var_ss")
+    return counts, m_ss, v_ss, shift
+
+
+def normalize_moments(counts, mean_ss, variance_ss, shift, name=None):
+    """Mean and variance from `sufficient_statistics`:
+    ``mean = mean_ss / count + shift``, ``variance = variance_ss / count - (mean_ss / count) ** 2``.
+
+    >>> import teachflow as tf
+    >>> stats = tf.nn.sufficient_statistics(tf.constant([[1.0], [3.0]]), [0])
+    >>> mean, variance = tf.nn.normalize_moments(*stats)
+    >>> with tf.Session() as sess:
+    ...     print(sess.run(mean), sess.run(variance))
+    [2.] [1.]
+    """
+    from teachflow.ops import math_ops
+
+    with name_scope(name, "normalize", [counts, mean_ss, variance_ss, shift]):
+        divisor = math_ops.reciprocal(counts, name="divisor")
+        if shift is not None:
+            shifted_mean = math_ops.multiply(mean_ss, divisor, name="shifted_mean")
+            mean = math_ops.add(shifted_mean, shift, name="mean")
+        else:
+            shifted_mean = math_ops.multiply(mean_ss, divisor, name="mean")
+            mean = shifted_mean
+        variance = math_ops.subtract(
+            math_ops.multiply(variance_ss, divisor), math_ops.square(shifted_mean), name="variance"
+        )
+    return mean, variance
+
+
+def weighted_moments(x, axes, frequency_weights, name=None, keep_dims=None, keepdims=None):
+    """Mean and variance of ``x`` over ``axes`` with each element counted
+    ``frequency_weights`` times (weights broadcast against ``x``; a zero total gives 0).
+
+    >>> import teachflow as tf
+    >>> mean, variance = tf.nn.weighted_moments(tf.constant([1.0, 3.0]), [0], [3.0, 1.0])
+    >>> with tf.Session() as sess:
+    ...     print(sess.run(mean), sess.run(variance))
+    1.5 0.75
+    """
+    from teachflow.ops import array_ops, math_ops, special_math_ops
+
+    keep = bool(keepdims if keepdims is not None else keep_dims)
+    with name_scope(name, "weighted_moments", [x, frequency_weights, axes]):
+        x = convert_to_tensor(x, name="x")
+        frequency_weights = convert_to_tensor(frequency_weights, name="frequency_weights")
+        # float16 has too little range for these sums: accumulate in float32, as TF does.
+        needs_cast = x.dtype.base_dtype is dtypes.float16
+        if needs_cast:
+            x = math_ops.cast(x, dtypes.float32)
+        if frequency_weights.dtype.base_dtype is not x.dtype.base_dtype:
+            frequency_weights = math_ops.cast(frequency_weights, x.dtype.base_dtype)
+        weighted_input_sum = math_ops.reduce_sum(
+            frequency_weights * x, axes, name="weighted_input_sum", keepdims=True
+        )
+        # Weights need only broadcast against x: spread them to x's shape before summing.
+        broadcasted_weights = frequency_weights + array_ops.zeros_like(x)
+        sum_of_weights = math_ops.reduce_sum(
+            broadcasted_weights, axes, name="sum_of_weights", keepdims=True
+        )
+        weighted_mean = special_math_ops.div_no_nan(weighted_input_sum, sum_of_weights)
+        weighted_distsq = math_ops.reduce_sum(
+            frequency_weights * math_ops.squared_difference(x, weighted_mean),
+            axes,
+            name="weighted_distsq",
+            keepdims=True,
+        )
+        weighted_variance = special_math_ops.div_no_nan(weighted_distsq, sum_of_weights)
+        if not keep:
+            weighted_mean = array_ops.squeeze(weighted_mean, axis=axes)
+            weighted_variance = array_ops.squeeze(weighted_variance, axis=axes)
+        if needs_cast:
+            weighted_mean = math_ops.cast(weighted_mean, dtypes.float16)
+            weighted_variance = math_ops.cast(weighted_variance, dtypes.float16)
+        return weighted_mean, weighted_variance
+
+
 # -- FusedBatchNormV3 ---------------------------------------------------------------------------
 def _channels_last(op, x):
     return x.transpose(0, 2, 3, 1) if text(op._attrs["data_format"]) == "NCHW" else x

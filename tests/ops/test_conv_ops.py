@@ -23,7 +23,9 @@ from tests.ops.nn_conv_fixtures import (
 RNG = np.random.default_rng(3)
 
 
-@pytest.mark.parametrize("name", cases_of("conv2d", "conv2d_transpose", "conv1d"))
+@pytest.mark.parametrize(
+    "name", cases_of("conv2d", "conv2d_transpose", "conv1d", "convolution", "atrous_conv2d")
+)
 def test_matches_tensorflow(name):
     check_case(name)
 

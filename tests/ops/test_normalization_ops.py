@@ -17,7 +17,9 @@ from tests.ops.nn_conv_fixtures import (
 RNG = np.random.default_rng(7)
 
 
-@pytest.mark.parametrize("name", cases_of("fused_batch_norm", "batch_normalization", "lrn"))
+@pytest.mark.parametrize(
+    "name", cases_of("fused_batch_norm", "batch_normalization", "lrn", "weighted_moments")
+)
 def test_matches_tensorflow(name):
     check_case(name)
 
@@ -126,3 +128,19 @@ def test_lrn_gradient_against_finite_differences_of_its_formula(sess):
         down[i] -= 1e-6
         numeric[i] = (f(up) - f(down)) / 2e-6
     np.testing.assert_allclose(analytic, numeric, rtol=1e-4, atol=1e-5)
+
+
+def test_sufficient_statistics_and_normalize_moments(sess):
+    x = RNG.standard_normal((5, 4)).astype(np.float32)
+    counts, m_ss, v_ss, shift = tf.nn.sufficient_statistics(x, [0], shift=0.5)
+    mean, variance = tf.nn.normalize_moments(counts, m_ss, v_ss, shift)
+    assert m_ss.op.name == "sufficient_statistics/mean_ss" and mean.op.name == "normalize/mean"
+    got_mean, got_var, n = sess.run([mean, variance, counts])
+    assert n == 5
+    np.testing.assert_allclose(got_mean, x.mean(0), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(got_var, x.var(0), rtol=1e-4, atol=1e-6)
+
+
+def test_weighted_moments_with_zero_weights_is_zero(sess):
+    mean, variance = tf.nn.weighted_moments(tf.ones([3]), [0], tf.zeros([3]))
+    assert sess.run([mean, variance]) == [0.0, 0.0]

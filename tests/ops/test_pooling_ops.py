@@ -13,7 +13,9 @@ from tests.ops.nn_conv_fixtures import ERROR_CLASSES, cases_of, check_case, chec
 RNG = np.random.default_rng(5)
 
 
-@pytest.mark.parametrize("name", cases_of("max_pool", "avg_pool", "max_pool1d", "avg_pool1d"))
+@pytest.mark.parametrize(
+    "name", cases_of("max_pool", "avg_pool", "max_pool1d", "avg_pool1d", "pool")
+)
 def test_matches_tensorflow(name):
     check_case(name)
 
