@@ -106,6 +106,9 @@ def _with_dim(dims, i, value):
     return dims
 
 
+_MAX_ELEMENTS = 2**63 - 1
+
+
 def _reshape_kernel(op, device):
     xp = device.xp
     known = constant_value(op.inputs[1])
@@ -122,9 +125,11 @@ def _reshape_kernel(op, device):
         return checked_reshape(x, shape_value)
 
     def checked_reshape(x, shape_value):
+        # TF's ReshapeOp: zero sizes stay out of the product, so that -1 can still be
+        # inferred for an empty tensor ([0, -1] of nothing is [0, 1]).
         dims = int_list(shape_value)
         n = int(np.size(x))
-        unknown, product = -1, 1
+        unknown, product, has_zero, counted = -1, 1, False, 1
         for i, d in enumerate(dims):
             if d == -1:
                 if unknown >= 0:
@@ -132,19 +137,34 @@ def _reshape_kernel(op, device):
                 unknown = i
             elif d < 0:
                 raise invalid(f"Size {i} must be non-negative, not {d}")
+            elif d == 0:
+                has_zero, counted = True, 0
             else:
+                counted *= d
+                if counted > _MAX_ELEMENTS:
+                    sizes = ", ".join(map(str, dims))
+                    raise invalid(f"Shape [{sizes}] has too many elements")
                 product *= d
         if unknown >= 0:
-            if product == 0 or n % product:
+            skip_zeros = has_zero
+            input_n, input_has_zero = 1, False
+            for d in np.shape(x):
+                if d > 0 or not skip_zeros:
+                    input_n *= d
+                else:
+                    input_has_zero = True
+            missing = input_n // product
+            if not input_has_zero and product * missing != input_n:
                 raise invalid(
-                    f"Input to reshape is a tensor with {n} values, but the requested shape "
-                    f"requires a multiple of {product}"
+                    f"Input to reshape is a tensor with {input_n} values, but the requested "
+                    f"shape requires a multiple of {product}"
                 )
-            dims[unknown] = n // product
-        elif product != n:
+            dims[unknown] = missing
+        requested = int(np.prod(dims, dtype=object)) if dims else 1
+        if requested != n:
             raise invalid(
                 f"Input to reshape is a tensor with {n} values, but the requested shape has "
-                f"{product}"
+                f"{requested}"
             )
         return as_output(xp.reshape(xp.asarray(x), dims))
 

@@ -272,3 +272,26 @@ def test_invert_permutation(sess):
     p = tf.placeholder(tf.int32)
     with pytest.raises(tf.errors.InvalidArgumentError, match="0 is duplicated in the input"):
         sess.run(tf.invert_permutation(p), {p: [0, 0]})
+
+
+def test_reshape_sizes_as_tensorflow_checks_them(sess):
+    # TF leaves zero sizes out of the product, so -1 is inferred for an empty tensor, and
+    # refuses a shape whose element count overflows (record_resource_limits.py).
+    import json
+    import pathlib
+
+    fixture = pathlib.Path(__file__).parents[1] / "fixtures/tensorflow/resource_limits/errors.json"
+    tf_says = json.loads(fixture.read_text())
+    x = tf.placeholder(tf.float32)
+    shape = tf.placeholder(tf.int64, [2])
+    out = tf.reshape(x, shape)
+    empty = np.zeros(0, np.float32)
+    assert (
+        list(sess.run(out, {x: empty, shape: [0, -1]}).shape)
+        == tf_says["reshape_empty_infers"]["shape"]
+    )
+    rows = sess.run(out, {x: np.zeros((0, 3), np.float32), shape: [-1, 0]})
+    assert list(rows.shape) == tf_says["reshape_empty_infers_rows"]["shape"]
+    with pytest.raises(tf.errors.InvalidArgumentError) as info:
+        sess.run(out, {x: empty, shape: [10**12, 10**12]})
+    assert info.value.message.split("\n")[0] == tf_says["reshape_too_many"]["message"]
