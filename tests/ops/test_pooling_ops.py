@@ -131,3 +131,31 @@ def test_any_same_geometry_matches_the_definition(size, ksize, strides, kind):
     with tf.Graph().as_default(), tf.Session() as sess:
         got = sess.run(fn(x, list(ksize), list(strides), "SAME"))
     np.testing.assert_allclose(got, reference_same_pool(x, ksize, strides, reduce), rtol=1e-12)
+
+
+@settings(max_examples=30, deadline=None, derandomize=True)
+@given(
+    tiles=st.tuples(st.integers(1, 4), st.integers(1, 4)),
+    ksize=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+    ties=st.booleans(),
+)
+def test_tiled_max_pool_grad_equals_the_reference(tiles, ksize, ties):
+    from teachflow.ops.pooling_ops import (
+        max_pool_grad_tiled,
+        max_pool_grad_windows,
+        tiles_exactly,
+    )
+    from teachflow.ops.sliding_windows import patches, reduce_windows, window_2d
+
+    size = (tiles[0] * ksize[0], tiles[1] * ksize[1])
+    rng = np.random.default_rng(sum(size))
+    x = rng.standard_normal((2, *size, 3)).astype(np.float32)
+    if ties:  # ReLU'd activations: whole windows of zeros
+        x = np.maximum(x, 0).round(0)
+    win = window_2d(size, ksize, ksize, (1, 1), "VALID")
+    assert tiles_exactly(win)
+    y = reduce_windows(np.maximum, patches(np, x, win), win)
+    dy = rng.standard_normal(y.shape).astype(np.float32)
+    np.testing.assert_array_equal(
+        max_pool_grad_tiled(np, x, y, dy, win), max_pool_grad_windows(np, x, y, dy, win)
+    )
