@@ -26,7 +26,6 @@ import concurrent.futures
 import hmac
 import os
 import threading
-from dataclasses import dataclass
 
 import grpc
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
@@ -43,6 +42,7 @@ from teachflow.distributed.worker_client import (
     WorkerClient,
 )
 from teachflow.ops.file_access import resolve_root
+from teachflow.proto.server_def import ServerDef
 from teachflow.runtime.config import ConfigProto
 from teachflow.runtime.devices import make_local_devices
 from teachflow.runtime.resources import ResourceManager
@@ -54,14 +54,6 @@ DEFAULT_MAX_MESSAGE_BYTES = 256 << 20
 # Handler threads for short calls (GetStatus, RunStep, RegisterGraph...); long-lived calls
 # (StreamEvents, RecvTensor) have their own budgets on top, so they can never take these.
 SHORT_CALL_THREADS = 64
-
-
-@dataclass
-class ServerDef:
-    cluster: object  # teachflow_pb2.ClusterDef
-    job_name: str
-    task_index: int
-    protocol: str = "grpc"
 
 
 class _TokenCheck(grpc.ServerInterceptor):
@@ -224,7 +216,15 @@ class Server:
 
     @property
     def server_def(self) -> ServerDef:
-        return ServerDef(self._cluster.as_cluster_def(), self._job, self._task, "grpc")
+        """This server's ``ServerDef``; prints as TensorFlow prints it (protobuf text)."""
+        config = self._config if self._config != ConfigProto() else None
+        return ServerDef(
+            self._cluster.as_cluster_def(),
+            self._job,
+            self._task,
+            "grpc",
+            default_session_config=config,
+        )
 
     def start(self) -> None:
         if self._stopped.is_set():

@@ -26,6 +26,39 @@ class _Message:
     def __eq__(self, other):
         return type(self) is type(other) and vars(self) == vars(other)
 
+    # Fields TensorFlow's message lacks: teachflow's own, written as comments by __str__.
+    _teachflow_fields: tuple = ()
+
+    def to_proto(self):
+        """TensorFlow's message of the same name, with the fields TensorFlow has."""
+        from teachflow.proto import messages
+
+        pb = getattr(messages, type(self).__name__)()
+        for name, value in vars(self).items():
+            if name in self._teachflow_fields or name.startswith("_") or value is None:
+                continue
+            if isinstance(value, _Message):
+                # Left at its defaults, a nested message is unset (TF prints nothing).
+                if value != type(value)():
+                    getattr(pb, name).CopyFrom(value.to_proto())
+            elif isinstance(value, dict):
+                getattr(pb, name).update(value)
+            elif isinstance(value, (list, tuple)):
+                getattr(pb, name).extend(value)
+            else:
+                setattr(pb, name, value)
+        return pb
+
+    def __str__(self):
+        """TensorFlow's text format (what ``print(config)`` shows in TensorFlow); teachflow's
+        own fields follow as ``# teachflow:`` comments, which text parsers skip."""
+        extra = "".join(
+            f"# teachflow: {name}: {getattr(self, name)!r}\n"
+            for name in self._teachflow_fields
+            if getattr(self, name, None) is not None
+        )
+        return str(self.to_proto()) + extra
+
     def __repr__(self):
         set_fields = [
             f"{k}: {v!r}"
@@ -75,6 +108,12 @@ class ConfigProto(_Message):
         # comes from input values (Fill, Tile, Range, Pad...) check before allocating.
         "cpu_memory_limit": None,
     }
+    _teachflow_fields = (
+        "simulated_gpus",
+        "simulated_gpu_profile",
+        "virtual_time",
+        "cpu_memory_limit",
+    )
 
 
 class RunOptions(_Message):
