@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 
 import grpc
 import numpy as np
@@ -264,3 +265,23 @@ def test_workers_receive_from_a_restarted_ps_on_its_new_side_channel():
             with tf.Session(cluster.target("worker", 0), config=FAST) as sess:
                 sess.run(v.initializer)  # the restarted ps lost the variable's value
                 assert sess.run(doubled) == 6.0
+
+
+def test_server_hardening_flags_reach_every_task(tmp_path, monkeypatch):
+    cluster = LocalCluster(
+        ps=1,
+        workers=1,
+        start=False,
+        file_root=str(tmp_path),
+        session_gc_seconds=30,
+        max_message_bytes=8 << 20,
+    )
+    cmd = cluster._command(cluster._task("worker", 0))
+    assert cmd[cmd.index("--file-root") + 1] == os.path.realpath(tmp_path)
+    assert float(cmd[cmd.index("--session-gc-seconds") + 1]) == 30.0
+    assert float(cmd[cmd.index("--max-message-mb") + 1]) == 8.0
+    # "auto": confined to the working directory only inside a notebook's kernel.
+    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
+    assert LocalCluster(ps=0, workers=1, start=False).file_root is None
+    monkeypatch.setitem(sys.modules, "ipykernel", object())
+    assert LocalCluster(ps=0, workers=1, start=False).file_root == os.path.realpath(os.getcwd())
