@@ -58,7 +58,8 @@ clean:
 # they are current with the grpcio-tools the lock pins).
 proto: $(STAMP)
 	for f in $$(git ls-files 'teachflow/*.proto'); do \
-	  $(PY) -m grpc_tools.protoc -I. --python_out=. --grpc_python_out=. $$f || exit 1; done
+	  grpc=$$(grep -q '^service ' $$f && echo --grpc_python_out=.); \
+	  $(PY) -m grpc_tools.protoc -I. --python_out=. $$grpc $$f || exit 1; done
 
 # Renew constraints.txt: resolve the newest versions pyproject.toml allows in a throw-away
 # environment and pin them all. Then run `make proto` and `make test`, and commit both.
