@@ -82,6 +82,7 @@ from teachflow.train.session_run_hook import (
     SessionRunHook,
     SessionRunValues,
 )
+from teachflow.train.supervisor import Supervisor
 from teachflow.train.sync_replicas_optimizer import SyncReplicasOptimizer
 from teachflow.train.training_util import (
     assert_global_step,
