@@ -21,6 +21,7 @@ from teachflow.ops.image_ops import (  # noqa: F401
     grayscale_to_rgb,
     pad_to_bounding_box,
     per_image_standardization,
+    random_crop,
     random_flip_left_right,
     random_flip_up_down,
     resize_image_with_crop_or_pad,

@@ -98,6 +98,8 @@ def adjustments(tf):
         "contrast": tf.image.adjust_contrast(FLOAT_BATCH, 0.5),
         "random_brightness": tf.image.random_brightness(FLOAT_BATCH, 0.3, seed=1),
         "random_contrast": tf.image.random_contrast(UINT8_IMAGE, 0.2, 1.8, seed=2),
+        "random_crop": tf.image.random_crop(UINT8_IMAGE, [3, 4, 3], seed=3),
+        "random_crop_batch": tf.image.random_crop(FLOAT_BATCH, [2, 2, 3, 3], seed=4),
     }
 
 

@@ -132,6 +132,40 @@ def random_flip_up_down(image, seed=None):
     return _random_flip(image, 3, seed, "random_flip_up_down", None)
 
 
+def random_crop(value, size, seed=None, name=None):
+    """A ``size`` slice of ``value`` at a uniformly random offset (the same crop for every
+    channel when ``size`` keeps the last dimension). With a graph seed and ``seed`` the
+    offset is TensorFlow's. Raises ValueError when a known dimension is smaller than
+    ``size``.
+
+        >>> import teachflow as tf
+        >>> tf.image.random_crop(tf.zeros([5, 7, 3]), [3, 4, 3], seed=1).shape
+        TensorShape([3, 4, 3])
+    """
+    from teachflow.ops import array_ops, random_ops
+
+    with name_scope(name, "random_crop", [value, size]) as scope:
+        value = convert_to_tensor(value, name="value")
+        size = convert_to_tensor(size, dtype=dtypes.int32, name="size")
+        static = value.shape.as_list() if value.shape.ndims is not None else None
+        wanted = None
+        if size.op.type == "Const":
+            wanted = [int(v) for v in np.ravel(size.op.get_attr("value"))]
+        if static is not None and wanted is not None:
+            if any(d is not None and d < w for d, w in zip(static, wanted)):
+                raise ValueError(f"Need value.shape >= size, got {static} and {wanted}")
+        shape = array_ops.shape(value)
+        limit = shape - size + 1
+        # TF draws a full-range int32 per dimension and takes it modulo the room left.
+        offset = (
+            random_ops.random_uniform(
+                array_ops.shape(shape), dtype=size.dtype, maxval=size.dtype.max, seed=seed
+            )
+            % limit
+        )
+        return array_ops.slice(value, offset, size, name=scope)
+
+
 def central_crop(image, central_fraction, name=None):
     """The centre ``central_fraction`` of each image's height and width, as TF computes it
     (``start = int((size - size * fraction) / 2)``). Raises ValueError for a fraction
