@@ -49,3 +49,17 @@ def test_runs_as_a_script(capsys):
     cnn_small.main([])
     out = capsys.readouterr().out
     assert out.startswith("losses: ") and "eval loss" in out and "accuracy" in out
+
+
+def test_on_a_simulated_gpu_it_gives_the_same_run(monkeypatch):
+    # Every op placed on a simulated GPU (numpy computes there too): the same numbers.
+    monkeypatch.setenv("TEACHFLOW_SIMULATED_GPUS", "1")
+    build = cnn_small.build
+
+    def build_on_gpu(tf_module):
+        with tf_module.device("/gpu:0"):
+            return build(tf_module)
+
+    monkeypatch.setattr(cnn_small, "build", build_on_gpu)
+    result = cnn_small.train(tf, dropout=True)
+    np.testing.assert_allclose(result["losses"], EXPECTED["dropout"]["losses"], rtol=TOL, atol=TOL)
