@@ -172,6 +172,20 @@ _BY_NUMPY = {np.dtype(d.as_numpy_dtype): d for d in ALL_DTYPES if d is not strin
 _PY_TYPES = {float: float32, int: int32, bool: bool_, bytes: string, str: string, object: string}
 
 
+# TensorFlow's DataTypeString, which its error messages use, where it differs from the name.
+_TYPE_STRINGS = {"float32": "float", "float64": "double", "float16": "half"}
+
+
+def type_string(dtype) -> str:
+    """How TensorFlow's messages spell a dtype: ``float``, ``double``, ``int32``, ``float_ref``.
+
+    >>> type_string(float32), type_string(float64._as_ref), type_string(int32)
+    ('float', 'double_ref', 'int32')
+    """
+    base = _TYPE_STRINGS.get(dtype.base_dtype.name, dtype.base_dtype.name)
+    return base + "_ref" if dtype.is_ref_dtype else base
+
+
 def as_dtype(type_value) -> DType:
     """Convert a DType, name, numpy type, Python type or DataType enum to a `DType`.
 

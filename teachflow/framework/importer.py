@@ -29,9 +29,10 @@ from __future__ import annotations
 import contextlib
 import heapq
 
-from teachflow.framework import errors, registry
+from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.operation import NodeDef, Operation, Tensor
 from teachflow.proto import graph_def as proto_graph_def
+from teachflow.proto import op_defs
 
 __all__ = ["import_nodes", "import_graph_def"]
 
@@ -120,9 +121,36 @@ def _check_registered(nd):
         raise _invalid(f"Op type not registered '{nd.op}' (in node '{nd.name}').")
 
 
+def _check_input_types(nd, inputs):
+    """Each input's dtype against the type the node's attrs declare for it (TF's OpDef says
+    which attr types which input):
+    a NodeDef from a file or the wire may say ``T: int32`` over a float input, and its
+    kernel would then compute in a dtype the graph does not declare."""
+    op_def = op_defs.get(nd.op)
+    if op_def is None:
+        return
+    for i, arg in enumerate(op_def.input_arg):
+        if arg.number_attr or arg.type_list_attr or i >= len(inputs):
+            return  # after a list input the positions depend on its length: not checked
+        # Only types the node's own attrs declare: teachflow's queues and readers keep TF1's
+        # string_ref handles where TF's current OpDefs fix the type to resource.
+        expected = nd.attr.get(arg.type_attr) if arg.type_attr else None
+        if not isinstance(expected, dtypes.DType):
+            continue
+        actual = inputs[i].dtype
+        if actual.base_dtype != expected.base_dtype:
+            # TF's importer words (graph_constructor.cc): a ValueError from import_graph_def.
+            want = dtypes.type_string(expected._as_ref if arg.is_ref else expected)
+            raise _invalid(
+                f"Input {i} of node {nd.name} was passed {dtypes.type_string(actual)} from "
+                f"{inputs[i].name} incompatible with expected {want}."
+            )
+
+
 def _create(graph, nd) -> Operation:
     _check_registered(nd)
     inputs, control_inputs = _resolve_inputs(graph, nd)
+    _check_input_types(nd, inputs)
     try:
         op = graph.create_op(
             nd.op, inputs, dict(nd.attr), nd.name, control_inputs, _verbatim_name=True

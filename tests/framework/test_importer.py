@@ -500,3 +500,30 @@ def test_taking_back_a_failed_import_is_linear_in_its_size():
         return fail
 
     assert growth(prepare, 1000, 16000) < 2.5
+
+
+def test_an_input_whose_dtype_is_not_its_declared_type_is_refused():
+    # TF's importer checks each input against the type attr its OpDef names for it
+    # (record_resource_limits.py); without the check the node computed in the input's dtype.
+    import json
+    import pathlib
+
+    fixture = pathlib.Path(__file__).parents[1] / "fixtures/tensorflow/resource_limits/errors.json"
+    expected = json.loads(fixture.read_text())["input_type_mismatch"]["message"]
+    g = tf.Graph()
+    with g.as_default():
+        tf.identity(tf.constant(3.0, name="a"), name="b")
+    graph_def = g.as_graph_def()
+    graph_def.node[1].attr["T"].type = messages.DataType.Value("DT_INT32")
+    with tf.Graph().as_default() as g2:
+        with pytest.raises(ValueError) as info:
+            tf.import_graph_def(graph_def, name="")
+        assert g2.get_operations() == []
+    assert str(info.value) == expected
+    # The same node arriving as teachflow NodeDefs (a worker's RegisterGraph).
+    nodes = [
+        NodeDef("a", "Const", [], "", {"dtype": tf.float32, "value": np.float32(3)}),
+        NodeDef("b", "Identity", ["a"], "", {"T": tf.int32}),
+    ]
+    with pytest.raises(tf.errors.InvalidArgumentError, match="expected int32"):
+        importer.import_nodes(tf.Graph(), nodes)
