@@ -230,9 +230,12 @@ class Executor:
             # and a caller may keep the error (a worker reporting it, a test asserting it).
             # Cleared frames still print their file and line.
             vals.clear()
-            for x in (e, e.__context__):
-                if x is not None:
-                    traceback.clear_frames(x.__traceback__)
+            # The frames the error came through have returned (clearing the running ones is
+            # refused); its suppressed context may come from a generator that lives on (a
+            # dataset's), whose frame must not be cleared: it is dropped instead.
+            traceback.clear_frames(e.__traceback__)
+            if e.__suppress_context__:
+                e.__context__ = None
             raise
         finally:
             step_deadline.reset(token)
