@@ -9,8 +9,14 @@ TensorShape([14, 14, 1])
 from teachflow.ops.image_adjust_ops import (  # noqa: F401
     adjust_brightness,
     adjust_contrast,
+    adjust_hue,
+    adjust_saturation,
+    hsv_to_rgb,
     random_brightness,
     random_contrast,
+    random_hue,
+    random_saturation,
+    rgb_to_hsv,
 )
 from teachflow.ops.image_ops import (  # noqa: F401
     central_crop,

@@ -103,6 +103,30 @@ def adjustments(tf):
     }
 
 
+def colour_spaces(tf):
+    tf.set_random_seed(13)
+    # Pure colours, greys and ties among channels, beside random pixels.
+    special = np.array(
+        [[[1, 0, 0], [0, 1, 0], [0, 0, 1], [0.5, 0.5, 0.5], [1, 1, 0], [0.2, 0.7, 0.7], [0, 0, 0]]],
+        np.float32,
+    )
+    return {
+        "hsv": tf.image.rgb_to_hsv(FLOAT_BATCH),
+        "hsv_special": tf.image.rgb_to_hsv(special),
+        "rgb": tf.image.hsv_to_rgb(FLOAT_BATCH),
+        "round_trip": tf.image.hsv_to_rgb(tf.image.rgb_to_hsv(FLOAT_BATCH)),
+        "saturation": tf.image.adjust_saturation(FLOAT_BATCH, 1.7),
+        "saturation_uint8": tf.image.adjust_saturation(UINT8_IMAGE, 0.4),
+        "saturation_special": tf.image.adjust_saturation(special, 1.5),
+        "hue": tf.image.adjust_hue(FLOAT_BATCH, 0.3),
+        "hue_negative": tf.image.adjust_hue(FLOAT_BATCH, -0.45),
+        "hue_uint8": tf.image.adjust_hue(UINT8_IMAGE, 0.1),
+        "hue_special": tf.image.adjust_hue(special, 0.25),
+        "random_hue": tf.image.random_hue(FLOAT_BATCH, 0.2, seed=1),
+        "random_saturation": tf.image.random_saturation(UINT8_IMAGE, 0.5, 1.5, seed=2),
+    }
+
+
 CASES = {
     f.__name__: f
     for f in (
@@ -113,6 +137,7 @@ CASES = {
         random_flips,
         crops_and_pads,
         adjustments,
+        colour_spaces,
     )
 }
 

@@ -62,6 +62,137 @@ def _adjust_contrast_kernel(op, device):
 registry.register("AdjustContrastv2", _infer_adjust_contrast, _adjust_contrast_kernel)
 
 
+# -- colour spaces: RGBToHSV, HSVToRGB, AdjustSaturation, AdjustHue -----------------------------
+# Each kernel follows TensorFlow's CPU kernel formula by formula (float32), so values agree
+# to rounding: RGBToHSV / HSVToRGB as Eigen expressions, AdjustSaturation through its own
+# HSV round trip, AdjustHue through (hue in [0, 6), min, max) without a saturation.
+def _rgb_to_hsv(xp, rgb):
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    v = rgb.max(axis=-1)
+    rng = v - rgb.min(axis=-1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = xp.where(v > 0, rng / v, 0)
+        norm = (1 / rng) * np.float32(1 / 6)
+        h = xp.where(
+            r == v,
+            norm * (g - b),
+            xp.where(
+                g == v, norm * (b - r) + np.float32(2 / 6), norm * (r - g) + np.float32(4 / 6)
+            ),
+        )
+    h = xp.where(rng > 0, h, 0)
+    h = xp.where(h < 0, h + 1, h)
+    return xp.stack([h, s, v], axis=-1).astype(rgb.dtype, copy=False)
+
+
+def _hsv_to_rgb(xp, hsv):
+    h, s, v = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    dh = h * 6
+    dr = xp.clip(xp.abs(dh - 3) - 1, 0, 1)
+    dg = xp.clip(-xp.abs(dh - 2) + 2, 0, 1)
+    db = xp.clip(-xp.abs(dh - 4) + 2, 0, 1)
+    one_minus_s = 1 - s
+    rgb = [(one_minus_s + s * d) * v for d in (dr, dg, db)]
+    return xp.stack(rgb, axis=-1).astype(hsv.dtype, copy=False)
+
+
+def _saturation_round_trip(xp, rgb, scale):
+    """AdjustSaturation's kernel: HSV with hue in sixths, S scaled and clamped to [0, 1]."""
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    vv = xp.maximum(r, xp.maximum(g, b))
+    rng = vv - xp.minimum(r, xp.minimum(g, b))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = xp.where(vv > 0, rng / vv, 0)
+        norm = 1 / (6 * rng)
+        hh = xp.where(
+            r == vv,
+            norm * (g - b),
+            xp.where(
+                g == vv, norm * (b - r) + np.float32(2 / 6), norm * (r - g) + np.float32(4 / 6)
+            ),
+        )
+    hh = xp.where(rng <= 0, 0, hh)
+    hh = xp.where(hh < 0, hh + 1, hh)
+    s = xp.minimum(np.float32(1), xp.maximum(np.float32(0), s * np.float32(scale)))
+    c = s * vv
+    m = vv - c
+    dh = hh * 6
+    category = dh.astype(np.int32)
+    x = c * (1 - xp.abs(xp.fmod(dh, 2) - 1))
+    zero = xp.zeros_like(c)
+    table = [(c, x, zero), (x, c, zero), (zero, c, x), (zero, x, c), (x, zero, c), (c, zero, x)]
+    out = []
+    for channel in range(3):
+        choices = [row[channel] for row in table]
+        out.append(xp.select([category == k for k in range(6)], choices, 0) + m)
+    return xp.stack(out, axis=-1)
+
+
+def _hue_round_trip(xp, rgb, delta):
+    """AdjustHue's kernel: hue as a position in [0, 6) between the min and max channel."""
+    r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
+    r_lt_g = r < g
+    # Which channel is max, mid and min, and the sixth of the hue circle (TF's table).
+    cat = xp.where(
+        r_lt_g,
+        xp.where(b < r, 1, xp.where(b > g, 3, 2)),
+        xp.where(b < g, 0, xp.where(b > r, 4, 5)),
+    )
+    v_max = xp.select([cat == 0, cat == 1, cat == 2, cat == 3, cat == 4], [r, g, g, b, b], r)
+    v_mid = xp.select([cat == 0, cat == 1, cat == 2, cat == 3, cat == 4], [g, r, b, g, r], b)
+    v_min = xp.select([cat == 0, cat == 1, cat == 2, cat == 3, cat == 4], [b, b, r, r, g], g)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = (v_mid - v_min) / (v_max - v_min)
+    increase = (cat % 2) == 0
+    h = xp.where(v_max == v_min, 0, cat + xp.where(increase, ratio, 1 - ratio)).astype(np.float32)
+    h = h + np.float32(delta) * np.float32(6)
+    h = xp.where(h < 0, h + 6, h)  # one turn is enough: |delta| <= 1
+    h = xp.where(h >= 6, h - 6, h)
+    cat = h.astype(np.int32)
+    ratio = h - cat
+    ratio = xp.where((cat % 2) == 0, ratio, 1 - ratio)
+    v_mid = v_min + ratio * (v_max - v_min)
+    picks = [
+        (v_max, v_mid, v_min), (v_mid, v_max, v_min), (v_min, v_max, v_mid),
+        (v_min, v_mid, v_max), (v_mid, v_min, v_max),
+    ]  # fmt: skip
+    out = []
+    for channel in range(3):
+        choices = [row[channel] for row in picks]
+        default = (v_max, v_min, v_mid)[channel]
+        out.append(xp.select([cat == k for k in range(5)], choices, default))
+    return xp.stack(out, axis=-1)
+
+
+def _infer_rgb(op):
+    images = op.inputs[0]
+    dt = check_allowed(images, _FLOAT_IMAGES + (dtypes.float64,), "images")
+    if images.shape.ndims is not None and images.shape[-1] not in (None, 3):
+        raise ValueError(
+            f"Dimension must be 3 but is {images.shape[-1]} for '{op.name}' (op: '{op.type}')"
+        )
+    return [(dt, images.shape)]
+
+
+def _elementwise_kernel(fn):
+    def make(op, device):
+        xp = device.xp
+
+        def kernel(images, *scalars):
+            x = images.astype(np.float32, copy=False)
+            return fn(xp, x, *scalars).astype(images.dtype, copy=False)
+
+        return kernel
+
+    return make
+
+
+registry.register("RGBToHSV", _infer_rgb, _elementwise_kernel(_rgb_to_hsv))
+registry.register("HSVToRGB", _infer_rgb, _elementwise_kernel(_hsv_to_rgb))
+registry.register("AdjustSaturation", _infer_rgb, _elementwise_kernel(_saturation_round_trip))
+registry.register("AdjustHue", _infer_rgb, _elementwise_kernel(_hue_round_trip))
+
+
 # -- the Python API -------------------------------------------------------------------------------
 def adjust_brightness(image, delta):
     """``image + delta`` on the float image (``delta`` in [0, 1] units), saturated back to
@@ -137,3 +268,104 @@ def random_contrast(image, lower, upper, seed=None):
         raise ValueError("lower must be non-negative.")
     factor = random_ops.random_uniform([], lower, upper, seed=seed)
     return adjust_contrast(image, factor)
+
+
+def _colour_op(op_type, images, name):
+    with name_scope(name, op_type, [images]) as scope:
+        images = convert_to_tensor(images, name="images")
+        attrs = {"T": images.dtype.base_dtype}
+        return images.graph.create_op(op_type, [images], attrs, name=scope).outputs[0]
+
+
+def rgb_to_hsv(images, name=None):
+    """RGB images (floats in [0, 1]) to hue, saturation, value, each in [0, 1].
+
+    >>> import teachflow as tf
+    >>> with tf.Session() as sess:
+    ...     print(sess.run(tf.image.rgb_to_hsv([[[1.0, 0.0, 0.0]]])).ravel())
+    [0. 1. 1.]
+    """
+    return _colour_op("RGBToHSV", images, name)
+
+
+def hsv_to_rgb(images, name=None):
+    """Hue, saturation, value images back to RGB (the inverse of `rgb_to_hsv`).
+
+    >>> import teachflow as tf
+    >>> with tf.Session() as sess:
+    ...     print(sess.run(tf.image.hsv_to_rgb([[[0.0, 1.0, 1.0]]])).ravel())
+    [1. 0. 0.]
+    """
+    return _colour_op("HSVToRGB", images, name)
+
+
+def _adjust_colour(op_type, arg, image, value, default_name, name):
+    from teachflow.ops.image_ops import convert_image_dtype
+
+    with name_scope(name, default_name, [image]):
+        image = convert_to_tensor(image, name="image")
+        orig = image.dtype.base_dtype
+        flt = _as_float(image)
+        with name_scope(None, op_type) as scope:
+            scalar = convert_to_tensor(value, dtype=dtypes.float32, name=arg)
+            adjusted = flt.graph.create_op(
+                op_type, [flt, scalar], {"T": flt.dtype.base_dtype}, name=scope
+            ).outputs[0]
+        return convert_image_dtype(adjusted, orig)
+
+
+def adjust_saturation(image, saturation_factor, name=None):
+    """Scale each pixel's saturation by ``saturation_factor`` (clamped to [0, 1]).
+
+    >>> import teachflow as tf
+    >>> tf.image.adjust_saturation(tf.zeros([4, 4, 3]), 0.5).shape
+    TensorShape([4, 4, 3])
+    """
+    return _adjust_colour(
+        "AdjustSaturation", "scale", image, saturation_factor, "adjust_saturation", name
+    )
+
+
+def adjust_hue(image, delta, name=None):
+    """Rotate each pixel's hue by ``delta`` turns (``delta`` in [-1, 1]).
+
+    >>> import teachflow as tf
+    >>> tf.image.adjust_hue(tf.zeros([2, 4, 4, 3]), 0.2).shape
+    TensorShape([2, 4, 4, 3])
+    """
+    return _adjust_colour("AdjustHue", "delta", image, delta, "adjust_hue", name)
+
+
+def random_hue(image, max_delta, seed=None):
+    """`adjust_hue` by a delta drawn uniformly from ``[-max_delta, max_delta)``
+    (``max_delta`` in [0, 0.5]).
+
+    >>> import teachflow as tf
+    >>> tf.image.random_hue(tf.zeros([4, 4, 3]), 0.1, seed=1).shape
+    TensorShape([4, 4, 3])
+    """
+    from teachflow.ops import random_ops
+
+    if max_delta > 0.5:
+        raise ValueError("max_delta must be <= 0.5.")
+    if max_delta < 0:
+        raise ValueError("max_delta must be non-negative.")
+    delta = random_ops.random_uniform([], -max_delta, max_delta, seed=seed)
+    return adjust_hue(image, delta)
+
+
+def random_saturation(image, lower, upper, seed=None):
+    """`adjust_saturation` by a factor drawn uniformly from ``[lower, upper)``.
+
+    >>> import teachflow as tf
+    >>> tf.image.random_saturation(tf.zeros([4, 4, 3]), 0.5, 1.5, seed=1).shape
+    TensorShape([4, 4, 3])
+    """
+    from teachflow.ops import random_ops
+
+    if upper <= lower:
+        raise ValueError("upper must be > lower.")
+    if lower < 0:
+        raise ValueError("lower must be non-negative.")
+    factor = random_ops.random_uniform([], lower, upper, seed=seed)
+    return adjust_saturation(image, factor)

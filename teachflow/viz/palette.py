@@ -183,7 +183,9 @@ OP_FAMILY_RULES = (
     ("nn", "contains", "BatchNorm"),
     ("nn", "exact", "LRN"),
     ("nn", "prefix", "Resize"),  # tf.image's resizes and colour adjustments
-    ("nn", "prefix", "AdjustContrast"),
+    ("nn", "prefix", "Adjust"),
+    ("nn", "exact", "RGBToHSV"),
+    ("nn", "exact", "HSVToRGB"),
     ("nn", "exact", "Elu"),
     ("nn", "exact", "Selu"),
     ("nn", "exact", "Sigmoid"),

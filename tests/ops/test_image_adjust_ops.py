@@ -1,5 +1,6 @@
-"""tf.image.adjust_brightness / adjust_contrast (AdjustContrastv2) and their random forms:
-TensorFlow's recorded values (random draws included), NumPy formulas and errors."""
+"""tf.image colour adjustments: brightness, contrast (AdjustContrastv2), saturation and hue
+(AdjustSaturation, AdjustHue), RGB <-> HSV, and their random forms: TensorFlow's recorded
+values (random draws included), NumPy formulas and errors."""
 
 import numpy as np
 import pytest
@@ -8,8 +9,9 @@ import teachflow as tf
 from tests.ops.image_fixtures import check_case
 
 
-def test_matches_tensorflow():
-    check_case("adjustments")
+@pytest.mark.parametrize("name", ["adjustments", "colour_spaces"])
+def test_matches_tensorflow(name):
+    check_case(name)
 
 
 def test_contrast_formula(sess):
@@ -34,3 +36,18 @@ def test_random_argument_errors():
         tf.image.random_contrast(tf.zeros([2, 2, 3]), 0.5, 0.5)
     with pytest.raises(ValueError, match="lower must be non-negative."):
         tf.image.random_contrast(tf.zeros([2, 2, 3]), -0.5, 0.5)
+
+
+def test_hue_and_saturation_argument_errors():
+    with pytest.raises(ValueError, match=r"max_delta must be <= 0.5."):
+        tf.image.random_hue(tf.zeros([2, 2, 3]), 0.6)
+    with pytest.raises(ValueError, match="upper must be > lower."):
+        tf.image.random_saturation(tf.zeros([2, 2, 3]), 1.0, 0.5)
+    with pytest.raises(ValueError, match="Dimension must be 3 but is 4"):
+        tf.image.rgb_to_hsv(tf.zeros([2, 2, 4]))
+
+
+def test_hsv_round_trip(sess):
+    x = np.random.default_rng(5).uniform(0, 1, (3, 4, 3)).astype(np.float32)
+    y = sess.run(tf.image.hsv_to_rgb(tf.image.rgb_to_hsv(x)))
+    np.testing.assert_allclose(y, x, atol=8 * np.finfo(np.float32).eps)
