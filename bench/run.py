@@ -20,6 +20,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from cluster_workloads import CLUSTER_WORKLOADS  # noqa: E402
+from training_steps import TRAINING, measure_training  # noqa: E402
 from workloads import MATMUL_FLOPS, WORKLOADS  # noqa: E402
 
 # A case: (name, workload, config overrides, traced)
@@ -39,7 +40,15 @@ GROUPS = {
     "parallel": ["matmul_inter1", "matmul_inter2"],
     "conv": ["cnn_train"],
     "cluster": list(CLUSTER_WORKLOADS),
+    # Training steps with feeds, default ConfigProto; "_loaded": every core busy meanwhile.
+    "training": [f"{c}{v}" for c in TRAINING for v in ("", "_loaded")],
 }
+
+
+def training_case(case):
+    """(workload, loaded) of a training case name, or None."""
+    name = case.removesuffix("_loaded")
+    return (name, case != name) if name in TRAINING else None
 
 
 def load_engine(name, overrides):
@@ -205,6 +214,11 @@ def run_engine(engine, cases, repeats):
     local = [c for c in cases if c in CASES]
     remote = [c for c in cases if c in CLUSTER_WORKLOADS]
     out = {c: measure(engine, c, repeats) for c in local}
+    for c in cases:
+        if training_case(c):
+            tf, _ = load_engine(engine, {})  # measured with the default ConfigProto
+            name, loaded = training_case(c)
+            out[c] = measure_training(tf, name, repeats, loaded)
     if remote:
         out.update(measure_cluster(engine, remote, repeats))
     return out
@@ -282,6 +296,16 @@ def rows(ours, theirs):
                 "-",
             )
         )
+    for case in ours:
+        if training_case(case):
+            ref = theirs.get(case) if theirs else None
+            add(
+                case.replace("_", " "),
+                us(ours[case]),
+                us(ref) if ref else "-",
+                ours[case] / ref if ref else None,
+                1.0,
+            )
     if "chain1000" in ours and "chain1000_traced" in ours:
         r = ours["chain1000_traced"] / ours["chain1000"]
         add(
@@ -381,6 +405,7 @@ def main(argv=None):
         for c in cases
         if c in ("tiny", "chain1000", "fanout1000", "matmul_inter2", "cnn_train")
         or c in CLUSTER_WORKLOADS
+        or training_case(c)
     ]
     theirs = None
     if tf_cases and tensorflow_importable():

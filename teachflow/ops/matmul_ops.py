@@ -19,6 +19,7 @@ from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape, broadcast_shapes
+from teachflow.ops import blas_threads
 from teachflow.ops.allocation import check_output
 from teachflow.ops.elementwise import FLOATS, check_allowed, convert_like, make_op, reduce_to_shape
 
@@ -107,6 +108,8 @@ def _matmul_kernel(flag_a, flag_b, batched):
             batch = broadcast_batch(x.shape[:-2], y.shape[:-2]) if x.ndim > 2 or y.ndim > 2 else ()
             check_output(device, (*batch, x.shape[-2], y.shape[-1]), x.dtype)
             try:
+                if xp is np:
+                    return blas_threads.product(np.matmul, x, y)
                 return xp.matmul(x, y)
             except ValueError:
                 raise errors.InvalidArgumentError(

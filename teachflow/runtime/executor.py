@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from teachflow.framework import errors
+from teachflow.runtime import op_cost
 from teachflow.runtime.inline_trace import replay, segments
 from teachflow.runtime.kernel_errors import annotate_error
 from teachflow.runtime.parallel_step import ParallelStep
@@ -83,6 +84,7 @@ class Executor:
         self._pool = None
         self._waiters = None
         self._streams = {}
+        self.handoffs = op_cost.HandOffs()
         self._lock = threading.Lock()
 
     def _blocking_pool(self):
@@ -209,7 +211,9 @@ class Executor:
         vals = [None] * plan.num_slots
         for slot, v in zip(plan.feed_slots, feed_values):
             vals[slot] = v
-        use_threads = plan.needs_threads and (
+        use_threads = (
+            plan.needs_threads or (plan.has_expensive and ctx.deadline is not None)
+        ) and (
             self.inter_op_threads > 1
             or plan.has_blocking
             or any(d.has_stream for d in plan.devices)

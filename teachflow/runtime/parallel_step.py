@@ -16,6 +16,7 @@ import time
 from collections import deque
 
 from teachflow.framework import errors
+from teachflow.runtime import op_cost
 from teachflow.runtime.kernel_errors import annotate_error
 from teachflow.runtime.memory import nbytes_of
 from teachflow.runtime.plan import Transfer
@@ -39,7 +40,11 @@ class ParallelStep:
         self.records = ctx.records if ctx.record else None
         # Allocation events only when someone reads them (see StepContext.memory).
         self.memory = self.records is not None and ctx.memory
+        # Bytes are counted where a limit can be crossed or someone reads them (a trace); an
+        # untraced step without limits keeps no books, like the inline path.
+        self.account = plan.account_memory or self.records is not None
         self.publish = ctx.publish
+        self.timings = []  # (step, ns) of expensive compute steps: see op_cost
         self.done = queue.SimpleQueue()
         self.error = None
 
@@ -55,28 +60,43 @@ class ParallelStep:
         if self.records is not None:
             self.emit(StepEvent(ctx.step_id, "start", now()))
         # Fed values are allocated where they arrive.
-        for s in plan.feed_slots:
-            self._allocate(s, vals[s], "_feed", None)
+        if self.account:
+            for s in plan.feed_slots:
+                self._allocate(s, vals[s], "_feed", None)
         ready = deque(plan.roots)
         inflight = 0
         steps = plan.steps
+        handoffs = self.ex.handoffs
         try:
             while True:
                 while ready and self.error is None:
                     i = ready.popleft()
                     step = steps[i]
                     dev = plan.devices[step[6]]
-                    if self.use_threads and (step[7] or dev.has_stream):
+                    op_def = getattr(step[4], "_op_def", None)
+                    blocking = op_def is not None and op_def.blocking
+                    # As TF's executor: with nothing else ready, the scheduling thread runs the
+                    # last expensive step itself rather than hand it off and wait (unless the
+                    # caller has a deadline: only a waiting scheduler can give up on time).
+                    # A step that takes less than a hand-off costs now stays here too.
+                    if self.use_threads and (
+                        dev.has_stream
+                        or blocking
+                        or (
+                            step[7]
+                            and (
+                                ctx.deadline is not None
+                                or ((ready or inflight) and handoffs.worth(plan.cost_ns[i]))
+                            )
+                        )
+                    ):
                         args = [vals[s] for s in step[1]]
                         # Kernels may read context variables of the step (a worker's rendezvous):
                         # each pool task runs in a copy of the scheduling thread's context.
-                        op_def = getattr(step[4], "_op_def", None)
-                        pool = (
-                            self.ex._blocking_pool()
-                            if op_def is not None and op_def.blocking
-                            else self.ex._queue_for(dev)
+                        pool = self.ex._blocking_pool() if blocking else self.ex._queue_for(dev)
+                        pool.submit(
+                            contextvars.copy_context().run, self._run_async, i, step, args, now()
                         )
-                        pool.submit(contextvars.copy_context().run, self._run_async, i, step, args)
                         inflight += 1
                         continue
                     t0 = now()
@@ -88,7 +108,8 @@ class ParallelStep:
                     self._complete(i, step, r, t0, now(), threading.get_ident(), ready)
                 if self.error is not None or not inflight:
                     break
-                i, r, t0, t1, tid, exc = self._wait()
+                i, r, t0, t1, tid, exc, queued_ns = self._wait()
+                handoffs.note(queued_ns + now() - t1)
                 inflight -= 1
                 step = steps[i]
                 if exc is not None:
@@ -116,15 +137,18 @@ class ParallelStep:
             # its error -> the traceback -> this frame -> this step) which kept every tensor
             # of a failed step alive until the cyclic collector happened to run.
             raise error
+        if self.timings:
+            op_cost.learn(plan, self.timings)
 
-    def _run_async(self, i, step, args):
+    def _run_async(self, i, step, args, submitted):
         t0 = time.perf_counter_ns()
         try:
             r = _call(step[0], args)
             exc = None
         except Exception as e:  # noqa: BLE001 - reported to the scheduler
             r, exc = None, e
-        self.done.put((i, r, t0, time.perf_counter_ns(), threading.get_ident(), exc))
+        t1 = time.perf_counter_ns()
+        self.done.put((i, r, t0, t1, threading.get_ident(), exc, t0 - submitted))
         # The error's traceback holds this frame: a local naming the error is a cycle that
         # keeps the kernel's inputs alive until the cyclic collector runs.
         exc = None
@@ -159,17 +183,21 @@ class ParallelStep:
                 vals[o] = x
         else:
             vals[out] = r
+        if step[7] and op_cost.can_learn(step):
+            self.timings.append((i, t1 - t0))
+            op_cost.note_cost(self.plan, i, t1 - t0)
         out_bytes = 0
-        try:
-            # A transfer's output is a new buffer on the receiving device, even when
-            # both devices share the host's memory (simulated GPUs).
-            forwarded_from = None if type(op) is Transfer else ins
-            for o in out if multi else (out,):
-                out_bytes += self._allocate(o, vals[o], op.name, forwarded_from)
-        except errors.ResourceExhaustedError as e:
-            value = r[0] if multi else r
-            self.error = self._oom(e, op, self.plan.devices[self.plan.slot_device[o]], value)
-            return
+        if self.account:
+            try:
+                # A transfer's output is a new buffer on the receiving device, even when
+                # both devices share the host's memory (simulated GPUs).
+                forwarded_from = None if type(op) is Transfer else ins
+                for o in out if multi else (out,):
+                    out_bytes += self._allocate(o, vals[o], op.name, forwarded_from)
+            except errors.ResourceExhaustedError as e:
+                value = r[0] if multi else r
+                self.error = self._oom(e, op, self.plan.devices[self.plan.slot_device[o]], value)
+                return
         if self.records is not None:
             dev_name = self.plan.devices[dev_i].name
             if type(op) is Transfer:
@@ -192,8 +220,9 @@ class ParallelStep:
                         self.ctx.step_id, dev_name, op.name, op.type, t0, t1, tid, out_bytes, names
                     )
                 )
-        for s in ins:
-            self._release(s)
+        if self.account:
+            for s in ins:
+                self._release(s)
         pending = self.pending
         for j in succ:
             c = pending[j] - 1

@@ -61,7 +61,9 @@ class Plan:
         self.devices = []
         self.transfers = []
         self.account_memory = False  # some device has a memory limit
-        self.needs_threads = False  # some step should run off the scheduling thread
+        self.needs_threads = False  # two expensive steps could overlap, or a GPU has a stream
+        self.has_expensive = False  # some step is worth a thread when the caller has a deadline
+        self.cost_ns = []  # per step: measured time of an expensive step (see op_cost), or None
         self.has_blocking = False  # some step waits for something outside the step
         self.placement = {}  # op name -> device name
         self.persistent_nodes = frozenset()
@@ -156,6 +158,40 @@ def is_expensive(op) -> bool:
         if n is not None and n >= EXPENSIVE_ELEMENTS:
             return True
     return False
+
+
+def expensive_steps_can_overlap(steps, most=64) -> bool:
+    """Whether two expensive steps could ever run at the same time.
+
+    Another thread only pays when it runs something *beside* the scheduling thread: if the
+    expensive steps form one chain (each depends on the one before), every one of them would
+    run alone, and handing it to a pool thread only adds two hand-offs and a thread wake-up
+    (milliseconds on a busy machine). ``steps`` are in topological order, so the expensive ones
+    form a chain exactly when each is reachable from the one before it. Past ``most`` of them,
+    assume they overlap.
+    """
+    expensive = [j for j, s in enumerate(steps) if s[7]]
+    if len(expensive) > most:
+        return True
+    for a, b in zip(expensive, expensive[1:]):
+        seen, frontier = {a}, [a]
+        while frontier and b not in seen:
+            for k in steps[frontier.pop()][5]:
+                if k <= b and k not in seen:  # nothing after b leads back to b
+                    seen.add(k)
+                    frontier.append(k)
+        if b not in seen:
+            return True
+    return False
+
+
+def needs_threads(plan) -> bool:
+    """Whether the plan's steps need the general path: some may wait, overlap or use a stream."""
+    return (
+        plan.has_blocking
+        or any(d.has_stream for d in plan.devices)
+        or expensive_steps_can_overlap(plan.steps)
+    )
 
 
 def build_plan(fetch_tensors, target_ops, feed_tensors, kernel_for, device_for, feed_device):
@@ -290,9 +326,12 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, kernel_for, device_for, 
         consumers[s] += 1
     plan.consumers = consumers
     plan.account_memory = any(d.allocator.limit is not None for d in devices)
-    plan.needs_threads = any(r[7] for r in raw) or any(d.has_stream for d in devices)
     # A waiting op (queue, cross-task receive) always gets a thread of its own.
     plan.has_blocking = any(getattr(getattr(r[4], "_op_def", None), "blocking", False) for r in raw)
+    plan.needs_threads = needs_threads(plan)
+    # A step with a deadline hands every expensive step off, so the caller can give up on time.
+    plan.has_expensive = any(r[7] for r in raw)
+    plan.cost_ns = [None] * n
     plan.placement = {op.name: op_device[op].name for op in order}
     # Outputs that live in their kernel (constants), not in a step's allocations.
     plan.persistent_nodes = frozenset(op.name for op in order if op.type == "Const")

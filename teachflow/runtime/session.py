@@ -389,11 +389,11 @@ def _virtual_step_stats(step):
 
 
 def _apply_intra_op_threads(n):
-    """``intra_op_parallelism_threads`` sets the BLAS thread pool, as TF sets Eigen's."""
-    if n and n > 0:
-        from threadpoolctl import threadpool_limits
+    """``intra_op_parallelism_threads`` sizes the BLAS threads of products, as TF's sizes
+    Eigen's pool (see `teachflow.ops.blas_threads`)."""
+    from teachflow.ops import blas_threads
 
-        threadpool_limits(limits=n, user_api="blas")
+    blas_threads.set_intra_op_threads(n)
 
 
 def _print_device_mapping(devices):

@@ -1,0 +1,63 @@
+"""Which steps get another thread: chains stay inline, fast steps are learned cheap, and a step
+with a deadline still hands its expensive steps off."""
+
+import numpy as np
+
+import teachflow as tf
+from teachflow.runtime import op_cost
+from teachflow.runtime.plan import expensive_steps_can_overlap
+
+
+def plan_of(sess, fetches, feed_keys=()):
+    for (_, keys), entry in sess._cache.items():
+        if tuple(keys) == tuple(feed_keys):
+            return entry[2]
+    raise AssertionError("no plan cached")
+
+
+def fake_steps(edges, expensive, n):
+    """Executor-like step records: index 5 the successors, index 7 whether expensive."""
+    succ = [[] for _ in range(n)]
+    for a, b in edges:
+        succ[a].append(b)
+    return [(None,) * 5 + (tuple(succ[j]), 0, j in expensive) for j in range(n)]
+
+
+def test_a_chain_of_expensive_steps_never_overlaps():
+    steps = fake_steps([(0, 1), (1, 2), (2, 3)], {0, 3}, 4)
+    assert not expensive_steps_can_overlap(steps)
+
+
+def test_two_independent_expensive_steps_can_overlap():
+    steps = fake_steps([(0, 2), (1, 2)], {0, 1}, 3)
+    assert expensive_steps_can_overlap(steps)
+
+
+def test_a_logistic_regression_step_learns_its_products_are_cheap():
+    x = tf.placeholder(tf.float32, (None, 8))
+    theta = tf.Variable(tf.zeros([8, 1]))
+    loss = tf.reduce_mean(tf.square(tf.matmul(x, theta) - 1.0))
+    train = tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    feed = {x: np.ones((100, 8), np.float32)}
+    with tf.Session(config=tf.ConfigProto(inter_op_parallelism_threads=2)) as sess:
+        sess.run(theta.initializer)
+        sess.run(train, feed_dict=feed)
+        plan = plan_of(sess, train, tuple(feed))
+        # dX and dtheta of the product's gradient could overlap: the general path ran once,
+        # measured them, and found them far cheaper than a hand-off.
+        expensive = [s[4].name for s in plan.steps if s[7]]
+        assert expensive == [] and not plan.needs_threads
+        before = sess.run(theta)
+        sess.run(train, feed_dict=feed)
+        assert not np.array_equal(sess.run(theta), before)  # still trains, now inline
+
+
+def test_hand_offs_slower_than_a_step_are_skipped_but_probed_again():
+    h = op_cost.HandOffs(delay_ns=1_000_000)
+    assert h.worth(None)  # never measured: try
+    assert h.worth(5_000_000)
+    decisions = [h.worth(100_000) for _ in range(op_cost.PROBE_EVERY)]
+    assert decisions.count(True) == 1 and decisions[-1]
+    for _ in range(40):
+        h.note(10_000)  # the machine is idle again
+    assert h.worth(100_000)
