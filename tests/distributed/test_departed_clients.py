@@ -67,9 +67,13 @@ def _reap(procs):
             pipe.close()
 
 
-@pytest.fixture
-def server():
+@pytest.fixture(params=["side_channel", "grpc"])
+def server(request):
+    """A server whose clients call it over the side channel, or over gRPC only (as with
+    TLS): a departed client is noticed either way."""
     s = tf.train.Server.create_local_server()
+    if request.param == "grpc":
+        s.worker_service.side_channel.port = 0  # GetStatus advertises none
     yield s
     s.stop()
 
