@@ -1,0 +1,114 @@
+"""The classic TF1 programs of tests/programs/, run with teachflow and compared with
+TensorFlow's run of the same files (recorded by tests/fixtures/tensorflow/record_programs.py,
+which changes only the import line).
+
+Most run in this process (``runpy``, a fresh default graph each); the cluster programs run
+as subprocesses, so their servers end with them.
+"""
+
+import contextlib
+import io
+import json
+import pathlib
+import runpy
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import teachflow as tf
+from teachflow.distributed.launcher import free_ports
+
+HERE = pathlib.Path(__file__).resolve().parent
+FIXTURES = HERE.parents[0] / "fixtures" / "tensorflow" / "programs"
+EPS32 = float(np.finfo(np.float32).eps)
+# Tolerance per program: float32 rounding (eps) grown with the number of rounded operations
+# a recorded value went through (sums over the data, times the training steps).
+WORK = {
+    "hello_world": 1,
+    "basic_operations": 1,
+    "linear_regression_normal_equation": 200 * 4 * 1e4,  # sums of 200 rows; cond(X^T X)^2
+    "linear_regression_gd": 17 * 50 * 17,
+    "logistic_regression": 30 * 120,
+    "nearest_neighbor": 1,
+    "mlp_raw": 48 * 30 * 30,
+    "save_restore": 21 * 10,
+    "name_scopes": 1,
+    "gradient_clipping": 8 * 12 * 12,
+    "learning_rate_schedules": 6 * 25 * 25,
+    "supervisor_between_graph": 16 * 10 * 10,
+    "replica_flags": 12 * 8 * 8,
+}
+IN_PROCESS = [name for name in WORK if name not in ("supervisor_between_graph", "replica_flags")]
+
+
+def _results(stdout):
+    line = [ln for ln in stdout.splitlines() if ln.startswith("results: ")][-1]
+    return json.loads(line[len("results: ") :])
+
+
+def _assert_matches(got, expected, tol, where="results"):
+    if isinstance(expected, dict):
+        assert sorted(got) == sorted(expected), where
+        for key in expected:
+            _assert_matches(got[key], expected[key], tol, f"{where}.{key}")
+    elif isinstance(expected, list):
+        assert len(got) == len(expected), where
+        for i, (g, e) in enumerate(zip(got, expected)):
+            _assert_matches(g, e, tol, f"{where}[{i}]")
+    elif isinstance(expected, float):
+        assert abs(got - expected) <= tol * max(1.0, abs(expected)), (where, got, expected)
+    else:
+        assert got == expected, where
+
+
+def _expected(name):
+    return json.loads((FIXTURES / f"{name}.json").read_text())
+
+
+@pytest.mark.parametrize("name", IN_PROCESS)
+def test_program_matches_tensorflow(name):
+    tf.reset_default_graph()
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        runpy.run_path(str(HERE / f"{name}.py"), run_name="__main__")
+    _assert_matches(_results(out.getvalue()), _expected(name), EPS32 * np.sqrt(WORK[name]))
+
+
+def _run_script(name, *args):
+    done = subprocess.run(
+        [sys.executable, str(HERE / f"{name}.py"), *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    return _results(done.stdout)
+
+
+def test_supervisor_between_graph_matches_tensorflow():
+    tol = EPS32 * np.sqrt(WORK["supervisor_between_graph"])
+    _assert_matches(
+        _run_script("supervisor_between_graph"), _expected("supervisor_between_graph"), tol
+    )
+
+
+def test_replica_flags_alone_and_as_a_worker_of_a_flag_built_cluster():
+    expected = _expected("replica_flags")
+    tol = EPS32 * np.sqrt(WORK["replica_flags"])
+    _assert_matches(_run_script("replica_flags"), expected["alone"], tol)
+    ps_port, worker_port = free_ports(2)
+    hosts = [f"--ps_hosts=127.0.0.1:{ps_port}", f"--worker_hosts=127.0.0.1:{worker_port}"]
+    script = str(HERE / "replica_flags.py")
+    ps = subprocess.Popen(
+        [sys.executable, script, "--job_name=ps", "--task_index=0", *hosts],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        worker = _run_script("replica_flags", "--job_name=worker", "--task_index=0", *hosts)
+    finally:
+        ps.kill()
+        ps.wait(30)
+    _assert_matches(worker, expected["worker"], tol)
