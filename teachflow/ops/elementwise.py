@@ -140,7 +140,8 @@ def integer_division(fn):
         def divide(x, y):
             # An empty result divides nothing (TensorFlow's kernels return before checking):
             # the gradient of a reduction over a scalar takes ``axes % rank`` with rank 0.
-            if xp.any(y == 0) and xp.size(x) and xp.size(y):
+            # (``not y.all()``: some divisor is 0, without building ``y == 0`` first.)
+            if not y.all() and xp.size(x) and xp.size(y):
                 raise errors.InvalidArgumentError(None, None, "Integer division by zero")
             return fn(x, y)
 

@@ -122,11 +122,18 @@ def runtime_axes(axes, ndim):
 
 # Each reducer is a factory: given the array module, the output dtype and keep_dims, it
 # returns ``reduce(x, axes)``; dtype decisions are made once per kernel, not per step.
+def _adder(xp):
+    # numpy's ufunc reduce is np.sum without its Python wrapper (a third of the time of a
+    # small sum, and training steps are made of small sums).
+    return np.add.reduce if xp is np else xp.sum
+
+
 def _sum(xp, dt, keep):
+    add = _adder(xp)
     if dt is np.float16:  # accumulated in float32, as TensorFlow's kernels do
-        return lambda x, axes: xp.sum(x, axis=axes, dtype=np.float32, keepdims=keep).astype(dt)
+        return lambda x, axes: add(x, axis=axes, dtype=np.float32, keepdims=keep).astype(dt)
     # dtype= keeps numpy from widening small integer types.
-    return lambda x, axes: xp.sum(x, axis=axes, dtype=dt, keepdims=keep)
+    return lambda x, axes: add(x, axis=axes, dtype=dt, keepdims=keep)
 
 
 def _prod(xp, dt, keep):
@@ -144,11 +151,13 @@ def _mean(xp, dt, keep):
     else:
         wide = np.uint64 if np.issubdtype(dt, np.unsignedinteger) else np.int64
 
+    add = _adder(xp)
+
     def mean(x, axes):
         count = 1
         for a in axes:
             count *= xp.shape(x)[a]
-        total = xp.sum(x, axis=axes, dtype=wide, keepdims=keep)
+        total = add(x, axis=axes, dtype=wide, keepdims=keep)
         if floating:
             return (total / count).astype(dt)
         return (xp.abs(total) // max(count, 1) * xp.sign(total)).astype(dt)
@@ -190,8 +199,18 @@ def _reduction_kernel(make_reducer):
             xp, op.outputs[0].dtype.as_numpy_dtype, op._attrs.get("keep_dims", False)
         )
 
+        checked = {}  # (axes dtype, bytes, rank) -> the axes as runtime_axes gives them
+
         def compute(x, axes):
-            return reduce(x, runtime_axes(axes, xp.ndim(x)))
+            ndim = xp.ndim(x)
+            try:
+                key = (axes.dtype, axes.tobytes(), ndim)
+            except AttributeError:  # not an array: checked every time
+                return reduce(x, runtime_axes(axes, ndim))
+            found = checked.get(key)
+            if found is None:
+                found = checked[key] = runtime_axes(axes, ndim)
+            return reduce(x, found)
 
         return compute
 

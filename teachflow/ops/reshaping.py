@@ -117,11 +117,18 @@ def _reshape_kernel(op, device):
         fixed = None  # numpy would read -2 as -1; TF rejects it (below)
 
     def reshape_value(x, shape_value):
-        if fixed is not None:
+        # numpy checks what TF checks in the common case; only when it refuses do the
+        # checks below run, for TF's error (or for what numpy reads otherwise: -2 as -1).
+        dims = fixed
+        if dims is None and getattr(shape_value, "ndim", None) == 1:
+            dims = shape_value.tolist()
+            if min(dims, default=0) < -1:
+                dims = None
+        if dims is not None:
             try:
-                return as_output(xp.reshape(x, fixed))
-            except ValueError:
-                pass  # numpy refused: the checks below raise TF's error
+                return as_output(x.reshape(dims))
+            except (ValueError, AttributeError):
+                pass  # numpy refused, or x is a Python value: TF's checks below
         return checked_reshape(x, shape_value)
 
     def checked_reshape(x, shape_value):
