@@ -27,7 +27,7 @@ One bad neighbour must not lock everyone out: the server keeps accepting after a
 error (out of file descriptors: it backs off and logs), drops a connection that sends no
 token within ``handshake_timeout`` seconds, holds at most ``max_connections`` and compares
 tokens in constant time. A call whose connection closes while it runs (the client was
-killed, or pressed Ctrl-C) is told so through ``context.add_callback``, as a cancelled
+killed, or pressed Ctrl-C) is told so through ``context.add_callback`` (`peer_watch`), as a cancelled
 gRPC call is: a RunStep then cancels its step everywhere.
 """
 
@@ -36,13 +36,13 @@ from __future__ import annotations
 import errno
 import hmac
 import logging
-import selectors
 import socket
 import struct
 import threading
 
 import numpy as np
 
+from teachflow.distributed.peer_watch import CallContext, PeerWatch, peer_connected
 from teachflow.framework import dtypes, errors
 
 _MAX_NAME = 4096
@@ -83,104 +83,6 @@ def _recv_exact(conn, n):
     return b"".join(parts)
 
 
-class _CallContext:
-    """The context a servicer method gets on the side channel: abort raises; callbacks
-    added run when the connection closes before the call ends (a client that went away)."""
-
-    __slots__ = ("_conn", "_watch", "_callbacks", "_gone")
-
-    def __init__(self, conn, watch):
-        self._conn, self._watch = conn, watch
-        self._callbacks = None
-        self._gone = False
-
-    def abort(self, code, details):
-        raise errors.exception_type_from_error_code(code.value[0])(None, None, details)
-
-    def is_active(self):
-        return not self._gone
-
-    def add_callback(self, callback) -> bool:
-        if self._callbacks is None:
-            self._callbacks = []
-            self._watch.watch(self._conn, self)
-        self._callbacks.append(callback)
-        return True
-
-    def peer_gone(self):
-        self._gone = True
-        for cb in self._callbacks or ():
-            try:
-                cb()
-            except Exception:  # noqa: BLE001 - one callback must not stop the others
-                _logger.exception("side channel: a cancellation callback failed")
-
-    def finish(self):
-        if self._callbacks is not None:
-            self._watch.unwatch(self._conn)
-
-
-class _PeerWatch:
-    """One thread that sees connections close while their calls run.
-
-    A client sends nothing while it waits for an answer, so a connection that becomes
-    readable mid-call has been closed (its call is told) or broke the protocol (it is no
-    longer watched). epoll sees a connection registered while it waits, so the thread
-    sleeps until something happens."""
-
-    def __init__(self):
-        self._selector = selectors.DefaultSelector()
-        self._lock = threading.Lock()
-        self._wake_r, self._wake_w = socket.socketpair()
-        self._selector.register(self._wake_r, selectors.EVENT_READ, None)
-        self._thread = None
-        self._closed = False
-
-    def watch(self, conn, context):
-        with self._lock:
-            if self._closed:
-                return
-            self._selector.register(conn, selectors.EVENT_READ, context)
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="side-watch", daemon=True)
-                self._thread.start()
-
-    def unwatch(self, conn):
-        with self._lock:
-            try:
-                self._selector.unregister(conn)
-            except (KeyError, ValueError, OSError):
-                pass  # already reported gone
-
-    def _run(self):
-        while not self._closed:
-            try:
-                ready = self._selector.select()
-            except OSError:
-                continue
-            for key, _ in ready:
-                if key.data is None:
-                    continue  # the wake-up of close()
-                gone = not _peer_connected(key.fileobj)
-                self.unwatch(key.fileobj)
-                if gone:
-                    key.data.peer_gone()
-        self._selector.close()
-        self._wake_r.close()
-
-    def close(self):
-        with self._lock:
-            self._closed = True
-        try:
-            self._wake_w.send(b"x")
-        except OSError:
-            pass
-        self._wake_w.close()
-        if self._thread is None:
-            self._selector.close()
-            self._wake_r.close()
-
-
 class SideChannelServer:
     """Serves registered methods and a worker's rendezvous on one TCP port.
 
@@ -199,7 +101,7 @@ class SideChannelServer:
         self._closed = threading.Event()
         self._conns = set()
         self._lock = threading.Lock()
-        self._watch = _PeerWatch()
+        self._watch = PeerWatch()
         self.accept_errors = 0  # transient accept() failures survived (for tests, status)
         threading.Thread(target=self._accept, name="side-accept", daemon=True).start()
 
@@ -323,7 +225,7 @@ class SideChannelServer:
             _send_error(conn, errors.UNIMPLEMENTED, f"Unknown method {method!r}")
             return
         fn, request_cls = entry
-        context = _CallContext(conn, self._watch)
+        context = CallContext(conn, self._watch)
         try:
             request = request_cls.FromString(payload)
             response = fn(request, context)
@@ -348,7 +250,7 @@ class SideChannelServer:
                 step_id,
                 key,
                 timeout_ms / 1000.0 if timeout_ms else None,
-                still_wanted=lambda: _peer_connected(conn),
+                still_wanted=lambda: peer_connected(conn),
             )
             arr = np.asarray(value)  # not ascontiguousarray: it turns 0-d into 1-d
             if not arr.flags.c_contiguous:
@@ -391,19 +293,6 @@ def _discard(conn, n):
         if not k:
             raise ConnectionError("connection closed")
         n -= k
-
-
-def _peer_connected(conn) -> bool:
-    """False once the other end has closed the connection (a pending read sees EOF)."""
-    import select
-
-    try:
-        readable, _, _ = select.select([conn], [], [], 0)
-        if not readable:
-            return True
-        return conn.recv(1, socket.MSG_PEEK) != b""
-    except OSError:
-        return False
 
 
 def _send_error(conn, code, message):
