@@ -27,8 +27,8 @@ One bad neighbour must not lock everyone out: the server keeps accepting after a
 error (out of file descriptors: it backs off and logs), drops a connection that sends no
 token within ``handshake_timeout`` seconds, holds at most ``max_connections`` and compares
 tokens in constant time. A call whose connection closes while it runs (the client was
-killed, or pressed Ctrl-C) is told so through ``context.add_callback`` (`peer_watch`), as a cancelled
-gRPC call is: a RunStep then cancels its step everywhere.
+killed, or pressed Ctrl-C) is told so through ``context.add_callback`` (`peer_watch`), as
+a cancelled gRPC call is: a RunStep then cancels its step everywhere.
 """
 
 from __future__ import annotations
