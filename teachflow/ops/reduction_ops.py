@@ -306,8 +306,7 @@ def _prod_grad(op, grad):
     rank = x.shape.ndims
     g = _keep_reduced_dims(grad, op)
     if value is None or rank is None:
-        # Axes known only at run time: the division form (wrong where x == 0).
-        return [multiply(g, realdiv(_keep_reduced_dims(op.outputs[0], op), x)), None]
+        return [_prod_grad_dynamic(op, grad), None]
     reduced = sorted({a % rank for a in np.reshape(value, [-1]).tolist()}) if rank else []
     partials = [x]
     for a in reduced[:-1]:
@@ -318,6 +317,37 @@ def _prod_grad(op, grad):
         )
         g = multiply(g, others)
     return [g, None]
+
+
+def _prod_grad_dynamic(op, grad):
+    """TensorFlow's _ProdGrad when the rank or the axes are known only at run time: move
+    the reduced axes first, flatten to ``[reduced, other]``, take exclusive running
+    products from both ends, and undo the moves. Right where some x are zero too."""
+    from teachflow.ops import array_ops
+    from teachflow.ops.gathering import boolean_mask, gather
+    from teachflow.ops.joining import concat, stack
+    from teachflow.ops.reshaping import invert_permutation, transpose
+    from teachflow.ops.tiling import tile
+
+    x, axes = op.inputs
+    input_shape = array_ops.shape(x)
+    kept = reduced_shape(input_shape, axes)
+    g = tile(array_ops.reshape(grad, kept), floordiv(input_shape, maximum(kept, 1)))
+    rank = array_ops.rank(x)
+    # (axes + rank) % rank; with rank 0 there are no axes and nothing is divided.
+    reduced = cast(floormod(add(array_ops.reshape(axes, [-1]), rank), rank), dtypes.int32)
+    idx = array_ops.range(0, rank)
+    hit = reduce_any(comparison_ops.equal(array_ops.reshape(reduced, [-1, 1]), idx), axis=0)
+    other = boolean_mask(idx, comparison_ops.logical_not(hit))
+    perm = concat([reduced, other], 0)
+    reduced_num = reduce_prod(gather(input_shape, reduced))
+    other_num = reduce_prod(gather(input_shape, other))
+    permuted = transpose(x, perm)
+    flat = array_ops.reshape(permuted, stack([reduced_num, other_num]))
+    left = cumprod(flat, 0, exclusive=True)
+    right = cumprod(flat, 0, exclusive=True, reverse=True)
+    y = array_ops.reshape(multiply(left, right), array_ops.shape(permuted))
+    return array_ops.reshape(multiply(g, transpose(y, invert_permutation(perm))), input_shape)
 
 
 _REDUCTIONS = (

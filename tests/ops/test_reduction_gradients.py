@@ -72,3 +72,16 @@ def test_integer_division_by_zero_still_fails_when_something_is_divided():
         assert sess.run(tf.floormod(a, b), {a: np.zeros([0], np.int32), b: 0}).shape == (0,)
         with pytest.raises(tf.errors.InvalidArgumentError, match="Integer division by zero"):
             sess.run(tf.floormod(a, b), {a: [1, 2], b: [0, 1]})
+
+
+def test_prod_gradient_with_axes_fed_at_run_time_handles_zeros():
+    # TF's _ProdGrad: exclusive running products, not prod / x (which is nan at x == 0).
+    x = tf.placeholder(tf.float32, [2, 3])
+    axis = tf.placeholder(tf.int32)
+    (g,) = tf.gradients(tf.reduce_prod(x, axis), x)
+    value = np.array([[1.0, 0.0, 2.0], [3.0, 4.0, 0.5]], np.float32)
+    with tf.Session() as sess:
+        by_rows = sess.run(g, {x: value, axis: 1})
+        by_columns = sess.run(g, {x: value, axis: [0]})
+    np.testing.assert_array_equal(by_rows, [[0.0, 2.0, 0.0], [2.0, 1.5, 12.0]])
+    np.testing.assert_array_equal(by_columns, [[3.0, 4.0, 0.5], [1.0, 0.0, 2.0]])
