@@ -47,14 +47,14 @@ def build_graph(n_nodes):
     graph = tf.Graph()
     with graph.as_default():
         x = tf.placeholder(tf.float32, [4], name="x")
-        prev = x.op
+        prev = None
         n_blocks = max(1, (n_nodes - 3) // NODES_PER_BLOCK)
         for i in range(n_blocks):
             with tf.device(f"/cpu:{i % 2}"), tf.name_scope("block"):
                 y = x * tf.constant(1.5)  # Const, Mul
                 y = tf.nn.relu(y + 1.0)  # Const, Add, Relu
                 y = tf.reduce_sum(y, keepdims=True) + y  # Const (axes), Sum, Add
-                with tf.control_dependencies([prev]):
+                with tf.control_dependencies([prev] if prev is not None else []):
                     x = tf.identity(y, name="out")  # Identity
             tf.add_to_collection("block_outputs", x)
             prev = x.op
