@@ -96,10 +96,13 @@ from teachflow.ops.image_ops import random_crop  # noqa: F401 - TF1 has it at th
 from teachflow.ops.init_ops import *  # noqa: F403
 from teachflow.ops.io_ops import *  # noqa: F403
 from teachflow.ops.linalg_ops import *  # noqa: F403
+from teachflow.ops.logging_ops import *  # noqa: F403
 from teachflow.ops.math_ops import *  # noqa: F403
 from teachflow.ops.nn_ops import *  # noqa: F403
 from teachflow.ops.parsing_ops import *  # noqa: F403
 from teachflow.ops.random_ops import *  # noqa: F403
+from teachflow.ops.sequence_mask_ops import *  # noqa: F403
+from teachflow.ops.set_ops import *  # noqa: F403
 from teachflow.ops.special_math_ops import *  # noqa: F403
 from teachflow.ops.state_ops import *  # noqa: F403
 from teachflow.ops.variable_scope import *  # noqa: F403

@@ -31,6 +31,8 @@ __all__ = [
     "model_variables",
     "global_variables_initializer",
     "initialize_all_variables",
+    "initialize_local_variables",
+    "initialize_variables",
     "local_variables_initializer",
     "variables_initializer",
     "is_variable_initialized",
@@ -271,6 +273,11 @@ initialize_all_variables = global_variables_initializer
 
 def local_variables_initializer():
     return variables_initializer(local_variables(), name="init")
+
+
+# TF 1.0's names, still in tf.compat.v1 (deprecated there).
+initialize_local_variables = local_variables_initializer
+initialize_variables = variables_initializer
 
 
 def is_variable_initialized(variable):
