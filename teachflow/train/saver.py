@@ -97,6 +97,7 @@ def _saveables(var_list) -> list:
             ref = _as_ref(v)
             items.append((ref.op.name, v))
     seen = {}
+    saved_refs = set()  # ids of the refs taken: a scan of `out` per variable was quadratic
     out = []
     for name, v in items:
         if not isinstance(name, str):
@@ -106,8 +107,9 @@ def _saveables(var_list) -> list:
         ref = _as_ref(v)
         if name in seen:
             raise ValueError(f"At least two variables have the same name: {name}")
-        if any(s.ref is ref for s in out):
+        if id(ref) in saved_refs:
             raise ValueError(f"The same saveable will be restored with two names: {name}")
+        saved_refs.add(id(ref))
         seen[name] = v
         out.append(_Saveable(name, ref))
     # Sorted by name, as TF's validate_and_slice_inputs orders them.
