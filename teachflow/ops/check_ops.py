@@ -1,0 +1,245 @@
+"""Assertions in the graph: ``tf.Assert`` and the ``tf.assert_*`` family.
+
+An assertion is an op that fails the step (InvalidArgumentError "assertion failed: [...]")
+when its condition is false; run it, or make what you compute depend on it:
+
+    >>> import teachflow as tf
+    >>> x = tf.placeholder(tf.float32)
+    >>> with tf.control_dependencies([tf.assert_positive(x, message="x must be > 0")]):
+    ...     y = tf.log(x)
+    >>> with tf.Session() as sess:
+    ...     print(sess.run(y, {x: 1.0}))
+    0.0
+
+When both sides are constants the check happens at once, while building (as in TensorFlow):
+a false static ``assert_equal`` raises InvalidArgumentError, a wrong static rank ValueError.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from teachflow.framework import dtypes, errors, registry
+from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.scopes import name_scope
+from teachflow.ops.array_ops import to_host
+from teachflow.ops.logging_ops import summarize_value
+from teachflow.ops.static_value import constant_value
+
+__all__ = [
+    "Assert",
+    "assert_equal",
+    "assert_none_equal",
+    "assert_less",
+    "assert_less_equal",
+    "assert_greater",
+    "assert_greater_equal",
+    "assert_positive",
+    "assert_negative",
+    "assert_non_negative",
+    "assert_non_positive",
+    "assert_rank",
+    "assert_scalar",
+    "assert_integer",
+    "assert_type",
+]
+
+
+# -- the Assert op -----------------------------------------------------------------------------
+def _infer_assert(op):
+    condition = op.inputs[0]
+    if condition.dtype.base_dtype is not dtypes.bool_:
+        raise TypeError(
+            f"Input 'condition' of 'Assert' Op has type {condition.dtype.base_dtype.name} that "
+            "does not match expected type of bool."
+        )
+    if condition.shape.ndims not in (None, 0):
+        raise ValueError(f"Shape must be rank 0 but is rank {condition.shape.ndims}")
+    return []
+
+
+def _assert_kernel(op, device):
+    summarize = op._attrs["summarize"]
+
+    def check(condition, *data):
+        if not bool(np.asarray(to_host(condition))):
+            shown = " ".join(f"[{summarize_value(to_host(d), summarize)}]" for d in data)
+            raise errors.InvalidArgumentError(None, None, f"assertion failed: {shown}")
+
+    return check
+
+
+registry.register("Assert", _infer_assert, _assert_kernel, stateful=True, not_differentiable=True)
+
+
+def Assert(condition, data, summarize=None, name=None):  # noqa: N802 - TF's name
+    """An op that fails with "assertion failed: [data...]" when ``condition`` (a bool
+    scalar) is false; at most ``summarize`` (3) entries of each data tensor are shown."""
+    with name_scope(name, "Assert", [condition, data]):
+        condition = convert_to_tensor(condition, name="condition")
+        values = [convert_to_tensor(d) for d in data]
+        attrs = {
+            "T": [v.dtype.base_dtype for v in values],
+            "summarize": 3 if summarize is None else int(summarize),
+        }
+        return condition.graph.create_op("Assert", [condition, *values], attrs, name="Assert")
+
+
+# -- comparisons -------------------------------------------------------------------------------
+def _message_prefix(message):
+    """TensorFlow's prefix for a user's message: ``"<message>.  "``, or nothing."""
+    return f"{message}.  " if message else ""
+
+
+def _static_failure(message, lines):
+    return errors.InvalidArgumentError(
+        None, None, "\n".join(([message] if message else []) + lines)
+    )
+
+
+def _binary_assert(symbol, opname, compare, static_compare, x, y, data, summarize, message, name):
+    from teachflow.ops.control_flow_ops import no_op
+    from teachflow.ops.reduction_ops import reduce_all
+
+    with name_scope(name, opname, [x, y, data]):
+        x = convert_to_tensor(x, name="x")
+        y = convert_to_tensor(y, name="y", dtype=x.dtype.base_dtype)
+        condition_text = f"Condition x {symbol} y did not hold element-wise:"
+        x_static, y_static = constant_value(x), constant_value(y)
+        if x_static is not None and y_static is not None:
+            if not np.all(static_compare(x_static, y_static)):
+                raise _static_failure(
+                    message,
+                    [
+                        condition_text,
+                        f"x ({x.name}) = ",
+                        str(np.asarray(x_static)),
+                        f"y ({y.name}) = ",
+                        str(np.asarray(y_static)),
+                    ],
+                )
+            return no_op()
+        if data is None:
+            data = [condition_text, f"x ({x.name}) = ", x, f"y ({y.name}) = ", y]
+        if message is not None:
+            data = [message, *data]
+        condition = reduce_all(compare(x, y))
+        return Assert(condition, data, summarize=summarize)
+
+
+def _comparison(symbol, opname, op_name, numpy_fn):
+    def assert_fn(x, y, data=None, summarize=None, message=None, name=None):
+        from teachflow.ops import comparison_ops
+
+        compare = getattr(comparison_ops, op_name)
+        return _binary_assert(
+            symbol, opname, compare, numpy_fn, x, y, data, summarize, message, name
+        )
+
+    assert_fn.__name__ = opname
+    assert_fn.__doc__ = (
+        f"An Assert op that fails unless ``x {symbol} y`` holds for every element "
+        f"(broadcasting); checked at once when both are constants."
+    )
+    return assert_fn
+
+
+assert_equal = _comparison("==", "assert_equal", "equal", np.equal)
+assert_none_equal = _comparison("!=", "assert_none_equal", "not_equal", np.not_equal)
+assert_less = _comparison("<", "assert_less", "less", np.less)
+assert_less_equal = _comparison("<=", "assert_less_equal", "less_equal", np.less_equal)
+assert_greater = _comparison(">", "assert_greater", "greater", np.greater)
+assert_greater_equal = _comparison(">=", "assert_greater_equal", "greater_equal", np.greater_equal)
+
+
+def _sign_assert(opname, symbol, zero_first, compare_fn):
+    def assert_fn(x, data=None, summarize=None, message=None, name=None):
+        with name_scope(name, opname, [x, data]):
+            x = convert_to_tensor(x, name="x")
+            if data is None:
+                data = [
+                    _message_prefix(message),
+                    f"Condition x {symbol} 0 did not hold element-wise:",
+                    f"x ({x.name}) = ",
+                    x,
+                ]
+            zero = convert_to_tensor(0, dtype=x.dtype.base_dtype)
+            a, b = (zero, x) if zero_first else (x, zero)
+            return compare_fn(a, b, data=data, summarize=summarize)
+
+    assert_fn.__name__ = opname
+    assert_fn.__doc__ = f"An Assert op that fails unless ``x {symbol} 0`` for every element."
+    return assert_fn
+
+
+assert_positive = _sign_assert("assert_positive", ">", True, assert_less)
+assert_negative = _sign_assert("assert_negative", "<", False, assert_less)
+assert_non_negative = _sign_assert("assert_non_negative", ">=", True, assert_less_equal)
+assert_non_positive = _sign_assert("assert_non_positive", "<=", False, assert_less_equal)
+
+
+# -- ranks and dtypes --------------------------------------------------------------------------
+def assert_rank(x, rank, data=None, summarize=None, message=None, name=None):
+    """``x`` must have rank ``rank``: ValueError at once when both are known, else an
+    Assert op checking at run time."""
+    from teachflow.ops import array_ops
+    from teachflow.ops.comparison_ops import equal
+
+    with name_scope(name, "assert_rank", [x, rank, data]):
+        x = convert_to_tensor(x, name="x")
+        rank_static = constant_value(convert_to_tensor(rank, name="rank"))
+        if rank_static is not None and x.shape.ndims is not None:
+            if x.shape.ndims != int(rank_static):
+                raise ValueError(
+                    f"{_message_prefix(message)}Tensor {x.name} must have rank {int(rank_static)}.  Received rank "
+                    f"{x.shape.ndims}, shape {x.shape}"
+                )
+        if data is None:
+            data = [
+                _message_prefix(message),
+                f"Tensor {x.name} must have rank",
+                rank,
+                "Received shape: ",
+                array_ops.shape(x),
+            ]
+        condition = equal(array_ops.rank(x), convert_to_tensor(rank, dtype=dtypes.int32))
+        return Assert(condition, data, summarize=summarize)
+
+
+def assert_scalar(tensor, name=None, message=None):
+    """``tensor`` itself, after checking (while building) that its rank is 0."""
+    with name_scope(name, "assert_scalar", [tensor]):
+        tensor = convert_to_tensor(tensor, name="tensor")
+        if tensor.shape.ndims is None or tensor.shape.ndims != 0:
+            raise ValueError(
+                f"{_message_prefix(message)}Expected scalar shape for {tensor.name}, saw shape: "
+                f"{tensor.shape}."
+            )
+        return tensor
+
+
+def assert_integer(x, message=None, name=None):
+    """A no-op when ``x`` has an integer dtype; TypeError (while building) otherwise."""
+    from teachflow.ops.control_flow_ops import no_op
+
+    with name_scope(name, "assert_integer", [x]):
+        x = convert_to_tensor(x, name="x")
+        if not x.dtype.base_dtype.is_integer:
+            raise TypeError(
+                f"{_message_prefix(message)}Expected integer type for tensor {x.name}, got {x.dtype.base_dtype!r}."
+            )
+        return no_op("statically_determined_was_integer")
+
+
+def assert_type(tensor, tf_type, message=None, name=None):
+    """A no-op when ``tensor`` has dtype ``tf_type``; TypeError (while building) otherwise."""
+    from teachflow.ops.control_flow_ops import no_op
+
+    tf_type = dtypes.as_dtype(tf_type)
+    with name_scope(name, "assert_type", [tensor]):
+        tensor = convert_to_tensor(tensor, name="tensor")
+        if tensor.dtype.base_dtype is not tf_type.base_dtype:
+            raise TypeError(
+                f"{_message_prefix(message)}{tensor.name} must be of type {tf_type!r}; got {tensor.dtype!r}"
+            )
+        return no_op("statically_determined_correct_type")
