@@ -124,6 +124,10 @@ class MasterClient:
                         f"Master at {self.address} is unavailable while {doing}: {e.message}",
                     ) from None
                 return self._call(method, request, doing, timeout)
+            except errors.ResourceExhaustedError as e:
+                if not getattr(e, "side_channel_full", False):
+                    raise
+                # Other clients hold every side-channel connection: gRPC still serves us.
         try:
             call = getattr(self._stub, method).future(request, timeout=timeout, metadata=self._md)
             try:

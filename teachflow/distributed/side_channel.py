@@ -332,9 +332,12 @@ class SideChannelClient:
             raise
         if status:
             conn.close()
-            raise errors.exception_type_from_error_code(status)(
+            refused = errors.exception_type_from_error_code(status)(
                 None, None, f"{message} ({self.address})"
             )
+            # The server is full: the caller may take gRPC, the front door, instead.
+            refused.side_channel_full = status == errors.RESOURCE_EXHAUSTED
+            raise refused
         return conn
 
     def _release(self, conn):

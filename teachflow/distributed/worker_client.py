@@ -108,6 +108,10 @@ class WorkerClient:
                 ) from None
             except errors.DeadlineExceededError as e:
                 raise type(e)(None, None, f"{e.message} ({doing} on {self.task})") from None
+            except errors.ResourceExhaustedError as e:
+                if not getattr(e, "side_channel_full", False):
+                    raise  # the call's own answer
+                # Other clients hold every side-channel connection: gRPC still serves us.
         try:
             return getattr(self._stub, method)(
                 request, timeout=timeout, metadata=self._md, wait_for_ready=wait_for_ready
@@ -197,6 +201,10 @@ class WorkerClient:
             return self._on_side(lambda side: side.recv_tensor(step_id, key, timeout), timeout)
         except errors.UnavailableError as e:
             raise errors.UnavailableError(None, None, f"{e.message} (from {self.task})") from None
+        except errors.ResourceExhaustedError as e:
+            if not getattr(e, "side_channel_full", False):
+                raise
+            return self.recv_tensor(step_id, key, timeout)
 
     def _on_side(self, use, timeout):
         """``use(side channel)``; when the connection is lost, once more on the task's

@@ -14,6 +14,7 @@ import sys
 import textwrap
 import time
 
+import numpy as np
 import pytest
 
 import teachflow as tf
@@ -72,7 +73,7 @@ def test_connections_that_send_no_token_are_dropped_after_the_handshake_timeout(
     assert _run_a_step(server.target) == 42.0
 
 
-def test_a_server_at_its_connection_limit_refuses_with_a_clear_error(server):
+def test_a_full_side_channel_refuses_with_a_clear_error_and_clients_take_grpc(server):
     side = server.worker_service.side_channel
     side.max_connections = 2
     held = [_connect(side.port) for _ in range(2)]
@@ -86,6 +87,8 @@ def test_a_server_at_its_connection_limit_refuses_with_a_clear_error(server):
         client = SideChannelClient("127.0.0.1", side.port)
         with pytest.raises(tf.errors.ResourceExhaustedError, match="limit"):
             client.call("WorkerService/GetStatus", None, None)
+        # A session client that finds the side channel full takes gRPC, the front door.
+        assert _run_a_step(server.target) == 42.0
     finally:
         for sock in held:
             sock.close()
@@ -155,3 +158,17 @@ def test_accept_survives_running_out_of_file_descriptors():
                 proc.kill()
                 proc.wait(WAIT_S)
         proc.stdout.close()
+
+
+def test_tasks_whose_peer_side_channel_is_full_call_it_over_grpc(cluster):
+    c = cluster(ps=1, workers=1)
+    c.server("ps", 0).worker_service.side_channel.max_connections = 0  # always full
+    with tf.device("/job:ps/task:0"):
+        w = tf.Variable(np.arange(4, dtype=np.float32), name="w")
+    with tf.device("/job:worker/task:0"):
+        doubled = w * 2.0  # the worker pulls w from the ps
+    with tf.Session(
+        c.target("worker", 0), config=tf.ConfigProto(operation_timeout_in_ms=10000)
+    ) as sess:
+        sess.run(w.initializer)
+        np.testing.assert_array_equal(sess.run(doubled), [0.0, 2.0, 4.0, 6.0])
