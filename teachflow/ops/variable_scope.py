@@ -233,14 +233,43 @@ class _VariableScopeStore:
     def __init__(self):
         self.current_scope = VariableScope(False)
         self.variable_scopes_count = {}
+        # Scope name -> the names directly below it, so that closing a scope visits its
+        # own subscopes only. TF scans every scope ever opened on each exit, which makes
+        # building a model of 8000 scopes take 20 s here.
+        self._children = {}
 
     def open_variable_scope(self, scope_name):
         self.variable_scopes_count[scope_name] = self.variable_scopes_count.get(scope_name, 0) + 1
+        self._index(scope_name)
+
+    def _index(self, name):
+        while "/" in name:
+            parent = name.rsplit("/", 1)[0]
+            below = self._children.setdefault(parent, set())
+            if name in below:
+                return
+            below.add(name)
+            name = parent
 
     def close_variable_subscopes(self, scope_name):
-        for k in list(self.variable_scopes_count):
-            if scope_name is None or k.startswith(scope_name + "/"):
-                self.variable_scopes_count[k] = 0
+        # A count of zero and no count are the same (`variable_scope_count`): the subscopes
+        # are forgotten, so each is visited once after it was opened.
+        if scope_name is None:
+            self.variable_scopes_count.clear()
+            self._children.clear()
+            return
+        stack = list(self._children.pop(scope_name, ()))
+        while stack:
+            name = stack.pop()
+            self.variable_scopes_count.pop(name, None)
+            stack.extend(self._children.pop(name, ()))
+
+    def restore_counts(self, counts):
+        """Put back the counts saved on entering a scope object (rebuilding the index)."""
+        self.variable_scopes_count = counts
+        self._children = {}
+        for name in counts:
+            self._index(name)
 
     def variable_scope_count(self, scope_name):
         return self.variable_scopes_count.get(scope_name, 0)
@@ -364,7 +393,7 @@ class _pure_variable_scope:  # noqa: N801 - TensorFlow's name
 
     def __exit__(self, *exc):
         if isinstance(self._name_or_scope, VariableScope):
-            self._store.variable_scopes_count = self._old_subscopes
+            self._store.restore_counts(self._old_subscopes)
         else:
             self._store.close_variable_subscopes(self._new_name)
         self._store.current_scope = self._old
