@@ -181,17 +181,49 @@ def _segment_mean_grad(op, grad):
     return [gather(scaled, ids), None]
 
 
+def _min_or_max_grad(op, grad):
+    """The gradient goes to the rows equal to their segment's extreme, shared among ties
+    (TensorFlow's _SegmentMinOrMaxGrad / _UnsortedSegmentMinOrMaxGrad)."""
+    from teachflow.ops.arithmetic_ops import realdiv
+    from teachflow.ops.comparison_ops import equal, where
+    from teachflow.ops.filling import zeros_like
+    from teachflow.ops.gathering import gather
+    from teachflow.ops.math_ops import cast
+
+    data, ids = op.inputs[0], op.inputs[1]
+    if op.type.startswith("Unsorted"):
+        num = op.inputs[2]
+        gathered = _gather_dropping_negative(op.outputs[0], ids)
+        selected = equal(data, gathered)
+        count = unsorted_segment_sum(cast(selected, grad.dtype.base_dtype), ids, num)
+        share = _gather_dropping_negative(realdiv(grad, count), ids)
+        return [where(selected, share, zeros_like(data)), None, None]
+    selected = equal(data, gather(op.outputs[0], ids))
+    count = segment_sum(cast(selected, grad.dtype.base_dtype), ids)
+    share = gather(realdiv(grad, count), ids)
+    return [where(selected, share, zeros_like(data)), None]
+
+
 def _unsorted_sum_grad(op, grad):
     return [_gather_dropping_negative(grad, op.inputs[1]), None, None]
 
 
 for _type in _SORTED:
-    _grad = {"SegmentSum": _segment_sum_grad, "SegmentMean": _segment_mean_grad}.get(_type)
+    _grad = {
+        "SegmentSum": _segment_sum_grad,
+        "SegmentMean": _segment_mean_grad,
+        "SegmentMax": _min_or_max_grad,
+        "SegmentMin": _min_or_max_grad,
+    }.get(_type)
     registry.register(
         _type, _infer_sorted, _sorted_kernel, grad=_grad, not_differentiable=_grad is None
     )
 for _type in _UNSORTED:
-    _grad = _unsorted_sum_grad if _type == "UnsortedSegmentSum" else None
+    _grad = {
+        "UnsortedSegmentSum": _unsorted_sum_grad,
+        "UnsortedSegmentMax": _min_or_max_grad,
+        "UnsortedSegmentMin": _min_or_max_grad,
+    }.get(_type)
     registry.register(
         _type, _infer_unsorted, _unsorted_kernel, grad=_grad, not_differentiable=_grad is None
     )

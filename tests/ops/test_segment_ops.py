@@ -34,7 +34,7 @@ def test_matches_tensorflow(case):
         if case["grad"] is not None:
             assert sess.run(grad).tolist() == case["grad"]
         else:
-            assert grad is None  # teachflow has no max/min/prod segment gradient yet
+            assert grad is None  # teachflow has no segment_prod gradient yet
 
 
 def test_unsorted_segment_sum_static_shape_and_errors():
