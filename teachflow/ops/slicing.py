@@ -29,6 +29,7 @@ from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops import array_ops, constant_op
+from teachflow.ops.allocation import check_output
 from teachflow.ops.array_ops import (
     INDEX,
     apply_op,
@@ -314,6 +315,7 @@ def _strided_slice_grad_kernel(op, device):
 
     def scatter_back(shape, begin, end, strides, dy):
         dims = int_list(shape)
+        check_output(device, dims, np_type)
         result = xp.zeros(dims, dtype=np_type)
         index = _numpy_index(op, int_list(begin), int_list(end), int_list(strides), dims)
         result[index] = dy

@@ -144,3 +144,16 @@ def test_a_server_refuses_a_tiny_request_for_a_huge_tile(monkeypatch):
     assert "OOM when allocating tensor with shape[1000000,1000000] and type float" in str(
         info.value
     )
+
+
+def test_a_strided_slice_gradient_of_a_fed_shape_is_checked(monkeypatch):
+    monkeypatch.delenv("TEACHFLOW_CPU_MEMORY_LIMIT", raising=False)
+    shape = tf.placeholder(tf.int32, [2])
+    attrs = {m: 0 for m in ("begin_mask", "end_mask", "ellipsis_mask")}
+    attrs.update(new_axis_mask=0, shrink_axis_mask=0)
+    inputs = [shape] + [tf.constant(v) for v in ([0, 0], [1, 1], [1, 1])] + [tf.ones([1, 1])]
+    grad = tf.get_default_graph().create_op("StridedSliceGrad", inputs, attrs).outputs[0]
+    with tf.Session() as sess:
+        assert sess.run(grad, {shape: [2, 2]}).tolist() == [[1, 0], [0, 0]]
+        with pytest.raises(tf.errors.ResourceExhaustedError, match=r"shape\[1000000,1000000\]"):
+            sess.run(grad, {shape: [10**6, 10**6]})
