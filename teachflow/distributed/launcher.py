@@ -177,6 +177,13 @@ def _stop_live_clusters():
 atexit.register(_stop_live_clusters)
 
 
+def in_notebook_kernel() -> bool:
+    """Whether this process is a Jupyter kernel (not merely a process that imported ipykernel,
+    as a test run or a widget library may)."""
+    kernelapp = sys.modules.get("ipykernel.kernelapp")
+    return kernelapp is not None and kernelapp.IPKernelApp.initialized()
+
+
 class LocalCluster:
     """A cluster of ``ps`` parameter-server and ``workers`` worker processes on this machine.
 
@@ -235,7 +242,7 @@ class LocalCluster:
         self.startup_timeout = float(startup_timeout)
         self._config_json = config_to_json(config) if config is not None else None
         if file_root == "auto":
-            file_root = os.getcwd() if "ipykernel" in sys.modules else None
+            file_root = os.getcwd() if in_notebook_kernel() else None
         self.file_root = os.path.realpath(file_root) if file_root is not None else None
         self._server_flags = []
         if self.file_root is not None:

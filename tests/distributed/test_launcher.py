@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import socket
-import sys
 
 import grpc
 import numpy as np
@@ -280,8 +279,10 @@ def test_server_hardening_flags_reach_every_task(tmp_path, monkeypatch):
     assert cmd[cmd.index("--file-root") + 1] == os.path.realpath(tmp_path)
     assert float(cmd[cmd.index("--session-gc-seconds") + 1]) == 30.0
     assert float(cmd[cmd.index("--max-message-mb") + 1]) == 8.0
-    # "auto": confined to the working directory only inside a notebook's kernel.
-    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
+    # "auto": confined to the working directory only inside a notebook's kernel; a process
+    # that merely imported ipykernel (a test run, a widget library) is not one.
+    import ipykernel.kernelapp
+
     assert LocalCluster(ps=0, workers=1, start=False).file_root is None
-    monkeypatch.setitem(sys.modules, "ipykernel", object())
+    monkeypatch.setattr(ipykernel.kernelapp.IPKernelApp, "initialized", classmethod(lambda c: True))
     assert LocalCluster(ps=0, workers=1, start=False).file_root == os.path.realpath(os.getcwd())
