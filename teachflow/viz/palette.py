@@ -175,6 +175,16 @@ OP_FAMILY_RULES = (
     ("gradient", "exact", "FusedBatchNormGradV3"),
     ("matrix", "suffix", "MatMul"),
     ("matrix", "suffix", "MatMulV2"),
+    # Linear algebra: inverses, determinants, solves, decompositions, diagonals.
+    ("matrix", "contains", "Matrix"),
+    ("matrix", "exact", "Cholesky"),
+    ("matrix", "exact", "Qr"),
+    ("matrix", "exact", "Svd"),
+    ("matrix", "prefix", "SelfAdjointEig"),
+    ("matrix", "exact", "Einsum"),
+    ("matrix", "prefix", "Diag"),
+    # Summaries: what a FileWriter writes out for TensorBoard.
+    ("io", "contains", "Summary"),
     ("nn", "exact", "BiasAdd"),
     ("nn", "contains", "Relu"),
     ("nn", "contains", "Softmax"),
@@ -204,6 +214,9 @@ OP_FAMILY_RULES = (
     ("control", "exact", "Exit"),
     ("control", "exact", "NextIteration"),
     ("control", "exact", "LoopCond"),
+    ("control", "exact", "Assert"),
+    ("control", "exact", "Print"),
+    ("control", "exact", "CheckNumerics"),
     ("reduction", "exact", "Sum"),
     ("reduction", "exact", "Mean"),
     ("reduction", "exact", "Max"),
@@ -213,6 +226,7 @@ OP_FAMILY_RULES = (
     ("reduction", "exact", "Any"),
     ("reduction", "prefix", "Arg"),
     ("reduction", "prefix", "Cum"),
+    ("reduction", "contains", "Segment"),
     ("array", "contains", "Shape"),
     ("array", "prefix", "Reshape"),
     ("array", "prefix", "Concat"),
@@ -239,6 +253,8 @@ OP_FAMILY_RULES = (
     ("array", "exact", "Cast"),
     ("array", "exact", "LinSpace"),
     ("array", "exact", "InvertPermutation"),
+    ("array", "prefix", "Unique"),
+    ("array", "exact", "ListDiff"),
 )
 # Families in legend order, each with a colour of its own. "transfer" is red, as every
 # transfer is; "state" is the reserved state colour.
@@ -270,7 +286,9 @@ _MATH_TYPES = frozenset(
     "Abs Add AddN AddV2 Ceil Cos Div Equal Exp Expm1 Floor FloorDiv FloorMod Greater "
     "GreaterEqual IsFinite IsInf IsNan Less LessEqual Log Log1p LogicalAnd LogicalNot "
     "LogicalOr Maximum Minimum Mul Neg NotEqual Pow RealDiv Reciprocal Round Rsqrt Select "
-    "SelectV2 Sign Sin Sqrt Square SquaredDifference Sub Tan TruncateDiv TruncateMod".split()
+    "SelectV2 Sign Sin Sqrt Square SquaredDifference Sub Tan TruncateDiv TruncateMod "
+    "Acos Acosh Asin Asinh Atan Atan2 Atanh Cosh Sinh Tanh Digamma Erf Erfc Lgamma Rint "
+    "DivNoNan".split()
 )
 
 
