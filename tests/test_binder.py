@@ -61,3 +61,30 @@ def test_readme_badge_opens_the_first_lab_in_jupyterlab():
     assert m, "no mybinder.org badge link in README.md"
     assert m.group(2) == "teachflow"
     assert m.group(3) == f"lab/tree/notebooks/{cli.FIRST_LAB}"  # what `make labs` opens too
+
+
+def load_set_badge():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("set_badge", BINDER / "set_badge.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_badge_follows_the_github_remote():
+    set_badge = load_set_badge()
+    readme = (ROOT / "README.md").read_text()
+    moved = set_badge.set_badge(readme, "ada/teachflow")
+    assert "mybinder.org/v2/gh/ada/teachflow/HEAD?urlpath=lab/tree/notebooks/" in moved
+    assert set_badge.PLACEHOLDER not in moved
+    assert set_badge.github_repository("git@github.com:ada/teachflow.git") == "ada/teachflow"
+
+
+def test_a_published_clone_has_no_placeholder_badge():
+    """Where the clone has a GitHub remote, the badge must name it: `make binder-badge`."""
+    repository = load_set_badge().origin()
+    if repository is None:
+        pytest.skip("this clone has no GitHub remote: the README says how to set the badge")
+    badge = f"mybinder.org/v2/gh/{repository}/HEAD"
+    assert badge in (ROOT / "README.md").read_text(), "run `make binder-badge`"
