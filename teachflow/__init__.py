@@ -84,6 +84,7 @@ from teachflow.framework.scopes import (
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops.accumulator_ops import *  # noqa: F403
 from teachflow.ops.array_ops import *  # noqa: F403
+from teachflow.ops.broadcast_ops import *  # noqa: F403
 from teachflow.ops.check_ops import *  # noqa: F403
 from teachflow.ops.clip_ops import *  # noqa: F403
 from teachflow.ops.constant_op import *  # noqa: F403
