@@ -1,6 +1,7 @@
 """tf.train.Supervisor: the chief initializes or restores, other workers wait until the
 model is ready, services and queue runners stop together."""
 
+import json
 import pathlib
 import threading
 import time
@@ -193,3 +194,53 @@ def test_between_graph_worker_waits_for_the_chief(ps_and_workers, tmp_path):
         sess.run(train_op)
         assert sess.run(step) == 2 and sess.run(w) == 3.0
     assert seen["first"] in (1.0, 2.0)
+
+
+TF_RECORD = json.loads(
+    (pathlib.Path(__file__).parents[1] / "fixtures/tensorflow/supervisor/cases.json").read_text()
+)
+
+
+def test_a_chief_run_leaves_what_tensorflows_leaves(tmp_path):
+    # Recorded from TensorFlow by tests/fixtures/tensorflow/record_supervisor.py.
+    def model():
+        step, w, train_op = _model()
+        tf.summary.scalar("w_value", w)
+        return step, w, train_op
+
+    step, w, train_op = model()
+    sv = tf.train.Supervisor(logdir=str(tmp_path), save_model_secs=0, save_summaries_secs=0)
+    defaults = {
+        "save_model_secs": sv.save_model_secs,
+        "save_summaries_secs": sv.save_summaries_secs,
+        "is_chief": sv.is_chief,
+        "ready_op_type": sv.ready_op.op.type,
+        "init_op_type": sv.init_op.type,
+        "summary_op_type": sv.summary_op.op.type,
+        "save_path_tail": pathlib.Path(sv.save_path).name,
+        "graph_finalized": tf.get_default_graph().finalized,
+    }
+    assert defaults == TF_RECORD["defaults"]
+    with sv.managed_session() as sess:
+        while not sv.should_stop() and sess.run(step) < 3:
+            sess.run(train_op)
+        sv.saver.save(sess, sv.save_path, global_step=sv.global_step)
+        sv.summary_computed(sess, sess.run(sv.summary_op))
+    files = sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith("events"))
+    assert files == TF_RECORD["files"]
+    evs = _events(tmp_path)
+    assert [e.WhichOneof("what") for e in evs] == TF_RECORD["event_kinds"]
+    assert [e.session_log.status for e in evs if e.HasField("session_log")] == TF_RECORD[
+        "session_logs"
+    ]
+    summaries = [
+        [e.step, [[v.tag, v.simple_value] for v in e.summary.value]]
+        for e in evs
+        if e.HasField("summary")
+    ]
+    assert summaries == TF_RECORD["summaries"]
+    with tf.Graph().as_default():
+        step, w, train_op = model()
+        sv = tf.train.Supervisor(logdir=str(tmp_path), save_model_secs=0, save_summaries_secs=0)
+        with sv.managed_session() as sess:
+            assert [int(sess.run(step)), float(sess.run(w))] == TF_RECORD["restored"]
