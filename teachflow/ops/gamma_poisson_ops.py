@@ -22,6 +22,7 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops import random_distributions as distributions
+from teachflow.ops.allocation import check_output
 from teachflow.ops.array_ops import to_host
 from teachflow.ops.random_ops import (
     _FLOATS,
@@ -53,6 +54,7 @@ def _gamma_kernel(op, device):
 
     def sample(shape, alpha):
         dims = _dims(shape)
+        check_output(device, dims + tuple(np.shape(alpha)), np_dtype)
         alpha = np.asarray(to_host(alpha))
         num_samples = math.prod(dims)
         if num_samples == 0:
@@ -90,6 +92,7 @@ def _poisson_kernel(op, device):
 
     def sample(shape, rate):
         dims = _dims(shape)
+        check_output(device, dims + tuple(np.shape(rate)), np_dtype)
         rate = np.asarray(to_host(rate))
         num_samples = math.prod(dims)
         if num_samples == 0:

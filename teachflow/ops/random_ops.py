@@ -33,6 +33,7 @@ from teachflow.framework.random_seed import DEFAULT_GRAPH_SEED, get_seed, set_ra
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops import random_distributions as distributions
+from teachflow.ops.allocation import check_output
 from teachflow.ops.array_ops import to_host
 from teachflow.ops.philox import GuardedPhilox, SingleSample
 from teachflow.ops.random_distributions import (
@@ -101,8 +102,9 @@ def _infer_from_shape_input(op):
     return static_shape(shape)
 
 
-def _dims(shape_value):
-    """The runtime shape vector as a tuple, with TF's errors for a bad one."""
+def _dims(shape_value, device=None, np_dtype=None):
+    """The runtime shape vector as a tuple, with TF's errors for a bad one; given the
+    kernel's device and output dtype, an output that cannot fit is refused before sampling."""
     shape_value = np.asarray(to_host(shape_value))
     if shape_value.ndim != 1:
         raise errors.InvalidArgumentError(
@@ -114,6 +116,8 @@ def _dims(shape_value):
     for d in dims:
         if d < 0:
             raise errors.InvalidArgumentError(None, None, f"Dimension {d} must be >= 0")
+    if device is not None:
+        check_output(device, dims, np_dtype)
     return dims
 
 
@@ -144,7 +148,7 @@ def _float_sampler(fill):
         np_dtype = np.dtype(op._attrs["dtype"].as_numpy_dtype)
 
         def sample(shape):
-            dims = _dims(shape)
+            dims = _dims(shape, device, np_dtype)
             n = math.prod(dims)
             # 256 blocks per element, whatever the distribution uses (random_op.cc).
             gen = guarded.reserve_random_outputs(n, RESERVED_SAMPLES_PER_OUTPUT)
@@ -189,7 +193,7 @@ def _uniform_int_kernel(op, device):
     np_dtype = np.dtype(op.inputs[1].dtype.base_dtype.as_numpy_dtype)
 
     def sample(shape, lo, hi):
-        dims = _dims(shape)
+        dims = _dims(shape, device, np_dtype)
         n = math.prod(dims)
         if n == 0:
             # TF returns before checking the range: zero impossible samples are fine.

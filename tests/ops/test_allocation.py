@@ -157,3 +157,23 @@ def test_a_strided_slice_gradient_of_a_fed_shape_is_checked(monkeypatch):
         assert sess.run(grad, {shape: [2, 2]}).tolist() == [[1, 0], [0, 0]]
         with pytest.raises(tf.errors.ResourceExhaustedError, match=r"shape\[1000000,1000000\]"):
             sess.run(grad, {shape: [10**6, 10**6]})
+
+
+@pytest.mark.parametrize(
+    "sample",
+    [
+        lambda s: tf.random_normal(s),
+        lambda s: tf.random_uniform(s),
+        lambda s: tf.truncated_normal(s),
+        lambda s: tf.random_uniform(s, 0, 10, tf.int32),
+        lambda s: tf.random_gamma(s, [1.0, 2.0]),
+    ],
+    ids=["normal", "uniform", "truncated", "uniform_int", "gamma"],
+)
+def test_random_samples_of_a_fed_shape_are_refused_before_sampling(sample, monkeypatch):
+    # 10**6 x 10**6 samples: the request is refused before a single counter is drawn.
+    monkeypatch.delenv("TEACHFLOW_CPU_MEMORY_LIMIT", raising=False)
+    out = sample(shape_fed(2))
+    with tf.Session() as sess, pytest.raises(tf.errors.ResourceExhaustedError) as info:
+        sess.run(out, {"shape:0": [10**6, 10**6]})
+    assert info.value.message.startswith("OOM when allocating tensor with shape[1000000,1000000")
