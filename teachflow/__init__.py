@@ -104,6 +104,7 @@ from teachflow.ops.nn_ops import *  # noqa: F403
 from teachflow.ops.parsing_ops import *  # noqa: F403
 from teachflow.ops.random_ops import *  # noqa: F403
 from teachflow.ops.scatter_ops import *  # noqa: F403
+from teachflow.ops.script_ops import *  # noqa: F403
 from teachflow.ops.segment_ops import *  # noqa: F403
 from teachflow.ops.sequence_mask_ops import *  # noqa: F403
 from teachflow.ops.set_ops import *  # noqa: F403

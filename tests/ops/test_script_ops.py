@@ -1,0 +1,61 @@
+"""tf.py_func against TensorFlow (tests/fixtures/tensorflow/record_py_func.py): values,
+names, string outputs, the errors a function's failures become, no gradient."""
+
+import json
+import pathlib
+import re
+
+import numpy as np
+import pytest
+
+import teachflow as tf
+
+RECORD = json.loads(
+    (pathlib.Path(__file__).parents[1] / "fixtures/tensorflow/py_func/cases.json").read_text()
+)
+
+
+def _fails_with(exception):
+    def func(x):
+        raise exception("from the function")
+
+    return func
+
+
+def test_values_names_and_strings_match_tensorflow():
+    a = tf.py_func(lambda x, y: x * 2 + y, [tf.constant([1.0, 2.0]), tf.constant(1.0)], tf.float32)
+    b = tf.py_func(
+        lambda x: (x, x.astype(np.int32)), [tf.constant([1.5])], [tf.float32, tf.int32], name="two"
+    )
+    s = tf.py_func(lambda: np.array([b"a", b"bc"]), [], tf.string, stateful=False)
+    with tf.Session() as sess:
+        assert sess.run(a).tolist() == RECORD["a"]["value"]
+        assert [v.tolist() for v in sess.run(b)] == RECORD["b"]["values"]
+        assert [v.decode() for v in sess.run(s)] == RECORD["s"]["value"]
+    assert (a.name, a.op.type) == (RECORD["a"]["name"], RECORD["a"]["type"])
+    assert [t.name for t in b] == RECORD["b"]["names"] and s.op.type == RECORD["s"]["type"]
+    assert (tf.gradients(a, a.op.inputs[0]) == [None]) is RECORD["gradient_is_none"]
+
+
+@pytest.mark.parametrize("name", sorted(RECORD["errors"]))
+def test_a_failing_function_fails_the_step_as_in_tensorflow(name):
+    exception = {
+        "ValueError": ValueError,
+        "StopIteration": StopIteration,
+        "ZeroDivisionError": ZeroDivisionError,
+        "NotImplementedError": NotImplementedError,
+    }[name]
+    t = tf.py_func(_fails_with(exception), [tf.constant(1.0)], tf.float32)
+    with tf.Session() as sess:
+        with pytest.raises(getattr(tf.errors, RECORD["errors"][name])) as info:
+            sess.run(t)
+    assert "from the function" in str(info.value) and t.op.name in str(info.value)
+
+
+def test_a_wrong_dtype_is_named():
+    t = tf.py_func(lambda: np.float64(1.0), [], tf.float32)
+    with tf.Session() as sess:
+        with pytest.raises(getattr(tf.errors, RECORD["wrong_dtype"]["error"])) as info:
+            sess.run(t)
+    token = t.op._attrs["token"]
+    assert re.sub(r"pyfunc_\d+", token, RECORD["wrong_dtype"]["line"]) in str(info.value)
