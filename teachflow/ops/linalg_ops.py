@@ -548,3 +548,7 @@ def logdet(matrix, name=None):
         chol = cholesky(matrix)
         two = convert_to_tensor(2.0, dtype=chol.dtype.base_dtype)
         return multiply(two, reduce_sum(log(matrix_diag_part(chol)), axis=[-1]))
+
+
+# The decompositions' gradients live in their own module (this one is long enough).
+from teachflow.ops import eig_svd_grads  # noqa: E402, F401

@@ -156,3 +156,42 @@ def test_einsum_and_tensordot_errors():
 def test_norm_refuses_unsupported_vector_orders(ord_):
     with pytest.raises(ValueError, match="'ord' must be a supported vector norm"):
         tf.norm(tf.ones([3]), ord=ord_, axis=0)
+
+
+EIG_SVD = json.loads(
+    (
+        pathlib.Path(__file__).parents[1] / "fixtures/tensorflow/linalg/eig_svd_grads.json"
+    ).read_text()
+)
+
+
+@pytest.mark.parametrize("case", EIG_SVD, ids=[f"{c['kind']}-{i}" for i, c in enumerate(EIG_SVD)])
+def test_eig_and_singular_value_gradients_match_tensorflow(case):
+    # The losses of record_eig_svd_grads.py: only sign-free quantities.
+    weights = [1.0, 2.0, 3.0]
+    a = tf.constant(np.asarray(case["a"], np.float32))
+    if case["kind"] == "eigvals":
+        loss = tf.reduce_sum(tf.self_adjoint_eigvals(a) * weights)
+    elif case["kind"] == "eig":
+        e, v = tf.self_adjoint_eig(a)
+        loss = tf.reduce_sum(e * weights) + tf.reduce_sum(v[..., 0, :] * v[..., 1, :] * weights)
+    elif case["kind"] == "svd_vectors":
+        s, u, v = tf.svd(a)
+        k = s.shape.as_list()[-1]
+        pairs = s + u[..., 0, :] * u[..., 1, :] + v[..., 0, :] * v[..., 1, :]
+        loss = tf.reduce_sum(pairs * weights[:k])
+    else:
+        s = tf.svd(a, compute_uv=case["kind"] == "singular_values_uv")
+        s = s[0] if isinstance(s, tuple) else s
+        loss = tf.reduce_sum(s * weights[: s.shape.as_list()[-1]])
+    (grad,) = tf.gradients(loss, a)
+    with tf.Session() as sess:
+        got = sess.run(grad)
+    _assert_close(got, case["grad"], np.float32)
+
+
+def test_svd_gradient_needs_a_known_matrix_size():
+    p = tf.placeholder(tf.float32)
+    s, u, v = tf.svd(p)
+    with pytest.raises(LookupError, match="unknown inner matrix shape"):
+        tf.gradients(tf.reduce_sum(u), p)
