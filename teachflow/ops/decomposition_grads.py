@@ -1,5 +1,5 @@
-"""Gradients of the symmetric eigendecomposition and of singular values (TensorFlow's
-``linalg_grad.py``), kept apart from `linalg_ops` for length.
+"""Gradients of the decompositions: QR, the symmetric eigendecomposition and the SVD
+(TensorFlow's ``linalg_grad.py``), kept apart from `linalg_ops` for length.
 
 For ``e, v = self_adjoint_eig(a)``::
 
@@ -113,5 +113,50 @@ def _svd_grad(op, grad_s, grad_u=None, grad_v=None):
     return [adjoint(grad) if use_adjoint else grad]
 
 
+def _qr_grad(op, dq, dr):
+    """TensorFlow's _QrGrad: square and tall matrices (reduced QR), and wide ones by
+    reducing to the square case; shapes must be known."""
+    from teachflow.ops.diag_ops import matrix_band_part
+    from teachflow.ops.diag_ops import matrix_transpose as adjoint
+    from teachflow.ops.filling import zeros_like
+    from teachflow.ops.joining import concat
+    from teachflow.ops.linalg_ops import matrix_triangular_solve
+
+    q, r = op.outputs
+    dq = zeros_like(q) if dq is None else dq
+    dr = zeros_like(r) if dr is None else dr
+    if r.shape.ndims is None or None in r.shape.dims[-2:] or q.shape.dims[-2] is None:
+        raise LookupError("QrGrad not implemented with dynamic shapes.")
+    if r.shape.dims[-2] > r.shape.dims[-1] and q.shape.dims[-2] == q.shape.dims[-1]:
+        raise LookupError("QrGrad not implemented when nrows > ncols and full_matrices is true.")
+
+    def triangular_solve(x, r):
+        # x @ inverse(r)^T for an upper-triangular r
+        return adjoint(matrix_triangular_solve(r, adjoint(x), lower=False, adjoint=False))
+
+    def square_and_deep(q, r, dq, dr):
+        qdq = matmul(q, dq, adjoint_a=True)
+        rdr = matmul(r, dr, adjoint_b=True)
+        tril = matrix_band_part(
+            add(subtract(qdq, adjoint(qdq)), subtract(rdr, adjoint(rdr))), -1, 0
+        )
+        grad_a = matmul(q, add(dr, triangular_solve(tril, r)))
+        grad_b = triangular_solve(subtract(dq, matmul(q, qdq)), r)
+        return add(grad_a, grad_b)
+
+    num_rows, num_cols = q.shape.dims[-2], r.shape.dims[-1]
+    if num_rows >= num_cols:
+        return [square_and_deep(q, r, dq, dr)]
+    a = op.inputs[0]
+    y = a[..., :, num_rows:]
+    u = r[..., :, :num_rows]
+    dv = dr[..., :, num_rows:]
+    du = dr[..., :, :num_rows]
+    dy = matmul(q, dv)
+    dx = square_and_deep(q, u, add(dq, matmul(y, dv, adjoint_b=True)), du)
+    return [concat([dx, dy], axis=-1)]
+
+
+registry.set_gradient("Qr", _qr_grad)
 registry.set_gradient("SelfAdjointEigV2", _self_adjoint_eig_grad)
 registry.set_gradient("Svd", _svd_grad)

@@ -551,4 +551,4 @@ def logdet(matrix, name=None):
 
 
 # The decompositions' gradients live in their own module (this one is long enough).
-from teachflow.ops import eig_svd_grads  # noqa: E402, F401
+from teachflow.ops import decomposition_grads  # noqa: E402, F401

@@ -158,16 +158,18 @@ def test_norm_refuses_unsupported_vector_orders(ord_):
         tf.norm(tf.ones([3]), ord=ord_, axis=0)
 
 
-EIG_SVD = json.loads(
+DECOMPOSITIONS = json.loads(
     (
-        pathlib.Path(__file__).parents[1] / "fixtures/tensorflow/linalg/eig_svd_grads.json"
+        pathlib.Path(__file__).parents[1] / "fixtures/tensorflow/linalg/decomposition_grads.json"
     ).read_text()
 )
 
 
-@pytest.mark.parametrize("case", EIG_SVD, ids=[f"{c['kind']}-{i}" for i, c in enumerate(EIG_SVD)])
+@pytest.mark.parametrize(
+    "case", DECOMPOSITIONS, ids=[f"{c['kind']}-{i}" for i, c in enumerate(DECOMPOSITIONS)]
+)
 def test_eig_and_singular_value_gradients_match_tensorflow(case):
-    # The losses of record_eig_svd_grads.py: only sign-free quantities.
+    # The losses of record_decomposition_grads.py: only sign-free quantities.
     weights = [1.0, 2.0, 3.0]
     a = tf.constant(np.asarray(case["a"], np.float32))
     if case["kind"] == "eigvals":
@@ -175,6 +177,12 @@ def test_eig_and_singular_value_gradients_match_tensorflow(case):
     elif case["kind"] == "eig":
         e, v = tf.self_adjoint_eig(a)
         loss = tf.reduce_sum(e * weights) + tf.reduce_sum(v[..., 0, :] * v[..., 1, :] * weights)
+    elif case["kind"] == "qr":
+        q, r = tf.qr(a)
+        k, n = r.shape.as_list()[-2:]
+        loss = tf.reduce_sum(q[..., 0, :] * q[..., 1, :] * weights[:k]) + tf.reduce_sum(
+            r * r * weights[:n]
+        )
     elif case["kind"] == "svd_vectors":
         s, u, v = tf.svd(a)
         k = s.shape.as_list()[-1]
