@@ -87,6 +87,7 @@ from teachflow.ops.array_ops import *  # noqa: F403
 from teachflow.ops.broadcast_ops import *  # noqa: F403
 from teachflow.ops.check_ops import *  # noqa: F403
 from teachflow.ops.clip_ops import *  # noqa: F403
+from teachflow.ops.confusion_matrix_ops import *  # noqa: F403
 from teachflow.ops.constant_op import *  # noqa: F403
 from teachflow.ops.contraction_ops import *  # noqa: F403
 from teachflow.ops.control_flow_ops import *  # noqa: F403

@@ -37,6 +37,7 @@ from teachflow.ops.comparison_ops import (
     logical_xor,
     not_equal,
 )
+from teachflow.ops.confusion_matrix_ops import confusion_matrix
 from teachflow.ops.reduction_ops import (
     argmax,
     argmin,
