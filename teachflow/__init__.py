@@ -109,6 +109,7 @@ from teachflow.ops.script_ops import *  # noqa: F403
 from teachflow.ops.segment_ops import *  # noqa: F403
 from teachflow.ops.sequence_mask_ops import *  # noqa: F403
 from teachflow.ops.set_ops import *  # noqa: F403
+from teachflow.ops.sort_ops import *  # noqa: F403
 from teachflow.ops.special_math_ops import *  # noqa: F403
 from teachflow.ops.state_ops import *  # noqa: F403
 from teachflow.ops.variable_scope import *  # noqa: F403
