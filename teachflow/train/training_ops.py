@@ -242,9 +242,11 @@ def _kernel(op, device):
                         f"var and {name} do not have the same shape"
                         f"{_text(var_shape)} {_text(shape)}",
                     )
-            # New arrays are stored (never written in place): values are shared.
+            # Written into each variable's own buffer, as TF1's Apply* kernels update in
+            # place: a read of the variable under control_dependencies([train_op]) sees
+            # the new value (the buffer is the variable's: nothing else shares it).
             for ref, new in zip(refs, update(xp, *values, **flags)):
-                ref.value = new
+                ref.write(new)
         return refs[0]
 
     return apply_update

@@ -33,6 +33,19 @@ def test_a_read_under_control_dependencies_sees_the_assignment():
         assert float(sess.run(r)) == RECORD["assign_sub_then_identity"]
 
 
+def test_a_read_under_control_dependencies_sees_the_optimizers_update():
+    g = tf.Variable(1.0)
+    train_op = tf.train.AdamOptimizer(0.1).minimize(g * g)
+    with tf.control_dependencies([train_op]):
+        g_after_step = g + 0.0
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        got = [float(sess.run(g_after_step)), float(sess.run(g))]
+    assert got == pytest.approx(
+        RECORD["train_step_then_read"], rel=4 * float(np.finfo(np.float32).eps)
+    )
+
+
 def test_fetched_values_and_queued_elements_do_not_change_with_later_assignments():
     w = tf.Variable([1.0, 2.0])
     q = tf.FIFOQueue(3, tf.float32, shapes=[[2]])
