@@ -19,6 +19,7 @@ from teachflow.distributed.side_channel import SideChannelClient
 from teachflow.distributed.status import to_op_error
 from teachflow.distributed.worker_client import TOKEN_ENV, auth_metadata, make_channel, tls_enabled
 from teachflow.framework import errors
+from teachflow.runtime.placer import PlacementRecord
 
 
 def parse_target(target: str) -> str:
@@ -63,6 +64,8 @@ class MasterClient:
         self._sent = 0  # graph ops already known to the master
         self._side = None  # the master's side channel (see side_channel), once discovered
         self._discovered = False
+        # Why the master placed each node, as it told us (node name -> PlacementRecord).
+        self._placement = {}
 
     def _session_config(self):
         c = self._config
@@ -192,6 +195,10 @@ class MasterClient:
             )
         res = self._call("RunStep", req, "running a step")
         values = [tensors.from_proto(t.tensor) for t in res.tensor]
+        for r in res.placement:
+            self._placement[r.node] = PlacementRecord(
+                r.node, r.op_type, r.requested, r.device, r.reason, r.group
+            )
         # Event times are epoch ns, corrected to the master's clock; step stats want them so.
         result = RemoteStep(
             list(res.placement_log),
@@ -199,6 +206,11 @@ class MasterClient:
             list(res.partition_graph),
         )
         return values, result
+
+    def placement_records(self) -> list:
+        """Every placement the master has reported so far: its placer's records for the
+        nodes the steps ran, then the _Send/_Recv nodes it added between tasks."""
+        return list(self._placement.values())
 
     def list_devices(self):
         self.sync_graph()

@@ -25,7 +25,7 @@ from teachflow.framework import dtypes, errors
 from teachflow.framework.graph import Graph
 from teachflow.framework.importer import import_nodes
 from teachflow.runtime.cancellation import CancellationManager
-from teachflow.runtime.placer import Placer
+from teachflow.runtime.placer import PlacementRecord, Placer
 
 DEFAULT_CONNECT_TIMEOUT_S = 30.0
 # A session no client has used for this long is closed (TF's master has the same knob,
@@ -59,6 +59,9 @@ class MasterSession:
         self.steps = {}  # signature -> (partitions, {task: graph handle}, fetch_task, senders)
         self.feed_types = {}  # fed tensor name -> dtype, looked up once
         self.log = []
+        # Placement records not yet sent to the client, and the transfers already told.
+        self.unsent_records = []
+        self.told_transfers = set()
         self.last_used = master.clock()
         self.calls = 0  # calls in flight: a session running a long step is not idle
 
@@ -141,6 +144,19 @@ class MasterSession:
         if self.log:
             response.placement_log.extend(self.log)
             self.log = []
+        if self.unsent_records:
+            response.placement.extend(
+                pb.PlacementRecordProto(
+                    node=r.node,
+                    op_type=r.op_type,
+                    requested=r.requested,
+                    device=r.device,
+                    reason=r.reason,
+                    group=r.group,
+                )
+                for r in self.unsent_records
+            )
+            self.unsent_records = []
         return response
 
     def _check_feed_types(self, feeds):
@@ -230,7 +246,7 @@ class MasterSession:
                 allow_soft_placement=self.config.allow_soft_placement,
                 log=log,
             )
-        self.placer.place_new_ops(g)
+        self.unsent_records.extend(self.placer.place_new_ops(g))
         incarnations = {d.name: d.incarnation for d in self.master.devices_cache}
         parts, fetch_task = partition(
             g, self.placer.placement, fetches, targets, feeds, incarnations
@@ -240,9 +256,26 @@ class MasterSession:
             gd = pb.GraphDef(node=[graphs.node_def_to_proto(n) for n in part.nodes])
             handles[task] = self.master.worker(task).register_graph(self.handle, gd, self.config)
         senders = [t for t, p in parts.items() if any(n.op == "_Send" for n in p.nodes)]
+        self._record_transfers(parts)
         step = (parts, handles, fetch_task, senders)
         self.steps[key] = step
         return step
+
+    def _record_transfers(self, parts):
+        """Placement records for the _Send/_Recv pairs the partitioner added: a client's
+        placement view shows them as the local placer's view shows its transfers."""
+        for p in parts.values():
+            for n in p.nodes:
+                if n.op not in ("_Send", "_Recv") or n.name in self.told_transfers:
+                    continue
+                self.told_transfers.add(n.name)
+                if n.op == "_Send":
+                    reason = f"transfer: sends {n.input[0]} to {n.attr['recv_device']}"
+                else:
+                    reason = f"transfer: receives from {n.attr['send_device']}"
+                self.unsent_records.append(
+                    PlacementRecord(n.name, n.op, "", n.device, reason, n.name)
+                )
 
 
 def _is_consequence(e) -> bool:

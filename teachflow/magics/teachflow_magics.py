@@ -316,17 +316,8 @@ class TeachflowMagics(Magics):
         session = last_session()
         if session is None:
             raise UsageError("No session has run yet: run one, then %teachflow placement")
-        if not session.sess_str:
-            return show_placement(session, filter=args.filter)
-        # A remote session's master placed the nodes: show where the traced ops ran.
-        run_metadata = self._recorded_run_metadata()
-        if run_metadata is None:
-            raise UsageError(
-                f"The last run was in a remote session ({session.sess_str}), whose master "
-                "placed its nodes. Turn tracing on (%teachflow timeline --on) and run it again "
-                "to see where each node ran, or use tf.ConfigProto(log_device_placement=True)."
-            )
-        return show_placement(run_metadata, filter=args.filter)
+        # A remote session's master reports why it placed each node with every step.
+        return show_placement(session, filter=args.filter)
 
     def _timeline(self, args):
         if args.on or args.off:

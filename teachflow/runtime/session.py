@@ -144,8 +144,12 @@ class BaseSession:
         return list(self._devices)
 
     def placement_records(self):
-        """Every placement decision so far: node, op type, requested, device, reason."""
-        self._local_only("placement_records()")
+        """Every placement decision so far: node, op type, requested, device, reason.
+
+        In a remote session these are the master's decisions for the nodes its steps ran,
+        with the _Send/_Recv nodes it added between tasks, as it reported them."""
+        if self._remote is not None:
+            return self._remote.placement_records()
         return self._placer.records_list()
 
     def _local_only(self, what):

@@ -123,14 +123,14 @@ class PlacementTable:
 def show_placement(session_or_records, *, filter=None) -> PlacementTable:
     """A `PlacementTable` of node / op / requested device / device / reason.
 
-    ``session_or_records``: a local ``tf.Session`` (its placer's records, for every node
-    placed so far), a list of placement records, or a traced run's ``RunMetadata`` (where
+    ``session_or_records``: a ``tf.Session`` (its placer's records, for every node placed
+    so far; a remote session's come from its master, with the _Send/_Recv nodes it added
+    between tasks), a list of placement records, or a traced run's ``RunMetadata`` (where
     each node ran; the reason is then "ran here"). ``filter``: keep rows where a substring
     appears in the node, op type, device or reason (any case), or rows for which a
     callable returns true.
 
-    Raises TypeError for a remote session (its master places the nodes: run it with
-    ``tf.ConfigProto(log_device_placement=True)`` to see them) and for other arguments.
+    Raises TypeError for other arguments.
     """
     rows = [_row(r) for r in _records_of(session_or_records)]
     total = len(rows)
@@ -144,11 +144,7 @@ def show_placement(session_or_records, *, filter=None) -> PlacementTable:
 def _records_of(x):
     x = run_metadata_of(x)  # TensorFlow's RunMetadata, its bytes or a Chrome trace
     if hasattr(x, "placement_records"):
-        if getattr(x, "sess_str", ""):
-            raise TypeError(
-                "A remote session's nodes are placed by its master: run it with "
-                "tf.ConfigProto(log_device_placement=True), or pass a traced RunMetadata"
-            )
+        # A remote session's records are its master's, reported with each step.
         return x.placement_records()
     if hasattr(x, "step_stats") or hasattr(x, "dev_stats"):
         seen = {}

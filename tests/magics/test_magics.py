@@ -184,7 +184,7 @@ def test_graph_placement_and_timeline_of_the_last_local_run(ip):
     assert any("GPU:1" in t.get_text() for t in fig.axes[0].get_yticklabels())
 
 
-def test_placement_of_a_remote_run_comes_from_its_trace(ip):
+def test_placement_of_a_remote_run_says_why_the_master_placed_each_node(ip):
     tf_magic(ip, "cluster start --in-process --workers 1")
     run(
         ip,
@@ -195,7 +195,12 @@ def test_placement_of_a_remote_run_comes_from_its_trace(ip):
     devices = {r.node: r.device for r in table.rows}
     assert devices["y"] == "/job:worker/replica:0/task:0/device:CPU:0"
     assert devices["w"] == "/job:ps/replica:0/task:0/device:CPU:0"
-    assert {r.reason for r in table.rows} == {"ran here"}
+    rows = {r.node: r for r in table.rows}
+    assert (rows["w"].requested, rows["w"].reason) == ("/job:ps/task:0", "explicit")
+    assert (rows["y"].requested, rows["y"].reason) == ("/job:worker/task:0", "explicit")
+    transfers = [r for r in table.rows if r.op_type in ("_Send", "_Recv")]
+    assert {r.op_type for r in transfers} == {"_Send", "_Recv"}
+    assert all(r.reason.startswith("transfer: ") for r in transfers)
     view = tf_magic(ip, "graph --color-by task")
     assert view.node("y").device == "/job:worker/replica:0/task:0/device:CPU:0"
 

@@ -89,9 +89,33 @@ def test_to_dataframe_when_pandas_is_installed(placed):
     assert list(frame.columns) == ["node", "op", "requested", "device", "reason"]
 
 
-def test_a_remote_session_points_to_the_placement_log(servers):
-    with tf.Session(servers.worker.target) as sess:
-        with pytest.raises(TypeError, match="log_device_placement"):
-            show_placement(sess)
+def test_a_remote_session_shows_why_its_master_placed_each_node(servers):
+    g = tf.Graph()
+    with g.as_default():
+        with tf.device("/job:ps/task:0"):
+            w = tf.Variable(2.0, name="w")
+        with tf.device("/job:worker/task:0/device:GPU:1"):
+            y = tf.multiply(w, 3.0, name="y")
+        z = tf.identity(y, name="z")
+    with tf.Session(servers.worker.target, graph=g) as sess:
+        sess.run(w.initializer)
+        assert sess.run(z) == 6.0
+        rows = {r.node: r for r in show_placement(sess).rows}
+    assert (rows["w"].requested, rows["w"].reason) == ("/job:ps/task:0", "explicit")
+    assert rows["w"].device == "/job:ps/replica:0/task:0/device:CPU:0"
+    assert rows["y"].requested == "/job:worker/task:0/device:GPU:1"
+    assert (rows["y"].device, rows["y"].reason) == (
+        "/job:worker/replica:0/task:0/device:GPU:1",
+        "explicit",
+    )
+    assert rows["z"].reason == "default" and rows["z"].requested == ""
+    # The master's _Send/_Recv pair that carries w's value from ps to the worker's GPU.
+    sends = [r for r in rows.values() if r.op_type == "_Send" and r.node.startswith("w/")]
+    recvs = [r for r in rows.values() if r.op_type == "_Recv" and r.node.startswith("w/")]
+    assert sends and recvs
+    assert sends[0].device == "/job:ps/replica:0/task:0/device:CPU:0"
+    assert "sends" in sends[0].reason and "GPU:1" in sends[0].reason
+    assert recvs[0].device == "/job:worker/replica:0/task:0/device:GPU:1"
+    assert "receives from /job:ps/replica:0/task:0/device:CPU:0" in recvs[0].reason
     with pytest.raises(TypeError, match="Session"):
         show_placement(42)
