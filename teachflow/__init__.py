@@ -103,6 +103,7 @@ from teachflow.ops.logging_ops import *  # noqa: F403
 from teachflow.ops.math_ops import *  # noqa: F403
 from teachflow.ops.nn_ops import *  # noqa: F403
 from teachflow.ops.parsing_ops import *  # noqa: F403
+from teachflow.ops.partition_ops import *  # noqa: F403
 from teachflow.ops.random_ops import *  # noqa: F403
 from teachflow.ops.scatter_ops import *  # noqa: F403
 from teachflow.ops.script_ops import *  # noqa: F403
