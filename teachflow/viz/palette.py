@@ -2,11 +2,13 @@
 
 Three colours are *reserved* and never given to a device, task or op family, following
 Dask's dashboard: red is a transfer (a tensor crossing a device or a network link), white
-is idle time and black is an error. Grey marks a node that is not placed yet. Devices,
-tasks and op families get colours from one qualitative list, assigned in a fixed order of
-their names, so the same set of devices is coloured the same way in every view.
+is idle time and black is an error. Grey marks a node that is not placed yet. Devices and
+tasks get colours from one qualitative list through one table per Python session
+(`SESSION`, keyed by full device name), so a device has the same colour in every view and
+widget of a notebook, whichever other devices a view shows.
 
     >>> from teachflow.viz import palette
+    >>> palette.SESSION.reset()
     >>> colors = palette.color_table(["/job:w/task:0/device:GPU:1", "/job:w/task:0/device:GPU:0"])
     >>> colors["/job:w/task:0/device:GPU:0"], colors["/job:w/task:0/device:GPU:1"]
     ('#1f77b4', '#ff7f0e')
@@ -105,23 +107,85 @@ def _as_int(text) -> int:
         return -1
 
 
-def color_table(keys, *, fixed=None) -> dict:
-    """A colour for each key (device names, task names or op families), all different.
+class SessionColors:
+    """The colours a Python session has given to devices and tasks, kept for the session.
 
-    Keys are coloured in `device_sort_key` order, so the same set of keys always gets the
-    same colours. ``fixed`` maps keys to colours decided elsewhere (e.g. "unplaced" grey)
-    that are used as given and take no colour from the list.
+    Every view asks this one table, so a device keeps its colour from the cluster view to
+    the graph, the placement table, the timeline and the widgets, whatever set of devices
+    each view shows. A key is the device's (or task's) full name: ``/job:w/task:1/gpu:0``
+    and ``/job:w/replica:0/task:1/device:GPU:0`` are one device. New keys take the next
+    free colours in `device_sort_key` order.
+
+        >>> colors = SessionColors()
+        >>> colors.table(["/job:w/task:1/gpu:0"])
+        {'/job:w/task:1/gpu:0': '#1f77b4'}
+        >>> both = colors.table(["/job:w/task:0/cpu:0", "/job:w/replica:0/task:1/device:GPU:0"])
+        >>> sorted(both.values())
+        ['#1f77b4', '#ff7f0e']
     """
-    fixed = dict(fixed or {})
-    out = {}
-    i = 0
-    for key in sorted(set(keys), key=device_sort_key):
-        if key in fixed:
-            out[key] = fixed[key]
-            continue
-        out[key] = nth_color(i)
-        i += 1
+
+    __slots__ = ("_assigned",)
+
+    def __init__(self):
+        self._assigned = {}  # full name -> colour
+
+    def table(self, keys, *, fixed=None) -> dict:
+        """A colour for each key; ``fixed`` maps keys to colours decided elsewhere (e.g.
+        "unplaced" grey) that are used as given and take no colour from the list."""
+        fixed = dict(fixed or {})
+        out = {}
+        for key in sorted(set(keys), key=device_sort_key):
+            if key in fixed:
+                out[key] = fixed[key]
+                continue
+            full = full_name(key)
+            color = self._assigned.get(full)
+            if color is None:
+                color = self._assigned[full] = nth_color(len(self._assigned))
+            out[key] = color
+        return out
+
+    def color(self, key: str) -> str:
+        """The colour of one device or task."""
+        return self.table([key])[key]
+
+    def reset(self) -> None:
+        """Forget every colour given (a fresh lesson, or a test)."""
+        self._assigned.clear()
+
+
+def full_name(name: str) -> str:
+    """A device or task name in TensorFlow's full form, the key of its colour: short device
+    types (``gpu:0``) become ``device:GPU:0`` and a missing replica is 0. Names that are
+    no device are returned as they are."""
+    fields = dict(_DEVICE_FIELD.findall(name))
+    short = re.search(r"(?:^|/)(cpu|gpu):(\d+)$", name, re.IGNORECASE)
+    if short and "device" not in fields:
+        fields["device"] = f"{short.group(1)}:{short.group(2)}"
+    if not fields:
+        return name
+    out = ""
+    if "job" in fields:
+        out = f"/job:{fields['job']}/replica:{fields.get('replica', '0')}"
+        out += f"/task:{fields.get('task', '0')}"
+    if "device" in fields:
+        dev_type, _, index = fields["device"].partition(":")
+        out += f"/device:{dev_type.upper()}:{index}"
     return out
+
+
+# One table per Python session (a notebook's kernel): what every view and widget colours by.
+SESSION = SessionColors()
+
+
+def color_table(keys, *, fixed=None) -> dict:
+    """A colour for each key (device or task names), all different, from the session's
+    table (`SESSION`): the same device has the same colour in every view of a session.
+
+    ``fixed`` maps keys to colours decided elsewhere (e.g. "unplaced" grey) that are used
+    as given and take no colour from the list.
+    """
+    return SESSION.table(keys, fixed=fixed)
 
 
 # -- op families -----------------------------------------------------------------------------

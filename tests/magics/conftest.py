@@ -37,3 +37,13 @@ def close_figures():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+@pytest.fixture(autouse=True)
+def fresh_device_colors():
+    """Each test starts a fresh session's colour table, as a new notebook kernel does."""
+    from teachflow.viz import palette
+
+    palette.SESSION.reset()
+    yield
+    palette.SESSION.reset()

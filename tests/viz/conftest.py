@@ -29,6 +29,16 @@ def close_figures():
     plt.close("all")
 
 
+@pytest.fixture(autouse=True)
+def fresh_device_colors():
+    """Each test starts a fresh session's colour table, as a new notebook kernel does."""
+    from teachflow.viz import palette
+
+    palette.SESSION.reset()
+    yield
+    palette.SESSION.reset()
+
+
 def two_gpu_model():
     """A small model split over two GPUs, so that a tensor moves from GPU:0 to GPU:1;
     ``after`` waits on a control dependency on the result."""

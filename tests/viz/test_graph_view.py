@@ -198,7 +198,7 @@ def test_a_cluster_run_shows_transfers_between_tasks(servers):
         md = tf.RunMetadata()
         options = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE, output_partition_graphs=True)
         sess.run(z, options=options, run_metadata=md)
-        remote = show_graph(session=sess)  # a remote session has no local placer
+        remote = show_graph(session=sess)  # the master's placement records
     view = show_graph(run_metadata=md)
     task = {n.id: n.group[0] for n in view.nodes}
     crossing = [(e.src, e.dst) for e in view.edges if e.kind == "transfer"]
@@ -216,7 +216,9 @@ def test_a_cluster_run_shows_transfers_between_tasks(servers):
         "/job:worker/task:0/GPU:0",  # worker:0 has two simulated GPUs
         "/job:worker/task:1/CPU:0",
     }
-    assert "requested devices" in remote.title
+    assert "from placement records" in remote.title
+    assert remote.node("y").device == "/job:worker/replica:0/task:0/device:GPU:0"
+    assert remote.node("w").device == "/job:ps/replica:0/task:0/device:CPU:0"
 
 
 # -- large graphs ----------------------------------------------------------------------------

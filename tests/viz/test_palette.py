@@ -117,3 +117,33 @@ def test_tint_mixes_with_white():
     assert palette.tint("#000000", 0.5) == "#808080"
     assert palette.tint("#1f77b4", 1.0) == "#ffffff"
     assert palette.tint("#1f77b4", 0.0) == "#1f77b4"
+
+
+def test_a_device_keeps_its_colour_whichever_other_devices_a_view_shows():
+    # The cluster view shows every device; the graph only those the step used.
+    cluster = [
+        "/job:ps/replica:0/task:0/device:CPU:0",
+        "/job:worker/replica:0/task:0/device:CPU:0",
+        "/job:worker/replica:0/task:1/device:CPU:0",
+        "/job:worker/replica:0/task:1/device:GPU:0",
+    ]
+    graph = palette.color_table([cluster[0], cluster[3]])
+    everything = palette.color_table(cluster)
+    assert everything[cluster[3]] == graph[cluster[3]]
+    assert everything[cluster[0]] == graph[cluster[0]]
+    assert len(set(everything.values())) == len(cluster)
+
+
+def test_short_and_full_device_names_share_one_colour():
+    full = "/job:worker/replica:0/task:1/device:GPU:0"
+    first = palette.color_table(["/job:worker/task:1/gpu:0"])
+    assert palette.color_table([full]) == {full: first["/job:worker/task:1/gpu:0"]}
+    assert palette.full_name("/job:worker/task:1/gpu:0") == full
+    assert palette.full_name("/job:ps/task:0") == "/job:ps/replica:0/task:0"
+    assert palette.full_name("unplaced") == "unplaced"
+
+
+def test_reset_starts_a_new_table():
+    palette.color_table(["/gpu:3"])
+    palette.SESSION.reset()
+    assert palette.color_table(["/gpu:7"]) == {"/gpu:7": palette.QUALITATIVE[0]}
