@@ -68,6 +68,10 @@ class _FlagValuesWrapper:
         self.__dict__["_wrapped"] = flag_values
 
     def __getattr__(self, name):
+        if name.startswith("__") and name.endswith("__"):
+            # Python's own probes (inspect.unwrap's ``__wrapped__``, copy's ``__deepcopy__``,
+            # doctest's finder) are not flag reads and must not parse sys.argv.
+            raise AttributeError(name)
         wrapped = self.__dict__["_wrapped"]
         if not wrapped.is_parsed():
             wrapped(_sys.argv)

@@ -3,8 +3,8 @@ TensorFlow builds it) and ``tf.einsum`` (one ``Einsum`` op).
 
     >>> import teachflow as tf
     >>> a, b = tf.ones([2, 3, 4]), tf.ones([4, 3, 5])
-    >>> tf.tensordot(a, b, [[1, 2], [1, 0]]).shape, tf.einsum("bij,jk->bik", a, tf.ones([3, 6])).shape
-    (TensorShape([2, 5]), TensorShape([2, 4, 6]))
+    >>> tf.tensordot(a, b, [[1, 2], [1, 0]]).shape, tf.einsum("bij,jk->bik", a, tf.ones([4, 6])).shape
+    (TensorShape([2, 5]), TensorShape([2, 3, 6]))
 """
 
 from __future__ import annotations
