@@ -84,6 +84,7 @@ from teachflow.framework.scopes import (
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops.accumulator_ops import *  # noqa: F403
 from teachflow.ops.array_ops import *  # noqa: F403
+from teachflow.ops.bincount_ops import *  # noqa: F403
 from teachflow.ops.broadcast_ops import *  # noqa: F403
 from teachflow.ops.check_ops import *  # noqa: F403
 from teachflow.ops.clip_ops import *  # noqa: F403
@@ -105,6 +106,7 @@ from teachflow.ops.nn_ops import *  # noqa: F403
 from teachflow.ops.parsing_ops import *  # noqa: F403
 from teachflow.ops.partition_ops import *  # noqa: F403
 from teachflow.ops.random_ops import *  # noqa: F403
+from teachflow.ops.roll_ops import *  # noqa: F403
 from teachflow.ops.scatter_ops import *  # noqa: F403
 from teachflow.ops.script_ops import *  # noqa: F403
 from teachflow.ops.segment_ops import *  # noqa: F403

@@ -25,6 +25,7 @@ from teachflow.ops.arithmetic_ops import (
     truncatemod,
 )
 from teachflow.ops.arithmetic_ops import floormod as mod
+from teachflow.ops.bincount_ops import bincount
 from teachflow.ops.comparison_ops import (
     equal,
     greater,

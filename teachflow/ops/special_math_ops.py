@@ -50,6 +50,7 @@ __all__ = [
     "rint",
     "div_no_nan",
     "log_sigmoid",
+    "accumulate_n",
 ]
 
 
@@ -309,3 +310,10 @@ def log_sigmoid(x, name=None):
     with name_scope(name, "LogSigmoid", [x]) as scope:
         x = convert_to_tensor(x, name="x")
         return negative(softplus(negative(x)), name=scope)
+
+
+def accumulate_n(inputs, shape=None, tensor_dtype=None, name=None):
+    """TF1's ``accumulate_n``: in TensorFlow 2's compat.v1 it is ``add_n`` (one ``AddN``)."""
+    from teachflow.ops.arithmetic_ops import add_n
+
+    return add_n(inputs, name=name)
