@@ -91,6 +91,7 @@ def to_dot(model) -> str:
         out.append("  }")
     # "_legend" cannot clash with a node: graph names never start with "_".
     out.append(f"  {quote('_legend')} [shape=plaintext, label=<{legend_table(model)}>];")
+    out.extend(_legend_shape_nodes(model))
     out.append("}")
     return "\n".join(out) + "\n"
 
@@ -156,11 +157,31 @@ _LEGEND_SAMPLES = {
     "dashed": "- - -",
     "bold": "&#9473;&#9473;&#9473;",
 }
-_SHAPE_SAMPLES = {"cylinder": "&#9673;", "folder": "&#9634;"}
+# Legend shapes are drawn as the nodes are, not as a glyph that merely resembles them.
+_SHAPE_KIND = {"cylinder": "state", "folder": "scope"}
+
+
+def _legend_shape_nodes(model) -> list:
+    """The legend's shapes (state, collapsed scope) as small nodes of the very shape the
+    graph uses, hung under the legend table by invisible edges."""
+    out = []
+    above = quote("_legend")
+    for entry in (e for e in model.legend if e.kind == "shape"):
+        shape = dict(NODE_SHAPES[_SHAPE_KIND[entry.style]])
+        attrs = ", ".join(f"{k}={quote(v)}" for k, v in shape.items())
+        name = quote(f"_legend_{entry.style}")
+        out.append(
+            f"  {name} [{attrs}, label={quote(entry.label)}, color={quote(entry.color)}, "
+            f'fillcolor="#ffffff", fontsize=9, fontname={quote(FONT)}, height=0.3];'
+        )
+        out.append(f'  {above} -> {name} [style="invis"];')
+        above = name
+    return out
 
 
 def legend_table(model) -> str:
-    """The legend as a Graphviz HTML-like table: one row per colour, line and shape."""
+    """The legend as a Graphviz HTML-like table: one row per colour and line; the shapes
+    follow as nodes (`_legend_shape_nodes`)."""
     rows = [f'<TR><TD COLSPAN="2"><B>{html(_legend_heading(model))}</B></TD></TR>']
     for entry in model.legend:
         if entry.kind == "fill":
@@ -168,7 +189,7 @@ def legend_table(model) -> str:
         elif entry.kind == "edge":
             swatch = f'<TD><FONT COLOR="{entry.color}">{_LEGEND_SAMPLES[entry.style]}</FONT></TD>'
         else:
-            swatch = f'<TD><FONT COLOR="{entry.color}">{_SHAPE_SAMPLES[entry.style]}</FONT></TD>'
+            continue
         rows.append(f'<TR>{swatch}<TD ALIGN="LEFT">{html(entry.label)}</TD></TR>')
     return '<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2">' + "".join(rows) + "</TABLE>"
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from teachflow.viz import palette
+from teachflow.viz.axis_units import byte_ticks
 from teachflow.viz.step_records import (
     match_device,
     read_steps,
@@ -73,7 +74,6 @@ def plot_memory(
     """
     import matplotlib.pyplot as plt
     from matplotlib.lines import Line2D
-    from matplotlib.ticker import FixedLocator, FuncFormatter
 
     traces = read_steps(run_metadata_or_events, steps)
     offsets, ticks = step_layout(traces)
@@ -136,8 +136,9 @@ def plot_memory(
     drawn_limits = [v for d, v in known_limits.items() if d in curves and v <= top * _LIMIT_SCALE]
     y_top = max([top, ymax or 0] + drawn_limits) * 1.15 or 1
     ax.set_ylim(0, y_top)
-    ax.yaxis.set_major_locator(FixedLocator(_byte_ticks(y_top)))
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_bytes(v)))
+    positions, labels = byte_ticks(y_top)
+    ax.set_yticks(positions)
+    ax.set_yticklabels(labels)
     ax.set_xticks([p for p, _ in ticks])
     ax.set_xticklabels([label for _, label in ticks], fontsize=8)
     for off in offsets[1:]:
@@ -151,18 +152,6 @@ def plot_memory(
     ax.grid(axis="y", color="#eeeeee")
     fig.tight_layout()
     return fig
-
-
-def _byte_ticks(top) -> list:
-    """Round ticks in the unit that suits ``top`` (0, 128 KiB, 256 KiB, ...), not round
-    numbers of bytes (97.7 KiB)."""
-    from matplotlib.ticker import MaxNLocator
-
-    unit = 1
-    while top / unit >= 1024 and unit < 1024**4:
-        unit *= 1024
-    values = MaxNLocator(nbins=6, steps=[1, 2, 2.5, 4, 5, 8, 10]).tick_values(0, top / unit)
-    return [v * unit for v in values if 0 <= v * unit <= top]
 
 
 def _limits(curves, limits, session) -> dict:

@@ -15,7 +15,7 @@ one and with two ps tasks, to see sharding split one task's load in two.
 from __future__ import annotations
 
 from teachflow.viz import palette
-from teachflow.viz.memory_plot import format_bytes
+from teachflow.viz.axis_units import byte_ticks
 
 __all__ = ["plot_bytes_groups", "plot_traffic"]
 
@@ -33,9 +33,10 @@ def _axes(ax, width=9, height=3.6):
 
 
 def _bytes_axis(ax):
-    from matplotlib.ticker import FuncFormatter
-
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: format_bytes(v)))
+    # Round binary ticks in one unit (0, 256 KiB, 512 KiB), not matplotlib's decimal ones.
+    positions, labels = byte_ticks(ax.get_ylim()[1])
+    ax.set_yticks(positions)
+    ax.set_yticklabels(labels)
     ax.set_ylabel("bytes")
     ax.spines[["top", "right"]].set_visible(False)
 

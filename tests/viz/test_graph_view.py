@@ -61,9 +61,12 @@ def dot_nodes(dot):
 
 
 def dot_edges(dot):
-    """[(source, target, {attribute: value})] for every edge statement."""
+    """[(source, target, {attribute: value})] for every edge statement of the graph (the
+    legend's invisible edges left out)."""
     out = []
     for m in re.finditer(rf"^\s*({_QUOTED}) -> ({_QUOTED}) \[(.*)\];$", dot, re.M):
+        if m.group(1).startswith('"_legend'):
+            continue
         attrs = dict((k, _unquote(v)) for k, v in re.findall(rf"(\w+)=({_QUOTED})", m.group(3)))
         out.append((_unquote(m.group(1)), _unquote(m.group(2)), attrs))
     return out
@@ -98,7 +101,12 @@ def test_the_legend_in_the_dot_names_both_devices(placed):
     legend = re.search(r'"_legend" \[shape=plaintext, label=<(.*)>\];', dot).group(1)
     assert re.search(r'BGCOLOR="#1f77b4".*?>GPU:0<', legend)
     assert re.search(r'BGCOLOR="#ff7f0e".*?>GPU:1<', legend)
-    assert "control dependency" in legend and "state (variable, queue)" in legend
+    assert "control dependency" in legend
+    # The state entry is a cylinder, as the variables are drawn, not a glyph like a ◉.
+    state = re.search(r'"_legend_cylinder" \[([^\]]*)\]', dot).group(1)
+    assert 'shape="cylinder"' in state and 'label="state (variable, queue)"' in state
+    assert "&#9673;" not in dot and "◉" not in dot
+    assert '"_legend" -> "_legend_cylinder" [style="invis"];' in dot
 
 
 def test_before_any_run_nodes_show_the_device_they_asked_for():

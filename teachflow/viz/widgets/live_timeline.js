@@ -37,6 +37,22 @@ function fmtUs(us) {
   return us.toFixed(1) + " us";
 }
 
+// Round ticks between a and b (us since the origin), never before 0, all in the one unit
+// that suits the span: "0 ms, 2 ms, 4 ms", not "-25.5 us" beside "1.20 ms".
+function timeTicks(a, b) {
+  const span = Math.max(b - a, 1e-3);
+  const [unit, per] = span >= 1e6 ? ["s", 1e6] : span >= 1e3 ? ["ms", 1e3] : ["us", 1];
+  const raw = span / per / 5;
+  const mag = Math.pow(10, Math.floor(Math.log10(raw)));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) * per;
+  const out = [];
+  for (let t = Math.ceil(Math.max(a, 0) / step) * step; t <= b + 1e-9; t += step) {
+    const v = Math.round((t / per) * 1e6) / 1e6;
+    out.push([t, v + " " + unit]);
+  }
+  return out;
+}
+
 function download(name, text, type) {
   const url = URL.createObjectURL(new Blob([text], { type }));
   const a = document.createElement("a");
@@ -223,15 +239,14 @@ function render({ model, el }) {
       boxes.push([x0, y, w, h, e]);
       if (e.kind === "op") lanes[e.device] = (lanes[e.device] || 0) + 1;
     }
-    // Time axis: microseconds since the first step the widget saw.
+    // Time axis: time since the first event shown, in one unit, round ticks from 0.
     ctx.fillStyle = "#555";
     ctx.textBaseline = "top";
-    const ticks = 5;
-    for (let k = 0; k <= ticks; k++) {
-      const t = t0 + ((t1 - t0) * k) / ticks;
-      const x = LEFT + (t - t0) * scale;
+    const origin = extent()[0];
+    for (const [t, label] of timeTicks(t0 - origin, t1 - origin)) {
+      const x = LEFT + (t + origin - t0) * scale;
       ctx.fillRect(x, height - AXIS, 1, 4);
-      ctx.fillText(fmtUs(t), Math.min(x, width - 60), height - AXIS + 5);
+      ctx.fillText(label, Math.min(x, width - 60), height - AXIS + 5);
     }
     const steps = model.get("steps") || [];
     info.textContent = (model.get("paused") ? "paused - " : "") + events.length + " events, steps " +
