@@ -38,6 +38,14 @@ class VariableState:
                 self._bytes = nb
         self.value = value
 
+    def writable(self):
+        """The variable's own buffer, for an update kernel to write into in place (as TF's
+        ``Apply*`` kernels do), or None while the variable does not own one."""
+        owned = self._buffer
+        if owned is not None and self.value is owned[1]:
+            return owned[0]
+        return None
+
     def write(self, value) -> None:
         """Store ``value`` *in place*, as TF1's ``Assign`` writes into a ref variable's
         buffer: a read taken earlier in the step (``v/read``, which aliases the buffer in

@@ -31,10 +31,43 @@ from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 
 # -- the update rules (TF's training_ops.cc); each returns the new values of the refs ------
+_IN_PLACE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
 
 
 def _gradient_descent(xp, var, alpha, delta):
     return (var - alpha * delta,)
+
+
+# -- the same rules written into the refs' own buffers (numpy, float32/float64) -------------
+# TF's Apply* kernels update the variable and its slots in place. For a big variable the
+# copies matter: Adam on a 784x300 kernel made thirteen temporary arrays per step, each a fresh
+# mapping of memory. These do the same arithmetic in the same order (so the same bits), with
+# two temporaries at most.
+def _gradient_descent_in_place(var, alpha, delta):
+    step = np.multiply(alpha, delta)
+    var -= step
+
+
+def _adam_in_place(
+    var, m, v, beta1_power, beta2_power, lr, beta1, beta2, epsilon, grad, use_nesterov=False
+):
+    if use_nesterov:
+        return False
+    one = beta1.dtype.type(1)
+    alpha = lr * np.sqrt(one - beta2_power) / (one - beta1_power)
+    t = np.subtract(grad, m, out=np.empty_like(m))  # an array even for a 0-d variable
+    t *= one - beta1
+    m += t
+    np.multiply(grad, grad, out=t)
+    t -= v
+    t *= one - beta2
+    v += t
+    np.multiply(m, alpha, out=t)
+    d = np.sqrt(v, out=np.empty_like(v))
+    d += epsilon
+    t /= d
+    var -= t
+    return True
 
 
 def _momentum(xp, var, accum, lr, grad, momentum, use_nesterov=False):
@@ -93,6 +126,8 @@ class TrainingOp:
     like_var: tuple
     update: Callable
     flags: tuple = ()  # boolean attributes passed to the update rule (use_nesterov)
+    # The rule written into the refs' buffers (numpy); returns False when it does not apply.
+    in_place: Callable | None = None
 
 
 TRAINING_OPS = {
@@ -105,6 +140,7 @@ TRAINING_OPS = {
             scalars=("alpha",),
             like_var=("delta",),
             update=_gradient_descent,
+            in_place=_gradient_descent_in_place,
         ),
         TrainingOp(
             "ApplyMomentum",
@@ -134,6 +170,7 @@ TRAINING_OPS = {
             like_var=("m", "v", "grad"),
             update=_adam,
             flags=("use_nesterov",),
+            in_place=_adam_in_place,
         ),
         TrainingOp(
             "ApplyRMSProp",
@@ -215,6 +252,7 @@ def _kernel(op, device):
     spec = TRAINING_OPS[op.type]
     xp = device.xp
     update = spec.update
+    in_place = spec.in_place
     flags = {f: bool(op._attrs.get(f, f == "update_slots")) for f in spec.flags}
     locking = bool(op._attrs.get("use_locking", False))
     n_refs = len(spec.refs)
@@ -245,6 +283,11 @@ def _kernel(op, device):
             # Written into each variable's own buffer, as TF1's Apply* kernels update in
             # place: a read of the variable under control_dependencies([train_op]) sees
             # the new value (the buffer is the variable's: nothing else shares it).
+            if in_place is not None and xp is np:
+                buffers = [r.writable() for r in refs]
+                if all(b is not None and b.dtype in _IN_PLACE_DTYPES for b in buffers):
+                    if in_place(*buffers, *values[n_refs:], **flags) is not False:
+                        return refs[0]
             for ref, new in zip(refs, update(xp, *values, **flags)):
                 ref.write(new)
         return refs[0]
