@@ -16,10 +16,7 @@ from __future__ import annotations
 
 from teachflow.ops import init_ops
 from teachflow.ops.conv_layers import Conv2D
-from teachflow.ops.layer_base import (
-    check_ndim,
-    normalize_tuple,
-)
+from teachflow.ops.layer_base import check_ndim, nn_data_format, normalize_tuple
 
 __all__: list = []
 
@@ -40,30 +37,11 @@ class Conv1D(Conv2D):
         self.strides = normalize_tuple(strides, 1, "strides")
         self.dilation_rate = normalize_tuple(dilation_rate, 1, "dilation_rate")
 
-    def build(self, input_shape):
-        check_ndim(self, input_shape, 3)
-        axis = 1 if self.data_format == "channels_first" else -1
-        channels = input_shape[axis] if input_shape.ndims is not None else None
-        if channels is None:
-            raise ValueError("The channel dimension of the inputs should be defined. Found `None`.")
-        self.kernel = self.add_weight(
-            "kernel",
-            [self.kernel_size[0], channels, self.filters],
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                "bias",
-                [self.filters],
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
+    # Conv2D's build makes the kernel [k, channels, filters] from the 1-tuple kernel size.
+    _input_ndim = 3
 
     def call(self, inputs):
-        from teachflow.ops import convolution_ops, nn_ops
+        from teachflow.ops import convolution_ops
 
         check_ndim(self, inputs, 3)
         channels_first = self.data_format == "channels_first"
@@ -76,13 +54,7 @@ class Conv1D(Conv2D):
             dilations=self.dilation_rate[0],
             name="Conv1D",
         )
-        if self.use_bias:
-            outputs = nn_ops.bias_add(
-                outputs, self.bias, data_format="NCHW" if channels_first else "NHWC"
-            )
-        if self.activation is not None:
-            outputs = self.activation(outputs)
-        return outputs
+        return self.bias_and_activation(outputs, nn_data_format(self.data_format))
 
 
 def conv1d(

@@ -20,8 +20,9 @@ from __future__ import annotations
 
 from teachflow.ops import init_ops
 from teachflow.ops.layer_base import (
-    Layer,
+    KernelLayer,
     check_ndim,
+    nn_data_format,
     normalize_data_format,
     normalize_padding,
     normalize_tuple,
@@ -30,11 +31,7 @@ from teachflow.ops.layer_base import (
 __all__: list = []
 
 
-def _nn_format(data_format):
-    return "NCHW" if data_format == "channels_first" else "NHWC"
-
-
-class Conv2D(Layer):
+class Conv2D(KernelLayer):
     """2-D convolution layer: ``activation(conv2d(inputs, kernel) + bias)``.
 
     Raises ValueError for inputs that are not 4-D or whose channel dimension is unknown.
@@ -67,7 +64,18 @@ class Conv2D(Layer):
         **kwargs,
     ):
         super().__init__(
-            trainable=trainable, name=name, activity_regularizer=activity_regularizer, **kwargs
+            activation=activation,
+            use_bias=use_bias,
+            kernel_initializer=kernel_initializer,
+            bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer,
+            bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer,
+            kernel_constraint=kernel_constraint,
+            bias_constraint=bias_constraint,
+            trainable=trainable,
+            name=name,
+            **kwargs,
         )
         self.filters = int(filters)
         self.kernel_size = normalize_tuple(kernel_size, 2, "kernel_size")
@@ -75,44 +83,32 @@ class Conv2D(Layer):
         self.padding = normalize_padding(padding)
         self.data_format = normalize_data_format(data_format)
         self.dilation_rate = normalize_tuple(dilation_rate, 2, "dilation_rate")
-        self.activation = activation
-        self.use_bias = use_bias
-        self.kernel_initializer = kernel_initializer
-        self.bias_initializer = bias_initializer
-        self.kernel_regularizer = kernel_regularizer
-        self.bias_regularizer = bias_regularizer
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
-        self.kernel = None
-        self.bias = None
 
-    def build(self, input_shape):
-        check_ndim(self, input_shape, 4)
+    # The rank of the inputs (Conv1D: 3) and the words for inputs of unknown channels.
+    _input_ndim = 4
+    _unknown_channels = "The channel dimension of the inputs should be defined. Found `None`."
+
+    def _input_channels(self, input_shape):
+        """The inputs' channel count, once their rank is checked; ValueError when unknown."""
+        check_ndim(self, input_shape, self._input_ndim)
         axis = 1 if self.data_format == "channels_first" else -1
         channels = input_shape[axis] if input_shape.ndims is not None else None
         if channels is None:
-            raise ValueError("The channel dimension of the inputs should be defined. Found `None`.")
-        self.kernel = self.add_weight(
-            "kernel",
-            list(self.kernel_size) + [channels, self.filters],
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                "bias",
-                [self.filters],
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
+            raise ValueError(self._unknown_channels)
+        return channels
+
+    def _kernel_shape(self, channels):
+        return [*self.kernel_size, channels, self.filters]
+
+    def build(self, input_shape):
+        self.kernel = self.add_kernel(self._kernel_shape(self._input_channels(input_shape)))
+        self.bias = self.add_bias(self.filters)
 
     def call(self, inputs):
-        from teachflow.ops import conv_ops, nn_ops
+        from teachflow.ops import conv_ops
 
         check_ndim(self, inputs, 4)
-        fmt = _nn_format(self.data_format)
+        fmt = nn_data_format(self.data_format)
         outputs = conv_ops.conv2d(
             inputs,
             self.kernel,
@@ -122,11 +118,7 @@ class Conv2D(Layer):
             dilations=list(self.dilation_rate),
             name="Conv2D",
         )
-        if self.use_bias:
-            outputs = nn_ops.bias_add(outputs, self.bias, data_format=fmt)
-        if self.activation is not None:
-            outputs = self.activation(outputs)
-        return outputs
+        return self.bias_and_activation(outputs, fmt)
 
 
 class Conv2DTranspose(Conv2D):
@@ -140,27 +132,8 @@ class Conv2DTranspose(Conv2D):
         ('conv2d_transpose/BiasAdd', TensorShape([2, 8, 8, 8]))
     """
 
-    def build(self, input_shape):
-        check_ndim(self, input_shape, 4)
-        axis = 1 if self.data_format == "channels_first" else -1
-        channels = input_shape[axis] if input_shape.ndims is not None else None
-        if channels is None:
-            raise ValueError("The channel dimension of the inputs should be defined. Found `None`.")
-        self.kernel = self.add_weight(
-            "kernel",
-            list(self.kernel_size) + [self.filters, channels],
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                "bias",
-                [self.filters],
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
+    def _kernel_shape(self, channels):
+        return [*self.kernel_size, self.filters, channels]
 
     def _output_length(self, size, axis):
         if size is None:
@@ -169,10 +142,10 @@ class Conv2DTranspose(Conv2D):
         return size * s if self.padding == "same" else size * s + max(k - s, 0)
 
     def call(self, inputs):
-        from teachflow.ops import array_ops, conv_ops, nn_ops
+        from teachflow.ops import array_ops, conv_ops
 
         check_ndim(self, inputs, 4)
-        fmt = _nn_format(self.data_format)
+        fmt = nn_data_format(self.data_format)
         h_axis, w_axis = (2, 3) if fmt == "NCHW" else (1, 2)
         dynamic = array_ops.shape(inputs)
         batch = dynamic[0]
@@ -203,11 +176,7 @@ class Conv2DTranspose(Conv2D):
             else [dims[0], *spatial, self.filters]
         )
         outputs.set_shape(static)
-        if self.use_bias:
-            outputs = nn_ops.bias_add(outputs, self.bias, data_format=fmt)
-        if self.activation is not None:
-            outputs = self.activation(outputs)
-        return outputs
+        return self.bias_and_activation(outputs, fmt)
 
 
 class SeparableConv2D(Conv2D):
@@ -244,15 +213,12 @@ class SeparableConv2D(Conv2D):
         self.pointwise_constraint = pointwise_constraint
         self.depthwise_kernel = self.pointwise_kernel = None
 
+    _unknown_channels = (
+        "The channel dimension of the inputs to `SeparableConv2D` should be defined. Found `None`."
+    )
+
     def build(self, input_shape):
-        check_ndim(self, input_shape, 4)
-        axis = 1 if self.data_format == "channels_first" else -1
-        channels = input_shape[axis] if input_shape.ndims is not None else None
-        if channels is None:
-            raise ValueError(
-                "The channel dimension of the inputs to `SeparableConv2D` should be defined. "
-                "Found `None`."
-            )
+        channels = self._input_channels(input_shape)
         self.depthwise_kernel = self.add_weight(
             "depthwise_kernel",
             [*self.kernel_size, channels, self.depth_multiplier],
@@ -267,20 +233,13 @@ class SeparableConv2D(Conv2D):
             regularizer=self.pointwise_regularizer,
             constraint=self.pointwise_constraint,
         )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                "bias",
-                [self.filters],
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
+        self.bias = self.add_bias(self.filters)
 
     def call(self, inputs):
-        from teachflow.ops import depthwise_conv_ops, nn_ops
+        from teachflow.ops import depthwise_conv_ops
 
         check_ndim(self, inputs, 4)
-        fmt = _nn_format(self.data_format)
+        fmt = nn_data_format(self.data_format)
         c_first = fmt == "NCHW"
         strides = [1, 1, *self.strides] if c_first else [1, *self.strides, 1]
         outputs = depthwise_conv_ops.separable_conv2d(
@@ -292,11 +251,7 @@ class SeparableConv2D(Conv2D):
             rate=list(self.dilation_rate),
             data_format=fmt,
         )
-        if self.use_bias:
-            outputs = nn_ops.bias_add(outputs, self.bias, data_format=fmt)
-        if self.activation is not None:
-            outputs = self.activation(outputs)
-        return outputs
+        return self.bias_and_activation(outputs, fmt)
 
 
 def conv2d(

@@ -22,12 +22,12 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.ops import init_ops
-from teachflow.ops.layer_base import Layer
+from teachflow.ops.layer_base import KernelLayer
 
 __all__: list = []
 
 
-class Dense(Layer):
+class Dense(KernelLayer):
     """``activation(inputs @ kernel + bias)``, with its variables made on the first call.
 
     Like TF1's layers, the layer captures a variable scope when first called: with a
@@ -58,19 +58,20 @@ class Dense(Layer):
         **kwargs,
     ):
         super().__init__(
-            trainable=trainable, name=name, activity_regularizer=activity_regularizer, **kwargs
+            activation=activation,
+            use_bias=use_bias,
+            kernel_initializer=kernel_initializer,
+            bias_initializer=bias_initializer,
+            kernel_regularizer=kernel_regularizer,
+            bias_regularizer=bias_regularizer,
+            activity_regularizer=activity_regularizer,
+            kernel_constraint=kernel_constraint,
+            bias_constraint=bias_constraint,
+            trainable=trainable,
+            name=name,
+            **kwargs,
         )
         self.units = int(units)
-        self.activation = activation
-        self.use_bias = use_bias
-        self.kernel_initializer = kernel_initializer
-        self.bias_initializer = bias_initializer
-        self.kernel_regularizer = kernel_regularizer
-        self.bias_regularizer = bias_regularizer
-        self.kernel_constraint = kernel_constraint
-        self.bias_constraint = bias_constraint
-        self.kernel = None
-        self.bias = None
 
     def build(self, input_shape):
         in_dim = input_shape[-1] if input_shape.ndims is not None else None
@@ -78,24 +79,11 @@ class Dense(Layer):
             raise ValueError(
                 "The last dimension of the inputs to `Dense` should be defined. Found `None`."
             )
-        self.kernel = self.add_weight(
-            "kernel",
-            [in_dim, self.units],
-            initializer=self.kernel_initializer,
-            regularizer=self.kernel_regularizer,
-            constraint=self.kernel_constraint,
-        )
-        if self.use_bias:
-            self.bias = self.add_weight(
-                "bias",
-                [self.units],
-                initializer=self.bias_initializer,
-                regularizer=self.bias_regularizer,
-                constraint=self.bias_constraint,
-            )
+        self.kernel = self.add_kernel([in_dim, self.units])
+        self.bias = self.add_bias(self.units)
 
     def call(self, inputs):
-        from teachflow.ops import array_ops, math_ops, nn_ops
+        from teachflow.ops import array_ops, math_ops
 
         rank = inputs.shape.ndims
         if rank is not None and rank > 2:
@@ -107,11 +95,7 @@ class Dense(Layer):
             outputs.set_shape(inputs.shape[:-1].concatenate([self.units]))
         else:
             outputs = math_ops.matmul(inputs, self.kernel)
-        if self.use_bias:
-            outputs = nn_ops.bias_add(outputs, self.bias)
-        if self.activation is not None:
-            outputs = self.activation(outputs)
-        return outputs
+        return self.bias_and_activation(outputs)
 
 
 def dense(

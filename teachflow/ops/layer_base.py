@@ -146,6 +146,80 @@ class Layer:
     apply = __call__
 
 
+class KernelLayer(Layer):
+    """A layer computing ``activation(op(inputs, kernel) + bias)`` (Dense, Conv1D, Conv2D...):
+    it keeps the kernel's and bias's initializers, regularizers and constraints, makes the two
+    variables, and applies the bias and the activation after the subclass's op.
+
+        >>> import teachflow as tf
+        >>> layer = tf.layers.Dense(3, use_bias=False)
+        >>> _ = layer(tf.ones([2, 4]))
+        >>> isinstance(layer, KernelLayer), layer.kernel.shape, layer.bias
+        (True, TensorShape([4, 3]), None)
+    """
+
+    def __init__(
+        self,
+        activation=None,
+        use_bias=True,
+        kernel_initializer=None,
+        bias_initializer=None,
+        kernel_regularizer=None,
+        bias_regularizer=None,
+        activity_regularizer=None,
+        kernel_constraint=None,
+        bias_constraint=None,
+        trainable=True,
+        name=None,
+        **kwargs,
+    ):
+        super().__init__(
+            trainable=trainable, name=name, activity_regularizer=activity_regularizer, **kwargs
+        )
+        self.activation = activation
+        self.use_bias = use_bias
+        self.kernel_initializer = kernel_initializer
+        self.bias_initializer = bias_initializer
+        self.kernel_regularizer = kernel_regularizer
+        self.bias_regularizer = bias_regularizer
+        self.kernel_constraint = kernel_constraint
+        self.bias_constraint = bias_constraint
+        self.kernel = None
+        self.bias = None
+
+    def add_kernel(self, shape):
+        """The ``kernel`` variable, made with this layer's kernel options."""
+        return self.add_weight(
+            "kernel",
+            shape,
+            initializer=self.kernel_initializer,
+            regularizer=self.kernel_regularizer,
+            constraint=self.kernel_constraint,
+        )
+
+    def add_bias(self, units):
+        """The ``bias`` variable ``[units]`` when ``use_bias``, else None."""
+        if not self.use_bias:
+            return None
+        return self.add_weight(
+            "bias",
+            [units],
+            initializer=self.bias_initializer,
+            regularizer=self.bias_regularizer,
+            constraint=self.bias_constraint,
+        )
+
+    def bias_and_activation(self, outputs, data_format="NHWC"):
+        """``BiasAdd`` (when ``use_bias``) then the activation, in the layer's scope."""
+        from teachflow.ops import nn_ops
+
+        if self.use_bias:
+            outputs = nn_ops.bias_add(outputs, self.bias, data_format=data_format)
+        if self.activation is not None:
+            outputs = self.activation(outputs)
+        return outputs
+
+
 def check_ndim(layer, inputs, ndim):
     """ValueError in TF's words unless ``inputs`` (a tensor or, while building, its shape)
     has rank ``ndim`` (when known)."""
@@ -183,6 +257,11 @@ def normalize_padding(value):
             f"`Conv1D). Received: {value}"
         )
     return padding
+
+
+def nn_data_format(data_format):
+    """Keras's "channels_first" / "channels_last" as the ``tf.nn`` op's "NCHW" / "NHWC"."""
+    return "NCHW" if data_format == "channels_first" else "NHWC"
 
 
 def normalize_data_format(value):
