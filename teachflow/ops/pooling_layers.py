@@ -17,6 +17,7 @@ from __future__ import annotations
 from teachflow.ops.layer_base import (
     Layer,
     check_ndim,
+    nn_data_format,
     normalize_data_format,
     normalize_padding,
     normalize_tuple,
@@ -25,21 +26,28 @@ from teachflow.ops.layer_base import (
 __all__: list = []
 
 
-def _nn_format(data_format):
-    return "NCHW" if data_format == "channels_first" else "NHWC"
+class _Pooling(Layer):
+    """Pool size, strides (the pool size unless given), padding and data format of a
+    pooling layer over ``_rank`` spatial axes."""
 
-
-class _Pooling2D(Layer):
-    _op = None  # the tf.nn function
+    _rank = None
 
     def __init__(
         self, pool_size, strides, padding="valid", data_format="channels_last", name=None, **kw
     ):
         super().__init__(name=name, **kw)
-        self.pool_size = normalize_tuple(pool_size, 2, "pool_size")
-        self.strides = normalize_tuple(strides if strides is not None else pool_size, 2, "strides")
+        rank = self._rank
+        self.pool_size = normalize_tuple(pool_size, rank, "pool_size")
+        self.strides = normalize_tuple(
+            strides if strides is not None else pool_size, rank, "strides"
+        )
         self.padding = normalize_padding(padding)
         self.data_format = normalize_data_format(data_format)
+
+
+class _Pooling2D(_Pooling):
+    _rank = 2
+    _op = None  # the tf.nn function
 
     def call(self, inputs):
         check_ndim(self, inputs, 4)
@@ -50,7 +58,11 @@ class _Pooling2D(Layer):
             ksize = [1, *self.pool_size, 1]
             strides = [1, *self.strides, 1]
         return type(self)._op(
-            inputs, ksize, strides, self.padding.upper(), data_format=_nn_format(self.data_format)
+            inputs,
+            ksize,
+            strides,
+            self.padding.upper(),
+            data_format=nn_data_format(self.data_format),
         )
 
 
@@ -86,17 +98,9 @@ class AveragePooling2D(_Pooling2D):
         return pooling_ops.avg_pool(*args, **kwargs)
 
 
-class _Pooling1D(Layer):
+class _Pooling1D(_Pooling):
+    _rank = 1
     _op = None  # "MaxPool" or "AvgPool"
-
-    def __init__(
-        self, pool_size, strides, padding="valid", data_format="channels_last", name=None, **kw
-    ):
-        super().__init__(name=name, **kw)
-        self.pool_size = normalize_tuple(pool_size, 1, "pool_size")
-        self.strides = normalize_tuple(strides if strides is not None else pool_size, 1, "strides")
-        self.padding = normalize_padding(padding)
-        self.data_format = normalize_data_format(data_format)
 
     def call(self, inputs):
         from teachflow.ops import array_ops, pooling_ops
