@@ -206,7 +206,9 @@ def _infer_from_sizes(sizes_index, grad_index, other_index):
     return infer
 
 
-def _window_attrs(op):
+def window_attrs_of(op):
+    """The window attributes a convolution's gradient ops copy from it (``T`` included);
+    ``use_cudnn_on_gpu`` only where the op has it (Conv2D's family, not the depthwise ops)."""
     return {
         k: op._attrs[k]
         for k in (
@@ -236,7 +238,7 @@ def _conv2d_grad(op, grad):
     from teachflow.ops import array_ops
 
     x, w = op.inputs
-    attrs = _window_attrs(op)
+    attrs = window_attrs_of(op)
     x_shape, w_shape = array_ops.shape_n([x, w])  # one op for both shapes, as TF
     return [
         _grad_op("Conv2DBackpropInput", [x_shape, w, grad], attrs),
@@ -246,7 +248,7 @@ def _conv2d_grad(op, grad):
 
 def _conv2d_backprop_input_grad(op, grad):
     _, w, dy = op.inputs
-    attrs = _window_attrs(op)
+    attrs = window_attrs_of(op)
     return [
         None,
         _grad_op("Conv2DBackpropFilter", [grad, _shape(w), dy], attrs),
@@ -256,7 +258,7 @@ def _conv2d_backprop_input_grad(op, grad):
 
 def _conv2d_backprop_filter_grad(op, grad):
     x, _, dy = op.inputs
-    attrs = _window_attrs(op)
+    attrs = window_attrs_of(op)
     return [
         _grad_op("Conv2DBackpropInput", [_shape(x), grad, dy], attrs),
         None,
@@ -282,6 +284,22 @@ registry.register(
 
 
 # -- the Python API -------------------------------------------------------------------------
+def conv_attrs(dtype, strides, pad, explicit, data_format, dilations, use_cudnn_on_gpu=None):
+    """A convolution op's attributes in TensorFlow's order (``Conv2D``, its two gradients,
+    ``DepthwiseConv2dNative``); ``pad, explicit`` come from `padding_attrs`, and
+    ``use_cudnn_on_gpu`` is left out (None) for the ops that have no such attribute."""
+    attrs = {"T": dtype.base_dtype, "strides": window_sequence(strides, "strides", data_format)}
+    if use_cudnn_on_gpu is not None:
+        attrs["use_cudnn_on_gpu"] = bool(use_cudnn_on_gpu)
+    attrs.update(
+        padding=pad,
+        explicit_paddings=explicit,
+        data_format=data_format,
+        dilations=window_sequence(dilations, "dilations", data_format),
+    )
+    return attrs
+
+
 def conv2d(
     input,  # noqa: A002 - TensorFlow's argument name
     filter=None,  # noqa: A002
@@ -316,15 +334,9 @@ def conv2d(
     with name_scope(name, "Conv2D", [input, filter]) as scope:
         x = convert_to_tensor(input, name="input")
         w = convert_like(filter, x.dtype, "Conv2D", ("input", "filter"))
-        attrs = {
-            "T": x.dtype.base_dtype,
-            "strides": window_sequence(strides, "strides", data_format),
-            "use_cudnn_on_gpu": bool(use_cudnn_on_gpu),
-            "padding": pad,
-            "explicit_paddings": explicit,
-            "data_format": data_format,
-            "dilations": window_sequence(dilations, "dilations", data_format),
-        }
+        attrs = conv_attrs(
+            x.dtype, strides, pad, explicit, data_format, dilations, use_cudnn_on_gpu
+        )
         return x.graph.create_op("Conv2D", [x, w], attrs, name=scope).outputs[0]
 
 
@@ -348,15 +360,9 @@ def conv2d_backprop_input(
         sizes = convert_to_tensor(input_sizes, dtype=dtypes.int32, name="input_sizes")
         dy = convert_to_tensor(out_backprop, name="out_backprop")
         w = convert_to_tensor(filter, dtype=dy.dtype.base_dtype, name="filter")
-        attrs = {
-            "T": dy.dtype.base_dtype,
-            "strides": window_sequence(strides, "strides", data_format),
-            "use_cudnn_on_gpu": bool(use_cudnn_on_gpu),
-            "padding": pad,
-            "explicit_paddings": explicit,
-            "data_format": data_format,
-            "dilations": window_sequence(dilations, "dilations", data_format),
-        }
+        attrs = conv_attrs(
+            dy.dtype, strides, pad, explicit, data_format, dilations, use_cudnn_on_gpu
+        )
         return dy.graph.create_op("Conv2DBackpropInput", [sizes, w, dy], attrs, name=scope).outputs[
             0
         ]
@@ -380,15 +386,9 @@ def conv2d_backprop_filter(
         x = convert_to_tensor(input, name="input")
         sizes = convert_to_tensor(filter_sizes, dtype=dtypes.int32, name="filter_sizes")
         dy = convert_to_tensor(out_backprop, dtype=x.dtype.base_dtype, name="out_backprop")
-        attrs = {
-            "T": x.dtype.base_dtype,
-            "strides": window_sequence(strides, "strides", data_format),
-            "use_cudnn_on_gpu": bool(use_cudnn_on_gpu),
-            "padding": pad,
-            "explicit_paddings": explicit,
-            "data_format": data_format,
-            "dilations": window_sequence(dilations, "dilations", data_format),
-        }
+        attrs = conv_attrs(
+            x.dtype, strides, pad, explicit, data_format, dilations, use_cudnn_on_gpu
+        )
         return x.graph.create_op("Conv2DBackpropFilter", [x, sizes, dy], attrs, name=scope).outputs[
             0
         ]

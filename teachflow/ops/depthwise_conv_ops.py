@@ -21,7 +21,7 @@ from teachflow.framework import errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
-from teachflow.ops.conv_ops import backprop_input
+from teachflow.ops.conv_ops import backprop_input, conv_attrs, window_attrs_of
 from teachflow.ops.elementwise import FLOATS, check_allowed, convert_like
 from teachflow.ops.sliding_windows import nhwc_order, patches, shapes_text, text
 from teachflow.ops.window_attrs import (
@@ -31,7 +31,6 @@ from teachflow.ops.window_attrs import (
     in_format,
     padding_attrs,
     runtime_window,
-    window_sequence,
 )
 
 __all__: list = []
@@ -148,16 +147,11 @@ def _infer_backprop(sizes_index):
     return infer
 
 
-def _attrs_of(op):
-    keys = ("T", "strides", "padding", "explicit_paddings", "data_format", "dilations")
-    return {k: op._attrs[k] for k in keys if k in op._attrs}
-
-
 def _depthwise_grad(op, grad):
     from teachflow.ops import array_ops
 
     x, f = op.inputs
-    attrs = _attrs_of(op)
+    attrs = window_attrs_of(op)
     graph = grad.graph
     dx = graph.create_op(
         "DepthwiseConv2dNativeBackpropInput",
@@ -219,14 +213,7 @@ def depthwise_conv2d(
     with name_scope(name, "depthwise", [input, filter]) as scope:
         x = convert_to_tensor(input, name="tensor_in")
         f = convert_like(filter, x.dtype, "DepthwiseConv2dNative", ("input", "filter"))
-        attrs = {
-            "T": x.dtype.base_dtype,
-            "strides": window_sequence(strides, "strides", data_format),
-            "padding": pad,
-            "explicit_paddings": explicit,
-            "data_format": text(data_format),
-            "dilations": window_sequence(rate or 1, "dilations", data_format),
-        }
+        attrs = conv_attrs(x.dtype, strides, pad, explicit, text(data_format), rate or 1)
         return x.graph.create_op("DepthwiseConv2dNative", [x, f], attrs, name=scope).outputs[0]
 
 
