@@ -245,12 +245,7 @@ def random_brightness(image, max_delta, seed=None):
     >>> tf.image.random_brightness(tf.zeros([4, 4, 3]), 0.2, seed=1).shape
     TensorShape([4, 4, 3])
     """
-    from teachflow.ops import random_ops
-
-    if max_delta < 0:
-        raise ValueError("max_delta must be non-negative.")
-    delta = random_ops.random_uniform([], -max_delta, max_delta, seed=seed)
-    return adjust_brightness(image, delta)
+    return adjust_brightness(image, _random_delta(max_delta, seed))
 
 
 def random_contrast(image, lower, upper, seed=None):
@@ -260,14 +255,28 @@ def random_contrast(image, lower, upper, seed=None):
     >>> tf.image.random_contrast(tf.zeros([4, 4, 3]), 0.5, 1.5, seed=1).shape
     TensorShape([4, 4, 3])
     """
+    return adjust_contrast(image, _random_factor(lower, upper, seed))
+
+
+def _random_delta(max_delta, seed):
+    """The random_* adjustments' uniform draw from ``[-max_delta, max_delta)``, checked as TF
+    checks it."""
+    from teachflow.ops import random_ops
+
+    if max_delta < 0:
+        raise ValueError("max_delta must be non-negative.")
+    return random_ops.random_uniform([], -max_delta, max_delta, seed=seed)
+
+
+def _random_factor(lower, upper, seed):
+    """The random_* adjustments' uniform draw from ``[lower, upper)``, checked as TF checks it."""
     from teachflow.ops import random_ops
 
     if upper <= lower:
         raise ValueError("upper must be > lower.")
     if lower < 0:
         raise ValueError("lower must be non-negative.")
-    factor = random_ops.random_uniform([], lower, upper, seed=seed)
-    return adjust_contrast(image, factor)
+    return random_ops.random_uniform([], lower, upper, seed=seed)
 
 
 def _colour_op(op_type, images, name):
@@ -344,14 +353,9 @@ def random_hue(image, max_delta, seed=None):
     >>> tf.image.random_hue(tf.zeros([4, 4, 3]), 0.1, seed=1).shape
     TensorShape([4, 4, 3])
     """
-    from teachflow.ops import random_ops
-
     if max_delta > 0.5:
         raise ValueError("max_delta must be <= 0.5.")
-    if max_delta < 0:
-        raise ValueError("max_delta must be non-negative.")
-    delta = random_ops.random_uniform([], -max_delta, max_delta, seed=seed)
-    return adjust_hue(image, delta)
+    return adjust_hue(image, _random_delta(max_delta, seed))
 
 
 def random_saturation(image, lower, upper, seed=None):
@@ -361,11 +365,4 @@ def random_saturation(image, lower, upper, seed=None):
     >>> tf.image.random_saturation(tf.zeros([4, 4, 3]), 0.5, 1.5, seed=1).shape
     TensorShape([4, 4, 3])
     """
-    from teachflow.ops import random_ops
-
-    if upper <= lower:
-        raise ValueError("upper must be > lower.")
-    if lower < 0:
-        raise ValueError("lower must be non-negative.")
-    factor = random_ops.random_uniform([], lower, upper, seed=seed)
-    return adjust_saturation(image, factor)
+    return adjust_saturation(image, _random_factor(lower, upper, seed))
