@@ -39,40 +39,61 @@ from teachflow.ops.random_ops import (
 __all__ = ["random_gamma", "random_poisson"]
 
 
+def _samples_of(op, dtype, params):
+    """``shape + params.shape`` samples of ``dtype``: both samplers' output."""
+    dims = _infer_from_shape_input(op)
+    if dims.ndims is None or params.shape.ndims is None:
+        return [(dtype, TensorShape(None))]
+    return [(dtype, dims.concatenate(params.shape))]
+
+
+def _sampler_kernel(dtype_attr, draw, check_params=None):
+    """The kernel of a sampler drawing ``shape`` samples for each of its parameters (alpha,
+    rate) with ``draw(gen, num_samples, params, np_dtype)``; ``check_params`` rejects
+    parameters once there are samples to draw."""
+
+    def kernel(op, device):
+        guarded = make_generator(op)
+        np_dtype = np.dtype(op._attrs[dtype_attr].as_numpy_dtype)
+
+        def sample(shape, params):
+            dims = _dims(shape)
+            check_output(device, dims + tuple(np.shape(params)), np_dtype)
+            params = np.asarray(to_host(params))
+            num_samples = math.prod(dims)
+            if num_samples == 0:
+                return finish(np.zeros(dims + params.shape, dtype=np_dtype), device)
+            if check_params is not None:
+                check_params(params)
+            # 256 blocks per output: room for the rejection loop (random_op.cc's RandomGammaOp).
+            gen = guarded.reserve_random_outputs(num_samples * params.size)
+            values = draw(gen, num_samples, params, np_dtype)
+            return finish(values.reshape(dims + params.shape), device)
+
+        return sample
+
+    return kernel
+
+
 def _infer_gamma(op):
     shape, alpha = op.inputs
     check_dtype(op._attrs["T"], _FLOATS, "T")
-    dims = _infer_from_shape_input(op)
-    if dims.ndims is None or alpha.shape.ndims is None:
-        return [(alpha.dtype.base_dtype, TensorShape(None))]
-    return [(alpha.dtype.base_dtype, dims.concatenate(alpha.shape))]
+    return _samples_of(op, alpha.dtype.base_dtype, alpha)
 
 
-def _gamma_kernel(op, device):
-    guarded = make_generator(op)
-    np_dtype = np.dtype(op._attrs["T"].as_numpy_dtype)
-
-    def sample(shape, alpha):
-        dims = _dims(shape)
-        check_output(device, dims + tuple(np.shape(alpha)), np_dtype)
-        alpha = np.asarray(to_host(alpha))
-        num_samples = math.prod(dims)
-        if num_samples == 0:
-            return finish(np.zeros(dims + alpha.shape, dtype=np_dtype), device)
-        if alpha.size == 0:
-            raise errors.InvalidArgumentError(
-                None, None, "Input alpha should have non-zero element count, got: 0"
-            )
-        # 256 blocks per output: room for the rejection loop (random_op.cc's RandomGammaOp).
-        gen = guarded.reserve_random_outputs(num_samples * alpha.size)
-        values = distributions.gamma(gen, num_samples, alpha, np_dtype)
-        return finish(values.reshape(dims + alpha.shape), device)
-
-    return sample
+def _check_alpha(alpha):
+    if alpha.size == 0:
+        raise errors.InvalidArgumentError(
+            None, None, "Input alpha should have non-zero element count, got: 0"
+        )
 
 
 registry.register(
-    "RandomGamma", _infer_gamma, _gamma_kernel, stateful=True, not_differentiable=True
+    "RandomGamma",
+    _infer_gamma,
+    _sampler_kernel("T", distributions.gamma, _check_alpha),
+    stateful=True,
+    not_differentiable=True,
 )
 
 
@@ -80,32 +101,15 @@ def _infer_poisson(op):
     shape, rate = op.inputs
     check_dtype(op._attrs["dtype"], _FLOATS + _INTS, "dtype")
     check_dtype(rate.dtype, _FLOATS + _INTS, "rate")
-    dims = _infer_from_shape_input(op)
-    if dims.ndims is None or rate.shape.ndims is None:
-        return [(op._attrs["dtype"], TensorShape(None))]
-    return [(op._attrs["dtype"], dims.concatenate(rate.shape))]
-
-
-def _poisson_kernel(op, device):
-    guarded = make_generator(op)
-    np_dtype = np.dtype(op._attrs["dtype"].as_numpy_dtype)
-
-    def sample(shape, rate):
-        dims = _dims(shape)
-        check_output(device, dims + tuple(np.shape(rate)), np_dtype)
-        rate = np.asarray(to_host(rate))
-        num_samples = math.prod(dims)
-        if num_samples == 0:
-            return finish(np.zeros(dims + rate.shape, dtype=np_dtype), device)
-        gen = guarded.reserve_random_outputs(num_samples * rate.size)
-        values = distributions.poisson(gen, num_samples, rate, np_dtype)
-        return finish(values.reshape(dims + rate.shape), device)
-
-    return sample
+    return _samples_of(op, op._attrs["dtype"], rate)
 
 
 registry.register(
-    "RandomPoissonV2", _infer_poisson, _poisson_kernel, stateful=True, not_differentiable=True
+    "RandomPoissonV2",
+    _infer_poisson,
+    _sampler_kernel("dtype", distributions.poisson),
+    stateful=True,
+    not_differentiable=True,
 )
 
 
