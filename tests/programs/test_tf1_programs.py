@@ -13,6 +13,7 @@ import pathlib
 import runpy
 import subprocess
 import sys
+import threading
 
 import numpy as np
 import pytest
@@ -103,10 +104,18 @@ def test_replica_flags_alone_and_as_a_worker_of_a_flag_built_cluster():
     script = str(HERE / "replica_flags.py")
     ps = subprocess.Popen(
         [sys.executable, script, "--job_name=ps", "--task_index=0", *hosts],
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
+        text=True,
     )
     try:
+        # The worker's session waits for the ps only so long (its operation timeout): start
+        # it once the ps says it serves, however slowly a loaded machine imported it.
+        ready = threading.Event()
+        threading.Thread(
+            target=lambda: ps.stdout.readline() == "ps ready\n" and ready.set(), daemon=True
+        ).start()
+        assert ready.wait(120), "the ps process never said it was ready"
         worker = _run_script("replica_flags", "--job_name=worker", "--task_index=0", *hosts)
     finally:
         ps.kill()
