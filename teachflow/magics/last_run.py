@@ -23,6 +23,7 @@ import threading
 from collections import OrderedDict
 
 from teachflow.trace.events import bus
+from teachflow.viz import step_numbers
 
 __all__ = ["StepRecorder"]
 
@@ -81,6 +82,8 @@ class StepRecorder:
                 events = self._steps.get(event.step_id)
                 if events is None:
                     events = self._steps[event.step_id] = []
+                    # Numbered as it ran: the views call it step 1, 2, ... of this session.
+                    step_numbers.SESSION.number(event.step_id)
                     while len(self._steps) > self.keep_steps:
                         self._steps.popitem(last=False)
         events.append(event)

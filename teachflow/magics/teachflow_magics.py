@@ -422,7 +422,7 @@ def trace_summary(timeline) -> str:
     ops = sum(1 for e in events if e["kind"] == "op")
     moves = len(events) - ops
     return (
-        f"Traced {_count(len(steps), 'step')} ({', '.join(map(str, steps))}): "
+        f"Traced {_count(len(steps), 'step')} ({', '.join(map(str, timeline.numbers))}): "
         f"{_count(ops, 'op')} and {_count(moves, 'transfer')} on "
         f"{_count(len(timeline.devices), 'device')}. "
         f"%teachflow timeline --steps {len(steps)} draws them."

@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from teachflow.viz import step_numbers
 from teachflow.viz.tensorflow_sources import run_metadata_of
 
 __all__ = [
@@ -103,6 +104,9 @@ class StepTrace:
     memory: list = field(default_factory=list)
     peaks: dict = field(default_factory=dict)  # device -> peak bytes the allocator reported
     error: str = ""
+    # What a person calls the step: 1, 2, ... in the session's order (`step_numbers`), or
+    # the position in a list of RunMetadata, counted from 1.
+    number: int = 0
 
     @property
     def duration_ns(self) -> int:
@@ -178,6 +182,8 @@ def read_steps(source, steps=None) -> list:
         raise ValueError("Nothing to draw: no steps or events were given")
     if all(_step_stats_of(x) is not None for x in items):
         traces = [_from_step_stats(i, _step_stats_of(x)) for i, x in enumerate(items)]
+        for t in traces:
+            t.number = t.step_id + 1
     elif all(hasattr(x, "kind") for x in items):
         traces = _from_events(items)
     else:
@@ -278,8 +284,11 @@ def _from_events(events) -> list:
             if e.error:
                 t.error = e.error
     out = []
-    for step_id in sorted(traces):
-        t = traces[step_id]
+    # Steps in the order they ran (a cluster's ids are random): by the session's numbers,
+    # given in order of first appearance to steps no view has numbered yet.
+    for step_id, t in traces.items():
+        t.number = step_numbers.SESSION.number(step_id)
+    for t in sorted(traces.values(), key=lambda t: t.number):
         t.memory.sort(key=lambda s: s.time_ns)
         _pair_sends(t, t._ops)
         t.start_ns, t.end_ns = (b or 0 for b in t._bounds)

@@ -388,7 +388,7 @@ def _draw_steps(ax, traces, offsets):
         ax.text(
             off,
             1.01,
-            f"step {trace.step_id}" + (" (failed)" if trace.error else ""),
+            f"step {trace.number}" + (" (failed)" if trace.error else ""),
             transform=trans,
             fontsize=8,
             va="bottom",

@@ -40,10 +40,12 @@ def close_figures():
 
 
 @pytest.fixture(autouse=True)
-def fresh_device_colors():
-    """Each test starts a fresh session's colour table, as a new notebook kernel does."""
-    from teachflow.viz import palette
+def fresh_session_tables():
+    """Each test starts a fresh session's colours and step numbers, as a new kernel does."""
+    from teachflow.viz import palette, step_numbers
 
     palette.SESSION.reset()
+    step_numbers.SESSION.reset()
     yield
     palette.SESSION.reset()
+    step_numbers.SESSION.reset()

@@ -223,6 +223,24 @@ def test_timeline_switched_off_and_on(ip, magics, capsys):
     assert "2 steps" in fig.axes[0].get_title()
 
 
+def test_steps_of_a_remote_run_are_numbered_1_2_3_in_every_view(ip, magics):
+    tf_magic(ip, "cluster start --in-process --workers 1")
+    tf_magic(ip, "timeline --on")
+    run(
+        ip,
+        "%%teachflow trace --keep-steps 5\n"
+        + VARIABLE_ON_PS
+        + 'with tf.Session(cluster.target("worker", 0)) as s:\n'
+        + "    s.run(w.initializer); s.run(y); s.run(y)\n",
+    )
+    # A cluster's step ids are random 64-bit numbers; people count 1, 2, 3.
+    assert max(magics.recorder.step_ids()) > 1000
+    fig = tf_magic(ip, "timeline --steps 3")
+    labels = [t.get_text() for t in fig.axes[0].texts if t.get_text().startswith("step ")]
+    assert labels == ["step 1", "step 2", "step 3"]
+    assert magics.last_trace.numbers == [1, 2, 3]
+
+
 def test_trace_cell_collects_the_local_runs(ip, magics):
     run(
         ip,
@@ -364,9 +382,8 @@ def test_trace_cell_in_a_terminal_prints_a_summary_after_the_cell(ip, magics, ca
     assert "LiveTimeline(" not in out
     first, summary = out.strip().splitlines()
     assert first == "the cell runs"
-    steps = ", ".join(map(str, magics.last_trace.steps))
     assert summary == (
-        f"Traced 2 steps ({steps}): 6 ops and 0 transfers on 1 device. "
+        "Traced 2 steps (1, 2): 6 ops and 0 transfers on 1 device. "
         "%teachflow timeline --steps 2 draws them."
     )
 

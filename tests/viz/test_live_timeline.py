@@ -206,7 +206,7 @@ def test_trimming_steps_tells_the_page(two_gpu_run, page_messages):
         for _ in range(4):
             two_gpu_run()
     assert len(lt.steps) == 3
-    assert lt.step_base == 2  # the page numbers the kept steps 2, 3, 4
+    assert lt.numbers == [2, 3, 4]  # the session's numbers of the kept steps
     last = sent[-1]
     assert last["steps"] == lt.steps
     assert {e["step"] for e in last["events"]} <= set(lt.steps)
@@ -214,11 +214,11 @@ def test_trimming_steps_tells_the_page(two_gpu_run, page_messages):
     lt.keep_steps = 1
     (reset,) = sent
     assert reset["type"] == "reset" and {e["step"] for e in reset["events"]} == set(lt.steps)
-    assert lt.step_base == 4
+    assert lt.numbers == [4]
     sent.clear()
     lt.clear()
     assert sent == [{"type": "reset", "events": [], "steps": []}]
-    assert lt.step_base == 1
+    assert lt.numbers == []
 
 
 def test_save_chrome_trace_writes_json(two_gpu_run, tmp_path):

@@ -94,7 +94,7 @@ function standaloneHtml(model, events) {
   const state = {
     events, steps: model.get("steps"), devices: model.get("devices"),
     palette: model.get("palette"), keep_steps: model.get("keep_steps"),
-    step_base: model.get("step_base"), paused: false, selected: "", export_request: 0,
+    numbers: model.get("numbers"), paused: false, selected: "", export_request: 0,
   };
   const esc = (s) => s.replace(/<\//g, "<\\/");
   // In a page saved before, the module and style are the page's own.
@@ -160,10 +160,12 @@ function render({ model, el }) {
 
   let LEFT = 90; // room for the lane names, measured at each draw
   let view = null; // [t0, t1] in us when zoomed; null follows the data
-  // Steps numbered 1, 2, ... as they came (a cluster's step ids are large random numbers).
+  // Steps named by their number in the session (a cluster's step ids are large random
+  // numbers): the kernel sends numbers[i] for steps[i], as every other view numbers them.
   const stepNumber = (id) => {
     const i = (model.get("steps") || []).indexOf(id);
-    return i < 0 ? "?" : String((model.get("step_base") || 1) + i);
+    const n = (model.get("numbers") || [])[i];
+    return n === undefined ? "?" : String(n);
   };
   let boxes = []; // [x, y, w, h, event] of the bars drawn, for hover and click
 
@@ -351,7 +353,7 @@ function render({ model, el }) {
     }
     redraw();
   };
-  const traits = ["devices", "palette", "selected", "paused", "steps", "step_base"];
+  const traits = ["devices", "palette", "selected", "paused", "steps", "numbers"];
   for (const name of traits) model.on("change:" + name, redraw);
   model.on("msg:custom", onMessage);
   model.send({ type: "sync" }); // everything held so far, once

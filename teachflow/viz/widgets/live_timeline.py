@@ -30,7 +30,7 @@ import anywidget
 import traitlets
 
 from teachflow.trace.events import bus
-from teachflow.viz import palette
+from teachflow.viz import palette, step_numbers
 from teachflow.viz.widgets.batching import EventBatcher
 from teachflow.viz.widgets.static_picture import with_static_picture
 from teachflow.viz.widgets.timeline_export import chrome_trace, standalone_html, timeline_svg
@@ -71,9 +71,10 @@ class LiveTimeline(anywidget.AnyWidget):
     paused = traitlets.Bool(False).tag(sync=True)
     selected = traitlets.Unicode("").tag(sync=True)
     keep_steps = traitlets.Int(5).tag(sync=True)
-    # Step ids are random in a cluster: the page numbers steps 1, 2, ... in the order
-    # they came, and ``step_base`` is the number of ``steps[0]``.
-    step_base = traitlets.Int(1).tag(sync=True)
+    # Step ids are random in a cluster: the page names each step by its number in the
+    # session (`teachflow.viz.step_numbers`, as every view does), ``numbers[i]`` for
+    # ``steps[i]``.
+    numbers = traitlets.List(traitlets.Int()).tag(sync=True)
     export_request = traitlets.Int(0).tag(sync=True)  # bumped by the page at each download
     palette = traitlets.Dict().tag(sync=True)
 
@@ -169,7 +170,6 @@ class LiveTimeline(anywidget.AnyWidget):
             self._held = []
             self._buffered = []
             self._batcher.reset_origin()
-            self.step_base = 1
             self._publish([])
 
     # -- batches in ---------------------------------------------------------------------
@@ -192,6 +192,8 @@ class LiveTimeline(anywidget.AnyWidget):
                 if d["step"] not in steps:
                     steps.append(d["step"])
                 new.append(d)
+        for step in steps:  # numbered as they came, before any is trimmed away
+            step_numbers.SESSION.number(step)
         self._held.extend(new)
         self._publish(steps, new)
         if self._links and new:
@@ -218,7 +220,7 @@ class LiveTimeline(anywidget.AnyWidget):
         # One message to the page for the two traits: they change together.
         with self.hold_sync():
             self.devices = sorted(devices, key=palette.device_sort_key)
-            self.step_base += len(steps) - len(keep)
+            self.numbers = [step_numbers.SESSION.number(s) for s in keep]
             self.steps = keep
         if new is None:
             self.send({"type": "reset", "events": self._held, "steps": keep})
@@ -315,7 +317,7 @@ class LiveTimeline(anywidget.AnyWidget):
             "devices": list(self.devices),
             "palette": dict(self.palette),
             "keep_steps": self.keep_steps,
-            "step_base": self.step_base,
+            "numbers": list(self.numbers),
             "paused": False,
             "selected": "",
             "export_request": 0,
