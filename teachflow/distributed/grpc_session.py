@@ -19,6 +19,7 @@ from teachflow.distributed.side_channel import SideChannelClient
 from teachflow.distributed.status import to_op_error
 from teachflow.distributed.worker_client import TOKEN_ENV, auth_metadata, make_channel, tls_enabled
 from teachflow.framework import errors
+from teachflow.runtime.placement_reason import PlacementReason
 from teachflow.runtime.placer import PlacementRecord
 
 
@@ -197,7 +198,7 @@ class MasterClient:
         values = [tensors.from_proto(t.tensor) for t in res.tensor]
         for r in res.placement:
             self._placement[r.node] = PlacementRecord(
-                r.node, r.op_type, r.requested, r.device, r.reason, r.group
+                r.node, r.op_type, r.requested, r.device, PlacementReason.parse(r.reason), r.group
             )
         # Event times are epoch ns, corrected to the master's clock; step stats want them so.
         result = RemoteStep(

@@ -25,6 +25,7 @@ from teachflow.framework import dtypes, errors
 from teachflow.framework.graph import Graph
 from teachflow.framework.importer import import_nodes
 from teachflow.runtime.cancellation import CancellationManager
+from teachflow.runtime.placement_reason import PlacementReason, PlacementRule
 from teachflow.runtime.placer import PlacementRecord, Placer
 
 DEFAULT_CONNECT_TIMEOUT_S = 30.0
@@ -151,7 +152,7 @@ class MasterSession:
                     op_type=r.op_type,
                     requested=r.requested,
                     device=r.device,
-                    reason=r.reason,
+                    reason=str(r.reason),
                     group=r.group,
                 )
                 for r in self.unsent_records
@@ -270,9 +271,15 @@ class MasterSession:
                     continue
                 self.told_transfers.add(n.name)
                 if n.op == "_Send":
-                    reason = f"transfer: sends {n.input[0]} to {n.attr['recv_device']}"
+                    reason = PlacementReason(
+                        PlacementRule.TRANSFER_SEND,
+                        node=n.input[0],
+                        peer=str(n.attr["recv_device"]),
+                    )
                 else:
-                    reason = f"transfer: receives from {n.attr['send_device']}"
+                    reason = PlacementReason(
+                        PlacementRule.TRANSFER_RECV, peer=str(n.attr["send_device"])
+                    )
                 self.unsent_records.append(
                     PlacementRecord(n.name, n.op, "", n.device, reason, n.name)
                 )

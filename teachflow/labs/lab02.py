@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from teachflow.labs.exercise import Exercise, Lab
 from teachflow.labs.verifiers import DeviceName, Inspect, SameSet, Value, Verdict
+from teachflow.runtime.placement_reason import PlacementRule
 
 _LOCAL = "/job:localhost/replica:0/task:0"
 _V100_MEMORY = 16 * 2**30  # teachflow.sim.profiles: the simulated V100's memory
@@ -58,7 +59,8 @@ def _moved_by_soft_placement() -> set[str]:
         with tf.Session(config=config) as sess:
             sess.run(counter.initializer)
             sess.run(fetches)
-            return {r.node for r in sess.placement_records() if "soft placement" in r.reason}
+            soft = PlacementRule.SOFT_PLACEMENT
+            return {r.node for r in sess.placement_records() if r.reason.rule is soft}
 
 
 def _check_soft_placed(names) -> Verdict:

@@ -23,6 +23,13 @@ from dataclasses import dataclass
 
 from teachflow.framework import dtypes, errors
 from teachflow.framework.device_spec import DeviceSpec
+from teachflow.runtime.placement_reason import (
+    DEFAULT,
+    DEVICE_FUNCTION,
+    EXPLICIT,
+    PlacementReason,
+    PlacementRule,
+)
 
 # How TensorFlow's messages name each field of a device spec.
 _FIELD_WORDS = {
@@ -45,7 +52,7 @@ class PlacementRecord:
     op_type: str
     requested: str
     device: str
-    reason: str
+    reason: PlacementReason  # str() gives the sentence the views print
     group: str  # the colocation group's root node
 
     def log_line(self) -> str:
@@ -144,13 +151,13 @@ class Placer:
         # Generators follow their only consumer when nobody asked where they should go.
         for op in new_ops:
             rec = self.records[op.name]
-            if rec.reason == "default" and _is_generator(op):
+            if rec.reason.rule is PlacementRule.DEFAULT and _is_generator(op):
                 consumer = op._outputs[0]._consumers[0]
                 dev = self.placement.get(consumer)
                 if dev and dev != self.placement[op] and self._has_kernel(op, dev):
                     self.placement[op] = dev
                     rec.device = dev
-                    rec.reason = f"generator placed with its consumer {consumer.name}"
+                    rec.reason = PlacementReason(PlacementRule.GENERATOR, node=consumer.name)
         self._n_placed = len(ops)
         if self._log is not None:
             for rec in new_records:
@@ -162,19 +169,26 @@ class Placer:
         already = [m for m in members if m in self.placement]
         if already:
             dev = self.placement[already[0]]
-            reason = f"colocated with {already[0].name} (placed in an earlier run)"
+            reason = PlacementReason(PlacementRule.EARLIER_RUN, node=already[0].name)
             return [self._record(m, dev, reason, group) for m in members if m not in self.placement]
         request, requester = self._merged_request(members)
         supported = set.intersection(*(supported_device_types(m) for m in members))
         dev, reason = self._choose(members, request, supported)
         root = group.root
         records = []
+        # The group's other members went where the group went: they say with whom (the node
+        # that asked, or the group's root when nobody asked). A soft-placement fallback is
+        # every member's own story and stays as it is.
+        follows = reason.rule in (
+            PlacementRule.DEFAULT,
+            PlacementRule.EXPLICIT,
+            PlacementRule.DEVICE_FUNCTION,
+        )
         for m in members:
             r = reason
-            if m is not requester and len(members) > 1 and reason in ("default", "explicit"):
-                r = f"colocated with {requester.name if requester else root.name}"
-            elif m is not requester and len(members) > 1 and reason.startswith("device"):
-                r = f"colocated with {requester.name}"
+            if follows and m is not requester and len(members) > 1:
+                leader = requester if requester is not None else root
+                r = PlacementReason(PlacementRule.COLOCATED, node=leader.name)
             records.append(self._record(m, dev, r, group))
         return records
 
@@ -249,8 +263,8 @@ class Placer:
         ok = self._candidates(request, supported)
         if ok:
             if not explicit:
-                return ok[0].name, "default"
-            return ok[0].name, "device function" if from_function else "explicit"
+                return ok[0].name, DEFAULT
+            return ok[0].name, DEVICE_FUNCTION if from_function else EXPLICIT
         # Nothing satisfies the request: say precisely why, or fall back softly.
         anywhere = self._candidates(request, None)
         first = members[0]
@@ -262,7 +276,9 @@ class Placer:
             fallback = self._candidates(relaxed, supported)
             if fallback:
                 why = "no kernel for it there" if anywhere else "no such device"
-                return fallback[0].name, f"soft placement fallback from {requested} ({why})"
+                return fallback[0].name, PlacementReason(
+                    PlacementRule.SOFT_PLACEMENT, requested=requested, detail=why
+                )
         names = ", ".join(d.name for d in self._devices)
         if anywhere:
             types = ", ".join(sorted(supported)) or "none"

@@ -152,7 +152,7 @@ def overlay_placement(raws, session, run_metadata) -> str:
     for rec in records:
         r = by_name.get(rec.node)
         if r is not None:
-            r.device, r.placed, r.reason = rec.device, True, rec.reason
+            r.device, r.placed, r.reason = rec.device, True, str(rec.reason)
             if "placement records" not in sources:
                 sources.append("placement records")
     stats = getattr(run_metadata, "step_stats", None) if run_metadata is not None else None

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import teachflow as tf
+from teachflow.runtime.placement_reason import PlacementReason, PlacementRule
 
 CPU0 = "/job:localhost/replica:0/task:0/device:CPU:0"
 GPU0 = "/job:localhost/replica:0/task:0/device:GPU:0"
@@ -24,7 +25,7 @@ def test_default_is_cpu_without_gpus(sess):
     c = tf.constant(1.0, name="c") + 1.0
     sess.run(c)
     rec = records(sess)["add"]
-    assert rec.device == CPU0 and rec.reason == "default"
+    assert rec.device == CPU0 and rec.reason == PlacementReason(PlacementRule.DEFAULT)
 
 
 def test_default_is_gpu0_when_there_is_a_gpu():
@@ -43,7 +44,7 @@ def test_explicit_partial_spec_is_filled_in():
     with tf.Session(config=gpus()) as sess:
         assert sess.run(c) == 3.0
         r = records(sess)
-        assert (r["b"].device, r["b"].reason, r["b"].requested) == (
+        assert (r["b"].device, str(r["b"].reason), r["b"].requested) == (
             GPU1,
             "explicit",
             "/device:GPU:1",
@@ -59,7 +60,7 @@ def test_device_function_is_reported():
         x = tf.add(tf.constant(1.0), 2.0, name="x")
     with tf.Session(config=gpus()) as sess:
         sess.run(x)
-        assert records(sess)["x"].reason == "device function"
+        assert records(sess)["x"].reason.rule is PlacementRule.DEVICE_FUNCTION
         assert records(sess)["x"].device == CPU0
 
 
@@ -73,7 +74,8 @@ def test_variable_ops_are_colocated_with_the_variable():
         r = records(sess)
         assert r["v"].device == GPU1
         assert r["AssignAdd"].device == GPU1
-        assert r["AssignAdd"].reason.startswith("colocated with v")
+        assert r["AssignAdd"].reason.rule is PlacementRule.COLOCATED
+        assert str(r["AssignAdd"].reason).startswith("colocated with v")
         assert r["v/read"].device == GPU1
 
 
@@ -85,7 +87,7 @@ def test_colocate_with_and_incompatible_requests():
     with tf.Session(config=gpus()) as sess:
         sess.run(b)
         assert records(sess)["b"].device == GPU0
-        assert "colocated with a" in records(sess)["b"].reason
+        assert records(sess)["b"].reason == PlacementReason(PlacementRule.COLOCATED, node="a")
 
     tf.reset_default_graph()
     with tf.device("/gpu:0"):
@@ -116,7 +118,8 @@ def test_generator_goes_with_its_only_consumer():
         sess.run(x)
         r = records(sess)
         assert r["k"].device == CPU0
-        assert r["k"].reason == "generator placed with its consumer x"
+        assert r["k"].reason == PlacementReason(PlacementRule.GENERATOR, node="x")
+        assert str(r["k"].reason) == "generator placed with its consumer x"
 
 
 def test_a_node_placed_in_an_earlier_run_keeps_its_device():
@@ -149,7 +152,12 @@ def test_soft_placement_falls_back_and_says_why():
         assert sess.run(m) == 2.0
         r = records(sess)["m"]
         assert r.device == CPU0
-        assert r.reason == "soft placement fallback from /device:GPU:3 (no such device)"
+        assert str(r.reason) == "soft placement fallback from /device:GPU:3 (no such device)"
+        assert (r.reason.rule, r.reason.requested, r.reason.detail) == (
+            PlacementRule.SOFT_PLACEMENT,
+            "/device:GPU:3",
+            "no such device",
+        )
 
 
 def test_no_gpu_kernel_for_strings_or_integer_variables():
@@ -163,7 +171,7 @@ def test_no_gpu_kernel_for_strings_or_integer_variables():
         assert sess.run(s) == b"text"
         sess.run(iv.initializer)
         r = records(sess)
-        assert r["s"].device == CPU0 and "no kernel for it there" in r["s"].reason
+        assert r["s"].device == CPU0 and r["s"].reason.detail == "no kernel for it there"
         assert r["iv"].device == CPU0
 
 
