@@ -27,6 +27,7 @@ from teachflow.ops.sliding_windows import nhwc_order, patches, shapes_text, text
 from teachflow.ops.window_attrs import (
     ConvAttrs,
     check_window_attrs,
+    compute_dtype,
     conv_output_shape,
     in_format,
     padding_attrs,
@@ -36,10 +37,6 @@ from teachflow.ops.window_attrs import (
 __all__: list = []
 
 DEPTHWISE_DTYPES = FLOATS
-
-
-def _compute(value):
-    return value.astype("float32") if value.dtype == "float16" else value
 
 
 def _infer_depthwise(op):
@@ -86,8 +83,8 @@ def _depthwise_kernel(op, device):
                 f"input and filter must have the same depth: {x.shape[3]} vs {f.shape[2]}",
             )
         win = runtime_window(op, attrs, x.shape[1:3], f.shape[:2])
-        cols = patches(xp, _compute(x), win)  # [n, oh, ow, c, kh, kw]
-        out = xp.einsum("nhwcij,ijcm->nhwcm", cols, _compute(f), optimize=True)
+        cols = patches(xp, compute_dtype(xp, x), win)  # [n, oh, ow, c, kh, kw]
+        out = xp.einsum("nhwcij,ijcm->nhwcm", cols, compute_dtype(xp, f), optimize=True)
         out = out.reshape(out.shape[:3] + (-1,))
         return attrs.from_nhwc(out.astype(x.dtype, copy=False))
 
@@ -109,8 +106,8 @@ def _depthwise_backprop_input_kernel(op, device):
                     None, None, f"{op.type}: out_backprop has shape {list(dy.shape)}, expected "
                     f"{[dy.shape[0], win.out_h, win.out_w, c * m]}"
                 )  # fmt: skip
-            g = _compute(dy).reshape(dy.shape[:3] + (c, m))
-            return xp.einsum("nhwcm,ijcm->nhwijc", g, _compute(f), optimize=True)
+            g = compute_dtype(xp, dy).reshape(dy.shape[:3] + (c, m))
+            return xp.einsum("nhwcm,ijcm->nhwijc", g, compute_dtype(xp, f), optimize=True)
 
         return backprop_input(xp, op, attrs, sizes, (kh, kw), cols, dy.dtype)
 
@@ -126,8 +123,8 @@ def _depthwise_backprop_filter_kernel(op, device):
         x, dy = attrs.to_nhwc(x), attrs.to_nhwc(dy)
         kh, kw, c, m = (int(s) for s in sizes)
         win = runtime_window(op, attrs, x.shape[1:3], (kh, kw))
-        cols = patches(xp, _compute(x), win)
-        g = _compute(dy).reshape(dy.shape[:3] + (c, m))
+        cols = patches(xp, compute_dtype(xp, x), win)
+        g = compute_dtype(xp, dy).reshape(dy.shape[:3] + (c, m))
         df = xp.einsum("nhwcij,nhwcm->ijcm", cols, g, optimize=True)
         return df.astype(x.dtype, copy=False)
 
