@@ -167,22 +167,17 @@ def conv_output_shape(op, input_shape, filter_hw, out_channels):
     attrs = ConvAttrs.of(op)
     dims = input_shape.as_list() if input_shape.ndims is not None else [None] * 4
     try:
-        oh = output_size(
-            dims[order[1]],
-            filter_hw[0],
-            attrs.strides[0],
-            attrs.dilations[0],
-            attrs.padding,
-            attrs.explicit[0],
-        )[0]
-        ow = output_size(
-            dims[order[2]],
-            filter_hw[1],
-            attrs.strides[1],
-            attrs.dilations[1],
-            attrs.padding,
-            attrs.explicit[1],
-        )[0]
+        oh, ow = (
+            output_size(
+                dims[order[1 + axis]],
+                filter_hw[axis],
+                attrs.strides[axis],
+                attrs.dilations[axis],
+                attrs.padding,
+                attrs.explicit[axis],
+            )[0]
+            for axis in (0, 1)
+        )
     except ValueError as e:
         raise ValueError(
             f"{e} for '{op.name}' (op: '{op.type}') with input shapes: "
