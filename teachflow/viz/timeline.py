@@ -134,6 +134,7 @@ def plot_timeline(run_metadata_or_events, *, steps=None, ax=None, graph=None):
     names = sorted(rows.top, key=palette.device_sort_key)
     ax.set_yticks([rows.mid(r) for r in names])
     ax.set_yticklabels([short_device(r) for r in names])
+    _draw_device_swatches(ax, names, rows)
     ax.set_ylim(rows.height + 0.2, -0.1)
     ax.set_xlim(-span_ms * 0.01, span_ms * 1.01)
     ax.set_xticks([p for p, _ in ticks])
@@ -395,6 +396,28 @@ def _draw_steps(ax, traces, offsets):
             color=palette.ERROR if trace.error else palette.TEXT,
             fontweight="bold" if trace.error else "normal",
         )
+
+
+def _draw_device_swatches(ax, names, rows) -> None:
+    """A strip in each lane's device colour at the axis' left edge: the colour the graph,
+    the placement table and the cluster view give that device (`palette.SESSION`)."""
+    from matplotlib.patches import Rectangle
+    from matplotlib.transforms import blended_transform_factory
+
+    colors = palette.color_table(names)
+    trans = blended_transform_factory(ax.transAxes, ax.transData)
+    for name in names:
+        strip = Rectangle(
+            (-0.008, rows.top[name]),
+            0.006,
+            rows.lanes[name],
+            transform=trans,
+            facecolor=colors[name],
+            edgecolor="none",
+            clip_on=False,
+        )
+        strip.set_gid(f"device-swatch:{name}")
+        ax.add_patch(strip)
 
 
 def _legend(bars, n_moves, has_control) -> list:

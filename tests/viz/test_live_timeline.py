@@ -238,3 +238,18 @@ def test_the_saved_page_answers_the_module_s_sync(two_gpu_run, tmp_path):
     # The page stands in for the kernel: it answers "sync" with a "reset" of its events.
     assert 'msg.type === "sync"' in page and 'type: "reset", events: state.events' in page
     assert 'model.send({ type: "sync" })' in page
+
+
+def test_lanes_take_the_sessions_device_colours(two_gpu_run, tmp_path):
+    from teachflow.viz import palette
+
+    # A view shown before (say the cluster view) coloured GPU:1 first.
+    earlier = palette.color_table([GPU1])
+    lt = LiveTimeline()
+    with lt.recording():
+        two_gpu_run()
+    lt.flush()
+    assert lt.device_colors[GPU1] == earlier[GPU1] == palette.QUALITATIVE[0]
+    assert lt.device_colors == palette.color_table([GPU0, GPU1])
+    page = Path(lt.save_html(tmp_path / "t.html")).read_text(encoding="utf-8")
+    assert f'"{GPU1}":"{earlier[GPU1]}"' in page

@@ -10,6 +10,7 @@ from teachflow.trace.events import OpEvent, StepEvent
 from teachflow.viz import palette
 from teachflow.viz.step_records import read_steps
 from teachflow.viz.timeline import op_color, plot_timeline
+from .conftest import GPU0, GPU1
 
 CPU0 = "/job:localhost/replica:0/task:0/device:CPU:0"
 
@@ -212,3 +213,17 @@ def test_the_title_counts_in_words_that_agree_with_the_number():
             sess.run(y, options=trace, run_metadata=md)
     title = plot_timeline(md).axes[0].get_title()
     assert ", 1 transfer on 2 devices" in title
+
+
+def test_each_lane_carries_its_devices_session_colour(traced_run):
+    from matplotlib.colors import to_hex
+
+    from teachflow.viz.placement_view import show_placement
+
+    # The placement table is shown first and gives the devices their colours.
+    table = show_placement([{"node": "a", "device": GPU1}, {"node": "b", "device": GPU0}])
+    ax = plot_timeline(traced_run.md).axes[0]
+    strips = {p.get_gid(): p for p in ax.patches if (p.get_gid() or "").startswith("device-")}
+    for device in (GPU0, GPU1):
+        colour = to_hex(strips[f"device-swatch:{device}"].get_facecolor())
+        assert colour == table.colors[device] == palette.color_table([device])[device]

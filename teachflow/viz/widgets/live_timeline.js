@@ -94,7 +94,7 @@ function standaloneHtml(model, events) {
   const state = {
     events, steps: model.get("steps"), devices: model.get("devices"),
     palette: model.get("palette"), keep_steps: model.get("keep_steps"),
-    numbers: model.get("numbers"), paused: false, selected: "", export_request: 0,
+    numbers: model.get("numbers"), device_colors: model.get("device_colors"), paused: false, selected: "", export_request: 0,
   };
   const esc = (s) => s.replace(/<\//g, "<\\/");
   // In a page saved before, the module and style are the page's own.
@@ -196,7 +196,7 @@ function render({ model, el }) {
     ctx.clearRect(0, 0, width, height);
     ctx.font = "11px sans-serif";
     const names = laneNames(devices);
-    LEFT = Math.max(60, ...names.map((n) => ctx.measureText(n).width + 12));
+    LEFT = Math.max(60, ...names.map((n) => ctx.measureText(n).width + 18));
     const [t0, t1] = view || extent();
     const scale = (width - LEFT - 4) / (t1 - t0);
     const rows = new Map(devices.map((d, i) => [d, i]));
@@ -204,8 +204,11 @@ function render({ model, el }) {
     devices.forEach((d, i) => {
       ctx.fillStyle = i % 2 ? "#fafafa" : "#f0f0f0";
       ctx.fillRect(LEFT, TOP + i * LANE, width - LEFT, LANE);
+      // The device's colour in every view of the session, then its name.
+      ctx.fillStyle = (model.get("device_colors") || {})[d] || "#c7c7c7";
+      ctx.fillRect(2, TOP + i * LANE + 3, 5, LANE - 6);
       ctx.fillStyle = pal.text || "#222";
-      ctx.fillText(names[i], 4, TOP + i * LANE + LANE / 2);
+      ctx.fillText(names[i], 10, TOP + i * LANE + LANE / 2);
     });
     // Where each step starts: a thin line and its number above the lanes.
     const firsts = new Map();
@@ -353,7 +356,7 @@ function render({ model, el }) {
     }
     redraw();
   };
-  const traits = ["devices", "palette", "selected", "paused", "steps", "numbers"];
+  const traits = ["devices", "palette", "selected", "paused", "steps", "numbers", "device_colors"];
   for (const name of traits) model.on("change:" + name, redraw);
   model.on("msg:custom", onMessage);
   model.send({ type: "sync" }); // everything held so far, once

@@ -68,6 +68,8 @@ class LiveTimeline(anywidget.AnyWidget):
 
     steps = traitlets.List(traitlets.Int()).tag(sync=True)
     devices = traitlets.List(traitlets.Unicode()).tag(sync=True)
+    # Each lane's device colour, from the session's palette (as the graph and cluster views).
+    device_colors = traitlets.Dict().tag(sync=True)
     paused = traitlets.Bool(False).tag(sync=True)
     selected = traitlets.Unicode("").tag(sync=True)
     keep_steps = traitlets.Int(5).tag(sync=True)
@@ -220,6 +222,7 @@ class LiveTimeline(anywidget.AnyWidget):
         # One message to the page for the two traits: they change together.
         with self.hold_sync():
             self.devices = sorted(devices, key=palette.device_sort_key)
+            self.device_colors = palette.color_table(self.devices)
             self.numbers = [step_numbers.SESSION.number(s) for s in keep]
             self.steps = keep
         if new is None:
@@ -318,6 +321,7 @@ class LiveTimeline(anywidget.AnyWidget):
             "palette": dict(self.palette),
             "keep_steps": self.keep_steps,
             "numbers": list(self.numbers),
+            "device_colors": dict(self.device_colors),
             "paused": False,
             "selected": "",
             "export_request": 0,
