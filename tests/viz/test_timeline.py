@@ -10,6 +10,7 @@ from teachflow.trace.events import OpEvent, StepEvent
 from teachflow.viz import palette
 from teachflow.viz.step_records import read_steps
 from teachflow.viz.timeline import op_color, plot_timeline
+
 from .conftest import GPU0, GPU1
 
 CPU0 = "/job:localhost/replica:0/task:0/device:CPU:0"
