@@ -150,18 +150,36 @@ def parse_equation(equation: str, n_inputs: int) -> EinsumEquation:
     return EinsumEquation(inputs, rhs)
 
 
+def _split_ellipsis(subs, dims):
+    """``(letter -> dim pairs, ellipsis dims)`` of one input's static dimensions."""
+    if "..." not in subs:
+        return list(zip(subs, dims)), []
+    before, after = subs.split("...")
+    n_ell = len(dims) - len(before) - len(after)
+    if n_ell < 0:
+        raise ValueError(f"Expected input to have rank at least {len(before) + len(after)}")
+    ell = dims[len(before) : len(before) + n_ell]
+    rest = dims[: len(before)] + dims[len(before) + n_ell :]
+    return list(zip(before + after, rest)), ell
+
+
 def _infer_einsum(op):
+    from teachflow.framework.shapes import broadcast_shapes
+
     dt = check_allowed(op.inputs[0], NUMERIC, "inputs")
     eq = parse_equation(op._attrs["equation"], len(op.inputs))
-    if "..." in eq.text:
-        return [(dt, TensorShape(None))]
     sizes = {}
+    ellipsis = TensorShape([])
     for t, subs in zip(op.inputs, eq.inputs):
         if t.shape.ndims is None:
+            if "..." in subs:
+                ellipsis = TensorShape(None)
             continue
-        if t.shape.ndims != len(subs):
+        if "..." not in subs and t.shape.ndims != len(subs):
             raise ValueError(f"Expected input to have rank {len(subs)} but got: {t.shape.ndims}")
-        for letter, d in zip(subs, t.shape.dims):
+        pairs, ell = _split_ellipsis(subs, t.shape.dims)
+        ellipsis = broadcast_shapes(ellipsis, TensorShape(ell))
+        for letter, d in pairs:
             known = sizes.get(letter)
             if d is not None and known is not None and known != d and 1 not in (d, known):
                 raise ValueError(
@@ -170,6 +188,12 @@ def _infer_einsum(op):
                 )
             if d is not None and (known is None or known == 1):
                 sizes[letter] = d
+    before, _, after = eq.output.partition("...")
+    if "..." in eq.output:
+        if ellipsis.ndims is None:
+            return [(dt, TensorShape(None))]
+        dims = [sizes.get(c) for c in before] + ellipsis.dims + [sizes.get(c) for c in after]
+        return [(dt, TensorShape(dims))]
     return [(dt, TensorShape([sizes.get(c) for c in eq.output]))]
 
 
@@ -188,27 +212,53 @@ def _einsum_kernel(op, device):
 
 def _einsum_grad(op, grad):
     """The gradient of each input is an einsum of the output's gradient with the other
-    inputs; letters that only this input had (summed away) come back by broadcasting."""
+    inputs; letters that only this input had (summed away) come back by broadcasting.
+    With ``...``: the broadcast dimensions are summed back to the input's shape, and an
+    input without ``...`` sums over them."""
     from teachflow.ops import array_ops
+    from teachflow.ops.elementwise import reduce_to_shape
+    from teachflow.ops.filling import range as range_
+    from teachflow.ops.reduction_ops import reduce_sum
     from teachflow.ops.reshaping import reshape
     from teachflow.ops.tiling import broadcast_to
 
     eq = parse_equation(op._attrs["equation"], len(op.inputs))
-    if "..." in eq.text or any(len(set(s)) != len(s) for s in eq.inputs):
+    letters_of = [s.replace("...", "") for s in eq.inputs]
+    if any(len(set(s)) != len(s) for s in letters_of):
         raise LookupError(
-            f"teachflow's Einsum gradient needs an equation without '...' or repeated "
-            f"letters in one input, got {op._attrs['equation']!r}"
+            "teachflow's Einsum gradient needs an equation without repeated letters in one "
+            f"input, got {op._attrs['equation']!r}"
         )
+    ellipsis = "..." in eq.text
     grads = []
     for i, (x, subs) in enumerate(zip(op.inputs, eq.inputs)):
         others = [(t, s) for j, (t, s) in enumerate(zip(op.inputs, eq.inputs)) if j != i]
-        seen = set(eq.output).union(*(set(s) for _, s in others))
-        kept = "".join(c for c in subs if c in seen)
+        seen = set(eq.output.replace("...", "")).union(
+            *(set(s.replace("...", "")) for _, s in others)
+        )
+        letters = letters_of[i]
+        kept_letters = "".join(c for c in letters if c in seen)
+        if ellipsis and kept_letters != letters:
+            raise LookupError(
+                "teachflow's Einsum gradient with '...' needs every letter of an input in the "
+                f"output or another input, got {op._attrs['equation']!r}"
+            )
+        # The target keeps this input's '...' where it stands; an input without one still
+        # receives the ellipsis dimensions (numpy cannot drop them) and sums them next.
+        if "..." in subs:
+            target = subs
+        else:
+            target = ("..." if ellipsis else "") + kept_letters
         terms = ",".join([eq.output] + [s for _, s in others])
-        partial = einsum(f"{terms}->{kept}", grad, *[t for t, _ in others])
-        if kept != subs:
+        partial = einsum(f"{terms}->{target}", grad, *[t for t, _ in others])
+        if ellipsis and "..." not in subs:
+            leading = array_ops.rank(partial) - len(kept_letters)
+            partial = reduce_sum(partial, range_(leading))
+        elif "..." in subs:
+            partial = reduce_to_shape(partial, x)
+        if not ellipsis and kept_letters != letters:
             dims = array_ops.shape(x)
-            partial = broadcast_to(_expand_missing(partial, subs, seen, reshape, dims), dims)
+            partial = broadcast_to(_expand_missing(partial, letters, seen, reshape, dims), dims)
         grads.append(partial)
     return grads
 
