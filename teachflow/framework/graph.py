@@ -207,6 +207,8 @@ class Graph:
             try:
                 specs = op_def.infer(op)
             except ValueError as e:
+                if f" for '{name}' (op: '{op_type}')" in str(e):
+                    raise  # the op's own inference already named the node (conv, pooling...)
                 shapes = ", ".join(_shape_text(t.shape) for t in inputs)
                 raise ValueError(
                     f"{e} for '{name}' (op: '{op_type}') with input shapes: {shapes}."

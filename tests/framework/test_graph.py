@@ -256,3 +256,20 @@ def test_grouping_many_ops_takes_time_linear_in_their_number():
         return group
 
     assert growth(prepare, 1000, 8000) < 3.0
+
+
+def test_shape_errors_name_the_node_and_input_shapes_once():
+    # Most ops' inference raises bare words and create_op adds TF's suffix; a few (conv,
+    # pooling) name the node themselves, and the suffix must then not be added again.
+    with pytest.raises(ValueError) as bare:
+        tf.matmul(tf.zeros([2, 3]), tf.zeros([2, 3]))
+    assert str(bare.value) == (
+        "Dimensions must be equal, but are 3 and 2 for 'MatMul' (op: 'MatMul') "
+        "with input shapes: [2,3], [2,3]."
+    )
+    with pytest.raises(ValueError) as named:
+        tf.nn.conv2d(tf.zeros([1, 2, 2, 1]), tf.zeros([3, 3, 1, 1]), 1, "VALID")
+    message = str(named.value)
+    assert message.startswith("Negative dimension size caused by subtracting 3 from 2")
+    assert message.count("with input shapes") == 1
+    assert message.endswith("for 'Conv2D' (op: 'Conv2D') with input shapes: [1,2,2,1], [3,3,1,1].")
