@@ -136,3 +136,55 @@ def test_conv1d_and_pooling1d_layers():
     assert a.shape.as_list() == [None, 5, 16]
     with pytest.raises(ValueError, match="expected ndim=3, found ndim=4"):
         tf.layers.conv1d(tf.zeros([1, 2, 3, 4]), 2, 1)
+
+
+@pytest.mark.parametrize(
+    "layer, shape, message",
+    [
+        (tf.layers.conv1d, [None, 4, 4, 2], "expected ndim=3, found ndim=4"),
+        (tf.layers.conv1d, [None, 4, None], "The channel dimension of the inputs should be"),
+        (tf.layers.conv2d_transpose, [None, 4, 4], "expected ndim=4, found ndim=3"),
+        (tf.layers.conv2d_transpose, [1, 4, 4, None], "The channel dimension of the inputs should"),
+        (tf.layers.separable_conv2d, [None, 4, 4], "expected ndim=4, found ndim=3"),
+        (
+            tf.layers.separable_conv2d,
+            [None, 4, 4, None],
+            "The channel dimension of the inputs to `SeparableConv2D` should be defined",
+        ),
+    ],
+)
+def test_every_conv_layer_checks_rank_and_channels(layer, shape, message):
+    with pytest.raises(ValueError, match=message):
+        layer(tf.placeholder(tf.float32, shape), 2, 3)
+
+
+def test_conv_layers_without_bias_have_a_kernel_only():
+    x = tf.zeros([1, 6, 6, 2])
+    kernel_shapes = {
+        "conv1d": tf.layers.Conv1D(3, 2, use_bias=False),
+        "conv2d": tf.layers.Conv2D(3, 2, use_bias=False),
+        "conv2d_transpose": tf.layers.Conv2DTranspose(3, 2, use_bias=False),
+    }
+    y1 = kernel_shapes["conv1d"](tf.zeros([1, 6, 2]))
+    y2 = kernel_shapes["conv2d"](x)
+    y3 = kernel_shapes["conv2d_transpose"](x)
+    assert [y.op.type for y in (y1, y2, y3)] == ["Squeeze", "Conv2D", "Conv2DBackpropInput"]
+    assert {
+        name: (layer.bias, layer.kernel.shape.as_list()) for name, layer in kernel_shapes.items()
+    } == {
+        "conv1d": (None, [2, 2, 3]),
+        "conv2d": (None, [2, 2, 2, 3]),
+        "conv2d_transpose": (None, [2, 2, 3, 2]),
+    }
+    assert [v.name for v in tf.trainable_variables()] == [
+        "conv1d/kernel:0",
+        "conv2d/kernel:0",
+        "conv2d_transpose/kernel:0",
+    ]
+
+
+def test_pooling1d_takes_one_pool_size():
+    with pytest.raises(ValueError, match="`pool_size` argument must be a tuple of 1 integers"):
+        tf.layers.max_pooling1d(tf.zeros([1, 6, 2]), (2, 2), 1)
+    with pytest.raises(ValueError, match="`strides` argument must be a tuple of 2 integers"):
+        tf.layers.max_pooling2d(tf.zeros([1, 6, 6, 2]), 2, (1, 1, 1))
