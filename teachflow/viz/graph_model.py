@@ -101,6 +101,9 @@ class GraphModel:
 
 COLOR_BY = ("device", "op", "task")
 UNPLACED_KEY = "unplaced"  # the colour key of nodes with no device (grey)
+# Above this many nodes, name scopes are folded: a bigger drawing fitted into a notebook
+# cell shrinks its labels below what anyone can read (lab 09's 150 nodes gave 4 px).
+MAX_NODES = 60
 
 
 def build_model(
@@ -110,9 +113,10 @@ def build_model(
     run_metadata=None,
     session=None,
     collapse=None,
-    max_nodes=200,
+    max_nodes=MAX_NODES,
     aside_degree=10,
     edge_labels=False,
+    expand=None,
 ) -> GraphModel:
     """The view model of ``graph`` (see `teachflow.viz.show_graph` for the arguments)."""
     if color_by not in COLOR_BY:
@@ -134,7 +138,11 @@ def build_model(
     groups, boxes = _groups(raws, partitions != [], colors, single_task)
     aside_ids = _aside(raws, aside_degree)
     aside_set = set(aside_ids)
-    collapsed = _choose_collapsed(raws, groups, boxes, aside_ids, collapse, max_nodes)
+    if collapse is False:  # everything drawn: a big graph scrolls
+        collapse, max_nodes = None, None
+    elif collapse is True:
+        collapse = None
+    collapsed = _choose_collapsed(raws, groups, boxes, aside_ids, collapse, max_nodes, expand)
 
     nodes, visible = [], {}
     collapsed_members = {}
@@ -299,18 +307,27 @@ def _aside(raws, aside_degree) -> list:
     return [r.id for r in raws if control[r.id] >= aside_degree and not data[r.id]]
 
 
-def _choose_collapsed(raws, groups, boxes, aside_ids, collapse, max_nodes) -> set:
+def _choose_collapsed(raws, groups, boxes, aside_ids, collapse, max_nodes, expand=None) -> set:
     """Scopes to draw as one node: those named in ``collapse``; then, while more than
     ``max_nodes`` nodes remain, the scope with the most ops (``gradients`` first, as a
     person would), unless folding it would leave under a quarter of ``max_nodes`` while
-    its inner scopes could be folded instead (one scope around a whole model)."""
+    its inner scopes could be folded instead (one scope around a whole model). Scopes
+    named in ``expand`` (a click in the graph widget), and the scopes around them, stay
+    open."""
     aside = set(aside_ids)
     shown = [r.id for r in raws if r.id not in aside]
     members = Counter(b for i in shown for b in groups[i] if boxes[b].kind == "scope")
+    if isinstance(collapse, str):
+        collapse = [collapse]
     wanted = {w.strip("/") for w in collapse or ()}
+    opened = {e.strip("/") for e in expand or ()}
     collapsed = {b for b in members if boxes[b].detail in wanted}
     if max_nodes is None:
         return collapsed
+    for b in list(members):
+        detail = boxes[b].detail
+        if any(o == detail or o.startswith(detail + "/") for o in opened):
+            del members[b]  # kept open
     has_inner = {b for i in shown for b in groups[i][:-1] if b in members}
 
     def count(extra=None):

@@ -28,7 +28,7 @@ from pathlib import Path
 from teachflow.runtime.config import RunMetadata
 from teachflow.viz import tensorflow_sources
 from teachflow.viz.dot import to_dot
-from teachflow.viz.graph_model import COLOR_BY, build_model
+from teachflow.viz.graph_model import COLOR_BY, MAX_NODES, build_model
 from teachflow.viz.svg import layout_model, render_svg
 
 ENGINES = ("auto", "python", "graphviz")
@@ -111,14 +111,20 @@ class GraphView:
         return self.svg()
 
     def _repr_html_(self) -> str:
+        # Drawn at its own size in a scrolling box: a notebook fits an SVG image to the
+        # cell's width, which shrank a big graph's labels to 4 px.
+        svg = self.svg().replace("<svg", '<svg style="max-width:none;height:auto"', 1)
         return (
-            '<div class="teachflow-graph-view" style="max-width:100%;overflow:auto">'
-            + self.svg()
-            + "</div>"
+            '<div class="teachflow-graph-view" style="max-width:100%;max-height:720px;'
+            f'overflow:auto">{svg}</div>'
         )
 
     def _repr_mimebundle_(self, include=None, exclude=None) -> dict:
-        bundle = {"image/svg+xml": self.svg(), "text/plain": repr(self)}
+        bundle = {
+            "text/html": self._repr_html_(),
+            "image/svg+xml": self.svg(),
+            "text/plain": repr(self),
+        }
         if include:
             bundle = {k: v for k, v in bundle.items() if k in include}
         if exclude:
@@ -171,10 +177,11 @@ def show_graph(
     run_metadata=None,
     session=None,
     collapse=None,
-    max_nodes=200,
+    max_nodes=MAX_NODES,
     aside_degree=10,
     edge_labels=False,
     engine="auto",
+    expand=None,
 ) -> GraphView:
     """Draw ``graph`` (the default graph, or the session's) with nodes coloured by device.
 
@@ -189,7 +196,9 @@ def show_graph(
       boxed by task and device, with the ``_Send``/``_Recv`` pairs as red edges; its
       ``step_stats`` (a traced run) give each node's device.
     - ``collapse``: name scopes to draw as one node each (e.g. ``["gradients"]``); beyond
-      ``max_nodes`` nodes, scopes are collapsed automatically, the innermost first.
+      ``max_nodes`` nodes (60) scopes are collapsed automatically as well, the biggest
+      first, so that labels stay legible. ``collapse=False`` draws every node (a big graph
+      then scrolls rather than shrinks); ``expand``: scopes kept open all the same.
     - ``aside_degree``: nodes with at least this many control edges (``init``) are drawn
       apart, their edges counted instead of drawn; 0 keeps them in place.
     - ``edge_labels``: write dtype and shape on data edges.
@@ -226,5 +235,6 @@ def show_graph(
         max_nodes=max_nodes,
         aside_degree=aside_degree,
         edge_labels=edge_labels,
+        expand=expand,
     )
     return GraphView(model, engine)

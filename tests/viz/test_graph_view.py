@@ -282,6 +282,33 @@ def test_beyond_max_nodes_the_largest_scopes_collapse():
     assert len(everything.nodes) + len(everything.aside) == n_ops
 
 
+def test_a_big_graph_collapses_its_scopes_by_default_and_expand_opens_one():
+    mlp(layers=3)  # about 150 nodes, as lab 09's model
+    n_ops = len(tf.get_default_graph().get_operations())
+    assert 100 < n_ops < 300
+    view = show_graph()
+    assert len(view.nodes) <= 60 and "scope:gradients" in view.model.collapsed
+    opened = show_graph(expand=["gradients"])
+    assert "scope:gradients" not in opened.model.collapsed
+    assert any(n.name.startswith("gradients/") for n in opened.nodes)
+    # Scopes inside gradients may fold instead; nothing outside it was opened.
+    assert len(opened.nodes) > len(view.nodes)
+    everything = show_graph(collapse=False)
+    assert everything.model.collapsed == []
+    assert len(everything.nodes) + len(everything.aside) == n_ops
+    assert show_graph(collapse="gradients", max_nodes=None).model.collapsed == ["scope:gradients"]
+
+
+def test_a_big_graph_scrolls_in_the_notebook_instead_of_shrinking():
+    mlp(layers=3)
+    html = show_graph(collapse=False, engine="python")._repr_html_()
+    # A notebook fits an <svg> image to the cell: the view opts out and scrolls.
+    assert "overflow:auto" in html
+    assert '<svg style="max-width:none;height:auto"' in html
+    sizes = [float(x) for x in re.findall(r'font-size="([\d.]+)"', html)]
+    assert sizes and min(sizes) >= 8
+
+
 def test_three_hundred_nodes_draw_in_under_two_seconds():
     mlp(layers=7)
     start = time.perf_counter()
@@ -387,7 +414,8 @@ def test_without_graphviz_auto_uses_the_built_in_layout(placed, monkeypatch):
 def test_notebook_display(placed):
     view = show_graph(session=placed.session, engine="python")
     bundle = view._repr_mimebundle_()
-    assert set(bundle) == {"image/svg+xml", "text/plain"}
+    assert set(bundle) == {"text/html", "image/svg+xml", "text/plain"}
+    assert bundle["text/html"] == view._repr_html_()
     assert bundle["image/svg+xml"] == view._repr_svg_() == view.svg()
     assert view._repr_html_().startswith('<div class="teachflow-graph-view"')
     assert "<svg" in view._repr_html_()

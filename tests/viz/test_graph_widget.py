@@ -163,3 +163,25 @@ def test_a_timeline_links_its_selection_and_flashes_what_ran(run):
     assert lt.linked == []
     with pytest.raises(TypeError, match="GraphWidget"):
         lt.link(LiveTimeline())
+
+
+def test_a_click_on_a_collapsed_scope_opens_it():
+    with tf.Graph().as_default() as g:
+        x = tf.placeholder(tf.float32, [None, 8], name="x")
+        h = x
+        for i in range(3):
+            with tf.variable_scope(f"layer{i}"):
+                w = tf.get_variable("w", [8, 8])
+                h = tf.nn.relu(tf.matmul(h, w))
+        loss = tf.reduce_mean(h, name="loss")
+        tf.train.GradientDescentOptimizer(0.1).minimize(loss)
+    w = GraphWidget(g, max_nodes=30)
+    scopes = [n["name"] for n in w.nodes if n["kind"] == "scope"]
+    assert "gradients" in scopes
+    # What the page sends when the folder is clicked.
+    w._on_page_message(w, {"type": "expand", "scope": "gradients"}, [])
+    assert "gradients" not in [n["name"] for n in w.nodes if n["kind"] == "scope"]
+    assert any(n["name"].startswith("gradients/") for n in w.nodes)
+    with pytest.raises(ValueError, match="No collapsed scope 'nowhere'"):
+        w.expand("nowhere")
+    w._on_page_message(w, {"type": "expand", "scope": "nowhere"}, [])  # stale: ignored

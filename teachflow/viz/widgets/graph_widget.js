@@ -119,13 +119,17 @@ function render({ model, el }) {
   const apply = () => world.setAttribute("transform", `translate(${t.x},${t.y}) scale(${t.k})`);
   const stageSize = () => [stage.clientWidth || 600, stage.clientHeight || model.get("view_height") || 460];
 
+  // Never fit so small that a label reads below 8 px: a bigger graph is shown from its
+  // top left corner at that size, to be panned (drag) or opened scope by scope.
+  const MIN_K = 8 / 9;
   function fit() {
     const [W, H] = stageSize();
     const w = Math.max(model.get("width") || 1, 1);
     const h = Math.max(model.get("height") || 1, 1);
-    const k = Math.min(W / w, H / h, 1.6);
-    t = { k, x: (W - w * k) / 2, y: (H - h * k) / 2 };
+    const k = Math.max(Math.min(W / w, H / h, 1.6), MIN_K);
+    t = { k, x: Math.max((W - w * k) / 2, 8), y: Math.max((H - h * k) / 2, 8) };
     apply();
+    root.dataset.scale = k.toFixed(3);
   }
 
   function zoomAt(px, py, f) {
@@ -289,6 +293,11 @@ function render({ model, el }) {
     if (wasDrag) return;
     const g = nodeAt(ev.target);
     const n = g ? nodeOf.get(g) : null;
+    if (n && n.kind === "scope") {
+      // A collapsed name scope: the kernel draws the graph again with it open.
+      model.send({ type: "expand", scope: n.name });
+      return;
+    }
     model.set("selected", n ? n.name : "");
     model.save_changes();
     showSelection(false);

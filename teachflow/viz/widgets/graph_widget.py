@@ -83,6 +83,8 @@ class GraphWidget(anywidget.AnyWidget):
     ):
         super().__init__(view_height=view_height)
         self.view = None
+        self._source = None  # what `update` drew last, redrawn when a scope is opened
+        self.on_msg(self._on_page_message)
         self.update(
             graph,
             session=session,
@@ -97,7 +99,9 @@ class GraphWidget(anywidget.AnyWidget):
         """Draw ``graph`` (or a `GraphView`) again, e.g. with a new run's metadata."""
         if isinstance(graph, GraphView):
             view = graph
+            self._source = None
         else:
+            self._source = (graph, session, run_metadata, color_by, dict(show_graph_kwargs))
             view = show_graph(
                 graph,
                 session=session,
@@ -113,6 +117,27 @@ class GraphWidget(anywidget.AnyWidget):
                 setattr(self, name, payload[name])
             self.title = payload["title"]
         return self
+
+    def expand(self, scope: str) -> GraphWidget:
+        """Open the collapsed name scope ``scope`` (what a click on it in the page does):
+        the graph is drawn again with its ops shown. ValueError for a scope not collapsed."""
+        box = "scope:" + scope.strip("/")
+        if self.view is None or box not in self.view.model.collapsed:
+            raise ValueError(f"No collapsed scope {scope!r} in this graph widget")
+        if self._source is None:
+            raise ValueError("This widget draws a GraphView: make it from the graph to expand")
+        graph, session, run_metadata, color_by, kwargs = self._source
+        kwargs["expand"] = [*(kwargs.get("expand") or ()), scope.strip("/")]
+        return self.update(
+            graph, session=session, run_metadata=run_metadata, color_by=color_by, **kwargs
+        )
+
+    def _on_page_message(self, _widget, content, _buffers) -> None:
+        if content.get("type") == "expand":
+            try:
+                self.expand(str(content.get("scope", "")))
+            except ValueError:
+                pass  # a stale click: the drawing changed before the message came
 
     def node(self, name: str) -> dict:
         """The drawn node called ``name`` (its dict in ``nodes``)."""
