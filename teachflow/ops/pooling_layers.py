@@ -31,6 +31,7 @@ class _Pooling(Layer):
     pooling layer over ``_rank`` spatial axes."""
 
     _rank = None
+    _pool_op = None  # the pooling_ops function: "max_pool" or "avg_pool"
 
     def __init__(
         self, pool_size, strides, padding="valid", data_format="channels_last", name=None, **kw
@@ -44,26 +45,29 @@ class _Pooling(Layer):
         self.padding = normalize_padding(padding)
         self.data_format = normalize_data_format(data_format)
 
+    def _pool_2d(self, images, pool_size, strides):
+        """The 2-D pooling op over ``images`` with these spatial window sizes and strides."""
+        from teachflow.ops import pooling_ops
 
-class _Pooling2D(_Pooling):
-    _rank = 2
-    _op = None  # the tf.nn function
+        def in_format(spatial):
+            return [1, 1, *spatial] if self.data_format == "channels_first" else [1, *spatial, 1]
 
-    def call(self, inputs):
-        check_ndim(self, inputs, 4)
-        if self.data_format == "channels_first":
-            ksize = [1, 1, *self.pool_size]
-            strides = [1, 1, *self.strides]
-        else:
-            ksize = [1, *self.pool_size, 1]
-            strides = [1, *self.strides, 1]
-        return type(self)._op(
-            inputs,
-            ksize,
-            strides,
+        pool = getattr(pooling_ops, self._pool_op)
+        return pool(
+            images,
+            in_format(pool_size),
+            in_format(strides),
             self.padding.upper(),
             data_format=nn_data_format(self.data_format),
         )
+
+
+class _Pooling2D(_Pooling):
+    _rank = 2
+
+    def call(self, inputs):
+        check_ndim(self, inputs, 4)
+        return self._pool_2d(inputs, self.pool_size, self.strides)
 
 
 class MaxPooling2D(_Pooling2D):
@@ -76,11 +80,7 @@ class MaxPooling2D(_Pooling2D):
         TensorShape([1, 14, 14, 8])
     """
 
-    @staticmethod
-    def _op(*args, **kwargs):
-        from teachflow.ops import pooling_ops
-
-        return pooling_ops.max_pool(*args, **kwargs)
+    _pool_op = "max_pool"
 
 
 class AveragePooling2D(_Pooling2D):
@@ -91,31 +91,20 @@ class AveragePooling2D(_Pooling2D):
     'AvgPool'
     """
 
-    @staticmethod
-    def _op(*args, **kwargs):
-        from teachflow.ops import pooling_ops
-
-        return pooling_ops.avg_pool(*args, **kwargs)
+    _pool_op = "avg_pool"
 
 
 class _Pooling1D(_Pooling):
     _rank = 1
-    _op = None  # "MaxPool" or "AvgPool"
 
     def call(self, inputs):
-        from teachflow.ops import array_ops, pooling_ops
+        from teachflow.ops import array_ops
 
         check_ndim(self, inputs, 3)
         # Keras adds a unit axis after the steps and pools [steps, 1] windows.
-        channels_first = self.data_format == "channels_first"
-        axis = 3 if channels_first else 2
+        axis = 3 if self.data_format == "channels_first" else 2
         x = array_ops.expand_dims(inputs, axis)
-        if channels_first:
-            ksize, strides, fmt = [1, 1, self.pool_size[0], 1], [1, 1, self.strides[0], 1], "NCHW"
-        else:
-            ksize, strides, fmt = [1, self.pool_size[0], 1, 1], [1, self.strides[0], 1, 1], "NHWC"
-        pool = pooling_ops.max_pool if self._op == "MaxPool" else pooling_ops.avg_pool
-        y = pool(x, ksize, strides, self.padding.upper(), data_format=fmt)
+        y = self._pool_2d(x, (*self.pool_size, 1), (*self.strides, 1))
         return array_ops.squeeze(y, [axis])
 
 
@@ -127,7 +116,7 @@ class MaxPooling1D(_Pooling1D):
     'max_pooling1d/Squeeze'
     """
 
-    _op = "MaxPool"
+    _pool_op = "max_pool"
 
 
 class AveragePooling1D(_Pooling1D):
@@ -138,7 +127,7 @@ class AveragePooling1D(_Pooling1D):
     TensorShape([1, 6, 3])
     """
 
-    _op = "AvgPool"
+    _pool_op = "avg_pool"
 
 
 def max_pooling2d(
