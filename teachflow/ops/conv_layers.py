@@ -42,6 +42,10 @@ class Conv2D(KernelLayer):
         (TensorShape([2, 5, 5, 8]), TensorShape([3, 3, 3, 8]))
     """
 
+    # The rank of the inputs (Conv1D: 3) and the words for inputs of unknown channels.
+    _input_ndim = 4
+    _unknown_channels = "The channel dimension of the inputs should be defined. Found `None`."
+
     def __init__(
         self,
         filters,
@@ -83,10 +87,6 @@ class Conv2D(KernelLayer):
         self.padding = normalize_padding(padding)
         self.data_format = normalize_data_format(data_format)
         self.dilation_rate = normalize_tuple(dilation_rate, 2, "dilation_rate")
-
-    # The rank of the inputs (Conv1D: 3) and the words for inputs of unknown channels.
-    _input_ndim = 4
-    _unknown_channels = "The channel dimension of the inputs should be defined. Found `None`."
 
     def _input_channels(self, input_shape):
         """The inputs' channel count, once their rank is checked; ValueError when unknown."""
