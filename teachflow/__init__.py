@@ -143,6 +143,10 @@ __version__ = "0.1.0"
 # Last: tf.compat.v1 re-exports everything above.
 from teachflow import compat  # noqa: E402
 
+# The virtual-time model sits above the runtime: importing it installs its replay for
+# ConfigProto(virtual_time=True) sessions (teachflow/runtime/virtual_time_hook.py).
+from teachflow import sim as _sim  # noqa: E402, F401
+
 
 def load_ipython_extension(ipython):
     """``%load_ext teachflow``: the ``%teachflow`` magics (IPython is imported only now)."""

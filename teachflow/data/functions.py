@@ -25,7 +25,7 @@ from teachflow.framework.graph import Graph, get_default_graph
 from teachflow.framework.importer import import_nodes
 from teachflow.framework.operation import NodeDef, Operation, Tensor
 from teachflow.framework.shapes import TensorShape
-from teachflow.runtime import step_deadline
+from teachflow.ops import kernel_context
 from teachflow.runtime.executor import Executor, StepContext
 from teachflow.runtime.plan import build_plan
 
@@ -199,7 +199,7 @@ class FunctionRunner:
 
     def __call__(self, *args):
         ctx = StepContext()
-        ctx.deadline = step_deadline.deadline.get()  # the outer step's deadline holds inside
+        ctx.deadline = kernel_context.step_deadline.get()  # the outer step's deadline holds inside
         try:
             return tuple(self.executor.run(self.plan, args, ctx))
         except errors.OpError as e:

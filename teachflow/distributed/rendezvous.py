@@ -2,10 +2,10 @@
 
 A tensor that crosses tasks is cut into a ``_Send`` node on the producing task and a
 ``_Recv`` node on the consuming one; both know the same *rendezvous key*, TensorFlow's
-``send_device;incarnation;recv_device;tensor_name;frame:iter``. The send side only
-stores the tensor in its worker's table; the receiving worker *pulls* it with a
-``RecvTensor`` RPC (streamed in chunks), or reads the table directly when both ends are
-on the same task.
+``send_device;incarnation;recv_device;tensor_name;frame:iter`` (`runtime/rendezvous_key.py`).
+The send side only stores the tensor in its worker's table; the receiving worker *pulls* it
+with a ``RecvTensor`` RPC (streamed in chunks), or reads the table directly when both ends
+are on the same task.
 """
 
 from __future__ import annotations
@@ -19,10 +19,6 @@ from teachflow.framework import errors
 
 # What the _Send/_Recv kernels of the running step need: set by the worker around a step.
 current_step = contextvars.ContextVar("teachflow_current_step", default=None)
-
-
-def make_key(send_device, incarnation, recv_device, tensor_name) -> str:
-    return f"{send_device};{incarnation:016x};{recv_device};{tensor_name};0:0"
 
 
 class StepFrame:

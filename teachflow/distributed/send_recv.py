@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import time
 
-from teachflow.distributed.rendezvous import current_step, make_key
+from teachflow.distributed.rendezvous import current_step
 from teachflow.framework import dtypes, registry
 from teachflow.framework.device_spec import DeviceSpec
 from teachflow.framework.inference import no_outputs
 from teachflow.framework.shapes import TensorShape
+from teachflow.runtime.rendezvous_key import make_key
 
 
 def _key(op):

@@ -26,10 +26,10 @@ from teachflow.distributed.status import abort_with
 from teachflow.framework import errors
 from teachflow.framework.graph import Graph
 from teachflow.framework.importer import import_nodes
-from teachflow.ops import file_access
-from teachflow.runtime import cancellation
+from teachflow.ops import file_access, kernel_context
 from teachflow.runtime.cancellation import CancellationManager
 from teachflow.runtime.executor import Executor, StepContext
+from teachflow.runtime.kernel_lookup import kernel_constructor
 from teachflow.runtime.partition import partition_graphs
 from teachflow.runtime.plan import build_plan
 from teachflow.runtime.resources import ResourceManager
@@ -119,11 +119,7 @@ class RegisteredGraph:
             def kernel_for(op, device):
                 k = self.kernels.get(op)
                 if k is None:
-                    make = op._op_def.kernels.get(device.device_type)
-                    if make is None:
-                        raise errors.InvalidArgumentError(
-                            op.node_def, op, f"No OpKernel for '{op.type}' on {device.name}"
-                        )
+                    make = kernel_constructor(op, device)
                     if op._op_def.stateful:
                         make = functools.partial(self.segment.kernel, make=make)
                     k = self.kernels[op] = make(op, device)
@@ -298,13 +294,13 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
         if hasattr(context, "add_callback") and not context.add_callback(cm.cancel):
             cm.cancel()  # the caller is already gone
         token = current_step.set(frame)
-        cancel_token = cancellation.current.set(cm)
+        cancel_token = kernel_context.cancellation.set(cm)
         root_token = file_access.current_root.set(self.file_root)
         try:
             results = self.executor.run(plan, values, ctx)
         finally:
             file_access.current_root.reset(root_token)
-            cancellation.current.reset(cancel_token)
+            kernel_context.cancellation.reset(cancel_token)
             current_step.reset(token)
             with self._lock:
                 self._running.pop(request.step_id, None)

@@ -45,11 +45,6 @@ def broadcast_all(op) -> TensorShape:
     return shape
 
 
-def broadcast_to_bool(op):
-    check_same_dtype(op)
-    return [(dtypes.bool_, broadcast_all(op))]
-
-
 def fixed(*specs):
     """Outputs of a fixed dtype and shape: ``fixed((tf.bool, []))``."""
     out = [(dtypes.as_dtype(d), TensorShape(s)) for d, s in specs]
@@ -58,13 +53,3 @@ def fixed(*specs):
 
 def no_outputs(op):
     return []
-
-
-def from_attrs(dtype_attr="dtype", shape_attr="shape"):
-    def infer(op):
-        shape = op._attrs.get(shape_attr)
-        return [
-            (op._attrs[dtype_attr], TensorShape(shape) if shape is not None else TensorShape(None))
-        ]
-
-    return infer

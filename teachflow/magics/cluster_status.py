@@ -222,30 +222,13 @@ def _targets_of(cluster):
 
 
 def _ask(task: TaskStatus, timeout: float) -> None:
-    import grpc
+    from teachflow.distributed.task_probe import worker_status
 
-    from teachflow.distributed.protocol import teachflow_pb2 as pb
-    from teachflow.distributed.protocol import teachflow_pb2_grpc as pb_grpc
-    from teachflow.distributed.worker_client import auth_metadata, make_channel
-
-    channel = make_channel(task.address)
-    try:
-        stub = pb_grpc.WorkerServiceStub(channel)
-        res = stub.GetStatus(
-            pb.GetStatusRequest(include_resources=True), timeout=timeout, metadata=auth_metadata()
-        )
-    except grpc.RpcError as e:
-        task.state = "down"
-        code = e.code()
-        if code == grpc.StatusCode.DEADLINE_EXCEEDED:
-            task.detail = f"no answer within {timeout:g} s"
-        elif code == grpc.StatusCode.UNAUTHENTICATED:
-            task.state, task.detail = "up", "refused: wrong cluster token"
-        else:
-            task.detail = "unreachable"
+    answer = worker_status(task.address, timeout)
+    if answer.response is None:
+        task.state, task.detail = answer.state, answer.detail
         return
-    finally:
-        channel.close()
+    res = answer.response
     task.devices = [d.name for d in res.device_attributes]
     task.sessions, task.running_steps = res.master_sessions, res.running_steps
     task.resources = [

@@ -41,9 +41,9 @@ from teachflow.framework.graph import get_default_graph
 from teachflow.framework.inference import fixed
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import as_shape, unknown_shape
+from teachflow.ops import kernel_context
 from teachflow.ops.accumulator_resources import ConditionalAccumulatorState
 from teachflow.ops.arithmetic_ops import cast
-from teachflow.runtime import step_deadline
 
 __all__ = ["ConditionalAccumulator", "ConditionalAccumulatorBase"]
 
@@ -99,7 +99,7 @@ def _apply_kernel(op, device):
 
 
 def _take_kernel(op, device):
-    dl = step_deadline.deadline
+    dl = kernel_context.step_deadline
     return lambda acc, num_required: acc.take_grad(num_required, dl.get())
 
 

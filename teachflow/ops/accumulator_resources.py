@@ -32,8 +32,8 @@ from collections import deque
 import numpy as np
 
 from teachflow.framework import errors
+from teachflow.ops import kernel_context
 from teachflow.ops.queue_resources import _wait_for_change
-from teachflow.runtime import cancellation
 
 _logger = logging.getLogger("teachflow")
 
@@ -105,7 +105,7 @@ class ConditionalAccumulatorState:
             )
         attempt = _TakeAttempt(num_required)
         # Closing the step's session cancels the take too, as it does a queue's dequeue.
-        cm = cancellation.current.get()
+        cm = kernel_context.cancellation.get()
         key = cm.register(self._wake) if cm is not None else None
         if cm is not None and key is None:
             raise errors.CancelledError(None, None, "TakeGrad operation was cancelled")

@@ -27,8 +27,7 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.inference import fixed
 from teachflow.framework.shapes import TensorShape, as_shape, unknown_shape
-from teachflow.ops import queue_resources
-from teachflow.runtime import step_deadline
+from teachflow.ops import kernel_context, queue_resources
 
 __all__ = ["FIFOQueue", "PaddingFIFOQueue", "PriorityQueue", "QueueBase", "RandomShuffleQueue"]
 
@@ -103,7 +102,7 @@ def _single(fn):
 
 def _enqueue_kernel(op, device):
     many = op.type == "QueueEnqueueManyV2"
-    dl = step_deadline.deadline
+    dl = kernel_context.step_deadline
 
     def enqueue(queue, *components):
         (queue.enqueue_many if many else queue.enqueue)(components, dl.get())
@@ -112,13 +111,13 @@ def _enqueue_kernel(op, device):
 
 
 def _dequeue_kernel(op, device):
-    dl = step_deadline.deadline
+    dl = kernel_context.step_deadline
     return _single(lambda queue: queue.dequeue(dl.get()))
 
 
 def _dequeue_many_kernel(op, device):
     up_to = op.type == "QueueDequeueUpToV2"
-    dl = step_deadline.deadline
+    dl = kernel_context.step_deadline
     return _single(lambda queue, n: queue.dequeue_many(int(n), dl.get(), up_to=up_to))
 
 

@@ -35,8 +35,7 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.inference import fixed
 from teachflow.framework.scopes import name_scope
-from teachflow.ops import file_access, reader_resources
-from teachflow.runtime import step_deadline
+from teachflow.ops import file_access, kernel_context, reader_resources
 
 __all__ = [
     "FixedLengthRecordReader",
@@ -94,12 +93,12 @@ for _type, _make in _READERS.items():
 
 # -- the ops on a reader -----------------------------------------------------------------
 def _read_kernel(op, device):
-    dl = step_deadline.deadline
+    dl = kernel_context.step_deadline
     return lambda reader, queue: reader.read(queue, dl.get())
 
 
 def _read_up_to_kernel(op, device):
-    dl = step_deadline.deadline
+    dl = kernel_context.step_deadline
     return lambda reader, queue, n: reader.read_up_to(queue, int(n), dl.get())
 
 

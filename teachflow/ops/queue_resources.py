@@ -4,7 +4,7 @@ A queue lives in its device's resource manager like a variable's storage. Its ke
 (teachflow/ops/data_flow_ops.py) call these methods from inter-op pool threads; a call that
 cannot proceed waits on the queue's condition until another step enqueues, dequeues or
 closes, until the step's deadline passes (TF's blocking queue semantics), or until the
-step's session closes (`teachflow.runtime.cancellation`). Waits are bounded so a step
+step's session closes (`teachflow.ops.kernel_context`). Waits are bounded so a step
 without a deadline still re-checks its state now and then.
 
     >>> import numpy as np
@@ -25,8 +25,8 @@ from collections import deque
 import numpy as np
 
 from teachflow.framework import errors
+from teachflow.ops import kernel_context
 from teachflow.ops.philox import PhiloxRandom, SingleSample, seed_pair
-from teachflow.runtime import cancellation
 
 _POLL_S = 0.5  # longest single wait; the loop re-checks state and the deadline after it
 _EARLY_S = 0.005  # how much sooner than the step's deadline a blocked queue op gives up
@@ -97,7 +97,7 @@ class QueueState:
     def _wait(self, deadline, verb):
         """Wait (lock held) for a change; raise DeadlineExceeded once the deadline passed,
         CancelledError once the step's session closed (``verb``: Enqueue or Dequeue)."""
-        cm = cancellation.current.get()
+        cm = kernel_context.cancellation.get()
         key = None
         if cm is not None:
             key = cm.register(self._wake)
@@ -114,7 +114,7 @@ class QueueState:
     def _check_not_cancelled(self, verb):
         """Before taking: a cancelled step's op never removes an element, even when one
         arrived in the same instant as the cancellation."""
-        cm = cancellation.current.get()
+        cm = kernel_context.cancellation.get()
         if cm is not None and cm.cancelled:
             raise _cancelled_error(verb)
 

@@ -37,6 +37,7 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.inference import fixed
 from teachflow.framework.shapes import TensorShape
+from teachflow.ops.variable_state import VariableState
 
 __all__ = [
     "var_handle_op",
@@ -75,8 +76,6 @@ def _var_handle_kernel(op, device):
     allocator = getattr(device, "allocator", None)
 
     def create():
-        from teachflow.runtime.resources import VariableState  # runtime supplies the storage
-
         return VariableState(name, dtype, shape, allocator)
 
     def handle():

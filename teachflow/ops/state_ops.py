@@ -14,6 +14,7 @@ from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.inference import fixed
 from teachflow.framework.shapes import TensorShape
+from teachflow.ops.variable_state import VariableState
 
 __all__ = ["assign", "assign_add", "assign_sub", "is_variable_initialized"]
 
@@ -31,8 +32,6 @@ def _variable_kernel(op, device):
     allocator = getattr(device, "allocator", None)
 
     def create():
-        from teachflow.runtime.resources import VariableState  # runtime supplies the storage
-
         return VariableState(name, dtype, shape, allocator)
 
     def variable():

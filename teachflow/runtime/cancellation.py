@@ -5,8 +5,9 @@ abandoning a step) cancels it, and each blocked op that registered a callback wa
 fails with `CancelledError` ("Dequeue operation was cancelled"). Without it, a queue op
 with no deadline would wait forever on a thread nobody joins.
 
-`Session.run` and a worker's ``RunGraph`` set `current` for the step; pool threads run
-kernels in a copy of that context, so a blocking kernel finds its manager there. A step
+`Session.run` and a worker's ``RunGraph`` set the step's manager as the kernel context's
+``cancellation`` (`teachflow.ops.kernel_context`); pool threads run kernels in a copy of
+that context, so a blocking kernel finds its manager there. A step
 has its own manager, a `child` of its session's: a step whose caller went away (a Ctrl-C
 in the client, a cancelled RunStep, a client killed mid-step) is cancelled alone, and a
 closing session cancels all of its steps.
@@ -21,11 +22,8 @@ closing session cancels all of its steps.
 
 from __future__ import annotations
 
-import contextvars
 import itertools
 import threading
-
-current: contextvars.ContextVar = contextvars.ContextVar("teachflow_cancellation", default=None)
 
 
 class CancellationManager:

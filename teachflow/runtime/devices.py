@@ -26,9 +26,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from teachflow.framework import errors
+from teachflow.runtime.hardware_profiles import get_profile
 from teachflow.runtime.memory import Allocator, host_capacity, parse_bytes
 from teachflow.runtime.resources import ResourceManager
-from teachflow.sim.profiles import get_profile
 
 # TensorFlow leaves this much of a GPU to the driver when it takes "all" of it.
 _GPU_RESERVE_FRACTION = 0.05

@@ -22,11 +22,11 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 
 from teachflow.framework import errors
+from teachflow.ops.kernel_context import step_deadline
 from teachflow.runtime import op_cost
 from teachflow.runtime.inline_trace import replay, segments
 from teachflow.runtime.kernel_errors import annotate_error
 from teachflow.runtime.parallel_step import ParallelStep
-from teachflow.runtime.step_deadline import deadline as step_deadline
 from teachflow.trace.events import bus as trace_bus
 
 

@@ -75,10 +75,6 @@ class Allocator:
         with self._lock:
             self.persistent_bytes += delta
 
-    def reset_peak(self) -> None:
-        with self._lock:
-            self.peak_bytes = self.live_bytes
-
     def stats(self) -> dict:
         return {
             "allocator_name": self.name,

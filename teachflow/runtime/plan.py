@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 
 from teachflow.framework import errors
+from teachflow.runtime.rendezvous_key import make_key
 from teachflow.runtime.resources import VariableState
 
 # Op types whose kernels are worth a thread of their own even on small inputs.
@@ -40,8 +41,7 @@ class Transfer:
         self.dst = dst
         self.name = f"edge_{edge_id}_{tensor.op.name}"
         self.type = "_Recv"
-        # TensorFlow's rendezvous key: src;incarnation;dst;edge name;frame:iter
-        self.key = f"{src.name};{src.incarnation:016x};{dst.name};{self.name};0:0"
+        self.key = make_key(src.name, src.incarnation, dst.name, self.name)
 
     def __repr__(self):
         return f"<Transfer {self.tensor.name} {self.src.name} -> {self.dst.name}>"

@@ -28,13 +28,15 @@ import weakref
 from teachflow.framework import errors
 from teachflow.framework.graph import default_session, get_default_graph
 from teachflow.framework.operation import Tensor
-from teachflow.runtime import cancellation
+from teachflow.ops import kernel_context
+from teachflow.runtime import virtual_time_hook
 from teachflow.runtime.cancellation import CancellationManager
 from teachflow.runtime.config import ConfigProto, RunOptions
 from teachflow.runtime.devices import make_local_devices
 from teachflow.runtime.executor import Executor, StepContext
 from teachflow.runtime.feeds import feed_value, fetch_value
 from teachflow.runtime.fetches import FetchHandler, fetch_key
+from teachflow.runtime.kernel_lookup import kernel_constructor
 from teachflow.runtime.partition import partition_graphs
 from teachflow.runtime.placer import Placer
 from teachflow.runtime.resources import ResourceManager
@@ -92,9 +94,7 @@ class BaseSession:
         self._remote = None
         self._weakref = weakref.ref(self)
         # A traced run's step stats in virtual time (teachflow.sim), if asked for.
-        from teachflow.sim.virtual_time import virtual_time_requested
-
-        self._virtual_time = virtual_time_requested(self._config)
+        self._virtual_time = virtual_time_hook.requested(self._config)
         if target:
             factory, _ = _factory_for(target)
             self._remote = factory(target, graph, self._config)
@@ -233,7 +233,7 @@ class BaseSession:
         # ops too, so a dequeue left behind cannot take the next element (TF cancels the
         # step of an abandoned call the same way).
         step_cancellation = self._cancellation.child()
-        token = cancellation.current.set(step_cancellation)
+        token = kernel_context.cancellation.set(step_cancellation)
         try:
             values = self._executor.run(plan, feed_values, ctx)
         except BaseException as e:
@@ -241,7 +241,7 @@ class BaseSession:
                 step_cancellation.cancel()
             raise
         finally:
-            cancellation.current.reset(token)
+            kernel_context.cancellation.reset(token)
             step_cancellation.detach()
         if run_metadata is not None:
             self._fill_run_metadata(run_metadata, plan, ctx, traced, options, feed_values)
@@ -280,7 +280,9 @@ class BaseSession:
                     "inter_op_threads": self._config.inter_op_parallelism_threads,
                 }
                 if virtual:
-                    run_metadata._set_lazy_step_stats(lambda: _virtual_step_stats(step))
+                    run_metadata._set_lazy_step_stats(
+                        lambda: virtual_time_hook.virtual_step_stats(step)
+                    )
                 else:
                     run_metadata._set_lazy_step_stats(lambda: build_step_stats(events_, [], 0))
                 run_metadata._traced_step = step
@@ -309,7 +311,9 @@ class BaseSession:
                 self._config.inter_op_parallelism_threads,
             )
             if self._virtual_time:
-                run_metadata._set_lazy_step_stats(lambda: _virtual_step_stats(step))
+                run_metadata._set_lazy_step_stats(
+                    lambda: virtual_time_hook.virtual_step_stats(step)
+                )
             else:
                 offset = time.time_ns() - time.perf_counter_ns()
                 # Built when first read: a traced run only records times and keeps references.
@@ -350,15 +354,7 @@ class BaseSession:
     def _kernel_for(self, op, device):
         kernel = self._kernels.get(op)
         if kernel is None:
-            make = op._op_def.kernels.get(device.device_type)
-            if make is None:
-                raise errors.InvalidArgumentError(
-                    op.node_def,
-                    op,
-                    f"No OpKernel was registered to support Op '{op.type}' used by node "
-                    f"{op.name} on device {device.name}.",
-                )
-            kernel = self._kernels[op] = make(op, device)
+            kernel = self._kernels[op] = kernel_constructor(op, device)(op, device)
         return kernel
 
     def make_callable(self, fetches, feed_list=None):
@@ -384,12 +380,6 @@ def _build(handler, feed_tensors, session):
         session._device_for,
         session._devices[0],
     )
-
-
-def _virtual_step_stats(step):
-    from teachflow.sim.virtual_time import replayable, simulate_step
-
-    return simulate_step(replayable(step)).to_step_stats()
 
 
 def _apply_intra_op_threads(n):

@@ -6,6 +6,7 @@ the runtime's plans, so it is imported when first used (a server that never repl
 step never loads it).
 """
 
+from teachflow.runtime import virtual_time_hook
 from teachflow.sim.profiles import (
     CPU_PROFILES,
     NETWORKS,
@@ -32,6 +33,16 @@ __all__ = [
     "simulate_step",
     "virtual_timeline",
 ]
+
+
+def _virtual_step_stats(step):
+    # Loads the model on the first virtual-time step only (a server never pays for it).
+    from teachflow.sim.virtual_time import replayable, simulate_step
+
+    return simulate_step(replayable(step)).to_step_stats()
+
+
+virtual_time_hook.install(_virtual_step_stats)
 
 
 def __getattr__(name):

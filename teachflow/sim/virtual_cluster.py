@@ -55,6 +55,7 @@ from teachflow.framework.graph import Graph
 from teachflow.framework.importer import import_nodes
 from teachflow.framework.operation import NodeDef
 from teachflow.framework.shapes import TensorShape
+from teachflow.proto import graph_def, wire_graph_def
 from teachflow.runtime.plan import Plan, Transfer
 from teachflow.sim.cost_model import task_of
 
@@ -140,16 +141,22 @@ def cluster_plan(traced: TracedClusterStep):
     return _Stitcher(traced).plan()
 
 
+def _node_defs(partition_graph) -> list:
+    """A partition graph's nodes: TensorFlow's GraphDef (a local run's RunMetadata), or the
+    cluster's wire GraphDef (a worker's answer)."""
+    if graph_def.is_tensorflow_graph_def(partition_graph):
+        return graph_def.node_defs_from_graph_def(partition_graph)
+    return wire_graph_def.node_defs(partition_graph)
+
+
 class _Stitcher:
     """Partition graphs -> one plan. Nodes are keyed by (task, name): a task's partition
     names are unique, and a fed tensor's placeholder has the same name on every task that
     reads it."""
 
     def __init__(self, traced):
-        from teachflow.distributed.protocol.graphs import node_defs_from_graph_def
-
         self.traced = traced
-        parts = [node_defs_from_graph_def(g) for g in traced.partition_graphs]
+        parts = [_node_defs(g) for g in traced.partition_graphs]
         # One GraphDef per device, in the order the tasks answered: sort them by device.
         parts = sorted((p for p in parts if p), key=lambda p: _device_key(p[0].device))
         self.nodes = {}  # (task, name) -> NodeDef

@@ -42,9 +42,10 @@ makes a session's ``RunMetadata.step_stats`` virtual from the start.
 from __future__ import annotations
 
 import math
-import os
 
 from teachflow.runtime.plan import Transfer
+from teachflow.runtime.virtual_time_hook import ENV_VIRTUAL_TIME  # noqa: F401 - documented here
+from teachflow.runtime.virtual_time_hook import requested as virtual_time_requested  # noqa: F401
 from teachflow.sim.cost_model import device_type_of, link_between, op_cost, task_of
 from teachflow.sim.observed import observe
 from teachflow.sim.profiles import (
@@ -61,9 +62,6 @@ from teachflow.trace.events import MemoryEvent, OpEvent, StepEvent, TransferEven
 
 __all__ = ["TracedStep", "VirtualTimeline", "simulate_step", "virtual_timeline"]
 
-# The environment's switch for ConfigProto(virtual_time=True), for programs you don't edit.
-ENV_VIRTUAL_TIME = "TEACHFLOW_VIRTUAL_TIME"
-
 
 class TracedStep:
     """What a local session keeps of a traced run for the model: its plan, its events (a
@@ -77,14 +75,6 @@ class TracedStep:
         self.events = events
         self.feed_shapes = feed_shapes
         self.inter_op_threads = inter_op_threads
-
-
-def virtual_time_requested(config) -> bool:
-    """``ConfigProto(virtual_time=True)``, or ``TEACHFLOW_VIRTUAL_TIME=1`` when unset."""
-    flag = getattr(config, "virtual_time", None)
-    if flag is None:
-        return os.environ.get(ENV_VIRTUAL_TIME, "").strip().lower() in ("1", "true", "yes")
-    return bool(flag)
 
 
 def virtual_timeline(run_metadata, *, cpu=None, network=None, inter_op_threads=None):

@@ -128,12 +128,6 @@ class EventBus:
         for s in self._subscribers:
             s(event)
 
-    def publish_many(self, events) -> None:
-        subs = self._subscribers
-        for e in events:
-            for s in subs:
-                s(e)
-
 
 # The process-wide bus every session publishes to.
 bus = EventBus()

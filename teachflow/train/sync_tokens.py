@@ -33,7 +33,7 @@ import weakref
 
 from teachflow.framework import errors, registry
 from teachflow.framework.graph import get_default_graph
-from teachflow.runtime import step_deadline
+from teachflow.ops import kernel_context
 
 __all__ = ["chief_alive", "token_dequeue", "MISSING_CHIEF_HINT"]
 
@@ -63,7 +63,7 @@ def _starved(queue, waited_s):
 def _dequeue_kernel(op, device):
     timeout_ms = op._attrs.get("missing_chief_timeout_ms", 0)
     timeout_s = timeout_ms / 1000.0 if timeout_ms > 0 else None
-    dl = step_deadline.deadline
+    dl = kernel_context.step_deadline
 
     def dequeue(queue):
         step_dl = dl.get()

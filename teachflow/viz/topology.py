@@ -258,51 +258,10 @@ def _ask_tasks(tasks, timeout) -> None:
 
 
 def _ask(task, timeout):
-    import grpc
-    from grpc_health.v1 import health_pb2, health_pb2_grpc
+    from teachflow.distributed.task_probe import probe_task
 
-    from teachflow.distributed.worker_client import auth_metadata, make_channel
-
-    channel = make_channel(task.address)
-    try:
-        stub = health_pb2_grpc.HealthStub(channel)
-        try:
-            res = stub.Check(
-                health_pb2.HealthCheckRequest(service=""),
-                timeout=timeout,
-                metadata=auth_metadata(),
-            )
-        except grpc.RpcError as e:
-            if e.code() == grpc.StatusCode.UNAUTHENTICATED:
-                return "up", "refused: wrong cluster token", []
-            return "down", _why_down(e), []
-        if res.status != health_pb2.HealthCheckResponse.SERVING:
-            return "down", "not serving (shutting down)", []
-        return "up", "", _devices_of(task, timeout)
-    finally:
-        channel.close()
-
-
-def _why_down(error) -> str:
-    code = error.code()
-    if code.name == "DEADLINE_EXCEEDED":
-        return "no answer within the timeout"
-    return "unreachable"
-
-
-def _devices_of(task, timeout):
-    from teachflow.distributed.protocol import graphs
-    from teachflow.distributed.worker_client import WorkerClient
-    from teachflow.framework import errors
-
-    client = WorkerClient(task.name, task.address)
-    try:
-        status = client.get_status(timeout)
-        return [graphs.device_attributes_from_proto(d) for d in status.device_attributes]
-    except errors.OpError:
-        return []
-    finally:
-        client.close()
+    probe = probe_task(task.name, task.address, timeout)
+    return probe.state, probe.detail, probe.devices
 
 
 # -- SVG pieces -------------------------------------------------------------------------------
