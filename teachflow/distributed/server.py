@@ -94,6 +94,70 @@ def _add_port(grpc_server, address):
     return grpc_server.add_insecure_port(address)
 
 
+def _resolve_task(cluster: ClusterSpec, job_name, task_index) -> tuple[str, int]:
+    """The task this server is, as TF's ``_make_server_def`` fills in a missing job or
+    index: allowed only when the cluster leaves a single choice."""
+    if job_name is None:
+        jobs = cluster.jobs
+        if len(jobs) != 1:
+            raise ValueError("Must specify an explicit `job_name`.")
+        job_name = jobs[0]
+    if task_index is None:
+        indices = cluster.task_indices(job_name)
+        if len(indices) != 1:
+            raise ValueError("Must specify an explicit `task_index`.")
+        task_index = indices[0]
+    return job_name, int(task_index)
+
+
+def _make_grpc_server(token, max_message_bytes) -> grpc.Server:
+    interceptors = [_TokenCheck(token)] if token else []
+    threads = SHORT_CALL_THREADS + MAX_EVENT_STREAMS + MAX_PENDING_RECVS
+    return grpc.server(
+        concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="grpc-server"),
+        # Without so_reuseport=0, gRPC lets a second server share a port already taken.
+        options=[o for o in CHANNEL_OPTIONS if o[0] != "grpc.max_receive_message_length"]
+        + [
+            ("grpc.so_reuseport", 0),
+            ("grpc.max_receive_message_length", int(max_message_bytes)),
+        ],
+        interceptors=interceptors,
+    )
+
+
+def _bind(grpc_server, bind_host, port, task_name) -> int:
+    """Listen on ``bind_host:port``; returns the port bound (the OS's choice for port 0)."""
+    try:
+        bound = _add_port(grpc_server, f"{bind_host}:{int(port)}")
+    except RuntimeError as e:
+        raise OSError(f"Could not bind {bind_host}:{port} for {task_name}: {e}") from None
+    if bound == 0:
+        raise OSError(f"Could not bind {bind_host}:{port} for {task_name}")
+    return bound
+
+
+def _with_address(cluster: ClusterSpec, job_name, task, address) -> ClusterSpec:
+    """``cluster`` with this task's address replaced: port 0 asked the OS for a free port,
+    and the cluster must learn the real one."""
+    spec = cluster.as_dict()
+    tasks = spec[job_name]
+    tasks = list(tasks) if isinstance(tasks, list) else dict(tasks)
+    tasks[task] = address
+    spec[job_name] = tasks
+    return ClusterSpec(spec)
+
+
+# The master's methods a client may call over the side channel (its hot path).
+_SIDE_CHANNEL_MASTER_METHODS = (
+    "CreateSession",
+    "ExtendSession",
+    "RunStep",
+    "CloseSession",
+    "ListDevices",
+    "Reset",
+)
+
+
 class Server:
     """An in-process TensorFlow server: one task of ``cluster``."""
 
@@ -114,60 +178,31 @@ class Server:
         if protocol not in (None, "grpc"):
             raise ValueError(f"Unsupported protocol {protocol!r}: teachflow speaks 'grpc'")
         cluster = ClusterSpec(server_or_cluster_def)
-        jobs = cluster.jobs
-        if job_name is None:
-            if len(jobs) != 1:
-                raise ValueError("Must specify an explicit `job_name`.")
-            job_name = jobs[0]
-        if task_index is None:
-            indices = cluster.task_indices(job_name)
-            if len(indices) != 1:
-                raise ValueError("Must specify an explicit `task_index`.")
-            task_index = indices[0]
-        address = cluster.task_address(job_name, task_index)
+        self._job, self._task = _resolve_task(cluster, job_name, task_index)
         self._config = config or ConfigProto()
-        self._job, self._task = job_name, int(task_index)
-        self.task_name = f"/job:{job_name}/replica:0/task:{self._task}"
+        self.task_name = f"/job:{self._job}/replica:0/task:{self._task}"
         self._token = token if token is not None else os.environ.get(TOKEN_ENV)
-        host, _, port = address.rpartition(":")
-        bind_host = bind_address or os.environ.get("TEACHFLOW_BIND_ADDRESS") or "127.0.0.1"
         self.file_root = resolve_root(file_root)
-        interceptors = [_TokenCheck(self._token)] if self._token else []
-        threads = SHORT_CALL_THREADS + MAX_EVENT_STREAMS + MAX_PENDING_RECVS
-        self._grpc = grpc.server(
-            concurrent.futures.ThreadPoolExecutor(threads, thread_name_prefix="grpc-server"),
-            # Without so_reuseport=0, gRPC lets a second server share a port already taken.
-            options=[o for o in CHANNEL_OPTIONS if o[0] != "grpc.max_receive_message_length"]
-            + [
-                ("grpc.so_reuseport", 0),
-                ("grpc.max_receive_message_length", int(max_message_bytes)),
-            ],
-            interceptors=interceptors,
-        )
-        try:
-            self._port = _add_port(self._grpc, f"{bind_host}:{int(port)}")
-        except RuntimeError as e:
-            raise OSError(f"Could not bind {bind_host}:{port} for {self.task_name}: {e}") from None
-        if self._port == 0:
-            raise OSError(f"Could not bind {bind_host}:{port} for {self.task_name}")
-        # Port 0 asks the OS for a free port: the cluster learns the real one.
-        spec = cluster.as_dict()
-        tasks = spec[job_name]
-        if isinstance(tasks, list):
-            tasks = list(tasks)
-            tasks[self._task] = f"{host}:{self._port}"
-        else:
-            tasks = dict(tasks)
-            tasks[self._task] = f"{host}:{self._port}"
-        spec[job_name] = tasks
-        self._cluster = ClusterSpec(spec)
+        host, _, port = cluster.task_address(self._job, self._task).rpartition(":")
+        bind_host = bind_address or os.environ.get("TEACHFLOW_BIND_ADDRESS") or "127.0.0.1"
+        self._grpc = _make_grpc_server(self._token, max_message_bytes)
+        self._port = _bind(self._grpc, bind_host, port, self.task_name)
         self._address = f"{host}:{self._port}"
+        self._cluster = _with_address(cluster, self._job, self._task, self._address)
+        self._make_services(bind_host, session_gc_seconds, max_message_bytes)
+        self._started = False
+        self._stopped = threading.Event()
+        if start:
+            self.start()
 
+    def _make_services(self, bind_host, session_gc_seconds, max_message_bytes) -> None:
+        """This task's devices and state, its worker and master services on the gRPC
+        server and the side channel, and gRPC's health service."""
         self.resources = ResourceManager()
         self.devices = make_local_devices(self._config, self.task_name, self.resources)
         self._clients = {}
         self._clients_lock = threading.Lock()
-        self.worker_service = WorkerService(
+        worker = self.worker_service = WorkerService(
             self.task_name,
             self.devices,
             self.resources,
@@ -176,38 +211,27 @@ class Server:
             bulk_host=bind_host,
             token=self._token,
         )
-        self.worker_service.side_channel.max_frame_bytes = int(max_message_bytes)
-        self.worker_service.file_root = self.file_root
+        worker.side_channel.max_frame_bytes = int(max_message_bytes)
+        worker.file_root = self.file_root
         self.master_service = MasterService(self, session_gc_seconds)
-        self.worker_service.master_sessions = self._master_sessions
+        worker.master_sessions = self._master_sessions
         if _tls_configured():
             # The side channel is plain TCP: a TLS server keeps everything inside gRPC.
-            self.worker_service.side_channel.close()
-            self.worker_service.side_channel.port = 0
-        self.worker_service.side_channel.add_methods(
+            worker.side_channel.close()
+            worker.side_channel.port = 0
+        worker.side_channel.add_methods(
             {
                 f"MasterService/{name}": (
                     getattr(self.master_service, name),
                     getattr(pb, f"{name}Request"),
                 )
-                for name in (
-                    "CreateSession",
-                    "ExtendSession",
-                    "RunStep",
-                    "CloseSession",
-                    "ListDevices",
-                    "Reset",
-                )
+                for name in _SIDE_CHANNEL_MASTER_METHODS
             }
         )
-        pb_grpc.add_WorkerServiceServicer_to_server(self.worker_service, self._grpc)
+        pb_grpc.add_WorkerServiceServicer_to_server(worker, self._grpc)
         pb_grpc.add_MasterServiceServicer_to_server(self.master_service, self._grpc)
         self._health = health.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self._health, self._grpc)
-        self._started = False
-        self._stopped = threading.Event()
-        if start:
-            self.start()
 
     # -- TF's API --------------------------------------------------------------------------
     @property

@@ -80,6 +80,29 @@ class _ControlDependenciesController:
             g._control_dependencies_stack = self._old_stack
 
 
+def _written_refs(op_def, inputs) -> list:
+    """The variables whose references ``op_def`` writes through (its ref inputs)."""
+    if not op_def.colocate_refs:
+        return []
+    return [
+        inputs[i].op for i in op_def.ref_inputs if i < len(inputs) and inputs[i].dtype.is_ref_dtype
+    ]
+
+
+def _inferred_outputs(op_def, op, inputs) -> list:
+    """The op's output (dtype, shape) pairs from its registered inference; a shape error
+    names the node and its input shapes, as TensorFlow's does."""
+    try:
+        return op_def.infer(op)
+    except ValueError as e:
+        if f" for '{op.name}' (op: '{op.type}')" in str(e):
+            raise  # the op's own inference already named the node (conv, pooling...)
+        shapes = ", ".join(_shape_text(t.shape) for t in inputs)
+        raise ValueError(
+            f"{e} for '{op.name}' (op: '{op.type}') with input shapes: {shapes}."
+        ) from None
+
+
 class Graph:
     """A dataflow graph. Use ``with g.as_default():`` to build ops into it."""
 
@@ -140,7 +163,6 @@ class Graph:
         name=None,
         control_inputs=(),
         _verbatim_name=False,
-        _ref_colocated=False,
     ):
         """Create an op of a registered type; shape/dtype inference runs here.
 
@@ -151,6 +173,21 @@ class Graph:
         op_def = registry.get(op_type)
         if op_def.infer is None:
             raise KeyError(f"Op type not registered '{op_type}' (it only names a gradient)")
+        inputs = self._checked_inputs(op_type, inputs)
+        # An op that writes through a variable's reference lives with the variable (TF's
+        # op_def_library colocates it), whatever device scope is around it. An imported
+        # node keeps the device and colocation its GraphDef says.
+        refs = [] if _verbatim_name else _written_refs(op_def, inputs)
+        if not refs:
+            return self._add_op(
+                op_type, op_def, inputs, attrs, name, control_inputs, _verbatim_name
+            )
+        with contextlib.ExitStack() as stack:
+            for r in refs:
+                stack.enter_context(self.colocate_with(r))
+            return self._add_op(op_type, op_def, inputs, attrs, name, control_inputs, False)
+
+    def _checked_inputs(self, op_type, inputs) -> list:
         inputs = list(inputs)
         for i, t in enumerate(inputs):
             if not isinstance(t, Tensor):
@@ -159,41 +196,12 @@ class Graph:
                 raise ValueError(
                     f"Tensor {t} must be from the same graph as the op being created ('{op_type}')."
                 )
-        if not (_verbatim_name or _ref_colocated) and op_def.colocate_refs:
-            # An op that writes through a variable's reference lives with the variable
-            # (TF's op_def_library colocates it), whatever device scope is around it.
-            refs = [
-                inputs[i].op
-                for i in op_def.ref_inputs
-                if i < len(inputs) and inputs[i].dtype.is_ref_dtype
-            ]
-            if refs:
-                with contextlib.ExitStack() as stack:
-                    for r in refs:
-                        stack.enter_context(self.colocate_with(r))
-                    return self.create_op(
-                        op_type, inputs, attrs, name, control_inputs, _ref_colocated=True
-                    )
+        return inputs
+
+    def _add_op(self, op_type, op_def, inputs, attrs, name, control_inputs, verbatim_name):
+        """The op itself: its unique name, control inputs, outputs, device and container."""
         with self._lock:
-            if name is None:
-                name = op_type
-            if _verbatim_name:
-                if name in self._ops_by_name:
-                    raise ValueError(f"Duplicate node name in graph: '{name}'")
-                # Mark the name and its scopes used, so later ops and scopes avoid them.
-                parts = name.lower().split("/")
-                for i in range(1, len(parts) + 1):
-                    self._names_in_use.setdefault("/".join(parts[:i]), 1)
-            elif name.endswith("/"):
-                name = name[:-1]  # a full scope name used verbatim, as TF does
-                if name in self._ops_by_name:
-                    name = self.unique_name(name.rsplit("/", 1)[-1])
-                else:
-                    self._names_in_use[name.lower()] = 1
-            else:
-                name = self.unique_name(name)
-            if not _VALID_OP_NAME.match(name):
-                raise ValueError(f"'{name}' is not a valid node name")
+            name = self._node_name(op_type if name is None else name, verbatim_name)
             input_ops = {t.op for t in inputs}
             ctrl = self._control_dependencies_for_inputs(input_ops)
             if control_inputs:
@@ -204,16 +212,7 @@ class Graph:
             if override is not None:
                 attrs["_gradient_op_type"] = override
             op = Operation(self, op_type, name, inputs, attrs, ctrl, op_def)
-            try:
-                specs = op_def.infer(op)
-            except ValueError as e:
-                if f" for '{name}' (op: '{op_type}')" in str(e):
-                    raise  # the op's own inference already named the node (conv, pooling...)
-                shapes = ", ".join(_shape_text(t.shape) for t in inputs)
-                raise ValueError(
-                    f"{e} for '{name}' (op: '{op_type}') with input shapes: {shapes}."
-                ) from None
-            op._create_outputs(specs)
+            op._create_outputs(_inferred_outputs(op_def, op, inputs))
             self._record_op_seen_by_control_dependencies(op)
             self._apply_device_functions(op)
             self._apply_colocation(op)
@@ -224,6 +223,27 @@ class Graph:
             self._ops.append(op)
             self._version += 1
         return op
+
+    def _node_name(self, name, verbatim) -> str:
+        """The name the new node gets: made unique in its scope, or kept ``verbatim``."""
+        if verbatim:
+            if name in self._ops_by_name:
+                raise ValueError(f"Duplicate node name in graph: '{name}'")
+            # Mark the name and its scopes used, so later ops and scopes avoid them.
+            parts = name.lower().split("/")
+            for i in range(1, len(parts) + 1):
+                self._names_in_use.setdefault("/".join(parts[:i]), 1)
+        elif name.endswith("/"):
+            name = name[:-1]  # a full scope name used verbatim, as TF does
+            if name in self._ops_by_name:
+                name = self.unique_name(name.rsplit("/", 1)[-1])
+            else:
+                self._names_in_use[name.lower()] = 1
+        else:
+            name = self.unique_name(name)
+        if not _VALID_OP_NAME.match(name):
+            raise ValueError(f"'{name}' is not a valid node name")
+        return name
 
     def _apply_device_functions(self, op):
         # Innermost scope first; an outer scope only fills what inner ones left unset.
