@@ -20,9 +20,9 @@ from teachflow.framework.inference import unary
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape, as_shape
-from teachflow.ops import array_ops, constant_op
+from teachflow.ops import constant_op, reshaping, shape_ops
 from teachflow.ops.allocation import check_output
-from teachflow.ops.array_ops import (
+from teachflow.ops.op_builder import (
     INDEX,
     apply_op,
     as_output,
@@ -95,7 +95,7 @@ def all_axes(t):
     """``range(rank(t))``: every axis, as a constant when the rank is known."""
     if t.shape.ndims is not None:
         return constant_op.constant(np.arange(t.shape.ndims, dtype=np.int32), name="range")
-    return range(0, array_ops.rank(t), 1)
+    return range(0, shape_ops.rank(t), 1)
 
 
 registry.register("Fill", _infer_fill, _fill_kernel, grad=_fill_grad)
@@ -148,7 +148,7 @@ def _filled(value, shape, dtype, scope):
         else:
             shape = convert_to_tensor(shape, dtype=dtypes.int32)
     if shape.shape.ndims == 0:
-        shape = array_ops.reshape(shape, [-1])
+        shape = reshaping.reshape(shape, [-1])
     return fill(shape, constant_op.constant(value, dtype=dtype), name=scope)
 
 
@@ -207,7 +207,7 @@ def zeros_like(tensor, dtype=None, name=None, optimize=True):
         if optimize and t.shape.is_fully_defined():
             return zeros(t.shape.as_list(), dtype=target, name=scope)
         if target is not t.dtype.base_dtype:
-            return zeros(array_ops.shape(t), dtype=target, name=scope)
+            return zeros(shape_ops.shape(t), dtype=target, name=scope)
         return t.graph.create_op("ZerosLike", [t], {"T": target}, name=scope).outputs[0]
 
 
@@ -216,7 +216,7 @@ def ones_like(tensor, dtype=None, name=None, optimize=True):
     with name_scope(name, "ones_like", [tensor]) as scope:
         t = convert_to_tensor(tensor, name="tensor")
         target = dtypes.as_dtype(dtype).base_dtype if dtype is not None else t.dtype.base_dtype
-        ones_shape = array_ops.shape(t) if optimize else _shape_op(t)
+        ones_shape = shape_ops.shape(t) if optimize else _shape_op(t)
         result = ones(ones_shape, dtype=target, name=scope)
         result.set_shape(t.shape)
         return result

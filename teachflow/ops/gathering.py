@@ -24,9 +24,10 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
-from teachflow.ops import array_ops
+from teachflow.ops import reshaping, shape_ops
 from teachflow.ops.allocation import check_output
-from teachflow.ops.array_ops import (
+from teachflow.ops.joining import concat
+from teachflow.ops.op_builder import (
     INDEX,
     apply_op,
     as_output,
@@ -35,7 +36,6 @@ from teachflow.ops.array_ops import (
     shape_text,
     to_host,
 )
-from teachflow.ops.joining import concat
 from teachflow.ops.static_value import constant_value, constant_value_as_shape
 
 __all__ = ["gather", "gather_nd", "scatter_nd", "boolean_mask"]
@@ -119,20 +119,20 @@ def _gather_grad(op, grad):
             "of known rank"
         )
     axis = int(axis) % rank
-    params_shape = array_ops.shape(params)
-    n = array_ops.expand_dims(array_ops.size(indices), 0)
-    flat_indices = array_ops.reshape(indices, [-1, 1])
+    params_shape = shape_ops.shape(params)
+    n = reshaping.expand_dims(shape_ops.size(indices), 0)
+    flat_indices = reshaping.reshape(indices, [-1, 1])
     if axis == 0:
-        values = array_ops.reshape(grad, concat([n, params_shape[1:]], 0))
+        values = reshaping.reshape(grad, concat([n, params_shape[1:]], 0))
         return [scatter_nd(flat_indices, values, params_shape), None, None]
     outer, inner = params_shape[:axis], params_shape[axis + 1 :]
     rows_first = [axis] + list(range(axis)) + list(range(axis + 1, rank))
-    values = array_ops.transpose(array_ops.reshape(grad, concat([outer, n, inner], 0)), rows_first)
+    values = reshaping.transpose(reshaping.reshape(grad, concat([outer, n, inner], 0)), rows_first)
     dense = scatter_nd(
         flat_indices, values, concat([params_shape[axis : axis + 1], outer, inner], 0)
     )
     back = list(range(1, axis + 1)) + [0] + list(range(axis + 1, rank))
-    return [array_ops.transpose(dense, back), None, None]
+    return [reshaping.transpose(dense, back), None, None]
 
 
 registry.register("GatherV2", _infer_gather, _gather_kernel, grad=_gather_grad)
@@ -198,7 +198,7 @@ def _gather_nd_kernel(op, device):
 
 def _gather_nd_grad(op, grad):
     params, indices = op.inputs
-    shape = array_ops.shape(params, out_type=indices.dtype.base_dtype)
+    shape = shape_ops.shape(params, out_type=indices.dtype.base_dtype)
     return [scatter_nd(indices, grad, shape), None]
 
 
@@ -290,15 +290,15 @@ def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
         if static_axis is not None:
             axis = int(static_axis)
             tensor.shape[axis : axis + n].assert_is_compatible_with(mask.shape)
-        dims = array_ops.shape(tensor)
+        dims = shape_ops.shape(tensor)
         leading = reduction_ops.reduce_prod(dims[axis : axis + n], [0])
-        flat = array_ops.reshape(
-            tensor, concat([dims[:axis], array_ops.expand_dims(leading, 0), dims[axis + n :]], 0)
+        flat = reshaping.reshape(
+            tensor, concat([dims[:axis], reshaping.expand_dims(leading, 0), dims[axis + n :]], 0)
         )
         if not isinstance(axis, Tensor) and tensor.shape.ndims is not None:
             known = tensor.shape[axis : axis + n].num_elements()
             flat.set_shape(
                 tensor.shape[:axis].concatenate([known]).concatenate(tensor.shape[axis + n :])
             )
-        indices = array_ops.squeeze(comparison_ops.where(array_ops.reshape(mask, [-1])), axis=[1])
+        indices = reshaping.squeeze(comparison_ops.where(reshaping.reshape(mask, [-1])), axis=[1])
         return gather(flat, indices, axis=axis)

@@ -21,9 +21,9 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
-from teachflow.ops import array_ops, constant_op
+from teachflow.ops import constant_op, filling, identity_ops, shape_ops
 from teachflow.ops.allocation import check_output
-from teachflow.ops.array_ops import (
+from teachflow.ops.op_builder import (
     INDEX,
     apply_op,
     as_output,
@@ -148,6 +148,21 @@ def stack(values, axis=0, name="stack"):
         return tensors[0].graph.create_op("Pack", tensors, attrs, name=scope).outputs[0]
 
 
+def _autopack(value, dtype=None, name=None):
+    """``convert_to_tensor([t1, 2.0, [t3, t4]])``: pack nested lists holding tensors."""
+    first = None
+    for v in value:
+        if not isinstance(v, (list, tuple)) and hasattr(v, "dtype"):
+            first = v.dtype.base_dtype
+            break
+    dtype = dtype or first
+    parts = [
+        _autopack(v, dtype) if isinstance(v, (list, tuple)) else convert_to_tensor(v, dtype=dtype)
+        for v in value
+    ]
+    return stack(parts, name=name or "packed")
+
+
 def _infer_unpack(op):
     x = op.inputs[0]
     num, axis = op._attrs["num"], op._attrs["axis"]
@@ -183,7 +198,7 @@ def _unpack_kernel(op, device):
 
 def zeros_for_missing(op, grads):
     """Outputs nobody differentiated get zero gradients, as TF's gradient code fills in."""
-    return [array_ops.zeros_like(op.outputs[i]) if g is None else g for i, g in enumerate(grads)]
+    return [filling.zeros_like(op.outputs[i]) if g is None else g for i, g in enumerate(grads)]
 
 
 def _unpack_grad(op, *grads):
@@ -301,7 +316,9 @@ def _concat_grad(op, grad):
     values, axis = op.inputs[:-1], op.inputs[-1]
     sizes = [t.shape[int(constant_value(axis))] if _static_axis(t, axis) else None for t in values]
     if any(s is None for s in sizes):
-        sizes = stack([array_ops.gather(array_ops.shape(t), _wrap_axis(axis, t)) for t in values])
+        from teachflow.ops import gathering  # gathering builds on concat: imported when needed
+
+        sizes = stack([gathering.gather(shape_ops.shape(t), _wrap_axis(axis, t)) for t in values])
     return split(grad, sizes, axis=axis, num=len(values)) + [None]
 
 
@@ -316,7 +333,7 @@ def _wrap_axis(axis, t):
         return int(value) % t.shape.ndims
     from teachflow.ops import math_ops
 
-    return math_ops.make_op("FloorMod", [axis, array_ops.rank(t)], "FloorMod")
+    return math_ops.make_op("FloorMod", [axis, shape_ops.rank(t)], "FloorMod")
 
 
 registry.register("ConcatV2", _infer_concat, _concat_kernel, grad=_concat_grad)
@@ -337,7 +354,7 @@ def concat(values, axis, name="concat"):
             axis_t = convert_to_tensor(axis, dtype=dtypes.int32, name="concat_dim")
             if axis_t.shape.ndims not in (None, 0):
                 raise ValueError(f"Shape {axis_t.shape} must have rank 0")
-            return array_ops.identity(values[0], name=name)
+            return identity_ops.identity(values[0], name=name)
     dtype = next((convert_to_tensor(v).dtype.base_dtype for v in values if holds_tensor(v)), None)
     with name_scope(name, "concat", values) as scope:
         tensors = [_convert_like(v, dtype, f"values_{i}") for i, v in enumerate(values)]

@@ -19,9 +19,10 @@ import numpy as np
 from teachflow.framework import registry
 from teachflow.framework.operation import Tensor
 from teachflow.framework.shapes import TensorShape
-from teachflow.ops import array_ops
+from teachflow.ops import reshaping, shape_ops
 from teachflow.ops.allocation import check_output
-from teachflow.ops.array_ops import (
+from teachflow.ops.joining import stack
+from teachflow.ops.op_builder import (
     INDEX,
     apply_op,
     as_output,
@@ -32,7 +33,6 @@ from teachflow.ops.array_ops import (
     shape_text,
     to_host,
 )
-from teachflow.ops.joining import stack
 from teachflow.ops.static_value import constant_value
 
 __all__ = ["pad", "reverse", "reverse_v2"]
@@ -104,9 +104,9 @@ def _pad_grad(op, grad):
     x, paddings = op.inputs[0], op.inputs[1]
     from teachflow.ops import slicing
 
-    before = slicing.slice(paddings, [0, 0], stack([array_ops.rank(x), 1]))
-    begin = array_ops.reshape(before, [-1])
-    sizes = array_ops.shape(x, out_type=begin.dtype.base_dtype)
+    before = slicing.slice(paddings, [0, 0], stack([shape_ops.rank(x), 1]))
+    begin = reshaping.reshape(before, [-1])
+    sizes = shape_ops.shape(x, out_type=begin.dtype.base_dtype)
     return [slicing.slice(grad, begin, sizes)] + [None] * (len(op.inputs) - 1)
 
 

@@ -19,8 +19,8 @@ from teachflow.framework import registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
-from teachflow.ops import array_ops
-from teachflow.ops.array_ops import (
+from teachflow.ops import shape_ops
+from teachflow.ops.op_builder import (
     INDEX,
     apply_op,
     as_output,
@@ -179,7 +179,7 @@ def _reshape_kernel(op, device):
 
 
 def _reshape_grad(op, grad):
-    return [reshape(grad, array_ops.shape(op.inputs[0])), None]
+    return [reshape(grad, shape_ops.shape(op.inputs[0])), None]
 
 
 registry.register("Reshape", _infer_reshape, _reshape_kernel, grad=_reshape_grad)
@@ -237,7 +237,7 @@ def _expand_dims_kernel(op, device):
 
 
 def _reshape_to_input_grad(op, grad):
-    return [reshape(grad, array_ops.shape(op.inputs[0]))] + [None] * (len(op.inputs) - 1)
+    return [reshape(grad, shape_ops.shape(op.inputs[0]))] + [None] * (len(op.inputs) - 1)
 
 
 registry.register(
@@ -412,7 +412,7 @@ def transpose(a, perm=None, name="transpose", conjugate=False):
             else:
                 from teachflow.ops import filling, math_ops
 
-                r = array_ops.rank(a)
+                r = shape_ops.rank(a)
                 perm = math_ops.subtract(math_ops.subtract(r, 1), filling.range(0, r, 1))
         return apply_op("Transpose", scope, [(a, "x", None), (perm, "perm", INDEX)]).outputs[0]
 

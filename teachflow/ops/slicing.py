@@ -28,9 +28,10 @@ from teachflow.framework import dtypes, registry
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
-from teachflow.ops import array_ops, constant_op
+from teachflow.ops import constant_op, filling, reshaping, shape_ops
 from teachflow.ops.allocation import check_output
-from teachflow.ops.array_ops import (
+from teachflow.ops.joining import concat, holds_tensor, stack
+from teachflow.ops.op_builder import (
     INDEX,
     apply_op,
     as_output,
@@ -39,7 +40,6 @@ from teachflow.ops.array_ops import (
     int_list,
     invalid,
 )
-from teachflow.ops.joining import concat, holds_tensor, stack
 from teachflow.ops.static_value import constant_value, constant_value_as_shape
 
 __all__ = ["slice", "strided_slice"]
@@ -112,16 +112,16 @@ def _slice_grad(op, grad):
     from teachflow.ops import math_ops, padding
 
     x, begin = op.inputs[0], op.inputs[1]
-    rank_and_one = stack([array_ops.rank(x), 1])
-    before = array_ops.reshape(begin, rank_and_one)
+    rank_and_one = stack([shape_ops.rank(x), 1])
+    before = reshaping.reshape(begin, rank_and_one)
     after_sizes = math_ops.subtract(
         math_ops.subtract(
-            array_ops.shape(x, out_type=begin.dtype),
-            array_ops.shape(op.outputs[0], out_type=begin.dtype),
+            shape_ops.shape(x, out_type=begin.dtype),
+            shape_ops.shape(op.outputs[0], out_type=begin.dtype),
         ),
         begin,
     )
-    after = array_ops.reshape(after_sizes, rank_and_one)
+    after = reshaping.reshape(after_sizes, rank_and_one)
     return [padding.pad(grad, concat([before, after], 1)), None, None]
 
 
@@ -292,7 +292,7 @@ def _fixed_index(op):
 def _strided_slice_grad(op, grad):
     x, begin, end, strides = op.inputs
     attrs = {m: op._attrs[m] for m in _MASKS}
-    shape = array_ops.shape(x, out_type=begin.dtype.base_dtype)
+    shape = shape_ops.shape(x, out_type=begin.dtype.base_dtype)
     inputs = [shape, begin, end, strides, grad]
     out = grad.graph.create_op("StridedSliceGrad", inputs, attrs, name="StridedSliceGrad").outputs[
         0
@@ -359,7 +359,7 @@ def strided_slice(
     TensorShape([2, 3])
     """
     if strides is None:
-        strides = array_ops.ones_like(begin)
+        strides = filling.ones_like(begin)
     attrs = {
         "begin_mask": int(begin_mask),
         "end_mask": int(end_mask),

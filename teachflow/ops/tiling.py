@@ -15,9 +15,10 @@ import numpy as np
 
 from teachflow.framework import registry
 from teachflow.framework.shapes import TensorShape
-from teachflow.ops import array_ops
+from teachflow.ops import reshaping, shape_ops
 from teachflow.ops.allocation import check_output
-from teachflow.ops.array_ops import (
+from teachflow.ops.joining import stack
+from teachflow.ops.op_builder import (
     INDEX,
     apply_op,
     as_output,
@@ -26,7 +27,6 @@ from teachflow.ops.array_ops import (
     int_list,
     invalid,
 )
-from teachflow.ops.joining import stack
 from teachflow.ops.static_value import constant_value_as_shape
 
 __all__ = ["tile", "broadcast_to"]
@@ -78,11 +78,11 @@ def _tile_grad(op, grad):
     from teachflow.ops import filling, math_ops
 
     multiples = op.inputs[1]
-    input_shape = array_ops.shape(op.inputs[0], out_type=multiples.dtype.base_dtype)
-    split_shape = array_ops.reshape(array_ops.transpose(stack([multiples, input_shape])), [-1])
-    axes = filling.range(0, array_ops.size(split_shape), 2)
+    input_shape = shape_ops.shape(op.inputs[0], out_type=multiples.dtype.base_dtype)
+    split_shape = reshaping.reshape(reshaping.transpose(stack([multiples, input_shape])), [-1])
+    axes = filling.range(0, shape_ops.size(split_shape), 2)
     summed = math_ops.make_op(
-        "Sum", [array_ops.reshape(grad, split_shape), axes], "Sum", {"keep_dims": False}
+        "Sum", [reshaping.reshape(grad, split_shape), axes], "Sum", {"keep_dims": False}
     )
     summed.set_shape(op.inputs[0].shape)
     return [summed, None]

@@ -1,0 +1,33 @@
+"""``tf.identity`` (the same value under a new name, on the device it is placed on) and
+``tf.stop_gradient`` (the same value, but no gradient flows back through it).
+
+    >>> import teachflow as tf
+    >>> tf.identity(tf.constant(1.0), name="same").op.type
+    'Identity'
+"""
+
+from __future__ import annotations
+
+from teachflow.framework import registry
+from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.inference import unary
+
+
+def identity_kernel(op, device):
+    return lambda x: x
+
+
+registry.register("Identity", unary, identity_kernel, grad=lambda op, grad: [grad])
+registry.register("StopGradient", unary, identity_kernel, not_differentiable=True)
+
+
+def identity(input, name=None):  # noqa: A002
+    t = convert_to_tensor(input)
+    return t.graph.create_op(
+        "Identity", [t], {"T": t.dtype.base_dtype}, name=name or "Identity"
+    ).outputs[0]
+
+
+def stop_gradient(input, name=None):  # noqa: A002
+    t = convert_to_tensor(input)
+    return t.graph.create_op("StopGradient", [t], {}, name=name or "StopGradient").outputs[0]

@@ -1,0 +1,71 @@
+"""Placeholders: the graph's inputs, fed on each run (``tf.placeholder``), or with a
+default value used when nothing is fed (``tf.placeholder_with_default``).
+
+    >>> import teachflow as tf
+    >>> x = tf.placeholder(tf.float32, shape=[None, 3], name="x")
+    >>> x.shape, x.op.type
+    (TensorShape([None, 3]), 'Placeholder')
+"""
+
+from __future__ import annotations
+
+from teachflow.framework import dtypes, errors, registry
+from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.graph import get_default_graph
+from teachflow.framework.shapes import as_shape
+from teachflow.ops.identity_ops import identity_kernel
+from teachflow.ops.op_builder import _shape_text, type_name
+
+
+def _placeholder_kernel(op, device):
+    shape = op._attrs["shape"]
+    message = f"You must feed a value for placeholder tensor '{op.name}' with dtype " + type_name(
+        op._attrs["dtype"]
+    )
+    if shape.ndims is not None:
+        message += f" and shape {_shape_text(shape)}"
+
+    def placeholder():
+        raise errors.InvalidArgumentError(None, None, message)
+
+    return placeholder
+
+
+registry.register(
+    "Placeholder",
+    lambda op: [(op._attrs["dtype"], op._attrs["shape"])],
+    _placeholder_kernel,
+    not_differentiable=True,
+)
+
+
+def placeholder(dtype, shape=None, name=None):
+    """A tensor whose value must be fed on every run that needs it."""
+    dtype = dtypes.as_dtype(dtype)
+    op = get_default_graph().create_op(
+        "Placeholder",
+        [],
+        {"dtype": dtype, "shape": as_shape(shape)},
+        name=name or "Placeholder",
+    )
+    return op.outputs[0]
+
+
+registry.register(
+    "PlaceholderWithDefault",
+    lambda op: [(op.inputs[0].dtype.base_dtype, op._attrs["shape"])],
+    identity_kernel,
+    grad=lambda op, grad: [grad],
+)
+
+
+def placeholder_with_default(input, shape, name=None):  # noqa: A002 - TF's argument name
+    """``input`` unless a value is fed for the result."""
+    t = convert_to_tensor(input)
+    shape = as_shape(shape)
+    if not shape.is_compatible_with(t.shape):
+        raise ValueError(f"Shapes {t.shape} and {shape} are incompatible")
+    op = get_default_graph().create_op(
+        "PlaceholderWithDefault", [t], {"shape": shape}, name=name or "PlaceholderWithDefault"
+    )
+    return op.outputs[0]
