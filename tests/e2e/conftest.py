@@ -1,7 +1,8 @@
 """JupyterLab and Chromium for the browser tests, always stopped afterwards.
 
-``jupyter_lab`` starts JupyterLab from this virtual environment on a free port with a
-token, in a temporary folder holding copies of this folder's notebooks, with every
+``jupyter_lab`` starts JupyterLab (and ``jupyter_notebook`` Jupyter Notebook 7, the
+other front end a class opens the labs in) from this virtual environment on a free port
+with a token, in a temporary folder holding copies of this folder's notebooks, with every
 Jupyter setting and runtime folder of its own. ``browser`` opens Debian's Chromium
 through Playwright (never a downloaded browser) with a new, empty profile and records
 every console error and uncaught page error.
@@ -92,10 +93,49 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
+def missing_notebook() -> str:
+    """Why Jupyter Notebook 7 cannot be tested here ("" when it can)."""
+    if importlib.util.find_spec("notebook") is None:
+        return (
+            "the Python package notebook (Jupyter Notebook 7) is not installed in this "
+            "environment: it is a needed dev dependency (pip install 'notebook>=7')"
+        )
+    return ""
+
+
 @pytest.fixture
 def jupyter_lab(tmp_path):
     """A JupyterLab server: ``url`` (with no token), ``token``, ``root`` (the notebooks'
-    folder), ``log`` (its output file). Stopped, with its kernels, after the test."""
+    folder), ``log`` (its output file), ``app`` ("lab"). Stopped, with its kernels, after
+    the test."""
+    yield from _jupyter_server(tmp_path, "lab")
+
+
+@pytest.fixture
+def jupyter_notebook(tmp_path):
+    """A Jupyter Notebook 7 server (``jupyter notebook``), as `jupyter_lab`; skipped, saying
+    why, where the notebook package is missing."""
+    if missing_notebook():
+        pytest.skip(missing_notebook())
+    yield from _jupyter_server(tmp_path, "notebook")
+
+
+# The server's own options, per front end: both expose the app object (the test runs the
+# "Run All Cells" command itself) and never fetch news or check for updates.
+_APP_OPTIONS = {
+    "lab": [
+        "--LabApp.expose_app_in_browser=True",
+        "--LabApp.news_url=None",
+        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
+        "--LabApp.extension_manager=readonly",
+    ],
+    "notebook": [
+        "--JupyterNotebookApp.expose_app_in_browser=True",
+    ],
+}
+
+
+def _jupyter_server(tmp_path, app):
     root = tmp_path / "notebooks"
     root.mkdir()
     for nb in HERE.glob("*.ipynb"):
@@ -122,19 +162,14 @@ def jupyter_lab(tmp_path):
         sys.executable,
         "-m",
         "jupyter",
-        "lab",
+        app,
         "--no-browser",
         "--ServerApp.ip=127.0.0.1",
         f"--ServerApp.port={port}",
         "--ServerApp.port_retries=0",
         f"--IdentityProvider.token={token}",
         f"--ServerApp.root_dir={root}",
-        # The app object lets the test run the "Run All Cells" command itself.
-        "--LabApp.expose_app_in_browser=True",
-        # Offline: no news feed, no update check.
-        "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        "--LabApp.extension_manager=readonly",
+        *_APP_OPTIONS[app],
     ]
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         cmd.append("--allow-root")  # CI runs as root in a throwaway container
@@ -148,17 +183,17 @@ def jupyter_lab(tmp_path):
         deadline = time.monotonic() + 30.0
         while True:
             if proc.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited ({proc.returncode}):\n{_tail(log_path)}")
+                raise RuntimeError(f"jupyter {app} exited ({proc.returncode}):\n{_tail(log_path)}")
             try:
                 _get(f"{url}/api/status?token={token}")
                 break
             except OSError:
                 if time.monotonic() > deadline:
                     raise RuntimeError(
-                        f"JupyterLab not up after 30 s:\n{_tail(log_path)}"
+                        f"jupyter {app} not up after 30 s:\n{_tail(log_path)}"
                     ) from None
                 time.sleep(0.1)
-        yield SimpleNamespace(url=url, token=token, root=root, log=log_path, mark=mark)
+        yield SimpleNamespace(url=url, token=token, root=root, log=log_path, mark=mark, app=app)
     finally:
         _stop_lab(url, token, proc)
         log.close()

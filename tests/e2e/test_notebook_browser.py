@@ -1,4 +1,5 @@
-"""The live views in a real browser: JupyterLab 4 in Debian's Chromium, driven by Playwright.
+"""The live views in a real browser: JupyterLab 4 and Jupyter Notebook 7 in Debian's
+Chromium, driven by Playwright.
 
 The notebook ``live_views.ipynb`` starts a LocalCluster (a ps task, a worker with two
 simulated GPUs), attaches a LiveTimeline to it, runs three steps pinned across the ps and
@@ -9,7 +10,14 @@ test runs every cell and then checks what the page drew, from the widgets' own D
 - the graph widget drew every node it was sent, the _Send/_Recv pairs among them;
 - clicking an op in the timeline highlights that op in the graph; hovering a graph node
   shows its details; the wheel zooms the graph;
+- every view keeps its promise: the timeline's time axis starts at 0 in one unit, its
+  steps are numbered 1-3, each device has the graph's colour in the timeline, and the
+  bigger graph's folded name scope opens on a click, its labels never below 8 px;
 - no console error and no uncaught exception on the page.
+
+The same checks run in JupyterLab and in Jupyter Notebook 7 (``jupyter notebook``), the
+two front ends a class opens the labs in; the Notebook 7 test is skipped, saying why,
+where the ``notebook`` package is not installed.
 
 Screenshots go to ``artifacts/e2e/`` (and, with ``TEACHFLOW_SCREENSHOTS_DIR`` set, the
 README's three pictures to that folder: ``make screenshots``). Skipped, saying why, where
@@ -75,8 +83,20 @@ def _output_of(page, selector):
 
 
 def test_live_views_in_jupyterlab(jupyter_lab, browser, artifacts):
-    page, errors = browser.page, browser.errors
+    page = browser.page
     page.goto(f"{jupyter_lab.url}/lab/tree/live_views.ipynb?token={jupyter_lab.token}")
+    views = _run_and_check_live_views(page, browser.errors, artifacts, "jupyterlab")
+    _publish(views)
+
+
+def test_live_views_in_notebook7(jupyter_notebook, browser, artifacts):
+    page = browser.page
+    page.goto(f"{jupyter_notebook.url}/notebooks/live_views.ipynb?token={jupyter_notebook.token}")
+    _run_and_check_live_views(page, browser.errors, artifacts, "notebook7")
+
+
+def _run_and_check_live_views(page, errors, artifacts, front_end) -> dict:
+    """Run every cell of live_views.ipynb in the open front end and check the views."""
     page.wait_for_function(_KERNEL_IDLE)
     page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
     try:
@@ -105,23 +125,39 @@ def test_live_views_in_jupyterlab(jupyter_lab, browser, artifacts):
         page.locator(".tf-lt-bar button", has_text="Resume").click()
         page.locator(".tf-lt-bar button", has_text="Pause").wait_for(timeout=5_000)
 
+        # The session's steps by number: the initializer was step 1, the three runs 2-4 (a
+        # cluster's step ids are random 64-bit numbers); a time axis from 0 in one unit.
+        assert "steps 2-4" in page.locator(".tf-lt-info").first.inner_text()
+        ticks = page.evaluate("() => document.querySelector('.tf-lt canvas').tfTicks")
+        assert ticks and ticks[0].startswith("0 "), ticks
+        assert not any(t.startswith("-") for t in ticks), ticks
+        assert len({t.split()[-1] for t in ticks}) == 1, ticks
+
         # -- the graph widget: every node drawn, the transfers among them -------------------
         gw = page.locator(".tf-gw").first
         gw.wait_for()
-        drawn = page.locator(".tf-gw-node").count()
+        drawn = gw.locator(".tf-gw-node").count()
         assert drawn == int(gw.get_attribute("data-nodes")) and drawn >= 10
-        assert page.locator(".tf-gw-node.transfer").count() >= 2
-        assert page.locator(".tf-gw-edge.transfer").count() >= 1
-        assert page.locator(".tf-gw-edge.control").count() >= 1
-        assert page.locator(".tf-gw-node.state").count() >= 1
-        devices = page.eval_on_selector_all(
-            ".tf-gw-node", "els => els.map((e) => e.dataset.device)"
-        )
+        assert gw.locator(".tf-gw-node.transfer").count() >= 2
+        assert gw.locator(".tf-gw-edge.transfer").count() >= 1
+        assert gw.locator(".tf-gw-edge.control").count() >= 1
+        assert gw.locator(".tf-gw-node.state").count() >= 1
+        devices = gw.locator(".tf-gw-node").evaluate_all("els => els.map((e) => e.dataset.device)")
         assert {d.split("/device:")[0] for d in devices if d} >= tasks
-        assert page.locator(".tf-gw-legend-item.fill").count() >= 3  # ps CPU, two GPUs
+        assert gw.locator(".tf-gw-legend-item.fill").count() >= 3  # ps CPU, two GPUs
+
+        # One device, one colour: each lane's colour is its nodes' colour in the graph.
+        fills = gw.locator(".tf-gw-node:not(.transfer)").evaluate_all(
+            """els => Object.fromEntries(els.filter((e) => e.dataset.device).map((e) =>
+                 [e.dataset.device, e.querySelector('.tf-gw-shape').getAttribute('fill')]))"""
+        )
+        lane_colors = page.evaluate("() => document.querySelector('.tf-lt canvas').tfColors")
+        shared = set(fills) & set(lane_colors)
+        assert len(shared) >= 3, (fills, lane_colors)
+        assert all(fills[d] == lane_colors[d] for d in shared), (fills, lane_colors)
 
         # -- linked: a click on the matmul "h" in the timeline highlights it in the graph ---
-        views = _screenshots(page, artifacts, "views")
+        views = _screenshots(page, artifacts, f"{front_end}-views", front_end)
         page.locator(".tf-lt canvas").first.scroll_into_view_if_needed()
         bar = page.evaluate(
             """() => {
@@ -146,12 +182,12 @@ def test_live_views_in_jupyterlab(jupyter_lab, browser, artifacts):
 
         # -- hover and zoom in the graph ------------------------------------------------------
         selected.hover()
-        tip = page.locator(".tf-gw-tip")
+        tip = gw.locator(".tf-gw-tip")
         tip.wait_for(state="visible", timeout=5_000)
         assert "op: MatMul" in tip.inner_text()
-        world = page.locator(".tf-gw-world").first
+        world = gw.locator(".tf-gw-world")
         before = world.get_attribute("transform")
-        box = page.locator(".tf-gw-stage").first.bounding_box()
+        box = gw.locator(".tf-gw-stage").bounding_box()
         page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         page.mouse.wheel(0, -300)
         page.wait_for_function(
@@ -160,16 +196,48 @@ def test_live_views_in_jupyterlab(jupyter_lab, browser, artifacts):
             timeout=5_000,
         )
         page.mouse.move(box["x"] + 5, box["y"] + 5)
-        page.locator(".tf-gw button", has_text="Fit").first.click()
+        gw.locator("button", has_text="Fit").click()
+
+        # -- the bigger graph: folded scopes, legible labels, a click opens a scope ------------
+        scoped = page.locator(".tf-gw").nth(1)
+        scoped.scroll_into_view_if_needed()
+        assert float(scoped.get_attribute("data-scale")) >= 8 / 9 - 1e-3
+        folder = scoped.locator('.tf-gw-node.scope[data-name="gradients"]')
+        folder.wait_for(timeout=10_000)
+        assert scoped.locator('.tf-gw-node[data-name^="gradients/"]').count() == 0
+        _drag_into_view(page, scoped.locator(".tf-gw-stage"), folder)
+        folder.click()
+        scoped.locator('.tf-gw-node[data-name^="gradients/"]').first.wait_for(timeout=10_000)
+        assert scoped.locator('.tf-gw-node.scope[data-name="gradients"]').count() == 0
     finally:
-        _screenshots(page, artifacts, "final")
+        _screenshots(page, artifacts, f"{front_end}-final", front_end)
     assert not errors, "JavaScript errors on the page:\n" + "\n".join(errors)
-    _publish(views)
+    return views
 
 
-def _screenshots(page, folder: Path, tag: str) -> dict:
+def _drag_into_view(page, stage, target, hops: int = 12) -> None:
+    """Pan a graph widget by dragging its stage until ``target`` is inside it: drawn at a
+    legible size, a big graph is larger than its stage. Each drag stays inside the stage
+    (leaving it ends a drag)."""
+    for _ in range(hops):
+        s, t = stage.bounding_box(), target.bounding_box()
+        cx, cy = s["x"] + s["width"] / 2, s["y"] + s["height"] / 2
+        dx = cx - (t["x"] + t["width"] / 2)
+        dy = cy - (t["y"] + t["height"] / 2)
+        if abs(dx) < s["width"] / 3 and abs(dy) < s["height"] / 3:
+            return
+        dx = max(-s["width"] / 2 + 10, min(s["width"] / 2 - 10, dx))
+        dy = max(-s["height"] / 2 + 10, min(s["height"] / 2 - 10, dy))
+        page.mouse.move(cx, cy)
+        page.mouse.down()
+        page.mouse.move(cx + dx, cy + dy, steps=4)
+        page.mouse.up()
+    raise AssertionError(f"could not pan {target} into its graph widget's stage")
+
+
+def _screenshots(page, folder: Path, tag: str, front_end: str = "jupyterlab") -> dict:
     """A full-page picture and one per view; returns {view: path} of the view pictures."""
-    page.screenshot(path=str(folder / f"jupyterlab-{tag}.png"), full_page=True)
+    page.screenshot(path=str(folder / f"{front_end}-page-{tag}.png"), full_page=True)
     shots = {}
     for view, selector in (
         ("cluster", ".teachflow-cluster"),

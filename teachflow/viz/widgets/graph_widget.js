@@ -237,8 +237,9 @@ function render({ model, el }) {
     }
     root.dataset.selected = String(hits.length);
     if (follow && hits.length) {
-      // Bring the first match into view when it is outside (a click in the timeline).
-      const n = nodeOf.get(hits[0]);
+      // Bring the op itself (not its _Send/_Recv) into view when it is outside (a click in
+      // the timeline): at a legible scale a big graph is wider than its stage.
+      const n = nodeOf.get(hits.find((g) => nodeOf.get(g).name === key) || hits[0]);
       const [W, H] = stageSize();
       const sx = t.x + n.x * t.k;
       const sy = t.y + n.y * t.k;

@@ -248,10 +248,12 @@ function render({ model, el }) {
     ctx.fillStyle = "#555";
     ctx.textBaseline = "top";
     const origin = extent()[0];
+    const tickLabels = [];
     for (const [t, label] of timeTicks(t0 - origin, t1 - origin)) {
       const x = LEFT + (t + origin - t0) * scale;
       ctx.fillRect(x, height - AXIS, 1, 4);
       ctx.fillText(label, Math.min(x, width - 60), height - AXIS + 5);
+      tickLabels.push(label);
     }
     const steps = model.get("steps") || [];
     info.textContent = (model.get("paused") ? "paused - " : "") + events.length + " events, steps " +
@@ -273,6 +275,9 @@ function render({ model, el }) {
     // What is drawn, for tests and the browser's console: op bars per device lane.
     root.dataset.events = String(events.length);
     root.dataset.lanes = JSON.stringify(lanes);
+    // What was drawn, for tests and tools that cannot read a canvas.
+    canvas.tfTicks = tickLabels;
+    canvas.tfColors = { ...(model.get("device_colors") || {}) };
     canvas.tfBars = boxes.map(([x, y, w, h, e]) => ({ x, y, w, h, node: e.node, device: e.device, kind: e.kind }));
   }
 

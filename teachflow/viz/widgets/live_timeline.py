@@ -335,7 +335,7 @@ class LiveTimeline(anywidget.AnyWidget):
         n_ops = sum(1 for d in self._held if d["kind"] == "op")
         n_tr = len(self._held) - n_ops
         return (
-            f"LiveTimeline(steps={list(self.steps)}, devices={len(self.devices)}, "
+            f"LiveTimeline(steps={list(self.numbers)}, devices={len(self.devices)}, "
             f"ops={n_ops}, transfers={n_tr})"
         )
 
