@@ -43,37 +43,121 @@ def partition(graph, placement, fetch_tensors, target_ops, feed_tensors, incarna
     """
     fed = set(feed_tensors)
     needed = prune(fetch_tensors, target_ops, fed)
-    order = sorted(needed, key=lambda op: op._id)
-    parts = {}
+    cut = _Cut(placement, incarnations, fed, needed)
+    for op in sorted(needed, key=lambda op: op._id):
+        dev = placement[op]
+        task = task_of(dev)
+        nd = op.node_def
+        nd.device = dev
+        nd.input = cut.data_inputs(op, task, dev) + cut.control_inputs(op, task, dev)
+        cut.part(task).nodes.append(nd)
+    return cut.parts, cut.assign_fetches(fetch_tensors)
 
-    def part(task):
-        p = parts.get(task)
+
+class _Cut:
+    """One step's partitions as they are built, with the nodes already added at the cuts
+    (so that a tensor read twice on a device crosses once)."""
+
+    def __init__(self, placement, incarnations, fed, needed):
+        self.placement = placement
+        self.incarnations = incarnations
+        self.fed = fed
+        self.needed = needed
+        self.parts = {}  # task -> Partition
+        self.feed_nodes = {}  # (tensor, task) -> input string in that task's partition
+        # As TF's partitioner cuts per *device*, every device of another task that reads a
+        # tensor has its own _Recv (two GPUs of a worker reading a ps variable pull it twice).
+        self.cut_nodes = {}  # (tensor, dst device) -> input string of the _Recv
+        self.ctrl_nodes = {}  # (op, dst device) -> name of the _Recv standing for op
+
+    def part(self, task) -> Partition:
+        p = self.parts.get(task)
         if p is None:
-            p = parts[task] = Partition(task)
+            p = self.parts[task] = Partition(task)
         return p
 
-    feed_nodes = {}  # (tensor, task) -> input string in that task's partition
-    # As TF's partitioner cuts per *device*, every device of another task that reads a
-    # tensor has its own _Recv (two GPUs of a worker reading a ps variable pull it twice).
-    cut_nodes = {}  # (tensor, dst device) -> input string of the _Recv
-    ctrl_nodes = {}  # (op, dst device) -> name of the _Recv standing for op
+    def data_inputs(self, op, task, dev) -> list:
+        """``op``'s data inputs in its partition: a placeholder for a fed tensor, a _Recv
+        for a tensor from another task, the tensor itself otherwise."""
+        inputs = []
+        for t in op._inputs:
+            if t in self.fed:
+                inputs.append(self._feed_input(t, task, dev))
+            elif task_of(self.placement[t.op]) != task:
+                key = (t, dev)
+                if key not in self.cut_nodes:
+                    self.cut_nodes[key] = self._send_recv(
+                        t.op,
+                        t._as_node_def_input(),
+                        t.dtype.base_dtype,
+                        t.shape,
+                        task,
+                        dev,
+                        str(t.value_index),
+                    )
+                inputs.append(self.cut_nodes[key])
+            else:
+                inputs.append(t._as_node_def_input())
+        return inputs
 
-    def feed_input(t, task, device):
+    def control_inputs(self, op, task, dev) -> list:
+        """``op``'s control inputs the step needs; one from another task arrives as a _Recv
+        of a dummy scalar produced after the controlling op has run."""
+        inputs = []
+        for c in op._control_inputs:
+            if c not in self.needed:
+                continue
+            if task_of(self.placement[c]) == task:
+                inputs.append("^" + c.name)
+                continue
+            key = (c, dev)
+            if key not in self.ctrl_nodes:
+                marker = f"{c.name}/_control_{len(self.ctrl_nodes)}"
+                self.part(task_of(self.placement[c])).nodes.append(
+                    NodeDef(
+                        marker,
+                        "Const",
+                        ["^" + c.name],
+                        self.placement[c],
+                        {"value": _ZERO, "dtype": dtypes.float32},
+                    )
+                )
+                self.ctrl_nodes[key] = self._send_recv(
+                    c, marker, dtypes.float32, TensorShape([]), task, dev, "control"
+                )
+            inputs.append("^" + self.ctrl_nodes[key])
+        return inputs
+
+    def assign_fetches(self, fetch_tensors) -> dict:
+        """Which task returns each fetch (None: the client fed it, and has it)."""
+        fetch_task = {}
+        for t in fetch_tensors:
+            if t in self.fed:
+                fetch_task[t.name] = None
+                continue
+            task = task_of(self.placement[t.op])
+            if t.name not in fetch_task:  # each fetch once, without scanning the task's list
+                self.part(task).fetches.append(t.name)
+            fetch_task[t.name] = task
+        return fetch_task
+
+    def _feed_input(self, t, task, device):
         key = (t, task)
-        name = feed_nodes.get(key)
+        name = self.feed_nodes.get(key)
         if name is None:
             node = f"{t.op.name}/_feed_{t.value_index}"
-            part(task).nodes.append(
+            p = self.part(task)
+            p.nodes.append(
                 NodeDef(
                     node, "Placeholder", [], device, {"dtype": t.dtype.base_dtype, "shape": t.shape}
                 )
             )
-            part(task).feeds.append((node + ":0", t.name))
-            name = feed_nodes[key] = node
+            p.feeds.append((node + ":0", t.name))
+            name = self.feed_nodes[key] = node
         return name
 
-    def send_recv(src_op, value_input, dtype, shape, dst_task, dst_device, tag):
-        src_dev = placement[src_op]
+    def _send_recv(self, src_op, value_input, dtype, shape, dst_task, dst_device, tag):
+        src_dev = self.placement[src_op]
         d = DeviceSpec.from_string(dst_device)
         suffix = f"{tag}_{d.job}_{d.task}"  # the receiving task ...
         if (d.device_type, d.device_index) != ("CPU", 0):
@@ -84,76 +168,14 @@ def partition(graph, placement, fetch_tensors, target_ops, feed_tensors, incarna
             value_input,
             f"edge_{src_op._id}_{src_op.name}_{tag}",
             src_dev,
-            incarnations.get(src_dev, 0),
+            self.incarnations.get(src_dev, 0),
             dst_device,
             dtype,
             shape,
         )
-        part(task_of(src_dev)).nodes.append(send)
-        part(dst_task).nodes.append(recv)
+        self.part(task_of(src_dev)).nodes.append(send)
+        self.part(dst_task).nodes.append(recv)
         return recv.name
-
-    for op in order:
-        dev = placement[op]
-        task = task_of(dev)
-        nd = op.node_def
-        nd.device = dev
-        inputs = []
-        for t in op._inputs:
-            if t in fed:
-                inputs.append(feed_input(t, task, dev))
-            elif task_of(placement[t.op]) != task:
-                key = (t, dev)
-                if key not in cut_nodes:
-                    cut_nodes[key] = send_recv(
-                        t.op,
-                        t._as_node_def_input(),
-                        t.dtype.base_dtype,
-                        t.shape,
-                        task,
-                        dev,
-                        str(t.value_index),
-                    )
-                inputs.append(cut_nodes[key])
-            else:
-                inputs.append(t._as_node_def_input())
-        for c in op._control_inputs:
-            if c not in needed:
-                continue
-            if task_of(placement[c]) == task:
-                inputs.append("^" + c.name)
-                continue
-            key = (c, dev)
-            if key not in ctrl_nodes:
-                # A control edge across tasks: send a scalar produced after c has run.
-                src_task = task_of(placement[c])
-                marker = f"{c.name}/_control_{len(ctrl_nodes)}"
-                part(src_task).nodes.append(
-                    NodeDef(
-                        marker,
-                        "Const",
-                        ["^" + c.name],
-                        placement[c],
-                        {"value": _ZERO, "dtype": dtypes.float32},
-                    )
-                )
-                ctrl_nodes[key] = send_recv(
-                    c, marker, dtypes.float32, TensorShape([]), task, dev, "control"
-                )
-            inputs.append("^" + ctrl_nodes[key])
-        nd.input = inputs
-        part(task).nodes.append(nd)
-
-    fetch_task = {}
-    for t in fetch_tensors:
-        if t in fed:
-            fetch_task[t.name] = None
-            continue
-        task = task_of(placement[t.op])
-        if t.name not in fetch_task:  # each fetch once, without scanning the task's list
-            part(task).fetches.append(t.name)
-        fetch_task[t.name] = task
-    return parts, fetch_task
 
 
 _ZERO = np.zeros((), np.float32)
