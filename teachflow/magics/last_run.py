@@ -63,7 +63,7 @@ class StepRecorder:
     def follow(self, cluster, timeout: float = 10.0) -> bool:
         """Also record the events of every task of ``cluster`` (server processes), moved
         onto this process's clock; True when every task's stream opened in ``timeout``."""
-        from teachflow.viz.widgets.remote_events import RemoteEventStream, addresses_from
+        from teachflow.distributed.event_stream import RemoteEventStream, addresses_from
 
         self.unfollow()
         self._remote = RemoteEventStream(addresses_from(cluster), self._callback).start()

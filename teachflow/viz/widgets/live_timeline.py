@@ -137,7 +137,7 @@ class LiveTimeline(anywidget.AnyWidget):
         says which task could not be reached). This does not listen to the local bus (call `attach` as well for local sessions;
         with in-process servers that would draw their ops twice). `detach` stops it.
         """
-        from teachflow.viz.widgets.remote_events import RemoteEventStream, addresses_from
+        from teachflow.distributed.event_stream import RemoteEventStream, addresses_from
 
         if self._remote is not None:
             self._remote.stop()

@@ -1,4 +1,4 @@
-"""Events from the tasks of a cluster, on this process's clock: what `LiveTimeline` shows.
+"""Events from the tasks of a cluster, on this process's clock: what `LiveTimeline` draws.
 
 Each server's WorkerService streams the events of its process (``StreamEvents``) with
 times in epoch nanoseconds of *its* clock. To draw them next to each other and next to
