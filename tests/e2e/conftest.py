@@ -259,7 +259,13 @@ def browser(tmp_path):
                     errors.append(f"console: {msg.text} ({loc.get('url', '')})")
 
             page.on("console", on_console)
-            page.on("pageerror", lambda exc: errors.append(f"pageerror: {exc}"))
+            page.on("pageerror", lambda exc: errors.append(f"pageerror: {_where(exc)}"))
             yield SimpleNamespace(page=page, errors=errors)
         finally:
             context.close()
+
+
+def _where(exc) -> str:
+    """An uncaught page error with the top of its stack: which script threw it."""
+    stack = (getattr(exc, "stack", "") or "").splitlines()[:4]
+    return "\n  ".join([str(exc), *stack[1:]]) if stack else str(exc)

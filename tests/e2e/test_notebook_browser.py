@@ -211,8 +211,19 @@ def _run_and_check_live_views(page, errors, artifacts, front_end) -> dict:
         assert scoped.locator('.tf-gw-node.scope[data-name="gradients"]').count() == 0
     finally:
         _screenshots(page, artifacts, f"{front_end}-final", front_end)
-    assert not errors, "JavaScript errors on the page:\n" + "\n".join(errors)
+    ours = [e for e in errors if not _front_end_own_error(e, front_end)]
+    assert not ours, "JavaScript errors on the page:\n" + "\n".join(ours)
     return views
+
+
+def _front_end_own_error(error: str, front_end: str) -> bool:
+    """Notebook 7.6 with JupyterLab 4.6 throws "reading 'schema'" from its own core bundle
+    on every page, its empty file browser included: not the views' doing."""
+    return (
+        front_end == "notebook7"
+        and "reading 'schema'" in error
+        and "/static/notebook/notebook_core." in error.split("\n", 2)[1]
+    )
 
 
 def _drag_into_view(page, stage, target, hops: int = 12) -> None:
