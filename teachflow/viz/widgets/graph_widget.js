@@ -144,6 +144,7 @@ function render({ model, el }) {
   }
 
   function build() {
+    tip.style.display = "none"; // a redraw (a scope opened) leaves no stale tip behind
     while (world.firstChild) world.firstChild.remove();
     while (defs.firstChild) defs.firstChild.remove();
     byBase = new Map();
