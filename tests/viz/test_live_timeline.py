@@ -157,7 +157,11 @@ def test_static_fallback(two_gpu_run):
     assert bundle["text/plain"].startswith("LiveTimeline(steps=[")
     assert "transfers=1" in bundle["text/plain"]
     svg = bundle["image/svg+xml"]
-    assert svg.startswith("<svg") and svg.count("<rect") == len(lt.events)
+    assert svg.startswith("<svg") and svg.count("</title></rect>") == len(lt.events)
+    # Each lane beside its device's session colour, as in the live page.
+    for device in lt.devices:
+        assert f'fill="{lt.device_colors[device]}"/>' in svg
+    assert svg.count('class="device-swatch"') == len(lt.devices)
     assert "#d62728" in svg and ">GPU:1<" in svg
     assert "application/vnd.jupyter.widget-view+json" in bundle
 

@@ -345,5 +345,9 @@ class LiveTimeline(anywidget.AnyWidget):
     def to_svg(self, width: int = 720) -> str:
         """The held steps as a small SVG: one row per device, bars by op family."""
         return timeline_svg(
-            self._held, list(self.devices), self.palette.get("families", {}), width=width
+            self._held,
+            list(self.devices),
+            self.palette.get("families", {}),
+            width=width,
+            device_colors=dict(self.device_colors),
         )

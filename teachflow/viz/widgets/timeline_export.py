@@ -106,9 +106,10 @@ mod.default.render({{ model, el: document.getElementById("timeline") }});
 """
 
 
-def timeline_svg(events, devices, colors, width: int = 720) -> str:
+def timeline_svg(events, devices, colors, width: int = 720, device_colors=None) -> str:
     """The events as a small SVG: one row per device, bars by op family (``colors``),
-    transfers in the reserved red."""
+    transfers in the reserved red; each lane's name beside its device's colour
+    (``device_colors``, the session palette's) when given."""
     lane_h, left, top = 18, 70, 6
     devices = list(devices)
     height = top * 2 + lane_h * max(len(devices), 1)
@@ -125,7 +126,12 @@ def timeline_svg(events, devices, colors, width: int = 720) -> str:
     rows = {dev: i for i, dev in enumerate(devices)}
     for dev, i in rows.items():
         y = top + i * lane_h + 12
-        parts.append(f'<text x="2" y="{y}">{html.escape(_short(dev))}</text>')
+        if device_colors and dev in device_colors:
+            parts.append(
+                f'<rect class="device-swatch" x="0" y="{y - 10}" width="4" height="{lane_h - 6}" '
+                f'fill="{device_colors[dev]}"/>'
+            )
+        parts.append(f'<text x="6" y="{y}">{html.escape(_short(dev))}</text>')
     for d in events:
         x = left + (d["start_us"] - t0) * scale
         w = max((d["end_us"] - d["start_us"]) * scale, 1.0)
