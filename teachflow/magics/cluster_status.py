@@ -158,14 +158,24 @@ class ClusterStatus:
             f'<th style="text-align:left">{h}</th>'
             for h in ("task", "address", "state", "devices", "variables", "queues")
         )
+        from teachflow.viz import palette
+        from teachflow.viz.step_records import short_device
+
+        # Each device in the colour every view of this session gives it.
+        colors = palette.color_table(d for t in self.tasks for d in t.devices)
         body = []
         for t, cells in self._rows():
             color = _UP if t.state == "up" else _DOWN
+            chips = ", ".join(
+                f'<span data-device="{_esc(d)}" style="border-left:0.8em solid {colors[d]};'
+                f'padding-left:0.3em">{_esc(short_device(d))}</span>'
+                for d in t.devices
+            )
             tds = [
                 f"<td><code>{_esc(cells[0])}</code></td>",
                 f"<td><code>{_esc(cells[1])}</code></td>",
                 f'<td style="color:{color};font-weight:bold">{_esc(cells[2])}</td>',
-                f"<td>{_esc(cells[3])}</td>",
+                f"<td>{chips}</td>",
                 f"<td>{'<br>'.join(_esc(v) for v in cells[4])}</td>",
                 f"<td>{'<br>'.join(_esc(q) for q in cells[5])}</td>",
             ]

@@ -53,6 +53,12 @@ def test_variables_and_queues_held_by_each_task(cluster):
         "<td>exp/count int32 () on CPU:0 (uninitialized)<br>exp/w float32 (2, 3) on CPU:0</td>"
         in page
     )
+    # Each device chip in the colour the other views of the session give it.
+    from teachflow.viz import palette
+
+    for device in ps.devices + worker.devices:
+        colour = palette.color_table([device])[device]
+        assert f'data-device="{device}" style="border-left:0.8em solid {colour};' in page
 
 
 def test_a_task_nobody_answers_for_is_down(cluster):
