@@ -27,7 +27,7 @@ from teachflow.viz.step_records import (
     read_steps,
     short_device,
 )
-from teachflow.viz.timeline import step_layout
+from teachflow.viz.timeline import step_layout, time_axis_label
 
 __all__ = ["format_bytes", "plot_memory"]
 
@@ -143,7 +143,7 @@ def plot_memory(
     ax.set_xticklabels([label for _, label in ticks], fontsize=8)
     for off in offsets[1:]:
         ax.axvline(off, color="#999999", lw=1, ls=":")
-    ax.set_xlabel("time since the step started (ms)")
+    ax.set_xlabel(time_axis_label(traces))
     ax.set_ylabel("bytes in use")
     ax.set_title("Memory in use per device" + (f", {len(traces)} steps" if len(traces) > 1 else ""))
     ax.legend(

@@ -27,10 +27,11 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from teachflow.viz import palette
+from teachflow.viz.axis_units import time_unit
 from teachflow.viz.lanes import lane_count, pack_lanes
 from teachflow.viz.step_records import read_steps, short_device, task_of
 
-__all__ = ["op_color", "plot_timeline", "step_layout"]
+__all__ = ["op_color", "plot_timeline", "step_layout", "time_axis_label"]
 
 # Layout, in lane heights: a bar fills most of its lane; each task has a header band.
 _BAR_HEIGHT = 0.8
@@ -141,7 +142,7 @@ def plot_timeline(run_metadata_or_events, *, steps=None, ax=None, graph=None):
     ax.set_xticklabels([label for _, label in ticks], fontsize=8)
     _draw_tasks(ax, rows)
     _draw_steps(ax, traces, offsets)
-    ax.set_xlabel("time since the step started (ms)")
+    ax.set_xlabel(time_axis_label(traces))
     n_ops = sum(len(t.ops) for t in traces)
     n_moves = sum(len(t.transfers) for t in traces)
     ax.set_title(
@@ -163,10 +164,12 @@ def plot_timeline(run_metadata_or_events, *, steps=None, ax=None, graph=None):
 
 def step_layout(traces):
     """Where each step starts on a drawing's time axis (ms), and the ticks to label it:
-    ``(offsets, [(position, label), ...])``; each step's labels count from its own start."""
+    ``(offsets, [(position, label), ...])``; each step's labels count from its own start,
+    in the one unit `time_axis_label` names (us for steps under a millisecond, ...)."""
     from matplotlib.ticker import MaxNLocator
 
     longest = max((t.duration_ns for t in traces), default=0) / 1e6
+    per_ms = 1e6 / time_unit(longest * 1e6)[1]  # labels' units in a millisecond
     gap = longest * _STEP_GAP if len(traces) > 1 else 0.0
     offsets, ticks, x = [], [], 0.0
     for t in traces:
@@ -174,11 +177,17 @@ def step_layout(traces):
         dur = t.duration_ns / 1e6
         # Tick density follows each step's share of the axis.
         nbins = max(2, round(8 * dur / max(longest, 1e-12) / len(traces)) + 1)
-        for v in MaxNLocator(nbins=nbins).tick_values(0, max(dur, 1e-9)):
-            if -1e-12 <= v <= dur * (1 + 1e-9):
-                ticks.append((x + v, f"{v:g}"))
+        for v in MaxNLocator(nbins=nbins).tick_values(0, max(dur * per_ms, 1e-9)):
+            if -1e-12 <= v <= dur * per_ms * (1 + 1e-9):
+                ticks.append((x + v / per_ms, f"{v:g}"))
         x += dur + gap
     return offsets, ticks
+
+
+def time_axis_label(traces) -> str:
+    """The time axis' title, naming the unit `step_layout` labels it in."""
+    longest_ns = max((t.duration_ns for t in traces), default=0)
+    return f"time since the step started ({time_unit(longest_ns)[0]})"
 
 
 # -- from steps to bars --------------------------------------------------------------------

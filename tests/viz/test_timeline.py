@@ -8,6 +8,7 @@ from matplotlib.patches import FancyArrowPatch
 import teachflow as tf
 from teachflow.trace.events import OpEvent, StepEvent
 from teachflow.viz import palette
+from teachflow.viz.axis_units import time_unit
 from teachflow.viz.step_records import read_steps
 from teachflow.viz.timeline import op_color, plot_timeline
 
@@ -41,7 +42,21 @@ def test_one_row_per_device_under_its_task(traced_run):
     assert [t.get_text() for t in ax.texts if t.get_gid() == "task-label"] == [
         "/job:localhost/task:0"
     ]
-    assert ax.get_xlabel() == "time since the step started (ms)"
+    unit = time_unit(read_steps(traced_run.md)[0].duration_ns)[0]
+    assert ax.get_xlabel() == f"time since the step started ({unit})"
+
+
+def test_a_short_step_is_timed_in_microseconds_from_0():
+    events = [
+        StepEvent(3, "start", 0),
+        OpEvent(3, CPU0, "a", "MatMul", 0, 30_000, 1, 0, ()),
+        StepEvent(3, "end", 30_000),
+    ]
+    ax = plot_timeline(events).axes[0]
+    assert ax.get_xlabel() == "time since the step started (us)"
+    labels = [t.get_text() for t in ax.get_xticklabels()]
+    assert labels[0] == "0" and 20 <= float(labels[-1]) <= 30  # not 0.03 ms
+    assert all(label.isdigit() for label in labels)  # whole microseconds, none negative
 
 
 def test_a_transfer_is_red_with_an_arrow_from_the_sending_row_to_the_receiving_row(
