@@ -14,6 +14,7 @@ import pkgutil
 import pytest
 
 import teachflow as tf
+from teachflow.trace.events import bus
 from teachflow.viz import palette
 
 # ``teachflow.__main__`` runs the command line on import; it holds no examples.
@@ -77,3 +78,5 @@ def test_module_examples_print_what_they_say(module_name):
             failures.append("".join(report))
     tf.reset_default_graph()
     assert not failures, "\n".join(failures)
+    # An example leaves nothing listening to the runs (later tests count the events built).
+    assert not bus.active, f"{module_name}'s examples left a subscriber on the event bus"

@@ -14,6 +14,7 @@ itself. Loaded with ``%load_ext teachflow``; ``%teachflow?`` lists the subcomman
     ['up', 'up']
     >>> ip.run_line_magic("teachflow", "cluster stop")
     Stopped the cluster (2 tasks).
+    >>> ip.run_line_magic("unload_ext", "teachflow")  # stops recording runs for %teachflow last
 """
 
 from __future__ import annotations

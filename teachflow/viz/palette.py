@@ -319,6 +319,11 @@ OP_FAMILY_RULES = (
     ("array", "exact", "InvertPermutation"),
     ("array", "prefix", "Unique"),
     ("array", "exact", "ListDiff"),
+    ("array", "prefix", "Dynamic"),  # DynamicPartition, DynamicStitch
+    ("array", "exact", "BroadcastArgs"),
+    ("array", "exact", "Roll"),
+    ("reduction", "contains", "Bincount"),
+    ("control", "prefix", "PyFunc"),  # a Python function called from the graph
 )
 # Families in legend order, each with a colour of its own. "transfer" is red, as every
 # transfer is; "state" is the reserved state colour.
