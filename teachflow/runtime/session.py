@@ -229,13 +229,22 @@ class BaseSession:
             publish=publish,
             report_allocations=bool(options and options.report_tensor_allocations_upon_oom),
         )
-        # The step's own manager: a Ctrl-C that ends this call cancels the step's blocked
-        # ops too, so a dequeue left behind cannot take the next element (TF cancels the
-        # step of an abandoned call the same way).
+        if plan.has_blocking:
+            values = self._run_cancellable(plan, feed_values, ctx)
+        else:  # nothing in the step can wait: nothing to cancel
+            values = self._executor.run(plan, feed_values, ctx)
+        if run_metadata is not None:
+            self._fill_run_metadata(run_metadata, plan, ctx, traced, options, feed_values)
+        return handler.build_results([fetch_value(v) for v in values])
+
+    def _run_cancellable(self, plan, feed_values, ctx):
+        """The step with a cancellation manager of its own: a Ctrl-C that ends this call
+        cancels the step's blocked ops too, so a dequeue left behind cannot take the next
+        element (TF cancels the step of an abandoned call the same way)."""
         step_cancellation = self._cancellation.child()
         token = kernel_context.cancellation.set(step_cancellation)
         try:
-            values = self._executor.run(plan, feed_values, ctx)
+            return self._executor.run(plan, feed_values, ctx)
         except BaseException as e:
             if not isinstance(e, Exception):  # KeyboardInterrupt, SystemExit
                 step_cancellation.cancel()
@@ -243,9 +252,6 @@ class BaseSession:
         finally:
             kernel_context.cancellation.reset(token)
             step_cancellation.detach()
-        if run_metadata is not None:
-            self._fill_run_metadata(run_metadata, plan, ctx, traced, options, feed_values)
-        return handler.build_results([fetch_value(v) for v in values])
 
     def _run_remote(self, handler, feed_tensors, feed_values, options, run_metadata):
         traced = options is not None and options.trace_level > RunOptions.NO_TRACE
