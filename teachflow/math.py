@@ -5,6 +5,7 @@
 (True, True)
 """
 
+from teachflow.ops.arg_ops import argmax, argmin
 from teachflow.ops.arithmetic_ops import (
     add,
     add_n,
@@ -40,8 +41,6 @@ from teachflow.ops.comparison_ops import (
 )
 from teachflow.ops.confusion_matrix_ops import confusion_matrix
 from teachflow.ops.reduction_ops import (
-    argmax,
-    argmin,
     count_nonzero,
     reduce_all,
     reduce_any,

@@ -23,6 +23,7 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.ops import (
+    arg_ops,
     arithmetic_ops,
     comparison_ops,
     matmul_ops,
@@ -30,6 +31,7 @@ from teachflow.ops import (
     scan_ops,
     unary_ops,
 )
+from teachflow.ops.arg_ops import *  # noqa: F403
 from teachflow.ops.arithmetic_ops import *  # noqa: F403
 from teachflow.ops.comparison_ops import *  # noqa: F403
 from teachflow.ops.elementwise import binary, make_op, reduce_to_shape, unary_op  # noqa: F401
@@ -44,6 +46,7 @@ __all__ = [
     *unary_ops.__all__,
     *comparison_ops.__all__,
     *reduction_ops.__all__,
+    *arg_ops.__all__,
     *scan_ops.__all__,
     *matmul_ops.__all__,
 ]
