@@ -21,39 +21,11 @@ import threading
 
 from teachflow.framework import registry
 from teachflow.framework.device_spec import DeviceSpec
+from teachflow.framework.graph_keys import GraphKeys  # noqa: F401 - its home is graph_keys
 from teachflow.framework.operation import Operation, Tensor
 
 _VALID_OP_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$")
 _VALID_SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\\/>-]*$")
-
-
-class GraphKeys:
-    """Standard collection names, TensorFlow's spelling."""
-
-    GLOBAL_VARIABLES = "variables"
-    LOCAL_VARIABLES = "local_variables"
-    MODEL_VARIABLES = "model_variables"
-    TRAINABLE_VARIABLES = "trainable_variables"
-    SUMMARIES = "summaries"
-    QUEUE_RUNNERS = "queue_runners"
-    TABLE_INITIALIZERS = "table_initializer"
-    ASSET_FILEPATHS = "asset_filepaths"
-    MOVING_AVERAGE_VARIABLES = "moving_average_variables"
-    REGULARIZATION_LOSSES = "regularization_losses"
-    CONCATENATED_VARIABLES = "concatenated_variables"
-    SAVERS = "savers"
-    WEIGHTS = "weights"
-    BIASES = "biases"
-    ACTIVATIONS = "activations"
-    UPDATE_OPS = "update_ops"
-    LOSSES = "losses"
-    INIT_OP = "init_op"
-    LOCAL_INIT_OP = "local_init_op"
-    READY_OP = "ready_op"
-    SUMMARY_OP = "summary_op"
-    GLOBAL_STEP = "global_step"
-    TRAIN_OP = "train_op"
-    VARIABLES = GLOBAL_VARIABLES
 
 
 class _ControlDependenciesController:
