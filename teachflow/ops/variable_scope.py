@@ -592,18 +592,7 @@ def get_local_variable(
     True
     """
     collections = list(collections or []) + [GraphKeys.LOCAL_VARIABLES]
+    given = (initializer, regularizer, False, collections, caching_device, partitioner)
     return get_variable(
-        name,
-        shape=shape,
-        dtype=dtype,
-        initializer=initializer,
-        regularizer=regularizer,
-        trainable=False,
-        collections=collections,
-        caching_device=caching_device,
-        partitioner=partitioner,
-        validate_shape=validate_shape,
-        use_resource=use_resource,
-        custom_getter=custom_getter,
-        constraint=constraint,
+        name, shape, dtype, *given, validate_shape, use_resource, custom_getter, constraint
     )
