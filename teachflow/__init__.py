@@ -81,7 +81,7 @@ from teachflow.framework.scopes import (
     get_collection_ref,
     name_scope,
 )
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import Dimension, TensorShape, dimension_value
 from teachflow.ops.accumulator_ops import *  # noqa: F403
 from teachflow.ops.array_ops import *  # noqa: F403
 from teachflow.ops.bincount_ops import *  # noqa: F403

@@ -23,6 +23,7 @@ from teachflow.framework import registry
 from teachflow.framework.device_spec import DeviceSpec
 from teachflow.framework.graph_keys import GraphKeys  # noqa: F401 - its home is graph_keys
 from teachflow.framework.operation import Operation, Tensor
+from teachflow.framework.shapes import Dimension
 
 _VALID_OP_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$")
 _VALID_SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\\/>-]*$")
@@ -179,7 +180,7 @@ class Graph:
             if control_inputs:
                 # An ordered set: a NoOp grouping 10k ops must not scan a list per input.
                 ctrl = list(dict.fromkeys([*ctrl, *control_inputs]))
-            attrs = dict(attrs or {})
+            attrs = {k: _plain_attr(v) for k, v in (attrs or {}).items()}
             override = self._gradient_override_map.get(op_type)
             if override is not None:
                 attrs["_gradient_op_type"] = override
@@ -460,6 +461,15 @@ def _shape_text(shape) -> str:
     if shape.ndims is None:
         return "?"
     return "[" + ",".join("?" if d is None else str(d) for d in shape.dims) + "]"
+
+
+def _plain_attr(value):
+    """An attr as stored: a `Dimension` taken from a shape (``x.shape[1]``) is a plain int."""
+    if type(value) is Dimension:
+        return int(value)
+    if type(value) in (list, tuple) and any(type(v) is Dimension for v in value):
+        return type(value)(int(v) if type(v) is Dimension else v for v in value)
+    return value
 
 
 def _as_op(x) -> Operation:

@@ -12,6 +12,35 @@ the rest when real values arrive.
 from __future__ import annotations
 
 
+class Dimension(int):
+    """A known dimension of a `TensorShape` as TF1 hands it out: an ``int`` that also has
+    ``.value``, so TF1 programs' ``n_inputs = X.get_shape()[1].value`` runs as written. An
+    unknown dimension is ``None`` (where TF1 gives ``Dimension(None)``).
+
+        >>> import teachflow as tf
+        >>> x = tf.placeholder(tf.float32, [None, 3])
+        >>> x.get_shape()[1].value, x.get_shape()[1] * 2, x.get_shape()[0] is None
+        (3, 6, True)
+    """
+
+    __slots__ = ()
+
+    @property
+    def value(self) -> int:
+        return int(self)
+
+
+def dimension_value(dimension):
+    """The ``int`` (or None) of a dimension, however it is given: TF's ``dimension_value``.
+
+    >>> dimension_value(Dimension(4)), dimension_value(None)
+    (4, None)
+    """
+    if dimension is None:
+        return None
+    return int(getattr(dimension, "value", dimension))
+
+
 class TensorShape:
     __slots__ = ("_dims",)
 
@@ -67,7 +96,8 @@ class TensorShape:
             return TensorShape(None) if isinstance(key, slice) else None
         if isinstance(key, slice):
             return TensorShape(self._dims[key])
-        return self._dims[key]
+        d = self._dims[key]
+        return None if d is None else Dimension(d)
 
     def __bool__(self):
         return self._dims is not None

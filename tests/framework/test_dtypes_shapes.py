@@ -38,3 +38,14 @@ def test_shapes():
     with pytest.raises(ValueError, match="not compatible"):
         s.merge_with([2, 4])
     assert tf.TensorShape([2, 3])[1] == 3 and tf.TensorShape([2, 3])[1:] == tf.TensorShape([3])
+
+
+def test_a_known_dimension_has_tf1s_value_and_stays_an_int():
+    x = tf.placeholder(tf.float32, [None, 3])
+    d = x.get_shape()[1]
+    assert d.value == 3 and d == 3 and isinstance(d, int) and f"{d}" == "3"
+    assert x.get_shape()[0] is None  # unknown: None, where TF1 gives Dimension(None)
+    assert tf.dimension_value(d) == 3 and tf.dimension_value(None) is None
+    # Taken into an op's attrs, a dimension is a plain int (as the GraphDef holds it).
+    parts = tf.unstack(tf.zeros([2, 3]), num=tf.zeros([2, 3]).shape[1], axis=1)
+    assert type(parts[0].op.get_attr("num")) is int
