@@ -65,6 +65,7 @@ class LabShot:
     lab: str
     first: str  # a line of the first pictured cell's code
     last: str  # a line of the last pictured cell's code
+    fit_graph: bool = False  # draw a graph's SVG at the cell's width, not its own size
 
 
 LABS = {
@@ -73,7 +74,7 @@ LABS = {
     ),
     "03": LabShot("03", "gpu_traces = {}", "claims = lab03.claims("),
     "04": LabShot("04", "viz.plot_memory(runs[delay]", "viz.plot_memory(runs[delay]"),
-    "09": LabShot("09", 'viz.show_graph(run_metadata=meta, color_by="task")', 'color_by="task"'),
+    "09": LabShot("09", 'color_by="task"', 'color_by="task"', fit_graph=True),
 }
 
 
@@ -188,6 +189,10 @@ def _picture(page, cells, source, shot: LabShot, path: Path) -> Path:
     area."""
     first = _outputs(cells, source, shot.first).first
     last = _outputs(cells, source, shot.last).last
+    if shot.fit_graph:
+        # A big graph is drawn at its own size in a scrolling box (legible when explored);
+        # the picture shows all of it at once, fitted to the cell's width.
+        first.locator(".teachflow-graph-view").evaluate(_FIT_GRAPH)
     # Instant, not the notebook's smooth scrolling: the boxes are read right after.
     first.evaluate("e => e.scrollIntoView({block: 'start', behavior: 'instant'})")
     page.wait_for_function(_STILL, arg=_SCROLLER, timeout=5_000)
@@ -203,6 +208,13 @@ def _picture(page, cells, source, shot: LabShot, path: Path) -> Path:
     return path
 
 
+_FIT_GRAPH = """(box) => {
+  box.style.maxHeight = 'none';
+  box.style.overflow = 'visible';
+  const svg = box.querySelector('svg');
+  svg.style.width = '100%';
+  svg.style.height = 'auto';
+}"""
 # The notebook's own scrolling box (JupyterLab 4 draws the cells in a windowed panel).
 _SCROLLER = ".jp-NotebookPanel .jp-WindowedPanel-outer"
 # The scroller has not moved for two animation frames: the boxes read now stay true.
