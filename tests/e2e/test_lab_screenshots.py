@@ -149,6 +149,9 @@ def _check_lab00(page, cells, source):
     live.wait_for(timeout=10_000)
     lanes = json.loads(live.get_attribute("data-lanes") or "{}")
     assert {d.split("/device:")[0] for d in lanes} >= {"/job:ps/replica:0/task:0"}, lanes
+    # One device, one colour: the live timeline's lanes wear the graph's device colours.
+    colours = live.locator("canvas").first.evaluate("c => Object.values(c.tfColors || {})")
+    assert colours and {c.lower() for c in colours} <= {f.lower() for f in fills}, (colours, fills)
 
 
 def _check_lab03(page, cells, source):
