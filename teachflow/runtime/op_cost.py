@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import threading
 
-from teachflow.runtime.plan import needs_threads
+from teachflow.runtime.plan import EXPENSIVE_TYPES, needs_threads
 
 # Below this, running a step inline beats handing it to another thread, even on an idle machine.
 WORTH_A_THREAD_NS = 200_000
@@ -66,9 +66,15 @@ def note_cost(plan, i, elapsed_ns) -> None:
 
 
 def can_learn(step) -> bool:
-    """Only compute kernels are re-judged: a blocking or stateful op keeps its own thread."""
-    op_def = getattr(step[4], "_op_def", None)
-    return step[7] and op_def is not None and op_def.cheap and not op_def.blocking
+    """Whether a step may be judged cheap by its time: a compute kernel may (a MatMul, a small
+    Conv2D or pool: `plan.EXPENSIVE_TYPES`, or any op expensive only for its output's size);
+    an op that waits (a dequeue, a receive) never, nor one registered expensive for what it
+    does beyond computing (file I/O, a Python function): its time says nothing of the next."""
+    op = step[4]
+    op_def = getattr(op, "_op_def", None)
+    if not step[7] or op_def is None or op_def.blocking:
+        return False
+    return op_def.cheap or op.type in EXPENSIVE_TYPES
 
 
 def learn(plan, timings) -> None:

@@ -24,6 +24,16 @@ EXPENSIVE_TYPES = frozenset(
         "Conv2D",
         "Conv2DBackpropInput",
         "Conv2DBackpropFilter",
+        "DepthwiseConv2dNative",
+        "DepthwiseConv2dNativeBackpropInput",
+        "DepthwiseConv2dNativeBackpropFilter",
+        "MaxPool",
+        "MaxPoolGrad",
+        "AvgPool",
+        "AvgPoolGrad",
+        "FusedBatchNormV3",
+        "FusedBatchNormGradV3",
+        "Einsum",
     }
 )
 # Outputs this large make any op worth running off the scheduling thread.

@@ -64,3 +64,18 @@ def test_hand_offs_slower_than_a_step_are_skipped_but_probed_again():
     for _ in range(40):
         h.note(10_000)  # the machine is idle again
     assert h.worth(100_000)
+
+
+def test_compute_kernels_are_learned_but_waiting_or_stateful_ones_are_not():
+    x = tf.placeholder(tf.float32, [1, 4, 4, 1])
+    conv = tf.nn.conv2d(x, tf.ones([2, 2, 1, 1]), [1, 1, 1, 1], "SAME")
+    q = tf.FIFOQueue(1, tf.float32)
+    read = tf.read_file("nowhere")
+
+    def step(op):
+        return (None, (), 0, False, op, (), 0, True)
+
+    assert op_cost.can_learn(step(conv.op))  # registered expensive, but it only computes
+    assert not op_cost.can_learn(step(q.dequeue().op))  # it waits
+    assert not op_cost.can_learn(step(read.op))  # file I/O
+    assert not op_cost.can_learn((*step(conv.op)[:7], False))  # cheap already
