@@ -24,7 +24,6 @@ import json
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -36,6 +35,7 @@ import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from teachflow.distributed.cluster import ClusterSpec
+from teachflow.distributed.ports import free_port, free_ports
 from teachflow.distributed.worker_client import auth_metadata
 from teachflow.runtime.config import ConfigProto, GPUOptions, GraphOptions
 
@@ -55,31 +55,6 @@ _HEALTH_CHANNEL_OPTIONS = [
     ("grpc.max_reconnect_backoff_ms", 250),
 ]
 _HEALTH_POLL_S = 0.25
-
-
-def free_port(host: str = "127.0.0.1") -> int:
-    """A port that was free a moment ago: bind port 0, read the port the OS chose, close.
-
-    Another process may take it before our server binds it; `LocalCluster` retries then.
-    """
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind((host, 0))
-        return s.getsockname()[1]
-
-
-def free_ports(n: int, host: str = "127.0.0.1") -> list[int]:
-    """``n`` distinct ports that were free a moment ago (each socket is held until all are
-    chosen, so the OS cannot hand out one port twice)."""
-    socks = []
-    try:
-        for _ in range(n):
-            s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            socks.append(s)
-            s.bind((host, 0))
-        return [s.getsockname()[1] for s in socks]
-    finally:
-        for s in socks:
-            s.close()
 
 
 # -- a ConfigProto crosses to a task process as JSON (never pickled) --------------------------

@@ -5,7 +5,7 @@ ask here rather than building gRPC clients themselves, so every call to a server
 the distributed layer. A task is *up* when its gRPC health service answers SERVING (or
 refuses the cluster token: something is listening), *down* when nothing answers in time.
 
-    >>> from teachflow.distributed.launcher import free_ports
+    >>> from teachflow.distributed.ports import free_ports
     >>> probe = probe_task("/job:worker/replica:0/task:0", f"localhost:{free_ports(1)[0]}", 0.5)
     >>> probe.state, probe.devices
     ('down', [])

@@ -19,16 +19,12 @@ from __future__ import annotations
 import threading
 
 from teachflow.distributed.cluster import ClusterSpec
-from teachflow.distributed.launcher import free_ports
+from teachflow.distributed.ports import start_servers
 from teachflow.distributed.server import Server
 from teachflow.framework import errors
 from teachflow.runtime.config import ConfigProto, GPUOptions
 
 __all__ = ["InProcessCluster"]
-
-# Every port is chosen before any server binds (each must know all addresses), so
-# another process may take one in between: try again with fresh ports.
-_ATTEMPTS = 3
 
 
 class InProcessCluster:
@@ -74,34 +70,24 @@ class InProcessCluster:
         return ConfigProto(simulated_gpus=0, gpu_options=GPUOptions(visible_device_list=ids))
 
     def _start(self) -> None:
-        n = sum(self._counts.values())
-        for attempt in range(_ATTEMPTS):
-            ports = iter(free_ports(n))
-            spec = {
-                job: [f"{self.host}:{next(ports)}" for _ in range(count)]
-                for job, count in self._counts.items()
-                if count
-            }
-            try:
-                for job, addresses in spec.items():
-                    for i in range(len(addresses)):
-                        server = Server(spec, job, i, config=self._config(job, i))
-                        self.servers[server.task_name] = server
-            except OSError:
-                self._stop_servers(forget=True)
-                if attempt == _ATTEMPTS - 1:
-                    raise
-                continue
-            except errors.InvalidArgumentError as e:
-                self._stop_servers(forget=True)
-                # visible_device_list past the real GPUs: say it as LocalCluster does.
-                raise ValueError(
-                    f"{self._gpus * self._counts['worker']} real GPUs needed "
-                    f"({self._gpus} per worker) but this machine has fewer ({e.message}); "
-                    "use simulated=True to simulate them"
-                ) from None
-            self._spec = ClusterSpec(spec)
-            return
+        def make_server(spec, job, index):
+            server = Server(spec, job, index, config=self._config(job, index))
+            self.servers[server.task_name] = server
+            return server
+
+        try:
+            spec, _ = start_servers(self._counts, make_server, host=self.host)
+        except errors.InvalidArgumentError as e:
+            # visible_device_list past the real GPUs: say it as LocalCluster does.
+            raise ValueError(
+                f"{self._gpus * self._counts['worker']} real GPUs needed "
+                f"({self._gpus} per worker) but this machine has fewer ({e.message}); "
+                "use simulated=True to simulate them"
+            ) from None
+        finally:
+            # Servers of a failed attempt were stopped by start_servers: forget them.
+            self.servers = {n: s for n, s in self.servers.items() if not s._stopped.is_set()}
+        self._spec = ClusterSpec(spec)
 
     # -- the cluster, as clients see it ---------------------------------------------------------
     @property
@@ -149,13 +135,8 @@ class InProcessCluster:
             if self._stopped:
                 return
             self._stopped = True
-            self._stop_servers()
-
-    def _stop_servers(self, forget=False) -> None:
-        for s in self.servers.values():
-            s.stop()
-        if forget:  # a failed start: the next attempt starts from no server
-            self.servers = {}
+            for s in self.servers.values():
+                s.stop()
 
     def __enter__(self):
         return self

@@ -124,7 +124,7 @@ def start_tensorboard(
     exist, and RuntimeError (with TensorBoard's output) when it exits or does not answer
     within ``timeout`` seconds (it is stopped then).
     """
-    from teachflow.distributed.launcher import free_ports
+    from teachflow.distributed.ports import free_ports
 
     logdir = os.path.abspath(str(logdir))
     if not os.path.isdir(logdir):

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import teachflow as tf
-from teachflow.distributed.launcher import free_ports
+from teachflow.distributed.ports import start_servers
 
 D = tf.data.Dataset
 
@@ -104,8 +104,8 @@ def test_each_session_gets_its_own_iterator_unless_shared():
 
 @pytest.fixture
 def two_workers():
-    spec = {"worker": [f"127.0.0.1:{p}" for p in free_ports(2)]}
-    servers = [tf.train.Server(spec, "worker", i) for i in range(2)]
+    _, started = start_servers({"worker": 2}, tf.train.Server)
+    servers = started["worker"]
     yield servers
     for s in servers:
         s.stop()

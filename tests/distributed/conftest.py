@@ -6,8 +6,9 @@
             ...
 
 Every server of a cluster must know every address before any starts, so the ports are
-picked first (bound to port 0 by the OS, then released) and written into the spec. A
-task listed in ``down`` gets a free port that nobody listens on: a machine that is off.
+picked first (bound to port 0 by the OS, then released) and written into the spec;
+`start_servers` picks fresh ports when one was taken in between. A task listed in
+``down`` gets a free port that nobody listens on: a machine that is off.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import pytest
 
 import teachflow as tf
-from teachflow.distributed.launcher import free_ports
+from teachflow.distributed.ports import start_servers
 
 # Every session a test opens is bounded: a bug makes it fail, never hang.
 DEFAULT_TIMEOUT_MS = 10_000
@@ -51,19 +52,14 @@ def cluster():
     made = []
 
     def make(ps=1, workers=2, down=(), **server_kwargs):
-        jobs = {"ps": ps, "worker": workers}
-        ports = iter(free_ports(ps + workers))
-        spec = {job: [f"127.0.0.1:{next(ports)}" for _ in range(n)] for job, n in jobs.items() if n}
         down = set(down)
-        servers = {job: [] for job in spec}
+
+        def make_server(spec, job, i):
+            return None if (job, i) in down else tf.train.Server(spec, job, i, **server_kwargs)
+
+        spec, servers = start_servers({"ps": ps, "worker": workers}, make_server)
         c = Cluster(spec, servers)
         made.append(c)
-        for job, addresses in spec.items():
-            for i in range(len(addresses)):
-                started = None
-                if (job, i) not in down:
-                    started = tf.train.Server(spec, job, i, **server_kwargs)
-                servers[job].append(started)
         return c
 
     yield make

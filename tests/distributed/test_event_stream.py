@@ -16,7 +16,7 @@ from teachflow.distributed.event_stream import (
     offset_moved,
     to_local_perf,
 )
-from teachflow.distributed.launcher import free_ports
+from teachflow.distributed.ports import free_ports, start_servers
 from teachflow.trace.events import OpEvent, StepEvent, TransferEvent, bus
 
 W0 = "/job:worker/replica:0/task:0"
@@ -91,8 +91,8 @@ def test_an_unreachable_task_records_an_error_and_stops():
 
 @pytest.fixture
 def two_workers():
-    spec = {"worker": [f"localhost:{p}" for p in free_ports(2)]}
-    started = [tf.train.Server(spec, "worker", i) for i in range(2)]
+    spec, servers = start_servers({"worker": 2}, tf.train.Server, host="localhost")
+    started = servers["worker"]
     yield spec, started
     for s in started:
         s.stop()

@@ -10,21 +10,14 @@ import matplotlib
 import pytest
 
 import teachflow as tf
-from tests.distributed.conftest import Cluster, free_ports
+from teachflow.distributed.ports import start_servers
+from tests.distributed.conftest import Cluster
 
 matplotlib.use("Agg")
 
 
 def start_cluster(ps, workers):
-    ports = iter(free_ports(ps + workers))
-    spec = {
-        job: [f"127.0.0.1:{next(ports)}" for _ in range(n)]
-        for job, n in (("ps", ps), ("worker", workers))
-        if n
-    }
-    servers = {
-        job: [tf.train.Server(spec, job, i) for i in range(len(a))] for job, a in spec.items()
-    }
+    spec, servers = start_servers({"ps": ps, "worker": workers}, tf.train.Server)
     return Cluster(spec, servers)
 
 

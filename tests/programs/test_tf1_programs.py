@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 import teachflow as tf
-from teachflow.distributed.launcher import free_ports
+from teachflow.distributed.ports import free_ports
 
 HERE = pathlib.Path(__file__).resolve().parent
 FIXTURES = HERE.parents[0] / "fixtures" / "tensorflow" / "programs"

@@ -5,7 +5,7 @@ import json
 import pathlib
 
 import teachflow as tf
-from teachflow.distributed.launcher import free_ports
+from teachflow.distributed.ports import free_ports
 from teachflow.proto.server_def import ServerDef
 
 RECORD = json.loads(

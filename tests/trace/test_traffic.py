@@ -3,9 +3,9 @@
 import pytest
 
 import teachflow as tf
+from teachflow.distributed.ports import start_servers
 from teachflow.trace.events import MemoryEvent, OpEvent, TransferEvent, bus
 from teachflow.trace.traffic import TrafficReport, task_of_device, traffic_by_task
-from tests.distributed.conftest import free_ports
 
 PS = "/job:ps/replica:0/task:0/device:CPU:0"
 W0 = "/job:worker/replica:0/task:0/device:CPU:0"
@@ -82,11 +82,9 @@ def test_run_metadata_without_trace_is_refused():
 
 @pytest.fixture
 def servers():
-    ports = free_ports(3)
-    spec = {"ps": [f"127.0.0.1:{ports[0]}"], "worker": [f"127.0.0.1:{p}" for p in ports[1:]]}
-    started = [tf.train.Server(spec, j, i) for j in spec for i in range(len(spec[j]))]
+    spec, started = start_servers({"ps": 1, "worker": 2}, tf.train.Server)
     yield spec
-    for s in started:
+    for s in [*started["ps"], *started["worker"]]:
         s.stop()
 
 

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import teachflow as tf
-from teachflow.distributed.launcher import free_ports
+from teachflow.distributed.ports import start_servers
 from teachflow.proto import messages
 from teachflow.summary.event_file import read_records
 
@@ -147,13 +147,8 @@ def test_only_the_chief_starts_standard_services_and_replicas_need_devices():
 
 @pytest.fixture
 def ps_and_workers():
-    ports = free_ports(3)
-    spec = {"ps": [f"127.0.0.1:{ports[0]}"], "worker": [f"127.0.0.1:{p}" for p in ports[1:]]}
-    servers = [
-        tf.train.Server(spec, "ps", 0),
-        tf.train.Server(spec, "worker", 0),
-        tf.train.Server(spec, "worker", 1),
-    ]
+    spec, started = start_servers({"ps": 1, "worker": 2}, tf.train.Server)
+    servers = [*started["ps"], *started["worker"]]
     yield spec, servers
     for s in servers:
         s.stop()

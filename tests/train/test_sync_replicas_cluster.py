@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import teachflow as tf
-from tests.distributed.conftest import free_ports
+from teachflow.distributed.ports import start_servers
 
 CONFIG = tf.ConfigProto(operation_timeout_in_ms=10_000)
 JOIN_S = 20.0
@@ -16,9 +16,8 @@ JOIN_S = 20.0
 
 @pytest.fixture
 def spec():
-    ports = free_ports(3)
-    spec = {"ps": [f"127.0.0.1:{ports[0]}"], "worker": [f"127.0.0.1:{p}" for p in ports[1:]]}
-    servers = [tf.train.Server(spec, j, i) for j in spec for i in range(len(spec[j]))]
+    spec, started = start_servers({"ps": 1, "worker": 2}, tf.train.Server)
+    servers = [*started["ps"], *started["worker"]]
     yield spec
     for s in servers:
         s.stop()

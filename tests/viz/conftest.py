@@ -12,7 +12,7 @@ import matplotlib
 import pytest
 
 import teachflow as tf
-from teachflow.distributed.launcher import free_ports
+from teachflow.distributed.ports import start_servers
 from teachflow.trace.events import bus
 
 matplotlib.use("Agg")
@@ -83,15 +83,14 @@ def traced_run():
 def servers():
     """The chapter's cluster in this process on free ports: ps:0, worker:0 (with 2
     simulated GPUs) and worker:1; all stopped after the test."""
-    ps, w0, w1 = free_ports(3)
-    spec = {"ps": [f"localhost:{ps}"], "worker": [f"localhost:{w0}", f"localhost:{w1}"]}
-    started = [
-        tf.train.Server(spec, job_name="ps", task_index=0),
-        tf.train.Server(
-            spec, job_name="worker", task_index=0, config=tf.ConfigProto(simulated_gpus=2)
-        ),
-        tf.train.Server(spec, job_name="worker", task_index=1),
-    ]
+
+    def make_server(spec, job, index):
+        if (job, index) == ("worker", 0):
+            return tf.train.Server(spec, job, index, config=tf.ConfigProto(simulated_gpus=2))
+        return tf.train.Server(spec, job, index)
+
+    spec, servers = start_servers({"ps": 1, "worker": 2}, make_server, host="localhost")
+    started = [*servers["ps"], *servers["worker"]]
     yield SimpleNamespace(
         spec=spec, ps=started[0], worker=started[1], worker1=started[2], all=started
     )

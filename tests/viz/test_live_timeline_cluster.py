@@ -3,7 +3,7 @@
 import pytest
 
 import teachflow as tf
-from teachflow.distributed.launcher import free_ports
+from teachflow.distributed.ports import start_servers
 from teachflow.trace.events import bus
 from teachflow.viz import LiveTimeline
 
@@ -13,8 +13,8 @@ W1 = "/job:worker/replica:0/task:1"
 
 @pytest.fixture
 def two_workers():
-    spec = {"worker": [f"localhost:{p}" for p in free_ports(2)]}
-    started = [tf.train.Server(spec, "worker", i) for i in range(2)]
+    spec, servers = start_servers({"worker": 2}, tf.train.Server, host="localhost")
+    started = servers["worker"]
     yield spec, started
     for s in started:
         s.stop()
