@@ -78,14 +78,54 @@ def test_program_matches_tensorflow(name):
 
 
 def _run_script(name, *args):
-    done = subprocess.run(
+    done = _run_process(name, *args)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return _results(done.stdout)
+
+
+def _run_process(name, *args):
+    return subprocess.run(
         [sys.executable, str(HERE / f"{name}.py"), *args],
         capture_output=True,
         text=True,
         timeout=120,
     )
-    assert done.returncode == 0, done.stderr[-3000:]
-    return _results(done.stdout)
+
+
+def _port_taken(stderr: str) -> bool:
+    return "Could not bind" in stderr
+
+
+def _ps_then_worker(script, hosts, log):
+    """Start the ps, wait until it serves, run the worker. None when a port was taken by
+    another socket between choosing and binding it (the caller picks fresh ports)."""
+    ps = subprocess.Popen(
+        [sys.executable, script, "--job_name=ps", "--task_index=0", *hosts],
+        stdout=subprocess.PIPE,
+        stderr=log,
+        text=True,
+    )
+    try:
+        # The worker's session waits for the ps only so long (its operation timeout): start
+        # it once the ps says it serves, however slowly a loaded machine imported it.
+        first_line = []
+        said = threading.Thread(target=lambda: first_line.append(ps.stdout.readline()))
+        said.start()
+        said.join(120)
+        if first_line != ["ps ready\n"]:
+            log.seek(0)
+            stderr = log.read()
+            if _port_taken(stderr):
+                return None
+            raise AssertionError(f"the ps process never said it was ready: {stderr[-3000:]}")
+        worker = _run_process("replica_flags", "--job_name=worker", "--task_index=0", *hosts)
+        if worker.returncode != 0 and _port_taken(worker.stderr):
+            return None
+        assert worker.returncode == 0, worker.stderr[-3000:]
+        return _results(worker.stdout)
+    finally:
+        ps.kill()
+        ps.wait(30)
 
 
 def test_supervisor_between_graph_matches_tensorflow():
@@ -95,29 +135,18 @@ def test_supervisor_between_graph_matches_tensorflow():
     )
 
 
-def test_replica_flags_alone_and_as_a_worker_of_a_flag_built_cluster():
+def test_replica_flags_alone_and_as_a_worker_of_a_flag_built_cluster(tmp_path):
     expected = _expected("replica_flags")
     tol = EPS32 * np.sqrt(WORK["replica_flags"])
     _assert_matches(_run_script("replica_flags"), expected["alone"], tol)
-    ps_port, worker_port = free_ports(2)
-    hosts = [f"--ps_hosts=127.0.0.1:{ps_port}", f"--worker_hosts=127.0.0.1:{worker_port}"]
     script = str(HERE / "replica_flags.py")
-    ps = subprocess.Popen(
-        [sys.executable, script, "--job_name=ps", "--task_index=0", *hosts],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        # The worker's session waits for the ps only so long (its operation timeout): start
-        # it once the ps says it serves, however slowly a loaded machine imported it.
-        ready = threading.Event()
-        threading.Thread(
-            target=lambda: ps.stdout.readline() == "ps ready\n" and ready.set(), daemon=True
-        ).start()
-        assert ready.wait(120), "the ps process never said it was ready"
-        worker = _run_script("replica_flags", "--job_name=worker", "--task_index=0", *hosts)
-    finally:
-        ps.kill()
-        ps.wait(30)
+    worker = None
+    for attempt in range(3):  # a port taken in between: fresh ports, as start_servers does
+        ps_port, worker_port = free_ports(2)
+        hosts = [f"--ps_hosts=127.0.0.1:{ps_port}", f"--worker_hosts=127.0.0.1:{worker_port}"]
+        with open(tmp_path / f"ps{attempt}.log", "w+") as log:
+            worker = _ps_then_worker(script, hosts, log)
+        if worker is not None:
+            break
+    assert worker is not None, "three sets of free ports were all taken before binding"
     _assert_matches(worker, expected["worker"], tol)
