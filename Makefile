@@ -56,10 +56,14 @@ clean:
 
 # Regenerate the Python modules of every .proto file in the package (checked in; a test checks
 # they are current with the grpcio-tools the lock pins).
+# TensorFlow's messages in teachflow/proto/tf_wire import tensorboard's copies, whose descriptors
+# (not .proto sources) come with the tensorboard package: protoc reads them from a descriptor set.
 proto: $(STAMP)
+	imports=$$(mktemp) && $(PY) teachflow/proto/tf_wire/tensorboard_imports.py $$imports && \
 	for f in $$(git ls-files 'teachflow/*.proto'); do \
 	  grpc=$$(grep -q '^service ' $$f && echo --grpc_python_out=.); \
-	  $(PY) -m grpc_tools.protoc -I. --python_out=. $$grpc $$f || exit 1; done
+	  $(PY) -m grpc_tools.protoc -I. --descriptor_set_in=$$imports --python_out=. $$grpc $$f \
+	    || exit 1; done; rm -f $$imports
 
 # Renew constraints.txt: resolve the newest versions pyproject.toml allows in a throw-away
 # environment and pin them all. Then run `make proto` and `make test`, and commit both.

@@ -90,7 +90,15 @@ def test_checked_in_generated_modules_are_current(tmp_path, proto):
     if installed != pins["grpcio-tools"]:
         pytest.skip(f"grpcio-tools {installed} is installed, the lock pins {pins['grpcio-tools']}")
     suffixes = ["_pb2.py"]
-    command = [sys.executable, "-m", "grpc_tools.protoc", "-I.", f"--python_out={tmp_path}"]
+    # tf_wire's files import tensorboard's messages, known to protoc by their descriptors.
+    imports = tmp_path / "tensorboard.pb"
+    subprocess.run(
+        [sys.executable, "teachflow/proto/tf_wire/tensorboard_imports.py", str(imports)],
+        cwd=ROOT,
+        check=True,
+    )
+    command = [sys.executable, "-m", "grpc_tools.protoc", "-I.", f"--descriptor_set_in={imports}"]
+    command.append(f"--python_out={tmp_path}")
     if proto in SERVICES:
         suffixes.append("_pb2_grpc.py")
         command.append(f"--grpc_python_out={tmp_path}")
