@@ -62,7 +62,34 @@ def mlp(tf):
     return [train, loss], batches
 
 
-TRAINING = {"logreg_train": logreg, "mlp_train_fed": mlp}
+def _conv(tf, x, filters, name):
+    kernel = tf.get_variable(
+        name + "/kernel",
+        [5, 5, int(x.shape[3]), filters],
+        initializer=tf.glorot_uniform_initializer(seed=len(name)),
+    )
+    bias = tf.get_variable(name + "/bias", [filters], initializer=tf.zeros_initializer())
+    y = tf.nn.relu(tf.nn.bias_add(tf.nn.conv2d(x, kernel, [1, 1, 1, 1], "SAME"), bias))
+    return tf.nn.max_pool(y, [1, 2, 2, 1], [1, 2, 2, 1], "VALID")
+
+
+def cnn(tf):
+    """A small CNN on 28x28 images, batches of 32: two 5x5 convolutions (8 and 16 filters)
+    with ReLU and 2x2 max pooling, a dense layer of 10, sparse softmax cross-entropy, Adam."""
+    rng = np.random.default_rng(0)
+    x_all = rng.standard_normal((320, 28, 28, 1)).astype(np.float32)
+    y_all = rng.integers(0, 10, 320).astype(np.int32)
+    x = tf.placeholder(tf.float32, shape=(None, 28, 28, 1), name="X")
+    y = tf.placeholder(tf.int32, shape=(None,), name="y")
+    h = _conv(tf, _conv(tf, x, 8, "conv1"), 16, "conv2")
+    logits = _dense(tf, tf.reshape(h, [-1, 7 * 7 * 16]), 10, "outputs")
+    loss = tf.reduce_mean(tf.nn.sparse_softmax_cross_entropy_with_logits(labels=y, logits=logits))
+    train = tf.train.AdamOptimizer(1e-3).minimize(loss)
+    batches = [{x: x_all[i : i + 32], y: y_all[i : i + 32]} for i in range(0, 320, 32)]
+    return [train, loss], batches
+
+
+TRAINING = {"logreg_train": logreg, "mlp_train_fed": mlp, "cnn_train_fed": cnn}
 
 
 def _spin(stop):
