@@ -8,13 +8,13 @@ import teachflow as tf
 from teachflow.runtime.devices import _real_gpus
 
 HAS_GPU = bool(_real_gpus())
+# `pytest -m gpu` runs only these, on a machine with a GPU.
+NEEDS_GPU = pytest.mark.skipif(not HAS_GPU, reason="no CUDA GPU with cupy")
 
 DEVICES = [
     pytest.param("cpu", id="cpu"),
     pytest.param("simulated_gpu", id="simulated_gpu"),
-    pytest.param(
-        "gpu", id="gpu", marks=pytest.mark.skipif(not HAS_GPU, reason="no CUDA GPU with cupy")
-    ),
+    pytest.param("gpu", id="gpu", marks=[pytest.mark.gpu, NEEDS_GPU]),
 ]
 
 
@@ -49,7 +49,8 @@ def test_a_small_model_gives_numpy_values(kind):
     assert placed["MatMul"].endswith(expected)
 
 
-@pytest.mark.skipif(not HAS_GPU, reason="no CUDA GPU with cupy")
+@pytest.mark.gpu
+@NEEDS_GPU
 def test_real_gpu_values_live_in_device_memory():
     import cupy
 
