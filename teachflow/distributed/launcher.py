@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from teachflow.distributed import tf_engine
 from teachflow.distributed.cluster import ClusterSpec
 from teachflow.distributed.ports import free_port, free_ports
 from teachflow.distributed.worker_client import auth_metadata
@@ -104,6 +105,7 @@ class _Task:
     address: str = ""
     env: dict = field(default_factory=dict)
     process: subprocess.Popen | None = None
+    engine: str = "teachflow"  # or "tensorflow": a real tf.distribute.Server (tf_engine)
 
     @property
     def name(self) -> str:
@@ -179,11 +181,16 @@ class LocalCluster:
         ``file_root``); "auto" (the default): the working directory when started from a
         notebook (a Jupyter kernel), no limit otherwise; None: no limit.
       session_gc_seconds, max_message_bytes: passed to every `Server` (None: its default).
+      engine: "teachflow" (default), "tensorflow" (real ``tf.distribute.Server`` processes,
+        run by the Python that has TensorFlow, see `tf_engine`), or a dict by job or
+        ``(job, index)``: ``{"ps": "teachflow", "worker": "tensorflow"}``. TensorFlow tasks
+        get ``config``'s TensorFlow fields; the teachflow-only options do not apply to them.
 
     Raises:
       RuntimeError: if a task exits or is not healthy within ``startup_timeout``; the
         message names the task, its address and the last lines of its log.
       ValueError: for negative task counts, or more real GPUs than this machine has.
+      ImportError: for TensorFlow tasks when no Python here has TensorFlow.
 
         >>> import teachflow as tf
         >>> from teachflow.cluster import LocalCluster
@@ -208,6 +215,7 @@ class LocalCluster:
         file_root="auto",
         session_gc_seconds=None,
         max_message_bytes=None,
+        engine="teachflow",
     ):
         if ps < 0 or workers < 0 or ps + workers == 0:
             raise ValueError(f"A cluster needs at least one task, got ps={ps}, workers={workers}")
@@ -236,8 +244,9 @@ class LocalCluster:
                 log = os.path.join(self._log_dir, f"{job}-{i}.log")
                 self._tasks[(job, i)] = _Task(job, i, log)
         try:
+            self._set_engines(engine, gpus_per_task and simulated)
             self._set_gpu_environments(gpus_per_task, simulated, gpu_profile)
-        except ValueError:
+        except (ValueError, ImportError):
             if self._own_log_dir:
                 shutil.rmtree(self._log_dir, ignore_errors=True)
             raise
@@ -247,6 +256,14 @@ class LocalCluster:
             self.start()
 
     # -- environments ------------------------------------------------------------------------
+    def _set_engines(self, engine, simulated_gpus):
+        for key, name in tf_engine.task_engines(engine, list(self._tasks)).items():
+            self._tasks[key].engine = name
+        tf_tasks = [t for t in self._tasks.values() if t.engine == "tensorflow"]
+        if simulated_gpus and any(t.job != "ps" for t in tf_tasks):
+            raise ValueError("Simulated GPUs exist only in teachflow tasks: use simulated=False")
+        self._tf_python = tf_engine.tensorflow_python() if tf_tasks else None
+
     def _set_gpu_environments(self, gpus_per_task, simulated, gpu_profile):
         base = dict(os.environ)
         # The children import the same teachflow as this process, installed or not.
@@ -280,7 +297,7 @@ class LocalCluster:
                 env["CUDA_VISIBLE_DEVICES"] = ",".join(mine)
             if job != "ps":
                 n_worker += 1
-            task.env = env
+            task.env = tf_engine.server_environment(env) if task.engine == "tensorflow" else env
 
     # -- the cluster, as clients see it ---------------------------------------------------------
     @property
@@ -299,6 +316,10 @@ class LocalCluster:
     def target(self, job="worker", index=0) -> str:
         """The session target of one task: ``tf.Session(cluster.target("worker", 0))``."""
         return f"grpc://{self._task(job, index).address}"
+
+    def engine(self, job, index=0) -> str:
+        """The engine one task runs: "teachflow" or "tensorflow"."""
+        return self._task(job, index).engine
 
     def log_path(self, job, index) -> str:
         """The file that one task's stdout and stderr go to."""
@@ -409,6 +430,15 @@ class LocalCluster:
 
     # -- processes ------------------------------------------------------------------------------
     def _command(self, task) -> list[str]:
+        if task.engine == "tensorflow":
+            return tf_engine.server_command(
+                self._tf_python,
+                self.spec.as_dict(),
+                task.job,
+                task.index,
+                self._config_json,
+                os.getpid() if threading.current_thread() is threading.main_thread() else None,
+            )
         cmd = [sys.executable, "-m", "teachflow", "server"]
         cmd += ["--cluster", json.dumps(self.spec.as_dict()), "--job", task.job]
         cmd += ["--task", str(task.index), "--exit-with-parent"]
@@ -470,7 +500,11 @@ class LocalCluster:
                         raise _PortTakenError(f"port of {t.name} ({t.address}) was taken")
                     if rc is not None:
                         raise RuntimeError(self._failure(t, t.status()))
-                    if _is_serving(channels[t.name], request, deadline):
+                    if t.engine == "tensorflow":
+                        serving = tf_engine.is_serving(channels[t.name], deadline, _HEALTH_POLL_S)
+                    else:
+                        serving = _is_serving(channels[t.name], request, deadline)
+                    if serving:
                         pending.remove(t)
                 if pending and time.monotonic() > deadline:
                     t = pending[0]
