@@ -55,6 +55,20 @@ class RunningStep:
     deadline: float | None  # time.monotonic() value
 
 
+@dataclass(slots=True)
+class PartitionStep:
+    """What one RunGraph asks of a registered partition, whichever protocol carried it."""
+
+    step_id: int
+    session: str
+    feed_names: list  # tensors of the partition that the step feeds
+    values: list  # their values, in order
+    fetch_names: list  # tensors whose values the step returns
+    timeout_ms: int  # 0: the session's operation timeout
+    traced: bool  # record the step's events (RunMetadata, step stats)
+    report_allocations: bool
+
+
 class OpSegment:
     """The kernels of one session's stateful nodes, shared by all its partitions (TF's
     OpSegment): a queue, reader or iterator without ``shared_name`` is one object for
@@ -214,19 +228,24 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
                     )
         except Exception as e:  # noqa: BLE001 - any malformed graph is a bad request
             abort_with(context, e)
+        handle = self.register_partition(graph, request.session_handle, request.config)
+        return pb.RegisterGraphResponse(graph_handle=handle)
+
+    def register_partition(self, graph, session_handle, config) -> str:
+        """Keep ``graph`` (a partition whose nodes are all on this task's devices) for the
+        session's steps; returns its handle. ``config`` needs ``operation_timeout_in_ms``."""
         handle = f"{self.task_name}/graph_{next(self._ids)}"
         with self._lock:
-            segment = self._segments.setdefault(request.session_handle, OpSegment())
+            segment = self._segments.setdefault(session_handle, OpSegment())
             segment.graphs += 1
             self._graphs[handle] = RegisteredGraph(
-                handle,
-                graph,
-                self.devices_by_name,
-                request.config,
-                segment,
-                request.session_handle,
+                handle, graph, self.devices_by_name, config, segment, session_handle
             )
-        return pb.RegisterGraphResponse(graph_handle=handle)
+        return handle
+
+    def registered(self, handle):
+        """The `RegisteredGraph` of ``handle``, or None."""
+        return self._graphs.get(handle)
 
     def DeregisterGraph(self, request, context):
         with self._lock:
@@ -268,42 +287,22 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
     def _run_graph(self, reg, request, context):
         feed_names = [t.name for t in request.send]
         values = [tensors.from_proto(t.tensor) for t in request.send]
-        plan = reg.plan_for(feed_names, list(request.recv_key), self.devices[0])
         opts = request.options
-        timeout = opts.timeout_in_ms or reg.config.operation_timeout_in_ms
-        traced = opts.trace_level > 0
-        publish = trace_events.bus.publish if trace_events.bus.active else None
-        ctx = StepContext(
-            request.step_id,
-            timeout,
-            record=traced,
-            publish=publish,
-            report_allocations=opts.report_tensor_allocations_upon_oom,
+        results, ctx, plan = self.run_partition(
+            reg,
+            PartitionStep(
+                request.step_id,
+                request.session_handle,
+                feed_names,
+                values,
+                list(request.recv_key),
+                opts.timeout_in_ms,
+                opts.trace_level > 0,
+                opts.report_tensor_allocations_upon_oom,
+            ),
+            context,
         )
-        deadline = ctx.deadline
-        frame = StepFrame(request.step_id, self.rendezvous, deadline, self.peers)
-        cm = CancellationManager()
-        with self._lock:
-            # A step abandoned before its RunGraph arrived (CleanupGraph came first) must
-            # not start: a dequeue of it would take an element nobody will ever see.
-            if self.rendezvous.ended(request.step_id):
-                raise errors.CancelledError(
-                    None, None, f"Step {request.step_id} was cancelled before it started here"
-                )
-            self._running[request.step_id] = RunningStep(request.session_handle, cm, deadline)
-        if hasattr(context, "add_callback") and not context.add_callback(cm.cancel):
-            cm.cancel()  # the caller is already gone
-        token = current_step.set(frame)
-        cancel_token = kernel_context.cancellation.set(cm)
-        root_token = file_access.current_root.set(self.file_root)
-        try:
-            results = self.executor.run(plan, values, ctx)
-        finally:
-            file_access.current_root.reset(root_token)
-            kernel_context.cancellation.reset(cancel_token)
-            current_step.reset(token)
-            with self._lock:
-                self._running.pop(request.step_id, None)
+        traced = opts.trace_level > 0
         response = pb.RunGraphResponse()
         for name, value in zip(request.recv_key, results):
             response.recv.add(name=name, tensor=tensors.to_proto(_host_value(value)))
@@ -316,6 +315,46 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
             # cut between tasks and this task's own cuts between its devices.
             response.partition_graph.extend(partition_graphs(plan))
         return response
+
+    def run_partition(self, reg, step: PartitionStep, context, peers=None):
+        """Run one step of the registered partition ``reg``; returns (fetched values, the
+        step's StepContext, the plan). ``peers`` (task -> client with ``recv_tensor``)
+        says whom the step's ``_Recv`` nodes ask; by default this server's own clients."""
+        plan = reg.plan_for(step.feed_names, step.fetch_names, self.devices[0])
+        timeout = step.timeout_ms or reg.config.operation_timeout_in_ms
+        publish = trace_events.bus.publish if trace_events.bus.active else None
+        ctx = StepContext(
+            step.step_id,
+            timeout,
+            record=step.traced,
+            publish=publish,
+            report_allocations=step.report_allocations,
+        )
+        deadline = ctx.deadline
+        frame = StepFrame(step.step_id, self.rendezvous, deadline, peers or self.peers)
+        cm = CancellationManager()
+        with self._lock:
+            # A step abandoned before its RunGraph arrived (CleanupGraph came first) must
+            # not start: a dequeue of it would take an element nobody will ever see.
+            if self.rendezvous.ended(step.step_id):
+                raise errors.CancelledError(
+                    None, None, f"Step {step.step_id} was cancelled before it started here"
+                )
+            self._running[step.step_id] = RunningStep(step.session, cm, deadline)
+        if hasattr(context, "add_callback") and not context.add_callback(cm.cancel):
+            cm.cancel()  # the caller is already gone
+        token = current_step.set(frame)
+        cancel_token = kernel_context.cancellation.set(cm)
+        root_token = file_access.current_root.set(self.file_root)
+        try:
+            results = self.executor.run(plan, step.values, ctx)
+        finally:
+            file_access.current_root.reset(root_token)
+            kernel_context.cancellation.reset(cancel_token)
+            current_step.reset(token)
+            with self._lock:
+                self._running.pop(step.step_id, None)
+        return results, ctx, plan
 
     def RecvTensor(self, request, context):
         if not self._recv_slots.acquire(blocking=False):
@@ -336,10 +375,16 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
 
     def _recv(self, request, context):
         timeout = request.timeout_ms / 1000.0 if request.timeout_ms else None
+        return self.recv_local(request.step_id, request.rendezvous_key, timeout, context)
+
+    def recv_local(self, step_id, rendezvous_key, timeout, context):
+        """Wait for the tensor a ``_Send`` of ``step_id`` left here under ``rendezvous_key``:
+        at most ``timeout`` s (None: the step's deadline) and the caller's gRPC deadline;
+        a failure ends the call with its `tf.errors` status."""
         remaining = context.time_remaining() if hasattr(context, "time_remaining") else None
         if remaining is not None and (timeout is None or remaining < timeout):
             timeout = remaining  # the caller's gRPC deadline bounds the wait too
-        step_id = request.step_id
+        request_key = rendezvous_key
 
         def still_wanted():
             # A receive with no deadline of its own ends with the step's deadline here.
@@ -350,15 +395,13 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
                     raise errors.DeadlineExceededError(
                         None,
                         None,
-                        f"Timed out waiting for tensor {request.rendezvous_key} of step "
+                        f"Timed out waiting for tensor {request_key} of step "
                         f"{step_id}: the step's deadline passed",
                     )
             return context.is_active()
 
         try:
-            return self.rendezvous.recv(
-                step_id, request.rendezvous_key, timeout, still_wanted=still_wanted
-            )
+            return self.rendezvous.recv(step_id, request_key, timeout, still_wanted=still_wanted)
         except errors.OpError as e:
             abort_with(context, e)
 
