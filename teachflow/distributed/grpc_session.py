@@ -3,6 +3,12 @@
 The session sends its graph to the master once (``CreateSession``) and then only the
 nodes added since (``ExtendSession``); each ``run`` is one ``RunStep`` carrying feeds and
 the names of fetches and targets. Errors come back as the same `tf.errors` classes.
+
+The same target may be a real TensorFlow server: the first call that looks for the
+master's side channel (``teachflow.WorkerService/GetStatus``) is answered UNIMPLEMENTED
+there, and the session then speaks TensorFlow's ``MasterService``
+(`tf_wire.master_client`). teachflow servers are told apart by that one call, which they
+answered anyway, so their sessions cost nothing more.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ from teachflow.distributed.protocol import teachflow_pb2 as pb
 from teachflow.distributed.protocol import teachflow_pb2_grpc as pb_grpc
 from teachflow.distributed.side_channel import SideChannelClient
 from teachflow.distributed.status import to_op_error
+from teachflow.distributed.tf_wire import master_client as tf_master
 from teachflow.distributed.worker_client import TOKEN_ENV, auth_metadata, make_channel, tls_enabled
 from teachflow.framework import errors
 from teachflow.runtime.placement_reason import PlacementReason
@@ -45,6 +52,8 @@ class RemoteStep:
     placement_log: list
     events: list
     partition_graphs: list
+    # A TensorFlow server's own StepStats of a traced step (teachflow's come as events).
+    step_stats: object = None
 
 
 # How long a client looks for a restarted master after losing its connection.
@@ -56,6 +65,7 @@ class MasterClient:
 
     def __init__(self, target, graph, config):
         self.address = parse_target(target)
+        self._target = target
         self._graph = graph
         self._config = config
         self._channel = make_channel(self.address)
@@ -65,6 +75,7 @@ class MasterClient:
         self._sent = 0  # graph ops already known to the master
         self._side = None  # the master's side channel (see side_channel), once discovered
         self._discovered = False
+        self._tensorflow = None  # the session on a TensorFlow master, when it is one
         # Why the master placed each node, as it told us (node name -> PlacementRecord).
         self._placement = {}
 
@@ -90,6 +101,13 @@ class MasterClient:
                 pb.GetStatusRequest(), timeout=timeout, metadata=self._md, wait_for_ready=True
             )
         except grpc.RpcError as e:
+            if e.code() == grpc.StatusCode.UNIMPLEMENTED:
+                # A TensorFlow server: it has no teachflow services.
+                self._tensorflow = tf_master.TensorFlowMasterClient(
+                    self.address, self._graph, self._config, self._channel, self._target
+                )
+                self._discovered = True
+                return
             if e.code() in (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED):
                 raise errors.UnavailableError(
                     None,
@@ -150,6 +168,13 @@ class MasterClient:
                 ) from None
             raise to_op_error(e, doing) from None
 
+    def _tensorflow_master(self):
+        """The session on a TensorFlow master when the server is TensorFlow's, else None
+        (found out on first use)."""
+        if not self._discovered:
+            self._discover()
+        return self._tensorflow
+
     def sync_graph(self):
         """Send the nodes the master has not seen yet."""
         ops = self._graph.get_operations()
@@ -179,6 +204,9 @@ class MasterClient:
 
     def run(self, fetch_tensors, target_ops, feed_pairs, options):
         """``feed_pairs``: [(tensor, numpy value)]. Returns (values, response)."""
+        tensorflow = self._tensorflow_master()
+        if tensorflow is not None:
+            return tensorflow.run(fetch_tensors, target_ops, feed_pairs, options)
         self.sync_graph()
         req = pb.RunStepRequest(
             session_handle=self._handle,
@@ -211,9 +239,14 @@ class MasterClient:
     def placement_records(self) -> list:
         """Every placement the master has reported so far: its placer's records for the
         nodes the steps ran, then the _Send/_Recv nodes it added between tasks."""
+        if self._tensorflow is not None:
+            return self._tensorflow.placement_records()
         return list(self._placement.values())
 
     def list_devices(self):
+        tensorflow = self._tensorflow_master()
+        if tensorflow is not None:
+            return tensorflow.list_devices()
         self.sync_graph()
         res = self._call(
             "ListDevices", pb.ListDevicesRequest(session_handle=self._handle), "listing devices"
@@ -224,6 +257,8 @@ class MasterClient:
         ]
 
     def close(self):
+        if self._tensorflow is not None:
+            self._tensorflow.close()
         if self._handle is not None:
             try:
                 self._stub.CloseSession(
@@ -249,6 +284,9 @@ def reset(target, containers=None, config=None):
                 metadata=auth_metadata(),
             )
         except grpc.RpcError as e:
+            if e.code() == grpc.StatusCode.UNIMPLEMENTED:  # a TensorFlow server
+                tf_master.reset(channel, address, containers)
+                return
             raise to_op_error(e, f"resetting containers at {address}") from None
 
 

@@ -285,7 +285,10 @@ class BaseSession:
                     "devices": self._remote_descriptions() if res.partition_graphs else {},
                     "inter_op_threads": self._config.inter_op_parallelism_threads,
                 }
-                if virtual:
+                if getattr(res, "step_stats", None) is not None:
+                    # A TensorFlow server traced the step itself (distributed.tf_wire).
+                    run_metadata.step_stats = res.step_stats
+                elif virtual:
                     run_metadata._set_lazy_step_stats(
                         lambda: virtual_time_hook.virtual_step_stats(step)
                     )
