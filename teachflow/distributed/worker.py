@@ -30,7 +30,7 @@ from teachflow.ops import file_access, kernel_context
 from teachflow.runtime.cancellation import CancellationManager
 from teachflow.runtime.executor import Executor, StepContext
 from teachflow.runtime.kernel_lookup import kernel_constructor
-from teachflow.runtime.partition import partition_graphs
+from teachflow.runtime.partition import partition_node_defs
 from teachflow.runtime.plan import build_plan
 from teachflow.runtime.resources import ResourceManager
 from teachflow.trace import events as trace_events
@@ -313,7 +313,9 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
         if opts.output_partition_graphs:
             # One graph per device of this task, as TF's workers partition: the cluster's
             # cut between tasks and this task's own cuts between its devices.
-            response.partition_graph.extend(partition_graphs(plan))
+            for nodes in partition_node_defs(plan):
+                wire = response.partition_graph.add()
+                wire.node.extend(graphs.node_def_to_proto(n) for n in nodes)
         return response
 
     def run_partition(self, reg, step: PartitionStep, context, peers=None):

@@ -9,6 +9,7 @@ them.
 from __future__ import annotations
 
 from teachflow.framework.operation import NodeDef
+from teachflow.proto.graph_def import nodes_to_graph_def
 
 
 def send_recv_pair(
@@ -32,9 +33,14 @@ def send_recv_pair(
 
 
 def partition_graphs(plan) -> list:
-    """One ``GraphDef`` per device of ``plan``, in device order (as TF's RunMetadata)."""
-    from teachflow.distributed.protocol import graphs
+    """One TensorFlow ``GraphDef`` per device of ``plan``, in device order (as TF's
+    RunMetadata)."""
+    return [nodes_to_graph_def(nodes) for nodes in partition_node_defs(plan)]
 
+
+def partition_node_defs(plan) -> list:
+    """The `NodeDef` records of each device's partition graph, in device order (devices
+    with nothing to run left out)."""
     parts = {d.name: [] for d in plan.devices}
     recv_name = {}
     for x in plan.transfers:
@@ -60,8 +66,4 @@ def partition_graphs(plan) -> list:
             "^" + c.name for c in op._control_inputs
         ]
         parts[dev].append(nd)
-    return [
-        graphs.teachflow_pb2.GraphDef(node=[graphs.node_def_to_proto(n) for n in parts[d.name]])
-        for d in plan.devices
-        if parts[d.name]
-    ]
+    return [parts[d.name] for d in plan.devices if parts[d.name]]

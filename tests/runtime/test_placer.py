@@ -193,11 +193,11 @@ def test_cross_device_edges_become_transfers():
     opts = tf.RunOptions(output_partition_graphs=True)
     with tf.Session(config=gpus()) as sess:
         np.testing.assert_array_equal(sess.run(b, options=opts, run_metadata=md), [3.0, 5.0])
-    # GraphDef messages, as TF's RunMetadata holds: .node, typed attribute values.
+    # TensorFlow's GraphDef messages, as TF's RunMetadata holds: strings in attr `s`.
     ops = {nd.op for part in md.partition_graphs for nd in part.node}
     assert {"_Send", "_Recv"} <= ops
     send = next(nd for part in md.partition_graphs for nd in part.node if nd.op == "_Send")
-    assert send.device == GPU0 and send.attr["recv_device"].text == GPU1
+    assert send.device == GPU0 and send.attr["recv_device"].s == GPU1.encode()
     assert "node {" in str(md.partition_graphs[0])
 
 
