@@ -102,6 +102,8 @@ class TensorFlowMasterClient:
         if self._handle is not None and last_id == self._sent_id:
             return
         gd = graph_def.graph_to_graph_def(self._graph, from_version=self._sent_id)
+        # TensorFlow's client sends its (empty) function library as a present field.
+        gd.library.SetInParent()
         if self._handle is None:
             request = master_pb2.CreateSessionRequest(
                 graph_def=gd, config=self._config.to_proto(), target=self._target
