@@ -44,11 +44,14 @@ def _recv_kernel(op, device):
     own_task = _task_of(device.name)
     # Numeric tensors come as raw bytes on the side channel; strings through gRPC.
     bulk = op._attrs["T"] is not dtypes.string
+    # A client-terminated receive (TensorFlow's feed into a partition) finds its value in
+    # this task's rendezvous, where the RunGraph that carried it left it.
+    local = src_task == own_task or bool(op._attrs.get("client_terminated"))
 
     def recv():
         frame = current_step.get()
         timeout = None if frame.deadline is None else max(frame.deadline - time.monotonic(), 0.001)
-        if src_task == own_task:
+        if local:
             return frame.rendezvous.recv(frame.step_id, key, timeout)
         peer = frame.peers(src_task)
         if bulk:

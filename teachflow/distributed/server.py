@@ -34,6 +34,7 @@ from teachflow.distributed.cluster import ClusterSpec
 from teachflow.distributed.master import DEFAULT_SESSION_GC_SECONDS, MasterService
 from teachflow.distributed.protocol import teachflow_pb2 as pb
 from teachflow.distributed.protocol import teachflow_pb2_grpc as pb_grpc
+from teachflow.distributed.tf_wire.worker_service import TFWorkerService
 from teachflow.distributed.worker import MAX_EVENT_STREAMS, MAX_PENDING_RECVS, WorkerService
 from teachflow.distributed.worker_client import (
     CHANNEL_OPTIONS,
@@ -230,6 +231,9 @@ class Server:
         )
         pb_grpc.add_WorkerServiceServicer_to_server(worker, self._grpc)
         pb_grpc.add_MasterServiceServicer_to_server(self.master_service, self._grpc)
+        # TensorFlow's WorkerService on the same port: a TF master can use this task.
+        self.tf_worker_service = TFWorkerService(worker, self.address_of)
+        self._grpc.add_generic_rpc_handlers((self.tf_worker_service.handler(),))
         self._health = health.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self._health, self._grpc)
 
@@ -270,6 +274,7 @@ class Server:
         self._grpc.stop(grace).wait()
         self.master_service.close()
         self.worker_service.close()
+        self.tf_worker_service.close()
         with self._clients_lock:
             for c in self._clients.values():
                 c.close()

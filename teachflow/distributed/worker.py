@@ -9,6 +9,7 @@ receiving worker pulls them (``RecvTensor``).
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import itertools
 import threading
@@ -359,6 +360,14 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
         return results, ctx, plan
 
     def RecvTensor(self, request, context):
+        with self.pending_recv(context):
+            value = self._recv(request, context)
+        yield from tensors.chunks(_host_value(value), CHUNK_BYTES)
+
+    @contextlib.contextmanager
+    def pending_recv(self, context):
+        """Hold one of the MAX_PENDING_RECVS slots for a waiting RecvTensor (of either
+        protocol); with none left the call ends with ResourceExhaustedError."""
         if not self._recv_slots.acquire(blocking=False):
             abort_with(
                 context,
@@ -370,10 +379,9 @@ class WorkerService(pb_grpc.WorkerServiceServicer):
                 ),
             )
         try:
-            value = self._recv(request, context)
+            yield
         finally:
             self._recv_slots.release()
-        yield from tensors.chunks(_host_value(value), CHUNK_BYTES)
 
     def _recv(self, request, context):
         timeout = request.timeout_ms / 1000.0 if request.timeout_ms else None
