@@ -1,0 +1,176 @@
+"""A mixed cluster: a TensorFlow client and worker training against a teachflow ps.
+
+The ps is a teachflow server in this process, so its variables and the ops it ran can be
+looked at directly; worker:0 is a real ``tf.distribute.Server`` in a process of the
+Python that has TensorFlow, which also runs the TF client (``tf.compat.v1`` in graph
+mode) against it. worker:0 is the master: it registers the ps's partitions on the
+teachflow ps through ``tensorflow.WorkerService``, and the two pull tensors from each
+other with TensorFlow's ``RecvTensor``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+
+import numpy as np
+import pytest
+
+import teachflow as tf
+from teachflow.distributed.ports import start_servers
+from teachflow.trace import events as trace_events
+
+from .conftest import TF_TIMEOUT_S
+
+PS_DEVICE = "/job:ps/replica:0/task:0/device:CPU:0"
+# A port taken between choosing it and TF's bind fails TF's start: choose again.
+ATTEMPTS = 3
+LEARNING_RATE = 0.01
+XS = np.array([[1.0, 2.0], [3.0, 4.0]])
+
+
+def expected_losses(steps=3):
+    """Gradient descent on mean((x @ w - 1)^2), in float64: what the three steps give."""
+    w = np.array([[0.5], [-0.5]])
+    losses = []
+    for _ in range(steps):
+        err = XS @ w - 1.0
+        losses.append(float(np.mean(err**2)))
+        w = w - LEARNING_RATE * 2.0 / err.size * XS.T @ err
+    return losses, w
+
+
+# The chapter's example and a training step; worker:0 (this TF process) is the master.
+TF_WORKER_AND_CLIENT = r"""
+import json, sys
+import numpy as np
+import tensorflow as tf
+
+spec = json.loads(sys.argv[1])
+LEARNING_RATE = float(sys.argv[2])
+server = tf.distribute.Server(tf.train.ClusterSpec(spec), "worker", 0)
+tf.compat.v1.disable_eager_execution()
+out = {}
+g = tf.Graph()
+with g.as_default():
+    with tf.device("/job:ps/task:0"):
+        a = tf.compat.v1.Variable(1.0, name="a")
+        w = tf.compat.v1.Variable([[0.5], [-0.5]], name="w")
+        p = tf.compat.v1.placeholder(tf.float32, [], name="p")
+        checked = tf.debugging.check_numerics(a / p, "a over p", name="checked")
+    with tf.device("/job:worker/task:0"):
+        b = tf.add(a, 2.0, name="b")
+        c = tf.multiply(a, 3.0, name="c")
+        x = tf.compat.v1.placeholder(tf.float32, [None, 2], name="x")
+        y = tf.matmul(x, w, name="y")
+        loss = tf.reduce_mean(tf.square(y - 1.0), name="loss")
+        train = tf.compat.v1.train.GradientDescentOptimizer(LEARNING_RATE).minimize(loss, name="train")
+    init = tf.compat.v1.global_variables_initializer()
+with tf.compat.v1.Session(server.target, graph=g) as sess:
+    sess.run(init)
+    out["list_fetch"] = [float(v) for v in sess.run([b, c])]
+    xs = np.array([[1.0, 2.0], [3.0, 4.0]], np.float32)
+    out["losses"] = [float(sess.run([train, loss], {x: xs})[1]) for _ in range(3)]
+    out["w"] = sess.run(w).tolist()
+    opts = tf.compat.v1.RunOptions(trace_level=tf.compat.v1.RunOptions.FULL_TRACE)
+    meta = tf.compat.v1.RunMetadata()
+    out["traced"] = float(sess.run(c, options=opts, run_metadata=meta))
+    out["traced_devices"] = sorted(d.device for d in meta.step_stats.dev_stats)
+    out["traced_ps_nodes"] = sorted(
+        n.node_name for d in meta.step_stats.dev_stats if "/job:ps/" in d.device
+        for n in d.node_stats)
+    out["feed_to_ps"] = float(sess.run(checked, {p: 2.0}))
+    step = sess.make_callable([b, checked], feed_list=[p])
+    out["callable"] = [float(v) for v in step(4.0)]
+    try:
+        sess.run(checked, {p: 0.0})
+        out["error"] = None
+    except tf.errors.OpError as e:
+        out["error"] = [type(e).__name__, e.message]
+print(json.dumps(out))
+"""
+
+
+def run_mixed(tf_python):
+    """Start the teachflow ps, run the TF worker and client; returns (results, ps, events)."""
+    for attempt in range(ATTEMPTS):
+        # worker:0 gets a port nobody listens on yet: TensorFlow's process binds it.
+        spec, servers = start_servers(
+            {"ps": 1, "worker": 1},
+            lambda spec, job, i: tf.train.Server(spec, job, i) if job == "ps" else None,
+        )
+        ps = servers["ps"][0]
+        seen = []
+        try:
+            with trace_events.bus.subscribed(seen.append, kinds=("op",)):
+                env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="")
+                done = subprocess.run(
+                    [tf_python, "-c", TF_WORKER_AND_CLIENT, json.dumps(spec), str(LEARNING_RATE)],
+                    capture_output=True,
+                    text=True,
+                    timeout=TF_TIMEOUT_S,
+                    env=env,
+                )
+        except BaseException:
+            ps.stop()
+            raise
+        if done.returncode == 0:
+            results = json.loads(done.stdout.strip().splitlines()[-1])
+            return results, ps, [e for e in seen if e.kind == "op"]
+        ps.stop()
+        if "Address already in use" not in done.stderr or attempt == ATTEMPTS - 1:
+            pytest.fail(f"the TensorFlow worker and client failed:\n{done.stderr[-4000:]}")
+    raise AssertionError("unreachable")
+
+
+@pytest.fixture(scope="module")
+def mixed(tf_python):
+    results, ps, seen = run_mixed(tf_python)
+    try:
+        yield results, ps, seen
+    finally:
+        ps.stop()
+
+
+def test_tf_client_gets_tensorflows_answers(mixed):
+    results, _, _ = mixed
+    assert results["list_fetch"] == [3.0, 3.0]
+    assert results["traced"] == 3.0
+    assert results["feed_to_ps"] == 0.5
+    assert results["callable"] == [3.0, 0.25]
+    losses, w = expected_losses()
+    # float32 arithmetic on a handful of values: a few ulps of float32.
+    eps = float(np.finfo(np.float32).eps)
+    assert results["losses"] == pytest.approx(losses, rel=16 * eps)
+    np.testing.assert_allclose(results["w"], w, rtol=16 * eps)
+    assert losses[0] == 2.25 and losses[0] > losses[1] > losses[2]
+
+
+def test_ps_errors_reach_the_tf_client_as_tf_errors(mixed):
+    results, _, _ = mixed
+    kind, message = results["error"]
+    assert kind == "InvalidArgumentError"
+    assert "a over p : Tensor had Inf values" in message
+    assert "checked" in message
+
+
+def test_variables_live_on_the_teachflow_ps(mixed):
+    results, ps, _ = mixed
+    a = ps.resources.lookup("", "a")
+    w = ps.resources.lookup("", "w")
+    assert float(a.value) == 1.0
+    # Read back by the TF client and read here: the same float32 values.
+    np.testing.assert_array_equal(np.asarray(w.value), np.array(results["w"], np.float32))
+    # Three steps of gradient descent moved w from where it started.
+    assert not np.allclose(np.asarray(w.value), [[0.5], [-0.5]])
+
+
+def test_ps_ran_the_update_and_its_step_stats_reach_the_client(mixed):
+    results, _, seen = mixed
+    ran = {(e.device, e.node) for e in seen}
+    assert (PS_DEVICE, "train/update_w/ResourceApplyGradientDescent") in ran
+    assert (PS_DEVICE, "c/ReadVariableOp") in ran
+    # A FULL_TRACE step's RunMetadata carries the ps's stats, merged by TF's master.
+    assert PS_DEVICE in results["traced_devices"]
+    assert {"a", "c/ReadVariableOp"} <= set(results["traced_ps_nodes"])
