@@ -66,13 +66,13 @@ def note_cost(plan, i, elapsed_ns) -> None:
 
 
 def can_learn(step) -> bool:
-    """Whether a step may be judged cheap by its time: a compute kernel may (a MatMul, a small
+    """Whether a `Step` may be judged cheap by its time: a compute kernel may (a MatMul, a small
     Conv2D or pool: `plan.EXPENSIVE_TYPES`, or any op expensive only for its output's size);
     an op that waits (a dequeue, a receive) never, nor one registered expensive for what it
     does beyond computing (file I/O, a Python function): its time says nothing of the next."""
-    op = step[4]
+    op = step.op
     op_def = getattr(op, "_op_def", None)
-    if not step[7] or op_def is None or op_def.blocking:
+    if not step.expensive or op_def is None or op_def.blocking:
         return False
     return op_def.cheap or op.type in EXPENSIVE_TYPES
 
@@ -83,7 +83,6 @@ def learn(plan, timings) -> None:
     if not fast:
         return
     with _lock:  # sessions may run one plan from several threads
-        steps = plan.steps
         for i in fast:
-            steps[i] = steps[i][:7] + (False,)
+            plan.steps[i].expensive = False
         plan.needs_threads = needs_threads(plan)

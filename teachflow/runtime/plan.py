@@ -1,9 +1,9 @@
 """From (fetches, feeds, targets) to an executable plan: prune, order, place, bind kernels.
 
 The plan is what a Session caches: the ops the fetches actually need (a fed tensor cuts
-the graph above it), each with its device and its kernel already constructed, its inputs
-and outputs mapped to numbered slots, and, for the executor, each step's successors and
-its number of predecessors (the dependency counter). An edge between two devices becomes
+the graph above it), each a `Step` with its device and its kernel already constructed, its
+inputs and outputs mapped to numbered slots, and, for the executor, its successors and its
+number of predecessors (the dependency counter). An edge between two devices becomes
 an explicit transfer step (TensorFlow's send/recv pair) that the trace shows.
 """
 
@@ -14,6 +14,7 @@ import heapq
 from teachflow.framework import errors
 from teachflow.runtime.rendezvous_key import make_key
 from teachflow.runtime.resources import VariableState
+from teachflow.runtime.step import Step
 
 # Op types whose kernels are worth a thread of their own even on small inputs.
 EXPENSIVE_TYPES = frozenset(
@@ -58,9 +59,18 @@ class Transfer:
 
 
 class Plan:
+    """What a Session caches per (fetches, feeds, targets): the steps and their slots.
+
+    ``steps`` are `Step` records in a topological order; ``pending[j]`` is step ``j``'s
+    dependency counter at the start of a run (its ``num_predecessors``, as a list a run
+    copies), ``roots`` the steps with nothing to wait for. The last three attributes are
+    caches of the executor's fast paths, each built (on first use) and read only by the
+    module that owns it.
+    """
+
     def __init__(self):
         self.ops = []  # the pruned ops in a topological order
-        self.steps = []  # executor tuples, see build_plan
+        self.steps = []  # Step records, see build_plan
         self.num_slots = 0
         self.feed_slots = []
         self.fetch_slots = []
@@ -77,6 +87,11 @@ class Plan:
         self.has_blocking = False  # some step waits for something outside the step
         self.placement = {}  # op name -> device name
         self.persistent_nodes = frozenset()
+        # fast_inline.InlineProgram: the reference loop's one-thread order, precomputed.
+        self.inline_program = None
+        # inline_trace.TracedProgram: that order cut into clock segments, and each step's
+        # fixed event fields.
+        self.traced_program = None
 
     def __repr__(self):
         return f"<Plan {len(self.ops)} ops, {len(self.transfers)} transfers on {len(self.devices)} devices>"
@@ -180,13 +195,13 @@ def expensive_steps_can_overlap(steps, most=64) -> bool:
     form a chain exactly when each is reachable from the one before it. Past ``most`` of them,
     assume they overlap.
     """
-    expensive = [j for j, s in enumerate(steps) if s[7]]
+    expensive = [j for j, s in enumerate(steps) if s.expensive]
     if len(expensive) > most:
         return True
     for a, b in zip(expensive, expensive[1:]):
         seen, frontier = {a}, [a]
         while frontier and b not in seen:
-            for k in steps[frontier.pop()][5]:
+            for k in steps[frontier.pop()].successors:
                 if k <= b and k not in seen:  # nothing after b leads back to b
                     seen.add(k)
                     frontier.append(k)
@@ -204,145 +219,146 @@ def needs_threads(plan) -> bool:
     )
 
 
+class _SlotTable:
+    """What `build_plan` hands out while it walks the ops: the plan's devices (numbered in
+    order of first use), numbered value slots, which step writes each slot, and the copies
+    of a slot already made on another device (one transfer per tensor and device)."""
+
+    def __init__(self, plan):
+        self.plan = plan
+        self.dev_index = {}
+        self.slot_device = []
+        self.slot_tensor = []
+        self.producer = {}  # slot -> index of the step that writes it
+        self.copies = {}  # (slot, device index) -> the slot of its copy there
+        self.preds = []  # per step: the steps it waits for
+
+    def device_index(self, dev) -> int:
+        i = self.dev_index.get(dev.name)
+        if i is None:
+            i = self.dev_index[dev.name] = len(self.plan.devices)
+            self.plan.devices.append(dev)
+        return i
+
+    def new_slot(self, dev_i, tensor=None) -> int:
+        self.slot_device.append(dev_i)
+        self.slot_tensor.append(tensor)
+        return len(self.slot_device) - 1
+
+    def add_step(self, step, preds, writes) -> None:
+        self.plan.steps.append(step)
+        self.preds.append(preds)
+        for s in writes:
+            self.producer[s] = len(self.plan.steps) - 1
+
+    def on_device(self, slot, dst_i) -> int:
+        """The slot holding ``slot``'s value on device ``dst_i``, adding a transfer step the
+        first time the value is needed there."""
+        src_i = self.slot_device[slot]
+        if src_i == dst_i:
+            return slot
+        found = self.copies.get((slot, dst_i))
+        if found is not None:
+            return found
+        devices, plan = self.plan.devices, self.plan
+        tensor = self.slot_tensor[slot]
+        xfer = Transfer(tensor, devices[src_i], devices[dst_i], len(plan.transfers) + 1)
+        plan.transfers.append(xfer)
+        out = self.copies[(slot, dst_i)] = self.new_slot(dst_i, tensor)
+        kernel = _copy_kernel(devices[src_i], devices[dst_i])
+        step = Step(kernel, (slot,), out, False, xfer, (), dst_i, False)
+        self.add_step(step, [self.producer[slot]] if slot in self.producer else [], (out,))
+        return out
+
+
+def _op_step(table, op, slots, fed, junk, dev, kernel_for):
+    """The step that runs ``op`` on ``dev`` (its inputs copied there first), and the steps
+    it waits for: the writers of its inputs and its control inputs."""
+    di = table.dev_index[dev.name]
+    ins = tuple(table.on_device(slots[t], di) for t in op._inputs)
+    outs = tuple(junk if t in fed else slots[t] for t in op._outputs)
+    kernel = kernel_for(op, dev)
+    ref_reads = [
+        i
+        for i, t in enumerate(op._inputs)
+        if t.dtype.is_ref_dtype and i not in op._op_def.ref_inputs
+    ]
+    if ref_reads:
+        kernel = _with_deref(kernel, ref_reads)
+    preds = [table.producer[s] for s in ins if s in table.producer]
+    multi = len(outs) > 1
+    out = outs if multi else (outs[0] if outs else junk)
+    step = Step(kernel, ins, out, multi, op, (), di, is_expensive(op))
+    step.blocking = op._op_def.blocking
+    return step, preds, [s for s in outs if s != junk]
+
+
+def _link(plan, preds) -> None:
+    """Successors and dependency counters from each step's predecessors, and each slot's
+    number of readers (a fetched slot one more: the caller reads it after the step)."""
+    succ = [[] for _ in plan.steps]
+    for j, ps in enumerate(preds):
+        for p in ps:
+            succ[p].append(j)
+    consumers = [0] * plan.num_slots
+    for j, step in enumerate(plan.steps):
+        step.successors = tuple(succ[j])
+        step.num_predecessors = len(preds[j])
+        for s in step.ins:
+            consumers[s] += 1
+    for s in plan.fetch_slots:
+        consumers[s] += 1
+    plan.consumers = consumers
+    plan.pending = [step.num_predecessors for step in plan.steps]
+    plan.roots = [j for j, n in enumerate(plan.pending) if n == 0]
+
+
 def build_plan(fetch_tensors, target_ops, feed_tensors, kernel_for, device_for, feed_device):
     """Build the plan.
 
     ``kernel_for(op, device)`` returns the op's constructed kernel (cached by the caller);
     ``device_for(op)`` the device the placer chose; fed values arrive on ``feed_device``.
-
-    Each executor step is a tuple ``(kernel, ins, out, multi, op, succ, device_index,
-    expensive)``: ``ins``/``out`` are slot numbers (``out`` a tuple when ``multi``), ``op``
-    the Operation (or a `Transfer`), ``succ`` the steps whose counters it decrements.
+    Each op becomes a `Step`; each value an op reads from another device first becomes a
+    transfer step (a `Transfer`) that copies it there.
     """
     plan = Plan()
     fed = set(feed_tensors)
-    needed = prune(fetch_tensors, target_ops, fed)
-    order = topological_order(needed, fed)
+    order = topological_order(prune(fetch_tensors, target_ops, fed), fed)
     plan.ops = order
-
-    devices = []
-    dev_index = {}
-
-    def index_of(dev):
-        i = dev_index.get(dev.name)
-        if i is None:
-            i = dev_index[dev.name] = len(devices)
-            devices.append(dev)
-        return i
-
-    slots = {}
-    slot_device = []
-    producer_step = {}  # slot -> step index that writes it
-
-    slot_tensor = []
-
-    def new_slot(dev_i, tensor=None):
-        slot_device.append(dev_i)
-        slot_tensor.append(tensor)
-        return len(slot_device) - 1
-
-    feed_dev_i = index_of(feed_device)
-    for t in feed_tensors:
-        slots[t] = new_slot(feed_dev_i, t)
-
+    table = _SlotTable(plan)
+    feed_dev_i = table.device_index(feed_device)
+    slots = {t: table.new_slot(feed_dev_i, t) for t in feed_tensors}
     op_device = {op: device_for(op) for op in order}
     for op in order:
-        di = index_of(op_device[op])
+        di = table.device_index(op_device[op])
         for t in op._outputs:
             if t not in slots:
-                slots[t] = new_slot(di, t)
-    junk = new_slot(feed_dev_i)
-
-    raw = []  # [kernel, ins, out, multi, op, preds(list of step idx), dev_i, expensive]
+                slots[t] = table.new_slot(di, t)
+    junk = table.new_slot(feed_dev_i)  # where outputs that are also fed are written
     step_of_op = {}
-    copies = {}  # (slot, dst device index) -> slot on dst
-
-    def slot_on(slot, dst_i):
-        """The slot holding ``slot``'s value on device ``dst_i`` (adding a transfer)."""
-        src_i = slot_device[slot]
-        if src_i == dst_i:
-            return slot
-        key = (slot, dst_i)
-        found = copies.get(key)
-        if found is not None:
-            return found
-        tensor = slot_tensor[slot]
-        xfer = Transfer(tensor, devices[src_i], devices[dst_i], len(plan.transfers) + 1)
-        plan.transfers.append(xfer)
-        out = new_slot(dst_i, tensor)
-        preds = [producer_step[slot]] if slot in producer_step else []
-        raw.append(
-            [
-                _copy_kernel(devices[src_i], devices[dst_i]),
-                (slot,),
-                out,
-                False,
-                xfer,
-                preds,
-                dst_i,
-                False,
-            ]
-        )
-        producer_step[out] = len(raw) - 1
-        copies[key] = out
-        return out
-
     for op in order:
-        dev = op_device[op]
-        di = dev_index[dev.name]
-        ins = tuple(slot_on(slots[t], di) for t in op._inputs)
-        outs = tuple(junk if t in fed else slots[t] for t in op._outputs)
-        kernel = kernel_for(op, dev)
-        ref_reads = [
-            i
-            for i, t in enumerate(op._inputs)
-            if t.dtype.is_ref_dtype and i not in op._op_def.ref_inputs
-        ]
-        if ref_reads:
-            kernel = _with_deref(kernel, ref_reads)
-        preds = [producer_step[s] for s in ins if s in producer_step]
+        step, preds, writes = _op_step(table, op, slots, fed, junk, op_device[op], kernel_for)
         preds.extend(step_of_op[c] for c in op._control_inputs if c in step_of_op)
-        multi = len(outs) > 1
-        out = outs if multi else (outs[0] if outs else junk)
-        raw.append([kernel, ins, out, multi, op, preds, di, is_expensive(op)])
-        step_of_op[op] = len(raw) - 1
-        for s in outs:
-            if s != junk:
-                producer_step[s] = len(raw) - 1
-
-    n = len(raw)
-    succ = [[] for _ in range(n)]
-    pending = [0] * n
-    for j, r in enumerate(raw):
-        for p in r[5]:
-            succ[p].append(j)
-        pending[j] = len(r[5])
-    consumers = [0] * len(slot_device)
-    for r in raw:
-        for s in r[1]:
-            consumers[s] += 1
-
-    plan.steps = [
-        (r[0], r[1], r[2], r[3], r[4], tuple(succ[j]), r[6], r[7]) for j, r in enumerate(raw)
-    ]
-    plan.pending = pending
-    plan.roots = [j for j in range(n) if pending[j] == 0]
-    plan.num_slots = len(slot_device)
-    plan.slot_device = slot_device
-    plan.devices = devices
+        table.add_step(step, preds, writes)
+        step_of_op[op] = len(plan.steps) - 1
+    plan.num_slots = len(table.slot_device)
+    plan.slot_device = table.slot_device
     plan.feed_slots = [slots[t] for t in feed_tensors]
     plan.fetch_slots = [slots[t] for t in fetch_tensors]
-    for s in plan.fetch_slots:
-        consumers[s] += 1
-    plan.consumers = consumers
-    plan.account_memory = any(d.allocator.limit is not None for d in devices)
+    _link(plan, table.preds)
+    _summarise(plan, op_device)
+    return plan
+
+
+def _summarise(plan, op_device) -> None:
+    """The flags the executor reads to pick its path, and what a trace reports."""
+    plan.account_memory = any(d.allocator.limit is not None for d in plan.devices)
     # A waiting op (queue, cross-task receive) always gets a thread of its own.
-    plan.has_blocking = any(getattr(getattr(r[4], "_op_def", None), "blocking", False) for r in raw)
+    plan.has_blocking = any(step.blocking for step in plan.steps)
     plan.needs_threads = needs_threads(plan)
     # A step with a deadline hands every expensive step off, so the caller can give up on time.
-    plan.has_expensive = any(r[7] for r in raw)
-    plan.cost_ns = [None] * n
-    plan.placement = {op.name: op_device[op].name for op in order}
+    plan.has_expensive = any(step.expensive for step in plan.steps)
+    plan.cost_ns = [None] * len(plan.steps)
+    plan.placement = {op.name: op_device[op].name for op in plan.ops}
     # Outputs that live in their kernel (constants), not in a step's allocations.
-    plan.persistent_nodes = frozenset(op.name for op in order if op.type == "Const")
-    return plan
+    plan.persistent_nodes = frozenset(op.name for op in plan.ops if op.type == "Const")

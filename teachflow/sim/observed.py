@@ -63,13 +63,14 @@ def observe(plan, events, feed_shapes) -> Observed:
             allocated[slot] = spec.nbytes
         specs[slot] = spec
 
-    for _, ins, out, multi, op, *_ in plan.steps:
+    for step in plan.steps:
+        ins, out, op = step.ins, step.out, step.op
         if type(op) is Transfer:
             found = allocs.get(op.name)
             specs[out] = specs[ins[0]]
             allocated[out] = found.popleft() if found else 0
             continue
-        outs = out if multi else (out,)
+        outs = step.outputs
         found = allocs.get(op.name, deque())
         first_in = specs[ins[0]] if ins else None
         for slot, t in zip(outs, op._outputs):
@@ -86,14 +87,15 @@ def observe(plan, events, feed_shapes) -> Observed:
 def _slot_tensors(plan) -> dict:
     """slot -> the graph tensor it holds (a transfer's copy holds its source's tensor)."""
     tensor_of = {}
-    for _, ins, out, multi, op, *_ in plan.steps:
+    for step in plan.steps:
+        ins, out, op = step.ins, step.out, step.op
         if type(op) is Transfer:
             tensor_of[out] = op.tensor
             tensor_of.setdefault(ins[0], op.tensor)  # a fed value that is only copied on
             continue
         for slot, t in zip(ins, op._inputs):
             tensor_of.setdefault(slot, t)
-        for slot, t in zip(out if multi else (out,), op._outputs):
+        for slot, t in zip(step.outputs, op._outputs):
             tensor_of.setdefault(slot, t)
     return tensor_of
 

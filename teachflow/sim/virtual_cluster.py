@@ -57,6 +57,7 @@ from teachflow.framework.operation import NodeDef
 from teachflow.framework.shapes import TensorShape
 from teachflow.proto import graph_def, wire_graph_def
 from teachflow.runtime.plan import Plan, Transfer
+from teachflow.runtime.step import Step
 from teachflow.sim.cost_model import task_of
 
 __all__ = ["NO_PARTITION_GRAPHS", "TracedClusterStep", "cluster_plan"]
@@ -316,7 +317,7 @@ class _Stitcher:
             preds_of[key] = [p for p in dict.fromkeys(preds) if p is not None]
         junk = new_slot(self.devices[0])
 
-        # The executor's step tuples, in a topological order independent of the tasks'.
+        # The executor's steps, in a topological order independent of the tasks'.
         order = self._topological(items, preds_of)
         index = {key: j for j, key in enumerate(order)}
         succ = [[] for _ in order]
@@ -331,7 +332,17 @@ class _Stitcher:
             multi = len(outs) > 1
             out = outs if multi else (outs[0] if outs else junk)
             steps.append(
-                (None, ins_of[key], out, multi, op_of[key], tuple(succ[j]), dev_index[nd.device], 0)
+                Step(
+                    kernel=None,  # a replayed plan is simulated, never run
+                    ins=ins_of[key],
+                    out=out,
+                    multi=multi,
+                    op=op_of[key],
+                    successors=tuple(succ[j]),
+                    device_index=dev_index[nd.device],
+                    expensive=False,
+                    num_predecessors=len(preds_of[key]),
+                )
             )
             if nd.op == "_Recv":
                 plan.transfers.append(op_of[key])
@@ -341,7 +352,7 @@ class _Stitcher:
         # Readers per slot, +1 for a fetched value: it is freed after its last reader.
         consumers = [0] * len(slot_device)
         for step in steps:
-            for s in step[1]:
+            for s in step.ins:
                 consumers[s] += 1
         fetch_slots = []
         by_name = {k[1]: k for k in items if self.nodes[k].op != "_Recv"}

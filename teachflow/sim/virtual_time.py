@@ -167,9 +167,10 @@ def simulate_step(traced: TracedStep, step_id=0, *, cpu=None, network=None, inte
     items, nodes, lanes = [], [], {}
     preds = [[] for _ in plan.steps]
     for j, step in enumerate(plan.steps):
-        for s in step[5]:
+        for s in step.successors:
             preds[s].append(j)
-    for j, (_, ins, out, multi, op, _, dev_i, _) in enumerate(plan.steps):
+    for j, step in enumerate(plan.steps):
+        ins, out, op, dev_i = step.ins, step.out, step.op, step.device_index
         device = plan.devices[dev_i]
         if type(op) is Transfer:
             src_i = plan.slot_device[ins[0]]
@@ -186,7 +187,7 @@ def simulate_step(traced: TracedStep, step_id=0, *, cpu=None, network=None, inte
             node.link, node.nbytes = link, nbytes
         else:
             in_specs = [seen.specs[s] for s in ins]
-            outs = out if multi else (out,)
+            outs = step.outputs
             out_specs = [seen.specs[s] for s, _ in zip(outs, op._outputs)]
             cost = op_cost(
                 op.type,
@@ -283,8 +284,8 @@ def _events(plan, nodes, seen, step_id, end_ns) -> list:
             held.append(s)
     ends = []
     for j, (node, step) in enumerate(zip(nodes, plan.steps)):
-        _, ins, out, multi, op, *_ = step
-        outs = (out if multi else (out,)) if type(op) is Transfer or op._outputs else ()
+        ins, op = step.ins, step.op
+        outs = step.outputs if type(op) is Transfer or op._outputs else ()
         for s in outs:
             if seen.allocated[s]:
                 changes.append((node.start_ns, 1, j, s, node.name))

@@ -6,6 +6,7 @@ import numpy as np
 import teachflow as tf
 from teachflow.runtime import op_cost
 from teachflow.runtime.plan import expensive_steps_can_overlap
+from teachflow.runtime.step import Step
 
 
 def plan_of(sess, fetches, feed_keys=()):
@@ -16,11 +17,11 @@ def plan_of(sess, fetches, feed_keys=()):
 
 
 def fake_steps(edges, expensive, n):
-    """Executor-like step records: index 5 the successors, index 7 whether expensive."""
+    """Plan steps with only their successors and whether they are expensive filled in."""
     succ = [[] for _ in range(n)]
     for a, b in edges:
         succ[a].append(b)
-    return [(None,) * 5 + (tuple(succ[j]), 0, j in expensive) for j in range(n)]
+    return [Step(None, (), 0, False, None, tuple(succ[j]), 0, j in expensive) for j in range(n)]
 
 
 def test_a_chain_of_expensive_steps_never_overlaps():
@@ -48,7 +49,7 @@ def test_a_logistic_regression_step_learns_its_products_are_cheap(monkeypatch):
         plan = plan_of(sess, train, tuple(feed))
         # dX and dtheta of the product's gradient could overlap: the general path ran once,
         # measured them, and found them cheaper than a hand-off.
-        expensive = [s[4].name for s in plan.steps if s[7]]
+        expensive = [s.op.name for s in plan.steps if s.expensive]
         assert expensive == [] and not plan.needs_threads
         before = sess.run(theta)
         sess.run(train, feed_dict=feed)
@@ -72,10 +73,10 @@ def test_compute_kernels_are_learned_but_waiting_or_stateful_ones_are_not():
     q = tf.FIFOQueue(1, tf.float32)
     read = tf.read_file("nowhere")
 
-    def step(op):
-        return (None, (), 0, False, op, (), 0, True)
+    def step(op, expensive=True):
+        return Step(None, (), 0, False, op, (), 0, expensive)
 
     assert op_cost.can_learn(step(conv.op))  # registered expensive, but it only computes
     assert not op_cost.can_learn(step(q.dequeue().op))  # it waits
     assert not op_cost.can_learn(step(read.op))  # file I/O
-    assert not op_cost.can_learn((*step(conv.op)[:7], False))  # cheap already
+    assert not op_cost.can_learn(step(conv.op, expensive=False))  # cheap already
