@@ -168,7 +168,7 @@ class _Cut:
             value_input,
             f"edge_{src_op._id}_{src_op.name}_{tag}",
             src_dev,
-            self.incarnations.get(src_dev, 0),
+            _int64(self.incarnations.get(src_dev, 0)),
             dst_device,
             dtype,
             shape,
@@ -176,6 +176,13 @@ class _Cut:
         self.part(task_of(src_dev)).nodes.append(send)
         self.part(dst_task).nodes.append(recv)
         return recv.name
+
+
+def _int64(incarnation: int) -> int:
+    """An incarnation as the int64 attr holds it: TensorFlow's devices have uint64 ones
+    (teachflow's fit in 63 bits and are unchanged); the rendezvous key reads them back
+    unsigned."""
+    return incarnation - (1 << 64) if incarnation >= 1 << 63 else incarnation
 
 
 _ZERO = np.zeros((), np.float32)

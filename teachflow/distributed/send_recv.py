@@ -18,9 +18,13 @@ from teachflow.runtime.rendezvous_key import make_key
 
 def _key(op):
     a = op._attrs
-    return make_key(
-        a["send_device"], a["send_device_incarnation"], a["recv_device"], a["tensor_name"]
-    )
+    # The attr is an int64; a TensorFlow device's incarnation is a uint64 with the same
+    # bits, and the key spells it unsigned, as TF's Rendezvous::CreateKey does.
+    incarnation = a["send_device_incarnation"] & _UINT64
+    return make_key(a["send_device"], incarnation, a["recv_device"], a["tensor_name"])
+
+
+_UINT64 = (1 << 64) - 1
 
 
 def _task_of(device_name: str) -> str:

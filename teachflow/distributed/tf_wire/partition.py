@@ -16,10 +16,10 @@ the master's own partition holds them, so the partitions a TF master registers o
 workers are plain graphs with ``_Send``/``_Recv`` nodes, run with no feeds.
 
 teachflow's ``_Send``/``_Recv`` kernels use the same key, so a TF partition runs on a
-teachflow worker after three renamings, all undone on the way back:
+teachflow worker after two renamings, both undone on the way back (the incarnation,
+an int64 attr holding a uint64's bits, is spelled unsigned in the key on both sides):
 
 - ``_Recv``'s dtype attr is TF's ``tensor_type``; teachflow's kernels read ``T``;
-- TF writes the incarnation as a signed int64 attr; the key wants it unsigned;
 - TF's internal nodes start with ``_`` (``_recv_x_0``: the feed ``x``), which TF's graph
   constructor accepts only for internal graphs; teachflow's graph keeps user-name rules,
   so they live under ``tf_internal/``.
@@ -110,10 +110,8 @@ def from_tensorflow(graph_def) -> TFPartition:
     out = TFPartition([])
     for nd in convert.node_defs(graph_def):
         attrs = dict(nd.attr)
-        if nd.op in ("_Send", "_Recv"):
-            if nd.op == "_Recv" and "T" not in attrs:
-                attrs["T"] = attrs.get("tensor_type")
-            attrs["send_device_incarnation"] = unsigned(attrs.get("send_device_incarnation", 0))
+        if nd.op == "_Recv" and "T" not in attrs:
+            attrs["T"] = attrs.get("tensor_type")
         name = _local_name(nd.name)
         if name != nd.name:
             out.tf_names[name] = nd.name
