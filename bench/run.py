@@ -3,6 +3,7 @@
     python bench/run.py                     # teachflow, plus TensorFlow if importable here
     python bench/run.py --tf-python PATH    # TensorFlow from another interpreter (a venv)
     python bench/run.py --only runtime      # one group: runtime | parallel | tracing | cluster | conv
+    python bench/run.py --only tf_engine    # each teachflow/TensorFlow client->server pairing
 
 Each figure is the median over >= 7 repeats of the mean time of one ``Session.run``.
 TensorFlow runs with its graph rewriting off, so both runtimes execute every node.
@@ -381,7 +382,7 @@ def print_table(table):
 
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--only", choices=sorted(GROUPS), help="run one group of cases")
+    p.add_argument("--only", choices=sorted([*GROUPS, "tf_engine"]), help="run one group")
     p.add_argument("--cases", help=argparse.SUPPRESS)
     p.add_argument("--engine", default="teachflow", choices=["teachflow", "tensorflow"])
     p.add_argument("--repeats", type=int, default=7)
@@ -390,6 +391,11 @@ def main(argv=None):
     args = p.parse_args(argv)
     if args.repeats < 7:
         p.error("--repeats must be at least 7")
+    if args.only == "tf_engine":  # its own table: see bench/tf_engine.py
+        import tf_engine
+
+        tf_engine.main(args.tf_python, args.repeats)
+        return
     if args.cases:
         cases = args.cases.split(",")
     elif args.only:
