@@ -34,13 +34,13 @@ from teachflow.distributed.cluster import ClusterSpec
 from teachflow.distributed.master import DEFAULT_SESSION_GC_SECONDS, MasterService
 from teachflow.distributed.protocol import teachflow_pb2 as pb
 from teachflow.distributed.protocol import teachflow_pb2_grpc as pb_grpc
+from teachflow.distributed.tf_wire.tf_task import PeerClient
 from teachflow.distributed.tf_wire.worker_service import TFWorkerService
 from teachflow.distributed.worker import MAX_EVENT_STREAMS, MAX_PENDING_RECVS, WorkerService
 from teachflow.distributed.worker_client import (
     CHANNEL_OPTIONS,
     TOKEN_ENV,
     LocalWorkerClient,
-    WorkerClient,
 )
 from teachflow.ops.file_access import resolve_root
 from teachflow.proto.server_def import ServerDef
@@ -309,7 +309,8 @@ class Server:
                 if task == self.task_name:
                     c = LocalWorkerClient(self.worker_service)
                 else:
-                    c = WorkerClient(task, self.address_of(task))
+                    # teachflow's protocol, or TensorFlow's for a TF server (a mixed cluster).
+                    c = PeerClient(task, self.address_of(task))
                 self._clients[task] = c
             return c
 

@@ -41,7 +41,16 @@ from teachflow.framework import errors
 from teachflow.framework.operation import NodeDef
 from teachflow.runtime.rendezvous_key import make_key
 
-__all__ = ["INTERNAL_SCOPE", "RendezvousKey", "TFPartition", "from_tensorflow", "parse_key"]
+__all__ = [
+    "INTERNAL_SCOPE",
+    "ClientKeys",
+    "RendezvousKey",
+    "TFPartition",
+    "from_tensorflow",
+    "key_of",
+    "parse_key",
+    "to_tensorflow",
+]
 
 UINT64 = (1 << 64) - 1
 # Where TF's internal node names (leading "_") live in a teachflow graph.
@@ -123,3 +132,89 @@ def from_tensorflow(graph_def) -> TFPartition:
 def key_of(send_device: str, incarnation: int, recv_device: str, tensor_name: str) -> str:
     """The rendezvous key TF's ``_Send``/``_Recv`` with these attrs use."""
     return make_key(send_device, unsigned(incarnation), recv_device, tensor_name)
+
+
+# -- the other way: a teachflow master's partition for a TensorFlow worker --------------------
+# The attrs TF's _Send and _Recv ops define; teachflow's extras (a _Recv's static shape)
+# would make TF's graph constructor refuse the node.
+_SEND_RECV_ATTRS = frozenset(
+    {
+        "T",
+        "tensor_type",
+        "tensor_name",
+        "send_device",
+        "send_device_incarnation",
+        "recv_device",
+        "client_terminated",
+    }
+)
+
+
+@dataclass(slots=True)
+class ClientKeys:
+    """The rendezvous keys through which a RunGraph feeds and fetches a TF partition."""
+
+    feeds: dict  # teachflow's partition tensor name (the feed placeholder's) -> key
+    fetches: dict  # tensor name -> key
+
+
+def _int64(value: int) -> int:
+    value = unsigned(value)
+    return value - (1 << 64) if value >= 1 << 63 else value
+
+
+def to_tensorflow(node_defs, feeds, fetches, incarnations):
+    """A partition teachflow's master cut (`NodeDef` records), as a TF worker runs it:
+    TF's worker takes feeds and gives fetches only through client-terminated ``_Recv`` and
+    ``_Send`` nodes, named by rendezvous keys. Each fed placeholder becomes such a
+    ``_Recv`` (same name, so its readers are unchanged); each fetch gets such a ``_Send``.
+    The client end of those keys is the node's own device, as TF's ``RunGraph`` accepts
+    only keys whose sender is local. ``incarnations``: device name -> incarnation.
+
+    Returns (TensorFlow's ``GraphDef``, `ClientKeys`)."""
+    from teachflow.framework.graph import Graph
+    from teachflow.framework.importer import import_nodes
+    from teachflow.proto import graph_def
+
+    graph = Graph()
+    import_nodes(graph, node_defs)  # for the dtypes of the fetched tensors
+    feeds, keys = set(feeds), ClientKeys({}, {})
+
+    def key_on(device, tensor_name):
+        return key_of(device, incarnations.get(device, 0), device, tensor_name)
+
+    out = []
+    for nd in node_defs:
+        attrs = dict(nd.attr)
+        if f"{nd.name}:0" in feeds:
+            tensor = f"{nd.name}:0"
+            keys.feeds[tensor] = key_on(nd.device, tensor)
+            attrs = _client_attrs(nd.device, incarnations, tensor, tensor_type=attrs["dtype"])
+            out.append(NodeDef(nd.name, "_Recv", [], nd.device, attrs))
+            continue
+        if nd.op in ("_Send", "_Recv"):
+            attrs = {k: v for k, v in attrs.items() if k in _SEND_RECV_ATTRS or k[0] == "_"}
+            if nd.op == "_Recv":
+                attrs["tensor_type"] = attrs.pop("T")
+            attrs["send_device_incarnation"] = _int64(attrs["send_device_incarnation"])
+            attrs["client_terminated"] = False
+        out.append(NodeDef(nd.name, nd.op, list(nd.input), nd.device, attrs))
+    for i, name in enumerate(fetches):
+        t = graph.get_tensor_by_name(name)
+        device = t.op.device
+        keys.fetches[name] = key_on(device, name)
+        attrs = _client_attrs(device, incarnations, name, T=t.dtype.base_dtype)
+        source = t.op.name if t.value_index == 0 else name
+        out.append(NodeDef(f"{t.op.name}/_fetch_{i}", "_Send", [source], device, attrs))
+    return graph_def.nodes_to_graph_def(out), keys
+
+
+def _client_attrs(device, incarnations, tensor_name, **dtype):
+    return {
+        **dtype,
+        "tensor_name": tensor_name,
+        "send_device": device,
+        "send_device_incarnation": _int64(incarnations.get(device, 0)),
+        "recv_device": device,
+        "client_terminated": True,
+    }

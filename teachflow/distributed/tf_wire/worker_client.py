@@ -44,11 +44,16 @@ class TFWorkerClient:
         self._stubs = {name: stub(self._channel, WORKER, name) for name in WORKER.methods}
         self._md = auth_metadata()
 
-    def call(self, method: str, request, timeout: float | None = CALL_TIMEOUT_S):
+    def call(
+        self, method: str, request, timeout: float | None = CALL_TIMEOUT_S, wait_for_ready=False
+    ):
         """Call ``method`` with ``request`` (TF's message); the `tf.errors` class of a
-        failed call's status is raised, naming the task."""
+        failed call's status is raised, naming the task. ``wait_for_ready``: wait (within
+        ``timeout``) for a task that is not up yet rather than fail at once."""
         try:
-            return self._stubs[method](request, timeout=timeout, metadata=self._md)
+            return self._stubs[method](
+                request, timeout=timeout, metadata=self._md, wait_for_ready=wait_for_ready
+            )
         except grpc.RpcError as e:
             raise to_op_error(e, f"calling {method} on {self.task} at {self.address}") from None
 
