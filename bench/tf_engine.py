@@ -76,7 +76,8 @@ try:
     seconds = measure(tf, target, repeats, min_time)
     print(json.dumps({"seconds": seconds}))
 except tf.errors.OpError as e:
-    print(json.dumps({"error": f"{type(e).__name__}: {e.message.splitlines()[0]}"}))
+    words = " ".join(e.message.replace("Graph execution error:", "").split())
+    print(json.dumps({"error": f"{type(e).__name__}: {words[:200]}"}))
 """
 )
 
