@@ -15,15 +15,17 @@ session is a `TensorFlowMasterClient`. The steps are TensorFlow's:
   partition graphs) fills teachflow's `RunMetadata`, so the timeline shows TF's step;
 - an error comes back as the `tf.errors` class of TensorFlow's status, with its message.
 
-    >>> import teachflow as tf                                     # doctest: +SKIP
-    >>> from teachflow.cluster import LocalCluster
-    >>> with LocalCluster(ps=1, workers=1, engine="tensorflow") as cluster:
-    ...     with tf.device("/job:ps/task:0"):
-    ...         a = tf.Variable(1.0)
-    ...     with tf.Session(cluster.target("worker", 0)) as sess:
-    ...         sess.run(a.initializer)
-    ...         print(sess.run(a * 3))
-    3.0
+With TensorFlow installed (see `teachflow.distributed.tf_engine`)::
+
+    import teachflow as tf
+    from teachflow.cluster import LocalCluster
+
+    with LocalCluster(ps=1, workers=1, engine="tensorflow") as cluster:
+        with tf.device("/job:ps/task:0"):
+            a = tf.Variable(1.0)
+        with tf.Session(cluster.target("worker", 0)) as sess:
+            sess.run(a.initializer)
+            print(sess.run(a * 3))  # 3.0
 """
 
 from __future__ import annotations
