@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import threading
 
 import grpc
 import numpy as np
@@ -220,3 +221,45 @@ def test_a_mixed_cluster_starts_both_engines(tf_python, monkeypatch, tmp_path):
 def _zombie(pid) -> bool:
     with open(f"/proc/{pid}/stat") as f:
         return f.read().split(")")[-1].split()[0] == "Z"
+
+
+PARENT = """
+import sys
+from teachflow.cluster import LocalCluster
+cluster = LocalCluster(ps=1, workers=1, engine="tensorflow", startup_timeout=120)
+print(cluster.pid("ps", 0), cluster.pid("worker", 0), flush=True)
+sys.stdin.read()  # until the test kills this process
+"""
+
+
+def test_tensorflow_tasks_end_when_their_launcher_is_killed(tf_python, monkeypatch):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    monkeypatch.setenv("TEACHFLOW_TF_PYTHON", tf_python)
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    pids = []
+    try:
+        pids = [int(p) for p in parent.stdout.readline().split()]
+        assert len(pids) == 2, "the launcher printed no task pids"
+        assert all(os.path.exists(f"/proc/{pid}") for pid in pids)
+        parent.send_signal(signal.SIGKILL)  # no atexit, no stop(): only the children's watch
+        parent.wait(30)
+        deadline = time.monotonic() + 30
+        alive = pids
+        while alive and time.monotonic() < deadline:
+            alive = [p for p in alive if os.path.exists(f"/proc/{p}") and not _zombie(p)]
+            if alive:
+                threading.Event().wait(0.1)  # polling the process table, bounded above
+        assert alive == [], f"TensorFlow tasks {alive} outlived their launcher"
+    finally:
+        if parent.poll() is None:
+            parent.kill()
+            parent.wait(30)
+        for pid in pids:  # a task that outlived its launcher is ended here, not leaked
+            if os.path.exists(f"/proc/{pid}") and not _zombie(pid):
+                os.kill(pid, signal.SIGKILL)
