@@ -184,3 +184,28 @@ def test_ps_ran_the_update_and_its_step_stats_reach_the_client(mixed):
     # A FULL_TRACE step's RunMetadata carries the ps's stats, merged by TF's master.
     assert PS_DEVICE in results["traced_devices"]
     assert "a" in results["traced_ps_nodes"]
+
+
+def test_local_cluster_with_tensorflow_workers(tf_python, monkeypatch):
+    """The same mix from one line: LocalCluster starts worker:0 as a TensorFlow process
+    (and the ps as a teachflow one); a TF client runs the chapter's example on it."""
+    from teachflow.cluster import LocalCluster
+
+    from .conftest import run_tf
+
+    monkeypatch.setenv("TEACHFLOW_TF_PYTHON", tf_python)
+    client = r"""
+import sys
+import tensorflow as tf
+tf.compat.v1.disable_eager_execution()
+with tf.device("/job:ps/task:0"):
+    a = tf.compat.v1.Variable(1.0, name="a")
+with tf.device("/job:worker/task:0"):
+    b, c = a + 2.0, a * 3.0
+with tf.compat.v1.Session(sys.argv[1]) as sess:
+    sess.run(tf.compat.v1.global_variables_initializer())
+    print([float(v) for v in sess.run([b, c])])
+"""
+    with LocalCluster(ps=1, workers=1, engine={"worker": "tensorflow"}) as cluster:
+        done = run_tf(tf_python, client, cluster.target("worker", 0))
+    assert done.stdout.strip().splitlines()[-1] == "[3.0, 3.0]"

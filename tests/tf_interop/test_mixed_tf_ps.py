@@ -150,3 +150,17 @@ def test_list_devices_shows_the_tensorflow_tasks_devices(cluster):
         names = [d.name for d in sess.list_devices()]
     assert "/job:ps/replica:0/task:0/device:CPU:0" in names
     assert "/job:worker/replica:0/task:0/device:CPU:0" in names
+
+
+def test_local_cluster_with_a_tensorflow_ps(tf_python, monkeypatch):
+    """The same mix from one line: LocalCluster starts ps:0 as a TensorFlow process."""
+    from teachflow.cluster import LocalCluster
+
+    monkeypatch.setenv("TEACHFLOW_TF_PYTHON", tf_python)
+    g, t = chapter_graph()
+    with LocalCluster(ps=1, workers=1, engine={"ps": "tensorflow"}) as c:
+        with tf.Session(c.target("worker", 0), graph=g) as sess:
+            sess.run(t["init"])
+            assert sess.run([t["b"], t["c"]]) == [3.0, 3.0]
+            loss = float(sess.run([t["train"], t["loss"]], {t["x"]: XS})[1])
+    assert loss == pytest.approx(expected_losses(1)[0][0], rel=16 * float(np.finfo(np.float32).eps))
