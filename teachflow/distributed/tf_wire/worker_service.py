@@ -228,6 +228,13 @@ class TFWorkerService:
 
     def _run_graph(self, request, context, response) -> None:
         session = self._session(request.session_handle, request.create_worker_session_called)
+        if request.is_partial:
+            raise errors.UnimplementedError(
+                None,
+                None,
+                "Partial runs (RunGraph with is_partial) are not supported by teachflow's "
+                f"workers ({self.worker.task_name})",
+            )
         with self._lock:
             g = self._graphs.get(request.graph_handle)
         reg = self.worker.registered(g.handle) if g is not None else None

@@ -196,6 +196,14 @@ def test_register_graph_rejects_what_teachflow_cannot_run(ps):
         register(client, g)
 
 
+def test_partial_runs_are_unimplemented_saying_so(ps):
+    _, client = ps
+    handle = register(client, doubling_graph(incarnation(client)))
+    request = worker_pb2.RunGraphRequest(graph_handle=handle, step_id=47, is_partial=True)
+    with pytest.raises(errors.UnimplementedError, match="Partial runs .* not supported"):
+        client.call("RunGraph", request)
+
+
 @pytest.mark.parametrize("method", ["RecvBuf", "CompleteGroup", "CompleteInstance"])
 def test_collectives_are_unimplemented_saying_why(ps, method):
     _, client = ps
