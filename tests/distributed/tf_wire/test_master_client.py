@@ -280,3 +280,25 @@ def test_a_teachflow_server_keeps_teachflows_protocol(cluster):
             assert sess.run(tf.constant(2.0) * 3) == np.float32(6.0)
             assert isinstance(sess._remote, grpc_session.MasterClient)
             assert sess._remote._tensorflow is None
+
+
+def test_make_callable_runs_steps_as_tensorflows_client_does(master):
+    # TensorFlow's Session.make_callable runs RunStep (TF_SessionRun) each call, not
+    # MakeCallable: the recording shows it, and teachflow's sends the same requests.
+    g, n = chapter_graph()
+    with session(master, g) as sess:
+        both = sess.make_callable([n["b"], n["c"]])
+        assert [float(v) for v in both()] == [3.0, 3.0]
+        fed = sess.make_callable(n["d"], feed_list=[n["x"]])
+        assert fed(np.array([4.0, 5.0], np.float32)).tolist() == [4.0, 5.0]
+    assert [m for m, _ in master.requests] == [
+        "CreateSession",
+        "RunStep",
+        "RunStep",
+        "CloseSession",
+    ]
+    mine = master.of("RunStep")
+    for request, theirs in zip(mine, (golden("007_RunStep.req"), golden("008_RunStep.req"))):
+        assert list(request.fetch) == list(theirs.fetch)
+        assert list(request.feed) == list(theirs.feed)
+        assert request.options == theirs.options
