@@ -122,6 +122,7 @@ def test_an_unfed_placeholder_raises_tensorflows_error(tf_cluster):
         with pytest.raises(tf.errors.InvalidArgumentError) as e:
             sess.run(n["d"])
     assert "You must feed a value for placeholder tensor 'x'" in e.value.message
+    assert e.value.op is n["x"].op
 
 
 def test_an_uninitialized_variable_raises_failed_precondition(tf_cluster):

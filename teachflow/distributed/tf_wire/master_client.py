@@ -31,6 +31,7 @@ With TensorFlow installed (see `teachflow.distributed.tf_engine`)::
 from __future__ import annotations
 
 import os
+import re
 
 import grpc
 
@@ -44,6 +45,10 @@ from teachflow.runtime.devices import DeviceAttributes
 from teachflow.runtime.step_stats_proto import from_proto as step_stats_from_proto
 
 __all__ = ["TensorFlowMasterClient", "reset"]
+
+# TensorFlow's client reads the failed node off the message (``[[{{node x}}]]``) and gives
+# the error that op of its graph (session.py's _NODEDEF_NAME_RE).
+_NODE_IN_MESSAGE = re.compile(r"\[\[(Node: )?(\{\{node )?([^\} ]*)(\}\})?\s*=*")
 
 # TensorFlow's client closes a session with a short deadline too: a gone master must not
 # hold up the program's exit.
@@ -88,7 +93,18 @@ class TensorFlowMasterClient:
                     f"TensorFlow master at {self.address} is unavailable while {doing}: "
                     f"{e.details()}",
                 ) from None
-            raise to_op_error(e, doing) from None
+            raise self._at_node(to_op_error(e, doing)) from None
+
+    def _at_node(self, error):
+        """``error`` with the op of our graph its message names, as TF's client gives it."""
+        m = _NODE_IN_MESSAGE.search(error.message)
+        if m is None:
+            return error
+        try:
+            op = self._graph.get_operation_by_name(m.group(3))
+        except KeyError:
+            return error
+        return type(error)(op.node_def, op, error.message)
 
     def _timeout(self, options=None):
         ms = (options.timeout_in_ms if options is not None else 0) or (
@@ -141,7 +157,9 @@ class TensorFlowMasterClient:
             request.feed.add(name=t.name, tensor=tensor)
         res = self._call("RunStep", request, "running a step", self._timeout(options))
         if res.status_code:
-            raise convert.error_from_status(res.status_code, res.status_error_message)
+            raise self._at_node(
+                convert.error_from_status(res.status_code, res.status_error_message)
+            )
         by_name = {t.name: t.tensor for t in res.tensor}
         values = [_value(convert.to_numpy(by_name[t.name])) for t in fetch_tensors]
         md = res.metadata

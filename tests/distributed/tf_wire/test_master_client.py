@@ -41,7 +41,10 @@ class FakeTensorFlowMaster:
     """``tensorflow.MasterService`` only, answering the chapter's example as TF did."""
 
     VALUES = {"b:0": 3.0, "c:0": 3.0, "e:0": 4.0}
-    UNFED = "You must feed a value for placeholder tensor 'x' with dtype float and shape [?]"
+    UNFED = (
+        "From /job:worker/replica:0/task:0:\nYou must feed a value for placeholder tensor "
+        "'x' with dtype float and shape [?]\n\t [[{{node x}}]]"
+    )
 
     def __init__(self):
         self.requests = []  # (method, request) in the order they came
@@ -240,6 +243,8 @@ def test_an_error_in_the_response_body_raises_its_class(master):
         with pytest.raises(tf.errors.InvalidArgumentError) as e:
             sess.run(n["d"])
     assert "You must feed a value for placeholder tensor 'x'" in e.value.message
+    # As TensorFlow's client does, the error names the op of the client's graph.
+    assert e.value.op is n["x"].op and e.value.node_def.name == "x"
 
 
 def test_an_error_status_raises_its_class(master):
