@@ -375,8 +375,10 @@ class ReferenceStep:
             op_cost.note_cost(self.plan, i, t1 - t0)
         out_bytes = 0
         if self.memory is not None:
-            out_bytes = self._allocate_outputs(step, r)
-            if out_bytes is None:
+            try:
+                out_bytes = self.memory.allocate_outputs(step, self.ctx.report_allocations)
+            except errors.ResourceExhaustedError as e:
+                self.error = e
                 return
         if self.records is not None:
             self.emit(self._event(step, t0, t1, tid, out_bytes))
@@ -384,23 +386,6 @@ class ReferenceStep:
             for s in step.ins:
                 self.memory.release(s)
         count_down(step, self.pending, self.ready)
-
-    def _allocate_outputs(self, step, r):
-        """The bytes of ``step``'s outputs, counted on their devices; None after an OOM."""
-        # A transfer's output is a new buffer on the receiving device, even when both
-        # devices share the host's memory (simulated GPUs).
-        forwarded_from = None if type(step.op) is Transfer else step.ins
-        out_bytes = 0
-        for o in step.outputs:
-            try:
-                out_bytes += self.memory.allocate(o, self.vals[o], step.op.name, forwarded_from)
-            except errors.ResourceExhaustedError as e:
-                device = self.plan.devices[self.plan.slot_device[o]]
-                value = r[0] if step.multi else r
-                report = self.ctx.report_allocations
-                self.error = self.memory.out_of_memory(e, step.op, device, value, report)
-                return None
-        return out_bytes
 
     def _event(self, step, t0, t1, tid, out_bytes):
         op, step_id = step.op, self.ctx.step_id

@@ -272,8 +272,8 @@ class _SlotTable:
 
 
 def _op_step(table, op, slots, fed, junk, dev, kernel_for):
-    """The step that runs ``op`` on ``dev`` (its inputs copied there first), and the steps
-    it waits for: the writers of its inputs and its control inputs."""
+    """The step that runs ``op`` on ``dev`` (its inputs copied there first), the steps that
+    write its inputs (`build_plan` adds its control inputs), and the slots it writes."""
     di = table.dev_index[dev.name]
     ins = tuple(table.on_device(slots[t], di) for t in op._inputs)
     outs = tuple(junk if t in fed else slots[t] for t in op._outputs)
@@ -288,8 +288,7 @@ def _op_step(table, op, slots, fed, junk, dev, kernel_for):
     preds = [table.producer[s] for s in ins if s in table.producer]
     multi = len(outs) > 1
     out = outs if multi else (outs[0] if outs else junk)
-    step = Step(kernel, ins, out, multi, op, (), di, is_expensive(op))
-    step.blocking = op._op_def.blocking
+    step = Step(kernel, ins, out, multi, op, (), di, is_expensive(op), blocking=op._op_def.blocking)
     return step, preds, [s for s in outs if s != junk]
 
 

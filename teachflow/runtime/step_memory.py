@@ -13,6 +13,7 @@ import time
 
 from teachflow.framework import errors
 from teachflow.runtime.memory import nbytes_of
+from teachflow.runtime.plan import Transfer
 from teachflow.runtime.resources import VariableState
 from teachflow.trace.events import MemoryEvent
 
@@ -52,6 +53,22 @@ class StepMemory:
         if self.events:
             self._emit(dev_i, alloc, nb, node)
         return nb
+
+    def allocate_outputs(self, step, report_allocations=False) -> int:
+        """The bytes of ``step``'s new outputs, counted on their devices; past a device's
+        limit, TF's `ResourceExhaustedError` for the step's node."""
+        # A transfer's output is a new buffer on the receiving device, even when both
+        # devices share the host's memory (simulated GPUs).
+        forwarded_from = None if type(step.op) is Transfer else step.ins
+        out_bytes = 0
+        for o in step.outputs:
+            try:
+                out_bytes += self.allocate(o, self.vals[o], step.op.name, forwarded_from)
+            except errors.ResourceExhaustedError as e:
+                device = self.plan.devices[self.plan.slot_device[o]]
+                value = self.vals[step.outputs[0]]
+                raise self.out_of_memory(e, step.op, device, value, report_allocations) from None
+        return out_bytes
 
     def release(self, slot) -> None:
         """One reader of ``slot`` is done; after the last, its bytes are freed."""
