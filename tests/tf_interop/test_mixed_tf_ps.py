@@ -132,8 +132,14 @@ def test_teachflow_master_runs_the_chapter_on_a_tensorflow_ps(cluster):
         assert sess.run(t["checked"], {t["p"]: 2.0}) == 0.5
         step = sess.make_callable([t["b"], t["checked"]], feed_list=[t["p"]])
         assert [float(v) for v in step(4.0)] == [3.0, 0.25]
+        opts = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)
+        meta = tf.RunMetadata()
+        assert sess.run(t["c"], options=opts, run_metadata=meta) == 3.0
         with pytest.raises(tf.errors.InvalidArgumentError) as e:
             sess.run(t["checked"], {t["p"]: 0.0})
+    # The traced step's RunMetadata shows the TF ps's nodes, from TF's own step stats.
+    ps_stats = [d for d in meta.step_stats.dev_stats if d.device.startswith("/job:ps/")]
+    assert ps_stats and "a" in {n.node_name for d in ps_stats for n in d.node_stats}
     assert "a over p : Tensor had Inf values" in e.value.message
     want_losses, want_w = expected_losses()
     eps = float(np.finfo(np.float32).eps)

@@ -22,8 +22,8 @@ teachflow's master and workers call another task through one interface (``get_st
     'WorkerClient'
     >>> peer.close()
 
-What a TF task does not do for teachflow's views: its steps publish no teachflow events
-(a traced step shows the TF task's work only as the transfers to and from it).
+For teachflow's views a TF task publishes no live events; a traced step's events are
+made from the step stats TF's worker returns (`events_from_step_stats`).
 """
 
 from __future__ import annotations
@@ -41,8 +41,9 @@ from teachflow.distributed.tf_wire.worker_client import TFWorkerClient
 from teachflow.distributed.worker_client import WorkerClient
 from teachflow.framework import errors
 from teachflow.proto.tf_wire import worker_pb2
+from teachflow.trace import events as trace_events
 
-__all__ = ["PeerClient", "TensorFlowTask"]
+__all__ = ["PeerClient", "TensorFlowTask", "events_from_step_stats"]
 
 SHORT_CALL_S = 10.0
 
@@ -143,6 +144,11 @@ class TensorFlowTask:
             out.recv.add(name=name, tensor=convert.wire_tensor_from_tf(by_key[keys.fetches[name]]))
         for g in response.partition_graph:
             out.partition_graph.append(convert.wire_graph_def(g))
+        if opts.trace_level > 0:
+            out.events.extend(
+                graphs.event_to_proto(e, self.task)
+                for e in events_from_step_stats(response.step_stats, request.step_id)
+            )
         return out
 
     def cleanup_graph(self, step_id):
@@ -171,6 +177,36 @@ class TensorFlowTask:
 
     def close(self):
         self.client.close()
+
+
+def events_from_step_stats(step_stats, step_id: int) -> list:
+    """A TF worker's ``StepStats`` as teachflow's op events (epoch times, as events
+    travel), so a traced step's timeline and RunMetadata show the TF task's nodes too."""
+    out = []
+    for dev in step_stats.dev_stats:
+        for ns in dev.node_stats:
+            if ns.node_name == "_SOURCE":
+                continue  # TF's executor's start marker, not a node of the graph
+            start = ns.all_start_nanos or ns.all_start_micros * 1000
+            duration = ns.all_end_rel_nanos or ns.all_end_rel_micros * 1000
+            # TF's label: "name = Op(input, ...)".
+            op_type = ns.timeline_label.partition(" = ")[2].partition("(")[0]
+            out.append(
+                trace_events.OpEvent(
+                    step_id,
+                    dev.device,
+                    ns.node_name,
+                    op_type,
+                    start,
+                    start + duration,
+                    ns.thread_id,
+                    sum(
+                        o.tensor_description.allocation_description.requested_bytes
+                        for o in ns.output
+                    ),
+                )
+            )
+    return out
 
 
 class PeerClient:

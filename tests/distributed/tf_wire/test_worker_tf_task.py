@@ -11,6 +11,8 @@ tests/tf_interop/test_mixed_tf_ps.py does the same against a real TensorFlow ps.
 from __future__ import annotations
 
 import concurrent.futures
+import json
+import pathlib
 
 import grpc
 import numpy as np
@@ -20,12 +22,17 @@ import teachflow as tf
 from teachflow.distributed.cluster import ClusterSpec
 from teachflow.distributed.ports import start_servers
 from teachflow.distributed.tf_wire import partition
-from teachflow.distributed.tf_wire.tf_task import PeerClient, TensorFlowTask
+from teachflow.distributed.tf_wire.tf_task import (
+    PeerClient,
+    TensorFlowTask,
+    events_from_step_stats,
+)
 from teachflow.distributed.tf_wire.worker_service import TFWorkerService
 from teachflow.distributed.worker import WorkerService
 from teachflow.framework import dtypes
 from teachflow.framework.operation import NodeDef
 from teachflow.framework.shapes import TensorShape
+from teachflow.proto.tf_wire import worker_pb2
 from teachflow.runtime.config import ConfigProto
 from teachflow.runtime.devices import make_local_devices
 from teachflow.runtime.resources import ResourceManager
@@ -105,6 +112,14 @@ def test_master_switches_to_tensorflows_protocol_and_trains(mixed):
         losses = [float(sess.run([train, loss], {x: XS})[1]) for _ in range(2)]
         # A string tensor crosses worker -> ps (TF's RecvTensor on the teachflow worker).
         assert list(sess.run(joined)) == [b"tf", b"wire"]
+        meta = tf.RunMetadata()
+        opts = tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)
+        assert sess.run(scaled, {p: 2.0}, options=opts, run_metadata=meta) == 2.0
+    # The traced step shows the TF-speaking task's nodes (from its RunGraph step stats).
+    ps_nodes = {
+        n.node_name for d in meta.step_stats.dev_stats if d.device == PS_CPU for n in d.node_stats
+    }
+    assert "scaled" in ps_nodes
     first_err = XS.astype(np.float64) @ np.array([[0.5], [-0.5]]) - 1.0
     assert losses[0] == pytest.approx(float(np.mean(first_err**2)))
     assert losses[1] < losses[0]
@@ -168,3 +183,21 @@ def test_to_tensorflow_feeds_and_fetches_through_client_terminated_nodes():
     assert list(fetch.input) == ["y"] and fetch.attr["client_terminated"].b
     assert keys.feeds == {"x/_feed_0:0": f"{PS_CPU};fffffffffffffffd;{PS_CPU};x/_feed_0:0;0:0"}
     assert keys.fetches == {"y:0": f"{PS_CPU};fffffffffffffffd;{PS_CPU};y:0;0:0"}
+
+
+def test_a_tensorflow_workers_step_stats_become_op_events():
+    """The traced RunGraph response a TF ps sent (recorded): its nodes as teachflow's
+    op events, for the timeline and RunMetadata of a step teachflow's master ran."""
+    fixtures = pathlib.Path(__file__).parents[2] / "fixtures" / "tensorflow" / "wire" / "worker"
+    index = json.loads((fixtures / "index.json").read_text())
+    (traced,) = [c for c in index["calls"] if c["method"] == "RunGraph" and c["seq"] == 21]
+    response = worker_pb2.RunGraphResponse.FromString((fixtures / traced["response"]).read_bytes())
+    events = events_from_step_stats(response.step_stats, step_id=7)
+    by_node = {e.node: e for e in events}
+    assert set(by_node) == {"a", "c/ReadVariableOp"}  # TF's _SOURCE marker left out
+    assert by_node["a"].op_type == "VarHandleOp"
+    assert by_node["c/ReadVariableOp"].op_type == "ReadVariableOp"
+    for e in events:
+        assert e.step_id == 7 and e.device == PS_CPU and e.kind == "op"
+        assert 0 <= e.end_ns - e.start_ns < 10**9
+        assert e.start_ns // 1000 >= 1_700_000_000_000_000  # epoch microseconds, as TF's
