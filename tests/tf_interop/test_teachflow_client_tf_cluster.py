@@ -264,3 +264,18 @@ def test_tensorflow_tasks_end_when_their_launcher_is_killed(tf_python, monkeypat
         for pid in pids:  # a task that outlived its launcher is ended here, not leaked
             if os.path.exists(f"/proc/{pid}") and not _zombie(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_a_killed_tensorflow_task_restarts_on_its_port(tf_python, monkeypatch):
+    monkeypatch.setenv("TEACHFLOW_TF_PYTHON", tf_python)
+    with LocalCluster(ps=0, workers=1, engine="tensorflow", startup_timeout=120) as cluster:
+        target = cluster.target("worker", 0)
+        cluster.kill("worker", 0)
+        assert cluster.status()["/job:worker/replica:0/task:0"] == "killed by SIGKILL"
+        cluster.restart("worker", 0)
+        assert cluster.target("worker", 0) == target and cluster.alive()
+        g = tf.Graph()
+        with g.as_default():
+            c = tf.constant(1.0) * 3
+        with session(cluster, g) as sess:
+            assert sess.run(c) == np.float32(3.0)
