@@ -210,3 +210,25 @@ def test_waiting_ops_never_starve_the_steps_that_would_free_them():
             t.join(timeout=10)
         assert got == [1.0] * 4
         assert not any(t.is_alive() for t in producers)
+
+
+def test_a_timed_out_step_frees_its_memory_and_ends_with_its_error():
+    """A deadline ends the step like any error: what the step allocated is freed (a device
+    with a limit keeps no phantom bytes), and its end event says why it ended."""
+    with tf.device("/gpu:0"):
+        x = tf.constant(np.ones(256, np.float32), name="x")
+        doubled = tf.multiply(x, 2.0, name="doubled")  # 1 KiB allocated on the GPU
+        slow = make("TestBlock", doubled, "slow")
+    seen = []
+    with tf.Session(config=tf.ConfigProto(simulated_gpus=1)) as sess:
+        gpu = next(d for d in sess._devices if d.device_type == "GPU")
+        sess.run(doubled)  # the constants' bytes are the kernels', counted once built
+        before = gpu.allocator.live_bytes
+        with bus.subscribed(seen.append), pytest.raises(tf.errors.DeadlineExceededError):
+            sess.run(slow, options=tf.RunOptions(timeout_in_ms=100))
+        _RELEASE.set()
+        assert gpu.allocator.live_bytes == before
+    memory = [e for e in seen if e.kind == "memory" and e.device == gpu.name]
+    assert [e.delta for e in memory] == [1024, -1024]
+    end = seen[-1]
+    assert end.kind == "step" and end.phase == "end" and "Timed out" in end.error
