@@ -266,9 +266,13 @@ def test_tensorflow_tasks_end_when_their_launcher_is_killed(tf_python, monkeypat
                 os.kill(pid, signal.SIGKILL)
 
 
-def test_a_killed_tensorflow_task_restarts_on_its_port(tf_python, monkeypatch):
+def test_a_killed_tensorflow_task_restarts_on_its_port_with_its_config(tf_python, monkeypatch):
     monkeypatch.setenv("TEACHFLOW_TF_PYTHON", tf_python)
-    with LocalCluster(ps=0, workers=1, engine="tensorflow", startup_timeout=120) as cluster:
+    # TensorFlow's fields of the config reach the TF server; teachflow's own are left out.
+    config = tf.ConfigProto(device_count={"CPU": 2}, simulated_gpus=0)
+    with LocalCluster(
+        ps=0, workers=1, engine="tensorflow", config=config, startup_timeout=120
+    ) as cluster:
         target = cluster.target("worker", 0)
         cluster.kill("worker", 0)
         assert cluster.status()["/job:worker/replica:0/task:0"] == "killed by SIGKILL"
@@ -279,3 +283,7 @@ def test_a_killed_tensorflow_task_restarts_on_its_port(tf_python, monkeypatch):
             c = tf.constant(1.0) * 3
         with session(cluster, g) as sess:
             assert sess.run(c) == np.float32(3.0)
+            assert sorted(d.name for d in sess.list_devices()) == [
+                "/job:worker/replica:0/task:0/device:CPU:0",
+                "/job:worker/replica:0/task:0/device:CPU:1",
+            ]
