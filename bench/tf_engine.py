@@ -10,7 +10,10 @@ crosses from the ps to the worker every step), with four pairings:
 - teachflow client -> teachflow server (teachflow's protocol and side channel),
 - TensorFlow client -> TensorFlow server (the reference),
 - TensorFlow client -> teachflow server (TensorFlow's MasterService served by teachflow),
-- teachflow client -> TensorFlow server (`tf_wire.master_client`).
+- teachflow client -> TensorFlow server (`tf_wire.master_client`);
+
+and, on a mixed cluster (a teachflow ps under a TensorFlow worker, which is the master), a
+TensorFlow client and a teachflow client.
 
 The servers are `LocalCluster` processes of either engine; a TensorFlow client runs in a
 subprocess of the Python that has TensorFlow. Each figure is the median over 7 repeats of
@@ -126,26 +129,27 @@ def run(tf_python=None, repeats=REPEATS, min_time=MIN_TIME_S) -> dict | None:
         out["TensorFlow -> TensorFlow"] = res.get("seconds", res.get("error"))
         tf.Session.reset(target)  # TensorFlow's resource variable "a" makes way for ours
         out["teachflow -> TensorFlow"] = _measure(tf, target, repeats, min_time)
+    mixed = {"ps": "teachflow", "worker": "tensorflow"}
+    with LocalCluster(ps=1, workers=1, engine=mixed, startup_timeout=120) as cluster:
+        target = cluster.target("worker", 0)
+        res = _tf_client(python, target, repeats, min_time)
+        out["TensorFlow -> TF worker + teachflow ps"] = res.get("seconds", res.get("error"))
+        tf.Session.reset(target)
+        out["teachflow -> TF worker + teachflow ps"] = _measure(tf, target, repeats, min_time)
     return out
 
 
 def print_table(results: dict) -> None:
     ref = results.get("TensorFlow -> TensorFlow")
     ref = ref if isinstance(ref, float) else None
-    print(f"{'client -> server':28}{'per step':>12}{'vs TF -> TF':>14}")
-    print("-" * 54)
-    for pairing in (
-        "teachflow -> teachflow",
-        "TensorFlow -> TensorFlow",
-        "TensorFlow -> teachflow",
-        "teachflow -> TensorFlow",
-    ):
-        value = results.get(pairing)
+    print(f"{'client -> server':42}{'per step':>12}{'vs TF -> TF':>14}")
+    print("-" * 68)
+    for pairing, value in results.items():
         if isinstance(value, float):
             ratio = f"{value / ref:.2f}x" if ref else "-"
-            print(f"{pairing:28}{value * 1e6:>9.0f} us{ratio:>14}")
+            print(f"{pairing:42}{value * 1e6:>9.0f} us{ratio:>14}")
         else:
-            print(f"{pairing:28}{'n/a':>12}  ({value})")
+            print(f"{pairing:42}{'n/a':>12}  ({value})")
 
 
 def main(tf_python=None, repeats=REPEATS) -> None:
