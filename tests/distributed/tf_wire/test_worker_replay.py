@@ -5,9 +5,9 @@ master sent a TF ps on the chapter's example (a = 1.0 and w on the ps; b = a + 2
 c = a * 3 and a training step on worker:0): GetStatus, CreateWorkerSession, RegisterGraph,
 RunGraph, RecvTensor (worker:0 pulling a and w), Logging, CleanupGraph and
 DeleteWorkerSession. Here a teachflow server is that ps. Its worker:0 peer is a stand-in
-serving TF's RecvTensor with the values worker:0 sent the real ps (the learning rate, w's
-gradient, the fed p), so the ps's own ``_Recv`` calls are checked too: they must name
-TF's rendezvous keys. As a real master would, the replay asks GetStatus for the ps's
+answering TF's RecvTensor with what worker:0 answered the TF ps (recorded too: the
+learning rate, w's gradient, the fed p), so the ps's own ``_Recv`` calls are checked too: they must
+ask for what the TF ps asked, with the same rendezvous keys. As a real master would, the replay asks GetStatus for the ps's
 incarnation and writes it where the recording has the TF ps's.
 """
 
@@ -24,7 +24,7 @@ import pytest
 
 import teachflow as tf
 from teachflow.distributed.ports import start_servers
-from teachflow.distributed.tf_wire import convert, partition
+from teachflow.distributed.tf_wire import partition
 from teachflow.distributed.tf_wire.methods import WORKER, generic_handler, stub
 
 FIXTURES = pathlib.Path(__file__).parents[2] / "fixtures" / "tensorflow" / "wire" / "worker"
@@ -48,22 +48,19 @@ TF_PS_INCARNATION = recorded(calls("GetStatus")[0], "response").device_attribute
 TF_WORKER_INCARNATION = partition.unsigned(
     recorded(calls("CreateWorkerSession")[0], "request").master_incarnation
 )
-# What worker:0 sent the ps, by the tensor name in the key: the learning rate, the
-# gradient of w (w went from [0.5, -0.5] to [1.1, 0.4] with learning rate 0.1) and the
-# feed p of the last two steps (2.0, then 0.0: the division by zero).
-WORKER_SENT = {
-    "edge_28_train/learning_rate": np.float32(0.1),
-    "edge_29_gradients/y_grad/MatMul_1": np.array([[-6.0], [-9.0]], np.float32),
+# What the TF ps asked worker:0 for, and got: (step id, rendezvous key) -> response.
+PEER_ANSWERS = {
+    (recorded(c, "request").step_id, recorded(c, "request").rendezvous_key): recorded(c, "response")
+    for c in INDEX["peer_calls"]
 }
-FED_P = [np.float32(2.0), np.float32(0.0)]
 
 
 class StandInWorker:
-    """worker:0 of the recording, as far as the ps sees it: TF's RecvTensor."""
+    """worker:0 of the recording, as far as the ps sees it: TF's RecvTensor, answering
+    what the real worker:0 answered the TF ps for the same step and key."""
 
     def __init__(self, address):
-        self.keys = []  # the rendezvous keys the ps asked for, in order
-        self._fed_steps = []
+        self.asked = []  # the RecvTensorRequests the ps sent, in order
         self._lock = threading.Lock()
         self._server = grpc.server(concurrent.futures.ThreadPoolExecutor(4))
         self._server.add_generic_rpc_handlers(
@@ -74,16 +71,12 @@ class StandInWorker:
         self._server.start()
 
     def RecvTensor(self, request, context):
-        key = partition.parse_key(request.rendezvous_key)
         with self._lock:
-            self.keys.append(request.rendezvous_key)
-            if key.tensor_name == "edge_9__recv_p_0":
-                if request.step_id not in self._fed_steps:
-                    self._fed_steps.append(request.step_id)
-                value = FED_P[self._fed_steps.index(request.step_id)]
-            else:
-                value = WORKER_SENT[key.tensor_name]
-        return WORKER.methods["RecvTensor"].response(tensor=convert.to_tensor_proto(value))
+            self.asked.append(request)
+        answer = PEER_ANSWERS.get((request.step_id, request.rendezvous_key))
+        if answer is None:
+            context.abort(grpc.StatusCode.NOT_FOUND, f"not recorded: {request.rendezvous_key}")
+        return answer
 
     def stop(self):
         self._server.stop(None).wait()
@@ -184,6 +177,12 @@ def test_get_status_reports_the_ps_device_as_tensorflow_does(ps_and_worker):
 def test_replayed_session_gives_tensorflows_answers(ps_and_worker):
     ps, worker, channel = ps_and_worker
     results = replay(channel)
+    # Each RunGraph's graph, as TF's master registered it.
+    registered = {
+        recorded(c, "response").graph_handle: recorded(c, "request").graph_def.node
+        for c in calls("RegisterGraph")
+    }
+    call_handles = {c["seq"]: recorded(c, "request").graph_handle for c in calls("RunGraph")}
     assert len(results) == len(INDEX["calls"])
     for call, got in results:
         method = call["method"]
@@ -212,7 +211,8 @@ def test_replayed_session_gives_tensorflows_answers(ps_and_worker):
                 names = {n.node_name for n in dev.node_stats}
                 tf_names = {n.node_name for n in expected.step_stats.dev_stats[0].node_stats}
                 # teachflow also times the _Send (TF's async send records none).
-                assert tf_names - {"_SOURCE"} <= names <= tf_names | {"c/ReadVariableOp_S12"}
+                sends = {n.name for n in registered[call_handles[call["seq"]]] if n.op == "_Send"}
+                assert tf_names - {"_SOURCE"} <= names <= tf_names | sends
             else:
                 assert not got.HasField("step_stats")
         elif method == "RegisterGraph":
@@ -222,19 +222,22 @@ def test_replayed_session_gives_tensorflows_answers(ps_and_worker):
         else:
             assert got == expected, call
 
-    # The ps's _Recv nodes asked worker:0 with TF's keys (worker:0's incarnation in hex).
-    assert worker.keys[:2] == sorted(worker.keys[:2])  # both receives of the training step
-    for key in worker.keys:
-        parsed = partition.parse_key(key)
-        assert parsed.src_device == WORKER_DEVICE and parsed.dst_device == PS_DEVICE
-        assert parsed.src_incarnation == TF_WORKER_INCARNATION
-        assert parsed.frame_iter == "0:0"
+    # The ps's _Recv nodes asked worker:0 what the TF ps asked, for the same steps, with
+    # the same rendezvous keys (worker:0's incarnation in hex), each once.
+    asked = sorted((r.step_id, r.rendezvous_key) for r in worker.asked)
+    assert asked == sorted(PEER_ANSWERS)
+    for request in worker.asked:
+        assert partition.parse_key(request.rendezvous_key).src_incarnation == (
+            TF_WORKER_INCARNATION
+        )
+        assert request.request_id != 0  # as TF's: a retried call is told apart
 
     # The variables live on the teachflow ps, where a teacher can look at them.
     a = ps.resources.lookup("", "a")
     w = ps.resources.lookup("", "w")
     assert float(a.value) == 1.0
-    expected_w = np.array(INDEX["steps"][3]["result"], np.float32)
+    steps = {step["name"]: step["result"] for step in INDEX["steps"]}
+    expected_w = np.array(steps["read_w"], np.float32)
     np.testing.assert_array_equal(np.asarray(w.value), expected_w)
 
 
@@ -245,7 +248,11 @@ def test_recorded_traffic_is_the_chapter_example():
     methods = [c["method"] for c in INDEX["calls"]]
     assert methods[:2] == ["GetStatus", "CreateWorkerSession"]
     assert methods[-1] == "DeleteWorkerSession"
-    register = recorded(calls("RegisterGraph")[2], "request")
+    (register,) = [
+        r
+        for r in (recorded(c, "request") for c in calls("RegisterGraph"))
+        if any(n.op == "ResourceApplyGradientDescent" for n in r.graph_def.node)
+    ]
     recvs = [n for n in register.graph_def.node if n.op == "_Recv"]
     assert {n.attr["tensor_name"].s for n in recvs} == {
         b"edge_28_train/learning_rate",

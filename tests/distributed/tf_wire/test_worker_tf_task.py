@@ -190,8 +190,12 @@ def test_a_tensorflow_workers_step_stats_become_op_events():
     op events, for the timeline and RunMetadata of a step teachflow's master ran."""
     fixtures = pathlib.Path(__file__).parents[2] / "fixtures" / "tensorflow" / "wire" / "worker"
     index = json.loads((fixtures / "index.json").read_text())
-    (traced,) = [c for c in index["calls"] if c["method"] == "RunGraph" and c["seq"] == 21]
-    response = worker_pb2.RunGraphResponse.FromString((fixtures / traced["response"]).read_bytes())
+    responses = [
+        worker_pb2.RunGraphResponse.FromString((fixtures / c["response"]).read_bytes())
+        for c in index["calls"]
+        if c["method"] == "RunGraph" and c["code"] == "OK"
+    ]
+    (response,) = [r for r in responses if r.HasField("step_stats")]
     events = events_from_step_stats(response.step_stats, step_id=7)
     by_node = {e.node: e for e in events}
     assert set(by_node) == {"a", "c/ReadVariableOp"}  # TF's _SOURCE marker left out
