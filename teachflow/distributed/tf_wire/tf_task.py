@@ -56,6 +56,8 @@ class _Partition:
     nodes: list  # teachflow NodeDefs, as the master cut them
     # (feeds, fetches) -> (TF's graph handle, ClientKeys)
     variants: dict = field(default_factory=dict)
+    # One registration per variant even when steps start together.
+    lock: threading.Lock = field(default_factory=threading.Lock)
 
 
 class TensorFlowTask:
@@ -108,6 +110,15 @@ class TensorFlowTask:
         found = part.variants.get((feeds, fetches))
         if found is not None:
             return found
+        with part.lock:
+            found = part.variants.get((feeds, fetches))
+            if found is None:
+                found = part.variants[(feeds, fetches)] = self._register(
+                    part, feeds, fetches, timeout
+                )
+        return found
+
+    def _register(self, part, feeds, fetches, timeout):
         if not self._incarnations:
             self.get_status(timeout or SHORT_CALL_S)
         graph_def, keys = partition.to_tensorflow(part.nodes, feeds, fetches, self._incarnations)
@@ -115,10 +126,7 @@ class TensorFlowTask:
         # the TF server's own cluster, as teachflow's workers share theirs.
         request = worker_pb2.RegisterGraphRequest(graph_def=graph_def)
         request.graph_options.SetInParent()
-        tf_handle = self.client.call("RegisterGraph", request).graph_handle
-        with self._lock:
-            found = part.variants.setdefault((feeds, fetches), (tf_handle, keys))
-        return found
+        return self.client.call("RegisterGraph", request).graph_handle, keys
 
     def run_graph(self, request, timeout):
         feeds = tuple(t.name for t in request.send)
