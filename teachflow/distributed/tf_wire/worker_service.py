@@ -131,7 +131,7 @@ class TFWorkerService:
         cluster = request.server_def.cluster
         if len(cluster.job):
             # The master named the cluster: the session's peers are where it says.
-            spec = ClusterSpec(cluster)
+            spec = ClusterSpec({job.name: dict(job.tasks) for job in cluster.job})
 
             def address_of(task, spec=spec):
                 parts = dict(p.split(":", 1) for p in task.strip("/").split("/"))

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import teachflow as tf
-from teachflow.distributed.ports import start_servers
+from teachflow.distributed.ports import free_ports, start_servers
 from teachflow.distributed.tf_wire import convert, partition
 from teachflow.distributed.tf_wire.methods import WORKER, stub
 from teachflow.distributed.tf_wire.worker_client import TFWorkerClient
@@ -182,6 +182,37 @@ def test_sessions_own_their_graphs(ps):
         client.call("RunGraph", run)
     with pytest.raises(errors.AbortedError, match="Graph handle is not found"):
         client.call("DeregisterGraph", worker_pb2.DeregisterGraphRequest(graph_handle=handle))
+
+
+def test_a_session_finds_its_peers_in_the_cluster_its_master_names(ps):
+    _, client = ps
+    (nobody,) = free_ports(1)  # worker:0 of this session: a machine that is off
+    create = worker_pb2.CreateWorkerSessionRequest(session_handle="s2", master_task=CLIENT)
+    create.server_def.job_name = "ps"
+    create.server_def.cluster.job.add(name="worker").tasks[0] = f"127.0.0.1:{nobody}"
+    client.call("CreateWorkerSession", create)
+    g = messages.GraphDef()
+    g.node.extend(
+        [
+            node(
+                "r",
+                "_Recv",
+                tensor_type=1,
+                tensor_name="edge_1_v",
+                send_device=CLIENT,
+                send_device_incarnation=7,
+                recv_device=DEVICE,
+            ),
+            node("y", "Identity", ["r"], T=1),
+        ]
+    )
+    handle = register(client, g, session="s2")
+    run = worker_pb2.RunGraphRequest(graph_handle=handle, step_id=48, session_handle="s2")
+    run.create_worker_session_called = True
+    run.store_errors_in_response_body = True
+    response = client.call("RunGraph", run, timeout=TIMEOUT_S)
+    assert response.status_code == errors.UNAVAILABLE
+    assert f"127.0.0.1:{nobody}" in response.status_error_message
 
 
 def test_register_graph_rejects_what_teachflow_cannot_run(ps):
