@@ -34,6 +34,7 @@ from teachflow.distributed.cluster import ClusterSpec
 from teachflow.distributed.master import DEFAULT_SESSION_GC_SECONDS, MasterService
 from teachflow.distributed.protocol import teachflow_pb2 as pb
 from teachflow.distributed.protocol import teachflow_pb2_grpc as pb_grpc
+from teachflow.distributed.tf_wire.master_service import TensorFlowMasterService
 from teachflow.distributed.tf_wire.tf_task import PeerClient
 from teachflow.distributed.tf_wire.worker_service import TFWorkerService
 from teachflow.distributed.worker import MAX_EVENT_STREAMS, MAX_PENDING_RECVS, WorkerService
@@ -234,6 +235,10 @@ class Server:
         # TensorFlow's WorkerService on the same port: a TF master can use this task.
         self.tf_worker_service = TFWorkerService(worker, self.address_of)
         self._grpc.add_generic_rpc_handlers((self.tf_worker_service.handler(),))
+        # TensorFlow's MasterService too: an unmodified TF client (tf.compat.v1.Session on
+        # this target) runs on teachflow's master, sharing its sessions and state.
+        self.tf_master_service = TensorFlowMasterService(self.master_service)
+        self._grpc.add_generic_rpc_handlers((self.tf_master_service.handler(),))
         self._health = health.HealthServicer()
         health_pb2_grpc.add_HealthServicer_to_server(self._health, self._grpc)
 
