@@ -27,42 +27,76 @@ from teachflow.distributed.ports import start_servers
 from teachflow.distributed.tf_wire import partition
 from teachflow.distributed.tf_wire.methods import WORKER, generic_handler, stub
 
-FIXTURES = pathlib.Path(__file__).parents[2] / "fixtures" / "tensorflow" / "wire" / "worker"
-INDEX = json.loads((FIXTURES / "index.json").read_text())
+WIRE = pathlib.Path(__file__).parents[2] / "fixtures" / "tensorflow" / "wire"
 PS_DEVICE = "/job:ps/replica:0/task:0/device:CPU:0"
 WORKER_DEVICE = "/job:worker/replica:0/task:0/device:CPU:0"
 CALL_TIMEOUT_S = 30
 
 
-def recorded(call, which):
-    method = WORKER.methods[call["method"]]
-    cls = method.request if which == "request" else method.response
-    return cls.FromString((FIXTURES / call[which]).read_bytes())
+class Recording:
+    """One recorded session: its index, its messages, what the TF tasks were."""
+
+    def __init__(self, directory: pathlib.Path):
+        self.dir = directory
+        self.index = json.loads((directory / "index.json").read_text())
+        self.steps = {s["name"]: s["result"] for s in self.index["steps"]}
+        status = self.message(self.calls("GetStatus")[0], "response")
+        self.ps_incarnation = status.device_attributes[0].incarnation
+        session = self.message(self.calls("CreateWorkerSession")[0], "request")
+        self.worker_incarnation = partition.unsigned(session.master_incarnation)
+        # What the TF ps asked worker:0 for, and got: (step id, key) -> the call, response.
+        self.peer_calls, self.peer_answers = {}, {}
+        for c in self.index["peer_calls"]:
+            request = self.message(c, "request")
+            key = (request.step_id, request.rendezvous_key)
+            self.peer_calls[key] = c
+            self.peer_answers[key] = self.message(c, "response")
+        self.step_of = {
+            c["seq"]: self.message(c, "request").step_id
+            for c in self.index["calls"]
+            if c["method"] in ("RunGraph", "RecvTensor", "CleanupGraph")
+        }
+
+    def answered_before(self, peer_key) -> set:
+        """The master-side RecvTensor calls of that step which had ended when the TF ps
+        asked worker:0 for ``peer_key``: worker:0 could send it only after them (it sent
+        w's gradient after it had read w)."""
+        start = self.peer_calls[peer_key]["start_us"]
+        return {
+            c["seq"]
+            for c in self.calls("RecvTensor")
+            if self.step_of[c["seq"]] == peer_key[0] and c["end_us"] < start
+        }
+
+    def message(self, call, which):
+        method = WORKER.methods[call["method"]]
+        cls = method.request if which == "request" else method.response
+        return cls.FromString((self.dir / call[which]).read_bytes())
+
+    def calls(self, name):
+        return [c for c in self.index["calls"] if c["method"] == name]
 
 
-def calls(name):
-    return [c for c in INDEX["calls"] if c["method"] == name]
+# TF 2.x's resource variables and TF 1.x's ref variables: the same program, recorded twice.
+RECORDINGS = {"resource": Recording(WIRE / "worker"), "ref": Recording(WIRE / "worker_ref")}
 
 
-TF_PS_INCARNATION = recorded(calls("GetStatus")[0], "response").device_attributes[0].incarnation
-TF_WORKER_INCARNATION = partition.unsigned(
-    recorded(calls("CreateWorkerSession")[0], "request").master_incarnation
-)
-# What the TF ps asked worker:0 for, and got: (step id, rendezvous key) -> response.
-PEER_ANSWERS = {
-    (recorded(c, "request").step_id, recorded(c, "request").rendezvous_key): recorded(c, "response")
-    for c in INDEX["peer_calls"]
-}
+@pytest.fixture(params=sorted(RECORDINGS))
+def recording(request):
+    return RECORDINGS[request.param]
 
 
 class StandInWorker:
     """worker:0 of the recording, as far as the ps sees it: TF's RecvTensor, answering
-    what the real worker:0 answered the TF ps for the same step and key."""
+    what the real worker:0 answered the TF ps for the same step and key — once the
+    replay is as far as the recording was when the TF ps asked."""
 
-    def __init__(self, address):
+    def __init__(self, address, recording):
         self.asked = []  # the RecvTensorRequests the ps sent, in order
-        self._lock = threading.Lock()
-        self._server = grpc.server(concurrent.futures.ThreadPoolExecutor(4))
+        self.recording = recording
+        self.done = set()  # master-side calls the replay has completed (their seq)
+        self._cond = threading.Condition()
+        self._server = grpc.server(concurrent.futures.ThreadPoolExecutor(8))
         self._server.add_generic_rpc_handlers(
             (generic_handler(WORKER, {"RecvTensor": self.RecvTensor}),)
         )
@@ -70,24 +104,33 @@ class StandInWorker:
             raise OSError(f"Could not bind {address}")
         self._server.start()
 
+    def completed(self, seq) -> None:
+        with self._cond:
+            self.done.add(seq)
+            self._cond.notify_all()
+
     def RecvTensor(self, request, context):
-        with self._lock:
+        key = (request.step_id, request.rendezvous_key)
+        with self._cond:
             self.asked.append(request)
-        answer = PEER_ANSWERS.get((request.step_id, request.rendezvous_key))
-        if answer is None:
+        if key not in self.recording.peer_answers:
             context.abort(grpc.StatusCode.NOT_FOUND, f"not recorded: {request.rendezvous_key}")
-        return answer
+        before = self.recording.answered_before(key)
+        with self._cond:
+            if not self._cond.wait_for(lambda: before <= self.done, timeout=CALL_TIMEOUT_S):
+                context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, f"replay stuck before {key}")
+        return self.recording.peer_answers[key]
 
     def stop(self):
         self._server.stop(None).wait()
 
 
 @pytest.fixture
-def ps_and_worker():
+def ps_and_worker(recording):
     def make(spec, job, i):
         if job == "ps":
             return tf.train.Server(spec, job, i)
-        return StandInWorker(spec[job][i])
+        return StandInWorker(spec[job][i], recording)
 
     spec, servers = start_servers({"ps": 1, "worker": 1}, make)
     channel = grpc.insecure_channel(spec["ps"][0])
@@ -100,13 +143,13 @@ def ps_and_worker():
                 s.stop()
 
 
-def with_incarnation(request, method, ours):
+def with_incarnation(request, method, theirs, ours):
     """The recorded request with the TF ps's incarnation replaced by the teachflow ps's."""
-    theirs_hex, ours_hex = f"{TF_PS_INCARNATION:016x}", f"{ours:016x}"
+    theirs_hex, ours_hex = f"{theirs:016x}", f"{ours:016x}"
     if method == "RegisterGraph":
         for node in request.graph_def.node:
             attr = node.attr.get("send_device_incarnation")
-            if attr is not None and partition.unsigned(attr.i) == TF_PS_INCARNATION:
+            if attr is not None and partition.unsigned(attr.i) == theirs:
                 # int64 on the wire: the same bits as TF's uint64.
                 attr.i = ours - (1 << 64) if ours >= 1 << 63 else ours
     if method == "RecvTensor":
@@ -114,59 +157,57 @@ def with_incarnation(request, method, ours):
     return request
 
 
-def replay_order(all_calls):
-    """The recorded calls, each step's RunGraph before the RecvTensor of that step (TF's
-    worker asked while the ps's step ran; one thread here replays them in turn)."""
-    run_steps = {}
-    for c in all_calls:
-        if c["method"] == "RunGraph":
-            run_steps[c["seq"]] = recorded(c, "request").step_id
-    out, waiting = [], []
-    for c in all_calls:
-        if c["method"] == "RecvTensor":
-            step = recorded(c, "request").step_id
-            if step not in [run_steps[x["seq"]] for x in out if x["method"] == "RunGraph"]:
-                waiting.append(c)
-                continue
-        out.append(c)
-        if c["method"] == "RunGraph":
-            step = run_steps[c["seq"]]
-            out += [w for w in waiting if recorded(w, "request").step_id == step]
-            waiting = [w for w in waiting if recorded(w, "request").step_id != step]
-    assert not waiting
-    return out
-
-
-def replay(channel):
-    """Replay every recorded call; returns [(call, teachflow's response or RpcError)]."""
+def replay(channel, recording, worker):
+    """Replay every recorded call, as TF's master made them: a step's RunGraph and the
+    RecvTensor calls of that step at the same time, anything else once the calls it
+    came after are answered. Returns [(call, teachflow's response or RpcError)]."""
     status = stub(channel, WORKER, "GetStatus")(
         WORKER.methods["GetStatus"].request(), timeout=CALL_TIMEOUT_S
     )
-    ours = status.device_attributes[0].incarnation
+    ours, theirs = status.device_attributes[0].incarnation, recording.ps_incarnation
     handles = {}  # recorded graph handle -> teachflow's
-    out = []
-    for call in replay_order(INDEX["calls"]):
-        method = call["method"]
-        request = with_incarnation(recorded(call, "request"), method, ours)
-        if hasattr(request, "graph_handle") and request.graph_handle:
-            request.graph_handle = handles[request.graph_handle]
+    answers = {}  # seq -> teachflow's response or RpcError
+
+    def issue(call, request):
         try:
-            response = stub(channel, WORKER, method)(request, timeout=CALL_TIMEOUT_S)
+            answers[call["seq"]] = stub(channel, WORKER, call["method"])(
+                request, timeout=CALL_TIMEOUT_S
+            )
         except grpc.RpcError as e:
-            out.append((call, e))
-            continue
-        if method == "RegisterGraph":
-            handles[recorded(call, "response").graph_handle] = response.graph_handle
-        out.append((call, response))
-    return out
+            answers[call["seq"]] = e
+        worker.completed(call["seq"])
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        running = {}  # seq -> future of a step's RunGraph or RecvTensor
+        for call in recording.index["calls"]:
+            method = call["method"]
+            request = with_incarnation(recording.message(call, "request"), method, theirs, ours)
+            if getattr(request, "graph_handle", ""):
+                request.graph_handle = handles[request.graph_handle]
+            if method in ("RunGraph", "RecvTensor"):
+                running[call["seq"]] = pool.submit(issue, call, request)
+                continue
+            # CleanupGraph ends its step, DeleteWorkerSession all of them: after their calls.
+            step = recording.step_of.get(call["seq"])
+            for seq, future in list(running.items()):
+                if method == "DeleteWorkerSession" or recording.step_of[seq] == step:
+                    future.result(timeout=2 * CALL_TIMEOUT_S)
+                    del running[seq]
+            issue(call, request)
+            if method == "RegisterGraph":
+                recorded_handle = recording.message(call, "response").graph_handle
+                handles[recorded_handle] = answers[call["seq"]].graph_handle
+        for future in running.values():
+            future.result(timeout=2 * CALL_TIMEOUT_S)
+    return [(call, answers[call["seq"]]) for call in recording.index["calls"]]
 
 
-def test_get_status_reports_the_ps_device_as_tensorflow_does(ps_and_worker):
+def test_get_status_reports_the_ps_device_as_tensorflow_does(ps_and_worker, recording):
     _, _, channel = ps_and_worker
     ours = stub(channel, WORKER, "GetStatus")(
         WORKER.methods["GetStatus"].request(), timeout=CALL_TIMEOUT_S
     )
-    theirs = recorded(calls("GetStatus")[0], "response")
+    theirs = recording.message(recording.calls("GetStatus")[0], "response")
     assert len(ours.device_attributes) == 1
     mine, tfs = ours.device_attributes[0], theirs.device_attributes[0]
     assert mine.incarnation != 0
@@ -174,16 +215,19 @@ def test_get_status_reports_the_ps_device_as_tensorflow_does(ps_and_worker):
     assert mine == tfs
 
 
-def test_replayed_session_gives_tensorflows_answers(ps_and_worker):
+def test_replayed_session_gives_tensorflows_answers(ps_and_worker, recording):
     ps, worker, channel = ps_and_worker
-    results = replay(channel)
+    results = replay(channel, recording, worker)
+    message = recording.message
     # Each RunGraph's graph, as TF's master registered it.
     registered = {
-        recorded(c, "response").graph_handle: recorded(c, "request").graph_def.node
-        for c in calls("RegisterGraph")
+        message(c, "response").graph_handle: message(c, "request").graph_def.node
+        for c in recording.calls("RegisterGraph")
     }
-    call_handles = {c["seq"]: recorded(c, "request").graph_handle for c in calls("RunGraph")}
-    assert len(results) == len(INDEX["calls"])
+    call_handles = {
+        c["seq"]: message(c, "request").graph_handle for c in recording.calls("RunGraph")
+    }
+    assert len(results) == len(recording.index["calls"])
     for call, got in results:
         method = call["method"]
         if call["code"] != "OK":
@@ -193,7 +237,7 @@ def test_replayed_session_gives_tensorflows_answers(ps_and_worker):
             assert "a over p" in got.details() and "Inf" in got.details()
             continue
         assert not isinstance(got, grpc.RpcError), (call, got.code(), got.details())
-        expected = recorded(call, "response")
+        expected = message(call, "response")
         if method == "RecvTensor":
             # The tensors worker:0 pulled: a (1.0), w before and after the training step,
             # a / p — the same bytes TF's ps sent.
@@ -225,10 +269,10 @@ def test_replayed_session_gives_tensorflows_answers(ps_and_worker):
     # The ps's _Recv nodes asked worker:0 what the TF ps asked, for the same steps, with
     # the same rendezvous keys (worker:0's incarnation in hex), each once.
     asked = sorted((r.step_id, r.rendezvous_key) for r in worker.asked)
-    assert asked == sorted(PEER_ANSWERS)
+    assert asked == sorted(recording.peer_answers)
     for request in worker.asked:
         assert partition.parse_key(request.rendezvous_key).src_incarnation == (
-            TF_WORKER_INCARNATION
+            recording.worker_incarnation
         )
         assert request.request_id != 0  # as TF's: a retried call is told apart
 
@@ -236,22 +280,21 @@ def test_replayed_session_gives_tensorflows_answers(ps_and_worker):
     a = ps.resources.lookup("", "a")
     w = ps.resources.lookup("", "w")
     assert float(a.value) == 1.0
-    steps = {step["name"]: step["result"] for step in INDEX["steps"]}
-    expected_w = np.array(steps["read_w"], np.float32)
+    expected_w = np.array(recording.steps["read_w"], np.float32)
     np.testing.assert_array_equal(np.asarray(w.value), expected_w)
 
 
-def test_recorded_traffic_is_the_chapter_example():
-    steps = {s["name"]: s["result"] for s in INDEX["steps"]}
+def test_recorded_traffic_is_the_chapter_example(recording):
+    steps = recording.steps
     assert steps["list_fetch"] == [3.0, 3.0]
     assert steps["error"] == "InvalidArgumentError: a over p : Tensor had Inf values"
-    methods = [c["method"] for c in INDEX["calls"]]
+    methods = [c["method"] for c in recording.index["calls"]]
     assert methods[:2] == ["GetStatus", "CreateWorkerSession"]
     assert methods[-1] == "DeleteWorkerSession"
     (register,) = [
         r
-        for r in (recorded(c, "request") for c in calls("RegisterGraph"))
-        if any(n.op == "ResourceApplyGradientDescent" for n in r.graph_def.node)
+        for r in (recording.message(c, "request") for c in recording.calls("RegisterGraph"))
+        if any(n.op.endswith("ApplyGradientDescent") for n in r.graph_def.node)
     ]
     recvs = [n for n in register.graph_def.node if n.op == "_Recv"]
     assert {n.attr["tensor_name"].s for n in recvs} == {
