@@ -10,6 +10,7 @@ with the requests TensorFlow's own client sent for the same program.
 
 from __future__ import annotations
 
+import json
 import pathlib
 import threading
 from concurrent import futures
@@ -29,22 +30,20 @@ GOLDEN = pathlib.Path(__file__).parents[2] / "fixtures" / "tensorflow" / "wire" 
 TIMEOUT_MS = 10_000
 
 
-def golden(name: str):
-    """A recorded message: ``golden("003_RunStep.req")``."""
-    method = name.split("_", 1)[1].split(".")[0]
+def golden(step: str, method: str, kind: str = "req"):
+    """The request (``kind="req"``) or response (``"resp"``) of the ``method`` call TF's
+    client made in the recorded ``step`` (index.json names each call's step)."""
+    index = json.loads((GOLDEN / "index.json").read_text())
+    (call,) = [c for c in index["calls"] if c["step"] == step and c["method"] == method]
     m = MASTER.methods[method]
-    cls = m.request if name.endswith(".req") else m.response
-    return cls.FromString((GOLDEN / f"{name}.bin").read_bytes())
+    cls = m.request if kind == "req" else m.response
+    return cls.FromString((GOLDEN / f"{call['seq']:03d}_{method}.{kind}.bin").read_bytes())
 
 
 class FakeTensorFlowMaster:
     """``tensorflow.MasterService`` only, answering the chapter's example as TF did."""
 
     VALUES = {"b:0": 3.0, "c:0": 3.0, "e:0": 4.0}
-    UNFED = (
-        "From /job:worker/replica:0/task:0:\nYou must feed a value for placeholder tensor "
-        "'x' with dtype float and shape [?]\n\t [[{{node x}}]]"
-    )
 
     def __init__(self):
         self.requests = []  # (method, request) in the order they came
@@ -70,24 +69,23 @@ class FakeTensorFlowMaster:
         return [r for m, r in self.requests if m == method]
 
     def CreateSession(self, request, context):  # noqa: N802 - TensorFlow's method names
-        return golden("000_CreateSession.resp")
+        return golden("init", "CreateSession", "resp")
 
     def ExtendSession(self, request, context):  # noqa: N802
-        return golden("005_ExtendSession.resp")
+        return golden("extend", "ExtendSession", "resp")
 
     def RunStep(self, request, context):  # noqa: N802
         if self.fail_with is not None:
             context.abort(self.fail_with, "Step was cancelled by an explicit call")
         if request.options.trace_level == messages.RunOptions.FULL_TRACE:
-            return golden("004_RunStep.resp")  # TensorFlow's traced run of c
+            return golden("full_trace", "RunStep", "resp")  # TensorFlow's traced run of c
         res = master_pb2.RunStepResponse()
         res.metadata.SetInParent()
         feeds = {f.name: f.tensor for f in request.feed}
         for name in request.fetch:
             if name == "d:0":
-                if "x:0" not in feeds:
-                    res.status_code, res.status_error_message = 3, self.UNFED
-                    return res
+                if "x:0" not in feeds:  # TensorFlow's answer, error in the body
+                    return golden("error_unfed", "RunStep", "resp")
                 value = np.frombuffer(feeds["x:0"].tensor_content, np.float32) * 1.0
             else:
                 value = np.float32(self.VALUES[name])
@@ -100,13 +98,7 @@ class FakeTensorFlowMaster:
         return res
 
     def ListDevices(self, request, context):  # noqa: N802
-        res = master_pb2.ListDevicesResponse()
-        for name in ("/job:worker/replica:0/task:0/device:CPU:0",):
-            res.local_device.add(name=name, device_type="CPU", memory_limit=268435456)
-        res.remote_device.add(
-            name="/job:ps/replica:0/task:0/device:CPU:0", device_type="CPU", incarnation=7
-        )
-        return res
+        return golden("list_devices", "ListDevices", "resp")
 
     def CloseSession(self, request, context):  # noqa: N802
         return master_pb2.CloseSessionResponse()
@@ -161,11 +153,11 @@ def test_create_session_sends_tensorflows_graph_def(master):
     (create,) = master.of("CreateSession")
     assert create.target == f"grpc://127.0.0.1:{master.port}"
     assert create.HasField("config") and create.config.operation_timeout_in_ms == TIMEOUT_MS
-    theirs_gd = golden("000_CreateSession.req").graph_def
+    theirs_gd = golden("init", "CreateSession").graph_def
     assert create.graph_def.versions == theirs_gd.versions
     assert create.graph_def.library == theirs_gd.library
     assert create.graph_def.HasField("library") and theirs_gd.HasField("library")
-    theirs = {node.name: node for node in golden("000_CreateSession.req").graph_def.node}
+    theirs = {node.name: node for node in golden("init", "CreateSession").graph_def.node}
     mine = {node.name: node for node in create.graph_def.node}
     # The nodes that do not touch the variable are TensorFlow's, byte for byte.
     for name in ("b/y", "c/y", "x"):
@@ -180,10 +172,8 @@ def test_run_step_sends_what_tensorflows_client_sends(master):
         got = sess.run(n["d"], {n["x"]: np.array([1.0, 2.0, 3.0], np.float32)})
     np.testing.assert_array_equal(got, [1.0, 2.0, 3.0])
     init, list_fetch, feed = master.of("RunStep")
-    for mine, theirs in zip(
-        (init, list_fetch, feed), ("001_RunStep.req", "002_RunStep.req", "003_RunStep.req")
-    ):
-        theirs = golden(theirs)
+    for mine, step in zip((init, list_fetch, feed), ("init", "list_fetch", "feed")):
+        theirs = golden(step, "RunStep")
         assert mine.session_handle == theirs.session_handle  # the handle the master gave
         assert list(mine.fetch) == list(theirs.fetch)
         assert list(mine.target) == list(theirs.target)
@@ -203,7 +193,7 @@ def test_ops_added_later_go_in_extend_session(master):
         assert sess.run(e) == np.float32(4.0)
         assert sess.run(e) == np.float32(4.0)  # nothing new: no second ExtendSession
     (extend,) = master.of("ExtendSession")
-    theirs = golden("005_ExtendSession.req")
+    theirs = golden("extend", "ExtendSession")
     assert extend.graph_def == theirs.graph_def
     assert extend.current_graph_version == theirs.current_graph_version
     assert extend.session_handle == theirs.session_handle
@@ -216,8 +206,8 @@ def test_full_trace_fills_run_metadata_with_tensorflows_step(master):
     with session(master, g) as sess:
         assert sess.run(n["c"], options=options, run_metadata=md) == np.float32(3.0)
     (step,) = master.of("RunStep")
-    assert step.options == golden("004_RunStep.req").options
-    theirs = golden("004_RunStep.resp").metadata
+    assert step.options == golden("full_trace", "RunStep").options
+    theirs = golden("full_trace", "RunStep", "resp").metadata
     assert [d.device for d in md.step_stats.dev_stats] == [
         d.device for d in theirs.step_stats.dev_stats
     ]
@@ -243,6 +233,10 @@ def test_an_error_in_the_response_body_raises_its_class(master):
         with pytest.raises(tf.errors.InvalidArgumentError) as e:
             sess.run(n["d"])
     assert "You must feed a value for placeholder tensor 'x'" in e.value.message
+    (mine,) = master.of("RunStep")
+    theirs = golden("error_unfed", "RunStep")
+    mine.ClearField("request_id"), theirs.ClearField("request_id")  # drawn at random
+    assert mine == theirs
     # As TensorFlow's client does, the error names the op of the client's graph.
     assert e.value.op is n["x"].op and e.value.node_def.name == "x"
 
@@ -259,21 +253,20 @@ def test_list_devices_and_close(master):
     g, _ = chapter_graph()
     sess = session(master, g)
     devices = sess.list_devices()
-    assert [(d.name, d.device_type) for d in devices] == [
-        ("/job:worker/replica:0/task:0/device:CPU:0", "CPU"),
-        ("/job:ps/replica:0/task:0/device:CPU:0", "CPU"),
+    theirs = golden("list_devices", "ListDevices", "resp")
+    assert [(d.name, d.device_type, d.memory_limit_bytes, d.incarnation) for d in devices] == [
+        (d.name, d.device_type, d.memory_limit, d.incarnation)
+        for d in list(theirs.local_device) + list(theirs.remote_device)
     ]
-    assert devices[0].memory_limit_bytes == 268435456 and devices[1].incarnation == 7
     assert sess.placement_records() == []  # TensorFlow's master gives no reasons
     sess.close()
-    (close,) = master.of("CloseSession")
-    assert close.session_handle == golden("000_CreateSession.resp").session_handle
+    assert master.of("ListDevices") == [golden("list_devices", "ListDevices")]
+    assert master.of("CloseSession") == [golden("close", "CloseSession")]
 
 
 def test_reset_falls_back_to_tensorflows_reset(master):
     tf.Session.reset(f"grpc://127.0.0.1:{master.port}", ["no_such_container"])
-    (reset,) = master.of("Reset")
-    assert list(reset.container) == ["no_such_container"]
+    assert master.of("Reset") == [golden("reset", "Reset")]  # what TF's client sent
 
 
 def test_a_teachflow_server_keeps_teachflows_protocol(cluster):
@@ -303,7 +296,9 @@ def test_make_callable_runs_steps_as_tensorflows_client_does(master):
         "CloseSession",
     ]
     mine = master.of("RunStep")
-    for request, theirs in zip(mine, (golden("007_RunStep.req"), golden("008_RunStep.req"))):
+    for request, theirs in zip(
+        mine, (golden("make_callable", "RunStep"), golden("make_callable_feed", "RunStep"))
+    ):
         assert list(request.fetch) == list(theirs.fetch)
         assert list(request.feed) == list(theirs.feed)
         assert request.options == theirs.options
