@@ -209,3 +209,81 @@ with tf.compat.v1.Session(sys.argv[1]) as sess:
     with LocalCluster(ps=1, workers=1, engine={"worker": "tensorflow"}) as cluster:
         done = run_tf(tf_python, client, cluster.target("worker", 0))
     assert done.stdout.strip().splitlines()[-1] == "[3.0, 3.0]"
+
+
+# Between-graph replication, the chapter's picture: two TF workers, each the master of
+# its own session, train the same variables on one teachflow ps.
+TF_REPLICA = r"""
+import json, sys, time
+import numpy as np
+import tensorflow as tf
+
+spec, index, steps = json.loads(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
+server = tf.distribute.Server(tf.train.ClusterSpec(spec), "worker", index)
+tf.compat.v1.disable_eager_execution()
+v1 = tf.compat.v1
+setter = v1.train.replica_device_setter(
+    worker_device=f"/job:worker/task:{index}", cluster=tf.train.ClusterSpec(spec))
+g = tf.Graph()
+with g.as_default(), v1.device(setter):
+    step = v1.Variable(0, name="global_step", trainable=False, dtype=tf.int64)
+    w = v1.get_variable("w", [2, 1], initializer=v1.zeros_initializer())
+    x = v1.placeholder(tf.float32, [None, 2])
+    y = v1.placeholder(tf.float32, [None, 1])
+    loss = tf.reduce_mean(tf.square(tf.matmul(x, w) - y))
+    train = v1.train.GradientDescentOptimizer(0.01).minimize(loss, global_step=step)
+    init = v1.global_variables_initializer()
+xs = np.array([[1, 2], [3, 4], [5, 6]], np.float32)
+ys = xs @ np.array([[1.0], [-1.0]], np.float32)
+with v1.Session(server.target, graph=g) as sess:
+    if index == 0:
+        sess.run(init)
+    deadline = time.time() + 60
+    while True:  # the other replica waits for the chief's initialization, as TF1 taught
+        try:
+            sess.run(w)
+            break
+        except tf.errors.FailedPreconditionError:
+            assert time.time() < deadline, "the chief never initialized the variables"
+            time.sleep(0.1)
+    for _ in range(steps):
+        sess.run(train, {x: xs, y: ys})
+    print(json.dumps({"loss": float(sess.run(loss, {x: xs, y: ys}))}))
+"""
+
+
+def test_two_tf_workers_train_on_one_teachflow_ps(tf_python):
+    steps = 25
+    spec, servers = start_servers(
+        {"ps": 1, "worker": 2},
+        lambda spec, job, i: tf.train.Server(spec, job, i) if job == "ps" else None,
+    )
+    ps = servers["ps"][0]
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="2", CUDA_VISIBLE_DEVICES="")
+    procs = []
+    try:
+        for i in range(2):
+            args = [json.dumps(spec), str(i), str(steps)]
+            procs.append(
+                subprocess.Popen(
+                    [tf_python, "-c", TF_REPLICA, *args],
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.PIPE,
+                    text=True,
+                    env=env,
+                )
+            )
+        outputs = [p.communicate(timeout=TF_TIMEOUT_S) for p in procs]
+        for p, (_, err) in zip(procs, outputs):
+            assert p.returncode == 0, err[-4000:]
+        losses = [json.loads(out.strip().splitlines()[-1])["loss"] for out, _ in outputs]
+        # Every replica's updates landed on the one global step the ps holds.
+        assert int(ps.resources.lookup("", "global_step").value) == 2 * steps
+        # From w = 0 (loss 1.0) the shared w got better for both replicas.
+        assert all(loss < 1.0 for loss in losses)
+    finally:
+        for p in procs:
+            if p.poll() is None:
+                p.kill()
+                p.communicate(timeout=30)
+        ps.stop()
