@@ -76,5 +76,25 @@ LAB = Lab(
             explanation="The checkpoint holds TF's variables after 3 training steps; restored "
             "into the graph TF wrote (resource variables and all), teachflow computes TF's loss.",
         ),
+        Exercise(
+            "device_of_read",
+            "In the TensorFlow client's traced step, on which device did `c/ReadVariableOp` run?",
+            DeviceName(
+                "/job:ps/replica:0/task:0/device:CPU:0",
+                mistakes={
+                    "/job:worker/replica:0/task:0/device:CPU:0": "`c` runs on the worker, but "
+                    "the read of `a` is a separate node: look where the step stats put it."
+                },
+            ),
+            hints=(
+                "`viz.show_placement(run.run_metadata)` lists every node of the traced step.",
+                "Find the row of `c/ReadVariableOp` in `viz.show_placement(run.run_metadata)`; "
+                "hand in its device with job and task.",
+            ),
+            explanation="A resource variable is read where it lives: TensorFlow colocates "
+            "`ReadVariableOp` with the `VarHandleOp` of `a` on the ps, and only the value read "
+            "(4 bytes) crosses to the worker, through the _Send/_Recv pair of the partitions.",
+            expects="a device name",
+        ),
     ],
 )

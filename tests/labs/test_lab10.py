@@ -32,3 +32,19 @@ def test_loss_after_restore(lab):
             saver.restore(sess, str(recorded("ckpt") / "model.ckpt-3"))
             assert lab.check("loss_after_restore", sess.run("loss:0", batch))
     assert not lab.check("loss_after_restore", record["loss_before"])
+
+
+def test_device_of_read(lab):
+    from teachflow.cluster import LocalCluster
+    from teachflow.labs.tensorflow_client import run_tensorflow_client
+
+    cluster = LocalCluster(ps=1, workers=1)
+    try:
+        run = run_tensorflow_client(cluster.target("worker", 0), replay=True)
+    finally:
+        cluster.stop()
+    assert run.result("list_fetch") == [3.0, 3.0]
+    rows = {r.node: r.device for r in viz.show_placement(run.run_metadata).rows}
+    assert lab.check("device_of_read", rows["c/ReadVariableOp"])
+    wrong = lab.check("device_of_read", "/job:worker/task:0/cpu:0")
+    assert not wrong and "separate node" in wrong.feedback
