@@ -134,7 +134,7 @@ class TensorFlowMasterService:
         with session.lock:
             if check_new:
                 for nd in nodes:
-                    if nd.name in session.graph._ops_by_name:
+                    if _has_op(session.graph, nd.name):
                         raise errors.InvalidArgumentError(
                             None,
                             None,
@@ -151,6 +151,9 @@ class TensorFlowMasterService:
         from teachflow.distributed.master import MasterSession
 
         self.master.collect_idle_sessions()
+        # TF's state of the sessions the master closed while idle goes with them.
+        for gone in [h for h in self.sessions if h not in self.master.sessions]:
+            self.sessions.pop(gone, None)
         handle = secrets.token_hex(8)  # as TensorFlow writes its handles
         session = MasterSession(self.master, handle, convert.session_config(request.config))
         try:
@@ -359,7 +362,7 @@ def _check_names(graph, feeds, fetches, targets) -> None:
     for name in fetches:
         if not _has_tensor(graph, name):
             raise errors.NotFoundError(None, None, f"FetchOutputs node {name}: not found")
-    missing = [t for t in targets if t not in graph._ops_by_name]
+    missing = [t for t in targets if not _has_op(graph, t)]
     if missing:
         raise errors.NotFoundError(
             None, None, f"PruneForTargets: Some target nodes not found: {', '.join(missing)}"
@@ -367,14 +370,19 @@ def _check_names(graph, feeds, fetches, targets) -> None:
 
 
 def _has_tensor(graph, name: str) -> bool:
-    op_name, _, index = name.partition(":")
-    op = graph._ops_by_name.get(op_name)
-    if op is None:
-        return False
     try:
-        return 0 <= int(index or 0) < len(op.outputs)
-    except ValueError:
+        graph.get_tensor_by_name(name)
+    except (KeyError, ValueError):
         return False
+    return True
+
+
+def _has_op(graph, name: str) -> bool:
+    try:
+        graph.get_operation_by_name(name)
+    except (KeyError, ValueError):
+        return False
+    return True
 
 
 def _run_metadata(options, result) -> messages.RunMetadata:

@@ -289,3 +289,18 @@ def test_a_token_protected_server_refuses_tensorflow_clients(cluster):
         assert e.value.code() == grpc.StatusCode.UNAUTHENTICATED
     finally:
         client.channel.close()
+
+
+def test_a_session_the_master_closed_while_idle_is_gone_for_tensorflow_too(chapter):
+    c, client, handle = chapter
+    master = c.server("worker", 0).master_service
+    tf_master = c.server("worker", 0).tf_master_service
+    master.session_gc_seconds = 60.0
+    now = master.clock()
+    master.clock = lambda: now + 3600.0  # an hour later: the chapter's session is idle
+    other = client.create(chapter_graph())
+    assert handle not in master.sessions and handle not in tf_master.sessions
+    assert other in tf_master.sessions
+    with pytest.raises(grpc.RpcError) as e:
+        client.run(handle, fetch=["c:0"])
+    assert e.value.code() == grpc.StatusCode.ABORTED and handle in e.value.details()
