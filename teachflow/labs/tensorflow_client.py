@@ -28,8 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from teachflow.distributed.tf_wire import convert
-from teachflow.distributed.tf_wire.methods import MASTER, stub
-from teachflow.distributed.worker_client import make_channel
+from teachflow.distributed.tf_wire.replay import replay_master_calls
 from teachflow.proto import messages
 
 __all__ = ["ClientStep", "TensorFlowClientRun", "run_tensorflow_client", "find_tf_python"]
@@ -40,7 +39,6 @@ RECORDED = (
 )
 # Importing TensorFlow takes seconds, more on a loaded laptop.
 TF_TIMEOUT_S = 180
-CALL_TIMEOUT_S = 60
 
 # The program a student would write, as TensorFlow 2's tf.compat.v1 runs it.
 CHAPTER_PROGRAM = r"""
@@ -173,26 +171,11 @@ def _replay(target: str) -> TensorFlowClientRun:
     index = json.loads((RECORDED / "index.json").read_text())
     run = TensorFlowClientRun(f"TensorFlow {index['tensorflow']}'s recorded requests, replayed")
     results = {}  # step name -> the result of its last call that has one
-    ours = theirs = None
-    channel = make_channel(target[len("grpc://") :] if target.startswith("grpc://") else target)
-    try:
-        for call in index["calls"]:
-            method = MASTER.methods[call["method"]]
-            request = method.request.FromString((RECORDED / call["request"]).read_bytes())
-            if call["method"] == "CreateSession":
-                recorded = method.response.FromString((RECORDED / call["response"]).read_bytes())
-                theirs = recorded.session_handle
-            elif getattr(request, "session_handle", "") == theirs:
-                request.session_handle = ours
-            response = stub(channel, MASTER, call["method"])(request, timeout=CALL_TIMEOUT_S)
-            if call["method"] == "CreateSession":
-                ours = response.session_handle
-            if call["step"] == "full_trace":
-                run.run_metadata.CopyFrom(response.metadata)
-            result = _decode(call["method"], response)
-            if result is not None or call["step"] not in results:
-                results[call["step"]] = result
-    finally:
-        channel.close()
+    for call in replay_master_calls(target, RECORDED):
+        if call.step == "full_trace":
+            run.run_metadata.CopyFrom(call.response.metadata)
+        result = _decode(call.method, call.response)
+        if result is not None or call.step not in results:
+            results[call.step] = result
     run.steps = [ClientStep(name, result) for name, result in results.items()]
     return run

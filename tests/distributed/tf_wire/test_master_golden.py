@@ -18,8 +18,8 @@ import pytest
 
 import teachflow as tf
 from teachflow.distributed.tf_wire import convert
-from teachflow.distributed.tf_wire.methods import MASTER, stub
-from teachflow.distributed.worker_client import make_channel
+from teachflow.distributed.ports import start_servers
+from teachflow.distributed.tf_wire.replay import replay_master_calls
 from teachflow.framework import errors
 
 WIRE = pathlib.Path(__file__).parents[2] / "fixtures" / "tensorflow" / "wire" / "master"
@@ -31,41 +31,20 @@ NONDETERMINISTIC = {"CreateSession", "ListDevices"}
 NONDETERMINISTIC_STEPS = {"full_trace", "error_unfed"}
 
 
-def _messages(call):
-    method = MASTER.methods[call["method"]]
-    request = method.request.FromString((WIRE / call["request"]).read_bytes())
-    recorded = method.response.FromString((WIRE / call["response"]).read_bytes())
-    return request, recorded
-
-
 @pytest.fixture(scope="module")
 def replayed():
     """Every recorded request sent, in order, to worker:0 of a teachflow ps + worker:
     [(call, recorded response, teachflow's response)]."""
-    from teachflow.distributed.ports import start_servers
-
     spec, servers = start_servers(
         {"ps": 1, "worker": 1}, lambda spec, job, i: tf.train.Server(spec, job, i)
     )
-    channel = make_channel(spec["worker"][0])
-    out, ours, theirs = [], None, None
     try:
-        for call in CALLS:
-            request, recorded = _messages(call)
-            if call["method"] == "CreateSession":
-                theirs = recorded.session_handle
-            elif getattr(request, "session_handle", "") == theirs:
-                request.session_handle = ours
-            response = stub(channel, MASTER, call["method"])(request, timeout=30)
-            if call["method"] == "CreateSession":
-                ours = response.session_handle
-            out.append((call, recorded, response))
+        calls = replay_master_calls(spec["worker"][0], WIRE)
     finally:
-        channel.close()
         for job in servers.values():
             for s in job:
                 s.stop()
-    return out
+    return [(call, c.recorded, c.response) for call, c in zip(CALLS, calls, strict=True)]
 
 
 def test_the_recording_is_the_chapters_example():
