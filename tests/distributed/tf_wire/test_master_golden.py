@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 
 import teachflow as tf
-from teachflow.distributed.tf_wire import convert
 from teachflow.distributed.ports import start_servers
+from teachflow.distributed.tf_wire import convert
 from teachflow.distributed.tf_wire.replay import replay_master_calls
 from teachflow.framework import errors
 
