@@ -28,15 +28,27 @@ def version(text: str) -> tuple:
     return tuple(int(part) for part in re.findall(r"\d+", text)[:3])
 
 
-def locked() -> dict:
+def locked(file: str = "constraints.txt") -> dict:
     pins = {}
-    for line in (ROOT / "constraints.txt").read_text().splitlines():
+    for line in (ROOT / file).read_text().splitlines():
         line = line.split("#", 1)[0].strip()
         if line:
             name, _, pinned = line.partition("==")
-            assert pinned, f"constraints.txt: {line!r} is not pinned with =="
+            assert pinned, f"{file}: {line!r} is not pinned with =="
             pins[name.lower().replace("_", "-")] = pinned
     return pins
+
+
+def test_the_tensorflow_lock_agrees_with_the_main_lock_and_the_extra():
+    main, tf_lock = locked(), locked("constraints-tf.txt")
+    shared = sorted(set(main) & set(tf_lock))
+    assert {"protobuf", "grpcio", "numpy", "tensorboard"} <= set(shared)
+    assert {p: tf_lock[p] for p in shared} == {p: main[p] for p in shared}
+    with open(ROOT / "pyproject.toml", "rb") as f:
+        extra = tomllib.load(f)["project"]["optional-dependencies"]["tensorflow"]
+    assert any(r.startswith(f"tensorflow-cpu~={tf_lock['tensorflow-cpu']}") for r in extra)
+    ci = (ROOT / ".ci" / "run").read_text()
+    assert f"tensorflow-cpu=={tf_lock['tensorflow-cpu']}" in ci and "-c constraints-tf.txt" in ci
 
 
 def lower_bound(requirement_name: str) -> tuple:
