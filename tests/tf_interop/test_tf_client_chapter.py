@@ -5,7 +5,8 @@ of the TF Python, against a teachflow ps + worker started here: ``a = 1.0`` on t
 ``b = a + 2`` and ``c = a * 3`` on the worker give 3.0; feeds, a list fetch, FULL_TRACE
 RunMetadata with partition graphs, an op added after the first run (ExtendSession),
 ``make_callable`` and ``_make_callable_from_options`` (MakeCallable/RunCallable),
-``list_devices`` and bad feeds (TF's InvalidArgumentError class in the TF client), with
+``list_devices``, bad feeds (TF's InvalidArgumentError class in the TF client) and a partial
+run (UnimplementedError), with
 resource variables (TF 2.x's default) and ref variables (TF 1.x's).
 """
 
@@ -72,7 +73,8 @@ with tf.compat.v1.Session(target, graph=g) as sess:
     out["devices"] = sorted((dev.name, dev.device_type) for dev in sess.list_devices())
     errors = {}
     for name, run in [("unfed", lambda: sess.run(d)),
-                      ("bad_reshape", lambda: sess.run(r, {x: np.ones(3, np.float32)}))]:
+                      ("bad_reshape", lambda: sess.run(r, {x: np.ones(3, np.float32)})),
+                      ("partial_run", lambda: sess.partial_run_setup([d], [x]))]:
         try:
             run()
             errors[name] = None
@@ -133,6 +135,8 @@ def test_tensorflow_client_runs_the_chapters_example_on_teachflow(
     reshape_class, reshape_message = out["errors"]["bad_reshape"]
     assert reshape_class == "InvalidArgumentError"
     assert "reshape" in reshape_message.lower() and "3" in reshape_message
+    partial_class, partial_message = out["errors"]["partial_run"]
+    assert partial_class == "UnimplementedError" and "PartialRunSetup" in partial_message
     assert out["after_assign"] == 15.0
     # The TF client's variable lives on the teachflow ps, where a teachflow client sees it.
     with tf.Graph().as_default():
