@@ -6,8 +6,8 @@ of the TF Python, against a teachflow ps + worker started here: ``a = 1.0`` on t
 RunMetadata with partition graphs, an op added after the first run (ExtendSession),
 ``make_callable`` and ``_make_callable_from_options`` (MakeCallable/RunCallable),
 ``list_devices``, bad feeds (TF's InvalidArgumentError class in the TF client) and a partial
-run (UnimplementedError), with
-resource variables (TF 2.x's default) and ref variables (TF 1.x's).
+run (UnimplementedError), with resource variables (TF 2.x's default) and ref variables
+(TF 1.x's).
 """
 
 from __future__ import annotations
