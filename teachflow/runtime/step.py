@@ -53,10 +53,6 @@ class Step:
         """The output slots, always as a tuple."""
         return self.out if self.multi else (self.out,)
 
-    @property
-    def name(self) -> str:
-        return self.op.name
-
     def __repr__(self):
         return f"<Step {self.op.name} on device {self.device_index} -> {self.successors}>"
 
