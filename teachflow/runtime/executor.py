@@ -178,7 +178,8 @@ class Executor:
         """The path a run takes by default: the reference loop when something may run beside
         the scheduling thread or a device has a memory limit to enforce; else the inline
         fast path (timed per segment when the run is traced)."""
-        if plan.account_memory or self.uses_threads(plan, ctx):
+        expensive = plan.needs_threads or plan.has_expensive
+        if plan.account_memory or (expensive and self.uses_threads(plan, ctx)):
             return REFERENCE
         return INLINE_TRACED if ctx.record else INLINE
 

@@ -70,7 +70,7 @@ def program(plan) -> InlineProgram:
 
 def run(plan, vals) -> None:
     """Run every step of ``plan`` on this thread, reading and writing ``vals`` (slots)."""
-    prog = program(plan)
+    prog = plan.inline_program or program(plan)
     call = None
     try:
         for call in prog.calls:
