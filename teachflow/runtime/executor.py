@@ -55,7 +55,7 @@ import numpy as np
 
 from teachflow.framework import errors
 from teachflow.ops.kernel_context import step_deadline
-from teachflow.runtime import fast_inline, inline_trace, op_cost
+from teachflow.runtime import control_flow, fast_inline, inline_trace, op_cost
 from teachflow.runtime.kernel_errors import annotate_error
 from teachflow.runtime.plan import Transfer
 from teachflow.runtime.step import count_down
@@ -179,7 +179,10 @@ class Executor:
         the scheduling thread or a device has a memory limit to enforce; else the inline
         fast path (timed per segment when the run is traced)."""
         expensive = plan.needs_threads or plan.has_expensive
-        if plan.account_memory or (expensive and self.uses_threads(plan, ctx)):
+        # Dead tensors (control flow) are only understood by the reference loop.
+        if plan.account_memory or plan.has_control_flow:
+            return REFERENCE
+        if expensive and self.uses_threads(plan, ctx):
             return REFERENCE
         return INLINE_TRACED if ctx.record else INLINE
 
@@ -196,6 +199,8 @@ class Executor:
             path = self.path_for(plan, ctx)
         elif path not in PATHS:
             raise ValueError(f"path must be one of {PATHS} or None, got {path!r}")
+        if plan.has_control_flow:
+            path = REFERENCE  # the fast paths do not know dead tensors: they refuse such plans
         vals = [None] * plan.num_slots
         for slot, v in zip(plan.feed_slots, feed_values):
             vals[slot] = v
@@ -209,6 +214,8 @@ class Executor:
                     inline_trace.run(plan, vals, ctx)
                 else:
                     ReferenceStep(self, plan, vals, ctx, self.uses_threads(plan, ctx)).run()
+                    if plan.has_control_flow:
+                        control_flow.check_fetches([vals[s] for s in plan.fetch_slots])
         except errors.OpError as e:
             # A failed step's tensors go now, not when its error does: its traceback holds
             # the step's frames (``vals``) and its context the kernel's frame (the inputs),
@@ -253,6 +260,8 @@ class ReferenceStep:
         self.timings = []  # (step, ns) of expensive compute steps: see op_cost
         self.done = queue.SimpleQueue()  # what other threads hand back
         self.error = None
+        # Control flow: which steps are dead (they do not run); None when nothing can be.
+        self.deadness = control_flow.Deadness(plan) if plan.has_control_flow else None
 
     def emit(self, event):
         if self.records is not None:
@@ -301,6 +310,9 @@ class ReferenceStep:
         while ready and self.error is None:
             i = ready.popleft()
             step = plan.steps[i]
+            if self.deadness is not None and self.deadness.skip(i, step, vals):
+                self._complete_dead(step)  # a dead step does not run: no kernel, no event
+                continue
             if self.use_threads and self._hand_off(i, step):
                 args = [vals[s] for s in step.ins]
                 # Kernels may read context variables of the step (a worker's rendezvous):
@@ -383,6 +395,14 @@ class ReferenceStep:
                 return
         if self.records is not None:
             self.emit(self._event(step, t0, t1, tid, out_bytes))
+        if self.memory is not None:
+            for s in step.ins:
+                self.memory.release(s)
+        count_down(step, self.pending, self.ready)
+
+    def _complete_dead(self, step):
+        """A dead ``step`` (see `control_flow`): its inputs are released and its successors
+        counted down as if it had run, so deadness reaches them."""
         if self.memory is not None:
             for s in step.ins:
                 self.memory.release(s)

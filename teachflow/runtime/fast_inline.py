@@ -8,6 +8,8 @@ So that order is computed once per plan, by the loop's own dependency counters
 (`teachflow.runtime.step.count_down`), and each run just calls the kernels in it: no
 counters, no queue, no events. `Executor.path_for` picks this path for such a plan when the
 run is not traced; a traced run takes `inline_trace`, the same order timed per segment.
+A plan with control flow (``Switch``/``Merge``: some tensors may be dead) is refused: it
+always takes the reference loop, which alone knows deadness (`teachflow.runtime.control_flow`).
 
 >>> import teachflow as tf
 >>> from teachflow.runtime import fast_inline

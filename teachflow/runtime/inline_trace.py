@@ -7,7 +7,9 @@ precomputed order as `fast_inline`, but reading the clock around every step woul
 much as the steps themselves; the clock is read once per *segment* of cheap steps instead,
 and every value of the step is kept. The events the reference loop would have emitted as
 it went (op and transfer times, allocations and frees in execution order, the step's start
-and end) are rebuilt from those only when someone reads them (`replay`).
+and end) are rebuilt from those only when someone reads them (`replay`). Like
+`fast_inline`, it refuses plans with control flow (dead tensors): those take the reference
+loop, whose trace lists only the ops that ran.
 
 >>> import teachflow as tf
 >>> b = tf.constant(1.0) + 2.0

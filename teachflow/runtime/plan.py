@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 
 from teachflow.framework import errors
+from teachflow.runtime import control_flow
 from teachflow.runtime.rendezvous_key import make_key
 from teachflow.runtime.resources import VariableState
 from teachflow.runtime.step import Step
@@ -87,6 +88,11 @@ class Plan:
         self.has_blocking = False  # some step waits for something outside the step
         self.placement = {}  # op name -> device name
         self.persistent_nodes = frozenset()
+        # Control flow (`teachflow.runtime.control_flow`): some tensor may be dead, so the
+        # reference loop checks deadness, and needs each step's control predecessors.
+        self.has_control_flow = False
+        self.control_preds = {}  # step -> steps it waits for through control edges
+        self.step_kinds = None  # step -> its exception to the deadness rule, or None
         # fast_inline.InlineProgram: the reference loop's one-thread order, precomputed.
         self.inline_program = None
         # inline_trace.TracedProgram: that order cut into clock segments, and each step's
@@ -337,7 +343,10 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, kernel_for, device_for, 
     step_of_op = {}
     for op in order:
         step, preds, writes = _op_step(table, op, slots, fed, junk, op_device[op], kernel_for)
-        preds.extend(step_of_op[c] for c in op._control_inputs if c in step_of_op)
+        control = [step_of_op[c] for c in op._control_inputs if c in step_of_op]
+        if control:
+            plan.control_preds[len(plan.steps)] = tuple(control)
+            preds.extend(control)
         table.add_step(step, preds, writes)
         step_of_op[op] = len(plan.steps) - 1
     plan.num_slots = len(table.slot_device)
@@ -361,3 +370,6 @@ def _summarise(plan, op_device) -> None:
     plan.placement = {op.name: op_device[op].name for op in plan.ops}
     # Outputs that live in their kernel (constants), not in a step's allocations.
     plan.persistent_nodes = frozenset(op.name for op in plan.ops if op.type == "Const")
+    plan.has_control_flow = control_flow.has_control_flow(plan.ops)
+    if plan.has_control_flow:
+        plan.step_kinds = control_flow.step_kinds(plan)
