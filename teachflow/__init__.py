@@ -91,6 +91,7 @@ from teachflow.ops.clip_ops import *  # noqa: F403
 from teachflow.ops.confusion_matrix_ops import *  # noqa: F403
 from teachflow.ops.constant_op import *  # noqa: F403
 from teachflow.ops.contraction_ops import *  # noqa: F403
+from teachflow.ops.control_flow_cond import case, cond  # noqa: F401
 from teachflow.ops.control_flow_ops import *  # noqa: F403
 from teachflow.ops.data_flow_ops import *  # noqa: F403
 from teachflow.ops.diag_ops import *  # noqa: F403

@@ -95,6 +95,9 @@ class Graph:
         self._finalized = False
         self.seed = None
         self._gradient_override_map = {}
+        # The tf.cond branch (or loop body) being built: it sees every new op (TF's
+        # ControlFlowContext.AddOp), to route values from outside through a Switch.
+        self._control_flow_context = None
 
     # -- identity and bookkeeping --------------------------------------------------------
     def _next_id(self) -> int:
@@ -195,6 +198,9 @@ class Graph:
             self._ops_by_name[name] = op
             self._ops.append(op)
             self._version += 1
+        if self._control_flow_context is not None:
+            op._control_flow_context = self._control_flow_context
+            self._control_flow_context.add_op(op)
         return op
 
     def _node_name(self, name, verbatim) -> str:

@@ -133,6 +133,9 @@ class Tensor:
 class Operation:
     """A node of a `Graph`: an op type, inputs, attributes, a device and outputs."""
 
+    # The cond branch or loop it was built in (teachflow.ops.cond_context), if any.
+    _control_flow_context = None
+
     def __init__(self, graph, op_type, name, inputs, attrs, control_inputs, op_def):
         self._graph = graph
         self._type = op_type

@@ -31,7 +31,7 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.ops import array_ops, control_flow_ops, math_ops
+from teachflow.ops import array_ops, control_flow_grad, control_flow_ops, math_ops
 
 __all__ = ["gradients", "AggregationMethod", "UnconnectedGradients"]
 
@@ -342,7 +342,8 @@ def _call_grad_fn(graph, op, grad_fn, out_grads, gate_gradients):
     # ZerosLike op here even for a known shape (optimize=False).
     for i, g in enumerate(out_grads):
         if g is None and _is_trainable(op.outputs[i]):
-            out_grads[i] = array_ops.zeros_like(op.outputs[i], optimize=False)
+            # (a cond's Switch gets zeros that are live only when its other branch runs)
+            out_grads[i] = control_flow_grad.zeros_like_output(op, i)
     with graph.name_scope(op.name + "_grad"):
         in_grads = _as_list(grad_fn(op, *out_grads))
         if len(in_grads) != len(op.inputs):
