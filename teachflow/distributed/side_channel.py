@@ -20,7 +20,8 @@ of
 ``status:int32 | len:int32 | response bytes or error message``; or
 ``b"T" | step_id:int64 | timeout_ms:int64 | key_len:int32 | key`` (a tensor), answered by
 ``status:int32`` then ``dtype:int32 | ndim:int32 | dims:int64*ndim | nbytes:int64 | bytes``
-(or ``len:int32 | message`` when status is not 0). Nothing received is unpickled or
+(or ``len:int32 | message`` when status is not 0; dtype 0 with no dims and no bytes is a
+dead tensor, a branch a Switch did not take). Nothing received is unpickled or
 evaluated; only registered methods can be called.
 
 One bad neighbour must not lock everyone out: the server keeps accepting after a transient
@@ -44,6 +45,7 @@ import numpy as np
 
 from teachflow.distributed.peer_watch import CallContext, PeerWatch, peer_connected
 from teachflow.framework import dtypes, errors
+from teachflow.ops.control_flow_primitives import DEAD
 
 _MAX_NAME = 4096
 _MAX_DIMS = 64
@@ -252,6 +254,9 @@ class SideChannelServer:
                 timeout_ms / 1000.0 if timeout_ms else None,
                 still_wanted=lambda: peer_connected(conn),
             )
+            if value is DEAD:  # a branch not taken: dtype 0 (DT_INVALID), no bytes
+                conn.sendall(struct.pack("!iiiq", 0, 0, 0, 0))
+                return
             arr = np.asarray(value)  # not ascontiguousarray: it turns 0-d into 1-d
             if not arr.flags.c_contiguous:
                 arr = arr.copy()
@@ -404,6 +409,9 @@ class SideChannelClient:
                 raise errors.DataLossError(None, None, f"bad tensor header from {self.address}")
             dims = struct.unpack(f"!{ndim}q", _recv_exact(conn, 8 * ndim)) if ndim else ()
             (nbytes,) = struct.unpack("!q", _recv_exact(conn, 8))
+            if enum == 0:  # DT_INVALID: a dead tensor
+                self._release(conn)
+                return DEAD
             arr = np.empty(dims, np.dtype(dtypes.as_dtype(enum).as_numpy_dtype))
             if arr.nbytes != nbytes:
                 raise errors.DataLossError(

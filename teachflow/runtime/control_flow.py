@@ -18,8 +18,9 @@ ops that ran. Fetching a dead tensor is TF's ``InvalidArgumentError`` "Retval[i]
 have value".
 
 The reference loop (`teachflow.runtime.executor.ReferenceStep`) asks `Deadness.skip`
-before it runs each step of a plan with control flow; plans without it never get here, and
-the fast paths refuse plans with it (`Executor.path_for`).
+before it runs each step of a plan with control flow, or with a ``_Recv`` from another task
+(whose partition may have sent a dead tensor); other plans never get here, and the fast
+paths refuse plans with it (`Executor.path_for`).
 
 >>> import teachflow as tf
 >>> from teachflow.ops.control_flow_primitives import switch
@@ -57,11 +58,13 @@ CONTROL_FLOW_TYPES = frozenset(
 )
 # Ops that run whatever their inputs: they carry deadness to another task.
 TRANSFER_TYPES = frozenset({"_Send", "_Recv", "_HostSend", "_HostRecv"})
+RECEIVE_TYPES = frozenset({"_Recv", "_HostRecv"})
 
 
 def has_control_flow(ops) -> bool:
-    """Whether any of ``ops`` routes values (so some tensor of the step may be dead)."""
-    return any(op.type in CONTROL_FLOW_TYPES for op in ops)
+    """Whether some tensor of a step of ``ops`` may be dead: one of them routes values, or
+    receives from another task (whose graph may; TF's executor always knows deadness)."""
+    return any(op.type in CONTROL_FLOW_TYPES or op.type in RECEIVE_TYPES for op in ops)
 
 
 class Deadness:
@@ -77,13 +80,14 @@ class Deadness:
     def skip(self, i, step, vals) -> bool:
         """Whether step ``i`` is dead: if so its outputs become `DEAD` and it must not run."""
         kind = self.kinds[i]
-        if kind == "transfer" or kind == "trigger":
+        if kind is None:
+            is_dead = any(vals[s] is DEAD for s in step.ins) or any(
+                self.dead[p] for p in self.control_preds.get(i, ())
+            )
+        elif kind == "merge":
+            is_dead = all(vals[s] is DEAD for s in step.ins)
+        else:  # a trigger or a transfer always runs
             return False
-        live_data = [vals[s] is not DEAD for s in step.ins]
-        if kind == "merge":
-            is_dead = not any(live_data)
-        else:
-            is_dead = not all(live_data) or any(self.dead[p] for p in self.control_preds.get(i, ()))
         if is_dead:
             self.dead[i] = True
             for o in step.outputs:

@@ -29,6 +29,7 @@ import numpy as np
 
 from teachflow.distributed.protocol import teachflow_pb2
 from teachflow.framework import dtypes, errors
+from teachflow.ops.control_flow_primitives import DEAD
 
 __all__ = [
     "to_proto",
@@ -130,6 +131,11 @@ def chunks(value, chunk_bytes: int = DEFAULT_CHUNK_BYTES):
     """
     if chunk_bytes <= 0:
         raise ValueError(f"chunk_bytes must be positive, got {chunk_bytes}")
+    if value is DEAD:
+        # A dead tensor (a branch not taken by a Switch): one chunk whose meta has no
+        # dtype (DT_INVALID), the stream's form of TF's RecvTensorResponse.is_dead.
+        yield teachflow_pb2.TensorChunk(meta=teachflow_pb2.TensorProto(), total_bytes=0)
+        return
     arr, dtype = _host_array(value, None)
     meta = _meta(arr, dtype)
     if dtype is dtypes.string:
@@ -228,6 +234,8 @@ def from_chunks(iterable):
         raise errors.InvalidArgumentError(
             None, None, "A tensor stream must start with a chunk carrying its meta (dtype, shape)."
         )
+    if first.meta.dtype == 0:  # DT_INVALID: a dead tensor (see `chunks`)
+        return DEAD
     dtype = dtype_from_enum(first.meta.dtype).base_dtype
     shape = _shape_of(first.meta.tensor_shape)
     if dtype is dtypes.string:

@@ -26,6 +26,7 @@ from teachflow.distributed.tf_wire import convert
 from teachflow.distributed.tf_wire.methods import WORKER, stub
 from teachflow.distributed.worker_client import auth_metadata, make_channel
 from teachflow.framework import errors
+from teachflow.ops.control_flow_primitives import DEAD
 from teachflow.proto.tf_wire import worker_pb2
 
 __all__ = ["TFPeers", "TFWorkerClient"]
@@ -67,12 +68,7 @@ class TFWorkerClient:
         )
         response = self.call("RecvTensor", request, timeout)
         if response.is_dead:
-            raise errors.UnimplementedError(
-                None,
-                None,
-                f"{self.task} sent a dead tensor for {key} (a branch not taken by Switch); "
-                "teachflow's workers do not run TF's dead-tensor control flow",
-            )
+            return DEAD  # a branch not taken by a Switch there: dead here too
         return convert.to_numpy(response.tensor)
 
     # teachflow's _Recv asks for numeric tensors in bulk; TF has one RecvTensor for both.

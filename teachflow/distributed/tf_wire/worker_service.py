@@ -51,6 +51,7 @@ from teachflow.distributed.worker import PartitionStep, WorkerService
 from teachflow.framework import errors
 from teachflow.framework.graph import Graph
 from teachflow.framework.importer import import_nodes
+from teachflow.ops.control_flow_primitives import DEAD
 from teachflow.proto import messages
 from teachflow.proto.tf_wire import worker_pb2
 from teachflow.runtime import step_stats_proto
@@ -301,6 +302,10 @@ class TFWorkerService:
             abort_with(context, e)
         with self.worker.pending_recv(context):
             value = self.worker.recv_local(request.step_id, request.rendezvous_key, None, context)
+        if value is DEAD:  # a branch not taken: TF's peer learns it from is_dead
+            return worker_pb2.RecvTensorResponse(
+                is_dead=True, send_start_micros=time.time_ns() // 1000
+            )
         tensor = convert.to_tensor_proto(_host(value))
         if not tensor.tensor_shape.dim:
             # TF's RecvTensor encoder writes a scalar's shape not at all (grpc_tensor_coding).
