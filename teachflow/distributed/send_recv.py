@@ -80,3 +80,16 @@ registry.register(
     blocking=True,
     not_differentiable=True,
 )
+
+# TF's master sends host-memory tensors (a cond's bool pred, int32 shapes) with _HostSend and
+# _HostRecv: the same rendezvous keys and wire, so the same kernels.
+registry.register("_HostSend", no_outputs, _send_kernel, stateful=True, not_differentiable=True)
+registry.register(
+    "_HostRecv",
+    _infer_recv,
+    _recv_kernel,
+    stateful=True,
+    cheap=False,
+    blocking=True,
+    not_differentiable=True,
+)

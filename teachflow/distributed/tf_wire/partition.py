@@ -119,7 +119,7 @@ def from_tensorflow(graph_def) -> TFPartition:
     out = TFPartition([])
     for nd in convert.node_defs(graph_def):
         attrs = dict(nd.attr)
-        if nd.op == "_Recv" and "T" not in attrs:
+        if nd.op in ("_Recv", "_HostRecv") and "T" not in attrs:
             attrs["T"] = attrs.get("tensor_type")
         name = _local_name(nd.name)
         if name != nd.name:
