@@ -151,3 +151,19 @@ def test_layer_values_match_tensorflow(name):
         np.testing.assert_allclose(got, want, rtol=tol, atol=tol * scale, err_msg=key)
     if name not in DIFFERENT_GRAPHS:
         assert ops == [tuple(op) for op in LAYER_GRAPHS[name]]
+
+
+def test_dropout_with_a_training_tensor_is_a_cond_drawing_only_when_training(sess):
+    """TF1 builds a tf.cond: a step that does not train draws no random mask, so the masks
+    of the training steps are those of a graph that always trains."""
+    x = np.ones((50,), np.float32)
+    training = tf.placeholder(tf.bool, [])
+    y = layers.dropout(x, rate=0.5, training=training, seed=7)
+    assert y.op.type == "Merge" and y.op.name == "dropout/cond/Merge"
+    masks = [sess.run(y, {training: flag}) for flag in (True, False, True)]
+    np.testing.assert_array_equal(masks[1], x)
+    always = layers.dropout(x, rate=0.5, training=True, seed=7)
+    with tf.Session(graph=always.graph) as fresh:
+        want = [fresh.run(always) for _ in range(2)]
+    np.testing.assert_array_equal(masks[0], want[0])
+    np.testing.assert_array_equal(masks[2], want[1])

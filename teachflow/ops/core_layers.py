@@ -148,20 +148,25 @@ def dense(
 def dropout(inputs, rate=0.5, noise_shape=None, seed=None, training=False, name=None):
     """`tf.nn.dropout` while ``training`` (a bool or a bool tensor), the identity otherwise.
 
-    A tensor ``training`` turns into a rate of ``rate`` or 0 — the same values TF1's
-    ``tf.cond`` between the two branches gives, since a zero rate keeps everything.
+    A tensor ``training`` builds TF1's ``tf.cond`` (``dropout/cond/...``): the random mask
+    is drawn only in steps that train, so the random stream advances as TensorFlow's does.
 
         >>> import teachflow as tf
         >>> tf.layers.dropout([1.0, 2.0], training=False).op.name
         'dropout/Identity'
     """
-    from teachflow.ops import array_ops, math_ops, nn_ops
+    from teachflow.ops import array_ops, nn_ops
 
     with name_scope(name, "dropout", [inputs]):
         inputs = convert_to_tensor(inputs)
         if isinstance(training, Tensor):
-            effective = math_ops.cast(training, inputs.dtype.base_dtype) * rate
-            return nn_ops.dropout(inputs, rate=effective, noise_shape=noise_shape, seed=seed)
+            from teachflow.ops.control_flow_cond import cond
+
+            return cond(
+                training,
+                lambda: nn_ops.dropout(inputs, rate=rate, noise_shape=noise_shape, seed=seed),
+                lambda: array_ops.identity(inputs),
+            )
         if training:
             return nn_ops.dropout(inputs, rate=rate, noise_shape=noise_shape, seed=seed)
         return array_ops.identity(inputs, name="Identity")
