@@ -93,6 +93,7 @@ from teachflow.ops.constant_op import *  # noqa: F403
 from teachflow.ops.contraction_ops import *  # noqa: F403
 from teachflow.ops.control_flow_cond import case, cond  # noqa: F401
 from teachflow.ops.control_flow_ops import *  # noqa: F403
+from teachflow.ops.control_flow_while import while_loop  # noqa: F401
 from teachflow.ops.data_flow_ops import *  # noqa: F403
 from teachflow.ops.diag_ops import *  # noqa: F403
 from teachflow.ops.gamma_poisson_ops import random_gamma, random_poisson  # noqa: F401

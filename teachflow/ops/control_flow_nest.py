@@ -75,8 +75,9 @@ def assert_same_structure(a, b) -> None:
         return
     if type(a) is not type(b) and not (isinstance(a, list) and isinstance(b, list)):
         raise TypeError(
-            "The two structures don't have the same sequence type. Input structure has "
-            f"type {type(a)}, while shallow structure has type {type(b)}."
+            "The two structures don't have the same nested structure.\n\n"
+            f"The two sequences don't have the same sequence type: {type(a).__name__} and "
+            f"{type(b).__name__}.\n\nFirst structure: {a!r}\n\nSecond structure: {b!r}"
         )
     ca, cb = _children(a), _children(b)
     if len(ca) != len(cb) or (isinstance(a, dict) and sorted(a) != sorted(b)):

@@ -210,3 +210,76 @@ def _read(t: Tensor) -> Tensor:
 def control_trigger(name=None):
     """An op that runs once all its control inputs are done, dead or not."""
     return get_default_graph().create_op("ControlTrigger", [], {}, name=name or "ControlTrigger")
+
+
+# -- loops: Enter, Exit, NextIteration, LoopCond -----------------------------------------
+# A while loop's ops live in a *frame* (``frame_name``): ``Enter`` brings a value into it
+# (every iteration sees an ``is_constant`` one; a loop variable's only starts iteration 0),
+# ``NextIteration`` hands a value to the next iteration's ``Merge``, ``LoopCond`` is the
+# predicate the loop's Switches read, and ``Exit`` takes a value out once the loop ends.
+# Their kernels forward the value: the iterations are the executor's business
+# (`teachflow.runtime.control_flow_frames`).
+LOOP_TYPES = frozenset(
+    {"Enter", "RefEnter", "Exit", "RefExit", "NextIteration", "RefNextIteration", "LoopCond"}
+)
+
+
+def _infer_forward(op):
+    t = op.inputs[0]
+    dt = t.dtype if op.type.startswith("Ref") else t.dtype.base_dtype
+    return [(dt, t.shape)]
+
+
+def _infer_loop_cond(op):
+    if op.inputs[0].shape.ndims not in (None, 0):
+        raise ValueError(f"Shape must be rank 0 but is rank {op.inputs[0].shape.ndims}")
+    return [(dtypes.bool_, TensorShape([]))]
+
+
+def _forward_kernel(op, device):
+    return lambda x: x
+
+
+# No gradients: TF1 differentiates a loop with stacks of every iteration's values, which
+# teachflow does not build yet; tf.gradients says so (LookupError naming the Exit).
+for _type in ("Enter", "Exit", "NextIteration"):
+    registry.register(_type, _infer_forward, _forward_kernel)
+    registry.register("Ref" + _type, _infer_forward, _forward_kernel, ref_inputs=(0,))
+registry.register("LoopCond", _infer_loop_cond, _forward_kernel, not_differentiable=True)
+
+
+def _loop_op(op_type, data, name, attrs=None):
+    from teachflow.framework.conversion import convert_to_tensor
+
+    data = convert_to_tensor(data, as_ref=True)
+    if data.dtype.is_ref_dtype and op_type != "LoopCond":
+        op_type = "Ref" + op_type
+    all_attrs = {"T": data.dtype.base_dtype} if op_type != "LoopCond" else {}
+    all_attrs.update(attrs or {})
+    op = get_default_graph().create_op(op_type, [data], all_attrs, name=name or op_type)
+    return op.outputs[0]
+
+
+def enter(data, frame_name, is_constant=False, parallel_iterations=10, name=None):
+    """``data`` made available inside the loop frame ``frame_name`` (TF's ``_Enter``)."""
+    attrs = {
+        "frame_name": frame_name.encode() if isinstance(frame_name, str) else frame_name,
+        "is_constant": bool(is_constant),
+        "parallel_iterations": int(parallel_iterations),
+    }
+    return _loop_op("Enter", data, name or "Enter", attrs)
+
+
+def exit(data, name=None):  # noqa: A001 - TF's name
+    """``data`` of the loop's last iteration, out of its frame."""
+    return _loop_op("Exit", data, name or "Exit")
+
+
+def next_iteration(data, name=None):
+    """``data`` handed to the next iteration (the Merge's back edge)."""
+    return _loop_op("NextIteration", data, name or "NextIteration")
+
+
+def loop_cond(pred, name=None):
+    """The loop's predicate: the loop's Switches route on it."""
+    return _loop_op("LoopCond", pred, name or "LoopCond")

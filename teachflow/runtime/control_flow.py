@@ -54,6 +54,7 @@ CONTROL_FLOW_TYPES = frozenset(
         "NextIteration",
         "RefNextIteration",
         "LoopCond",
+        "Frame",  # a whole while loop as one step (teachflow.runtime.control_flow_frames)
     }
 )
 # Ops that run whatever their inputs: they carry deadness to another task.

@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 
 from teachflow.framework import errors
-from teachflow.runtime import control_flow
+from teachflow.runtime import control_flow, control_flow_frames
 from teachflow.runtime.rendezvous_key import make_key
 from teachflow.runtime.resources import VariableState
 from teachflow.runtime.step import Step
@@ -328,7 +328,12 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, kernel_for, device_for, 
     """
     plan = Plan()
     fed = set(feed_tensors)
-    order = topological_order(prune(fetch_tensors, target_ops, fed), fed)
+    needed = prune(fetch_tensors, target_ops, fed)
+    if control_flow_frames.has_loops(needed):  # each while loop becomes one step
+        order = control_flow_frames.plan_order(needed, fed)
+        kernel_for, device_for = control_flow_frames.with_frames(kernel_for, device_for, fed)
+    else:
+        order = topological_order(needed, fed)
     plan.ops = order
     table = _SlotTable(plan)
     feed_dev_i = table.device_index(feed_device)
