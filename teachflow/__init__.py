@@ -96,6 +96,7 @@ from teachflow.ops.control_flow_ops import *  # noqa: F403
 from teachflow.ops.control_flow_while import while_loop  # noqa: F401
 from teachflow.ops.data_flow_ops import *  # noqa: F403
 from teachflow.ops.diag_ops import *  # noqa: F403
+from teachflow.ops.functional_ops import foldl, foldr, map_fn, scan  # noqa: F401
 from teachflow.ops.gamma_poisson_ops import random_gamma, random_poisson  # noqa: F401
 from teachflow.ops.gradients import *  # noqa: F403
 from teachflow.ops.image_ops import random_crop  # noqa: F401 - TF1 has it at the top
@@ -117,6 +118,7 @@ from teachflow.ops.set_ops import *  # noqa: F403
 from teachflow.ops.sort_ops import *  # noqa: F403
 from teachflow.ops.special_math_ops import *  # noqa: F403
 from teachflow.ops.state_ops import *  # noqa: F403
+from teachflow.ops.tensor_array_ops import TensorArray  # noqa: F401
 from teachflow.ops.variable_scope import *  # noqa: F403
 from teachflow.ops.variables import *  # noqa: F403
 from teachflow.proto.messages import (

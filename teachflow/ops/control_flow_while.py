@@ -34,6 +34,7 @@ from teachflow.ops.control_flow_primitives import (
 )
 from teachflow.ops.control_flow_primitives import exit as exit_op
 from teachflow.ops.identity_ops import identity
+from teachflow.ops.tensor_array_ops import TensorArray
 from teachflow.ops.while_context import WhileContext
 
 __all__ = ["while_loop"]
@@ -137,7 +138,8 @@ def _first(x):
 def _build_loop(context, cond, body, loop_vars, shape_invariants):
     """TF's ``WhileContext.BuildLoop``: the frame, the condition, the body, the back edges."""
     structure = loop_vars if isinstance(loop_vars, (list, tuple)) else [loop_vars]
-    flat = [convert_to_tensor(v) for v in nest.flatten(structure)]
+    flat_orig = nest.flatten(structure)
+    flat = [_to_flow(v) for v in flat_orig]
     invariants = (
         [t.shape for t in flat]
         if shape_invariants is None
@@ -166,19 +168,19 @@ def _build_loop(context, cond, body, loop_vars, shape_invariants):
         context.values.update(t.name for t in enter_vars)
         merge_vars = [merge([x, x])[0] for x in enter_vars]
         context.pivot_for_pred = merge_vars[0]
-        c = convert_to_tensor(cond(*nest.pack_sequence_as(structure, merge_vars)))
+        c = convert_to_tensor(cond(*_packed(structure, flat_orig, merge_vars)))
         pivot = loop_cond(c, name="LoopCond")
         switch_vars = [switch_ref_or_tensor(x, pivot) for x in merge_vars]
         vars_for_body = [identity(x[1]) for x in switch_vars]
         context.pivot_for_body = vars_for_body[0]
-        packed_for_body = nest.pack_sequence_as(structure, vars_for_body)
+        packed_for_body = _packed(structure, flat_orig, vars_for_body)
         result = body(*packed_for_body)
         if not isinstance(result, (list, tuple, dict)):
             result = [result]
         # The outer layer is compared as lists (loop_vars are usually a list, a body's
         # result a tuple); deeper layers must match exactly, as in TF.
         nest.assert_same_structure(list(packed_for_body), list(result))
-        flat_result = [convert_to_tensor(v) for v in nest.flatten(result)]
+        flat_result = [_to_flow(v) for v in nest.flatten(result)]
         if len(merge_vars) != len(flat_result):
             raise ValueError(
                 "Number of inputs and outputs of 'body' must match 'loop_vars'. Got "
@@ -195,8 +197,20 @@ def _build_loop(context, cond, body, loop_vars, shape_invariants):
         context.exit()
     for x, invariant in zip(exit_vars, invariants):
         x._shape = invariant
-    packed = nest.pack_sequence_as(result, exit_vars)
-    return packed
+    return _packed(result, flat_orig, exit_vars)
+
+
+def _to_flow(v):
+    """A loop variable as a tensor: a TensorArray travels as its flow (TF does the same)."""
+    return v.flow if isinstance(v, TensorArray) else convert_to_tensor(v)
+
+
+def _packed(structure, flat_orig, tensors):
+    """``tensors`` in ``structure``, each TensorArray of ``flat_orig`` rebuilt on its flow."""
+    values = [
+        o._with_flow(t) if isinstance(o, TensorArray) else t for o, t in zip(flat_orig, tensors)
+    ]
+    return nest.pack_sequence_as(structure, values)
 
 
 def _as_structure(shape_invariants, structure):
