@@ -293,7 +293,9 @@ class FrameProgram:
                 r = node.run(*args)
             except Exception as exc:  # noqa: BLE001 - becomes an OpError naming the op
                 raise annotate_error(exc, node.op, node.op.device) from None
-            if len(node.outs) == 1:
+            if not node.outs:
+                pass  # an op run for its effect (an Assert, an assignment's NoOp group)
+            elif len(node.outs) == 1:
                 vals[node.outs[0]] = r[0] if isinstance(node.op, LoopFrame) else r
             else:
                 for t, x in zip(node.outs, r):
