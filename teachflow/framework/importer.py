@@ -74,6 +74,8 @@ def _creation_order(graph, node_defs, skip_existing):
         for text in nd.input:
             src, _, _ = _parse_input(text)
             src_pos = by_name.get(src)
+            if _is_back_edge(nd, node_defs[src_pos] if src_pos is not None else None):
+                continue  # a loop's NextIteration -> Merge: connected once both exist
             if src_pos in todo:
                 waiting[pos] += 1
                 consumers[src_pos].append(pos)
@@ -93,6 +95,48 @@ def _creation_order(graph, node_defs, skip_existing):
         stuck = sorted(todo[pos].name for pos, n in waiting.items() if n > 0)
         raise _invalid(f"The imported nodes contain a cycle among: {', '.join(stuck)}")
     return order
+
+
+_MERGES = ("Merge", "RefMerge")
+_NEXT_ITERATIONS = ("NextIteration", "RefNextIteration")
+
+
+def _is_back_edge(nd, src_nd) -> bool:
+    """A while loop's back edge (TF's importer makes the same exception to its order)."""
+    return nd.op in _MERGES and src_nd is not None and src_nd.op in _NEXT_ITERATIONS
+
+
+def _without_back_edges(graph, nd):
+    """A loop Merge whose NextIteration input does not exist yet reads its first other
+    input for now (as TF's while_loop builds it: ``merge([enter, enter])``); returns the
+    node def to create and the (index, input) pairs to connect afterwards."""
+    if nd.op not in _MERGES:
+        return nd, []
+    later = []
+    for i, text in enumerate(nd.input):
+        src = _parse_input(text)[0]
+        src_op = graph._ops_by_name.get(src)
+        if src_op is None and not text.startswith("^"):
+            later.append((i, text))
+    if not later:
+        return nd, []
+    stand_in = next((t for i, t in enumerate(nd.input) if i not in dict(later)), None)
+    if stand_in is None:
+        return nd, []
+    inputs = [stand_in if i in dict(later) else t for i, t in enumerate(nd.input)]
+    return NodeDef(nd.name, nd.op, inputs, nd.device, nd.attr), later
+
+
+def _connect_back_edge(graph, op, index, text):
+    src, out, _ = _parse_input(text)
+    src_op = graph._ops_by_name.get(src)
+    if src_op is None:
+        raise _invalid(f"Node '{op.name}': Unknown input node '{text}'")
+    tensor = src_op._outputs[out]
+    old = op._inputs[index]
+    op._inputs = op._inputs[:index] + (tensor,) + op._inputs[index + 1 :]
+    old._consumers.remove(op)
+    tensor._consumers.append(op)
 
 
 def _resolve_inputs(graph, nd):
@@ -218,9 +262,15 @@ def import_nodes(graph, node_defs, validate: bool = True, skip_existing: bool = 
         created = []
         names_in_use = dict(graph._names_in_use)
         first = len(graph._ops)
+        back_edges = []  # (merge op, input index, NextIteration input), connected at the end
         try:
             for nd in order:
-                created.append(_create(graph, nd))
+                nd, later = _without_back_edges(graph, nd)
+                op = _create(graph, nd)
+                back_edges.extend((op, i, text) for i, text in later)
+                created.append(op)
+            for op, i, text in back_edges:
+                _connect_back_edge(graph, op, i, text)
         except Exception:
             _remove(graph, first)
             graph._names_in_use = names_in_use

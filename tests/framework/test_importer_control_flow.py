@@ -1,7 +1,8 @@
 """GraphDefs with TF1 control flow, serialised by TensorFlow, imported and run by teachflow.
 
 record_control_flow.py wrote each program's GraphDef (control flow v1: Switch, Merge, the
-cond's pivots, gradients through the cond) and the values TensorFlow computed from it.
+cond's pivots, gradients through the cond; while loops' Enter/Exit/NextIteration frames,
+nested loops, map_fn and scan over TensorArrays) and the values TensorFlow computed.
 """
 
 import json
@@ -21,7 +22,7 @@ RECORDED = json.loads((FIXTURES / "graph_defs.json").read_text())
 def test_imported_tensorflow_cond_graphs_give_tensorflows_values(name):
     record = RECORDED[name]
     graph_def = messages.GraphDef.FromString((FIXTURES / f"{name}.pb").read_bytes())
-    assert {"Switch", "Merge"} <= {n.op for n in graph_def.node}
+    assert {"Switch", "Merge"} <= {n.op for n in graph_def.node}  # conds, and loops' frames
     with tf.Graph().as_default() as graph:
         tf.import_graph_def(graph_def, name="")
         fetches = {k: graph.get_tensor_by_name(v) for k, v in record["fetches"].items()}
