@@ -8,6 +8,9 @@ the teachflow ps. The cond is built both ways TensorFlow builds one: v1 control 
 lowers to Switch/Merge before it partitions. Dead tensors cross between the two with
 ``RecvTensorResponse.is_dead``. ``MonitoredTrainingSession`` (whose global-step read is a
 cond of ``initialized_value``) then trains a few steps with the global step on the ps.
+A v1 ``tf.while_loop`` whose frame lies on the ps runs there too. (A loop whose frame TF
+splits over two tasks gets TF's "control loops", per-iteration sends inside the frame,
+which teachflow's tasks do not run yet.)
 """
 
 from __future__ import annotations
@@ -50,12 +53,18 @@ with g.as_default():
         counter = v1.Variable(0, name="counter")
         r = tf.cond(p, lambda: v * x + 1.0, lambda: v - x)
         bump = tf.cond(p, lambda: v1.assign_add(counter, 1), lambda: v1.assign_add(counter, 10))
+        if FLOW == "v1":  # a v2 loop reading v spans tasks: TF adds control loops (not yet)
+            steps, total = tf.while_loop(
+                lambda i, a: i < 4, lambda i, a: (i + 1, a + v * tf.cast(i, tf.float32)), [0, v]
+            )
     init = v1.global_variables_initializer()
 with v1.Session(server.target, graph=g) as sess:
     sess.run(init)
     out["true"] = sess.run(r, {p: True, x: [3.0, 4.0]}).tolist()
     out["false"] = sess.run(r, {p: False, x: [3.0, 4.0]}).tolist()
     out["bumps"] = [int(sess.run(bump, {p: flag})) for flag in (True, False, True)]
+    if FLOW == "v1":
+        out["loop"] = [int(sess.run(steps))] + sess.run(total).tolist()
     out["ops"] = sorted({op.type for op in g.get_operations()})
 
 g2 = tf.Graph()
@@ -123,6 +132,8 @@ def test_cond_with_branches_on_the_teachflow_ps(mixed):
     # Only the branch taken assigned: +1, +10, +1.
     assert results["bumps"] == [1, 11, 12]
     assert int(ps.resources.lookup("", "counter").value) == 12
+    if flow == "v1":  # a while loop on the ps, its frame there: v + v * (0 + 1 + 2 + 3)
+        assert results["loop"] == [4, 7.0, 14.0]
 
 
 def test_monitored_training_session_with_its_global_step_on_the_ps(mixed):
