@@ -45,6 +45,7 @@ ENTER_TYPES = frozenset({"Enter", "RefEnter"})
 EXIT_TYPES = frozenset({"Exit", "RefExit"})
 NEXT_TYPES = frozenset({"NextIteration", "RefNextIteration"})
 FRAME_TYPE = "Frame"  # the type a LoopFrame step shows in traces
+_TRANSFER_TYPES = frozenset({"_Send", "_Recv", "_HostSend", "_HostRecv"})
 
 
 def has_loops(ops) -> bool:
@@ -219,6 +220,17 @@ class FrameProgram:
     def __init__(self, loop, kernel_for, device_for, fed):
         self.loop = loop
         self.device_name = ""
+        crossing = sorted(op.name for op in loop.ops if op.type in _TRANSFER_TYPES)
+        if crossing:
+            # TF's partitioner gives such a frame "control loops" and keys its sends by
+            # frame and iteration; a frame here runs whole, in one task.
+            raise errors.UnimplementedError(
+                None,
+                None,
+                f"While loop frame {loop.name} spans tasks: its ops {crossing[:3]} send or "
+                "receive inside the loop, which teachflow does not run yet; place the "
+                "loop's ops on one task (tf.device around the tf.while_loop).",
+            )
         units = units_in_order(set(loop.ops), fed, loop.frame, loop.parent, loop.name)
         node_of = {}
         self.nodes = []

@@ -75,3 +75,27 @@ def test_dead_tensor_fetched_from_another_task_is_an_error(cluster, session_conf
 
 def test_dead_tensor_stream_round_trips():
     assert tensors.from_chunks(tensors.chunks(DEAD)) is DEAD
+
+
+def test_while_loop_on_one_task_reads_from_another(cluster, session_config):
+    c = cluster(ps=1, workers=1)
+    with tf.device("/job:worker/task:0"):
+        n = tf.placeholder(tf.int32, [], name="n")
+    with tf.device("/job:ps/task:0"):
+        r = tf.while_loop(lambda i, a: i < n, lambda i, a: (i + 1, a * 2), [0, 1])
+    with tf.Session(c.target("worker", 0), config=session_config()) as sess:
+        assert sess.run(r, {n: 5}) == (5, 32)
+
+
+def test_while_loop_split_over_tasks_is_refused_not_hung(cluster, session_config):
+    c = cluster(ps=1, workers=1)
+
+    def body(i):
+        with tf.device("/job:worker/task:0"):
+            return i + 1
+
+    with tf.device("/job:ps/task:0"):
+        r = tf.while_loop(lambda i: i < 3, body, [0])
+    with tf.Session(c.target("worker", 0), config=session_config()) as sess:
+        with pytest.raises(tf.errors.UnimplementedError, match="spans tasks"):
+            sess.run(r)
