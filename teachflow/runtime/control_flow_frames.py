@@ -19,8 +19,9 @@ frame. This module does the same with one frame at a time:
 
 TF runs up to ``parallel_iterations`` iterations at once; here they run one after another
 (the same values: iterations only overlap where nothing depends on the previous one). The
-frame is one step of the plan, so a trace shows it as one node (named after the frame, type
-``Frame``), not each op of each iteration.
+frame is one step of the plan: a trace shows it as one node (named after the frame, type
+``Frame``) and, within its time, each op of each iteration that ran (TF's step stats list
+every execution of a loop's nodes).
 
 >>> import teachflow as tf
 >>> r = tf.while_loop(lambda i: i < 10, lambda i: i + 4, [tf.constant(1)])
@@ -31,7 +32,9 @@ frame is one step of the plan, so a trace shows it as one node (named after the 
 
 from __future__ import annotations
 
+import contextvars
 import heapq
+import threading
 import time
 from dataclasses import dataclass
 
@@ -40,6 +43,13 @@ from teachflow.ops.control_flow_primitives import DEAD, MERGE_TYPES
 from teachflow.ops.kernel_context import step_deadline
 from teachflow.runtime.kernel_errors import annotate_error
 from teachflow.runtime.resources import VariableState
+from teachflow.trace.events import OpEvent
+
+# Set by the executor around a traced step: ``(step_id, emit)``. A frame then reports each
+# op of each iteration, as TF's step stats list every execution of a loop's nodes.
+inner_events: contextvars.ContextVar = contextvars.ContextVar(
+    "teachflow_frame_inner_events", default=None
+)
 
 ENTER_TYPES = frozenset({"Enter", "RefEnter"})
 EXIT_TYPES = frozenset({"Exit", "RefExit"})
@@ -212,6 +222,7 @@ class FrameNode:
     outs: tuple  # tensors it writes
     control: tuple  # ops (or inner frames) whose deadness it inherits
     kind: str | None  # "enter", "const_enter", "merge", "loop_merge", "next", "exit", ...
+    device: str = ""  # where the op was placed (the events name it)
 
 
 class FrameProgram:
@@ -247,6 +258,7 @@ class FrameProgram:
             control = tuple(u._control_inputs)
             return FrameNode(u, u.program.run, u._inputs, u._outputs, control, None)
         device = device_for(u)
+        name = getattr(device, "name", "")
         kernel = _reading_refs(u, kernel_for(u, device))
         kind = None
         if u.type in ENTER_TYPES:
@@ -260,7 +272,7 @@ class FrameProgram:
             kind = "exit"
         elif u.type == "ControlTrigger":
             kind = "trigger"
-        return FrameNode(u, kernel, u._inputs, u._outputs, tuple(u._control_inputs), kind)
+        return FrameNode(u, kernel, u._inputs, u._outputs, tuple(u._control_inputs), kind, name)
 
     def run(self, *values):
         """The Exit values of the loop started with ``values`` (its inputs)."""
@@ -285,6 +297,7 @@ class FrameProgram:
         vals = {}
         dead = set()
         live_next = {}
+        traced = inner_events.get()
         for node in self.nodes:
             kind = node.kind
             args = [self._arg(t, node, vals, outer, carried) for t in node.ins]
@@ -301,10 +314,13 @@ class FrameProgram:
                 for t in node.outs:
                     vals[t] = DEAD
                 continue
+            t0 = time.perf_counter_ns()
             try:
                 r = node.run(*args)
             except Exception as exc:  # noqa: BLE001 - becomes an OpError naming the op
-                raise annotate_error(exc, node.op, node.op.device) from None
+                raise annotate_error(exc, node.op, node.device) from None
+            if traced is not None and not isinstance(node.op, LoopFrame):
+                _report(traced, node, t0)
             if not node.outs:
                 pass  # an op run for its effect (an Assert, an assignment's NoOp group)
             elif len(node.outs) == 1:
@@ -325,6 +341,15 @@ class FrameProgram:
         if t in vals:
             return vals[t]
         return outer[t]
+
+
+def _report(traced, node, t0):
+    """One execution of an op of the frame, as the reference loop's event for a step."""
+    step_id, emit = traced
+    op = node.op
+    names = tuple(t.name for t in op._inputs)
+    t1 = time.perf_counter_ns()
+    emit(OpEvent(step_id, node.device, op.name, op.type, t0, t1, threading.get_ident(), 0, names))
 
 
 def _reading_refs(op, kernel):

@@ -55,7 +55,7 @@ import numpy as np
 
 from teachflow.framework import errors
 from teachflow.ops.kernel_context import step_deadline
-from teachflow.runtime import control_flow, fast_inline, inline_trace, op_cost
+from teachflow.runtime import control_flow, control_flow_frames, fast_inline, inline_trace, op_cost
 from teachflow.runtime.kernel_errors import annotate_error
 from teachflow.runtime.plan import Transfer
 from teachflow.runtime.step import count_down
@@ -276,6 +276,11 @@ class ReferenceStep:
         if self.memory is not None:  # fed values are allocated where they arrive
             for s in plan.feed_slots:
                 self.memory.allocate(s, vals[s], "_feed", None)
+        # A traced step's loop frames report each op of each iteration (control_flow_frames).
+        traced = plan.has_control_flow and (self.records is not None or self.publish is not None)
+        frames_token = (
+            control_flow_frames.inner_events.set((ctx.step_id, self.emit)) if traced else None
+        )
         try:
             while True:
                 self._run_ready()
@@ -290,6 +295,8 @@ class ReferenceStep:
                     break
                 self.inflight -= 1
         finally:
+            if frames_token is not None:
+                control_flow_frames.inner_events.reset(frames_token)
             if self.memory is not None:
                 self.memory.free_all()
             if self.records is not None:

@@ -14,7 +14,7 @@ def graph():
         yield g
 
 
-def test_a_loop_is_one_step_of_the_plan_named_after_its_frame(graph):
+def test_a_loop_is_one_step_of_the_plan_and_its_trace_lists_each_iteration(graph):
     n = tf.placeholder(tf.int32, [], name="n")
     i, total = tf.while_loop(
         lambda i, t: i < n, lambda i, t: (i + 1, t + i), [tf.constant(0), tf.constant(0)]
@@ -29,9 +29,12 @@ def test_a_loop_is_one_step_of_the_plan_named_after_its_frame(graph):
     frames = [op for op in plan.ops if isinstance(op, control_flow_frames.LoopFrame)]
     assert [f.name for f in frames] == ["while/while_context"]
     assert [t.name for t in frames[0]._outputs] == ["while/Exit:0", "while/Exit_1:0"]
-    nodes = {n.node_name for ds in md.step_stats.dev_stats for n in ds.node_stats}
-    assert "while/while_context" in nodes and "mul" in nodes
-    assert not any(name.startswith("while/") and name != "while/while_context" for name in nodes)
+    runs = [n.node_name for ds in md.step_stats.dev_stats for n in ds.node_stats]
+    assert "while/while_context" in runs and "mul" in runs
+    # Each op of each iteration that ran, as TF's step stats list them: the body ran five
+    # times, the condition six, each Exit once (at the end).
+    assert runs.count("while/add") == 5 and runs.count("while/Less") == 6
+    assert runs.count("while/Exit") == 1 and runs.count("while/Exit_1") == 1
 
 
 def test_loop_body_side_effects_run_once_per_iteration(graph):
