@@ -57,12 +57,30 @@ with g.as_default():
             steps, total = tf.while_loop(
                 lambda i, a: i < 4, lambda i, a: (i + 1, a + v * tf.cast(i, tf.float32)), [0, v]
             )
+    # Dead tensors crossing tasks both ways: branches on one task, the Merge on the other.
+    def on(task, fn):
+        def branch():
+            with tf.device(task):
+                return fn()
+        return branch
+
+    with tf.device("/job:worker/task:0"):
+        to_tf = tf.cond(p, on("/job:ps/task:0", lambda: v * 2.0), on("/job:ps/task:0", lambda: v - 1.0))
+    with tf.device("/job:ps/task:0"):
+        to_tf_ps = tf.cond(
+            p, on("/job:worker/task:0", lambda: x * 2.0), on("/job:worker/task:0", lambda: x - 1.0)
+        )
     init = v1.global_variables_initializer()
 with v1.Session(server.target, graph=g) as sess:
     sess.run(init)
     out["true"] = sess.run(r, {p: True, x: [3.0, 4.0]}).tolist()
     out["false"] = sess.run(r, {p: False, x: [3.0, 4.0]}).tolist()
     out["bumps"] = [int(sess.run(bump, {p: flag})) for flag in (True, False, True)]
+    out["across"] = [
+        sess.run([to_tf, to_tf_ps], {p: flag, x: [3.0, 4.0]})[k].tolist()
+        for flag in (True, False)
+        for k in (0, 1)
+    ]
     if FLOW == "v1":
         out["loop"] = [int(sess.run(steps))] + sess.run(total).tolist()
     out["ops"] = sorted({op.type for op in g.get_operations()})
@@ -129,6 +147,9 @@ def test_cond_with_branches_on_the_teachflow_ps(mixed):
     assert ("If" in results["ops"] or "StatelessIf" in results["ops"]) is (flow == "v2")
     np.testing.assert_array_equal(results["true"], [4.0, 9.0])
     np.testing.assert_array_equal(results["false"], [-2.0, -2.0])
+    # Branches on the ps, Merge on the TF worker (and the other way round): the branch not
+    # taken sends a dead tensor (RecvTensorResponse.is_dead) and the Merge takes the other.
+    assert results["across"] == [[2.0, 4.0], [6.0, 8.0], [0.0, 1.0], [2.0, 3.0]]
     # Only the branch taken assigned: +1, +10, +1.
     assert results["bumps"] == [1, 11, 12]
     assert int(ps.resources.lookup("", "counter").value) == 12
