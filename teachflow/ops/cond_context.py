@@ -84,11 +84,17 @@ class CondContext:
             self.values.add(result.name)
             self.external_values[result.name] = result
         graph = self.graph
-        # The Switch belongs to no control-dependency block, and is named after the op
-        # that needed it (TF creates it while that op's name scope is open).
+        # The Switch belongs to no control-dependency block and, as TF's
+        # control_dependencies(None) also clears the control-flow context, to no branch
+        # while it is made (an inner branch must not route its pred); it is named after the
+        # op that needed it (TF creates it while that op's name scope is open).
         named = graph.name_scope(scope) if scope else contextlib.nullcontext()
-        with graph.control_dependencies(None), named:
-            result = switch_ref_or_tensor(result, self.pred)[self.branch]
+        saved, graph._control_flow_context = graph._control_flow_context, None
+        try:
+            with graph.control_dependencies(None), named:
+                result = switch_ref_or_tensor(result, self.pred)[self.branch]
+        finally:
+            graph._control_flow_context = saved
         result.op._control_flow_context = self
         self._mark_seen([result])
         self.external_values[val.name] = result
