@@ -108,29 +108,42 @@ def test_plans_with_control_flow_take_the_reference_loop_with_threads(graph):
 
 
 def _random_cond(rng, x, depth):
-    """A random nest of tf.cond over placeholder x, and the same as a Python function."""
+    """A random nest of tf.cond over placeholder x: (build, value, derivative), the last
+    two plain Python. Inner branches capture x first as often as outer ones do."""
     if depth == 0 or rng.random() < 0.25:
         c = rng.choice([1.0, 2.0, -3.0, 0.5])
         op = rng.choice(["add", "mul", "sub"])
-        fns = {"add": (lambda v: v + c), "mul": (lambda v: v * c), "sub": (lambda v: c - v)}
-        py = fns[op]
-        return (lambda: py(x)), py
+        fns = {
+            "add": (lambda v: v + c, lambda v: 1.0),
+            "mul": (lambda v: v * c, lambda v: c),
+            "sub": (lambda v: c - v, lambda v: -1.0),
+        }
+        py, dpy = fns[op]
+        return (lambda: py(x)), py, dpy
     threshold = rng.choice([-2.0, 0.0, 1.5])
-    (tf_t, py_t), (tf_f, py_f) = _random_cond(rng, x, depth - 1), _random_cond(rng, x, depth - 1)
+    tf_t, py_t, d_t = _random_cond(rng, x, depth - 1)
+    tf_f, py_f, d_f = _random_cond(rng, x, depth - 1)
 
     def build():
         return tf.cond(x > threshold, tf_t, tf_f)
 
-    return build, (lambda v: py_t(v) if v > threshold else py_f(v))
+    return (
+        build,
+        lambda v: py_t(v) if v > threshold else py_f(v),
+        lambda v: d_t(v) if v > threshold else d_f(v),
+    )
 
 
 @pytest.mark.parametrize("seed", range(8))
-def test_random_nested_conds_match_python(seed):
+def test_random_nested_conds_and_their_gradients_match_python(seed):
     rng = random.Random(seed)
     with tf.Graph().as_default():
         x = tf.placeholder(tf.float32, [], name="x")
-        build, py = _random_cond(rng, x, depth=3)
+        build, py, dpy = _random_cond(rng, x, depth=3)
         y = build()
+        (g,) = tf.gradients(y, x)
         with tf.Session() as sess:
             for v in (-3.0, -1.0, 0.0, 1.0, 2.0):
-                assert sess.run(y, {x: v}) == np.float32(py(np.float32(v)))
+                got_y, got_g = sess.run([y, g], {x: v})
+                assert got_y == np.float32(py(np.float32(v)))
+                assert got_g == np.float32(dpy(np.float32(v)))
