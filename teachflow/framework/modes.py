@@ -14,6 +14,8 @@ __all__ = [
     "disable_eager_execution",
     "disable_v2_behavior",
     "disable_resource_variables",
+    "disable_control_flow_v2",
+    "control_flow_v2_enabled",
     "executing_eagerly",
 ]
 
@@ -28,6 +30,16 @@ def disable_eager_execution():
 
 def disable_resource_variables():
     """Use TF 1.x (ref) variables — the only kind teachflow has."""
+
+
+def disable_control_flow_v2():
+    """Build tf.cond / tf.while_loop from Switch, Merge, Enter, Exit... (TF1's control
+    flow) — the only kind teachflow builds."""
+
+
+def control_flow_v2_enabled() -> bool:
+    """False: conds and loops are TF1's Switch/Merge graphs, not functional If/While ops."""
+    return False
 
 
 def executing_eagerly() -> bool:
