@@ -193,6 +193,8 @@ def color_table(keys, *, fixed=None) -> dict:
 OP_FAMILY_RULES = (
     ("transfer", "exact", "_Send"),
     ("transfer", "exact", "_Recv"),
+    ("transfer", "exact", "_HostSend"),  # TensorFlow's host-memory transfers (a cond's pred)
+    ("transfer", "exact", "_HostRecv"),
     ("state", "exact", "VariableV2"),
     ("state", "exact", "Variable"),
     ("state", "exact", "VarHandleOp"),
@@ -278,6 +280,13 @@ OP_FAMILY_RULES = (
     ("control", "exact", "Exit"),
     ("control", "exact", "NextIteration"),
     ("control", "exact", "LoopCond"),
+    ("control", "exact", "ControlTrigger"),
+    # The ref-typed twins of the control-flow ops (TF1's ref variables flowing through a cond).
+    ("control", "exact", "RefSwitch"),
+    ("control", "exact", "RefMerge"),
+    ("control", "exact", "RefEnter"),
+    ("control", "exact", "RefExit"),
+    ("control", "exact", "RefNextIteration"),
     ("control", "exact", "Assert"),
     ("control", "exact", "Print"),
     ("control", "exact", "CheckNumerics"),
@@ -322,6 +331,7 @@ OP_FAMILY_RULES = (
     ("array", "prefix", "Dynamic"),  # DynamicPartition, DynamicStitch
     ("array", "exact", "BroadcastArgs"),
     ("array", "exact", "Roll"),
+    ("array", "prefix", "TensorArray"),  # a while loop's per-iteration values (map_fn, scan)
     ("reduction", "contains", "Bincount"),
     ("control", "prefix", "PyFunc"),  # a Python function called from the graph
 )
