@@ -76,8 +76,8 @@ def frame_of_ops(needed) -> dict:
         src = stack.pop()
         here = frame[src]
         for dst in _consumers(src, needed):
-            if dst in frame:
-                continue
+            if dst in frame or (src.type in NEXT_TYPES and dst.type in MERGE_TYPES):
+                continue  # (a back edge: the Merge takes its frame from its Enter)
             if dst.type in ENTER_TYPES:
                 frame[dst] = _enter_frame(dst, here, parent)
             elif src.type in EXIT_TYPES:
@@ -384,7 +384,34 @@ def plan_order(needed, fed) -> list:
     """The plan's units for ``needed``: ops outside every loop, and each top-level loop
     frame as one `LoopFrame`, in a topological order."""
     frame, parent = frame_of_ops(needed)
+    _refuse_transfers_inside_frames(needed, frame)
     return units_in_order(needed, fed, frame, parent, "")
+
+
+def _refuse_transfers_inside_frames(needed, frame):
+    """A send or receive inside a loop frame (a loop split over tasks) is TF's "control
+    loop" case, which needs per-iteration rendezvous keys: refused, not left to hang."""
+    crossing = []
+    for op in needed:
+        if op.type in NEXT_TYPES and not frame.get(op, ""):
+            crossing.append(op.name)  # its input comes from another task
+        elif op.type in ("_Send", "_HostSend"):
+            src = op._inputs[0].op if op._inputs else None
+            if src is not None and frame.get(src, "") and src.type not in EXIT_TYPES:
+                crossing.append(op.name)
+        elif op.type in ("_Recv", "_HostRecv"):
+            users = _consumers(op, needed)
+            if any(frame.get(u, "") and u.type not in ENTER_TYPES for u in users):
+                crossing.append(op.name)
+    if crossing:
+        name = next((f for f in frame.values() if f), "?")
+        raise errors.UnimplementedError(
+            None,
+            None,
+            f"While loop frame {name} spans tasks: {sorted(crossing)[:3]} send or receive "
+            "inside the loop, which teachflow does not run yet; place the loop's ops on one "
+            "task (tf.device around the tf.while_loop).",
+        )
 
 
 def with_frames(kernel_for, device_for, fed):
