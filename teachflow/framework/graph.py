@@ -366,8 +366,8 @@ class Graph:
         return list(self._ops)
 
     def as_graph_def(self, from_version=None, add_shapes=False):
-        """The graph as TensorFlow's ``GraphDef`` message (see `teachflow.proto.graph_def`)."""
-        from teachflow.proto import graph_def
+        """The graph as TensorFlow's ``GraphDef`` message (see `teachflow.framework.codecs.graph_def`)."""
+        from teachflow.framework.codecs import graph_def
 
         return graph_def.graph_to_graph_def(self, from_version, add_shapes)
 

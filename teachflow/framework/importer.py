@@ -30,9 +30,9 @@ import contextlib
 import heapq
 
 from teachflow.framework import dtypes, errors, registry
+from teachflow.framework.codecs import graph_def as proto_graph_def
+from teachflow.framework.codecs import op_defs
 from teachflow.framework.operation import NodeDef, Operation, Tensor
-from teachflow.proto import graph_def as proto_graph_def
-from teachflow.proto import op_defs
 
 __all__ = ["import_nodes", "import_graph_def"]
 

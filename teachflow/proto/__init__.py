@@ -15,6 +15,8 @@ classes parse in TensorFlow and the reverse.
 >>> messages.GraphDef.FromString(g.SerializeToString()).node[0].op
 'Const'
 
-The codecs between teachflow's objects and these messages sit in this package too, so that
-``framework``, ``runtime``, ``distributed``, ``train`` and ``viz`` all reach them from below.
+Nothing here knows teachflow's own objects: the codecs between teachflow's records (dtypes,
+shapes, ``NodeDef``, graphs) and these messages sit one layer up, in `teachflow.framework.codecs`,
+so that this package stays the bottom of the import layers. `tensor_proto` (numpy arrays <->
+``TensorProto``) needs only numpy, and stays here.
 """

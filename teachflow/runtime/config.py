@@ -250,6 +250,6 @@ class RunMetadata(_Message):
 def _tensorflow_graph_def(graph_def):
     """A partition graph as TensorFlow's ``GraphDef``. A remote run's partition graphs come
     in teachflow's wire schema (its cluster protocol), converted here."""
-    from teachflow.proto import wire_graph_def
+    from teachflow.framework.codecs import wire_graph_def
 
     return wire_graph_def.to_tensorflow(graph_def)

@@ -8,8 +8,8 @@ them.
 
 from __future__ import annotations
 
+from teachflow.framework.codecs.graph_def import nodes_to_graph_def
 from teachflow.framework.operation import NodeDef
-from teachflow.proto.graph_def import nodes_to_graph_def
 
 
 def send_recv_pair(

@@ -50,12 +50,12 @@ from __future__ import annotations
 import heapq
 from dataclasses import dataclass
 
+from teachflow.framework.codecs import graph_def, wire_graph_def
 from teachflow.framework.device_spec import DeviceSpec
 from teachflow.framework.graph import Graph
 from teachflow.framework.importer import import_nodes
 from teachflow.framework.operation import NodeDef
 from teachflow.framework.shapes import TensorShape
-from teachflow.proto import graph_def, wire_graph_def
 from teachflow.runtime.plan import Plan, Transfer
 from teachflow.runtime.step import Step
 from teachflow.sim.cost_model import task_of

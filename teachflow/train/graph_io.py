@@ -30,7 +30,7 @@ def write_graph(graph_or_graph_def, logdir, name, as_text=True):
     os.makedirs(logdir, exist_ok=True)
     path = os.path.join(logdir, name)
     if as_text:
-        from teachflow.proto.graph_def import to_text
+        from teachflow.framework.codecs.graph_def import to_text
 
         with open(path, "w", encoding="utf-8") as f:
             f.write(to_text(graph_def))

@@ -38,10 +38,11 @@ import os
 from google.protobuf import text_format
 
 from teachflow.framework import errors
+from teachflow.framework.codecs import op_defs
 from teachflow.framework.graph import GraphKeys, get_default_graph
 from teachflow.framework.importer import import_graph_def
 from teachflow.framework.operation import Operation, Tensor
-from teachflow.proto import messages, op_defs
+from teachflow.proto import messages
 from teachflow.proto import tensor_bundle_pb2 as extra_pb2
 
 __all__ = ["export_meta_graph", "import_meta_graph"]

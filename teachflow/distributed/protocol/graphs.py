@@ -25,9 +25,9 @@ import numpy as np
 
 from teachflow.distributed.protocol import teachflow_pb2, tensors
 from teachflow.framework import dtypes, errors
+from teachflow.framework.codecs import graph_def as proto_graph_def
 from teachflow.framework.operation import NodeDef
 from teachflow.framework.shapes import TensorShape
-from teachflow.proto import graph_def as proto_graph_def
 from teachflow.runtime.devices import DeviceAttributes
 from teachflow.trace.events import MemoryEvent, OpEvent, StepEvent, TransferEvent
 
@@ -173,7 +173,7 @@ def graph_def(ops, version: int = 0) -> teachflow_pb2.GraphDef:
 
 def graph_def_of(graph, from_version=None, add_shapes=False) -> teachflow_pb2.GraphDef:
     """The graph as teachflow's wire ``GraphDef`` (the schema the cluster sends). The
-    public ``graph.as_graph_def()`` is TensorFlow's message, see `teachflow.proto.graph_def`.
+    public ``graph.as_graph_def()`` is TensorFlow's message, see `teachflow.framework.codecs.graph_def`.
     ``from_version`` keeps the ops added after the graph had that version; ``add_shapes``
     adds each node's ``_output_shapes``."""
     ops = [op for op in graph.get_operations() if from_version is None or op._id > from_version]

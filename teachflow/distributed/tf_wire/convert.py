@@ -37,7 +37,8 @@ import numpy as np
 from teachflow.distributed.protocol import graphs, tensors
 from teachflow.distributed.protocol import teachflow_pb2 as pb
 from teachflow.framework import errors
-from teachflow.proto import graph_def, messages, tensor_proto
+from teachflow.framework.codecs import graph_def
+from teachflow.proto import messages, tensor_proto
 from teachflow.proto.tf_wire import device_attributes_pb2, named_tensor_pb2
 
 __all__ = [

@@ -6,7 +6,7 @@ needs the master: teachflow's ``teachflow.WorkerService/GetStatus`` (the call th
 its side channel) answers UNIMPLEMENTED on a TensorFlow server, and from then on the
 session is a `TensorFlowMasterClient`. The steps are TensorFlow's:
 
-- the graph goes as TensorFlow's ``GraphDef`` (`teachflow.proto.graph_def`, every node's
+- the graph goes as TensorFlow's ``GraphDef`` (`teachflow.framework.codecs.graph_def`, every node's
   attrs completed from TensorFlow's op registry): all of it in ``CreateSession``, then only
   the ops added since in ``ExtendSession`` with the graph version the master returned;
 - each ``run`` is one ``RunStep`` (feeds as ``NamedTensorProto``, fetches ``"c:0"``,
@@ -39,7 +39,8 @@ from teachflow.distributed.status import to_op_error
 from teachflow.distributed.tf_wire import convert
 from teachflow.distributed.tf_wire.methods import MASTER, stub
 from teachflow.framework import errors
-from teachflow.proto import graph_def, messages
+from teachflow.framework.codecs import graph_def
+from teachflow.proto import messages
 from teachflow.proto.tf_wire import master_pb2
 from teachflow.runtime.devices import DeviceAttributes
 from teachflow.runtime.step_stats_proto import from_proto as step_stats_from_proto

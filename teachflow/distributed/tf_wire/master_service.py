@@ -52,8 +52,9 @@ from teachflow.distributed.status import abort_with
 from teachflow.distributed.tf_wire import convert
 from teachflow.distributed.tf_wire.methods import MASTER, generic_handler
 from teachflow.framework import errors
+from teachflow.framework.codecs import wire_graph_def
 from teachflow.framework.importer import import_nodes
-from teachflow.proto import messages, wire_graph_def
+from teachflow.proto import messages
 from teachflow.proto.tf_wire import master_pb2
 from teachflow.runtime.cancellation import CancellationManager
 from teachflow.runtime.step_stats import build_step_stats

@@ -172,9 +172,9 @@ def to_tensorflow(node_defs, feeds, fetches, incarnations):
     only keys whose sender is local. ``incarnations``: device name -> incarnation.
 
     Returns (TensorFlow's ``GraphDef``, `ClientKeys`)."""
+    from teachflow.framework.codecs import graph_def
     from teachflow.framework.graph import Graph
     from teachflow.framework.importer import import_nodes
-    from teachflow.proto import graph_def
 
     graph = Graph()
     import_nodes(graph, node_defs)  # for the dtypes of the fetched tensors

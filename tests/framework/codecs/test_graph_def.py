@@ -12,9 +12,10 @@ import numpy as np
 import pytest
 
 import teachflow as tf
-from teachflow.proto import graph_def, messages, op_defs
+from teachflow.framework.codecs import graph_def, op_defs
+from teachflow.proto import messages
 
-FIXTURES = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "tensorflow"
+FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "fixtures" / "tensorflow"
 FORMATS = FIXTURES / "formats"
 
 

@@ -8,7 +8,7 @@ input and output dtypes (``T``, ``Tidx``, ``N``...) and every default (``MatMul`
 ``grad_a``...). The OpDefs were recorded from TensorFlow 2.21 into ``op_defs.pbtxt`` by
 ``tests/fixtures/tensorflow/record_op_defs.py``.
 
-    >>> from teachflow.proto import op_defs
+    >>> from teachflow.framework.codecs import op_defs
     >>> [a.name for a in op_defs.get("Reshape").attr]
     ['T', 'Tshape']
     >>> op_defs.get("NoSuchOp") is None
@@ -22,7 +22,7 @@ import pathlib
 
 from google.protobuf import text_format
 
-from teachflow.proto import attr_value
+from teachflow.framework.codecs import attr_value
 from teachflow.proto.messages import OpDef, OpList
 
 __all__ = ["get", "op_list", "complete_attrs", "check_node_def"]

@@ -8,7 +8,7 @@ GraphDef TensorFlow wrote comes back as teachflow's `NodeDef` records, ready for
 `tf.import_graph_def`.
 
     >>> import teachflow as tf
-    >>> from teachflow.proto import graph_def
+    >>> from teachflow.framework.codecs import graph_def
     >>> g = tf.Graph()
     >>> with g.as_default():
     ...     y = tf.reshape(tf.constant([1.0, 2.0], name="x"), [2, 1], name="y")
@@ -25,8 +25,9 @@ from __future__ import annotations
 
 from google.protobuf import text_format
 
+from teachflow.framework.codecs import attr_value, op_defs
 from teachflow.framework.operation import NodeDef
-from teachflow.proto import attr_value, messages, op_defs
+from teachflow.proto import messages
 
 __all__ = [
     "PRODUCER",

@@ -8,7 +8,7 @@ and back. A function (``func``) or an attr ``placeholder`` (inside a function bo
 teachflow value: the ``AttrValue`` itself is kept and written back unchanged.
 
     >>> import teachflow as tf
-    >>> from teachflow.proto import attr_value
+    >>> from teachflow.framework.codecs import attr_value
     >>> attr_value.to_proto(tf.float32).type, attr_value.to_proto("SAME").s
     (1, b'SAME')
     >>> attr_value.from_proto(attr_value.to_proto([1, 2, 2, 1]))

@@ -4,7 +4,7 @@ import numpy as np
 
 import teachflow as tf
 from teachflow.distributed.protocol import graphs, teachflow_pb2
-from teachflow.proto import attr_value, wire_graph_def
+from teachflow.framework.codecs import attr_value, wire_graph_def
 
 
 def test_a_wire_graph_def_becomes_tensorflows_with_the_same_nodes_and_values():

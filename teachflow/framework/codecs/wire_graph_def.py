@@ -8,7 +8,7 @@ partition graph out as TensorFlow's ``GraphDef``.
 
     >>> import teachflow as tf
     >>> from teachflow.distributed.protocol import graphs
-    >>> from teachflow.proto import wire_graph_def
+    >>> from teachflow.framework.codecs import wire_graph_def
     >>> g = tf.Graph()
     >>> with g.as_default():
     ...     _ = tf.cast(tf.constant([1.5]), tf.int32, name="y")
@@ -21,8 +21,9 @@ partition graph out as TensorFlow's ``GraphDef``.
 from __future__ import annotations
 
 from teachflow.framework import dtypes
+from teachflow.framework.codecs import attr_value, graph_def
 from teachflow.framework.operation import NodeDef
-from teachflow.proto import attr_value, graph_def, messages, tensor_proto
+from teachflow.proto import messages, tensor_proto
 
 __all__ = ["node_defs", "to_tensorflow"]
 

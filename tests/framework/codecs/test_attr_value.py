@@ -5,7 +5,8 @@ import numpy as np
 import pytest
 
 import teachflow as tf
-from teachflow.proto import attr_value, messages
+from teachflow.framework.codecs import attr_value
+from teachflow.proto import messages
 
 
 @pytest.mark.parametrize(
