@@ -109,6 +109,7 @@ from teachflow.ops.nn_ops import *  # noqa: F403
 from teachflow.ops.parsing_ops import *  # noqa: F403
 from teachflow.ops.partition_ops import *  # noqa: F403
 from teachflow.ops.random_ops import *  # noqa: F403
+from teachflow.ops.reverse_sequence_ops import reverse_sequence  # noqa: F401
 from teachflow.ops.roll_ops import *  # noqa: F403
 from teachflow.ops.scatter_ops import *  # noqa: F403
 from teachflow.ops.script_ops import *  # noqa: F403

@@ -5,6 +5,7 @@
 'Relu'
 """
 
+from teachflow import nn_rnn_cell as rnn_cell  # noqa: F401
 from teachflow.ops.activation_ops import (  # noqa: F401
     elu,
     leaky_relu,
@@ -59,5 +60,10 @@ from teachflow.ops.pooling_ops import (  # noqa: F401
     max_pool,
     max_pool1d,
     max_pool2d,
+)
+from teachflow.ops.rnn import dynamic_rnn, static_rnn  # noqa: F401
+from teachflow.ops.rnn_bidirectional import (  # noqa: F401
+    bidirectional_dynamic_rnn,
+    static_bidirectional_rnn,
 )
 from teachflow.ops.top_k_ops import in_top_k, top_k  # noqa: F401

@@ -1,0 +1,204 @@
+"""Cells made of cells: `MultiRNNCell` stacks layers (cell i's output is cell i+1's
+input, each in a ``cell_<i>`` variable scope), `DropoutWrapper` drops a cell's inputs,
+outputs or state (TF1's ``tf.nn.rnn_cell``).
+
+    >>> import teachflow as tf
+    >>> cell = tf.nn.rnn_cell.MultiRNNCell([tf.nn.rnn_cell.GRUCell(3) for _ in range(2)])
+    >>> out, state = cell(tf.ones([1, 2]), cell.zero_state(1, tf.float32))
+    >>> cell.variables[0].name, len(state)
+    ('multi_rnn_cell/cell_0/gru_cell/gates/kernel:0', 2)
+"""
+
+from __future__ import annotations
+
+import hashlib
+import numbers
+
+from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.scopes import name_scope
+from teachflow.ops import control_flow_nest as nest
+from teachflow.ops.joining import concat
+from teachflow.ops.nn_ops import dropout
+from teachflow.ops.rnn_cell import LSTMStateTuple, RNNCell
+from teachflow.ops.slicing import slice as slice_op
+from teachflow.ops.variable_scope import variable_scope
+
+__all__ = ["MultiRNNCell", "DropoutWrapper"]
+
+
+class MultiRNNCell(RNNCell):
+    """A stack of cells run one after another in each time step; its state is the tuple
+    of the cells' states (``state_is_tuple=False``: concatenated, TF's deprecated form)."""
+
+    def __init__(self, cells, state_is_tuple=True):
+        super().__init__()
+        if not cells:
+            raise ValueError("Must specify at least one cell for MultiRNNCell.")
+        if not nest._is_sequence(cells):
+            raise TypeError(f"cells must be a list or tuple, but saw: {cells}.")
+        if len(set(map(id, cells))) < len(cells):
+            import warnings
+
+            warnings.warn(
+                "At least two cells provided to MultiRNNCell are the same object and will "
+                "share weights.",
+                stacklevel=2,
+            )
+        self._cells = list(cells)
+        self._state_is_tuple = state_is_tuple
+
+    @property
+    def state_size(self):
+        if self._state_is_tuple:
+            return tuple(cell.state_size for cell in self._cells)
+        return sum(cell.state_size for cell in self._cells)
+
+    output_size = property(lambda self: self._cells[-1].output_size)
+
+    @property
+    def variables(self) -> list:
+        return [v for cell in self._cells for v in cell.variables]
+
+    weights = variables
+
+    @property
+    def trainable_variables(self) -> list:
+        return [v for cell in self._cells for v in cell.trainable_variables]
+
+    trainable_weights = trainable_variables
+
+    def zero_state(self, batch_size, dtype):
+        with name_scope(type(self).__name__ + "ZeroState"):
+            if self._state_is_tuple:
+                return tuple(cell.zero_state(batch_size, dtype) for cell in self._cells)
+            return super().zero_state(batch_size, dtype)
+
+    def call(self, inputs, state):
+        cur_state_pos = 0
+        cur_inp = inputs
+        new_states = []
+        for i, cell in enumerate(self._cells):
+            with variable_scope(f"cell_{i}"):
+                if self._state_is_tuple:
+                    if not nest._is_sequence(state):
+                        raise ValueError(
+                            f"Expected state to be a tuple of length {len(self.state_size)}, "
+                            f"but received: {state}"
+                        )
+                    cur_state = state[i]
+                else:
+                    cur_state = slice_op(state, [0, cur_state_pos], [-1, cell.state_size])
+                    cur_state_pos += cell.state_size
+                cur_inp, new_state = cell(cur_inp, cur_state)
+                new_states.append(new_state)
+        if self._state_is_tuple:
+            return cur_inp, tuple(new_states)
+        return cur_inp, concat(new_states, 1)
+
+
+class DropoutWrapper(RNNCell):
+    """Dropout on a cell's inputs, outputs and (every part of) its state, a fresh mask each
+    time step (``variational_recurrent=True``, one mask per sequence, is not built).
+
+    Keep probabilities are floats in (0, 1] or scalar tensors; 1.0 adds no op. With a
+    ``seed``, each part's dropout gets TF's derived seed (md5 of seed and part), so a
+    seeded graph draws the same masks on every run. The wrapped cell's variables keep
+    their own names (``rnn/basic_lstm_cell/kernel``): the wrapper adds no scope.
+    """
+
+    def __init__(
+        self,
+        cell,
+        input_keep_prob=1.0,
+        output_keep_prob=1.0,
+        state_keep_prob=1.0,
+        variational_recurrent=False,
+        input_size=None,
+        dtype=None,
+        seed=None,
+        dropout_state_filter_visitor=None,
+    ):
+        super().__init__()
+        del input_size, dtype
+        if variational_recurrent:
+            raise NotImplementedError(
+                "DropoutWrapper(variational_recurrent=True) is not implemented in teachflow"
+            )
+        for name, prob in (
+            ("input_keep_prob", input_keep_prob),
+            ("output_keep_prob", output_keep_prob),
+            ("state_keep_prob", state_keep_prob),
+        ):
+            if isinstance(prob, numbers.Real) and not 0 < prob <= 1:
+                raise ValueError(f"Parameter {name} must be between 0 and 1: {prob}")
+        self._cell = cell
+        self._input_keep_prob = input_keep_prob
+        self._output_keep_prob = output_keep_prob
+        self._state_keep_prob = state_keep_prob
+        self._seed = seed
+        self._state_filter = dropout_state_filter_visitor or _keep_all_but_lstm_c
+
+    cell = property(lambda self: self._cell)
+    wrapped_cell = cell
+    state_size = property(lambda self: self._cell.state_size)
+    output_size = property(lambda self: self._cell.output_size)
+    variables = property(lambda self: self._cell.variables)
+    trainable_variables = property(lambda self: self._cell.trainable_variables)
+
+    def zero_state(self, batch_size, dtype):
+        with name_scope(type(self).__name__ + "ZeroState"):
+            return self._cell.zero_state(batch_size, dtype)
+
+    def _gen_seed(self, salt_prefix, index):
+        if self._seed is None:
+            return None
+        salt = f"{salt_prefix}_{index}"
+        digest = hashlib.md5((str(self._seed) + salt).encode("utf-8")).hexdigest()
+        return int(digest[:8], 16) & 0x7FFFFFFF
+
+    @staticmethod
+    def _should_drop(p):
+        return not isinstance(p, numbers.Real) or p < 1
+
+    def _dropout(self, values, salt_prefix, keep_prob, shallow_filtered=None):
+        flat = nest.flatten(values)
+        keep = nest.flatten(shallow_filtered) if shallow_filtered is not None else None
+        out = []
+        for i, v in enumerate(flat):
+            if keep is not None and not keep[i]:
+                out.append(v)
+                continue
+            out.append(dropout(v, keep_prob=keep_prob, seed=self._gen_seed(salt_prefix, i)))
+        return nest.pack_sequence_as(values, out)
+
+    def __call__(self, inputs, state, scope=None):
+        if self._should_drop(self._input_keep_prob):
+            inputs = self._dropout(convert_to_tensor(inputs), "input", self._input_keep_prob)
+        output, new_state = self._cell(inputs, state, scope=scope)
+        if self._should_drop(self._state_keep_prob):
+            filtered = _filter_state(new_state, self._state_filter)
+            new_state = self._dropout(new_state, "state", self._state_keep_prob, filtered)
+        if self._should_drop(self._output_keep_prob):
+            output = self._dropout(output, "output", self._output_keep_prob)
+        return output, new_state
+
+
+def _keep_all_but_lstm_c(substate):
+    """TF's default state filter: an LSTM's memory ``c`` is never dropped, ``h`` is."""
+    if isinstance(substate, LSTMStateTuple):
+        return LSTMStateTuple(c=False, h=True)
+    return True
+
+
+def _filter_state(state, visitor):
+    """The visitor's True/False for every leaf of ``state``, walked as TF's
+    ``get_traverse_shallow_structure``: True on a structure means "look inside", False
+    covers all its leaves, a structure of bools answers part by part."""
+    answer = visitor(state)
+    if not nest._is_sequence(state):
+        return bool(answer)
+    if answer is True:
+        return nest._rebuild(state, [_filter_state(c, visitor) for c in nest._children(state)])
+    if answer is False:
+        return nest.map_structure(lambda _: False, state)
+    return answer
