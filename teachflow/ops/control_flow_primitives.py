@@ -240,11 +240,30 @@ def _forward_kernel(op, device):
     return lambda x: x
 
 
-# No gradients: TF1 differentiates a loop with stacks of every iteration's values, which
-# teachflow does not build yet; tf.gradients says so (LookupError naming the Exit).
-for _type in ("Enter", "Exit", "NextIteration"):
-    registry.register(_type, _infer_forward, _forward_kernel)
-    registry.register("Ref" + _type, _infer_forward, _forward_kernel, ref_inputs=(0,))
+def _loop_grad(name):
+    """The gradient of a frame op: TF1's backward loop (`teachflow.ops.control_flow_grad`)."""
+
+    def grad(op, grad):
+        from teachflow.ops import control_flow_grad
+
+        return getattr(control_flow_grad, name)(op, grad)
+
+    return grad
+
+
+for _type, _grad in (
+    ("Enter", "enter_grad"),
+    ("Exit", "exit_grad"),
+    ("NextIteration", "next_iteration_grad"),
+):
+    registry.register(_type, _infer_forward, _forward_kernel, grad=_loop_grad(_grad))
+    registry.register(
+        "Ref" + _type,
+        _infer_forward,
+        _forward_kernel,
+        grad=_loop_grad(_grad),
+        ref_inputs=(0,),
+    )
 registry.register("LoopCond", _infer_loop_cond, _forward_kernel, not_differentiable=True)
 
 

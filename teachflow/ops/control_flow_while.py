@@ -57,8 +57,10 @@ def while_loop(
     ``loop_vars`` is a structure of tensors; ``cond`` takes them and returns a scalar bool
     tensor, ``body`` takes them and returns the same structure. ``shape_invariants`` allows a
     variable's shape to change between iterations; ``maximum_iterations`` stops the loop
-    after that many (an extra loop variable counts them, as in TF). ``back_prop`` and
-    ``swap_memory`` are accepted (teachflow does not differentiate loops yet).
+    after that many (an extra loop variable counts them, as in TF). ``tf.gradients``
+    differentiates the loop with a backward loop and stacks, as TF1
+    (`teachflow.ops.control_flow_state`); ``back_prop=False`` turns that off,
+    ``swap_memory`` is accepted (all memory is the host's here).
 
     >>> import teachflow as tf
     >>> r = tf.while_loop(lambda x: x < 100, lambda x: x * 2, [tf.constant(3)])
@@ -69,7 +71,6 @@ def while_loop(
     Raises TypeError for ``cond``/``body`` that are not callable, ValueError for no loop
     variables, a body whose structure differs, or a shape that leaves its invariant.
     """
-    del back_prop, swap_memory  # accepted: no loop gradients, no host swapping here
     with name_scope(name, "while", nest.flatten(loop_vars)):
         if not loop_vars:
             raise ValueError("No loop variables provided")
@@ -88,7 +89,13 @@ def while_loop(
             )
             try_to_pack = False
         graph = get_default_graph()
-        context = WhileContext(graph, graph.unique_name("while_context"), parallel_iterations)
+        context = WhileContext(
+            graph,
+            graph.unique_name("while_context"),
+            parallel_iterations,
+            back_prop=back_prop,
+            swap_memory=swap_memory,
+        )
         result = _build_loop(context, cond, body, loop_vars, shape_invariants)
         if maximum_iterations is not None:
             return result[1]
@@ -166,10 +173,11 @@ def _build_loop(context, cond, body, loop_vars, shape_invariants):
                 e._shape = invariant
                 enter_vars.append(e)
         context.values.update(t.name for t in enter_vars)
+        context.loop_enters = list(enter_vars)
         merge_vars = [merge([x, x])[0] for x in enter_vars]
         context.pivot_for_pred = merge_vars[0]
         c = convert_to_tensor(cond(*_packed(structure, flat_orig, merge_vars)))
-        pivot = loop_cond(c, name="LoopCond")
+        pivot = context.pivot = loop_cond(c, name="LoopCond")
         switch_vars = [switch_ref_or_tensor(x, pivot) for x in merge_vars]
         vars_for_body = [identity(x[1]) for x in switch_vars]
         context.pivot_for_body = vars_for_body[0]
@@ -191,6 +199,7 @@ def _build_loop(context, cond, body, loop_vars, shape_invariants):
             _enforce_invariant(m, v, invariant)
             _update_input(m.op, 1, next_iteration(v))
         exit_vars = [exit_op(x[0]) for x in switch_vars]
+        context.loop_exits = list(exit_vars)
         if context.outer_context is not None:  # TF's ExitResult: usable outside as they are
             context.outer_context.values.update(x.name for x in exit_vars)
     finally:

@@ -31,7 +31,13 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.ops import array_ops, control_flow_grad, control_flow_ops, math_ops
+from teachflow.ops import (
+    array_ops,
+    control_flow_grad,
+    control_flow_ops,
+    control_flow_state,
+    math_ops,
+)
 
 __all__ = ["gradients", "AggregationMethod", "UnconnectedGradients"]
 
@@ -107,7 +113,9 @@ def gradients(
         to_ops = [t.op for t in ys]
         from_ops = [t.op for t in xs]
         stop_gradient_ops = [t.op for t in stop_gradients]
-        reachable_to_ops, pending_count = _pending_count(to_ops, from_ops)
+        reachable_to_ops, pending_count, loop_state = _pending_count(
+            to_ops, from_ops, colocate_gradients_with_ops
+        )
 
         # grads: op -> for each output, the gradients received so far (a list), replaced
         # by their sum when the op is processed.
@@ -122,26 +130,39 @@ def gradients(
             if pending_count[op] == 0 and op not in queued and op in reachable_to_ops:
                 queued.add(op)
                 queue.append(op)
+        if loop_state is not None:
+            # A loop's Exits that nothing differentiates get zeros once its other Exits
+            # are done (TF's ProcessUnusedLoopExits).
+            for y in loop_state.process_unused_loop_exits(pending_count, set(to_ops)):
+                if _is_trainable(y):
+                    _set_grad(grads, y, loop_state.zeros_like_for_exit(y))
+                    queue.append(y.op)
 
         stop_ops = _stop_ops(from_ops, stop_gradient_ops, pending_count)
         while queue:
             op = queue.popleft()
             with _maybe_colocate_with(graph, op, colocate_gradients_with_ops):
-                out_grads = _aggregated_grads(graph, grads, op, aggregation_method)
+                with _in_grad_loop(graph, loop_state, op, before=True):
+                    out_grads = _aggregated_grads(graph, grads, op, aggregation_method, loop_state)
                 has_out_grads = any(g is not None for g in out_grads)
                 grad_fn = None
                 if has_out_grads and op not in stop_ops:
                     grad_fn = _gradient_function(op)
-                if grad_fn is not None and has_out_grads:
-                    in_grads = _call_grad_fn(graph, op, grad_fn, out_grads, gate_gradients)
-                else:
-                    in_grads = [None] * len(op.inputs)
-                for i, (t_in, in_grad) in enumerate(zip(op.inputs, in_grads)):
-                    if in_grad is None:
-                        continue
-                    _set_static_shape(op, i, t_in, in_grad)
-                    _set_grad(grads, t_in, in_grad)
-            _update_pending_and_enqueue_ready(op, queue, pending_count)
+                with _in_grad_loop(graph, loop_state, op, before=False):
+                    if grad_fn is not None and has_out_grads:
+                        in_grads = _call_grad_fn(
+                            graph, op, grad_fn, out_grads, gate_gradients, loop_state
+                        )
+                    else:
+                        in_grads = [None] * len(op.inputs)
+                    for i, (t_in, in_grad) in enumerate(zip(op.inputs, in_grads)):
+                        if in_grad is None:
+                            continue
+                        _set_static_shape(op, i, t_in, in_grad)
+                        _set_grad(grads, t_in, in_grad)
+            _update_pending_and_enqueue_ready(grads, op, queue, pending_count, loop_state)
+        if loop_state is not None:
+            loop_state.post_processing()
 
     return [_get_grad(grads, x, unconnected_gradients) for x in xs]
 
@@ -204,9 +225,10 @@ def _mark_reached_ops(from_ops):
     return reached
 
 
-def _pending_count(to_ops, from_ops):
+def _pending_count(to_ops, from_ops, colocate=False):
     """The ops between ``from_ops`` and ``to_ops`` and, for each, how many of its
-    consumers among them must send a gradient before it can be processed."""
+    consumers among them must send a gradient before it can be processed; the loops'
+    `ControlFlowState` when a while loop lies between them (else None)."""
     reached = _mark_reached_ops(from_ops)
     reachable_to_ops = {op for op in to_ops if op in reached}
     between = []
@@ -219,12 +241,13 @@ def _pending_count(to_ops, from_ops):
             between_set.add(op)
             reached.discard(op)  # visit each op once
             queue.extend(t.op for t in op.inputs)
+    loop_state = control_flow_state.maybe_create_control_flow_state(between, between_set, colocate)
     pending = collections.defaultdict(int)
     for op in between:
         for t in op.inputs:
             if t.op in between_set:
                 pending[t.op] += 1
-    return reachable_to_ops, pending
+    return reachable_to_ops, pending, loop_state
 
 
 def _stop_ops(from_ops, stop_gradient_ops, pending_count):
@@ -238,11 +261,61 @@ def _stop_ops(from_ops, stop_gradient_ops, pending_count):
     return stop
 
 
-def _update_pending_and_enqueue_ready(op, queue, pending_count):
+def _update_pending_and_enqueue_ready(grads, op, queue, pending_count, loop_state):
     for t in op.inputs:
         pending_count[t.op] -= 1
-        if pending_count[t.op] == 0:
+        ready = pending_count[t.op] == 0
+        if loop_state is not None and not ready:
+            # A loop Switch is visited once from its Exit, once more from the body.
+            ready = pending_count[t.op] > 0 and control_flow_state.is_loop_switch(t.op)
+        if not ready:
+            continue
+        if loop_state is not None and t.op.type in control_flow_state.EXIT_TYPES:
+            _defer_exit(grads, t, queue, loop_state)
+        else:
             queue.append(t.op)
+
+
+def _defer_exit(grads, x, queue, loop_state):
+    """A loop's Exits are processed together, once all have their gradients: an Exit
+    with none gets zeros when another has one (TF's deferred exits)."""
+    state = loop_state.grad_state(x.op, before=False)
+    state.deferred_exits.append(x)
+    state.pending_exits_count -= 1
+    if state.pending_exits_count != 0:
+        return
+    has_not_none_grad = False
+    for y in state.deferred_exits:
+        if _has_any_not_none_grads(grads, y.op):
+            has_not_none_grad = True
+            queue.append(y.op)
+        else:
+            state.unused_exits.append(y)
+    for y in state.unused_exits:
+        if has_not_none_grad and _is_trainable(y):
+            _set_grad(grads, y, loop_state.zeros_like_for_exit(y))
+        queue.append(y.op)
+
+
+def _has_any_not_none_grads(grads, op):
+    out_grads = grads.get(op)
+    if not out_grads:
+        return False
+    return any(g is not None and (not isinstance(g, list) or g) for g in out_grads)
+
+
+@contextlib.contextmanager
+def _in_grad_loop(graph, loop_state, op, before):
+    """Build inside ``op``'s backward loop (the graph's context while it is open)."""
+    ctx = loop_state.grad_context_for(op, before) if loop_state is not None else None
+    if ctx is None:
+        yield
+        return
+    saved, graph._control_flow_context = graph._control_flow_context, ctx
+    try:
+        yield
+    finally:
+        graph._control_flow_context = saved
 
 
 # -- collecting and summing gradients ----------------------------------------------------
@@ -250,10 +323,13 @@ def _set_grad(grads, t, grad):
     op_grads = grads.get(t.op)
     if not op_grads:
         op_grads = grads[t.op] = [[] for _ in t.op.outputs]
-    op_grads[t.value_index].append(grad)
+    if isinstance(op_grads[t.value_index], list):
+        op_grads[t.value_index].append(grad)
+    else:  # a loop Switch's second visit: its body side's gradient
+        op_grads[t.value_index] = grad
 
 
-def _aggregated_grads(graph, grads, op, aggregation_method):
+def _aggregated_grads(graph, grads, op, aggregation_method, loop_state=None):
     """Replace each output's list of received gradients by their sum (None if empty)."""
     if aggregation_method is None:
         aggregation_method = AggregationMethod.DEFAULT
@@ -271,6 +347,8 @@ def _aggregated_grads(graph, grads, op, aggregation_method):
     if out_grads is None:
         out_grads = grads[op] = [[] for _ in op.outputs]
     for i, received in enumerate(out_grads):
+        if loop_state is not None and isinstance(received, Tensor):
+            continue  # a loop Switch's gradient from its first visit
         if not received:
             out_grads[i] = None
         elif len(received) == 1:
@@ -336,14 +414,17 @@ def _gradient_function(op):
     return op_def.grad
 
 
-def _call_grad_fn(graph, op, grad_fn, out_grads, gate_gradients):
+def _call_grad_fn(graph, op, grad_fn, out_grads, gate_gradients, loop_state=None):
     # An output nobody differentiated has gradient zero; a gradient function of a
     # multi-output op may rely on getting a tensor for every float output. TF builds a
     # ZerosLike op here even for a known shape (optimize=False).
     for i, g in enumerate(out_grads):
         if g is None and _is_trainable(op.outputs[i]):
             # (a cond's Switch gets zeros that are live only when its other branch runs)
-            out_grads[i] = control_flow_grad.zeros_like_output(op, i)
+            if loop_state is not None:
+                out_grads[i] = loop_state.zeros_like(op, i)
+            else:
+                out_grads[i] = control_flow_grad.zeros_like_output(op, i)
     with graph.name_scope(op.name + "_grad"):
         in_grads = _as_list(grad_fn(op, *out_grads))
         if len(in_grads) != len(op.inputs):

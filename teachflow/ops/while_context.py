@@ -31,7 +31,15 @@ class WhileContext:
     """The frame of one loop: its ``name`` (the frame name, ``while/while_context``) and
     ``parallel_iterations``; the pivots are set while the loop is built."""
 
-    def __init__(self, graph, name, parallel_iterations=10):
+    def __init__(
+        self,
+        graph,
+        name,
+        parallel_iterations=10,
+        back_prop=True,
+        swap_memory=False,
+        grad_state=None,
+    ):
         self.graph = graph
         self.name = name
         self.parallel_iterations = parallel_iterations
@@ -41,6 +49,17 @@ class WhileContext:
         self.pivot_for_body = None  # the first Identity: the pivot while body is built
         self.values = set()
         self.external_values = {}
+        self.back_prop = back_prop
+        self.swap_memory = swap_memory
+        # Set on the backward loop of a gradient (`teachflow.ops.control_flow_state`): its
+        # GradLoopState, which reads the forward loop's values from stacks.
+        self.grad_state = grad_state
+        self.pivot = None  # the LoopCond: what the loop's Switches route on
+        self.loop_enters = []  # the loop variables' Enters
+        self.loop_exits = []  # the loop variables' Exits
+
+    def get_while_context(self):
+        return self
 
     def enter(self) -> None:
         self._saved_context = self.graph._control_flow_context
@@ -73,6 +92,12 @@ class WhileContext:
         if val.name in self.values or val.op._control_flow_context is self:
             return self.external_values.get(val.name, val)
         self.values.add(val.name)
+        named = self.graph.name_scope(scope) if scope else contextlib.nullcontext()
+        with named:
+            real = _forward_value_for_gradient(self.graph, val)
+        if real is not None:
+            self.external_values[val.name] = real
+            return real
         result = val
         if self.outer_context is not None:
             result = self.outer_context.add_value(val)
@@ -107,6 +132,24 @@ class WhileContext:
             op._add_control_inputs(pulled)
             inside.extend(pulled)
         return inside
+
+
+def _forward_value_for_gradient(graph, val):
+    """While a backward loop is built: a value of its forward loop, popped from a stack
+    (TF's ``GetRealValue``); None for any other value."""
+    current = graph._control_flow_context
+    while current is not None and not isinstance(current, WhileContext):
+        current = current.outer_context
+    if current is None or current.grad_state is None:
+        return None
+    from teachflow.ops import control_flow_state
+
+    forward = control_flow_state.while_context_of(val.op)
+    if val.op.type in ("Exit", "RefExit") and forward is not None:
+        forward = control_flow_state._enclosing_while(forward.outer_context)
+    if forward is not current.grad_state.forward_context:
+        return None
+    return current.grad_state.get_real_value(val)
 
 
 def _in_loop(op, ctx) -> bool:

@@ -74,14 +74,14 @@ def frame_of_ops(needed) -> dict:
         frame[op] = _enter_frame(op, "", parent) if op.type in ENTER_TYPES else ""
     while stack:
         src = stack.pop()
-        here = frame[src]
+        # What an Exit feeds is in the parent frame (an Enter there starts a frame whose
+        # parent is that one: a gradient's backward loop reads the forward loop's count).
+        here = parent[frame[src]] if src.type in EXIT_TYPES else frame[src]
         for dst in _consumers(src, needed):
             if dst in frame or (src.type in NEXT_TYPES and dst.type in MERGE_TYPES):
                 continue  # (a back edge: the Merge takes its frame from its Enter)
             if dst.type in ENTER_TYPES:
                 frame[dst] = _enter_frame(dst, here, parent)
-            elif src.type in EXIT_TYPES:
-                frame[dst] = parent[here]
             else:
                 frame[dst] = here
             stack.append(dst)

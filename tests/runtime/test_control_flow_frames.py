@@ -87,11 +87,16 @@ def test_nested_loops_and_a_loop_in_a_cond_branch(graph):
         assert sess.run(in_cond, {p: False}) == -1
 
 
-def test_gradients_of_a_loop_are_not_built_yet(graph):
+def test_a_loops_gradient_is_a_second_frame_reading_the_first(graph):
     x = tf.constant(2.0)
     r = tf.while_loop(lambda v: v < 10.0, lambda v: v * 2.0, [x])
-    with pytest.raises(LookupError, match="No gradient defined for operation 'while/Exit'"):
-        tf.gradients(r, x)
+    (g,) = tf.gradients(r, x)
+    frame, parent = control_flow_frames.frame_of_ops(set(graph.get_operations()))
+    # The backward loop reads the forward loop's iteration count (an Exit) and is a
+    # top-level frame of its own, run after the forward one.
+    assert parent["gradients/while/while_context"] == ""
+    with tf.Session() as sess:
+        assert sess.run([r, g]) == [16.0, 8.0]
 
 
 def test_map_fn_over_a_fed_batch(graph):
