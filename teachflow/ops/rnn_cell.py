@@ -42,6 +42,7 @@ from teachflow.ops.variable_scope import get_variable_scope, variable_scope
 
 __all__ = [
     "RNNCell",
+    "LayerRNNCell",
     "LSTMStateTuple",
     "BasicRNNCell",
     "BasicLSTMCell",
@@ -123,18 +124,20 @@ class RNNCell(Layer):
             with variable_scope(scope):
                 return self._layer_call(inputs, state)
         if self._rnncell_scope is None:
-            # TF remembers the scope of the first call: later calls reuse its variables
-            # from wherever they are made (static_rnn's later time steps).
+            # TF remembers the variable scope of the first call and re-enters it (with its
+            # name scope: "rnn/while/rnn/multi_rnn_cell/...") on every later call.
             self._rnncell_scope = get_variable_scope()
-        # No name scope of its own: the cell's ops go under its layer scope, opened
-        # where it is first called ("rnn/while/basic_lstm_cell/MatMul").
-        with variable_scope(self._rnncell_scope, auxiliary_name_scope=False):
+        with variable_scope(self._rnncell_scope):
             return self._layer_call(inputs, state)
 
-    def _layer_call(self, inputs, state):
+    def _layer_call(self, inputs, state, scope=None):
         inputs = convert_to_tensor(inputs)
         if self._variable_scope is None:
-            self._capture_scope()
+            if scope is not None:
+                with variable_scope(scope) as captured:
+                    self._variable_scope = captured
+            else:
+                self._capture_scope()
         if self._dtype is None:
             self._dtype = inputs.dtype.base_dtype
         scope = self._variable_scope
@@ -162,6 +165,15 @@ class RNNCell(Layer):
         return self.zero_state(batch_size, dtype)
 
 
+class LayerRNNCell(RNNCell):
+    """A cell that is one layer with its own variables (the basic cells): called like any
+    TF1 layer, in its own scope opened where it is first called ("rnn/while/basic_lstm_cell",
+    without the re-entered "rnn" name scope of `RNNCell`)."""
+
+    def __call__(self, inputs, state, scope=None):
+        return self._layer_call(inputs, state, scope)
+
+
 def _input_depth(cell, inputs_shape):
     depth = dimension_value(TensorShape(inputs_shape)[-1]) if inputs_shape.ndims else None
     if depth is None:
@@ -171,7 +183,7 @@ def _input_depth(cell, inputs_shape):
     return depth
 
 
-class BasicRNNCell(RNNCell):
+class BasicRNNCell(LayerRNNCell):
     """``output = new_state = activation(W [x, h] + b)`` (tanh by default).
 
     >>> import teachflow as tf
@@ -201,7 +213,7 @@ class BasicRNNCell(RNNCell):
         return output, output
 
 
-class GRUCell(RNNCell):
+class GRUCell(LayerRNNCell):
     """The gated recurrent unit (Cho et al. 2014): reset and update gates ``gates/*``
     (bias starts at 1.0), the candidate ``candidate/*``;
     ``h' = u * h + (1 - u) * tanh(W [x, r * h] + b)``."""
@@ -260,7 +272,7 @@ class GRUCell(RNNCell):
         return new_h, new_h
 
 
-class BasicLSTMCell(RNNCell):
+class BasicLSTMCell(LayerRNNCell):
     """The LSTM of Zaremba et al. 2014, no peepholes, no projection: one kernel
     ``[input + units, 4 * units]`` whose columns are the gates i, j, f, o.
 
@@ -317,7 +329,7 @@ class BasicLSTMCell(RNNCell):
         return new_h, concat([new_c, new_h], 1)
 
 
-class LSTMCell(RNNCell):
+class LSTMCell(LayerRNNCell):
     """The full LSTM (Hochreiter & Schmidhuber 1997; peepholes of Gers & Schmidhuber 2000;
     projection of Sak et al. 2014): ``use_peepholes`` adds the diagonal weights
     ``w_f_diag``, ``w_i_diag``, ``w_o_diag``; ``cell_clip`` clips c; ``num_proj`` projects

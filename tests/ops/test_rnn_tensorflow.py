@@ -1,0 +1,116 @@
+"""Recurrent networks against TensorFlow's recorded answers: each cell's steps, static_rnn
+and dynamic_rnn with and without sequence_length, MultiRNNCell, bidirectional RNNs, the
+variables' names, the graph's op names, and a static_rnn classifier's training losses.
+
+The programs are in tests/fixtures/tensorflow/rnn_programs.py; what TensorFlow 2.21
+(tf.compat.v1, control flow v1, TF's legacy rnn_cell_impl) computed for them is in
+rnn/programs.json and rnn/values.npz, written by record_rnn.py. Both engines start from
+TF's initial variable values (loaded here), so the values compare exactly up to float32
+rounding.
+"""
+
+import importlib.util
+import json
+import pathlib
+import types
+
+import numpy as np
+import pytest
+
+import teachflow.compat.v1 as tf
+from tests.float_tolerance import gamma
+
+FIXTURES = pathlib.Path(__file__).parent.parent / "fixtures" / "tensorflow"
+_spec = importlib.util.spec_from_file_location("rnn_programs", FIXTURES / "rnn_programs.py")
+programs = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(programs)
+RECORDED = json.loads((FIXTURES / "rnn" / "programs.json").read_text())
+with np.load(FIXTURES / "rnn" / "values.npz") as _values:
+    VALUES = dict(_values)
+
+API = types.SimpleNamespace(
+    tf=tf,
+    cells=tf.nn.rnn_cell,
+    static_rnn=tf.nn.static_rnn,
+    dynamic_rnn=tf.nn.dynamic_rnn,
+    bidirectional_dynamic_rnn=tf.nn.bidirectional_dynamic_rnn,
+    static_bidirectional_rnn=tf.nn.static_bidirectional_rnn,
+)
+
+# Each step is a sum of at most (depth + units) <= 8 products feeding a 1-Lipschitz
+# nonlinearity; rounding errors of the steps add up over the time steps.
+STEP_TERMS = 8
+TOLERANCE = 4 * programs.TIME * gamma(STEP_TERMS, np.float32)
+
+
+def _load_recorded_variables(sess, program):
+    by_name = {v.op.name: v for v in tf.global_variables()}
+    assert sorted(by_name) == sorted(RECORDED[program]["variables"])
+    for name in RECORDED[program]["variables"]:
+        by_name[name].load(VALUES[f"{program}|var|{name}"], sess)
+
+
+@pytest.mark.parametrize("program", sorted(programs.PROGRAMS))
+def test_values_and_variable_names_match_tensorflow(program):
+    recorded = RECORDED[program]
+    with tf.Graph().as_default():
+        fetches, feeds = programs.PROGRAMS[program](API)
+        assert sorted(fetches) == sorted(recorded["fetches"])
+        for key, tensor in fetches.items():
+            assert tensor.shape.as_list() == recorded["fetches"][key]["shape"], key
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            _load_recorded_variables(sess, program)
+            got = sess.run(fetches, feeds)
+    for key, value in got.items():
+        expected = VALUES[f"{program}|out|{key}"]
+        assert value.dtype == expected.dtype, key
+        np.testing.assert_allclose(value, expected, rtol=TOLERANCE, atol=TOLERANCE, err_msg=key)
+
+
+@pytest.mark.parametrize(
+    "program", ["dynamic_lstm", "dynamic_lstm_lengths_fed_batch", "dynamic_multi_lstm"]
+)
+def test_dynamic_rnn_builds_tensorflows_loop(program):
+    # The names a reader meets in TensorBoard: the transposes around the loop, the
+    # TensorArrays, the loop's frame ops and the cell's ops inside it.
+    with tf.Graph().as_default() as graph:
+        fetches, _ = programs.PROGRAMS[program](API)
+        ours = {op.name for op in graph.get_operations()}
+    theirs = set(RECORDED[program]["ops"])
+    for key, tensor in fetches.items():
+        assert tensor.name == RECORDED[program]["fetches"][key]["name"], key
+    wanted = {
+        name
+        for name in theirs
+        if name.startswith(("rnn/while/", "rnn/TensorArray", "rnn/transpose"))
+        and "Initializer" not in name
+    }
+    missing = sorted(wanted - ours)
+    assert not missing, f"TF's ops missing from teachflow's graph: {missing}"
+
+
+def test_static_rnn_names_each_step_as_tensorflow():
+    with tf.Graph().as_default():
+        fetches, _ = programs.static_lstm(API)
+    for key, tensor in fetches.items():
+        assert tensor.name == RECORDED["static_lstm"]["fetches"][key]["name"], key
+
+
+def test_static_rnn_classifier_trains_to_tensorflows_losses():
+    recorded = RECORDED["training"]
+    with tf.Graph().as_default():
+        loss, train_op, feeds = programs.classifier(API)
+        assert sorted(v.op.name for v in tf.global_variables()) == sorted(recorded["variables"])
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            for v in tf.global_variables():
+                v.load(VALUES[f"training|var|{v.op.name}"], sess)
+            losses = [
+                float(sess.run([loss, train_op], feeds)[0]) for _ in range(programs.TRAIN_STEPS)
+            ]
+            losses.append(float(sess.run(loss, feeds)))
+    # Gradient steps carry each step's rounding into the next: the bound grows with them.
+    tolerance = programs.TRAIN_STEPS * TOLERANCE
+    np.testing.assert_allclose(losses, recorded["losses"], rtol=tolerance, atol=tolerance)
+    assert losses[-1] < losses[0]
