@@ -66,13 +66,8 @@ def _pred_in_backward_loop(state, pred):
     """A cond in a loop: the pred of each forward iteration, popped from a stack."""
     real_pred = state.history_map.get(pred.name)
     if real_pred is None:
-        graph = pred.graph
-        saved, graph._control_flow_context = graph._control_flow_context, None
-        try:
-            with control_flow_state._InContext(graph, state.grad_context.outer_context):
-                history = state.add_forward_accumulator(pred)
-        finally:
-            graph._control_flow_context = saved
+        with control_flow_state._InContext(pred.graph, state.outside_context):
+            history = state.add_forward_accumulator(pred)
         real_pred = state.add_backprop_accumulated_value(history, pred)
         state.history_map[pred.name] = real_pred
     return real_pred

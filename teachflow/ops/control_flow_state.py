@@ -151,6 +151,10 @@ class GradLoopState:
         self.history_map = {}  # forward tensor name -> its value in the backward loop
         self._forward_sync = None
         self._grad_sync = None
+        # The context tf.gradients was called in: a gradient op's context is entered from
+        # it, so leaving the backward loop to stack a forward value returns there (TF's
+        # grad_context.Exit()); a stack made for an inner loop is made outside all loops.
+        self.outside_context = graph._control_flow_context
         outer_forward = forward_context.outer_context
         with _InContext(graph, outer_forward):
             count, self.forward_index = _add_forward_loop_counter(forward_context, outer_grad_state)
@@ -294,7 +298,7 @@ class GradLoopState:
                 real = constant(constant_value(cur_value), dtype=cur_value.dtype)
                 break
             else:
-                with _InContext(self.graph, self.grad_context.outer_context):
+                with _InContext(self.graph, self.outside_context):
                     history = state.add_forward_accumulator(cur_value)
                 break
         if real is None:
@@ -521,7 +525,7 @@ class ControlFlowState:
         else:
             with _InContext(graph, op_ctx):
                 zeros_shape = _shape_op(val)
-        with _InContext(graph, state.grad_context.outer_context):
+        with _InContext(graph, state.outside_context):
             history = state.add_forward_accumulator(zeros_shape, dead_branch=dead_branch)
         shape = state.add_backprop_accumulated_value(history, zeros_shape, dead_branch)
         return zeros(shape, val.dtype.base_dtype)

@@ -172,7 +172,9 @@ def _build_loop(context, cond, body, loop_vars, shape_invariants):
                     )
                 e._shape = invariant
                 enter_vars.append(e)
-        context.values.update(t.name for t in enter_vars)
+        # Only the Enters from now on (TF's _InitializeValues): a loop variable's initial
+        # value read in the body (or an inner loop) enters as a loop constant.
+        context.values = {t.name for t in enter_vars}
         context.loop_enters = list(enter_vars)
         merge_vars = [merge([x, x])[0] for x in enter_vars]
         context.pivot_for_pred = merge_vars[0]
