@@ -1,6 +1,7 @@
 """Recurrent networks against TensorFlow's recorded answers: each cell's steps, static_rnn
 and dynamic_rnn with and without sequence_length, MultiRNNCell, bidirectional RNNs, the
-variables' names, the graph's op names, and a static_rnn classifier's training losses.
+variables' names, the graph's op names, and a classifier's training losses
+(static_rnn, and dynamic_rnn through the while loop's gradients).
 
 The programs are in tests/fixtures/tensorflow/rnn_programs.py; what TensorFlow 2.21
 (tf.compat.v1, control flow v1, TF's legacy rnn_cell_impl) computed for them is in
@@ -97,15 +98,18 @@ def test_static_rnn_names_each_step_as_tensorflow():
         assert tensor.name == RECORDED["static_lstm"]["fetches"][key]["name"], key
 
 
-def test_static_rnn_classifier_trains_to_tensorflows_losses():
-    recorded = RECORDED["training"]
+@pytest.mark.parametrize("loop", ["static", "dynamic"])
+def test_classifier_trains_to_tensorflows_losses(loop):
+    # dynamic: the gradients run TF1's backward while loop over the forward one's stacks.
+    key = "training" if loop == "static" else f"training_{loop}"
+    recorded = RECORDED[key]
     with tf.Graph().as_default():
-        loss, train_op, feeds = programs.classifier(API)
+        loss, train_op, feeds = programs.classifier(API, loop)
         assert sorted(v.op.name for v in tf.global_variables()) == sorted(recorded["variables"])
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             for v in tf.global_variables():
-                v.load(VALUES[f"training|var|{v.op.name}"], sess)
+                v.load(VALUES[f"{key}|var|{v.op.name}"], sess)
             losses = [
                 float(sess.run([loss, train_op], feeds)[0]) for _ in range(programs.TRAIN_STEPS)
             ]
