@@ -39,6 +39,9 @@ class TensorArrayState:
         "element_shape",
         "elements",
         "cleared",
+        "shapes",
+        "aggregate",
+        "grads",
     )
 
     def __init__(self, name, dtype, size, dynamic_size, clear_after_read, element_shape):
@@ -50,6 +53,28 @@ class TensorArrayState:
         self.element_shape = element_shape  # a TensorShape, refined by the first write
         self.elements = [None] * size  # None where nothing was written (or read and cleared)
         self.cleared = set()
+        self.shapes = {}  # index -> shape written there (a gradient array's zeros use it)
+        self.aggregate = False  # a gradient array sums the writes to one index
+        self.grads = {}  # gradient source ("gradients") -> its gradient array
+
+    def grad_array(self, source):
+        """The gradient array of this one for ``source`` (TF's ``TensorArrayGradV3``):
+        made once, of this array's size; writes to one index add up, an index never
+        written reads as zeros of the shape written here."""
+        g = self.grads.get(source)
+        if g is None:
+            g = TensorArrayState(
+                f"{self.name}@{source}",
+                self.dtype,
+                len(self.elements),
+                False,
+                True,
+                self.element_shape,
+            )
+            g.aggregate = True
+            g.shapes = dict(self.shapes)
+            self.grads[source] = g
+        return g
 
     def _fail(self, message):
         return errors.InvalidArgumentError(None, None, f"TensorArray {self.name}: {message}")
@@ -65,6 +90,11 @@ class TensorArrayState:
                     f"is: {len(self.elements)}"
                 )
             self.elements.extend([None] * (index + 1 - len(self.elements)))
+        if self.elements[index] is not None and self.aggregate:
+            self.elements[index] = self.elements[index] + np.asarray(
+                value, self.dtype.as_numpy_dtype
+            )
+            return
         if self.elements[index] is not None:
             raise self._fail(
                 f"Could not write to TensorArray index {index} because it has already been "
@@ -80,6 +110,7 @@ class TensorArrayState:
             )
         self.element_shape = self.element_shape.merge_with(value.shape)
         self.elements[index] = value
+        self.shapes[index] = value.shape
 
     def read(self, index):
         index = int(index)
@@ -93,6 +124,8 @@ class TensorArrayState:
                 f"Could not read index {index} twice because it was cleared after a previous "
                 "read (perhaps try setting clear_after_read = false?)."
             )
+        if value is None and self.aggregate and index in self.shapes:
+            return np.zeros(self.shapes[index], self.dtype.as_numpy_dtype)
         if value is None:
             # An element never written reads as zeros when its shape is known (TF's Read).
             if self.element_shape.is_fully_defined():
@@ -213,7 +246,24 @@ for _type in (
     "TensorArraySizeV3",
     "TensorArrayCloseV3",
 ):
-    registry.NotDifferentiable(_type)  # TF differentiates them with gradient arrays: not yet
+    # (Reads, writes, gathers and scatters get their gradients in tensor_array_grad.py.)
+    if _type in ("TensorArrayV3", "TensorArraySizeV3", "TensorArrayCloseV3"):
+        registry.NotDifferentiable(_type)
+
+
+def _grad_kernel(op, device):
+    source = op._attrs["source"]
+    source = source.decode() if isinstance(source, bytes) else source
+    return lambda handle, flow_in: (handle.grad_array(source), np.float32(0.0))
+
+
+registry.register(
+    "TensorArrayGradV3",
+    lambda op: [(dtypes.resource, TensorShape([2])), _FLOW],
+    _grad_kernel,
+    stateful=True,
+    not_differentiable=True,
+)
 
 
 # -- the Python object -------------------------------------------------------------------
@@ -367,5 +417,35 @@ class TensorArray:
         )
         return op.outputs[0]
 
+    def grad(self, source, flow=None, name=None):
+        """The gradient array of this one for ``source`` (``TensorArrayGradV3``)."""
+        from teachflow.ops.identity_ops import identity
+
+        flow = self._flow if flow is None else flow
+        with name_scope(name, "TensorArrayGrad", [self._handle]):
+            with colocate_with(self._handle.op):
+                op = self._create(
+                    "TensorArrayGradV3",
+                    [self._handle, flow],
+                    {"source": source.encode()},
+                    "TensorArrayGradV3",
+                )
+                g_handle = op.outputs[0]
+                with get_default_graph().control_dependencies([op]):
+                    flow = identity(flow, name="gradient_flow")
+                g = TensorArray(
+                    self._dtype,
+                    size=self._size,
+                    handle=g_handle,
+                    flow=flow,
+                    infer_shape=self._infer_shape,
+                    element_shape=self._element_shape,
+                )
+                return g
+
     def close(self, name=None):
         return self._create("TensorArrayCloseV3", [self._handle], {}, name or "TensorArrayCloseV3")
+
+
+# The gradients of the ops above (they need the TensorArray class).
+from teachflow.ops import tensor_array_grad  # noqa: E402, F401
