@@ -40,6 +40,7 @@ WORK = {
     "learning_rate_schedules": 6 * 25 * 25,
     "supervisor_between_graph": 16 * 10 * 10,
     "replica_flags": 12 * 8 * 8,
+    "rnn_sequence_classifier": 60 * 8 * 9 * 64,  # Adam steps x time steps x terms x rows
 }
 IN_PROCESS = [name for name in WORK if name not in ("supervisor_between_graph", "replica_flags")]
 
