@@ -33,10 +33,6 @@ def _shape_text(shape: TensorShape) -> str:
     return "[" + ",".join("?" if d is None else str(d) for d in shape.dims) + "]"
 
 
-def _shape_text(shape: TensorShape) -> str:
-    return "[" + ",".join("?" if d is None else str(d) for d in shape.dims) + "]"
-
-
 INDEX_DTYPES = (dtypes.int32, dtypes.int64)
 INDEX = "index"  # apply_op's dtype for shape/axis/index arguments
 

@@ -13,6 +13,7 @@ import numpy as np
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.inference import fixed
+from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops.variable_state import VariableState
 
@@ -197,11 +198,13 @@ def _ref_of(ref):
 
 def _update(op_type, ref, value, use_locking, name, validate_shape=True):
     ref = _ref_of(ref)
-    value = convert_to_tensor(value, dtype=ref.dtype.base_dtype)
     attrs = {"use_locking": bool(use_locking), "T": ref.dtype.base_dtype}
     if op_type == "Assign":
         attrs["validate_shape"] = validate_shape
-    return ref.graph.create_op(op_type, [ref, value], attrs, name=name or op_type).outputs[0]
+    # As TF's generated wrapper: a Python value becomes the constant ``AssignAdd/value``.
+    with ref.graph.as_default(), name_scope(name, op_type, [ref, value]) as scope:
+        value = convert_to_tensor(value, dtype=ref.dtype.base_dtype, name="value")
+        return ref.graph.create_op(op_type, [ref, value], attrs, name=scope).outputs[0]
 
 
 def assign(ref, value, validate_shape=None, use_locking=None, name=None):

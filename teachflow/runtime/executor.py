@@ -433,7 +433,8 @@ class ReferenceStep:
         return errors.DeadlineExceededError(
             None,
             None,
-            "Timed out waiting for the step to finish (operation_timeout_in_ms / "
+            # TF's words for a step past its deadline, then what was still running.
+            "Timed out waiting for notification (the step ran past operation_timeout_in_ms / "
             f"timeout_in_ms). Still running: {', '.join(running) or 'unknown'}",
         )
 
