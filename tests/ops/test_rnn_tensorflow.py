@@ -69,6 +69,21 @@ def test_values_and_variable_names_match_tensorflow(program):
         np.testing.assert_allclose(value, expected, rtol=TOLERANCE, atol=TOLERANCE, err_msg=key)
 
 
+@pytest.mark.parametrize("program", sorted(programs.PROGRAMS))
+def test_seeded_initial_variables_are_tensorflows(program):
+    # tf.set_random_seed(1234) as the recording did: glorot-uniform kernels (and the GRU's
+    # and LSTM's other initializers) draw TensorFlow's numbers, bit for bit.
+    with tf.Graph().as_default():
+        tf.set_random_seed(1234)
+        programs.PROGRAMS[program](API)
+        variables = tf.global_variables()
+        with tf.Session() as sess:
+            sess.run(tf.global_variables_initializer())
+            values = sess.run(variables)
+    for v, value in zip(variables, values):
+        np.testing.assert_array_equal(value, VALUES[f"{program}|var|{v.op.name}"], v.op.name)
+
+
 @pytest.mark.parametrize(
     "program", ["dynamic_lstm", "dynamic_lstm_lengths_fed_batch", "dynamic_multi_lstm"]
 )
@@ -98,9 +113,10 @@ def test_static_rnn_names_each_step_as_tensorflow():
         assert tensor.name == RECORDED["static_lstm"]["fetches"][key]["name"], key
 
 
-@pytest.mark.parametrize("loop", ["static", "dynamic"])
+@pytest.mark.parametrize("loop", ["static", "dynamic", "dynamic_outputs"])
 def test_classifier_trains_to_tensorflows_losses(loop):
-    # dynamic: the gradients run TF1's backward while loop over the forward one's stacks.
+    # dynamic: the gradients run TF1's backward while loop over the forward one's stacks;
+    # dynamic_outputs: and through the output TensorArray's gradient array.
     key = "training" if loop == "static" else f"training_{loop}"
     recorded = RECORDED[key]
     with tf.Graph().as_default():
