@@ -19,6 +19,8 @@ pops them.
 
 from __future__ import annotations
 
+import itertools
+
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
@@ -59,14 +61,17 @@ class StackState:
         return self.values.pop()
 
 
+# TF names each stack it makes ``<stack_name>_<n>``, n counting the stacks of the process.
+_stack_ids = itertools.count()
+
+
 def _stack_kernel(op, device):
     name = op._attrs.get("stack_name") or b""
-    name = name.decode() if isinstance(name, bytes) else name
+    name = name.decode() if isinstance(name, bytes) else name  # TF's may be empty
     elem_type = dtypes.as_dtype(op._attrs["elem_type"])
 
     def make(max_size):
-        # TF names an unnamed stack after its node (its resource's name).
-        return StackState(name or op.name, elem_type, int(max_size))
+        return StackState(f"{name}_{next(_stack_ids)}", elem_type, int(max_size))
 
     return make
 

@@ -100,7 +100,7 @@ class WhileContext:
             return real
         result = val
         if self.outer_context is not None:
-            result = self.outer_context.add_value(val)
+            result = self.outer_context.add_value(val, scope=scope)
         named = self.graph.name_scope(scope) if scope else contextlib.nullcontext()
         saved, self.graph._control_flow_context = self.graph._control_flow_context, None
         try:
