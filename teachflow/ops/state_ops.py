@@ -17,7 +17,7 @@ from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops.variable_state import VariableState
 
-__all__ = ["assign", "assign_add", "assign_sub", "is_variable_initialized"]
+__all__ = ["assign", "assign_add", "assign_sub", "count_up_to", "is_variable_initialized"]
 
 
 def _infer_variable(op):
@@ -226,4 +226,54 @@ def is_variable_initialized(variable):
     ref = _ref_of(variable)
     return ref.graph.create_op(
         "IsVariableInitialized", [ref], {}, name="IsVariableInitialized"
+    ).outputs[0]
+
+
+# -- CountUpTo: increment a counter variable, OutOfRangeError once it reaches the limit ----
+def _count_up_to_kernel(op, device):
+    limit = op._attrs["limit"]
+
+    def count(ref):
+        # The check and the increment must be one step: several threads share the counter.
+        with ref.lock:
+            value = ref.read()
+            if value >= limit:
+                raise errors.OutOfRangeError(None, None, f"Reached limit of {limit}")
+            ref.assign(np.asarray(value + 1, dtype=value.dtype))
+        return value
+
+    return count
+
+
+registry.register(
+    "CountUpTo",
+    lambda op: [(op.inputs[0].dtype.base_dtype, op.inputs[0].shape)],
+    _count_up_to_kernel,
+    stateful=True,
+    ref_inputs=(0,),
+    not_differentiable=True,
+)
+
+
+def count_up_to(ref, limit, name=None):
+    """The counter's value before it is incremented; ``OutOfRangeError`` once it has
+    reached ``limit`` (int32 or int64 variables).
+
+    >>> import teachflow as tf
+    >>> c = tf.Variable(0, name="c")
+    >>> step = tf.count_up_to(c, 2)
+    >>> with tf.Session() as sess:
+    ...     sess.run(c.initializer)
+    ...     print(sess.run(step), sess.run(step))
+    0 1
+    """
+    ref = _ref_of(ref)
+    dtype = ref.dtype.base_dtype
+    if dtype not in (dtypes.int32, dtypes.int64):
+        raise TypeError(
+            f"Value passed to parameter 'ref' has DataType {dtype.name} not in list of "
+            "allowed values: int32, int64"
+        )
+    return ref.graph.create_op(
+        "CountUpTo", [ref], {"limit": int(limit), "T": dtype}, name=name or "CountUpTo"
     ).outputs[0]

@@ -183,6 +183,10 @@ class Variable:
         t = state_ops.assign_sub(self._variable, delta, use_locking=use_locking, name=name)
         return t if read_value else t.op
 
+    def count_up_to(self, limit):
+        """Increment the variable until it reaches ``limit`` (see `tf.count_up_to`)."""
+        return state_ops.count_up_to(self._variable, limit)
+
     def set_shape(self, shape):
         self._variable.set_shape(shape)
         self._snapshot.set_shape(shape)

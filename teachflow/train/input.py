@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from teachflow.framework import dtypes, errors, registry
+from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor
-from teachflow.framework.graph import GraphKeys, get_default_graph
+from teachflow.framework.graph import GraphKeys
 from teachflow.framework.scopes import control_dependencies, name_scope
 from teachflow.framework.shapes import as_shape
 from teachflow.ops.array_ops import identity
@@ -41,32 +41,6 @@ __all__ = [
 ]
 
 
-# -- CountUpTo: increment a counter variable, OutOfRangeError once it reaches the limit ----
-def _count_up_to_kernel(op, device):
-    limit = op._attrs["limit"]
-
-    def count(ref):
-        # The check and the increment must be one step: several threads share the counter.
-        with ref.lock:
-            value = ref.read()
-            if value >= limit:
-                raise errors.OutOfRangeError(None, None, f"Reached limit of {limit}")
-            ref.assign(np.asarray(value + 1, dtype=value.dtype))
-        return value
-
-    return count
-
-
-registry.register(
-    "CountUpTo",
-    lambda op: [(op.inputs[0].dtype.base_dtype, op.inputs[0].shape)],
-    _count_up_to_kernel,
-    stateful=True,
-    ref_inputs=(0,),
-    not_differentiable=True,
-)
-
-
 def limit_epochs(tensor, num_epochs=None, name=None):
     """Return ``tensor`` ``num_epochs`` times, then raise OutOfRangeError (None: forever)."""
     if num_epochs is None:
@@ -78,9 +52,7 @@ def limit_epochs(tensor, num_epochs=None, name=None):
         epochs = Variable(
             zero64, name="epochs", trainable=False, collections=[GraphKeys.LOCAL_VARIABLES]
         )
-        counter = get_default_graph().create_op(
-            "CountUpTo", [epochs._ref()], {"limit": int(num_epochs)}, name="CountUpTo"
-        )
+        counter = epochs.count_up_to(int(num_epochs))
         with control_dependencies([counter]):
             return identity(tensor, name=scope)
 

@@ -32,3 +32,36 @@ def test_assign_without_validate_shape_changes_shape(sess):
     sess.run(v.initializer)
     out = tf.assign(v, p, validate_shape=False)
     np.testing.assert_array_equal(sess.run(out, {p: [5.0, 6.0]}), [5.0, 6.0])
+
+
+def test_a_python_value_assigned_is_a_constant_named_after_the_argument():
+    # TF 2.21 (tf.compat.v1, ref variables): AssignAdd/value, Assign/value, AssignSub/value.
+    v = tf.Variable([1.0, 2.0], name="v")
+    ops = [tf.assign_add(v, [1.0, 1.0]), tf.assign(v, [2.0, 2.0]), v.assign_sub([3.0, 3.0])]
+    assert [op.op.inputs[1].op.name for op in ops] == [
+        "AssignAdd/value",
+        "Assign/value",
+        "AssignSub/value",
+    ]
+    named = tf.assign_add(v, [1.0, 1.0], name="bump")
+    assert named.op.name == "bump" and named.op.inputs[1].op.name == "bump/value"
+
+
+def test_count_up_to_counts_then_raises_out_of_range_as_tensorflow():
+    # Recorded with TF 2.21: values 0, 1 then 2 from the method, 5 for int64, and the error.
+    c = tf.Variable(0, name="c")
+    d = tf.Variable(5, dtype=tf.int64, name="d")
+    a, b, e = tf.count_up_to(c, 2), c.count_up_to(3), d.count_up_to(6)
+    assert [x.op.name for x in (a, b, e)] == ["CountUpTo", "CountUpTo_1", "CountUpTo_2"]
+    assert (a.dtype, e.dtype) == (tf.int32, tf.int64)
+    assert a.op.get_attr("limit") == 2 and a.op.get_attr("T") == tf.int32
+    with tf.Session() as sess:
+        sess.run(tf.global_variables_initializer())
+        assert [sess.run(a), sess.run(a), sess.run(b), sess.run(e)] == [0, 1, 2, 5]
+        with pytest.raises(tf.errors.OutOfRangeError, match="Reached limit of 2"):
+            sess.run(a)
+
+
+def test_count_up_to_refuses_a_float_counter():
+    with pytest.raises(TypeError, match="DataType float32 not in list of allowed values"):
+        tf.count_up_to(tf.Variable(0.0), 3)
