@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from teachflow.framework import dtypes
 from teachflow.framework.scopes import control_dependencies
-from teachflow.ops import control_flow_state
+from teachflow.ops import control_flow_counters, control_flow_state
 from teachflow.ops.cond_context import CondContext, _update_input
 from teachflow.ops.control_flow_primitives import (
     enter,
@@ -66,7 +66,7 @@ def _pred_in_backward_loop(state, pred):
     """A cond in a loop: the pred of each forward iteration, popped from a stack."""
     real_pred = state.history_map.get(pred.name)
     if real_pred is None:
-        with control_flow_state._InContext(pred.graph, state.outside_context):
+        with control_flow_counters.InContext(pred.graph, state.outside_context):
             history = state.add_forward_accumulator(pred)
         real_pred = state.add_backprop_accumulated_value(history, pred)
         state.history_map[pred.name] = real_pred
@@ -112,10 +112,10 @@ def enter_grad(op, grad):
     if getattr(grad_ctx, "grad_state", None) is None:
         return grad  # (the Enter of a loop that is not differentiated here)
     if op._attrs.get("is_constant"):
-        return control_flow_state.add_backprop_accumulator(grad_ctx, op, grad)
+        return control_flow_counters.add_backprop_accumulator(grad_ctx, op, grad)
     result = exit_op(grad)
     grad_ctx.loop_exits.append(result)
-    control_flow_state._exit_result(grad_ctx, result)
+    control_flow_counters.exit_result(grad_ctx, result)
     return result
 
 
@@ -127,7 +127,7 @@ def exit_grad(op, grad):
     if op._control_flow_context.grad_state is not None:
         raise TypeError("Second-order gradient for while loops not supported.")
     grad_ctx.values.add(grad.name)
-    with control_flow_state._InContext(op.graph, grad_ctx):
+    with control_flow_counters.InContext(op.graph, grad_ctx):
         result = enter(grad, grad_ctx.name, False, grad_ctx.parallel_iterations, name="b_exit")
     grad_ctx.values.add(result.name)
     grad_ctx.loop_enters.append(result)

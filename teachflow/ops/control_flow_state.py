@@ -38,16 +38,17 @@ from __future__ import annotations
 from teachflow.framework import dtypes
 from teachflow.framework.operation import Tensor
 from teachflow.ops.cond_context import CondContext, _update_input
+from teachflow.ops.control_flow_counters import (
+    InContext,
+    add_backprop_loop_counter,
+    add_forward_loop_counter,
+    shape_op,
+)
 from teachflow.ops.control_flow_primitives import (
     control_trigger,
-    enter,
-    loop_cond,
-    merge,
     next_iteration,
-    switch,
     switch_ref_or_tensor,
 )
-from teachflow.ops.control_flow_primitives import exit as exit_op
 from teachflow.ops.while_context import WhileContext
 
 EXIT_TYPES = ("Exit", "RefExit")
@@ -111,28 +112,6 @@ def _loop_constant_enter(value):
     return None
 
 
-def _shape_op(t):
-    """``Shape(t)`` as an op even for a known shape (TF's ``shape_internal(optimize=False)``)."""
-    return t.graph.create_op(
-        "Shape", [t], {"T": t.dtype.base_dtype, "out_type": dtypes.int32}
-    ).outputs[0]
-
-
-class _InContext:
-    """``with _InContext(graph, ctx):`` builds ops in control-flow context ``ctx``."""
-
-    def __init__(self, graph, ctx):
-        self.graph = graph
-        self.ctx = ctx
-
-    def __enter__(self):
-        self.saved = self.graph._control_flow_context
-        self.graph._control_flow_context = self.ctx
-
-    def __exit__(self, *exc):
-        self.graph._control_flow_context = self.saved
-
-
 # -- one loop's gradient -------------------------------------------------------------------
 class GradLoopState:
     """The backward loop of one forward loop, and the stacks between them (TF's
@@ -156,24 +135,24 @@ class GradLoopState:
         # grad_context.Exit()); a stack made for an inner loop is made outside all loops.
         self.outside_context = graph._control_flow_context
         outer_forward = forward_context.outer_context
-        with _InContext(graph, outer_forward):
-            count, self.forward_index = _add_forward_loop_counter(forward_context, outer_grad_state)
+        with InContext(graph, outer_forward):
+            count, self.forward_index = add_forward_loop_counter(forward_context, outer_grad_state)
         if outer_grad_state is not None:
             # A nested loop: every execution of it has its own count, kept on the outer
             # loop's stack.
             outer_forward.values.add(count.name)
             history_count = outer_grad_state.add_forward_accumulator(count)
             outer_grad = outer_grad_state.grad_context
-            with _InContext(graph, outer_grad):
+            with InContext(graph, outer_grad):
                 self.grad_context = self._new_grad_context()
                 real_count = outer_grad_state.add_backprop_accumulated_value(history_count, count)
-                self.grad_index = _add_backprop_loop_counter(
+                self.grad_index = add_backprop_loop_counter(
                     self.grad_context, real_count, outer_grad_state
                 )
         else:
-            with _InContext(graph, outer_forward):
+            with InContext(graph, outer_forward):
                 self.grad_context = self._new_grad_context()
-                self.grad_index = _add_backprop_loop_counter(self.grad_context, count, None)
+                self.grad_index = add_backprop_loop_counter(self.grad_context, count, None)
 
     def _new_grad_context(self):
         f = self.forward_context
@@ -190,7 +169,7 @@ class GradLoopState:
     def forward_sync(self):
         """A ControlTrigger ordering a cond's stack pushes before the counter's next step."""
         if self._forward_sync is None:
-            with self.graph.control_dependencies(None), _InContext(self.graph, None):
+            with self.graph.control_dependencies(None), InContext(self.graph, None):
                 self._forward_sync = control_trigger(name="f_sync")
             self._forward_sync._control_flow_context = self.forward_context
             self.forward_index.op._add_control_input(self._forward_sync)
@@ -200,7 +179,7 @@ class GradLoopState:
     def grad_sync(self):
         """A ControlTrigger ordering the stack pops before the backward counter's next step."""
         if self._grad_sync is None:
-            with self.graph.control_dependencies(None), _InContext(self.graph, None):
+            with self.graph.control_dependencies(None), InContext(self.graph, None):
                 self._grad_sync = control_trigger(name="b_sync")
             self._grad_sync._control_flow_context = self.grad_context
             self.grad_index.op._add_control_input(self._grad_sync)
@@ -215,15 +194,15 @@ class GradLoopState:
         graph = self.graph
         current = graph._control_flow_context
         with graph.control_dependencies(None):
-            with _InContext(graph, current), graph.colocate_with(value.op):
+            with InContext(graph, current), graph.colocate_with(value.op):
                 max_size = constant(-1, dtypes.int32)
                 acc = stack_v2(max_size, value.dtype.base_dtype, name="f_acc")
-            with _InContext(graph, None):
+            with InContext(graph, None):
                 enter_acc = self.forward_context.add_value(acc)
             swap = self.forward_context.swap_memory
             value_ctx = output_context(value.op)
             if value_ctx is self.forward_context:
-                with _InContext(graph, self.forward_context):
+                with InContext(graph, self.forward_context):
                     push = stack_push_v2(enter_acc, value, swap_memory=swap)
                 # The counter's next step waits for this iteration's push.
                 self.forward_index.op._add_control_input(push.op)
@@ -232,11 +211,11 @@ class GradLoopState:
                     raise TypeError(f"value_ctxt is not a CondContext: {value_ctx}")
                 if dead_branch:
                     # Zeros for a Switch's dead branch: pushed outside the cond.
-                    with _InContext(graph, value_ctx.outer_context):
+                    with InContext(graph, value_ctx.outer_context):
                         push = stack_push_v2(enter_acc, value, swap_memory=swap)
                     push.op._control_flow_context = value_ctx
                 else:
-                    with _InContext(graph, value_ctx):
+                    with InContext(graph, value_ctx):
                         push = stack_push_v2(enter_acc, value, swap_memory=swap)
                 self.forward_sync._add_control_input(push.op)
             # Pushed after the counter's step of this iteration.
@@ -257,7 +236,7 @@ class GradLoopState:
                 cond_ctx = ctx
                 break
             ctx = ctx.outer_context
-        with graph.control_dependencies(None), _InContext(graph, self.grad_context):
+        with graph.control_dependencies(None), InContext(graph, self.grad_context):
             if cond_ctx is not None:
                 pred = None
                 state = self
@@ -298,7 +277,7 @@ class GradLoopState:
                 real = constant(constant_value(cur_value), dtype=cur_value.dtype)
                 break
             else:
-                with _InContext(self.graph, self.outside_context):
+                with InContext(self.graph, self.outside_context):
                     history = state.add_forward_accumulator(cur_value)
                 break
         if real is None:
@@ -307,111 +286,6 @@ class GradLoopState:
                 real = self.grad_context.add_value(real)
         self.history_map[value.name] = real
         return real
-
-
-def _add_forward_loop_counter(ctx, outer_grad_state):
-    """An extra loop variable of the forward loop counting its iterations (``f_count``):
-    its Exit (the number of iterations) and its NextIteration (the stacks' pushes are
-    ordered around it)."""
-    from teachflow.ops.arithmetic_ops import add
-    from teachflow.ops.constant_op import constant
-
-    graph = ctx.graph
-    n = constant(0, name="f_count")
-    if outer_grad_state is not None:
-        # The pushes of the i-th execution of an inner loop come before the (i+1)-th's.
-        n.op._add_control_input(outer_grad_state.forward_index.op.inputs[0].op)
-    with _InContext(graph, ctx):
-        ctx.values.add(n.name)
-        enter_n = enter(n, ctx.name, False, ctx.parallel_iterations, name="f_count")
-        ctx.values.add(enter_n.name)
-        merge_n = merge([enter_n, enter_n])[0]
-        switch_n = switch(merge_n, ctx.pivot)
-        index = add(switch_n[1], 1)
-        next_n = next_iteration(index)
-        _update_input(merge_n.op, 1, next_n)
-        total_iterations = exit_op(switch_n[0], name="f_count")
-    _exit_result(ctx, total_iterations)
-    return total_iterations, next_n
-
-
-def _add_backprop_loop_counter(ctx, count, outer_grad_state):
-    """The backward loop's own variable: ``count`` down to 0 (``b_count``); it makes the
-    backward loop's pivots. Returns its NextIteration."""
-    from teachflow.ops.arithmetic_ops import subtract
-    from teachflow.ops.comparison_ops import greater_equal
-    from teachflow.ops.constant_op import constant
-
-    graph = ctx.graph
-    one = constant(1, name="b_count")
-    with _InContext(graph, ctx):
-        ctx.values.add(count.name)
-        enter_count = enter(count, ctx.name, False, ctx.parallel_iterations, name="b_count")
-        ctx.values.add(enter_count.name)
-        ctx.loop_enters.append(enter_count)
-        merge_count = merge([enter_count, enter_count])[0]
-        ctx.pivot_for_pred = merge_count
-        pred = greater_equal(merge_count, one)
-        ctx.pivot = loop_cond(pred, name="b_count")
-        switch_count = switch(merge_count, ctx.pivot)
-        index = subtract(switch_count[1], one)
-        ctx.pivot_for_body = index
-        next_count = next_iteration(index)
-        _update_input(merge_count.op, 1, next_count)
-        final_zero = exit_op(switch_count[0], name="b_count")
-    ctx.loop_exits.append(final_zero)
-    if outer_grad_state is not None:
-        # The pops of the i-th execution of an inner loop come before the (i+1)-th's.
-        outer_grad_state.grad_sync._add_control_input(final_zero.op)
-    _exit_result(ctx, final_zero)
-    return next_count
-
-
-def _exit_result(ctx, tensor):
-    """An Exit's value is usable as it is in the contexts around the loop."""
-    outer = ctx.outer_context
-    while outer is not None:
-        outer.values.add(tensor.name)
-        outer = outer.outer_context
-
-
-def add_backprop_accumulator(ctx, op, grad):
-    """The gradient of a loop constant ``Enter`` (a tensor captured from outside): a loop
-    variable of the backward loop ``ctx`` summing ``grad`` over the iterations (``b_acc``);
-    its Exit."""
-    from teachflow.ops.arithmetic_ops import add
-    from teachflow.ops.constant_op import constant
-    from teachflow.ops.filling import zeros
-
-    graph = ctx.graph
-    shape = grad.shape
-    with _InContext(graph, ctx.outer_context):
-        if shape.is_fully_defined():
-            acc = constant(0, grad.dtype.base_dtype, shape=shape.as_list(), name="b_acc")
-        elif isinstance(ctx.outer_context, WhileContext) and ctx.outer_context.grad_state:
-            forward = ctx.grad_state.forward_context
-            value = op.inputs[0]
-            with _InContext(graph, forward.outer_context):
-                zeros_shape = _shape_op(value)
-            outer_state = ctx.grad_state.outer_grad_state
-            history = outer_state.add_forward_accumulator(zeros_shape)
-            real_shape = outer_state.add_backprop_accumulated_value(history, zeros_shape)
-            acc = zeros(real_shape, grad.dtype.base_dtype)
-        else:
-            acc = zeros(_shape_op(op.inputs[0]), grad.dtype.base_dtype)
-    with _InContext(graph, ctx):
-        ctx.values.add(acc.name)
-        enter_acc = enter(acc, ctx.name, False, ctx.parallel_iterations, name="b_acc")
-        ctx.values.add(enter_acc.name)
-        ctx.loop_enters.append(enter_acc)
-        merge_acc = merge([enter_acc, enter_acc], name="b_acc")[0]
-        switch_false, switch_true = switch(merge_acc, ctx.pivot)
-        add_acc = add(switch_true, grad)
-        _update_input(merge_acc.op, 1, next_iteration(add_acc))
-        result = exit_op(switch_false, name="b_acc")
-    ctx.loop_exits.append(result)
-    _exit_result(ctx, result)
-    return result
 
 
 # -- all loops of one tf.gradients call ------------------------------------------------------
@@ -485,12 +359,12 @@ class ControlFlowState:
                 return zeros(val.shape.as_list(), dtype)
             return zeros_like(val, optimize=False)
         if val.shape.is_fully_defined():
-            with _InContext(graph, outer_state.grad_context):
+            with InContext(graph, outer_state.grad_context):
                 return zeros(val.shape.as_list(), dtype)
-        with _InContext(graph, forward.outer_context):
-            shape = _shape_op(val)
+        with InContext(graph, forward.outer_context):
+            shape = shape_op(val)
         history = outer_state.add_forward_accumulator(shape)
-        with _InContext(graph, outer_state.grad_context):
+        with InContext(graph, outer_state.grad_context):
             real_shape = outer_state.add_backprop_accumulated_value(history, shape)
             return zeros(real_shape, dtype)
 
@@ -517,15 +391,15 @@ class ControlFlowState:
                 result = switch_ref_or_tensor(result, pred)[1 - op_ctx.branch]
             return result
         if dead_branch:
-            with _InContext(graph, op_ctx.outer_context):
+            with InContext(graph, op_ctx.outer_context):
                 val = switch_ref_or_tensor(op.inputs[0], op_ctx.pred)[1 - op_ctx.branch]
-                zeros_shape = _shape_op(val)
+                zeros_shape = shape_op(val)
             val.op._control_flow_context = op_ctx
             zeros_shape.op._control_flow_context = op_ctx
         else:
-            with _InContext(graph, op_ctx):
-                zeros_shape = _shape_op(val)
-        with _InContext(graph, state.outside_context):
+            with InContext(graph, op_ctx):
+                zeros_shape = shape_op(val)
+        with InContext(graph, state.outside_context):
             history = state.add_forward_accumulator(zeros_shape, dead_branch=dead_branch)
         shape = state.add_backprop_accumulated_value(history, zeros_shape, dead_branch)
         return zeros(shape, val.dtype.base_dtype)
@@ -543,13 +417,13 @@ class ControlFlowState:
                 first = b_merge.op.inputs[0]
                 graph = first.graph
                 if first.shape.is_fully_defined():
-                    with _InContext(graph, state.grad_context):
+                    with InContext(graph, state.grad_context):
                         grad_val = constant(0, first.dtype.base_dtype, shape=first.shape.as_list())
                         next_grad_val = next_iteration(grad_val)
                 else:
-                    with _InContext(graph, state.grad_context.outer_context):
-                        grad_val = zeros(_shape_op(first.op.inputs[0]), first.dtype.base_dtype)
-                    with _InContext(graph, state.grad_context):
+                    with InContext(graph, state.grad_context.outer_context):
+                        grad_val = zeros(shape_op(first.op.inputs[0]), first.dtype.base_dtype)
+                    with InContext(graph, state.grad_context):
                         next_grad_val = next_iteration(grad_val)
                 _update_input(b_merge.op, 1, next_grad_val)
 
