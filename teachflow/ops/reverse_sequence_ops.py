@@ -15,7 +15,8 @@ import numpy as np
 
 from teachflow.framework import registry
 from teachflow.framework.conversion import convert_to_tensor
-from teachflow.ops.op_builder import INDEX, apply_op, int_list, invalid
+from teachflow.framework.scopes import name_scope
+from teachflow.ops.op_builder import int_list, invalid
 
 __all__ = ["reverse_sequence"]
 
@@ -95,13 +96,14 @@ def reverse_sequence(
     batch_axis = batch_axis if batch_axis is not None else (batch_dim or 0)
     if seq_axis is None:
         raise ValueError("seq_axis (or seq_dim) must be given")
-    x = convert_to_tensor(input, name="input")
-    lengths = convert_to_tensor(seq_lengths, name="seq_lengths", preferred_dtype=np.int64)
-    attrs = {
-        "seq_dim": int(seq_axis),
-        "batch_dim": int(batch_axis),
-        "T": x.dtype.base_dtype,
-        "Tlen": lengths.dtype.base_dtype,
-    }
-    args = [(x, "input", None), (lengths, "seq_lengths", INDEX)]
-    return apply_op("ReverseSequence", name, args, attrs).outputs[0]
+    with name_scope(name, "ReverseSequence", [input, seq_lengths]) as scope:
+        x = convert_to_tensor(input, name="input")
+        # Tlen defaults to int64 in the op definition: a Python list becomes an int64 const.
+        lengths = convert_to_tensor(seq_lengths, name="seq_lengths", preferred_dtype=np.int64)
+        attrs = {
+            "seq_dim": int(seq_axis),
+            "batch_dim": int(batch_axis),
+            "T": x.dtype.base_dtype,
+            "Tlen": lengths.dtype.base_dtype,
+        }
+        return x.graph.create_op("ReverseSequence", [x, lengths], attrs, name=scope).outputs[0]

@@ -22,11 +22,12 @@ from __future__ import annotations
 
 from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor
-from teachflow.framework.scopes import name_scope
+from teachflow.framework.scopes import control_dependencies, name_scope
 from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops import control_flow_nest as nest
 from teachflow.ops.arithmetic_ops import cast, maximum, minimum
-from teachflow.ops.comparison_ops import greater_equal, less, where
+from teachflow.ops.check_ops import Assert
+from teachflow.ops.comparison_ops import equal, greater_equal, less, where
 from teachflow.ops.constant_op import constant
 from teachflow.ops.control_flow_cond import cond
 from teachflow.ops.control_flow_while import while_loop
@@ -34,8 +35,9 @@ from teachflow.ops.filling import range as range_op
 from teachflow.ops.filling import zeros
 from teachflow.ops.identity_ops import identity
 from teachflow.ops.joining import concat, stack
-from teachflow.ops.reduction_ops import reduce_max, reduce_min
+from teachflow.ops.reduction_ops import reduce_all, reduce_max, reduce_min
 from teachflow.ops.reshaping import transpose
+from teachflow.ops.rnn_cell import _concat
 from teachflow.ops.shape_ops import rank, shape
 from teachflow.ops.tensor_array_ops import TensorArray
 from teachflow.ops.variable_scope import variable_scope
@@ -51,20 +53,16 @@ def _check_cell(cell):
         raise TypeError(f"The argument 'cell' ({cell}) is not an RNNCell: is not callable.")
 
 
-def _static_concat(prefix, suffix):
-    suffix = [suffix] if isinstance(suffix, int) else TensorShape(suffix).as_list()
-    return [dimension_value(prefix), *suffix]
-
-
 def _zeros_like_output(batch_size, output_size, dtype, static_batch=None):
     """Zeros ``[batch, *output_size]`` (TF's ``_create_zero_arrays``)."""
-    size = [output_size] if isinstance(output_size, int) else TensorShape(output_size).as_list()
-    if isinstance(batch_size, int):
-        out = zeros([batch_size, *size], dtype=dtype)
-    else:
-        out = zeros(stack([batch_size, *size]), dtype=dtype)
-    out.set_shape(TensorShape([static_batch if static_batch is not None else None, *size]))
+    out = zeros(_concat(batch_size, output_size), dtype=dtype)
+    if static_batch is not None:
+        out.set_shape(_concat(static_batch, output_size, static=True))
     return out
+
+
+def _size_shape(size):
+    return TensorShape([size] if isinstance(size, int) else size)
 
 
 def _state_dtype(explicit, state):
@@ -83,8 +81,7 @@ def _select_rows(copy_cond, old, new):
     return out
 
 
-def _rnn_step_values(time, sequence_length, zero_output, state, new_output, new_state):
-    copy_cond = greater_equal(time, sequence_length)
+def _rnn_step_values(copy_cond, zero_output, state, new_output, new_state):
     flat_out = [
         _select_rows(copy_cond, z, n)
         for z, n in zip(nest.flatten(zero_output), nest.flatten(new_output))
@@ -177,6 +174,7 @@ def _static_rnn_step(time, seq_len, min_len, max_len, zero_output, state, call_c
     selection when every row is still running (time < min) or all have ended (>= max)."""
     flat_state = nest.flatten(state)
     flat_zero = nest.flatten(zero_output)
+    copy_cond = time >= seq_len  # which rows have ended (TF builds it before the conds)
 
     def copy_some_through():
         new_output, new_state = call_cell()
@@ -187,9 +185,7 @@ def _static_rnn_step(time, seq_len, min_len, max_len, zero_output, state, call_c
             return flat_new_out + flat_new_state
 
         def some_new():
-            outs, states = _rnn_step_values(
-                time, seq_len, zero_output, state, new_output, new_state
-            )
+            outs, states = _rnn_step_values(copy_cond, zero_output, state, new_output, new_state)
             return outs + states
 
         return cond(time < min_len, all_new, some_new)
@@ -258,7 +254,7 @@ def dynamic_rnn(
             flat_input = [_transpose_batch_time(x) for x in flat_input]
         parallel_iterations = parallel_iterations or 32
         if sequence_length is not None:
-            sequence_length = cast(sequence_length, dtypes.int32)
+            sequence_length = cast(_as_cast_input(sequence_length), dtypes.int32)
             if sequence_length.shape.ndims not in (None, 1):
                 raise ValueError(
                     "sequence_length must be a vector of length batch_size, but saw shape: "
@@ -272,6 +268,9 @@ def dynamic_rnn(
             if not dtype:
                 raise ValueError("If there is no initial_state, you must give a dtype.")
             state = cell.zero_state(batch_size, dtype)
+        if sequence_length is not None:
+            with control_dependencies([_assert_has_shape(sequence_length, [batch_size])]):
+                sequence_length = identity(sequence_length, name="CheckSeqLen")
         inputs = nest.pack_sequence_as(inputs, flat_input)
         outputs, final_state = _dynamic_rnn_loop(
             cell, inputs, state, parallel_iterations, swap_memory, sequence_length, dtype
@@ -279,6 +278,25 @@ def dynamic_rnn(
         if not time_major:
             outputs = nest.map_structure(_transpose_batch_time, outputs)
         return outputs, final_state
+
+
+def _as_cast_input(value):
+    """A Python ``sequence_length`` becomes the constant TF's ``tf.cast`` makes of it
+    ("rnn/Cast/x"), so the graph's names stay TensorFlow's."""
+    if hasattr(value, "op"):
+        return value
+    with name_scope(None, "Cast", [value]):
+        return convert_to_tensor(value, name="x")
+
+
+def _assert_has_shape(x, expected):
+    """TF's run-time check that ``sequence_length`` has one entry per batch row."""
+    x_shape = shape(x)
+    packed = stack(expected)
+    return Assert(
+        reduce_all(equal(x_shape, packed)),
+        [f"Expected shape for Tensor {x.name} is ", packed, " but saw shape: ", x_shape],
+    )
 
 
 def _best_effort_batch_size(flat_input):
@@ -321,7 +339,7 @@ def _dynamic_rnn_loop(cell, inputs, state, parallel_iterations, swap_memory, seq
         TensorArray(
             out_dtype,
             size=time_steps,
-            element_shape=TensorShape(_static_concat(const_batch_size, size)),
+            element_shape=TensorShape([const_batch_size]).concatenate(_size_shape(size)),
             tensor_array_name=f"{base_name}output_{i}",
         )
         for i, size in enumerate(flat_output_size)
@@ -342,11 +360,13 @@ def _dynamic_rnn_loop(cell, inputs, state, parallel_iterations, swap_memory, seq
         for x, got in zip(input_t, got_shapes):
             x.set_shape(got[1:])
         input_t = nest.pack_sequence_as(inputs, input_t)
+        if seq_len is not None:
+            copy_cond = greater_equal(time, seq_len)  # before the cell's ops, as TF
         output, new_state = cell(input_t, state)
         if seq_len is not None:
             nest.assert_same_structure(state, new_state)
             flat_out, flat_state = _rnn_step_values(
-                time, seq_len, zero_output, state, output, new_state
+                copy_cond, zero_output, state, output, new_state
             )
             for out, zero in zip(flat_out, nest.flatten(zero_output)):
                 out.set_shape(zero.shape)
@@ -368,5 +388,5 @@ def _dynamic_rnn_loop(cell, inputs, state, parallel_iterations, swap_memory, seq
     )
     final_outputs = [ta.stack() for ta in output_final_ta]
     for out, size in zip(final_outputs, flat_output_size):
-        out.set_shape(TensorShape([const_time_steps, *_static_concat(const_batch_size, size)]))
+        out.set_shape(_concat([const_time_steps, const_batch_size], size, static=True))
     return nest.pack_sequence_as(cell.output_size, final_outputs), final_state

@@ -35,8 +35,9 @@ from teachflow.ops.joining import concat, split
 from teachflow.ops.layer_base import Layer
 from teachflow.ops.matmul_ops import matmul
 from teachflow.ops.nn_ops import bias_add
-from teachflow.ops.reshaping import reshape
+from teachflow.ops.reshaping import expand_dims
 from teachflow.ops.slicing import slice as slice_op
+from teachflow.ops.static_value import constant_value
 from teachflow.ops.unary_ops import sigmoid, tanh
 from teachflow.ops.variable_scope import get_variable_scope, variable_scope
 
@@ -80,20 +81,43 @@ def _outside_control_flow():
         graph._control_flow_context = saved
 
 
+def _concat(prefix, suffix, static=False):
+    """``[prefix] + suffix`` as a shape: a static list, or an int32 vector tensor (TF's
+    ``rnn_cell_impl._concat``; a known part becomes a constant even when only the static
+    shape is wanted, as in TF's graph)."""
+
+    def part(value):
+        if hasattr(value, "op"):  # a scalar (batch size) or vector tensor
+            tensor = convert_to_tensor(value, dtype=dtypes.int32)
+            static = constant_value(tensor)
+            if tensor.shape.ndims == 0:
+                tensor = expand_dims(tensor, 0)
+                static = None if static is None else [int(static)]
+            elif tensor.shape.ndims != 1:
+                raise ValueError(
+                    f"prefix tensor must be either a scalar or vector, but saw tensor: {tensor}"
+                )
+            return tensor, static
+        shape = TensorShape(value)
+        static = shape.as_list() if shape.ndims is not None else None
+        tensor = constant(shape.as_list(), dtype=dtypes.int32) if shape.is_fully_defined() else None
+        return tensor, static
+
+    p, p_static = part(prefix)
+    s, s_static = part(suffix)
+    if static:
+        return TensorShape(p_static).concatenate(TensorShape(s_static))
+    if p is None or s is None:
+        raise ValueError(f"Provided a prefix or suffix of None: {prefix} and {suffix}")
+    return concat((p, s), 0)
+
+
 def _zero_state_tensors(state_size, batch_size, dtype):
-    """Zeros ``[batch_size] + size`` for each size in the (nested) ``state_size``, built as
-    TF's ``_concat``: ``zeros(concat([batch], size))`` with the static shape set."""
+    """Zeros ``[batch_size] + size`` for each size in the (nested) ``state_size``."""
 
     def make(size):
-        size = [size] if isinstance(size, int) else TensorShape(size).as_list()
-        if isinstance(batch_size, int):
-            prefix, static_batch = constant([batch_size], dtype=dtypes.int32), batch_size
-        else:
-            prefix = reshape(convert_to_tensor(batch_size, dtype=dtypes.int32), [1])
-            static_batch = None
-        shape = concat([prefix, constant(size, dtype=dtypes.int32)], 0)
-        out = zeros(shape, dtype=dtype)
-        out.set_shape(TensorShape([static_batch, *size]))
+        out = zeros(_concat(batch_size, size), dtype=dtype)
+        out.set_shape(_concat(batch_size, size, static=True))
         return out
 
     return nest.map_structure(make, state_size)

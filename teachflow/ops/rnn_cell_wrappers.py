@@ -21,6 +21,7 @@ from teachflow.ops.joining import concat
 from teachflow.ops.nn_ops import dropout
 from teachflow.ops.rnn_cell import LSTMStateTuple, RNNCell
 from teachflow.ops.slicing import slice as slice_op
+from teachflow.ops.static_value import constant_value
 from teachflow.ops.variable_scope import variable_scope
 
 __all__ = ["MultiRNNCell", "DropoutWrapper"]
@@ -124,17 +125,26 @@ class DropoutWrapper(RNNCell):
             raise NotImplementedError(
                 "DropoutWrapper(variational_recurrent=True) is not implemented in teachflow"
             )
-        for name, prob in (
-            ("input_keep_prob", input_keep_prob),
-            ("output_keep_prob", output_keep_prob),
-            ("state_keep_prob", state_keep_prob),
-        ):
-            if isinstance(prob, numbers.Real) and not 0 < prob <= 1:
-                raise ValueError(f"Parameter {name} must be between 0 and 1: {prob}")
+        probs = {}
+        # TF converts each probability to a tensor here and keeps its constant value when
+        # it has one: a constant 1.0 then adds no dropout op at all.
+        with name_scope("DropoutWrapperInit"):
+            for name, prob in (
+                ("input_keep_prob", input_keep_prob),
+                ("output_keep_prob", output_keep_prob),
+                ("state_keep_prob", state_keep_prob),
+            ):
+                tensor = convert_to_tensor(prob)
+                value = constant_value(tensor)
+                if value is not None:
+                    value = float(value)
+                    if value < 0 or value > 1:  # TF's words, its %d included
+                        raise ValueError(f"Parameter {name} must be between 0 and 1: {int(value)}")
+                probs[name] = value if value is not None else tensor
         self._cell = cell
-        self._input_keep_prob = input_keep_prob
-        self._output_keep_prob = output_keep_prob
-        self._state_keep_prob = state_keep_prob
+        self._input_keep_prob = probs["input_keep_prob"]
+        self._output_keep_prob = probs["output_keep_prob"]
+        self._state_keep_prob = probs["state_keep_prob"]
         self._seed = seed
         self._state_filter = dropout_state_filter_visitor or _keep_all_but_lstm_c
 

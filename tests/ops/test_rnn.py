@@ -157,8 +157,10 @@ def test_dropout_wrapper_never_drops_an_lstm_memory():
 
 
 def test_dropout_wrapper_keep_probabilities_are_checked():
-    with pytest.raises(ValueError, match="input_keep_prob must be between 0 and 1: 1.5"):
+    with pytest.raises(ValueError, match="input_keep_prob must be between 0 and 1: 1$"):
         rnn_cell.DropoutWrapper(rnn_cell.GRUCell(1), input_keep_prob=1.5)
+    with pytest.raises(ValueError, match="state_keep_prob must be between 0 and 1: 0$"):
+        rnn_cell.DropoutWrapper(rnn_cell.GRUCell(1), state_keep_prob=-0.5)
     with pytest.raises(NotImplementedError, match="variational_recurrent"):
         rnn_cell.DropoutWrapper(rnn_cell.GRUCell(1), variational_recurrent=True)
 
@@ -246,3 +248,15 @@ def test_reverse_sequence_gradient_reverses_back():
     y = tf.reverse_sequence(x, [2, 4], seq_axis=1)
     (grad,) = tf.gradients(tf.reduce_sum(y * weights), [x])
     np.testing.assert_array_equal(_run(grad), [[1, 0, 2, 3], [7, 6, 5, 4]])
+
+
+def test_dynamic_rnn_checks_sequence_length_against_the_batch_at_run_time():
+    x = tf.placeholder(tf.float32, [None, 3, 1])
+    lengths = tf.placeholder(tf.int32, [None])
+    outputs, _ = tf.nn.dynamic_rnn(
+        rnn_cell.GRUCell(2), x, sequence_length=lengths, dtype=tf.float32
+    )
+    feeds = {x: np.ones([2, 3, 1], np.float32), lengths: [3, 1, 2]}
+    with pytest.raises(errors.InvalidArgumentError, match="Expected shape for Tensor") as e:
+        _run(outputs, feeds)
+    assert "[2]" in str(e.value) and "[3]" in str(e.value)
