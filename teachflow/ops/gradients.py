@@ -161,9 +161,8 @@ def gradients(
                         _set_static_shape(op, i, t_in, in_grad)
                         _set_grad(grads, t_in, in_grad)
             _update_pending_and_enqueue_ready(grads, op, queue, pending_count, loop_state)
-        if loop_state is not None:
-            loop_state.post_processing()
-
+    if loop_state is not None:
+        loop_state.post_processing()  # (outside the gradients name scope, as in TF)
     return [_get_grad(grads, x, unconnected_gradients) for x in xs]
 
 
