@@ -13,15 +13,22 @@ from teachflow.ops.rnn_cell import (
     LSTMStateTuple,
     RNNCell,
 )
-from teachflow.ops.rnn_cell_wrappers import DropoutWrapper, MultiRNNCell
+from teachflow.ops.rnn_cell_wrappers import (
+    DeviceWrapper,
+    DropoutWrapper,
+    MultiRNNCell,
+    ResidualWrapper,
+)
 
 __all__ = [
     "BasicLSTMCell",
     "BasicRNNCell",
+    "DeviceWrapper",
     "DropoutWrapper",
     "GRUCell",
     "LSTMCell",
     "LSTMStateTuple",
     "MultiRNNCell",
     "RNNCell",
+    "ResidualWrapper",
 ]

@@ -15,6 +15,7 @@ import hashlib
 import numbers
 
 from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.scopes import device as device_scope
 from teachflow.framework.scopes import name_scope
 from teachflow.ops import control_flow_nest as nest
 from teachflow.ops.joining import concat
@@ -24,7 +25,7 @@ from teachflow.ops.slicing import slice as slice_op
 from teachflow.ops.static_value import constant_value
 from teachflow.ops.variable_scope import variable_scope
 
-__all__ = ["MultiRNNCell", "DropoutWrapper"]
+__all__ = ["MultiRNNCell", "DropoutWrapper", "ResidualWrapper", "DeviceWrapper"]
 
 
 class MultiRNNCell(RNNCell):
@@ -97,7 +98,26 @@ class MultiRNNCell(RNNCell):
         return cur_inp, concat(new_states, 1)
 
 
-class DropoutWrapper(RNNCell):
+class _CellWrapper(RNNCell):
+    """A cell around another: the same sizes, variables and zero state, no scope of its own
+    (TF's ``_RNNCellWrapperV1``)."""
+
+    def __init__(self, cell):
+        super().__init__()
+        self._cell = cell
+
+    cell = property(lambda self: self._cell)
+    state_size = property(lambda self: self._cell.state_size)
+    output_size = property(lambda self: self._cell.output_size)
+    variables = property(lambda self: self._cell.variables)
+    trainable_variables = property(lambda self: self._cell.trainable_variables)
+
+    def zero_state(self, batch_size, dtype):
+        with name_scope(type(self).__name__ + "ZeroState"):
+            return self._cell.zero_state(batch_size, dtype)
+
+
+class DropoutWrapper(_CellWrapper):
     """Dropout on a cell's inputs, outputs and (every part of) its state, a fresh mask each
     time step (``variational_recurrent=True``, one mask per sequence, is not built).
 
@@ -119,7 +139,7 @@ class DropoutWrapper(RNNCell):
         seed=None,
         dropout_state_filter_visitor=None,
     ):
-        super().__init__()
+        super().__init__(cell)
         del input_size, dtype
         if variational_recurrent:
             raise NotImplementedError(
@@ -141,23 +161,13 @@ class DropoutWrapper(RNNCell):
                     if value < 0 or value > 1:  # TF's words, its %d included
                         raise ValueError(f"Parameter {name} must be between 0 and 1: {int(value)}")
                 probs[name] = value if value is not None else tensor
-        self._cell = cell
         self._input_keep_prob = probs["input_keep_prob"]
         self._output_keep_prob = probs["output_keep_prob"]
         self._state_keep_prob = probs["state_keep_prob"]
         self._seed = seed
         self._state_filter = dropout_state_filter_visitor or _keep_all_but_lstm_c
 
-    cell = property(lambda self: self._cell)
-    wrapped_cell = cell
-    state_size = property(lambda self: self._cell.state_size)
-    output_size = property(lambda self: self._cell.output_size)
-    variables = property(lambda self: self._cell.variables)
-    trainable_variables = property(lambda self: self._cell.trainable_variables)
-
-    def zero_state(self, batch_size, dtype):
-        with name_scope(type(self).__name__ + "ZeroState"):
-            return self._cell.zero_state(batch_size, dtype)
+    wrapped_cell = property(lambda self: self._cell)
 
     def _gen_seed(self, salt_prefix, index):
         if self._seed is None:
@@ -191,6 +201,50 @@ class DropoutWrapper(RNNCell):
         if self._should_drop(self._output_keep_prob):
             output = self._dropout(output, "output", self._output_keep_prob)
         return output, new_state
+
+
+class ResidualWrapper(_CellWrapper):
+    """The cell's output plus its input (a residual connection, He et al. 2015), or
+    ``residual_fn(inputs, outputs)``; input and output must have compatible shapes.
+
+    >>> import teachflow as tf
+    >>> cell = tf.nn.rnn_cell.ResidualWrapper(tf.nn.rnn_cell.GRUCell(2))
+    >>> out, _ = cell(tf.ones([1, 2]), cell.zero_state(1, tf.float32))
+    >>> out.op.type
+    'AddV2'
+    """
+
+    def __init__(self, cell, residual_fn=None):
+        super().__init__(cell)
+        self._residual_fn = residual_fn
+
+    def __call__(self, inputs, state, scope=None):
+        outputs, new_state = self._cell(inputs, state, scope=scope)
+        if self._residual_fn is not None:
+            return self._residual_fn(inputs, outputs), new_state
+        inputs = nest.map_structure(convert_to_tensor, inputs)
+        nest.assert_same_structure(inputs, outputs)
+        for inp, out in zip(nest.flatten(inputs), nest.flatten(outputs)):
+            inp.shape.assert_is_compatible_with(out.shape)
+        flat = [inp + out for inp, out in zip(nest.flatten(inputs), nest.flatten(outputs))]
+        return nest.pack_sequence_as(inputs, flat), new_state
+
+
+class DeviceWrapper(_CellWrapper):
+    """The cell's ops (and its zero state) on ``device``, e.g. one layer of a
+    `MultiRNNCell` per GPU."""
+
+    def __init__(self, cell, device):
+        super().__init__(cell)
+        self._device = device
+
+    def zero_state(self, batch_size, dtype):
+        with name_scope(type(self).__name__ + "ZeroState"), device_scope(self._device):
+            return self._cell.zero_state(batch_size, dtype)
+
+    def __call__(self, inputs, state, scope=None):
+        with device_scope(self._device):
+            return self._cell(inputs, state, scope=scope)
 
 
 def _keep_all_but_lstm_c(substate):

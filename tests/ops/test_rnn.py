@@ -260,3 +260,22 @@ def test_dynamic_rnn_checks_sequence_length_against_the_batch_at_run_time():
     with pytest.raises(errors.InvalidArgumentError, match="Expected shape for Tensor") as e:
         _run(outputs, feeds)
     assert "[2]" in str(e.value) and "[3]" in str(e.value)
+
+
+def test_residual_wrapper_needs_output_shaped_like_its_input():
+    cell = rnn_cell.ResidualWrapper(rnn_cell.GRUCell(3))
+    with pytest.raises(ValueError, match="incompatible"):
+        cell(tf.ones([1, 2]), cell.zero_state(1, tf.float32))
+    summed = rnn_cell.ResidualWrapper(rnn_cell.GRUCell(2), residual_fn=lambda i, o: o - i)
+    out, state = summed(tf.ones([1, 2]), summed.zero_state(1, tf.float32))
+    out_v, state_v = _run([out, state])
+    np.testing.assert_array_equal(out_v, state_v - 1)
+
+
+def test_device_wrapper_places_the_cell_and_its_zero_state():
+    cell = rnn_cell.DeviceWrapper(rnn_cell.BasicLSTMCell(2), "/cpu:0")
+    state = cell.zero_state(1, tf.float32)
+    out, _ = cell(tf.ones([1, 2]), state)
+    assert state.c.op.name.startswith("DeviceWrapperZeroState/BasicLSTMCellZeroState/")
+    assert "CPU:0" in state.c.op.device.upper() and "CPU:0" in out.op.device.upper()
+    assert _run(out).shape == (1, 2)
