@@ -16,6 +16,7 @@ import pytest
 import teachflow as tf
 from teachflow.framework import errors
 from teachflow.ops import stack_ops
+from teachflow.proto import messages
 
 FIXTURES = pathlib.Path(__file__).parent.parent / "fixtures" / "tensorflow"
 _spec = importlib.util.spec_from_file_location(
@@ -166,3 +167,23 @@ def test_training_through_a_loop_follows_tensorflow_step_for_step():
     expected = PROGRAMS["training"]["values"]
     np.testing.assert_allclose(got["losses"], expected["losses"]["value"], rtol=1e-5)
     np.testing.assert_allclose(got["w"], expected["w"]["value"], rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", sorted(n for n, r in PROGRAMS.items() if "fetch_names" in r))
+def test_tensorflows_loop_gradient_graphs_import_and_give_its_values(name):
+    record = PROGRAMS[name]
+    path = FIXTURES / "control_flow" / f"while_grad_{name}.pb"
+    graph_def = messages.GraphDef.FromString(path.read_bytes())
+    assert {"StackV2", "StackPushV2", "StackPopV2"} <= {n.op for n in graph_def.node}
+    with tf.Graph().as_default() as graph:
+        tf.import_graph_def(graph_def, name="")
+        fetches = {k: graph.get_tensor_by_name(v) for k, v in record["fetch_names"].items()}
+        feed = {graph.get_tensor_by_name(k): v for k, v in record["feed"].items()}
+        with tf.Session() as sess:
+            got = sess.run(fetches, feed)
+    for key, expected in record["values"].items():
+        value = np.asarray(got[key])
+        want = np.asarray(expected["value"], dtype=expected["dtype"])
+        assert value.dtype == want.dtype
+        scale = max(1.0, float(np.max(np.abs(want)))) if want.size else 1.0
+        np.testing.assert_allclose(value, want, rtol=0, atol=_tolerance(want) * scale)
