@@ -17,12 +17,16 @@ import numbers
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import device as device_scope
 from teachflow.framework.scopes import name_scope
+from teachflow.framework.shapes import TensorShape
 from teachflow.ops import control_flow_nest as nest
+from teachflow.ops.arithmetic_ops import divide
 from teachflow.ops.joining import concat
 from teachflow.ops.nn_ops import dropout
+from teachflow.ops.random_ops import random_uniform
 from teachflow.ops.rnn_cell import LSTMStateTuple, RNNCell
 from teachflow.ops.slicing import slice as slice_op
 from teachflow.ops.static_value import constant_value
+from teachflow.ops.unary_ops import floor
 from teachflow.ops.variable_scope import variable_scope
 
 __all__ = ["MultiRNNCell", "DropoutWrapper", "ResidualWrapper", "DeviceWrapper"]
@@ -118,8 +122,9 @@ class _CellWrapper(RNNCell):
 
 
 class DropoutWrapper(_CellWrapper):
-    """Dropout on a cell's inputs, outputs and (every part of) its state, a fresh mask each
-    time step (``variational_recurrent=True``, one mask per sequence, is not built).
+    """Dropout on a cell's inputs, outputs and (every part of) its state: a fresh mask each
+    time step, or with ``variational_recurrent=True`` (needs ``dtype``, and ``input_size``
+    when inputs are dropped) one mask drawn for the whole run.
 
     Keep probabilities are floats in (0, 1] or scalar tensors; 1.0 adds no op. With a
     ``seed``, each part's dropout gets TF's derived seed (md5 of seed and part), so a
@@ -140,11 +145,6 @@ class DropoutWrapper(_CellWrapper):
         dropout_state_filter_visitor=None,
     ):
         super().__init__(cell)
-        del input_size, dtype
-        if variational_recurrent:
-            raise NotImplementedError(
-                "DropoutWrapper(variational_recurrent=True) is not implemented in teachflow"
-            )
         probs = {}
         # TF converts each probability to a tensor here and keeps its constant value when
         # it has one: a constant 1.0 then adds no dropout op at all.
@@ -166,6 +166,36 @@ class DropoutWrapper(_CellWrapper):
         self._state_keep_prob = probs["state_keep_prob"]
         self._seed = seed
         self._state_filter = dropout_state_filter_visitor or _keep_all_but_lstm_c
+        self._variational_recurrent = variational_recurrent
+        if variational_recurrent:
+            self._make_recurrent_noise(input_size, dtype)
+
+    def _make_recurrent_noise(self, input_size, dtype):
+        """One uniform draw per part, shaped ``[1, size]``, made once: every time step
+        (and every batch row) drops the same units (Gal & Ghahramani 2016)."""
+        if dtype is None:
+            raise ValueError("When variational_recurrent=True, dtype must be provided")
+
+        def noise(prefix, sizes):
+            flat = [
+                random_uniform(
+                    concat(([1], TensorShape(size).as_list()), 0),
+                    seed=self._gen_seed(prefix, i),
+                    dtype=dtype,
+                )
+                for i, size in enumerate(_flat_sizes(sizes))
+            ]
+            return flat
+
+        if self._should_drop(self._input_keep_prob):
+            if input_size is None:
+                raise ValueError(
+                    "When variational_recurrent=True and input_keep_prob < 1.0 or is "
+                    "unknown, input_size must be provided"
+                )
+            self._recurrent_input_noise = noise("input", input_size)
+        self._recurrent_state_noise = noise("state", self._cell.state_size)
+        self._recurrent_output_noise = noise("output", self._cell.output_size)
 
     wrapped_cell = property(lambda self: self._cell)
 
@@ -180,26 +210,39 @@ class DropoutWrapper(_CellWrapper):
     def _should_drop(p):
         return not isinstance(p, numbers.Real) or p < 1
 
-    def _dropout(self, values, salt_prefix, keep_prob, shallow_filtered=None):
+    def _dropout(self, values, salt_prefix, keep_prob, shallow_filtered=None, noise=None):
         flat = nest.flatten(values)
         keep = nest.flatten(shallow_filtered) if shallow_filtered is not None else None
         out = []
         for i, v in enumerate(flat):
             if keep is not None and not keep[i]:
                 out.append(v)
-                continue
-            out.append(dropout(v, keep_prob=keep_prob, seed=self._gen_seed(salt_prefix, i)))
+            elif noise is not None:
+                # keep_prob + U[0, 1) floors to 1 with probability keep_prob.
+                kept = floor(keep_prob + noise[i])
+                dropped = divide(v, keep_prob) * kept
+                dropped.set_shape(v.shape)
+                out.append(dropped)
+            else:
+                seed = self._gen_seed(salt_prefix, i)
+                out.append(dropout(v, rate=1.0 - keep_prob, seed=seed))
         return nest.pack_sequence_as(values, out)
 
     def __call__(self, inputs, state, scope=None):
+        variational = self._variational_recurrent
         if self._should_drop(self._input_keep_prob):
-            inputs = self._dropout(convert_to_tensor(inputs), "input", self._input_keep_prob)
+            noise = self._recurrent_input_noise if variational else None
+            inputs = self._dropout(
+                convert_to_tensor(inputs), "input", self._input_keep_prob, noise=noise
+            )
         output, new_state = self._cell(inputs, state, scope=scope)
         if self._should_drop(self._state_keep_prob):
             filtered = _filter_state(new_state, self._state_filter)
-            new_state = self._dropout(new_state, "state", self._state_keep_prob, filtered)
+            noise = self._recurrent_state_noise if variational else None
+            new_state = self._dropout(new_state, "state", self._state_keep_prob, filtered, noise)
         if self._should_drop(self._output_keep_prob):
-            output = self._dropout(output, "output", self._output_keep_prob)
+            noise = self._recurrent_output_noise if variational else None
+            output = self._dropout(output, "output", self._output_keep_prob, noise=noise)
         return output, new_state
 
 
@@ -245,6 +288,15 @@ class DeviceWrapper(_CellWrapper):
     def __call__(self, inputs, state, scope=None):
         with device_scope(self._device):
             return self._cell(inputs, state, scope=scope)
+
+
+def _flat_sizes(sizes):
+    """The leaves of a nested size (ints or shapes), as TF's ``map_structure_up_to``."""
+    if isinstance(sizes, (list, tuple)) and not all(isinstance(d, int) for d in sizes):
+        return [leaf for s in sizes for leaf in _flat_sizes(s)]
+    if hasattr(sizes, "_fields"):
+        return [leaf for s in sizes for leaf in _flat_sizes(s)]
+    return [sizes]
 
 
 def _keep_all_but_lstm_c(substate):

@@ -161,8 +161,23 @@ def test_dropout_wrapper_keep_probabilities_are_checked():
         rnn_cell.DropoutWrapper(rnn_cell.GRUCell(1), input_keep_prob=1.5)
     with pytest.raises(ValueError, match="state_keep_prob must be between 0 and 1: 0$"):
         rnn_cell.DropoutWrapper(rnn_cell.GRUCell(1), state_keep_prob=-0.5)
-    with pytest.raises(NotImplementedError, match="variational_recurrent"):
+    with pytest.raises(ValueError, match="variational_recurrent=True, dtype must be provided"):
         rnn_cell.DropoutWrapper(rnn_cell.GRUCell(1), variational_recurrent=True)
+    with pytest.raises(ValueError, match="input_size must be provided"):
+        rnn_cell.DropoutWrapper(
+            rnn_cell.GRUCell(1), 0.5, variational_recurrent=True, dtype=tf.float32
+        )
+
+
+def test_variational_dropout_drops_the_same_units_at_every_step():
+    cell = rnn_cell.DropoutWrapper(
+        rnn_cell.BasicRNNCell(40), output_keep_prob=0.5, variational_recurrent=True,
+        dtype=tf.float32, seed=2,
+    )  # fmt: skip
+    outputs, _ = tf.nn.dynamic_rnn(cell, tf.ones([3, 5, 2]), dtype=tf.float32)
+    dropped = _run(outputs) == 0
+    assert 0.2 < dropped.mean() < 0.8
+    assert (dropped == dropped[:1, :1]).all()  # one mask for all rows and steps
 
 
 # -- static_rnn / dynamic_rnn ----------------------------------------------------------------

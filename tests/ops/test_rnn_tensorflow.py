@@ -56,6 +56,7 @@ def _load_recorded_variables(sess, program):
 def test_values_and_variable_names_match_tensorflow(program):
     recorded = RECORDED[program]
     with tf.Graph().as_default():
+        tf.set_random_seed(1234)  # as recorded: DropoutWrapper's masks are TF's too
         fetches, feeds = programs.PROGRAMS[program](API)
         assert sorted(fetches) == sorted(recorded["fetches"])
         for key, tensor in fetches.items():
@@ -85,9 +86,13 @@ def test_seeded_initial_variables_are_tensorflows(program):
         np.testing.assert_array_equal(value, VALUES[f"{program}|var|{v.op.name}"], v.op.name)
 
 
-# Where teachflow's graph still differs from TF's, outside this chapter's modules: TF's
-# tf.Assert adds its string data as "Assert/Assert/data_<i>" constants.
-_ELSEWHERE = re.compile(r"/Assert/Assert/data_\d+$")
+# Where teachflow's graph still differs from TF 2.21's, outside this chapter's modules:
+# TF's tf.Assert adds its string data as "Assert/Assert/data_<i>" constants; TF 2.x's
+# dropout (Mul, GreaterEqual, SelectV2) and random_uniform over [0, 1) (no min/max/sub/mul)
+# are not TF 1.x's graphs, which teachflow's nn.dropout and random_uniform build.
+_ELSEWHERE = re.compile(
+    r"(/Assert/Assert/data_\d+$|(^|/)dropout(_\d+)?/|(^|/)random_uniform(_\d+)?(/|$))"
+)
 
 
 @pytest.mark.parametrize("program", sorted(programs.PROGRAMS))
@@ -99,7 +104,8 @@ def test_graph_is_tensorflows_node_for_node(program):
         ours = [op.name for op in graph.get_operations()]
     theirs = [name for name in RECORDED[program]["ops"] if name != "init"]  # the recorder's
     for key, tensor in fetches.items():
-        assert tensor.name == RECORDED[program]["fetches"][key]["name"], key
+        theirs_name = RECORDED[program]["fetches"][key]["name"]
+        assert tensor.name == theirs_name or _ELSEWHERE.search(theirs_name), key
     differ = set(ours).symmetric_difference(theirs)
     assert all(_ELSEWHERE.search(name) for name in differ), sorted(differ)
     same = set(ours) & set(theirs)
