@@ -81,6 +81,14 @@ def _outside_control_flow():
         graph._control_flow_context = saved
 
 
+def _variable_outside_control_flow(getter, *args, **kwargs):
+    """A custom cell's ``tf.get_variable`` in ``call`` (inside dynamic_rnn's loop) makes its
+    variable outside the loop, so the loop reads it through an Enter and its gradient adds
+    up over the iterations, as TF's ``init_scope`` lifts it."""
+    with _outside_control_flow():
+        return getter(*args, **kwargs)
+
+
 def _concat(prefix, suffix, static=False):
     """``[prefix] + suffix`` as a shape: a static list, or an int32 vector tensor (TF's
     ``rnn_cell_impl._concat``; a known part becomes a constant even when only the static
@@ -145,13 +153,13 @@ class RNNCell(Layer):
 
     def __call__(self, inputs, state, scope=None):
         if scope is not None:
-            with variable_scope(scope):
+            with variable_scope(scope, custom_getter=_variable_outside_control_flow):
                 return self._layer_call(inputs, state)
         if self._rnncell_scope is None:
             # TF remembers the variable scope of the first call and re-enters it (with its
             # name scope: "rnn/while/rnn/multi_rnn_cell/...") on every later call.
             self._rnncell_scope = get_variable_scope()
-        with variable_scope(self._rnncell_scope):
+        with variable_scope(self._rnncell_scope, custom_getter=_variable_outside_control_flow):
             return self._layer_call(inputs, state)
 
     def _layer_call(self, inputs, state, scope=None):
