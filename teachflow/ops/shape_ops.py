@@ -21,7 +21,8 @@ from teachflow.ops.op_builder import _register_no_gradient
 
 
 def _infer_shape_query(op):
-    out_type = op._attrs["out_type"]
+    # Rank has no out_type in TF's op registry: its answer is always int32.
+    out_type = op._attrs.get("out_type", dtypes.int32)
     if op.type == "Shape":
         ndims = op.inputs[0].shape.ndims
         return [(out_type, TensorShape([ndims]))]
@@ -96,7 +97,8 @@ def _shape_query(op_type, input, name, out_type, known):  # noqa: A002
         value = known(t.shape)
         if value is not None:
             return constant_op.constant(value, dtype=out_type, name=scope)
-        return t.graph.create_op(op_type, [t], {"out_type": out_type}, name=scope).outputs[0]
+        attrs = {} if op_type == "Rank" else {"out_type": out_type}
+        return t.graph.create_op(op_type, [t], attrs, name=scope).outputs[0]
 
 
 def shape(input, name=None, out_type=dtypes.int32):  # noqa: A002 - TF's argument name
