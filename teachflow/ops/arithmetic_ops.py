@@ -116,7 +116,15 @@ def _sub_grad(op, grad):
 
 def _mul_grad(op, grad):
     x, y = op.inputs
+    if _same_full_shape(x, y, grad) and grad.dtype.base_dtype in (dtypes.int32, dtypes.float32):
+        # TF's shortcut when nothing was broadcast: grad * y and grad * x (in that order).
+        return [multiply(grad, y), multiply(grad, x)]
     return [reduce_to_shape(multiply(grad, y), x), reduce_to_shape(multiply(x, grad), y)]
+
+
+def _same_full_shape(*tensors) -> bool:
+    shapes = [t.shape for t in tensors]
+    return all(s.is_fully_defined() for s in shapes) and all(s == shapes[0] for s in shapes)
 
 
 def _div_grad(op, grad):
