@@ -281,3 +281,19 @@ def test_colocate_gradients_with_ops():
     ]
     assert grad_ops and all(op.colocation_groups() == [b"loc:@sq"] for op in grad_ops)
     assert all(op.device == "/device:CPU:0" for op in grad_ops)
+
+
+def test_mul_gradient_nodes_are_tensorflows():
+    # Recorded with TF 2.21: equal full shapes take the shortcut grad * y, grad * x; a
+    # broadcast (unknown batch) reduces through BroadcastGradientArgs.
+    x = tf.placeholder(tf.float32, [3], name="x")
+    w = tf.placeholder(tf.float32, [3], name="w")
+    gx, gw = tf.gradients(x * w, [x, w])
+    assert [t.op.type for t in (gx, gw)] == ["Mul", "Mul"]
+    assert [i.name for i in gw.op.inputs] == ["gradients/grad_ys_0:0", "x:0"]
+    x2 = tf.placeholder(tf.float32, [None], name="x2")
+    gx2, _ = tf.gradients(x2 * w, [x2, w])
+    assert gx2.op.type == "Reshape"
+    assert "gradients_1/mul_1_grad/BroadcastGradientArgs" in [
+        op.name for op in tf.get_default_graph().get_operations()
+    ]
