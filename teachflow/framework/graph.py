@@ -20,6 +20,7 @@ import re
 import threading
 
 from teachflow.framework import registry
+from teachflow.framework.control_dependencies import ControlDependenciesController
 from teachflow.framework.device_spec import DeviceSpec
 from teachflow.framework.graph_keys import GraphKeys  # noqa: F401 - its home is graph_keys
 from teachflow.framework.operation import Operation, Tensor
@@ -27,30 +28,6 @@ from teachflow.framework.shapes import Dimension
 
 _VALID_OP_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$")
 _VALID_SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\\/>-]*$")
-
-
-class _ControlDependenciesController:
-    """One ``with tf.control_dependencies(...)`` block."""
-
-    def __init__(self, graph, control_inputs):
-        self._graph = graph
-        self._control_inputs = control_inputs if control_inputs is not None else []
-        self._new_stack = control_inputs is None
-        self._seen = set()
-        self._old_stack = None
-
-    def __enter__(self):
-        g = self._graph
-        if self._new_stack:
-            self._old_stack = g._control_dependencies_stack
-            g._control_dependencies_stack = []
-        g._control_dependencies_stack.append(self)
-
-    def __exit__(self, *exc):
-        g = self._graph
-        g._control_dependencies_stack.remove(self)
-        if self._new_stack:
-            g._control_dependencies_stack = self._old_stack
 
 
 def _written_refs(op_def, inputs) -> list:
@@ -333,14 +310,14 @@ class Graph:
 
     def control_dependencies(self, control_inputs):
         if control_inputs is None:
-            return _ControlDependenciesController(self, None)
+            return ControlDependenciesController(self, None)
         ops = {}  # an ordered set, as above
         for c in control_inputs:
             op = _as_op(c)
             if op.graph is not self:
                 raise ValueError(f"Control input {op.name} must be from the same graph.")
             ops[op] = None
-        return _ControlDependenciesController(self, list(ops))
+        return ControlDependenciesController(self, list(ops))
 
     @contextlib.contextmanager
     def container(self, container_name: str):
