@@ -217,6 +217,7 @@ OP_FAMILY_RULES = (
     ("training", "prefix", "SyncToken"),
     ("state", "contains", "Accumulator"),
     ("state", "exact", "CountUpTo"),
+    ("state", "prefix", "Stack"),  # a while loop's gradient keeps its forward values on stacks
     ("state", "exact", "InitializedValue"),
     # Reading and writing: readers, files, checkpoints, parsing text and bytes, tf.data.
     ("io", "prefix", "Reader"),
