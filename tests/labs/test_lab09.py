@@ -73,9 +73,9 @@ def test_synchronous_updates_point_downhill_on_a_busy_machine(busy_machine):
 def test_a_backup_worker_outruns_the_straggler_on_a_busy_machine(busy_machine):
     cluster = start_cluster(ps=1, workers=3)
     try:
-        straggler = examples.between_graph_sync(cluster, steps=30, straggler_delay_s=0.05)
+        straggler = examples.between_graph_sync(cluster, steps=30, straggler_delay_s=0.1)
         with_backup = examples.between_graph_sync(
-            cluster, steps=30, straggler_delay_s=0.05, backup_workers=1
+            cluster, steps=30, straggler_delay_s=0.1, backup_workers=1
         )
     finally:
         cluster.stop()
