@@ -112,13 +112,7 @@ def map_fn(
             swap_memory=swap_memory,
             maximum_iterations=n,
         )
-        results = [r.stack() for r in r_a]
-        n_static = elems_flat[0].shape[0] if elems_flat[0].shape.ndims else None
-        n_static = getattr(n_static, "value", n_static)
-        for r in results:
-            if r.shape.ndims is not None:
-                r.set_shape(TensorShape([n_static]).concatenate(r.shape[1:]))
-        return nest.pack_sequence_as(out_dtypes, results)
+        return nest.pack_sequence_as(out_dtypes, _stacked(r_a, elems_flat))
 
 
 def foldl(
@@ -276,10 +270,16 @@ def scan(
             swap_memory=swap_memory,
             maximum_iterations=n,
         )
-        results = [r.stack() for r in r_a]
-        n_static = elems_flat[0].shape[0] if elems_flat[0].shape.ndims else None
-        n_static = getattr(n_static, "value", n_static)
-        for r in results:
-            if r.shape.ndims is not None:
-                r.set_shape(TensorShape([n_static]).concatenate(r.shape[1:]))
-        return nest.pack_sequence_as(out_structure, results)
+        return nest.pack_sequence_as(out_structure, _stacked(r_a, elems_flat))
+
+
+def _stacked(arrays, elems_flat) -> list:
+    """The TensorArrays a loop wrote, one element per step, stacked; their first dimension
+    is the elements' when it is known statically (map_fn's and scan's outputs)."""
+    results = [ta.stack() for ta in arrays]
+    n_static = elems_flat[0].shape[0] if elems_flat[0].shape.ndims else None
+    n_static = getattr(n_static, "value", n_static)
+    for r in results:
+        if r.shape.ndims is not None:
+            r.set_shape(TensorShape([n_static]).concatenate(r.shape[1:]))
+    return results
