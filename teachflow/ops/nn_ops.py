@@ -94,8 +94,14 @@ def _bias_add_grad_kernel(op, device):
     nchw = op._attrs["data_format"] == "NCHW"
 
     def bias_add_grad_values(dy):
-        axis = 1 if nchw else dy.ndim - 1
-        return dy.sum(axis=tuple(a for a in range(dy.ndim) if a != axis), dtype=dy.dtype)
+        if nchw:
+            return dy.sum(axis=tuple(a for a in range(dy.ndim) if a != 1), dtype=dy.dtype)
+        if dy.ndim > 2 and dy.size and dy.flags.c_contiguous:
+            # Rows of [w * c] first, then the w rows of c: numpy adds long rows with SIMD, but
+            # reduces all but a short last axis element by element (10x slower for 8 channels).
+            rows = dy.reshape(-1, dy.shape[-2] * dy.shape[-1]).sum(axis=0, dtype=dy.dtype)
+            return rows.reshape(-1, dy.shape[-1]).sum(axis=0, dtype=dy.dtype)
+        return dy.sum(axis=tuple(range(dy.ndim - 1)), dtype=dy.dtype)
 
     return bias_add_grad_values
 

@@ -28,6 +28,7 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops.elementwise import FLOATS, check_allowed
+from teachflow.ops.masking import keep_where
 from teachflow.ops.sliding_windows import (
     add_window_values,
     nhwc_order,
@@ -132,13 +133,12 @@ def max_pool_grad_windows(xp, x, y, dy, win):
     gradient goes to the first position holding its maximum ``y`` (as TF's CPU kernel:
     ties are not split); overlapping windows add up."""
     cols = patches(xp, x, win, pad_value=_lowest(x.dtype))  # a view: nothing copied
-    zero = dy.dtype.type(0)
     taken = xp.zeros(y.shape, bool)
 
     def routed(i, j):
         hit = (cols[..., i, j] == y) & ~taken
         taken[...] |= hit
-        return xp.where(hit, dy, zero)
+        return keep_where(xp, hit, dy)
 
     return add_window_values(xp, routed, win, x.shape[0], x.shape[3], dy.dtype)
 
@@ -163,14 +163,13 @@ def max_pool_grad_tiled(xp, x, y, dy, win):
     blocks = x.reshape(n, oh, kh, ow, kw, c)
     dx = xp.empty(x.shape, dy.dtype)
     dx_blocks = dx.reshape(n, oh, kh, ow, kw, c)
-    zero = dy.dtype.type(0)
     taken = xp.zeros(y.shape, bool)
     for i in range(kh):
         for j in range(kw):
             hit = blocks[:, :, i, :, j, :] == y
             hit &= ~taken
             taken |= hit
-            dx_blocks[:, :, i, :, j, :] = xp.where(hit, dy, zero)
+            dx_blocks[:, :, i, :, j, :] = keep_where(xp, hit, dy)
     return dx
 
 

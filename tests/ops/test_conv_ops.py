@@ -255,3 +255,30 @@ def test_gradient_shapes_come_from_shape_n():
     dx, dw = tf.gradients(tf.nn.conv2d(x, w, 1, "SAME"), [x, w])
     assert dx.op.inputs[0].op.type == "ShapeN" and dx.op.inputs[0].op is dw.op.inputs[1].op
     assert dx.shape.as_list() == [None, 6, 6, 2] and dw.shape.as_list() == [3, 3, 2, 4]
+
+
+@settings(max_examples=40, deadline=None, derandomize=True)
+@given(
+    size=st.tuples(st.integers(1, 7), st.integers(1, 7)),
+    kernel=st.tuples(st.integers(1, 5), st.integers(1, 5)),
+    pads=st.tuples(*[st.integers(0, 5)] * 4),
+    channels=st.tuples(st.integers(1, 3), st.integers(1, 3)),
+)
+def test_stride_one_input_gradient_as_a_convolution_equals_the_window_adds(
+    size, kernel, pads, channels
+):
+    from teachflow.ops.conv_ops import full_correlation
+    from teachflow.ops.sliding_windows import add_patches, window_2d
+
+    try:
+        win = window_2d(size, kernel, (1, 1), (1, 1), "EXPLICIT", (pads[:2], pads[2:]))
+    except ValueError:
+        return  # the window is larger than the padded image
+    c, o = channels
+    rng = np.random.default_rng(sum(size) + sum(kernel) + sum(pads))
+    dy = rng.standard_normal((2, win.out_h, win.out_w, o))
+    w = rng.standard_normal((*kernel, c, o))
+    got = full_correlation(np, dy, w, win)
+    cols = (dy.reshape(-1, o) @ w.reshape(-1, o).T).reshape(*dy.shape[:3], *kernel, c)
+    want = add_patches(np, cols, win, 2, c, np.float64)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-12)
