@@ -89,6 +89,7 @@ _DATASETS = {
         ),
         (),
     ),
+    "UnbatchDataset": (lambda a, f, s: ds.Unbatch(s), ()),
     "CacheDataset": (lambda a, f, s, filename: ds.Cache(s), ()),
     # Prefetching overlaps producing with consuming; the elements are the same.
     "PrefetchDataset": (lambda a, f, s, size: s, ()),

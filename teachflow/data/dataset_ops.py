@@ -320,6 +320,27 @@ class Dataset(ElementStructure):
         ]
         return self._unary("InterleaveDataset", inputs, fn.output_structure._element_spec, attrs)
 
+    def unbatch(self):
+        """The rows (dimension 0) of every element, one element each: `batch` undone.
+
+        >>> import teachflow as tf
+        >>> ds = tf.data.Dataset.range(5).batch(2).unbatch()
+        >>> ds.output_shapes
+        TensorShape([])
+        >>> nxt = ds.make_one_shot_iterator().get_next()
+        >>> with tf.Session() as sess:
+        ...     print([int(sess.run(nxt)) for _ in range(5)])
+        [0, 1, 2, 3, 4]
+        """
+        specs = self._flat_specs()
+        if any(s.shape.rank == 0 for s in specs):
+            raise ValueError("Cannot unbatch an input with scalar components.")
+        spec = structure.map_structure(
+            lambda s: TensorSpec(s.dtype, s.shape[1:] if s.shape.rank else TensorShape(None)),
+            self._element_spec,
+        )
+        return self._unary("UnbatchDataset", [], spec)
+
     def prefetch(self, buffer_size):
         """The same elements (TF produces up to ``buffer_size`` of them ahead of time)."""
         return self._unary("PrefetchDataset", [_int64(buffer_size, "buffer_size")])

@@ -310,6 +310,27 @@ class PaddedBatch(Batch):
         return tuple(out)
 
 
+class Unbatch(DatasetValue):
+    """``unbatch``: each element split along dimension 0 into as many elements."""
+
+    def __init__(self, source):
+        self.source = source
+
+    def iterate(self):
+        for element in self.source.iterate():
+            if type(element) is ElementError:
+                yield element
+                continue
+            sizes = {np.shape(c)[0] if np.ndim(c) else None for c in element}
+            if len(sizes) != 1 or None in sizes:
+                yield ElementError(
+                    _invalid("Input element must have the same batch size in each component.")
+                )
+                continue
+            for i in range(sizes.pop()):
+                yield tuple(_value(c[i]) for c in element)
+
+
 class Cache(DatasetValue):
     """``cache``: the first complete pass is recorded; later passes replay it."""
 

@@ -26,11 +26,16 @@ from __future__ import annotations
 import itertools
 import threading
 
+from google.protobuf import message
+
 from teachflow.framework import dtypes, errors, registry
+from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.inference import fixed
 from teachflow.framework.scopes import colocate_with
 from teachflow.framework.shapes import TensorShape, as_shape
+from teachflow.ops.reader_resources import as_bytes
+from teachflow.proto import messages
 
 from . import structure
 from .dataset_ops import Dataset
@@ -47,8 +52,9 @@ _kernel_ids = itertools.count()
 class IteratorState:
     """The position in one pass over a dataset: the pass's generator, kept between steps."""
 
-    def __init__(self, name):
+    def __init__(self, name, handle=b""):
         self.name = name
+        self.handle = handle  # where it lives, as `string_handle()` gives it
         self.lock = threading.Lock()
         self.elements = None
 
@@ -87,19 +93,32 @@ def _resource_key(op):
     )
 
 
+def _string_handle(device, container, key):
+    # TF's string handle is a serialized ResourceHandleProto: the device, container and
+    # name that find the iterator again (IteratorFromStringHandleV2 looks it up there).
+    return messages.ResourceHandleProto(
+        device=device.name,
+        container=container,
+        name=key,
+        maybe_type_name="N10tensorflow4data16IteratorResourceE",  # typeid name, as TF,
+    ).SerializeToString()
+
+
 def _iterator_kernel(op, device):
     container, key = _resource_key(op)
     resources, name = device.resources, op.name
-    return lambda: resources.lookup_or_create(container, key, lambda: IteratorState(name))
+    handle = _string_handle(device, container, key)
+    return lambda: resources.lookup_or_create(container, key, lambda: IteratorState(name, handle))
 
 
 def _one_shot_kernel(op, device):
     container, key = _resource_key(op)
     resources, name = device.resources, op.name
+    handle = _string_handle(device, container, key)
     factory = FunctionRunner(op._attrs["dataset_factory"], device)
 
     def create():
-        state = IteratorState(name)
+        state = IteratorState(name, handle)
         (dataset,) = factory()
         state.start(dataset)
         return state
@@ -122,6 +141,38 @@ def _get_next_kernel(op, device):
     return get_next
 
 
+def _to_string_handle_kernel(op, device):
+    return lambda iterator: iterator.handle
+
+
+def _from_string_handle_kernel(op, device):
+    def lookup(string_handle):
+        handle = messages.ResourceHandleProto()
+        try:
+            handle.ParseFromString(as_bytes(string_handle))
+        except message.DecodeError:
+            handle = None
+        if handle is None or not handle.name:
+            raise errors.InvalidArgumentError(
+                None, None, "Could not parse an iterator handle from the given string."
+            )
+        if handle.device != device.name:
+            raise errors.InvalidArgumentError(
+                None,
+                None,
+                f"Trying to access resource {handle.name} located in device {handle.device} "
+                f"from device {device.name}",
+            )
+        iterator = device.resources.lookup(handle.container, handle.name)
+        if iterator is None:
+            raise errors.NotFoundError(
+                None, None, f"Resource {handle.container}/{handle.name} does not exist."
+            )
+        return iterator
+
+    return lookup
+
+
 def _get_next_infer(op):
     return list(zip(op._attrs["output_types"], op._attrs["output_shapes"]))
 
@@ -134,6 +185,20 @@ for _type, _make in (("IteratorV2", _iterator_kernel), ("OneShotIterator", _one_
         stateful=True,
         not_differentiable=True,
     )
+registry.register(
+    "IteratorToStringHandle",
+    fixed((dtypes.string, [])),
+    kernels={"CPU": _to_string_handle_kernel},
+    ref_inputs=(0,),
+    not_differentiable=True,
+)
+registry.register(
+    "IteratorFromStringHandleV2",
+    fixed((_HANDLE, [])),
+    kernels={"CPU": _from_string_handle_kernel},
+    stateful=True,
+    not_differentiable=True,
+)
 registry.register(
     "MakeIterator",
     lambda op: [],
@@ -177,14 +242,56 @@ class Iterator(ElementStructure):
         ...     print(sess.run(it.get_next()))
         0
         """
-        if output_shapes is None:
-            output_shapes = structure.map_structure(lambda _: TensorShape(None), output_types)
-        types = structure.flatten(output_types)
-        shapes = structure.flatten(_shape_leaves(output_shapes, output_types))
-        specs = [TensorSpec(dtypes.as_dtype(t), as_shape(s)) for t, s in zip(types, shapes)]
-        spec = structure.pack_as(output_types, specs)
+        spec = _spec_of(output_types, output_shapes)
         ref = _iterator_op("IteratorV2", spec, {"shared_name": shared_name or "", "container": ""})
         return Iterator(ref, None, spec)
+
+    @staticmethod
+    def from_string_handle(string_handle, output_types, output_shapes=None, output_classes=None):
+        """An iterator that reads whichever iterator ``string_handle`` (a string tensor, a
+        placeholder as a rule) names when ``get_next`` runs: one ``get_next`` for a training
+        and a validation iterator, switched by feeding their ``string_handle()`` values.
+
+        >>> import teachflow as tf
+        >>> handle = tf.placeholder(tf.string, [])
+        >>> it = tf.data.Iterator.from_string_handle(handle, tf.int64, tf.TensorShape([]))
+        >>> nxt = it.get_next()
+        >>> evens = tf.data.Dataset.range(0, 9, 2).make_one_shot_iterator()
+        >>> odds = tf.data.Dataset.range(1, 9, 2).make_one_shot_iterator()
+        >>> with tf.Session() as sess:
+        ...     e, o = sess.run([evens.string_handle(), odds.string_handle()])
+        ...     print([int(sess.run(nxt, {handle: h})) for h in (e, e, o, e)])
+        [0, 2, 1, 4]
+        """
+        spec = _spec_of(output_types, output_shapes)
+        specs = structure.flatten(spec)
+        ref = (
+            get_default_graph()
+            .create_op(
+                "IteratorFromStringHandleV2",
+                [convert_to_tensor(string_handle, dtype=dtypes.string)],
+                {
+                    "output_types": [s.dtype for s in specs],
+                    "output_shapes": [TensorShape(s.shape) for s in specs],
+                },
+                name="IteratorFromStringHandleV2",
+            )
+            .outputs[0]
+        )
+        return Iterator(ref, None, spec)
+
+    def string_handle(self, name=None):
+        """A string tensor naming this iterator, to feed to `from_string_handle`."""
+        return (
+            get_default_graph()
+            .create_op(
+                "IteratorToStringHandle",
+                [self._iterator_resource],
+                {},
+                name=name or "IteratorToStringHandle",
+            )
+            .outputs[0]
+        )
 
     @property
     def initializer(self):
@@ -228,6 +335,15 @@ class Iterator(ElementStructure):
             name=name or "IteratorGetNext",
         )
         return structure.pack_as(self._element_spec, op.outputs)
+
+
+def _spec_of(output_types, output_shapes):
+    if output_shapes is None:
+        output_shapes = structure.map_structure(lambda _: TensorShape(None), output_types)
+    types = structure.flatten(output_types)
+    shapes = structure.flatten(_shape_leaves(output_shapes, output_types))
+    specs = [TensorSpec(dtypes.as_dtype(t), as_shape(s)) for t, s in zip(types, shapes)]
+    return structure.pack_as(output_types, specs)
 
 
 def _shape_leaves(shapes, types):

@@ -20,6 +20,7 @@ from tensorboard.compat.proto.histogram_pb2 import HistogramProto
 from tensorboard.compat.proto.meta_graph_pb2 import CollectionDef, MetaGraphDef, SignatureDef
 from tensorboard.compat.proto.node_def_pb2 import NodeDef
 from tensorboard.compat.proto.op_def_pb2 import OpDef, OpList
+from tensorboard.compat.proto.resource_handle_pb2 import ResourceHandleProto
 from tensorboard.compat.proto.saver_pb2 import SaverDef
 from tensorboard.compat.proto.step_stats_pb2 import (
     AllocatorMemoryUsed,
@@ -58,6 +59,7 @@ __all__ = [
     "OpDef",
     "OpList",
     "NodeOutput",
+    "ResourceHandleProto",
     "RunMetadata",
     "RunOptions",
     "SaverDef",

@@ -243,3 +243,12 @@ def test_prefetch_apply_and_iterating_in_a_graph():
     assert ints(drain(ds)) == [0, 3, 6, "END"]
     with pytest.raises(RuntimeError, match="eager execution"):
         iter(D.range(3))
+
+
+def test_unbatch_splits_every_component_along_dimension_0():
+    ds = D.zip((D.range(5), D.range(5).map(lambda x: -x))).batch(2)
+    flat = ds.apply(tf.data.experimental.unbatch())
+    assert flat.output_shapes == (tf.TensorShape([]), tf.TensorShape([]))
+    assert [tuple(int(v) for v in e) for e in drain(flat)[:-1]] == [(i, -i) for i in range(5)]
+    with pytest.raises(ValueError, match="scalar components"):
+        D.range(3).unbatch()

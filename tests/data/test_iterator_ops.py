@@ -132,3 +132,36 @@ def test_a_pipeline_on_a_remote_task(two_workers):
     held = two_workers[1].worker_service.resources.resources("")
     assert any(k.endswith("OneShotIterator") for k in held)
     assert not two_workers[0].worker_service.resources.resources("")
+
+
+def test_feedable_iterator_reads_the_iterator_its_handle_names(sess):
+    handle = tf.placeholder(tf.string, [])
+    it = tf.data.Iterator.from_string_handle(handle, tf.int64, tf.TensorShape([]))
+    nxt = it.get_next()
+    assert it._iterator_resource.op.type == "IteratorFromStringHandleV2"
+    evens = D.range(0, 6, 2).make_one_shot_iterator()
+    odds = D.range(1, 4, 2).make_initializable_iterator()
+    sess.run(odds.initializer)
+    e, o = sess.run([evens.string_handle(), odds.string_handle()])
+    assert evens.string_handle().op.type == "IteratorToStringHandle"
+    assert [sess.run(nxt, {handle: h}) for h in (e, o, e, o)] == [0, 1, 2, 3]
+    with pytest.raises(tf.errors.OutOfRangeError, match="End of sequence"):
+        sess.run(nxt, {handle: o})
+    assert sess.run(nxt, {handle: e}) == 4
+
+
+def test_string_handle_is_tensorflows_resource_handle_proto(sess):
+    from teachflow.proto import messages
+
+    it = D.range(3).make_one_shot_iterator()
+    proto = messages.ResourceHandleProto.FromString(sess.run(it.string_handle()))
+    assert proto.device == "/job:localhost/replica:0/task:0/device:CPU:0"
+    assert proto.name.endswith("_OneShotIterator")
+    assert proto.maybe_type_name == "N10tensorflow4data16IteratorResourceE"
+
+
+def test_a_handle_that_is_not_an_iterator_is_an_invalid_argument(sess):
+    handle = tf.placeholder(tf.string, [])
+    nxt = tf.data.Iterator.from_string_handle(handle, tf.int64).get_next()
+    with pytest.raises(tf.errors.InvalidArgumentError, match="iterator handle"):
+        sess.run(nxt, {handle: b"\xff\xff"})
