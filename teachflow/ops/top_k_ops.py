@@ -158,4 +158,7 @@ def in_top_k(predictions, targets, k, name=None):
                 ("targets", targets, None),
                 ("k", k, targets.dtype.base_dtype),
             ],
+            # T is the targets' dtype (predictions are always float32): a graph written
+            # with T=float would not import, in TensorFlow or here.
+            attrs={"T": targets.dtype.base_dtype},
         ).outputs[0]

@@ -63,3 +63,22 @@ def test_in_top_k(sess):
 def test_in_top_k_is_not_differentiable():
     p = tf.constant([[0.1, 0.9]])
     assert tf.gradients(tf.cast(tf.nn.in_top_k(p, [1], 1), tf.float32), p) == [None]
+
+
+@pytest.mark.parametrize("targets_dtype", [tf.int32, tf.int64])
+def test_in_top_k_graph_reimports_with_the_targets_dtype_as_T(targets_dtype):
+    # TF's InTopKV2 has T for targets and k (predictions are always float32).
+    graph = tf.Graph()
+    with graph.as_default():
+        predictions = tf.placeholder(tf.float32, [None, 3], name="predictions")
+        targets = tf.placeholder(targets_dtype, [None], name="targets")
+        tf.nn.in_top_k(predictions, targets, 1, name="correct")
+    assert graph.get_operation_by_name("correct/InTopKV2").get_attr("T") == targets_dtype
+    with tf.Graph().as_default() as copy:
+        tf.import_graph_def(graph.as_graph_def(), name="")
+        with tf.Session() as sess:
+            got = sess.run(
+                "correct/InTopKV2:0", {"predictions:0": [[0.1, 0.9, 0.0]], "targets:0": [1]}
+            )
+    assert copy.get_operation_by_name("correct/InTopKV2").get_attr("T") == targets_dtype
+    np.testing.assert_array_equal(got, [True])
