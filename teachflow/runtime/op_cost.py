@@ -17,21 +17,30 @@ adds time, so one fast run is proof enough.
 What a hand-off costs is measured too (`HandOffs`): the time from handing a step over to a pool
 thread starting it, plus from its end to the scheduling thread taking the result back. On an idle
 machine that is tens of microseconds; while every core is busy with other programs it is
-milliseconds, and a step that would take less than twice that runs inline instead: the cores
-that could have run it beside the scheduling thread are not free anyway.
+milliseconds, and then every step runs inline (`BUSY_DELAY_NS`), as does, on any machine, a
+step that would take less than two hand-offs: the cores that could have run it beside the
+scheduling thread are not free anyway.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 
 from teachflow.runtime.plan import EXPENSIVE_TYPES, needs_threads
 
 # Below this, running a step inline beats handing it to another thread, even on an idle machine.
 WORTH_A_THREAD_NS = 200_000
 
-# While hand-offs are judged too slow, one in this many is made anyway to measure them again.
-PROBE_EVERY = 16
+# A hand-off slower than this means every core is busy with other programs: a pool thread
+# waits for a core, then for the GIL, while the scheduling thread could have run the step. (On
+# an idle machine a hand-off takes tens of microseconds; on a 2-core laptop running other
+# programs, milliseconds: a small CNN's step took 56 ms with hand-offs, 15 ms without.)
+BUSY_DELAY_NS = 250_000
+
+# While hand-offs are judged too slow, one is made anyway this often to measure them again
+# (each costs milliseconds on a busy machine, so by the clock, not one in so many steps).
+PROBE_SECONDS = 0.2
 
 _lock = threading.Lock()
 
@@ -39,22 +48,27 @@ _lock = threading.Lock()
 class HandOffs:
     """The recent cost of handing a step to another thread and getting its result back."""
 
-    __slots__ = ("delay_ns", "_skipped")
+    __slots__ = ("delay_ns", "_probed", "_clock")
 
-    def __init__(self, delay_ns: int = 50_000):
+    def __init__(self, delay_ns: int = 50_000, clock=time.monotonic):
         self.delay_ns = delay_ns
-        self._skipped = 0
+        self._clock = clock
+        self._probed = clock()
 
     def note(self, delay_ns: int) -> None:
         self.delay_ns += (delay_ns - self.delay_ns) // 4
 
     def worth(self, cost_ns) -> bool:
-        """Whether a step that takes ``cost_ns`` (None: not measured yet) gains from a thread."""
-        if cost_ns is None or cost_ns > 2 * self.delay_ns:
+        """Whether a step that takes ``cost_ns`` (None: not measured yet) gains from a thread:
+        never while hand-offs are slower than `BUSY_DELAY_NS` (no core is free to run it
+        beside the scheduling thread: the handed-off step would only queue for one), else when
+        it takes longer than two hand-offs. A skipped hand-off is made anyway every
+        `PROBE_SECONDS`, so a machine that becomes idle is noticed."""
+        if self.delay_ns < BUSY_DELAY_NS and (cost_ns is None or cost_ns > 2 * self.delay_ns):
             return True
-        self._skipped += 1
-        if self._skipped >= PROBE_EVERY:
-            self._skipped = 0
+        now = self._clock()
+        if now - self._probed >= PROBE_SECONDS:
+            self._probed = now
             return True
         return False
 

@@ -57,14 +57,30 @@ def test_a_logistic_regression_step_learns_its_products_are_cheap(monkeypatch):
 
 
 def test_hand_offs_slower_than_a_step_are_skipped_but_probed_again():
-    h = op_cost.HandOffs(delay_ns=1_000_000)
+    clock = [0.0]
+    h = op_cost.HandOffs(delay_ns=100_000, clock=lambda: clock[0])
     assert h.worth(None)  # never measured: try
     assert h.worth(5_000_000)
-    decisions = [h.worth(100_000) for _ in range(op_cost.PROBE_EVERY)]
-    assert decisions.count(True) == 1 and decisions[-1]
+    assert not h.worth(150_000)  # less than two hand-offs
+    clock[0] += op_cost.PROBE_SECONDS
+    assert h.worth(150_000) and not h.worth(150_000)  # one probe, then skipped again
     for _ in range(40):
         h.note(10_000)  # the machine is idle again
     assert h.worth(100_000)
+
+
+def test_a_busy_machine_runs_every_step_inline_but_probes_by_the_clock():
+    clock = [0.0]
+    h = op_cost.HandOffs(delay_ns=2_000_000, clock=lambda: clock[0])  # every core busy
+    assert not h.worth(None) and not h.worth(50_000_000)
+    decisions = []
+    for _ in range(10):
+        clock[0] += op_cost.PROBE_SECONDS / 4
+        decisions.append(h.worth(50_000_000))
+    assert decisions.count(True) == 2  # one hand-off per PROBE_SECONDS re-measures the delay
+    for _ in range(40):
+        h.note(20_000)
+    assert h.worth(50_000_000)
 
 
 def test_compute_kernels_are_learned_but_waiting_or_stateful_ones_are_not():
