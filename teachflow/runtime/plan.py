@@ -103,6 +103,16 @@ class Plan:
         return f"<Plan {len(self.ops)} ops, {len(self.transfers)} transfers on {len(self.devices)} devices>"
 
 
+# TF's subgraph rewrite (FeedInputs) hands a fed Placeholder's control edges to the fed
+# value: ``with tf.control_dependencies([x])`` on a fed placeholder ``x`` (tf.metrics.mean's
+# count waits for its values) waits for the feed only, and the placeholder never runs.
+PLACEHOLDER_TYPES = frozenset({"Placeholder", "PlaceholderV2"})
+
+
+def fed_placeholder(op, fed) -> bool:
+    return op.type in PLACEHOLDER_TYPES and op._outputs[0] in fed
+
+
 def prune(fetch_tensors, target_ops, fed):
     """The ops needed to compute ``fetch_tensors`` and run ``target_ops``."""
     needed = set()
@@ -117,7 +127,7 @@ def prune(fetch_tensors, target_ops, fed):
             if t not in fed and t.op not in needed:
                 stack.append(t.op)
         for c in op._control_inputs:
-            if c not in needed:
+            if c not in needed and not fed_placeholder(c, fed):
                 stack.append(c)
     return needed
 
@@ -127,7 +137,7 @@ def topological_order(needed, fed):
     indegree = {}
     for op in needed:
         n = sum(1 for t in op._inputs if t not in fed)
-        n += len(op._control_inputs)
+        n += sum(1 for c in op._control_inputs if c in needed)
         indegree[op] = n
     ready = [(op._id, op) for op, n in indegree.items() if n == 0]
     heapq.heapify(ready)

@@ -3,6 +3,7 @@
 import functools
 
 import numpy as np
+import pytest
 
 import teachflow as tf
 from teachflow.runtime.fetches import FetchHandler
@@ -39,6 +40,19 @@ def test_prune_keeps_what_the_fetch_needs_and_cuts_at_feeds():
         d = tf.identity(c, name="d")
     order = topological_order(prune([d], [], set()), set())
     assert [op.name for op in order] == ["a", "b", "c", "unused", "d"]
+
+
+def test_a_control_dependency_on_a_fed_placeholder_waits_for_the_feed_only():
+    # TF's FeedInputs moves a fed Placeholder's control edges to the fed value (the count
+    # of tf.metrics.mean waits so on its values); unfed, the placeholder still complains.
+    x = tf.placeholder(tf.float32, [None], name="x")
+    with tf.control_dependencies([x]):
+        y = tf.identity(tf.constant(2.0), name="y")
+    assert {op.name for op in prune([y], [], {x})} == {"y", "Const"}
+    with tf.Session() as sess:
+        assert sess.run(y, {x: [1.0]}) == 2.0
+        with pytest.raises(tf.errors.InvalidArgumentError, match="must feed a value .* 'x'"):
+            sess.run(y)
 
 
 def test_a_big_graph_runs_with_the_right_value():
