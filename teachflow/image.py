@@ -1,5 +1,5 @@
-"""``tf.image``: resizing, standardization, flips, crops and pads, brightness and contrast,
-dtype conversion, grayscale (re-exports).
+"""``tf.image``: PNG encoding and decoding, resizing, standardization, flips, crops and
+pads, brightness and contrast, dtype conversion, grayscale (re-exports).
 
 >>> import teachflow as tf
 >>> tf.image.resize_images(tf.zeros([28, 28, 1]), [14, 14]).shape
@@ -18,6 +18,7 @@ from teachflow.ops.image_adjust_ops import (  # noqa: F401
     random_saturation,
     rgb_to_hsv,
 )
+from teachflow.ops.image_codec_ops import decode_png, encode_png  # noqa: F401
 from teachflow.ops.image_ops import (  # noqa: F401
     central_crop,
     convert_image_dtype,

@@ -1,10 +1,8 @@
 """Images and sounds as the bytes a ``Summary`` carries: PNG files and 16-bit WAV files.
 
 ``tf.summary.image`` stores each image as a PNG and ``tf.summary.audio`` each clip as a
-WAV file, so TensorBoard can hand them to the browser as they are. Both formats are
-small enough to write here with ``zlib`` and ``struct``: a PNG is a signature and three
-chunks (IHDR: size and colour type; IDAT: the zlib-compressed rows, each prefixed by a
-filter byte; IEND), each chunk framed by its length and a CRC-32 of its type and data.
+WAV file, so TensorBoard can hand them to the browser as they are. The PNG bytes are
+TensorFlow's own (`teachflow.ops.png_format`); a WAV file is a RIFF header and the samples.
 
     >>> import numpy as np
     >>> png = encode_png(np.zeros((2, 3, 3), np.uint8))
@@ -18,40 +16,12 @@ filter byte; IEND), each chunk framed by its length and a CRC-32 of its type and
 from __future__ import annotations
 
 import struct
-import zlib
 
 import numpy as np
 
+from teachflow.ops.png_format import encode_png
+
 __all__ = ["encode_png", "encode_wav"]
-
-_PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-# PNG colour types by channel count: grey, grey+alpha, RGB, RGBA.
-_COLOR_TYPES = {1: 0, 2: 4, 3: 2, 4: 6}
-
-
-def _chunk(kind: bytes, data: bytes) -> bytes:
-    crc = zlib.crc32(kind + data) & 0xFFFFFFFF
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", crc)
-
-
-def encode_png(image) -> bytes:
-    """A ``[height, width, channels]`` uint8 array (1-4 channels) as PNG bytes.
-
-    Rows are written with filter type 0 (none) and zlib's default compression, as
-    TensorFlow's encoder is called with; the pixels read back are the same, though
-    libpng's adaptive filters may make TensorFlow's bytes differ from these.
-    """
-    image = np.ascontiguousarray(image, dtype=np.uint8)
-    height, width, channels = image.shape
-    header = struct.pack(">IIBBBBB", width, height, 8, _COLOR_TYPES[channels], 0, 0, 0)
-    rows = np.zeros((height, 1 + width * channels), dtype=np.uint8)
-    rows[:, 1:] = image.reshape(height, width * channels)
-    return (
-        _PNG_SIGNATURE
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", zlib.compress(rows.tobytes(), 6))
-        + _chunk(b"IEND", b"")
-    )
 
 
 def encode_wav(samples, sample_rate: int) -> bytes:

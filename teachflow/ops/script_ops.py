@@ -101,6 +101,10 @@ registry.NotDifferentiable("PyFuncStateless")
 
 
 def _keep_alive(graph, func):
+    # A function graph (a Dataset.map function) is dropped once traced: as TF does, the
+    # outermost graph keeps the function alive, for as long as the pipeline can run.
+    while getattr(graph, "outer", None) is not None:
+        graph = graph.outer
     kept = graph.__dict__.setdefault("_py_funcs_used_in_graph", [])
     kept.append(func)
 

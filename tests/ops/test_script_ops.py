@@ -59,3 +59,13 @@ def test_a_wrong_dtype_is_named():
             sess.run(t)
     token = t.op._attrs["token"]
     assert re.sub(r"pyfunc_\d+", token, RECORD["wrong_dtype"]["line"]) in str(info.value)
+
+
+def test_py_func_in_a_dataset_map_stays_callable_after_tracing(sess):
+    # The map function's graph is dropped after tracing; the outer graph keeps the function.
+    ds = tf.data.Dataset.range(3).map(lambda x: tf.py_func(lambda v: v * 10, [x], tf.int64))
+    nxt = ds.make_one_shot_iterator().get_next()
+    import gc
+
+    gc.collect()
+    assert [sess.run(nxt) for _ in range(3)] == [0, 10, 20]

@@ -1,0 +1,43 @@
+"""tf.image.encode_png / decode_png as ops: shapes, channels, dtypes and TF's errors."""
+
+import numpy as np
+import pytest
+
+import teachflow as tf
+
+
+def test_encode_then_decode_gives_the_image_back(sess):
+    image = np.random.RandomState(0).randint(0, 256, size=(6, 5, 3)).astype(np.uint8)
+    png = tf.image.encode_png(image)
+    assert png.op.type == "EncodePng" and png.dtype == tf.string and png.shape == []
+    back = tf.image.decode_png(png)
+    assert back.op.type == "DecodePng" and back.shape.as_list() == [None, None, None]
+    np.testing.assert_array_equal(sess.run(back), image)
+
+
+def test_decode_png_channels_grey_to_rgb_and_rgba_and_alpha_dropped(sess):
+    grey = np.arange(6, dtype=np.uint8).reshape(2, 3, 1)
+    png = tf.image.encode_png(grey)
+    rgb, rgba = sess.run([tf.image.decode_png(png, channels=3), tf.image.decode_png(png, 4)])
+    np.testing.assert_array_equal(rgb, np.repeat(grey, 3, axis=2))
+    assert (rgba[:, :, 3] == 255).all() and tf.image.decode_png(png, 4).shape[2] == 4
+    rgba_png = tf.image.encode_png(np.concatenate([rgb, rgba[:, :, 3:] - 1], axis=2))
+    np.testing.assert_array_equal(sess.run(tf.image.decode_png(rgba_png, channels=3)), rgb)
+
+
+def test_decode_png_as_uint16_widens_eight_bit_samples(sess):
+    png = tf.image.encode_png(np.array([[[0], [1], [255]]], np.uint8))
+    got = sess.run(tf.image.decode_png(png, dtype=tf.uint16))
+    assert got.dtype == np.uint16 and got.ravel().tolist() == [0, 257, 65535]
+
+
+def test_bad_bytes_are_invalid_png_data(sess):
+    with pytest.raises(tf.errors.InvalidArgumentError, match="Invalid PNG data, size 5"):
+        sess.run(tf.image.decode_png(tf.constant(b"hello")))
+
+
+def test_encode_png_needs_a_three_dimensional_uint8_or_uint16_image():
+    with pytest.raises(ValueError):
+        tf.image.encode_png(tf.zeros([2, 2], tf.uint8))
+    with pytest.raises(TypeError, match="uint8, uint16"):
+        tf.image.encode_png(tf.zeros([2, 2, 1]))
