@@ -20,6 +20,7 @@ from teachflow import (
     logging,
     losses,
     math,
+    metrics,
     nn,
     random,
     summary,
