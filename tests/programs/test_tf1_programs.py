@@ -41,6 +41,13 @@ WORK = {
     "supervisor_between_graph": 16 * 10 * 10,
     "replica_flags": 12 * 8 * 8,
     "rnn_sequence_classifier": 60 * 8 * 9 * 64,  # Adam steps x time steps x terms x rows
+    # Hands-On Machine Learning (1st ed.), chapters 9, 11, 13 and 15
+    "up_and_running": 20 * 200 * 9,  # epochs x rows x features
+    "reusing_pretrained_layers": 30 * 120 * 16,  # steps x rows x units
+    "batch_norm_clipping": 12 * 50 * 20,
+    "regularization_early_stopping": 52 * 40 * 16,
+    "cnn_metrics": 9 * 32 * 54,  # Adam steps x rows x conv terms
+    "stacked_autoencoder": 48 * 16 * 16 * 4,  # steps x rows x pixels x layers
 }
 IN_PROCESS = [name for name in WORK if name not in ("supervisor_between_graph", "replica_flags")]
 
