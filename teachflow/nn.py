@@ -17,6 +17,10 @@ from teachflow.ops.activation_ops import (  # noqa: F401
     softplus,
     softsign,
 )
+from teachflow.ops.candidate_sampling_ops import (  # noqa: F401
+    log_uniform_candidate_sampler,
+    uniform_candidate_sampler,
+)
 from teachflow.ops.conv_ops import (  # noqa: F401
     conv2d,
     conv2d_backprop_filter,
@@ -66,4 +70,5 @@ from teachflow.ops.rnn_bidirectional import (  # noqa: F401
     bidirectional_dynamic_rnn,
     static_bidirectional_rnn,
 )
+from teachflow.ops.sampled_losses import nce_loss  # noqa: F401
 from teachflow.ops.top_k_ops import in_top_k, top_k  # noqa: F401

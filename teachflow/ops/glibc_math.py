@@ -30,7 +30,7 @@ import math
 
 import numpy as np
 
-__all__ = ["logf", "sincosf", "log", "log1p", "pow", "exp", "lgamma"]
+__all__ = ["logf", "sincosf", "log", "log1p", "pow", "exp", "lgamma", "log1pf", "expm1f"]
 
 # -- logf (glibc sysdeps/ieee754/flt-32/e_logf.c and e_logf_data.c) -------------------------
 # log(x) = log1p(z / c - 1) + log(c) + k ln 2, with 1/c and log(c) read from a 16-entry table.
@@ -149,6 +149,32 @@ def _c_lgamma():
 
 
 _lgamma = np.frompyfunc(_c_lgamma(), 1, 1)
+
+
+def _c_float_function(name, fallback):
+    # The float functions of the candidate samplers' expected counts (TF's float
+    # log1p/expm1 calls); without a C math library, the double function rounded once,
+    # which may differ in the last bit.
+    lib = ctypes.util.find_library("m")
+    if lib is None:
+        return lambda x: float(np.float32(fallback(x)))
+    fn = getattr(ctypes.CDLL(lib), name)
+    fn.restype, fn.argtypes = ctypes.c_float, [ctypes.c_float]
+    return fn
+
+
+_log1pf = _c_float_function("log1pf", math.log1p)
+_expm1f = _c_float_function("expm1f", math.expm1)
+
+
+def log1pf(x) -> np.float32:
+    """The C library's single-precision ``log1pf`` of one float (through ctypes)."""
+    return np.float32(_log1pf(float(np.float32(x))))
+
+
+def expm1f(x) -> np.float32:
+    """The C library's single-precision ``expm1f`` of one float (through ctypes)."""
+    return np.float32(_expm1f(float(np.float32(x))))
 
 
 def log(x: np.ndarray) -> np.ndarray:

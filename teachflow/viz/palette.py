@@ -237,6 +237,7 @@ OP_FAMILY_RULES = (
     ("random", "prefix", "Random"),
     ("random", "exact", "TruncatedNormal"),
     ("random", "exact", "Multinomial"),
+    ("random", "suffix", "CandidateSampler"),
     ("gradient", "suffix", "Grad"),
     ("gradient", "exact", "BroadcastGradientArgs"),
     ("gradient", "exact", "FusedBatchNormGradV3"),

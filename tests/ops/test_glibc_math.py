@@ -72,3 +72,13 @@ def test_double_exp_and_lgamma_are_the_c_librarys():
     expected = np.array([math.log(math.factorial(int(v) - 1)) for v in k])
     np.testing.assert_allclose(glibc_math.lgamma(k), expected, rtol=4 * np.finfo(float).eps)
     assert glibc_math.lgamma(np.array([1.0, 2.0])).tolist() == [0.0, 0.0]
+
+
+def test_float_log1p_and_expm1_are_floats_within_a_unit_in_the_last_place():
+    # The candidate samplers' expected counts (TF's float log1p/expm1 calls); that they are
+    # TF's bit for bit is checked by tests/ops/test_candidate_sampling_ops.py.
+    for ours, exact in ((glibc_math.log1pf, math.log1p), (glibc_math.expm1f, math.expm1)):
+        for x in np.float32([-0.6632368, -0.05962546, 0.0, 1e-8, 2.5]):
+            got, want = ours(x), np.float32(exact(float(x)))
+            assert got.dtype == np.float32
+            assert abs(got - want) <= abs(np.spacing(want)), (ours.__name__, x)
