@@ -2,6 +2,7 @@
 
 from teachflow.distributed.cluster import ClusterSpec
 from teachflow.distributed.server import Server
+from teachflow.summary.summary_iterator import summary_iterator
 from teachflow.train import resource_training_ops as _resource_training_ops  # noqa: F401
 from teachflow.train.adagrad import AdagradOptimizer
 from teachflow.train.adam import AdamOptimizer
