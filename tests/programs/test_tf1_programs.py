@@ -48,6 +48,13 @@ WORK = {
     "regularization_early_stopping": 52 * 40 * 16,
     "cnn_metrics": 9 * 32 * 54,  # Adam steps x rows x conv terms
     "stacked_autoencoder": 48 * 16 * 16 * 4,  # steps x rows x pixels x layers
+    # TensorFlow-Examples, part 2
+    "word2vec": 60 * 16 * 9,  # steps x embedding size x sampled logits
+    "autoencoder": 40 * 16 * 16,
+    "variational_autoencoder": 40 * 25 * 16,
+    "gan": 30 * 8 * 32,
+    "tensorboard_advanced": 18 * 8 * 20,
+    "multigpu_cnn": 12 * 36 * 64,  # steps x conv taps x pixels
 }
 IN_PROCESS = [name for name in WORK if name not in ("supervisor_between_graph", "replica_flags")]
 
@@ -76,13 +83,36 @@ def _expected(name):
     return json.loads((FIXTURES / f"{name}.json").read_text())
 
 
-@pytest.mark.parametrize("name", IN_PROCESS)
-def test_program_matches_tensorflow(name):
+def _run_in_process(name, *args):
     tf.reset_default_graph()
     out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        runpy.run_path(str(HERE / f"{name}.py"), run_name="__main__")
-    _assert_matches(_results(out.getvalue()), _expected(name), EPS32 * np.sqrt(WORK[name]))
+    argv = sys.argv
+    sys.argv = [str(HERE / f"{name}.py"), *args]
+    try:
+        with contextlib.redirect_stdout(out):
+            runpy.run_path(str(HERE / f"{name}.py"), run_name="__main__")
+    finally:
+        sys.argv = argv
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("name", IN_PROCESS)
+def test_program_matches_tensorflow(name):
+    stdout = _run_in_process(name)
+    _assert_matches(_results(stdout), _expected(name), EPS32 * np.sqrt(WORK[name]))
+
+
+def test_multigpu_towers_run_on_two_simulated_gpus_with_tensorflows_values(monkeypatch):
+    # TensorFlow ran the towers on its CPU (no GPU, allow_soft_placement); teachflow places
+    # them on two simulated GPUs, and the numbers are the same.
+    monkeypatch.setenv("TEACHFLOW_SIMULATED_GPUS", "2")
+    stdout = _run_in_process("multigpu_cnn", "--log")
+    tol = EPS32 * np.sqrt(WORK["multigpu_cnn"])
+    _assert_matches(_results(stdout), _expected("multigpu_cnn"), tol)
+    placed = dict(line.split(": (", 1) for line in stdout.splitlines() if ": (" in line)
+    assert placed["ConvNet/Conv2D"].endswith("device:GPU:0")
+    assert placed["ConvNet_2/Conv2D"].endswith("device:GPU:1")
+    assert placed["ConvNet/conv1/kernel"].endswith("device:CPU:0")
 
 
 def _run_script(name, *args):
