@@ -22,7 +22,9 @@ from teachflow import (
     math,
     metrics,
     nn,
+    python_io,
     random,
+    sparse,
     summary,
     train,
 )  # noqa: E402 (namespaces)
@@ -83,6 +85,7 @@ from teachflow.framework.scopes import (
     name_scope,
 )
 from teachflow.framework.shapes import Dimension, TensorShape, dimension_value
+from teachflow.framework.sparse_tensor import SparseTensorValue
 from teachflow.ops.accumulator_ops import *  # noqa: F403
 from teachflow.ops.array_ops import *  # noqa: F403
 from teachflow.ops.bincount_ops import *  # noqa: F403
@@ -97,6 +100,7 @@ from teachflow.ops.control_flow_ops import *  # noqa: F403
 from teachflow.ops.control_flow_while import while_loop  # noqa: F401
 from teachflow.ops.data_flow_ops import *  # noqa: F403
 from teachflow.ops.diag_ops import *  # noqa: F403
+from teachflow.ops.example_parsing_ops import *  # noqa: F403
 from teachflow.ops.functional_ops import foldl, foldr, map_fn, scan  # noqa: F401
 from teachflow.ops.gamma_poisson_ops import random_gamma, random_poisson  # noqa: F401
 from teachflow.ops.gradients import *  # noqa: F403
@@ -118,6 +122,7 @@ from teachflow.ops.segment_ops import *  # noqa: F403
 from teachflow.ops.sequence_mask_ops import *  # noqa: F403
 from teachflow.ops.set_ops import *  # noqa: F403
 from teachflow.ops.sort_ops import *  # noqa: F403
+from teachflow.ops.sparse_ops import *  # noqa: F403
 from teachflow.ops.special_math_ops import *  # noqa: F403
 from teachflow.ops.state_ops import *  # noqa: F403
 from teachflow.ops.tensor_array_ops import TensorArray  # noqa: F401

@@ -26,13 +26,14 @@ from teachflow.data.iterator_ops import (
     make_initializable_iterator,
     make_one_shot_iterator,
 )
-from teachflow.data.readers import FixedLengthRecordDataset, TextLineDataset
+from teachflow.data.readers import FixedLengthRecordDataset, TextLineDataset, TFRecordDataset
 
 __all__ = [
     "AUTOTUNE",
     "Dataset",
     "FixedLengthRecordDataset",
     "Iterator",
+    "TFRecordDataset",
     "TextLineDataset",
     "experimental",
     "make_initializable_iterator",

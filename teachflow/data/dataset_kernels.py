@@ -67,6 +67,7 @@ _DATASETS = {
     "TensorSliceDataset": (lambda a, f, *c: ds.TensorSlices(c), ()),
     "RangeDataset": (lambda a, f, start, stop, step: ds.Range(start, stop, step), ()),
     "TextLineDataset": (lambda a, f, names, comp, buf: ds.TextLines(names, as_bytes(comp)), ()),
+    "TFRecordDataset": (lambda a, f, names, comp, buf: ds.TFRecords(names, as_bytes(comp)), ()),
     "FixedLengthRecordDatasetV2": (
         lambda a, f, names, header, record, footer, buf, comp: ds.FixedLengthRecords(
             names, header, record, footer, as_bytes(comp)

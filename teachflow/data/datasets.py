@@ -30,6 +30,7 @@ import numpy as np
 from teachflow.framework import errors
 from teachflow.ops.philox import PhiloxRandom, SingleSample, seed_pair
 from teachflow.ops.reader_resources import open_file, read_whole_file
+from teachflow.proto import tf_record
 
 
 class ElementError:
@@ -164,6 +165,24 @@ class FixedLengthRecords(DatasetValue):
             body = data[header : max(len(data) - footer, header)]
             for start in range(0, len(body) - record + 1, record):
                 yield (body[start : start + record],)
+
+
+class TFRecords(DatasetValue):
+    """``TFRecordDataset``: the records of each TFRecord file in turn; a corrupted or torn
+    record ends the pass with DataLossError, as TF's reader."""
+
+    def __init__(self, filenames, compression):
+        self.filenames = [bytes(f) for f in np.asarray(filenames, dtype=object).reshape(-1)]
+        self.decompress = _decompressor(compression)
+
+    def iterate(self):
+        for filename in self.filenames:
+            try:
+                for record in tf_record.records(_file_contents(filename, self.decompress)):
+                    yield (record,)
+            except tf_record.RecordError as e:
+                yield ElementError(errors.DataLossError(None, None, str(e)))
+                return
 
 
 # -- transformations --------------------------------------------------------------------------
@@ -305,7 +324,8 @@ class PaddedBatch(Batch):
                 raise _invalid("Attempted to pad to a smaller size than the input element.")
             batch = np.full((len(parts),) + dims, self.padding_values[i], dtype=dt)
             for j, p in enumerate(parts):
-                batch[(j,) + tuple(slice(0, n) for n in p.shape)] = p
+                # A 0-d object array (a string scalar) would be stored as an array in the slot.
+                batch[(j,) + tuple(slice(0, n) for n in p.shape)] = p if p.ndim else p[()]
             out.append(batch)
         return tuple(out)
 

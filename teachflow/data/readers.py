@@ -1,4 +1,5 @@
-"""Datasets read from files: ``tf.data.TextLineDataset``, ``tf.data.FixedLengthRecordDataset``.
+"""Datasets read from files: ``tf.data.TextLineDataset``, ``tf.data.TFRecordDataset``,
+``tf.data.FixedLengthRecordDataset``.
 
 >>> import os, tempfile
 >>> import teachflow as tf
@@ -45,6 +46,31 @@ class TextLineDataset(Dataset):
             _optional(buffer_size, _BUFFER_BYTES, dtypes.int64, "buffer_size"),
         ]
         made = Dataset._op("TextLineDataset", inputs, TensorSpec(dtypes.string, TensorShape([])))
+        super().__init__(made._variant_tensor, made._element_spec)
+
+
+class TFRecordDataset(Dataset):
+    """The records of the TFRecord files ``filenames`` (as ``tf.python_io.TFRecordWriter``
+    writes them), one after the other, as scalar strings. ``compression_type``: "", "GZIP"
+    or "ZLIB"."""
+
+    def __init__(self, filenames, compression_type=None, buffer_size=None, num_parallel_reads=None):
+        if num_parallel_reads is not None:
+            # TF reads that many files at once, taking one record from each in turn (its
+            # deterministic order): an interleave of one-file datasets.
+            made = Dataset.from_tensor_slices(_filenames(filenames)).interleave(
+                lambda name: TFRecordDataset(name, compression_type, buffer_size),
+                cycle_length=num_parallel_reads,
+                block_length=1,
+            )
+            super().__init__(made._variant_tensor, made._element_spec)
+            return
+        inputs = [
+            _filenames(filenames),
+            _optional(compression_type, "", dtypes.string, "compression_type"),
+            _optional(buffer_size, _BUFFER_BYTES, dtypes.int64, "buffer_size"),
+        ]
+        made = Dataset._op("TFRecordDataset", inputs, TensorSpec(dtypes.string, TensorShape([])))
         super().__init__(made._variant_tensor, made._element_spec)
 
 

@@ -1,6 +1,7 @@
 """Fetch structures: what ``Session.run`` was asked for, and how to give it back.
 
-``fetches`` may be a Tensor, an Operation (fetches ``None``), a name, a Variable, or any
+``fetches`` may be a Tensor, an Operation (fetches ``None``), a name, a Variable, a
+SparseTensor (fetches a ``SparseTensorValue``), or any
 nesting of list / tuple / namedtuple / dict of these. The handler flattens it to unique
 tensors and target ops, and rebuilds the same structure around the computed values.
 """
@@ -8,6 +9,7 @@ tensors and target ops, and rebuilds the same structure around the computed valu
 from __future__ import annotations
 
 from teachflow.framework.operation import Operation, Tensor
+from teachflow.framework.sparse_tensor import SparseTensor, SparseTensorValue
 
 
 class FetchHandler:
@@ -36,6 +38,9 @@ class FetchHandler:
                 cls = type(fetch)
                 return lambda vals: cls(*[s(vals) for s in subs])
             return lambda vals: tuple(s(vals) for s in subs)
+        if isinstance(fetch, SparseTensor):
+            parts = self._mapper([fetch.indices, fetch.values, fetch.dense_shape])
+            return lambda vals: SparseTensorValue(*parts(vals))
         if isinstance(fetch, dict):
             cls = type(fetch)
             items = [(k, self._mapper(v)) for k, v in fetch.items()]

@@ -2,6 +2,17 @@
 
 from teachflow.distributed.cluster import ClusterSpec
 from teachflow.distributed.server import Server
+from teachflow.proto.example import (  # noqa: F401 - tf.train.Example and its parts
+    BytesList,
+    Example,
+    Feature,
+    FeatureList,
+    FeatureLists,
+    Features,
+    FloatList,
+    Int64List,
+    SequenceExample,
+)
 from teachflow.summary.summary_iterator import summary_iterator
 from teachflow.train import resource_training_ops as _resource_training_ops  # noqa: F401
 from teachflow.train.adagrad import AdagradOptimizer

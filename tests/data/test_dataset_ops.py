@@ -252,3 +252,12 @@ def test_unbatch_splits_every_component_along_dimension_0():
     assert [tuple(int(v) for v in e) for e in drain(flat)[:-1]] == [(i, -i) for i in range(5)]
     with pytest.raises(ValueError, match="scalar components"):
         D.range(3).unbatch()
+
+
+def test_padded_batch_of_string_scalars_holds_bytes():
+    ds = D.zip(
+        (D.from_tensor_slices(["a", "bb"]), D.range(1, 3).map(lambda n: tf.range(n) * 0 + 1))
+    )
+    ds = ds.padded_batch(2, padded_shapes=([], [None]))
+    (names, ones), end = drain(ds)
+    assert names.tolist() == [b"a", b"bb"] and ones.tolist() == [[1, 0], [1, 1]] and end == "END"

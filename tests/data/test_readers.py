@@ -71,3 +71,42 @@ def test_fixed_length_record_dataset_with_decode_raw(tmp_path):
     # 10 data bytes: two 4-byte records; the last 2 bytes are a partial record, dropped.
     assert [n.tolist() for n in numbers[:-1]] == [[0, 1], [2, 3]]
     assert numbers[0].dtype == np.int16 and numbers[-1] == "END"
+
+
+def _tfrecord(path, records):
+    with tf.python_io.TFRecordWriter(str(path)) as writer:
+        for r in records:
+            writer.write(r)
+    return str(path)
+
+
+def test_tfrecord_dataset_reads_every_file_in_turn(tmp_path):
+    a = _tfrecord(tmp_path / "a.tfrecord", [b"a0", b"a1", b"a2"])
+    b = _tfrecord(tmp_path / "b.tfrecord", [b"b0"])
+    ds = tf.data.TFRecordDataset([a, b])
+    assert ds._variant_tensor.op.type == "TFRecordDataset" and ds.output_types == tf.string
+    assert drain(ds) == [b"a0", b"a1", b"a2", b"b0", "END"]
+    # num_parallel_reads: one record from each open file in turn, as TF's deterministic order.
+    assert drain(tf.data.TFRecordDataset([a, b], num_parallel_reads=2)) == [
+        b"a0",
+        b"b0",
+        b"a1",
+        b"a2",
+        "END",
+    ]
+
+
+def test_tfrecord_dataset_gzip_and_data_loss(tmp_path):
+    path = tmp_path / "g.tfrecord"
+    with tf.python_io.TFRecordWriter(str(path), "GZIP") as writer:
+        writer.write(b"zipped")
+    assert drain(tf.data.TFRecordDataset(str(path), compression_type="GZIP")) == [b"zipped", "END"]
+    torn = _tfrecord(tmp_path / "t.tfrecord", [b"whole", b"torn"])
+    (tmp_path / "t.tfrecord").write_bytes(open(torn, "rb").read()[:-2])
+    nxt = tf.data.TFRecordDataset(torn).make_one_shot_iterator().get_next()
+    with tf.Session() as sess:
+        assert sess.run(nxt) == b"whole"
+        with pytest.raises(tf.errors.DataLossError, match="truncated record at 21"):
+            sess.run(nxt)
+        with pytest.raises(tf.errors.OutOfRangeError):
+            sess.run(nxt)

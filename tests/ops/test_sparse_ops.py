@@ -1,0 +1,33 @@
+"""tf.SparseTensor and tf.sparse_tensor_to_dense (SparseToDense), with TF's index checks."""
+
+import pytest
+
+import teachflow as tf
+
+
+def test_to_dense_places_values_and_fills_the_rest(sess):
+    sp = tf.SparseTensor([[0, 1], [2, 0]], [5, 6], [3, 2])
+    dense = tf.sparse_tensor_to_dense(sp, default_value=-1)
+    assert dense.op.type == "SparseToDense" and dense.shape == [3, 2]
+    assert sess.run(dense).tolist() == [[-1, 5], [-1, -1], [6, -1]]
+    strings = tf.SparseTensor([[1]], ["b"], [2])
+    assert sess.run(tf.sparse.to_dense(strings)).tolist() == [b"", b"b"]
+
+
+def test_fetching_a_sparse_tensor_gives_its_value(sess):
+    sp = tf.SparseTensor([[1]], [2.5], [4])
+    got = sess.run({"sp": sp})["sp"]
+    assert isinstance(got, tf.SparseTensorValue) and got.values.tolist() == [2.5]
+    assert got.dense_shape.tolist() == [4]
+
+
+@pytest.mark.parametrize(
+    "indices, words",
+    [([[3]], "out of bounds"), ([[1], [0]], "is out of order"), ([[1], [1]], "is repeated")],
+)
+def test_indices_are_validated(sess, indices, words):
+    sp = tf.SparseTensor(indices, [1] * len(indices), [3])
+    with pytest.raises(tf.errors.InvalidArgumentError, match=words):
+        sess.run(tf.sparse_tensor_to_dense(sp))
+    if words != "out of bounds":
+        sess.run(tf.sparse_tensor_to_dense(sp, validate_indices=False))
