@@ -6,6 +6,7 @@ A small classifier trains from the CSV pipeline."""
 import hashlib
 import json
 import os
+import shutil
 import tempfile
 
 import numpy as np
@@ -114,4 +115,5 @@ with tf.Session() as sess:
 print("first record batch:", results["records"][0])
 
 results["losses"] = results["losses"][::3]
+shutil.rmtree(workdir)
 print("results:", json.dumps(results))

@@ -4,6 +4,7 @@ seeded op), standardized; a tf.py_func in another map computes a label with NumP
 
 import json
 import os
+import shutil
 import tempfile
 
 import numpy as np
@@ -60,4 +61,5 @@ with tf.Session() as sess:
         )
 print("labels:", [b["labels"] for b in results["batches"]])
 
+shutil.rmtree(workdir)
 print("results:", json.dumps(results))

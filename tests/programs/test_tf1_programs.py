@@ -55,6 +55,12 @@ WORK = {
     "gan": 30 * 8 * 32,
     "tensorboard_advanced": 18 * 8 * 20,
     "multigpu_cnn": 12 * 36 * 64,  # steps x conv taps x pixels
+    # tf.data input pipelines
+    "data_shuffle_batch": 40 * 16 * 4,  # steps x rows x terms
+    "data_transformations": 1,
+    "data_iterator_switch": 36 * 10 * 3,
+    "data_files": 25 * 8 * 3,
+    "data_images": 8 * 8 * 3,  # the pixels one standardization sums
 }
 IN_PROCESS = [name for name in WORK if name not in ("supervisor_between_graph", "replica_flags")]
 
