@@ -51,7 +51,8 @@ __all__ = [
 # -- fill --------------------------------------------------------------------------------------
 def _infer_fill(op):
     dims, value = op.inputs
-    check_index_dtype(op, 0, "index_type")
+    # index_type is the dims' dtype (int32 or int64), as TF's wrapper infers it.
+    op._attrs["index_type"] = check_index_dtype(op, 0, "index_type")
     check_rank(dims.shape, 1)
     check_rank(value.shape, 0)
     known = constant_value(dims)
@@ -109,7 +110,7 @@ def fill(dims, value, name=None):
     tf.int32
     """
     args = [(dims, "dims", INDEX), (value, "value", None)]
-    return apply_op("Fill", name, args, {"index_type": dtypes.int32}).outputs[0]
+    return apply_op("Fill", name, args).outputs[0]
 
 
 def _zero_of(dtype):

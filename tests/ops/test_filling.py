@@ -262,3 +262,17 @@ def test_eye_matches_numpy(sess, args, kwargs, expected):
     # TensorFlow's names: MatrixDiag of ones (square) or MatrixSetDiag into zeros.
     assert r.shape == expected.shape and r.op.name in ("eye/diag", "eye/set_diag")
     assert out.dtype == kwargs.get("dtype", tf.float32).as_numpy_dtype
+
+
+def test_fill_with_int64_dims_has_index_type_int64_and_reimports():
+    g = tf.Graph()
+    with g.as_default():
+        dims = tf.constant([2, 3], tf.int64)
+        f = tf.fill(dims, 1.5, name="f")
+        assert f.op.get_attr("index_type") == tf.int64
+        assert tf.fill([2], 1).op.get_attr("index_type") == tf.int32
+        graph_def = g.as_graph_def()
+    with tf.Graph().as_default():
+        tf.import_graph_def(graph_def, name="")
+        with tf.Session() as sess:
+            np.testing.assert_array_equal(sess.run("f:0"), np.full((2, 3), 1.5, np.float32))
