@@ -203,6 +203,7 @@ OP_FAMILY_RULES = (
     ("state", "prefix", "Queue"),
     ("state", "prefix", "Assign"),
     ("array", "exact", "ScatterNd"),
+    ("array", "exact", "SparseToDense"),
     ("state", "prefix", "Scatter"),
     ("state", "exact", "IsVariableInitialized"),
     ("state", "exact", "ReadVariableOp"),
@@ -223,6 +224,8 @@ OP_FAMILY_RULES = (
     ("io", "prefix", "Reader"),
     ("io", "suffix", "ReaderV2"),
     ("io", "prefix", "Decode"),
+    ("io", "prefix", "Encode"),
+    ("io", "prefix", "Parse"),  # tf.train.Example records
     ("io", "suffix", "File"),
     ("io", "suffix", "Files"),
     ("io", "prefix", "Save"),

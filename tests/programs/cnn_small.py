@@ -2,7 +2,7 @@
 dropout, Adam, the batch-norm updates run with the train op.
 
     .venv/bin/python tests/programs/cnn_small.py            # teachflow
-    /work/tfvenv/bin/python tests/programs/cnn_small.py --tensorflow   # the same on TF
+    .venv-tf/bin/python tests/programs/cnn_small.py --tensorflow   # the same on TF
       (TF needs tf_keras for tf.compat.v1.layers: see record_cnn_small.py)
 
 Everything is deterministic: the images are a fixed function of their index, the labels
