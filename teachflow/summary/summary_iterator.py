@@ -18,8 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from teachflow.framework import errors
-from teachflow.proto import messages
-from teachflow.summary.event_file import read_records
+from teachflow.proto import messages, tf_record
 
 __all__ = ["summary_iterator"]
 
@@ -36,8 +35,8 @@ def summary_iterator(path) -> Iterator[messages.Event]:
     except FileNotFoundError:
         raise errors.NotFoundError(None, None, f"{path}; No such file or directory") from None
     try:
-        records = read_records(raw)
-    except ValueError as e:
+        records = list(tf_record.records(raw))
+    except tf_record.RecordError as e:
         raise errors.DataLossError(None, None, f"{e} of {path}") from None
     for record in records:
         yield messages.Event.FromString(record)

@@ -3,12 +3,13 @@
 import pytest
 
 from teachflow.proto import tf_record
-from teachflow.summary.event_file import frame_record
 
 
-def test_framing_is_the_event_files_framing():
+def test_a_record_is_its_length_then_data_each_with_a_masked_crc():
     for data in (b"", b"x", bytes(range(256)) * 3):
-        assert tf_record.frame(data) == frame_record(data)
+        framed = tf_record.frame(data)
+        assert len(framed) == 16 + len(data) and framed[12 : 12 + len(data)] == data
+        assert framed[:8] == len(data).to_bytes(8, "little")
 
 
 def test_records_come_back_in_order():

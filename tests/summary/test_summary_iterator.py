@@ -6,7 +6,7 @@ import pathlib
 import pytest
 
 import teachflow as tf
-from teachflow.summary.event_file import frame_record
+from teachflow.proto.tf_record import frame as frame_record
 
 
 def _write(logdir):
@@ -36,7 +36,7 @@ def test_tensorflows_event_file_reads_back(tmp_path):
 def test_a_torn_record_is_data_loss(tmp_path):
     path = _write(tmp_path)
     path.write_bytes(path.read_bytes() + frame_record(b"torn")[:-2])
-    with pytest.raises(tf.errors.DataLossError, match="Truncated"):
+    with pytest.raises(tf.errors.DataLossError, match="truncated record"):
         list(tf.train.summary_iterator(str(path)))
 
 
