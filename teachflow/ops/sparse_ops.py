@@ -25,7 +25,7 @@ from teachflow.framework.shapes import TensorShape
 from teachflow.framework.sparse_tensor import SparseTensor
 from teachflow.ops.static_value import constant_value
 
-__all__ = ["SparseTensor", "sparse_tensor_to_dense"]
+__all__ = ["SparseTensor", "sparse_tensor_to_dense", "sparse_to_dense"]
 
 
 def _invalid(message):
@@ -97,4 +97,36 @@ def sparse_tensor_to_dense(sp_input, default_value=None, validate_indices=True, 
             "Tindices": dtypes.int64,
         }
         inputs = [sp_input.indices, sp_input.dense_shape, sp_input.values, default]
+        return get_default_graph().create_op("SparseToDense", inputs, attrs, name=scope).outputs[0]
+
+
+def sparse_to_dense(sparse_indices, output_shape, sparse_values, default_value=0,
+                    validate_indices=True, name=None):  # fmt: skip
+    """The ``SparseToDense`` op on its own tensors (TF 1's ``tf.sparse_to_dense``).
+
+    ``sparse_indices`` (int32 or int64) is ``[n, rank]``, ``[n]`` or a scalar;
+    ``sparse_values`` is ``[n]`` or one value for every index.
+
+        >>> import teachflow as tf
+        >>> with tf.Session() as sess:
+        ...     print(sess.run(tf.sparse_to_dense([[0, 2]], [2, 3], 7.0, validate_indices=False)))
+        [[0. 0. 7.]
+         [0. 0. 0.]]
+    """
+    with name_scope(name, "SparseToDense", [sparse_indices, sparse_values]) as scope:
+        indices = convert_to_tensor(sparse_indices, name="sparse_indices")
+        if indices.dtype.base_dtype not in (dtypes.int32, dtypes.int64):
+            indices = convert_to_tensor(sparse_indices, dtype=dtypes.int32, name="sparse_indices")
+        index_dtype = indices.dtype.base_dtype
+        shape = convert_to_tensor(output_shape, dtype=index_dtype, name="output_shape")
+        values = convert_to_tensor(sparse_values, name="sparse_values")
+        default = convert_to_tensor(
+            default_value, dtype=values.dtype.base_dtype, name="default_value"
+        )
+        attrs = {
+            "validate_indices": bool(validate_indices),
+            "T": values.dtype.base_dtype,
+            "Tindices": index_dtype,
+        }
+        inputs = [indices, shape, values, default]
         return get_default_graph().create_op("SparseToDense", inputs, attrs, name=scope).outputs[0]

@@ -1,5 +1,6 @@
 """tf.SparseTensor and tf.sparse_tensor_to_dense (SparseToDense), with TF's index checks."""
 
+import numpy as np
 import pytest
 
 import teachflow as tf
@@ -31,3 +32,14 @@ def test_indices_are_validated(sess, indices, words):
         sess.run(tf.sparse_tensor_to_dense(sp))
     if words != "out of bounds":
         sess.run(tf.sparse_tensor_to_dense(sp, validate_indices=False))
+
+
+def test_sparse_to_dense_of_int32_indices_and_one_value_for_all():
+    tf.reset_default_graph()
+    dense = tf.sparse_to_dense([[0, 2], [1, 0]], [2, 3], 7.0, default_value=-1.0)
+    assert dense.op.type == "SparseToDense" and dense.op.get_attr("Tindices") == tf.int32
+    with tf.Session() as sess:
+        np.testing.assert_array_equal(sess.run(dense), [[-1, -1, 7], [7, -1, -1]])
+        # Without validation the indices may come in any order (sampled_softmax_loss's hits).
+        unsorted = tf.sparse_to_dense([[1, 0], [0, 2]], [2, 3], [1, 2], validate_indices=False)
+        np.testing.assert_array_equal(sess.run(unsorted), [[0, 0, 2], [1, 0, 0]])
