@@ -18,6 +18,7 @@ from teachflow.ops.activation_ops import (  # noqa: F401
     softsign,
 )
 from teachflow.ops.candidate_sampling_ops import (  # noqa: F401
+    compute_accidental_hits,
     log_uniform_candidate_sampler,
     uniform_candidate_sampler,
 )
@@ -70,5 +71,9 @@ from teachflow.ops.rnn_bidirectional import (  # noqa: F401
     bidirectional_dynamic_rnn,
     static_bidirectional_rnn,
 )
-from teachflow.ops.sampled_losses import nce_loss  # noqa: F401
+from teachflow.ops.sampled_losses import nce_loss, sampled_softmax_loss  # noqa: F401
 from teachflow.ops.top_k_ops import in_top_k, top_k  # noqa: F401
+from teachflow.ops.unigram_samplers import (  # noqa: F401
+    fixed_unigram_candidate_sampler,
+    learned_unigram_candidate_sampler,
+)

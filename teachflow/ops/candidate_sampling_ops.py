@@ -39,11 +39,36 @@ from teachflow.ops.philox import GuardedPhilox, SingleSample
 from teachflow.ops.random_distributions import uint64_to_double
 from teachflow.ops.random_ops import finish
 
-__all__ = ["log_uniform_candidate_sampler", "uniform_candidate_sampler"]
+__all__ = [
+    "compute_accidental_hits",
+    "log_uniform_candidate_sampler",
+    "uniform_candidate_sampler",
+]
 
 # Words reserved per sampled class and run (candidate_sampler_ops.cc): rejection rarely
 # needs more, and when it does TF reads on past the reservation, as we do.
 _WORDS_PER_SAMPLE = 2048
+
+
+def exact_uniform_int(n: int, words: SingleSample, bits: int = 32) -> int:
+    """A uniform integer of ``[0, n)``: TF's ``ExactUniformInt`` (``SimplePhilox::Uniform``).
+
+    A power of two masks one word (two for 64 bits, low word first); otherwise words below
+    ``(2**bits - 1) % n + 1`` are drawn again, so that ``% n`` favours no class.
+    """
+
+    def draw() -> int:
+        if bits == 32:
+            return words()
+        low, high = (int(w) for w in words.take(2))
+        return low | high << 32
+
+    if n & (n - 1) == 0:
+        return draw() & (n - 1)
+    rem = ((1 << bits) - 1) % n + 1
+    while (value := draw()) < rem:
+        pass
+    return value % n
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,8 +94,7 @@ class UniformSampler:
     range_max: int
 
     def sample(self, words: SingleSample) -> int:
-        low, high = (int(w) for w in words.take(2))  # SimplePhilox::Rand64: low word first
-        return (low | high << 32) % self.range_max
+        return exact_uniform_int(self.range_max, words, bits=64)
 
     def probability(self, value: int) -> float:
         return 1.0 / self.range_max
@@ -108,7 +132,8 @@ def sample_candidates(sampler, words: SingleSample, true_classes, num_sampled: i
     return np.array(picked, np.int64), true_count, counts(picked)
 
 
-def _infer(op):
+def infer_candidate_sampler(op):
+    """Shapes of a sampler op: ``[num_sampled]``, ``[batch, num_true]``, ``[num_sampled]``."""
     (true_classes,) = op.inputs
     num_true, num_sampled = op._attrs["num_true"], op._attrs["num_sampled"]
     if true_classes.dtype.base_dtype != dtypes.int64:
@@ -127,14 +152,24 @@ def _infer(op):
     ]
 
 
-def _kernel_factory(make_sampler):
+def candidate_sampler_kernel(make_sampler):
+    """The kernel factory of a sampler op: ``make_sampler(attrs)`` builds its sampler.
+
+    The sampler lives as long as the kernel (one per session, as TF's); a sampler with an
+    ``update`` method learns from each run's true classes after drawing.
+    """
+
     def make(op, device):
         num_true, num_sampled = op._attrs["num_true"], op._attrs["num_sampled"]
         unique = op._attrs["unique"]
-        sampler = make_sampler(op._attrs["range_max"])
         guarded = GuardedPhilox(op._attrs.get("seed", 0), op._attrs.get("seed2", 0))
+        built = []  # the sampler, made on the first run (a vocabulary file read in the step)
 
         def candidates(true_classes):
+            if not built:
+                built.append(make_sampler(op._attrs))
+            sampler = built[0]
+            update = getattr(sampler, "update", None)
             true_classes = np.asarray(to_host(true_classes))
             if true_classes.ndim != 2:
                 raise errors.InvalidArgumentError(None, None, "true_classes must be a matrix")
@@ -142,13 +177,24 @@ def _kernel_factory(make_sampler):
                 raise errors.InvalidArgumentError(
                     None,
                     None,
-                    f"true_classes must have num_true columns, expected: {num_true} was: "
-                    f"{true_classes.shape[1]}",
+                    # TF's words, its two numbers the other way round.
+                    f"true_classes must have num_true columns, expected: "
+                    f"{true_classes.shape[1]} was: {num_true}",
                 )
             if unique and num_sampled > sampler.range_max:
                 raise errors.InvalidArgumentError(None, None, "Sampler's range is too small.")
+            outside = (true_classes < 0) | (true_classes >= sampler.range_max)
+            if outside.any():
+                raise errors.InvalidArgumentError(
+                    None,
+                    None,
+                    f"`true_candidate` out of range [0, {sampler.range_max}), received "
+                    f"{int(true_classes[outside][0])}",
+                )
             words = SingleSample(guarded.reserve_samples32(_WORDS_PER_SAMPLE * num_sampled))
             values = sample_candidates(sampler, words, true_classes, num_sampled, unique)
+            if update is not None:
+                update(true_classes.reshape(-1))
             return tuple(finish(v, device) for v in values)
 
         return candidates
@@ -161,12 +207,16 @@ for _type, _sampler in (
     ("UniformCandidateSampler", UniformSampler),
 ):
     registry.register(
-        _type, _infer, _kernel_factory(_sampler), stateful=True, not_differentiable=True
+        _type,
+        infer_candidate_sampler,
+        candidate_sampler_kernel(lambda attrs, cls=_sampler: cls(attrs["range_max"])),
+        stateful=True,
+        not_differentiable=True,
     )
 
 
-def _candidate_sampler(op_type, default_name, true_classes, num_true, num_sampled, unique,
-                       range_max, seed, name):  # fmt: skip
+def candidate_sampler_op(op_type, default_name, true_classes, num_true, num_sampled, unique,
+                       range_max, seed, name, **extra_attrs):  # fmt: skip
     true_classes = convert_to_tensor(true_classes, dtype=dtypes.int64, name="true_classes")
     seed1, seed2 = get_seed(seed)
     attrs = {
@@ -174,6 +224,7 @@ def _candidate_sampler(op_type, default_name, true_classes, num_true, num_sample
         "num_sampled": int(num_sampled),
         "unique": bool(unique),
         "range_max": int(range_max),
+        **extra_attrs,
         "seed": seed1 or 0,
         "seed2": seed2 or 0,
     }
@@ -190,7 +241,7 @@ def log_uniform_candidate_sampler(
     ``[num_sampled]``, float32 ``[batch_size, num_true]`` and float32 ``[num_sampled]``.
     Raises InvalidArgumentError when run if ``unique`` and ``num_sampled > range_max``.
     """
-    return _candidate_sampler(
+    return candidate_sampler_op(
         "LogUniformCandidateSampler",
         "LogUniformCandidateSampler",
         true_classes,
@@ -216,7 +267,7 @@ def uniform_candidate_sampler(
         ...     print(sess.run(q))
         [0.5 0.5]
     """
-    return _candidate_sampler(
+    return candidate_sampler_op(
         "UniformCandidateSampler",
         "UniformCandidateSampler",
         true_classes,
@@ -227,3 +278,87 @@ def uniform_candidate_sampler(
         seed,
         name,
     )
+
+
+# -- accidental hits: a sampled class that is also one of the example's true classes ------
+def _accidental_hits_infer(op):
+    true_classes, sampled = op.inputs
+    if true_classes.shape.ndims not in (None, 2):
+        raise ValueError(f"Shape must be rank 2 but is rank {true_classes.shape.ndims}")
+    if true_classes.shape.ndims == 2 and true_classes.shape[1] not in (None, op._attrs["num_true"]):
+        raise ValueError(
+            f"Dimension must be {op._attrs['num_true']} but is {true_classes.shape[1]}"
+        )
+    if sampled.shape.ndims not in (None, 1):
+        raise ValueError(f"Shape must be rank 1 but is rank {sampled.shape.ndims}")
+    hits = TensorShape([None])
+    return [(dtypes.int32, hits), (dtypes.int64, hits), (dtypes.float32, hits)]
+
+
+def _accidental_hits_kernel(op, device):
+    num_true = op._attrs["num_true"]
+
+    def accidental_hits(true_classes, sampled):
+        true_classes, sampled = np.asarray(to_host(true_classes)), np.asarray(to_host(sampled))
+        if true_classes.ndim != 2 or true_classes.shape[1] != num_true:
+            raise errors.InvalidArgumentError(
+                None, None, "true_candidates must be a batch_size * num_true matrix"
+            )
+        if sampled.ndim != 1:
+            raise errors.InvalidArgumentError(
+                None,
+                None,
+                "sampled_candidates must be a vector, which is typically an output from "
+                "CandidateSampler",
+            )
+        # A class sampled twice (unique=False) is found at its last position, as TF's map.
+        position = {int(c): i for i, c in enumerate(sampled.tolist())}
+        hits = [
+            (row, position[c])
+            for row, classes in enumerate(true_classes.tolist())
+            for c in classes
+            if c in position
+        ]
+        rows = np.array([r for r, _ in hits], np.int32)
+        ids = np.array([i for _, i in hits], np.int64)
+        weights = np.full(len(hits), -np.finfo(np.float32).max, np.float32)
+        return tuple(finish(v, device) for v in (rows, ids, weights))
+
+    return accidental_hits
+
+
+registry.register(
+    "ComputeAccidentalHits",
+    _accidental_hits_infer,
+    _accidental_hits_kernel,
+    not_differentiable=True,
+)
+
+
+def compute_accidental_hits(true_classes, sampled_candidates, num_true, seed=None, name=None):
+    """Where a sampled class is one of an example's true classes.
+
+    Returns ``(indices, ids, weights)``, one entry per hit: the row of ``true_classes``
+    (int32), the position in ``sampled_candidates`` (int64) and ``-FLT_MAX`` (float32), the
+    sparse update that `sampled_softmax_loss` adds to such a sampled logit so that the true
+    class does not count as a negative. ``seed`` is an attr only (the op draws nothing).
+
+        >>> import teachflow as tf
+        >>> rows, ids, _ = tf.nn.compute_accidental_hits([[1], [4]], [4, 0, 1], num_true=1)
+        >>> with tf.Session() as sess:
+        ...     print(sess.run([rows, ids]))
+        [array([0, 1], dtype=int32), array([2, 0])]
+    """
+    true_classes = convert_to_tensor(true_classes, dtype=dtypes.int64, name="true_classes")
+    sampled_candidates = convert_to_tensor(
+        sampled_candidates, dtype=dtypes.int64, name="sampled_candidates"
+    )
+    seed1, seed2 = get_seed(seed)
+    attrs = {"num_true": int(num_true), "seed": seed1 or 0, "seed2": seed2 or 0}
+    op = true_classes.graph.create_op(
+        "ComputeAccidentalHits",
+        [true_classes, sampled_candidates],
+        attrs,
+        name=name or "ComputeAccidentalHits",
+    )
+    return tuple(op.outputs)

@@ -30,7 +30,9 @@ import math
 
 import numpy as np
 
-__all__ = ["logf", "sincosf", "log", "log1p", "pow", "exp", "lgamma", "log1pf", "expm1f"]
+__all__ = [
+    "logf", "sincosf", "log", "log1p", "pow", "exp", "lgamma", "log1pf", "expm1f", "powf",
+]  # fmt: skip
 
 # -- logf (glibc sysdeps/ieee754/flt-32/e_logf.c and e_logf_data.c) -------------------------
 # log(x) = log1p(z / c - 1) + log(c) + k ln 2, with 1/c and log(c) read from a 16-entry table.
@@ -167,6 +169,19 @@ _log1pf = _c_float_function("log1pf", math.log1p)
 _expm1f = _c_float_function("expm1f", math.expm1)
 
 
+def _c_powf():
+    # TF's fixed unigram sampler distorts each weight with C++'s float std::pow (powf).
+    lib = ctypes.util.find_library("m")
+    if lib is None:
+        return lambda x, y: float(np.float32(math.pow(x, y)))
+    fn = ctypes.CDLL(lib).powf
+    fn.restype, fn.argtypes = ctypes.c_float, [ctypes.c_float, ctypes.c_float]
+    return fn
+
+
+_powf = _c_powf()
+
+
 def log1pf(x) -> np.float32:
     """The C library's single-precision ``log1pf`` of one float (through ctypes)."""
     return np.float32(_log1pf(float(np.float32(x))))
@@ -175,6 +190,11 @@ def log1pf(x) -> np.float32:
 def expm1f(x) -> np.float32:
     """The C library's single-precision ``expm1f`` of one float (through ctypes)."""
     return np.float32(_expm1f(float(np.float32(x))))
+
+
+def powf(x, y) -> np.float32:
+    """The C library's single-precision ``powf`` of two floats (through ctypes)."""
+    return np.float32(_powf(float(np.float32(x)), float(np.float32(y))))
 
 
 def log(x: np.ndarray) -> np.ndarray:

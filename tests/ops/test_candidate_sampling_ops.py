@@ -110,10 +110,3 @@ def test_nce_loss_trains_an_embedding_with_sparse_updates():
     untouched = [i for i in range(12) if i not in (1, 4, 7)]
     np.testing.assert_array_equal(before[untouched], after[untouched])
     assert first > 0
-
-
-def test_remove_accidental_hits_is_refused():
-    tf.reset_default_graph()
-    with pytest.raises(ValueError, match="remove_accidental_hits"):
-        tf.nn.nce_loss(tf.zeros([5, 2]), tf.zeros([5]), [[1]], tf.zeros([1, 2]), 2, 5,
-                       remove_accidental_hits=True)  # fmt: skip
