@@ -61,6 +61,15 @@ WORK = {
     "data_iterator_switch": 36 * 10 * 3,
     "data_files": 25 * 8 * 3,
     "data_images": 8 * 8 * 3,  # the pixels one standardization sums
+    # Udacity Deep Learning (TF1 assignments) and Stanford CS20 (2018)
+    "udacity_fullyconnected": 41 * 64 * 4,  # steps x pixels x classes
+    "udacity_regularization": 41 * 64 * 32,
+    "udacity_convolutions": 31 * 72 * 16,  # steps x conv taps x hidden units
+    "udacity_lstm": 41 * 5 * 16 * 4,  # steps x unrollings x nodes x gates
+    "cs20_lazy_loading": 1,
+    "cs20_linreg_huber": 30 * 60,  # epochs x samples, one step each
+    "cs20_logreg": 40 * 784,  # Adam steps x pixels
+    "cs20_convnet_layers": 18 * 72 * 32,  # Adam steps x conv taps x dense units
 }
 IN_PROCESS = [name for name in WORK if name not in ("supervisor_between_graph", "replica_flags")]
 
