@@ -12,6 +12,7 @@ from teachflow import (
     data,
     distributed,
     flags,
+    gfile,
     image,
     initializers,
     io,

@@ -29,6 +29,7 @@ __all__ = [
     "local_variables",
     "trainable_variables",
     "model_variables",
+    "moving_average_variables",
     "global_variables_initializer",
     "initialize_all_variables",
     "initialize_local_variables",
@@ -257,6 +258,11 @@ def trainable_variables(scope=None):
 
 def model_variables(scope=None):
     return get_default_graph().get_collection(GraphKeys.MODEL_VARIABLES, scope)
+
+
+def moving_average_variables(scope=None):
+    """The variables an ExponentialMovingAverage keeps shadows of."""
+    return get_default_graph().get_collection(GraphKeys.MOVING_AVERAGE_VARIABLES, scope)
 
 
 def variables_initializer(var_list, name="init"):

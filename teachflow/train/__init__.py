@@ -76,6 +76,7 @@ from teachflow.train.monitored_session import (
     MonitoredTrainingSession,
     SingularMonitoredSession,
 )
+from teachflow.train.moving_averages import ExponentialMovingAverage
 from teachflow.train.optimizer import Optimizer
 from teachflow.train.queue_runner import QueueRunner, add_queue_runner, start_queue_runners
 from teachflow.train.rmsprop import RMSPropOptimizer
