@@ -4,7 +4,8 @@
 of a PNG file — TensorFlow's bytes exactly (see `teachflow.ops.png_format`), so a file a
 program writes is the file TensorFlow would have written. ``DecodePng`` reads them back,
 with ``channels`` asking for grey (1), RGB (3) or RGBA (4) whatever the file holds (0: as
-stored). Both run on CPUs only, as in TensorFlow.
+stored); the grey of a colour file is libpng's weighted sum, ``0.299 R + 0.587 G +
+0.114 B`` in 15-bit fixed point (`rgb_to_grey`). Both run on CPUs only, as in TensorFlow.
 
     >>> import numpy as np
     >>> import teachflow as tf
@@ -96,10 +97,30 @@ def _with_channels(pixels, channels, opaque):
         return color
     if channels == 4:
         return np.concatenate([color, alpha], axis=2)
-    if channels == 1 and have == 2:
-        return pixels[:, :, :1]
-    # libpng's weighted RGB-to-grey conversion is not reproduced here.
-    raise errors.UnimplementedError(None, None, "DecodePng: RGB to grey is not supported here")
+    return pixels[:, :, :1]  # grey + alpha: the alpha dropped
+
+
+# libpng's fixed-point weights for TF's png_set_rgb_to_gray(0.299, 0.587): each coefficient
+# in 1/100000 times 32768, truncated; blue takes the rest of 32768.
+_RED, _GREEN = 29900 * 32768 // 100000, 58700 * 32768 // 100000
+_BLUE = 32768 - _RED - _GREEN
+
+
+def rgb_to_grey(pixels: np.ndarray) -> np.ndarray:
+    """``[h, w, 1]`` grey of RGB(A) pixels at the file's depth, as libpng's
+    ``png_do_rgb_to_gray`` computes it without gamma: 8-bit sums are truncated (a pixel
+    with equal channels keeps its value), 16-bit ones rounded. Alpha is dropped.
+
+        >>> rgb_to_grey(np.array([[[255, 0, 0], [100, 150, 200]]], np.uint8)).ravel().tolist()
+        [76, 140]
+    """
+    r, g, b = (pixels[:, :, i].astype(np.int64) for i in range(3))
+    weighted = _RED * r + _GREEN * g + _BLUE * b
+    if pixels.dtype == np.uint16:
+        grey = (weighted + 16384) >> 15
+    else:
+        grey = np.where((r == g) & (r == b), r, weighted >> 15)
+    return grey.astype(pixels.dtype)[:, :, None]
 
 
 def _decode_kernel(op, device):
@@ -112,6 +133,9 @@ def _decode_kernel(op, device):
             pixels = png_format.decode_png(data)
         except png_format.PngError:
             raise _invalid(f"Invalid PNG data, size {len(data)}") from None
+        if channels == 1 and pixels.shape[2] >= 3:
+            # libpng converts at the file's depth, before narrowing or widening.
+            pixels = rgb_to_grey(pixels)
         if out_type == np.uint16 and pixels.dtype == np.uint8:
             pixels = pixels.astype(np.uint16) * 257  # libpng widens 8-bit samples so
         elif out_type == np.uint8 and pixels.dtype == np.uint16:

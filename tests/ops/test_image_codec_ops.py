@@ -1,5 +1,8 @@
 """tf.image.encode_png / decode_png as ops: shapes, channels, dtypes and TF's errors."""
 
+import json
+import pathlib
+
 import numpy as np
 import pytest
 
@@ -41,3 +44,18 @@ def test_encode_png_needs_a_three_dimensional_uint8_or_uint16_image():
         tf.image.encode_png(tf.zeros([2, 2], tf.uint8))
     with pytest.raises(TypeError, match="uint8, uint16"):
         tf.image.encode_png(tf.zeros([2, 2, 1]))
+
+
+PNG_FIXTURES = pathlib.Path(__file__).parents[1] / "fixtures" / "tensorflow" / "png"
+GREY = json.loads((PNG_FIXTURES / "grey.json").read_text())  # record_png_grey.py
+
+
+@pytest.mark.parametrize("case", sorted(GREY))
+def test_decode_png_to_grey_is_libpngs_weighted_sum(sess, case):
+    name, dtype = case.split("/")
+    png = (PNG_FIXTURES / f"{name}.png").read_bytes()
+    grey = tf.image.decode_png(png, channels=1, dtype=tf.as_dtype(dtype))
+    assert grey.shape.as_list() == [None, None, 1]
+    got = sess.run(grey)
+    assert got.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(got[:, :, 0], GREY[case])
