@@ -75,6 +75,9 @@ class Graph:
         # The tf.cond branch (or loop body) being built: it sees every new op (TF's
         # ControlFlowContext.AddOp), to route values from outside through a Switch.
         self._control_flow_context = None
+        # What Session.run refuses to feed or fetch (TF's prevent_feeding/prevent_fetching).
+        self._unfeedable_tensors = set()
+        self._unfetchable_ops = set()
 
     # -- identity and bookkeeping --------------------------------------------------------
     def _next_id(self) -> int:
@@ -337,6 +340,30 @@ class Graph:
             yield
         finally:
             self._gradient_override_map = saved
+
+    # -- what a session may feed and fetch ------------------------------------------------
+    def prevent_feeding(self, tensor) -> None:
+        """Mark ``tensor`` unfeedable: ``Session.run`` then raises ``ValueError`` for it."""
+        self._unfeedable_tensors.add(tensor)
+
+    def is_feedable(self, tensor) -> bool:
+        """Whether ``tensor`` may be a ``feed_dict`` key; any tensor may, unless marked.
+
+        >>> import teachflow as tf
+        >>> a = tf.add(2, 5)
+        >>> tf.get_default_graph().is_feedable(a)
+        True
+        """
+        return tensor not in self._unfeedable_tensors
+
+    def prevent_fetching(self, op) -> None:
+        """Mark ``op`` (and so its outputs) unfetchable by ``Session.run``."""
+        self._unfetchable_ops.add(op)
+
+    def is_fetchable(self, tensor_or_op) -> bool:
+        """Whether ``Session.run`` may fetch ``tensor_or_op``."""
+        op = tensor_or_op.op if isinstance(tensor_or_op, Tensor) else tensor_or_op
+        return op not in self._unfetchable_ops
 
     # -- looking things up ---------------------------------------------------------------
     def get_operations(self) -> list:

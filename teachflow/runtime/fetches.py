@@ -46,6 +46,13 @@ class FetchHandler:
             items = [(k, self._mapper(v)) for k, v in fetch.items()]
             return lambda vals: cls((k, s(vals)) for k, s in items)
         element = self._element(fetch)
+        if not self._graph.is_fetchable(element):
+            name = element.name if isinstance(element, Operation) else element.op.name
+            raise ValueError(  # TF's InaccessibleTensorError, a ValueError
+                f"Operation {name} has been marked as not fetchable. Typically this happens "
+                "when it is defined in another function or code block. Use return values, "
+                "explicit Python locals or TensorFlow collections to access it."
+            )
         if isinstance(element, Operation):
             if element not in self._target_set:
                 self._target_set.add(element)

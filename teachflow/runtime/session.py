@@ -351,6 +351,8 @@ class BaseSession:
             except (KeyError, ValueError, TypeError) as e:
                 msg = e.args[0] if e.args else e
                 raise TypeError(f"Cannot interpret feed_dict key as Tensor: {msg}") from None
+            if not self._graph.is_feedable(t):
+                raise ValueError(f"Tensor {t.name} may not be fed.")
             return t
         raise TypeError(
             f"Cannot interpret feed_dict key as Tensor: Can not convert a "

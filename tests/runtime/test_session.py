@@ -310,3 +310,27 @@ def test_make_callable(sess):
     x = tf.placeholder(tf.float32)
     f = sess.make_callable(x * 3.0, [x])
     assert f(2.0) == 6.0
+
+
+def test_any_tensor_may_be_fed_in_place_of_its_op(sess):
+    # CS20 lecture 2: feeding a non-placeholder replaces its value for that run.
+    a = tf.add(2, 5)
+    b = tf.multiply(a, 3)
+    assert tf.get_default_graph().is_feedable(a)
+    assert sess.run(b, feed_dict={a: 15}) == 45
+    assert sess.run(b) == 21
+
+
+def test_tensors_marked_unfeedable_or_unfetchable_are_refused(sess):
+    a = tf.add(2, 5, name="a")
+    b = tf.multiply(a, 3, name="b")
+    graph = tf.get_default_graph()
+    graph.prevent_feeding(a)
+    graph.prevent_fetching(b.op)
+    assert not graph.is_feedable(a) and graph.is_feedable(b)
+    assert not graph.is_fetchable(b) and not graph.is_fetchable(b.op) and graph.is_fetchable(a)
+    with pytest.raises(ValueError, match="Tensor a:0 may not be fed."):
+        sess.run(b + 1, feed_dict={a: 15})
+    with pytest.raises(ValueError, match="Operation b has been marked as not fetchable"):
+        sess.run(b)
+    assert sess.run(b + 1) == 22  # computed on the way, only not handed out
