@@ -70,6 +70,11 @@ WORK = {
     "cs20_linreg_huber": 30 * 60,  # epochs x samples, one step each
     "cs20_logreg": 40 * 784,  # Adam steps x pixels
     "cs20_convnet_layers": 18 * 72 * 32,  # Adam steps x conv taps x dense units
+    # TensorFlow's own TF1 tutorials
+    "mnist_deep": 30 * 200 * 64,  # Adam steps x conv taps x hidden units
+    "mnist_with_summaries": 12 * 64 * 24,  # Adam steps x pixels x hidden units
+    "fully_connected_feed": 50 * 64 * 32,
+    "cifar10": 20 * 200 * 32,  # steps x conv taps x hidden units
 }
 IN_PROCESS = [name for name in WORK if name not in ("supervisor_between_graph", "replica_flags")]
 
@@ -106,6 +111,8 @@ def _run_in_process(name, *args):
     try:
         with contextlib.redirect_stdout(out):
             runpy.run_path(str(HERE / f"{name}.py"), run_name="__main__")
+    except SystemExit as done:  # tf.app.run ends the program with sys.exit(main(argv))
+        assert done.code in (None, 0), done.code
     finally:
         sys.argv = argv
     return out.getvalue()
