@@ -21,6 +21,12 @@ import threading
 
 from teachflow.framework import registry
 from teachflow.framework.control_dependencies import ControlDependenciesController
+from teachflow.framework.default_session import (  # noqa: F401 - their home is default_session
+    _eval_using_default_session,
+    _run_using_default_session,
+    default_session,
+    get_default_session,
+)
 from teachflow.framework.device_spec import DeviceSpec
 from teachflow.framework.graph_keys import GraphKeys  # noqa: F401 - its home is graph_keys
 from teachflow.framework.operation import Operation, Tensor
@@ -544,64 +550,3 @@ def reset_default_graph() -> None:
             "cleared graph, exit the nesting and create a new graph."
         )
     _global_default_graph[0] = Graph()
-
-
-_thread_sessions = _DefaultStack()
-
-
-@contextlib.contextmanager
-def default_session(session):
-    _thread_sessions.stack.append(session)
-    try:
-        yield session
-    finally:
-        _thread_sessions.stack.remove(session)
-
-
-def get_default_session():
-    return _thread_sessions.stack[-1] if _thread_sessions.stack else None
-
-
-def _eval_using_default_session(tensors, feed_dict, graph, session=None):
-    if session is None:
-        session = get_default_session()
-        if session is None:
-            raise ValueError(
-                "Cannot evaluate tensor using `eval()`: No default session is registered. Use "
-                "`with sess.as_default()` or pass an explicit session to `eval(session=sess)`"
-            )
-        if session.graph is not graph:
-            raise ValueError(
-                "Cannot use the default session to evaluate tensor: the tensor's graph is "
-                "different from the session's graph. Pass an explicit session to "
-                "`eval(session=sess)`."
-            )
-    elif session.graph is not graph:
-        raise ValueError(
-            "Cannot use the given session to evaluate tensor: the tensor's graph is "
-            "different from the session's graph."
-        )
-    return session.run(tensors, feed_dict)
-
-
-def _run_using_default_session(op, feed_dict, graph, session=None):
-    if session is None:
-        session = get_default_session()
-        if session is None:
-            raise ValueError(
-                "Cannot execute operation using `run()`: No default session is registered. "
-                "Use `with sess.as_default():` or pass an explicit session to "
-                "`run(session=sess)`"
-            )
-        if session.graph is not graph:
-            raise ValueError(
-                "Cannot use the default session to execute operation: the operation's graph "
-                "is different from the session's graph. Pass an explicit session to "
-                "run(session=sess)."
-            )
-    elif session.graph is not graph:
-        raise ValueError(
-            "Cannot use the given session to execute operation: the operation's graph is "
-            "different from the session's graph."
-        )
-    session.run(op, feed_dict)

@@ -123,44 +123,76 @@ def _convert_like(value, dtype, name=None):
 def stack(values, axis=0, name="stack"):
     """Stack rank-R tensors into one rank-(R+1) tensor along ``axis``.
 
-    A list without tensors becomes one constant, as in TensorFlow; Python numbers
-    next to tensors take the tensors' dtype.
+    As in TensorFlow: along axis 0 the list is converted as a whole (a list without tensors
+    becomes one constant; one with tensors is packed by `_autopack`, its Python numbers
+    constants named by their index: ``stack/1``); along another axis the first value is
+    converted once for its shape, then each value as ``Pack``'s ``values_<i>`` input, Python
+    numbers taking the dtype of the first tensor.
 
         >>> import teachflow as tf
         >>> tf.stack([tf.zeros([3]), tf.ones([3])], axis=1).shape
         TensorShape([3, 2])
     """
-    if not holds_tensor(values) and axis == 0:
+    if axis == 0:
         try:
-            return constant_op.constant(values, name=name)
+            return convert_to_tensor(values, name=name)
         except (TypeError, ValueError):
-            pass
+            pass  # tensors of different dtypes: Pack reports them
     if not values:
         raise ValueError("stack requires at least one value")
-    dtype = next((convert_to_tensor(v).dtype.base_dtype for v in values if holds_tensor(v)), None)
+    first = convert_to_tensor(values[0], name=name)
+    if first.shape.ndims is not None:
+        rank = first.shape.ndims + 1
+        if not -rank <= axis < rank:
+            raise ValueError(f"Argument `axis` = {axis} not in range [{-rank}, {rank})")
+    dtype = next((v.dtype.base_dtype for v in values if isinstance(v, Tensor)), None)
     with name_scope(name, "stack", values) as scope:
-        tensors = [_convert_like(v, dtype) for v in values]
-        if tensors[0].shape.ndims is not None:
-            rank = tensors[0].shape.ndims + 1
-            if not -rank <= axis < rank:
-                raise ValueError(f"Argument `axis` = {axis} not in range [{-rank}, {rank})")
+        tensors = [_convert_like(v, dtype, name=f"values_{i}") for i, v in enumerate(values)]
         attrs = {"axis": axis, "N": len(tensors), "T": tensors[0].dtype.base_dtype}
         return tensors[0].graph.create_op("Pack", tensors, attrs, name=scope).outputs[0]
 
 
 def _autopack(value, dtype=None, name=None):
-    """``convert_to_tensor([t1, 2.0, [t3, t4]])``: pack nested lists holding tensors."""
-    first = None
+    """``convert_to_tensor([t1, 2.0, [t3, t4]])``: one ``Pack`` of the elements, as
+    TensorFlow's autopacking names it: inside the pack's scope a nested list is packed under
+    its index (``packed/0``) and a Python value is a constant named by its index
+    (``packed/1``); every element takes the dtype of the first tensor found."""
+    dtype = dtype or _first_dtype(value)
+    with name_scope(name or "packed") as scope:
+        parts = []
+        for i, v in enumerate(value):
+            if isinstance(v, (list, tuple)):
+                if holds_tensor(v):
+                    parts.append(_autopack(v, dtype, str(i)))
+                    continue
+                with name_scope(str(i)):  # TF enters it for a list without tensors too,
+                    pass  # so that list's constant is then named "<i>_1"
+            parts.append(v if holds_tensor(v) else None)
+        tensors = []
+        for i, (v, part) in enumerate(zip(value, parts)):
+            if part is None:
+                part = constant_op.constant(v, dtype=dtype, name=str(i))
+            elif not isinstance(part, Tensor):
+                part = convert_to_tensor(part, dtype=dtype)
+            if dtype is not None and part.dtype.base_dtype != dtype:
+                raise TypeError(
+                    f"Cannot convert a list containing a tensor of dtype "
+                    f"{part.dtype.base_dtype.name} to {dtype.name} (Tensor is: {part!r})"
+                )
+            tensors.append(part)
+        attrs = {"axis": 0, "N": len(tensors), "T": tensors[0].dtype.base_dtype}
+        return tensors[0].graph.create_op("Pack", tensors, attrs, name=scope).outputs[0]
+
+
+def _first_dtype(value):
     for v in value:
-        if not isinstance(v, (list, tuple)) and hasattr(v, "dtype"):
-            first = v.dtype.base_dtype
-            break
-    dtype = dtype or first
-    parts = [
-        _autopack(v, dtype) if isinstance(v, (list, tuple)) else convert_to_tensor(v, dtype=dtype)
-        for v in value
-    ]
-    return stack(parts, name=name or "packed")
+        if isinstance(v, (list, tuple)):
+            dt = _first_dtype(v)
+            if dt is not None:
+                return dt
+        elif hasattr(v, "dtype") and isinstance(v, Tensor):
+            return v.dtype.base_dtype
+    return None
 
 
 def _infer_unpack(op):

@@ -239,3 +239,16 @@ def test_split_gradients():
     check_gradient(
         lambda x: tf.concat(tf.split(x, [2, -1], 1)[::-1], 1), np.arange(6.0).reshape(2, 3)
     )
+
+
+def test_lists_holding_tensors_are_packed_with_tensorflows_names():
+    import json
+    import pathlib
+
+    recorded = json.loads(
+        (pathlib.Path(__file__).parents[1] / "fixtures/tensorflow/naming/autopack.json").read_text()
+    )
+    with tf.Graph().as_default() as g:
+        exec(recorded["program"], {"tf": tf})
+        names = sorted(f"{op.name}:{op.type}" for op in g.get_operations())
+    assert names == recorded["ops"]
