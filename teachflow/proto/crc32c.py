@@ -12,11 +12,21 @@ what gets stored, so that the CRC of data that itself holds CRCs stays well dist
     >>> crc32c.unmask(crc32c.mask(12345))
     12345
 
-Pure Python (a byte at a time through a 256-entry table): about 10 MB/s, ample for the
-checkpoints of a lesson.
+A byte at a time through a 256-entry table is about 10 MB/s in Python: a checkpoint of a few
+million parameters would take a second to save and again to restore. So a long input is cut
+into lanes of `LANE_BYTES` that numpy advances together, byte column by byte column, each lane
+from a zero state; then the lanes' CRCs are chained, since a CRC is linear: the CRC of
+``A + B`` is the CRC of ``A`` carried over ``len(B)`` zero bytes, XOR the CRC of ``B`` from
+zero. Carrying a state over ``LANE_BYTES`` zero bytes is itself linear in the state's 32 bits,
+so four 256-entry tables do it. About 200 MB/s; the byte loop stays the reference, and the
+tests compare the two.
 """
 
 from __future__ import annotations
+
+import functools
+
+import numpy as np
 
 __all__ = ["value", "extend", "mask", "unmask"]
 
@@ -37,13 +47,59 @@ def _table() -> tuple:
 _TABLE = _table()
 
 
+# Below this many bytes the byte loop is faster than setting up the lanes.
+VECTOR_BYTES = 1 << 15
+LANE_BYTES = 256
+
+
 def extend(crc: int, data) -> int:
     """The CRC-32C of (the bytes whose CRC is ``crc``) followed by ``data``."""
+    data = bytes(data)
+    if len(data) < VECTOR_BYTES:
+        return _update(crc ^ 0xFFFFFFFF, data) ^ 0xFFFFFFFF
+    return _update_lanes(crc ^ 0xFFFFFFFF, data) ^ 0xFFFFFFFF
+
+
+def _update(state: int, data: bytes) -> int:
+    """The reference: the register ``state`` (no inversions) fed ``data`` a byte at a time."""
     table = _TABLE
-    crc ^= 0xFFFFFFFF
-    for byte in bytes(data):
-        crc = table[(crc ^ byte) & 0xFF] ^ (crc >> 8)
-    return crc ^ 0xFFFFFFFF
+    for byte in data:
+        state = table[(state ^ byte) & 0xFF] ^ (state >> 8)
+    return state
+
+
+def _update_lanes(state: int, data: bytes) -> int:
+    """`_update` with numpy: whole lanes of `LANE_BYTES` at once, then the tail by bytes."""
+    lanes = len(data) // LANE_BYTES
+    grid = np.frombuffer(data, np.uint8, count=lanes * LANE_BYTES).reshape(lanes, LANE_BYTES)
+    table = np.array(_TABLE, np.uint32)
+    states = np.zeros(lanes, np.uint32)
+    states[0] = state
+    for column in grid.T:
+        states = table[(states ^ column) & 0xFF] ^ (states >> 8)
+    t0, t1, t2, t3 = _carry_tables(LANE_BYTES)
+    total = 0  # lane 0 started from ``state``; each next lane from zero
+    for lane in states.tolist():
+        carried = t0[total & 0xFF] ^ t1[(total >> 8) & 0xFF] ^ t2[(total >> 16) & 0xFF]
+        total = carried ^ t3[total >> 24] ^ lane
+    return _update(total, data[lanes * LANE_BYTES :])
+
+
+@functools.cache
+def _carry_tables(n: int) -> tuple:
+    """Four 256-entry tables that carry a register over ``n`` zero bytes: the image of the
+    state is t0[byte 0] ^ t1[byte 1] ^ t2[byte 2] ^ t3[byte 3]."""
+    table = np.array(_TABLE, np.uint32)
+    images = np.left_shift(np.uint32(1), np.arange(32, dtype=np.uint32))  # the 32 unit states
+    for _ in range(n):
+        images = table[images & 0xFF] ^ (images >> 8)
+    values = np.arange(256)
+    tables = []
+    for k in range(4):
+        bits = (values[:, None] >> np.arange(8)) & 1  # [256, 8]: the bits of each byte value
+        picked = np.where(bits == 1, images[8 * k : 8 * k + 8], np.uint32(0))
+        tables.append(np.bitwise_xor.reduce(picked, axis=1).tolist())
+    return tuple(tables)
 
 
 def value(data) -> int:
