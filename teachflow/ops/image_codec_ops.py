@@ -128,6 +128,8 @@ def _decode_kernel(op, device):
     out_type = op._attrs["dtype"].as_numpy_dtype
 
     def decode(contents):
+        if channels not in (0, 1, 3, 4):  # TF checks it when the op runs, not when built
+            raise _invalid(f"`channels` must be 0, 1, 3 or 4 but got {channels}")
         data = as_bytes(contents)
         try:
             pixels = png_format.decode_png(data)
@@ -163,8 +165,6 @@ def decode_png(contents, channels=0, dtype=dtypes.uint8, name=None):
     when the bytes are not a PNG."""
     dtype = dtypes.as_dtype(dtype)
     _check_type(dtype, "dtype")
-    if channels not in (0, 1, 2, 3, 4):
-        raise ValueError(f"channels must be 0, 1, 3 or 4, got {channels}")
     with name_scope(name, "DecodePng") as scope:
         contents = convert_to_tensor(contents, dtype=dtypes.string, name="contents")
         attrs = {"channels": int(channels), "dtype": dtype}

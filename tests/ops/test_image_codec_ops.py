@@ -59,3 +59,17 @@ def test_decode_png_to_grey_is_libpngs_weighted_sum(sess, case):
     got = sess.run(grey)
     assert got.dtype == np.dtype(dtype)
     np.testing.assert_array_equal(got[:, :, 0], GREY[case])
+
+
+@pytest.mark.parametrize("channels", [2, 5])
+def test_decode_png_refuses_other_channel_counts_when_run(channels):
+    # As TF: the graph builds (shape [?, ?, channels]); the run is InvalidArgumentError.
+    with tf.Graph().as_default(), tf.Session() as sess:
+        png = tf.image.encode_png(np.zeros((2, 3, 3), np.uint8))
+        decoded = tf.image.decode_png(png, channels=channels)
+        assert decoded.shape.as_list() == [None, None, channels]
+        with pytest.raises(
+            tf.errors.InvalidArgumentError,
+            match=f"`channels` must be 0, 1, 3 or 4 but got {channels}",
+        ):
+            sess.run(decoded)
