@@ -74,11 +74,22 @@ def _sparse_to_dense_infer(op):
     return [(op.inputs[2].dtype.base_dtype, TensorShape(dims))]
 
 
+def _sparse_to_dense_grad(op, grad):
+    # TF's _SparseToDenseGrad: each value's gradient is read at its index; the default
+    # value's is what the rest of the gradient sums to.
+    from teachflow.ops import array_ops, math_ops
+
+    indices, shape = op.inputs[0], op.inputs[1]
+    values_grad = array_ops.gather_nd(grad, indices)
+    default_grad = math_ops.reduce_sum(grad) - math_ops.reduce_sum(values_grad)
+    return [array_ops.zeros_like(indices), array_ops.zeros_like(shape), values_grad, default_grad]
+
+
 registry.register(
     "SparseToDense",
     _sparse_to_dense_infer,
     kernels={"CPU": _sparse_to_dense_kernel},
-    not_differentiable=True,
+    grad=_sparse_to_dense_grad,
 )
 
 

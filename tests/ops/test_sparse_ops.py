@@ -43,3 +43,14 @@ def test_sparse_to_dense_of_int32_indices_and_one_value_for_all():
         # Without validation the indices may come in any order (sampled_softmax_loss's hits).
         unsorted = tf.sparse_to_dense([[1, 0], [0, 2]], [2, 3], [1, 2], validate_indices=False)
         np.testing.assert_array_equal(sess.run(unsorted), [[0, 0, 2], [1, 0, 0]])
+
+
+def test_sparse_to_dense_gradients_are_tensorflows():
+    # TF 2.21 gives [2, 5] and 14 for this program (tf.compat.v1, graph mode).
+    with tf.Graph().as_default(), tf.Session() as sess:
+        values, default = tf.constant([1.0, 2.0]), tf.constant(0.5)
+        dense = tf.sparse_to_dense([[0, 1], [2, 0]], [3, 2], values, default)
+        loss = tf.reduce_sum(dense * tf.constant([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]))
+        g_values, g_default = sess.run(tf.gradients(loss, [values, default]))
+    np.testing.assert_array_equal(g_values, [2.0, 5.0])
+    assert g_default == 14.0
