@@ -69,3 +69,18 @@ def add_to_collection(name, value):
 
 def add_to_collections(names, value):
     get_default_graph().add_to_collections(names, value)
+
+
+@contextlib.contextmanager
+def init_scope():
+    """TF's ``init_scope`` in graph mode: ops made here are outside any cond or while loop
+    and have none of the control dependencies around them (the name scope is kept), as a
+    variable's initialization must run once, unconditionally."""
+    graph = get_default_graph()
+    saved = graph._control_flow_context
+    graph._control_flow_context = None
+    try:
+        with graph.control_dependencies(None):
+            yield
+    finally:
+        graph._control_flow_context = saved

@@ -155,21 +155,6 @@ registry.register(
 )
 
 
-def _initialized_value_kernel(op, device):
-    return lambda ref, initial: ref.value if ref.value is not None else initial
-
-
-# The value of a variable if it is initialized, else its initial value; TensorFlow builds
-# this from tf.cond, teachflow keeps it one explainable op.
-registry.register(
-    "InitializedValue",
-    lambda op: [(op.inputs[1].dtype.base_dtype, op.inputs[1].shape)],
-    _initialized_value_kernel,
-    ref_inputs=(0,),
-    not_differentiable=True,
-)
-
-
 def variable_op_v2(shape, dtype, name="Variable", container="", shared_name=""):
     from teachflow.framework.graph import get_default_graph
 

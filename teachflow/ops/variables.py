@@ -18,9 +18,10 @@ from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor, register_tensor_conversion_function
 from teachflow.framework.graph import GraphKeys, get_default_graph
 from teachflow.framework.operation import Tensor
-from teachflow.framework.scopes import control_dependencies, name_scope
+from teachflow.framework.scopes import control_dependencies, init_scope, name_scope
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops import state_ops
+from teachflow.ops.initial_value_guard import guard_against_uninitialized_dependencies
 
 __all__ = [
     "Variable",
@@ -100,18 +101,22 @@ class Variable:
                     init.dtype.base_dtype,
                     name=scope,
                 )
-                self._initial_value = init
-                self._initializer_op = state_ops.assign(
-                    self._variable, init, validate_shape=validate_shape
-                ).op
                 if init_from_fn:
-                    # TF colocates an initializer function's ops (and the variable's own)
-                    # with the variable (an attr scope setting `_class`), so they run
-                    # where the variable lives.
+                    # TF colocates an initializer function's ops and the variable's own
+                    # with the variable (an attr scope setting `_class`), so they run where
+                    # the variable lives; the guard's ops, made after the scope, are not.
                     # An enclosing colocate_with (a slot next to its variable) wins.
                     loc = [b"loc:@" + scope[:-1].encode()]
                     for op in graph._ops[first_new:]:
                         op._attrs.setdefault("_class", loc)
+                self._initial_value = init
+                # Reads of other variables in the initial value go through their
+                # initialized values, so the initializers may run in any order.
+                self._initializer_op = state_ops.assign(
+                    self._variable,
+                    guard_against_uninitialized_dependencies(scope, init),
+                    validate_shape=validate_shape,
+                ).op
                 if caching_device is not None:
                     with graph.device(caching_device):
                         self._snapshot = _identity(self._variable, "read")
@@ -151,11 +156,29 @@ class Variable:
         return _identity(self._variable, "read")
 
     def initialized_value(self) -> Tensor:
-        """The variable's value, or its initial value if it is not initialized yet."""
-        with control_dependencies(None):
-            return self.graph.create_op(
-                "InitializedValue", [self._variable, self._initial_value], {}, name="cond/Merge"
-            ).outputs[0]
+        """The variable's value, or its initial value if it is not initialized yet.
+
+        As in TensorFlow, a ``tf.cond`` on ``is_variable_initialized`` (``cond/Merge``),
+        made outside any control flow or control dependencies around the call:
+
+        >>> import teachflow as tf
+        >>> w1 = tf.Variable([1.0, 2.0], name="w1")
+        >>> w2 = tf.Variable(w1.initialized_value() * 2.0, name="w2")
+        >>> w1.initialized_value().name
+        'cond_1/Merge:0'
+        >>> with tf.Session() as sess:
+        ...     sess.run(tf.global_variables_initializer())
+        ...     print(sess.run(w2))
+        [2. 4.]
+        """
+        from teachflow.ops.control_flow_cond import cond
+
+        with self.graph.as_default(), init_scope():
+            return cond(
+                state_ops.is_variable_initialized(self),
+                self.read_value,
+                lambda: self._initial_value,
+            )
 
     def eval(self, session=None):
         return self._variable.eval(session=session)

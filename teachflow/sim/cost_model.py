@@ -76,7 +76,6 @@ METADATA_OPS = frozenset(
         "Rank",
         "IsVariableInitialized",
         "BroadcastGradientArgs",
-        "InitializedValue",
         "_Send",
         "_Recv",
     }

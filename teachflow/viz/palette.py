@@ -219,7 +219,6 @@ OP_FAMILY_RULES = (
     ("state", "contains", "Accumulator"),
     ("state", "exact", "CountUpTo"),
     ("state", "prefix", "Stack"),  # a while loop's gradient keeps its forward values on stacks
-    ("state", "exact", "InitializedValue"),
     # Reading and writing: readers, files, checkpoints, parsing text and bytes, tf.data.
     ("io", "prefix", "Reader"),
     ("io", "suffix", "ReaderV2"),

@@ -3,11 +3,9 @@
 ``tf.add`` called inside the training loop (lazy loading), counted in the nodes of
 ``tf.get_default_graph().as_graph_def()``; then the lecture's variable lessons: ``assign``
 is an op that must run, ``assign_add``/``assign_sub`` in two sessions that each hold their
-own value, and ``initialized_value()`` for a variable initialised from another.
-
-TensorFlow builds ``initialized_value()`` from a ``tf.cond`` (and guards every initial value
-that reads a variable with copies of it); teachflow keeps it one ``InitializedValue`` op, so
-the nodes are compared before that part only.
+own value, and ``initialized_value()`` for a variable initialised from another (a
+``tf.cond``, and U's initial value guarded by copies that read W through a cond of their
+own: the nodes are compared with TensorFlow's).
 """
 
 # The course's own names (``l`` for a loss) and its %-formatted prints.
@@ -84,6 +82,7 @@ U = tf.Variable(W.initialized_value() * 2)
 with tf.Session() as sess:
     sess.run(tf.global_variables_initializer())
     w_value, u_value = sess.run([W, U])
+initialized_value_nodes = node_names()
 
 results = {
     "normal": normal,
@@ -98,5 +97,6 @@ results = {
     "u_is_twice_w": bool((u_value == 2 * w_value).all()),
     "w": w_value.tolist(),
     "variables_nodes": variables_nodes,
+    "initialized_value_nodes": initialized_value_nodes,
 }
 print("results:", json.dumps(results))

@@ -56,9 +56,7 @@ def test_teachflows_meta_graph_is_a_meta_graph_def(tmp_path):
             path = saver.save(sess, str(tmp_path / "m"))
     meta = messages.MetaGraphDef.FromString((tmp_path / "m.meta").read_bytes())
     used = {n.op for n in meta.graph_def.node}
-    assert {op.name for op in meta.meta_info_def.stripped_op_list.op} == used - {
-        "InitializedValue"  # teachflow's own op, not in TF's registry
-    }
+    assert {op.name for op in meta.meta_info_def.stripped_op_list.op} == used
     assert meta.saver_def.restore_op_name == saver.saver_def.restore_op_name
     var = messages.VariableDef.FromString(meta.collection_def["variables"].bytes_list.value[0])
     assert (var.variable_name, var.initializer_name, var.snapshot_name) == (
