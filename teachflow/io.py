@@ -5,8 +5,10 @@
 'ReadFile'
 """
 
+from teachflow.ops.example_batch_parsing_ops import parse_example  # noqa: F401
 from teachflow.ops.example_parsing_ops import (  # noqa: F401
     FixedLenFeature,
+    FixedLenSequenceFeature,
     VarLenFeature,
     parse_single_example,
 )

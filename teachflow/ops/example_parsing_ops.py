@@ -22,112 +22,51 @@ dense features, as TensorFlow's kernel does.
 
 from __future__ import annotations
 
-import collections
-
 import numpy as np
-from google.protobuf import message
 
-from teachflow.framework import dtypes, errors, registry
+from teachflow.framework import dtypes, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape, as_shape
 from teachflow.framework.sparse_tensor import SparseTensor
-from teachflow.ops.reader_resources import as_bytes
-from teachflow.proto import example as example_pb
-
-__all__ = ["FixedLenFeature", "VarLenFeature", "parse_single_example"]
-
-FixedLenFeature = collections.namedtuple(
-    "FixedLenFeature", ["shape", "dtype", "default_value"], defaults=[None]
+from teachflow.ops.example_features import (
+    ExampleRecord,
+    FixedLenFeature,
+    FixedLenSequenceFeature,
+    VarLenFeature,
+    check_dtype,
+    numpy_type,
 )
-FixedLenFeature.__doc__ = """A dense feature of ``shape`` and ``dtype`` (int64, float32 or
-string); without a ``default_value`` every Example must have it."""
-VarLenFeature = collections.namedtuple("VarLenFeature", ["dtype"])
-VarLenFeature.__doc__ = """A feature of any number of values, parsed as a 1-D SparseTensor."""
+from teachflow.ops.reader_resources import as_bytes
 
-# The list of an Example's Feature that holds each dtype, and TF's name for that dtype.
-_KIND = {dtypes.int64: "int64_list", dtypes.float32: "float_list", dtypes.string: "bytes_list"}
-_TF_NAME = {"int64_list": "int64", "float_list": "float", "bytes_list": "string"}
+__all__ = ["FixedLenFeature", "FixedLenSequenceFeature", "VarLenFeature", "parse_single_example"]
 
 
-def _invalid(message_text):
-    return errors.InvalidArgumentError(None, None, message_text)
-
-
-def _values(features, key, dtype):
-    """The values of feature ``key`` as a numpy array of ``dtype``, or None if absent."""
-    if key not in features.feature:
-        return None
-    feature = features.feature[key]
-    kind = feature.WhichOneof("kind")
-    if kind is None:
-        return np.zeros(0, dtype=dtype.as_numpy_dtype)
-    if kind != _KIND[dtype]:
-        raise _invalid(
-            f"Name: <unknown>, Key: {key}, Index: 0.  Data types don't match. Data type: "
-            f"{_TF_NAME[kind]} but expected type: {_TF_NAME[_KIND[dtype]]}"
-        )
-    values = list(getattr(feature, kind).value)
-    if dtype is dtypes.string:
-        out = np.empty(len(values), dtype=object)
-        out[:] = values
-        return out
-    return np.asarray(values, dtype=dtype.as_numpy_dtype)
+def _text(key):
+    return key.decode() if isinstance(key, bytes) else key
 
 
 def _parse_kernel(op, device):
     a = op._attrs
-    sparse = list(
-        zip(
-            [k.decode() if isinstance(k, bytes) else k for k in a["sparse_keys"]], a["sparse_types"]
-        )
-    )
-    dense = list(
-        zip(
-            [k.decode() if isinstance(k, bytes) else k for k in a["dense_keys"]],
-            a["Tdense"],
-            a["dense_shapes"],
-        )
-    )
+    sparse = list(zip([_text(k) for k in a["sparse_keys"]], a["sparse_types"]))
+    dense = list(zip([_text(k) for k in a["dense_keys"]], a["Tdense"], a["dense_shapes"]))
 
     def parse(serialized, *defaults):
-        try:
-            features = example_pb.Example.FromString(as_bytes(serialized)).features
-        except message.DecodeError:
-            raise _invalid("Could not parse example input, value: '<binary>'") from None
+        record = ExampleRecord.parse(as_bytes(serialized), "<unknown>", 0)
         indices, values, shapes = [], [], []
         for key, dtype in sparse:
-            v = _values(features, key, dtype)
-            v = np.zeros(0, dtype=dtype.as_numpy_dtype) if v is None else v
+            v = record.sparse_values(key, dtype)
             indices.append(np.arange(len(v), dtype=np.int64).reshape(-1, 1))
             values.append(v)
             shapes.append(np.array([len(v)], dtype=np.int64))
-        dense_out = []
-        for (key, dtype, shape), default in zip(dense, defaults):
-            v = _values(features, key, dtype)
-            dims = [int(d) for d in TensorShape(shape).as_list()]
-            if v is None:
-                if np.size(default) == 0 and int(np.prod(dims)) != 0:
-                    raise _invalid(
-                        f"Feature: {key} (data type: {_TF_NAME[_KIND[dtype]]}) is required "
-                        "but could not be found."
-                    )
-                v = np.broadcast_to(np.asarray(default, dtype=_numpy_type(dtype)), dims)
-            elif v.size != int(np.prod(dims)):
-                raise _invalid(
-                    f"Name: <unknown>, Key: {key}, Index: 0.  Number of {_TF_NAME[_KIND[dtype]]} "
-                    f"values != expected.  Values size: {v.size} but output shape: "
-                    f"[{','.join(str(d) for d in dims)}]"
-                )
-            dense_out.append(np.array(v, dtype=_numpy_type(dtype)).reshape(dims))
+        dense_out = [
+            record.dense_value(key, dtype, TensorShape(shape).as_list(), default)
+            for (key, dtype, shape), default in zip(dense, defaults)
+        ]
         return tuple(indices + values + shapes + dense_out)
 
     return parse
-
-
-def _numpy_type(dtype):
-    return object if dtype is dtypes.string else dtype.as_numpy_dtype
 
 
 def _parse_infer(op):
@@ -144,15 +83,6 @@ def _parse_infer(op):
 registry.register(
     "ParseSingleExample", _parse_infer, kernels={"CPU": _parse_kernel}, not_differentiable=True
 )
-
-
-def _check_dtype(key, dtype):
-    dtype = dtypes.as_dtype(dtype)
-    if dtype not in _KIND:
-        raise ValueError(
-            f"Unsupported dtype {dtype.name} for feature {key!r}: int64, float32 or string"
-        )
-    return dtype
 
 
 def parse_single_example(serialized, features, name=None, example_names=None):
@@ -174,16 +104,16 @@ def parse_single_example(serialized, features, name=None, example_names=None):
         defaults, shapes, tdense = [], [], []
         for key in dense:
             f = features[key]
-            dtype, shape = _check_dtype(key, f.dtype), as_shape(f.shape)
+            dtype, shape = check_dtype(key, f.dtype), as_shape(f.shape)
             if f.default_value is None:
                 default = convert_to_tensor(
-                    np.zeros(0, _numpy_type(dtype)) if dtype is not dtypes.string else [],
+                    np.zeros(0, numpy_type(dtype)) if dtype is not dtypes.string else [],
                     dtype=dtype,
                 )
             else:
                 default = convert_to_tensor(
                     np.reshape(
-                        np.asarray(f.default_value, dtype=_numpy_type(dtype)), shape.as_list()
+                        np.asarray(f.default_value, dtype=numpy_type(dtype)), shape.as_list()
                     ),
                     dtype=dtype,
                 )
@@ -194,7 +124,7 @@ def parse_single_example(serialized, features, name=None, example_names=None):
             "num_sparse": len(sparse),
             "sparse_keys": [k.encode() for k in sparse],
             "dense_keys": [k.encode() for k in dense],
-            "sparse_types": [_check_dtype(k, features[k].dtype) for k in sparse],
+            "sparse_types": [check_dtype(k, features[k].dtype) for k in sparse],
             "Tdense": tdense,
             "dense_shapes": shapes,
         }
