@@ -89,6 +89,13 @@ class Variable:
 
                 else:
                     init = convert_to_tensor(initial_value, name="initial_value", dtype=dtype)
+                    if init.op._control_flow_context is not None:
+                        raise ValueError(
+                            f"Initializer for variable {scope} is from inside a control-flow "
+                            "construct, such as a loop or conditional. When creating a "
+                            "variable inside a loop or conditional, use a lambda as the "
+                            "initializer."
+                        )
                 if isinstance(init, Tensor) and init.dtype.is_ref_dtype:
                     init = init.graph.create_op(
                         "Identity", [init], {}, name="initial_value"

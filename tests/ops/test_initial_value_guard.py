@@ -121,3 +121,21 @@ def test_an_initial_value_in_a_cycle_is_left_as_it_is():
 def test_guard_needs_a_tensor():
     with pytest.raises(TypeError, match="initial_value needs to be a Tensor"):
         guard_against_uninitialized_dependencies("v/", 1.0)
+
+
+def test_a_tensor_initial_value_inside_a_cond_is_refused_but_a_lambda_is_not():
+    # TF 1.x (and TF 2.21 with control flow v2 disabled) words it so.
+    with tf.Graph().as_default():
+        p, x = tf.placeholder(tf.bool, []), tf.constant(2.0)
+
+        def tensor_initial_value():
+            return tf.Variable(x * 3, name="v") + 0.0
+
+        with pytest.raises(ValueError, match=r"Initializer for variable cond/v/ is from inside"):
+            tf.cond(p, tensor_initial_value, lambda: x)
+
+        def lambda_initial_value():
+            tf.Variable(lambda: tf.constant(3.0), name="w")
+            return tf.identity(x)
+
+        tf.cond(p, lambda_initial_value, lambda: x)  # builds
