@@ -110,7 +110,9 @@ def test_an_initial_value_in_a_cycle_is_left_as_it_is():
     with tf.Graph().as_default():
         a = tf.Variable(1.0, name="a")
         total = tf.while_loop(lambda i, s: i < 3, lambda i, s: (i + 1, s + a), [0, 0.0])[1]
-        b = tf.Variable(total, name="b")
+        # A loop's Exit is in the loop's context: as a tensor initial value TF1 refuses it
+        # (ValueError, below); through a function it is taken.
+        b = tf.Variable(lambda: total, name="b")
         assert b.initializer.inputs[1] is total
         with tf.Session() as sess:
             sess.run(a.initializer)
@@ -139,3 +141,6 @@ def test_a_tensor_initial_value_inside_a_cond_is_refused_but_a_lambda_is_not():
             return tf.identity(x)
 
         tf.cond(p, lambda_initial_value, lambda: x)  # builds
+        total = tf.while_loop(lambda i: i < 3, lambda i: i + 1, [0])
+        with pytest.raises(ValueError, match=r"Initializer for variable n/ is from inside"):
+            tf.Variable(total, name="n")
