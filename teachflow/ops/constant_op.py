@@ -18,7 +18,7 @@ import numpy as np
 from teachflow.framework import dtypes, registry
 from teachflow.framework.conversion import register_tensor_conversion_function
 from teachflow.framework.graph import get_default_graph
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import Dimension, TensorShape
 
 __all__ = ["constant"]
 
@@ -223,3 +223,23 @@ def _list_conversion(value, dtype=None, name=None, as_ref=False):
 
 
 register_tensor_conversion_function((list, tuple), _list_conversion, priority=110)
+
+
+def _shape_conversion(value, dtype=None, name=None, as_ref=False):
+    # TF's _tensor_shape_tensor_conversion_function: a fully known shape is an int32 (int64
+    # when a dimension needs it) constant named shape_as_tensor.
+    if isinstance(value, TensorShape):
+        if not value.is_fully_defined():
+            raise ValueError(f"Cannot convert a partially known TensorShape {value} to a Tensor.")
+        dims = value.as_list()
+        if dtype is not None and dtype not in (dtypes.int32, dtypes.int64):
+            raise TypeError(f"Cannot convert a TensorShape to dtype: {dtype}")
+    else:  # a known Dimension (a number beside a float tensor too)
+        dims = int(value)
+    if dtype is None:
+        big = max(np.abs(np.reshape(dims, -1)), default=0) >= 2**31
+        dtype = dtypes.int64 if big else dtypes.int32
+    return constant(dims, dtype=dtype, name=name or "shape_as_tensor")
+
+
+register_tensor_conversion_function((TensorShape, Dimension), _shape_conversion, priority=90)

@@ -98,3 +98,20 @@ def test_a_mismatched_const_in_a_tensorflow_graph_def_is_refused():
         with tf.Session() as sess:
             with pytest.raises(tf.errors.InvalidArgumentError, match=r"value \(int32\) and dtype"):
                 sess.run(g2.get_tensor_by_name("c:0"))
+
+
+def test_a_known_tensor_shape_converts_to_a_shape_as_tensor_constant():
+    # As TF 2.21's compat.v1: tf.reshape(x, tf.TensorShape([3, 2])) and convert_to_tensor.
+    with tf.Graph().as_default(), tf.Session() as sess:
+        x = tf.placeholder(tf.float32, [2, 3])
+        assert tf.reshape(x, tf.TensorShape([3, 2])).shape.as_list() == [3, 2]
+        c = tf.convert_to_tensor(tf.TensorShape([3, 2]))
+        assert (c.dtype, c.op.name) == (tf.int32, "shape_as_tensor")
+        assert sess.run(c).tolist() == [3, 2]
+        assert tf.convert_to_tensor(tf.TensorShape([3, 2]), dtype=tf.int64).dtype == tf.int64
+        with pytest.raises(ValueError, match=r"partially known TensorShape \(None, 2\)"):
+            tf.convert_to_tensor(tf.TensorShape([None, 2]))
+        with pytest.raises(ValueError, match="partially known TensorShape <unknown>"):
+            tf.convert_to_tensor(tf.TensorShape(None))
+        with pytest.raises(TypeError, match="Cannot convert a TensorShape to dtype"):
+            tf.convert_to_tensor(tf.TensorShape([3]), dtype=tf.float32)
