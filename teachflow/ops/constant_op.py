@@ -126,7 +126,9 @@ def _to_numpy(value, dtype):
         return arr
     np_dtype = np.dtype(dtype.as_numpy_dtype)
     if isinstance(value, np.ndarray):
-        return value.astype(np_dtype, copy=True)
+        # np.array drops subclasses: a constant of an np.matrix is a plain ndarray in TF,
+        # whose values index and convert as arrays do.
+        return np.array(value, dtype=np_dtype)
     arr = np.array(value)
     if arr.dtype == object or arr.dtype.kind in "SU":
         raise TypeError(

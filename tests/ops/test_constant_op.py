@@ -115,3 +115,13 @@ def test_a_known_tensor_shape_converts_to_a_shape_as_tensor_constant():
             tf.convert_to_tensor(tf.TensorShape(None))
         with pytest.raises(TypeError, match="Cannot convert a TensorShape to dtype"):
             tf.convert_to_tensor(tf.TensorShape([3]), dtype=tf.float32)
+
+
+@pytest.mark.filterwarnings("ignore:the matrix subclass:PendingDeprecationWarning")
+def test_a_constant_of_an_np_matrix_is_a_plain_array(sess):
+    # The Cookbook's Cholesky recipe builds its constants from np.matrix columns; TF hands
+    # back ndarrays, so solution[0][0] is a number, not a 1x2 matrix row.
+    a = tf.constant(np.matrix([[1.0, 2.0], [3.0, 4.0]]))
+    value = sess.run(tf.matmul(a, np.matrix([[1.0], [1.0]])))
+    assert type(value) is np.ndarray and type(sess.run(a)) is np.ndarray
+    assert float(value[1][0]) == 7.0
