@@ -101,6 +101,7 @@ from teachflow.ops.control_flow_ops import *  # noqa: F403
 from teachflow.ops.control_flow_while import while_loop  # noqa: F401
 from teachflow.ops.data_flow_ops import *  # noqa: F403
 from teachflow.ops.diag_ops import *  # noqa: F403
+from teachflow.ops.edit_distance_ops import *  # noqa: F403
 from teachflow.ops.example_batch_parsing_ops import *  # noqa: F403
 from teachflow.ops.example_parsing_ops import *  # noqa: F403
 from teachflow.ops.functional_ops import foldl, foldr, map_fn, scan  # noqa: F401

@@ -69,3 +69,29 @@ def placeholder_with_default(input, shape, name=None):  # noqa: A002 - TF's argu
         "PlaceholderWithDefault", [t], {"shape": shape}, name=name or "PlaceholderWithDefault"
     )
     return op.outputs[0]
+
+
+def sparse_placeholder(dtype, shape=None, name=None):
+    """A SparseTensor of three placeholders, fed with a ``tf.SparseTensorValue`` (or an
+    ``(indices, values, dense_shape)`` tuple) under the SparseTensor as the key.
+
+        >>> import teachflow as tf
+        >>> sp = tf.sparse_placeholder(tf.float32)
+        >>> dense = tf.sparse_tensor_to_dense(sp)
+        >>> with tf.Session() as sess:
+        ...     print(sess.run(dense, {sp: tf.SparseTensorValue([[1]], [2.0], [3])}))
+        [0. 2. 0.]
+    """
+    from teachflow.framework.sparse_tensor import SparseTensor
+
+    shape = as_shape(shape)
+    rank = shape.ndims
+    # TF names the parts <name>/shape, <name>/values, <name>/indices, made in that order.
+    part = (lambda what: f"{name}/{what}") if name else (lambda what: None)
+    if shape.is_fully_defined():
+        dense_shape = convert_to_tensor(shape.as_list(), dtype=dtypes.int64, name=part("shape"))
+    else:
+        dense_shape = placeholder(dtypes.int64, [rank], name=part("shape"))
+    values = placeholder(dtype, [None], name=part("values"))
+    indices = placeholder(dtypes.int64, [None, rank], name=part("indices"))
+    return SparseTensor(indices, values, dense_shape)

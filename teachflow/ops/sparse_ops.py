@@ -23,9 +23,10 @@ from teachflow.framework.graph import get_default_graph
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 from teachflow.framework.sparse_tensor import SparseTensor
+from teachflow.ops.placeholder_ops import sparse_placeholder
 from teachflow.ops.static_value import constant_value
 
-__all__ = ["SparseTensor", "sparse_tensor_to_dense", "sparse_to_dense"]
+__all__ = ["SparseTensor", "sparse_placeholder", "sparse_tensor_to_dense", "sparse_to_dense"]
 
 
 def _invalid(message):

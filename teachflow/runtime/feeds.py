@@ -11,6 +11,7 @@ import numpy as np
 
 from teachflow.framework import dtypes
 from teachflow.framework.operation import Tensor
+from teachflow.framework.sparse_tensor import SparseTensor
 from teachflow.runtime.resources import VariableState
 
 _SCALAR_TYPES = (np.generic, bytes)
@@ -30,6 +31,28 @@ def fetch_value(v):
     if get is not None and hasattr(v, "__cuda_array_interface__"):
         return fetch_value(get())
     return v
+
+
+def expand_sparse_feeds(feed_dict):
+    """``feed_dict`` with each SparseTensor key (a ``sparse_placeholder``) replaced by its
+    indices, values and dense_shape, fed the three parts of its value, as TF's session does."""
+    if not any(isinstance(key, SparseTensor) for key in feed_dict):
+        return feed_dict
+    expanded = {}
+    for key, value in feed_dict.items():
+        if not isinstance(key, SparseTensor):
+            expanded[key] = value
+            continue
+        if len(value) != 3:
+            raise TypeError(
+                f"The value of a SparseTensor feed must be a SparseTensorValue or a "
+                f"(indices, values, dense_shape) tuple, got {type(value).__name__}"
+            )
+        indices, values, dense_shape = value
+        expanded[key.indices] = indices
+        expanded[key.values] = values
+        expanded[key.dense_shape] = dense_shape
+    return expanded
 
 
 def feed_value(tensor, value):

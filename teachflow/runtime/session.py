@@ -34,7 +34,7 @@ from teachflow.runtime.cancellation import CancellationManager
 from teachflow.runtime.config import ConfigProto, RunOptions
 from teachflow.runtime.devices import make_local_devices
 from teachflow.runtime.executor import Executor, StepContext
-from teachflow.runtime.feeds import feed_value, fetch_value
+from teachflow.runtime.feeds import expand_sparse_feeds, feed_value, fetch_value
 from teachflow.runtime.fetches import FetchHandler, fetch_key
 from teachflow.runtime.kernel_lookup import kernel_constructor
 from teachflow.runtime.partition import partition_graphs
@@ -204,6 +204,8 @@ class BaseSession:
                 "The Session graph is empty. Add operations to the graph before calling run()."
             )
         _last_run[0] = self._weakref
+        if feed_dict:
+            feed_dict = expand_sparse_feeds(feed_dict)
         feed_keys = tuple(feed_dict) if feed_dict else ()
         key = (fetch_key(fetches), feed_keys)
         entry = self._cache.get(key)

@@ -204,6 +204,7 @@ OP_FAMILY_RULES = (
     ("state", "prefix", "Assign"),
     ("array", "exact", "ScatterNd"),
     ("array", "exact", "SparseToDense"),
+    ("array", "exact", "EditDistance"),
     ("state", "prefix", "Scatter"),
     ("state", "exact", "IsVariableInitialized"),
     ("state", "exact", "ReadVariableOp"),
