@@ -75,6 +75,10 @@ WORK = {
     "mnist_with_summaries": 12 * 64 * 24,  # Adam steps x pixels x hidden units
     "fully_connected_feed": 50 * 64 * 32,
     "cifar10": 20 * 200 * 32,  # steps x conv taps x hidden units
+    # TensorFlow Machine Learning Cookbook (1st ed.), chapters 2-4
+    "cookbook_loss_functions": 300 * 20,  # steps x rows
+    "cookbook_linear_regression": 300 * 50 * 7,  # steps x rows x features
+    "cookbook_svm": 100 * 350 * 350,  # steps x kernel entries summed in the dual loss
 }
 IN_PROCESS = [name for name in WORK if name not in ("supervisor_between_graph", "replica_flags")]
 
