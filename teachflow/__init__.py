@@ -99,6 +99,7 @@ from teachflow.ops.contraction_ops import *  # noqa: F403
 from teachflow.ops.control_flow_cond import case, cond  # noqa: F401
 from teachflow.ops.control_flow_ops import *  # noqa: F403
 from teachflow.ops.control_flow_while import while_loop  # noqa: F401
+from teachflow.ops.cross_ops import *  # noqa: F403
 from teachflow.ops.data_flow_ops import *  # noqa: F403
 from teachflow.ops.diag_ops import *  # noqa: F403
 from teachflow.ops.edit_distance_ops import *  # noqa: F403

@@ -253,6 +253,7 @@ OP_FAMILY_RULES = (
     ("matrix", "exact", "Svd"),
     ("matrix", "prefix", "SelfAdjointEig"),
     ("matrix", "exact", "Einsum"),
+    ("matrix", "exact", "Cross"),
     ("matrix", "prefix", "Diag"),
     # Summaries: what a FileWriter writes out for TensorBoard.
     ("io", "contains", "Summary"),
