@@ -79,6 +79,11 @@ WORK = {
     "cookbook_loss_functions": 300 * 20,  # steps x rows
     "cookbook_linear_regression": 300 * 50 * 7,  # steps x rows x features
     "cookbook_svm": 100 * 350 * 350,  # steps x kernel entries summed in the dual loss
+    # TensorFlow Machine Learning Cookbook (1st ed.), chapters 5-7 and 9
+    "cookbook_nearest_neighbors": 48 * 5 * 5,  # training rows x features x weight products
+    "cookbook_neural_networks": 40 * 50 * 81,  # steps x boards x hidden units
+    "cookbook_nlp": 30 * 16 * 17,  # steps x rows x vocabulary
+    "cookbook_rnn_spam": 12 * 32 * 10 * 10,  # steps x rows x time steps x units
 }
 IN_PROCESS = [name for name in WORK if name not in ("supervisor_between_graph", "replica_flags")]
 
