@@ -20,6 +20,7 @@ import collections
 
 from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 
 __all__ = ["SparseTensor", "SparseTensorValue"]
@@ -33,11 +34,19 @@ class SparseTensor:
     """A sparse tensor of ``values`` at ``indices`` in a tensor of shape ``dense_shape``."""
 
     def __init__(self, indices, values, dense_shape):
-        self._indices = convert_to_tensor(indices, dtype=dtypes.int64, name="indices")
-        self._values = convert_to_tensor(values, name="values")
-        self._dense_shape = convert_to_tensor(dense_shape, dtype=dtypes.int64, name="dense_shape")
+        # TF converts the three parts under one "SparseTensor" name scope.
+        with name_scope(None, "SparseTensor", [indices, values, dense_shape]):
+            self._indices = convert_to_tensor(indices, dtype=dtypes.int64, name="indices")
+            self._values = convert_to_tensor(values, name="values")
+            self._dense_shape = convert_to_tensor(
+                dense_shape, dtype=dtypes.int64, name="dense_shape"
+            )
         rank = self._dense_shape.shape.with_rank(1)[0]
-        self._shape = TensorShape(None if rank is None else [None] * rank)
+        op = self._dense_shape.op
+        if op.type == "Const":  # a known dense shape is the static shape, as in TF
+            self._shape = TensorShape([int(d) for d in op._attrs["value"].reshape(-1)])
+        else:
+            self._shape = TensorShape(None if rank is None else [None] * rank)
 
     @property
     def indices(self):

@@ -54,3 +54,19 @@ def test_sparse_to_dense_gradients_are_tensorflows():
         g_values, g_default = sess.run(tf.gradients(loss, [values, default]))
     np.testing.assert_array_equal(g_values, [2.0, 5.0])
     assert g_default == 14.0
+
+
+def test_sparse_tensor_parts_are_named_under_one_scope_and_a_known_shape_is_static():
+    # TF 2.21's names and shapes for the same two SparseTensors.
+    with tf.Graph().as_default() as g:
+        sp = tf.SparseTensor([[0, 1], [2, 3]], [1.0, 2.0], [3, 4])
+        fed = tf.SparseTensor([[0, 1]], [1.0], tf.placeholder(tf.int64, [2]))
+        assert sp.shape.as_list() == [3, 4] and fed.shape.as_list() == [None, None]
+        assert sorted(op.name for op in g.get_operations()) == [
+            "Placeholder",
+            "SparseTensor/dense_shape",
+            "SparseTensor/indices",
+            "SparseTensor/values",
+            "SparseTensor_1/indices",
+            "SparseTensor_1/values",
+        ]
