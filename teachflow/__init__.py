@@ -129,6 +129,7 @@ from teachflow.ops.sort_ops import *  # noqa: F403
 from teachflow.ops.sparse_ops import *  # noqa: F403
 from teachflow.ops.special_math_ops import *  # noqa: F403
 from teachflow.ops.state_ops import *  # noqa: F403
+from teachflow.ops.string_split_ops import *  # noqa: F403
 from teachflow.ops.tensor_array_ops import TensorArray  # noqa: F401
 from teachflow.ops.variable_scope import *  # noqa: F403
 from teachflow.ops.variables import *  # noqa: F403
