@@ -14,6 +14,7 @@ from teachflow.ops.diag_ops import matrix_set_diag as set_diag
 from teachflow.ops.diag_ops import matrix_transpose as transpose
 from teachflow.ops.diag_ops import trace
 from teachflow.ops.filling import eye
+from teachflow.ops.least_squares_ops import matrix_solve_ls as lstsq
 from teachflow.ops.linalg_ops import cholesky, cholesky_solve, logdet, qr, svd
 from teachflow.ops.linalg_ops import log_matrix_determinant as slogdet
 from teachflow.ops.linalg_ops import matrix_determinant as det
@@ -49,6 +50,7 @@ __all__ = [
     "inv",
     "l2_normalize",
     "logdet",
+    "lstsq",
     "matmul",
     "norm",
     "qr",

@@ -506,9 +506,11 @@ def cholesky_solve(chol, rhs, name=None):
     """Solve ``A x = rhs`` given ``chol = cholesky(A)``: two triangular solves."""
     from teachflow.framework.scopes import name_scope
 
+    # TensorFlow calls the raw op here (no "triangular_solve" scope): the two solves are
+    # cholesky_solve/MatrixTriangularSolve and cholesky_solve/MatrixTriangularSolve_1.
     with name_scope(name, "cholesky_solve", [chol, rhs]):
-        y = matrix_triangular_solve(chol, rhs, adjoint=False, lower=True)
-        return matrix_triangular_solve(chol, y, adjoint=True, lower=True)
+        y = _solve("MatrixTriangularSolve", chol, rhs, None, lower=True, adjoint=False)
+        return _solve("MatrixTriangularSolve", chol, y, None, lower=True, adjoint=True)
 
 
 def qr(input, full_matrices=False, name=None):  # noqa: A002
