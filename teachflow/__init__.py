@@ -128,6 +128,7 @@ from teachflow.ops.sequence_mask_ops import *  # noqa: F403
 from teachflow.ops.set_ops import *  # noqa: F403
 from teachflow.ops.sort_ops import *  # noqa: F403
 from teachflow.ops.sparse_ops import *  # noqa: F403
+from teachflow.ops.special_function_ops import *  # noqa: F403
 from teachflow.ops.special_math_ops import *  # noqa: F403
 from teachflow.ops.state_ops import *  # noqa: F403
 from teachflow.ops.string_split_ops import *  # noqa: F403

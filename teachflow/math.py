@@ -54,6 +54,7 @@ from teachflow.ops.reduction_ops import (
     reduce_variance,
 )
 from teachflow.ops.scan_ops import cumprod, cumsum
+from teachflow.ops.special_function_ops import betainc, igamma, igammac, polygamma, zeta
 from teachflow.ops.special_math_ops import (
     acos,
     acosh,

@@ -373,7 +373,7 @@ _MATH_TYPES = frozenset(
     "LogicalOr Maximum Minimum Mul Neg NotEqual Pow RealDiv Reciprocal Round Rsqrt Select "
     "SelectV2 Sign Sin Sqrt Square SquaredDifference Sub Tan TruncateDiv TruncateMod "
     "Acos Acosh Asin Asinh Atan Atan2 Atanh Cosh Sinh Tanh Digamma Erf Erfc Lgamma Rint "
-    "DivNoNan".split()
+    "DivNoNan Igamma Igammac Betainc Zeta Polygamma".split()
 )
 
 
