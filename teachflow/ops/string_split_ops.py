@@ -27,12 +27,9 @@ from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 from teachflow.framework.sparse_tensor import SparseTensor
 from teachflow.ops.op_builder import check_rank
+from teachflow.ops.reader_resources import as_bytes
 
 __all__ = ["string_split"]
-
-
-def _as_bytes(value) -> bytes:
-    return value.encode() if isinstance(value, str) else bytes(value)
 
 
 def tokens(text: bytes, delimiter: bytes, skip_empty: bool) -> list:
@@ -57,8 +54,8 @@ def _string_split_kernel(op, device):
             raise errors.InvalidArgumentError(
                 None, None, f"input must be a vector, got shape: {list(np.shape(source))}"
             )
-        sep = _as_bytes(np.asarray(delimiter, dtype=object).reshape(-1)[0])
-        rows = [tokens(_as_bytes(s), sep, skip_empty) for s in source]
+        sep = as_bytes(delimiter)
+        rows = [tokens(as_bytes(s), sep, skip_empty) for s in source]
         indices = [(i, j) for i, row in enumerate(rows) for j in range(len(row))]
         values = np.empty(len(indices), dtype=object)
         values[:] = [t for row in rows for t in row]

@@ -72,7 +72,7 @@ def _update_lanes(state: int, data: bytes) -> int:
     """`_update` with numpy: whole lanes of `LANE_BYTES` at once, then the tail by bytes."""
     lanes = len(data) // LANE_BYTES
     grid = np.frombuffer(data, np.uint8, count=lanes * LANE_BYTES).reshape(lanes, LANE_BYTES)
-    table = np.array(_TABLE, np.uint32)
+    table = _np_table()
     states = np.zeros(lanes, np.uint32)
     states[0] = state
     for column in grid.T:
@@ -86,10 +86,15 @@ def _update_lanes(state: int, data: bytes) -> int:
 
 
 @functools.cache
+def _np_table():
+    return np.array(_TABLE, np.uint32)
+
+
+@functools.cache
 def _carry_tables(n: int) -> tuple:
     """Four 256-entry tables that carry a register over ``n`` zero bytes: the image of the
     state is t0[byte 0] ^ t1[byte 1] ^ t2[byte 2] ^ t3[byte 3]."""
-    table = np.array(_TABLE, np.uint32)
+    table = _np_table()
     images = np.left_shift(np.uint32(1), np.arange(32, dtype=np.uint32))  # the 32 unit states
     for _ in range(n):
         images = table[images & 0xFF] ^ (images >> 8)
