@@ -190,7 +190,7 @@ def _first_dtype(value):
             dt = _first_dtype(v)
             if dt is not None:
                 return dt
-        elif hasattr(v, "dtype") and isinstance(v, Tensor):
+        elif isinstance(v, Tensor):
             return v.dtype.base_dtype
     return None
 
