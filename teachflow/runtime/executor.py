@@ -126,6 +126,9 @@ class Executor:
 
     def __init__(self, inter_op_threads: int = 0):
         self.inter_op_threads = inter_op_threads if inter_op_threads > 0 else (os.cpu_count() or 2)
+        # The scheduling thread runs steps too: it is one of the inter-op threads, so at most
+        # ``inter_op_threads`` steps run at once (and show as lanes), as in TensorFlow.
+        self.pool_threads = max(1, self.inter_op_threads - 1)
         self._pool = None
         self._waiters = None
         self._streams = {}
@@ -160,9 +163,7 @@ class Executor:
                     )
                 return q
             if self._pool is None:
-                self._pool = ThreadPoolExecutor(
-                    self.inter_op_threads, thread_name_prefix="inter-op"
-                )
+                self._pool = ThreadPoolExecutor(self.pool_threads, thread_name_prefix="inter-op")
             return self._pool
 
     def uses_threads(self, plan, ctx) -> bool:
@@ -247,6 +248,7 @@ class ReferenceStep:
         self.pending = plan.pending.copy()  # the dependency counters
         self.ready = deque(plan.roots)
         self.inflight = 0  # steps handed to other threads, not yet back
+        self.on_pool = 0  # of those, steps on the inter-op pool
         self.records = ctx.records if ctx.record else None
         self.publish = ctx.publish
         # Bytes are counted where a limit can be crossed or someone reads them (a trace); an
@@ -328,6 +330,7 @@ class ReferenceStep:
                 pool = self.ex._blocking_pool() if step.blocking else self.ex._queue_for(dev)
                 pool.submit(contextvars.copy_context().run, self._run_async, i, step, args, now())
                 self.inflight += 1
+                self.on_pool += self._on_pool(step)
                 continue
             t0 = now()
             try:
@@ -339,18 +342,24 @@ class ReferenceStep:
 
     def _hand_off(self, i, step) -> bool:
         """Whether ``step`` runs on another thread. A GPU's ops go to its stream and a
-        waiting op to a thread of its own. As TF's executor, with nothing else ready the
-        scheduling thread runs the last expensive step itself rather than hand it off and
-        wait (unless the caller has a deadline: only a waiting scheduler can give up on
-        time); a step that takes less than a hand-off costs now stays here too."""
+        waiting op to a thread of its own. The scheduling thread is one of the inter-op
+        threads: when the others are all busy it runs the step itself. As TF's executor,
+        with nothing else ready it runs the last expensive step itself rather than hand it
+        off and wait (unless the caller has a deadline: only a waiting scheduler can give up
+        on time); a step that takes less than a hand-off costs now stays here too."""
         if step.blocking or self.plan.devices[step.device_index].has_stream:
             return True
         if not step.expensive:
             return False
+        if self.on_pool >= self.ex.pool_threads:
+            return False  # every other inter-op thread is busy: this one is the last free
         if self.ctx.deadline is not None:
             return True
         busy = self.ready or self.inflight
         return bool(busy) and self.ex.handoffs.worth(self.plan.cost_ns[i])
+
+    def _on_pool(self, step) -> bool:
+        return not step.blocking and not self.plan.devices[step.device_index].has_stream
 
     def _run_async(self, i, step, args, submitted):
         """On a pool thread: run the kernel, hand the result back to the scheduling thread."""
@@ -379,6 +388,7 @@ class ReferenceStep:
         self.ex.handoffs.note(queued_ns + time.perf_counter_ns() - max(t1, waiting))
         self.inflight -= 1
         step = self.plan.steps[i]
+        self.on_pool -= self._on_pool(step)
         if exc is not None:
             self.error = annotate_error(exc, step.op, self.plan.devices[step.device_index].name)
             return
