@@ -15,6 +15,7 @@ from teachflow.proto.example import (  # noqa: F401 - tf.train.Example and its p
 )
 from teachflow.summary.summary_iterator import summary_iterator
 from teachflow.train import resource_training_ops as _resource_training_ops  # noqa: F401
+from teachflow.train.adadelta import AdadeltaOptimizer
 from teachflow.train.adagrad import AdagradOptimizer
 from teachflow.train.adam import AdamOptimizer
 from teachflow.train.basic_session_run_hooks import (
@@ -50,6 +51,7 @@ from teachflow.train.device_setter import (
     byte_size_load_fn,
     replica_device_setter,
 )
+from teachflow.train.ftrl import FtrlOptimizer
 from teachflow.train.gradient_descent import GradientDescentOptimizer
 from teachflow.train.graph_io import write_graph
 from teachflow.train.input import (
@@ -78,6 +80,8 @@ from teachflow.train.monitored_session import (
 )
 from teachflow.train.moving_averages import ExponentialMovingAverage
 from teachflow.train.optimizer import Optimizer
+from teachflow.train.proximal_adagrad import ProximalAdagradOptimizer
+from teachflow.train.proximal_gradient_descent import ProximalGradientDescentOptimizer
 from teachflow.train.queue_runner import QueueRunner, add_queue_runner, start_queue_runners
 from teachflow.train.rmsprop import RMSPropOptimizer
 from teachflow.train.saver import Saver, SaverDef

@@ -111,6 +111,60 @@ def _adagrad(xp, var, accum, lr, grad, update_slots=True):
     return var - grad * lr / xp.sqrt(accum), accum
 
 
+def _adadelta(xp, var, accum, accum_update, lr, rho, epsilon, grad):
+    one = rho.dtype.type(1)
+    accum = accum * rho + grad * grad * (one - rho)
+    update = xp.sqrt(accum_update + epsilon) / xp.sqrt(accum + epsilon) * grad
+    return var - update * lr, accum, accum_update * rho + update * update * (one - rho)
+
+
+def _proximal_step(xp, prox, lr, l1, l2):
+    """TF's proximal operator: soft-threshold by ``lr * l1``, then shrink by ``1 + lr * l2``."""
+    one = l2.dtype.type(1)
+    if l1 > 0:
+        return xp.sign(prox) * xp.maximum(xp.abs(prox) - lr * l1, 0) / (one + lr * l2)
+    return prox / (one + lr * l2)
+
+
+def _proximal_gradient_descent(xp, var, alpha, l1, l2, delta):
+    return (_proximal_step(xp, var - delta * alpha, alpha, l1, l2),)
+
+
+def _proximal_adagrad(xp, var, accum, lr, l1, l2, grad):
+    accum = accum + grad * grad
+    rate = lr / xp.sqrt(accum)
+    return _proximal_step(xp, var - grad * rate, rate, l1, l2), accum
+
+
+def _ftrl_v2(
+    xp, var, accum, linear, grad, lr, l1, l2, l2_shrinkage, lr_power, multiply_linear_by_lr=False
+):
+    # TF's ApplyFtrlV2 functor: the shrinkage enters ``linear`` but not the accumulator, and
+    # lr_power == -0.5 takes square roots rather than powers (so the bits match TF's).
+    two = lr.dtype.type(2)
+    shrunk = grad + two * l2_shrinkage * var if l2_shrinkage is not None else grad
+    new_accum = accum + grad * grad
+    if lr_power == -0.5:
+        growth = xp.sqrt(new_accum) - xp.sqrt(accum)
+        rate = xp.sqrt(new_accum)
+    else:
+        growth = new_accum ** (-lr_power) - accum ** (-lr_power)
+        rate = new_accum ** (-lr_power)
+    if multiply_linear_by_lr:
+        linear = linear + shrunk * lr - growth * var
+        quadratic = rate + two * l2 * lr
+        l1 = l1 * lr
+    else:
+        linear = linear + shrunk - growth / lr * var
+        quadratic = rate / lr + two * l2
+    var = xp.where(xp.abs(linear) > l1, (l1 * xp.sign(linear) - linear) / quadratic, 0)
+    return var.astype(accum.dtype, copy=False), new_accum, linear
+
+
+def _ftrl(xp, var, accum, linear, grad, lr, l1, l2, lr_power, multiply_linear_by_lr=False):
+    return _ftrl_v2(xp, var, accum, linear, grad, lr, l1, l2, None, lr_power, multiply_linear_by_lr)
+
+
 # -- the ops, as a table --------------------------------------------------------------
 
 
@@ -196,6 +250,48 @@ TRAINING_OPS = {
             like_var=("accum", "grad"),
             update=_adagrad,
             flags=("update_slots",),
+        ),
+        TrainingOp(
+            "ApplyAdadelta",
+            ("var", "accum", "accum_update", "lr", "rho", "epsilon", "grad"),
+            refs=("var", "accum", "accum_update"),
+            scalars=("lr", "rho", "epsilon"),
+            like_var=("accum", "accum_update", "grad"),
+            update=_adadelta,
+        ),
+        TrainingOp(
+            "ApplyProximalGradientDescent",
+            ("var", "alpha", "l1", "l2", "delta"),
+            refs=("var",),
+            scalars=("alpha", "l1", "l2"),
+            like_var=("delta",),
+            update=_proximal_gradient_descent,
+        ),
+        TrainingOp(
+            "ApplyProximalAdagrad",
+            ("var", "accum", "lr", "l1", "l2", "grad"),
+            refs=("var", "accum"),
+            scalars=("lr", "l1", "l2"),
+            like_var=("accum", "grad"),
+            update=_proximal_adagrad,
+        ),
+        TrainingOp(
+            "ApplyFtrl",
+            ("var", "accum", "linear", "grad", "lr", "l1", "l2", "lr_power"),
+            refs=("var", "accum", "linear"),
+            scalars=("lr", "l1", "l2", "lr_power"),
+            like_var=("accum", "linear", "grad"),
+            update=_ftrl,
+            flags=("multiply_linear_by_lr",),
+        ),
+        TrainingOp(
+            "ApplyFtrlV2",
+            ("var", "accum", "linear", "grad", "lr", "l1", "l2", "l2_shrinkage", "lr_power"),
+            refs=("var", "accum", "linear"),
+            scalars=("lr", "l1", "l2", "l2_shrinkage", "lr_power"),
+            like_var=("accum", "linear", "grad"),
+            update=_ftrl_v2,
+            flags=("multiply_linear_by_lr",),
         ),
     )
 }
@@ -395,3 +491,59 @@ def apply_centered_rms_prop(
 def apply_adagrad(var, accum, lr, grad, use_locking=False, update_slots=True, name=None):
     attrs = {"use_locking": use_locking, "update_slots": update_slots}
     return _apply("ApplyAdagrad", [var, accum, lr, grad], attrs, name)
+
+
+def apply_adadelta(var, accum, accum_update, lr, rho, epsilon, grad, use_locking=False, name=None):
+    """Adadelta: steps scaled by the ratio of running RMS of updates and of gradients."""
+    args = [var, accum, accum_update, lr, rho, epsilon, grad]
+    return _apply("ApplyAdadelta", args, {"use_locking": use_locking}, name)
+
+
+def apply_proximal_gradient_descent(var, alpha, l1, l2, delta, use_locking=False, name=None):
+    """A gradient step, then the L1/L2 proximal operator (FOBOS)."""
+    args = [var, alpha, l1, l2, delta]
+    return _apply("ApplyProximalGradientDescent", args, {"use_locking": use_locking}, name)
+
+
+def apply_proximal_adagrad(var, accum, lr, l1, l2, grad, use_locking=False, name=None):
+    """An Adagrad step, then the L1/L2 proximal operator at Adagrad's per-coordinate rate."""
+    args = [var, accum, lr, l1, l2, grad]
+    return _apply("ApplyProximalAdagrad", args, {"use_locking": use_locking}, name)
+
+
+def apply_ftrl(
+    var,
+    accum,
+    linear,
+    grad,
+    lr,
+    l1,
+    l2,
+    lr_power,
+    use_locking=False,
+    multiply_linear_by_lr=False,
+    name=None,
+):
+    """FTRL-Proximal (McMahan et al.): ``var`` is solved from ``linear`` and ``accum``."""
+    attrs = {"use_locking": use_locking, "multiply_linear_by_lr": multiply_linear_by_lr}
+    return _apply("ApplyFtrl", [var, accum, linear, grad, lr, l1, l2, lr_power], attrs, name)
+
+
+def apply_ftrl_v2(
+    var,
+    accum,
+    linear,
+    grad,
+    lr,
+    l1,
+    l2,
+    l2_shrinkage,
+    lr_power,
+    use_locking=False,
+    multiply_linear_by_lr=False,
+    name=None,
+):
+    """FTRL with an L2 shrinkage of ``var`` added to the gradient that enters ``linear``."""
+    attrs = {"use_locking": use_locking, "multiply_linear_by_lr": multiply_linear_by_lr}
+    args = [var, accum, linear, grad, lr, l1, l2, l2_shrinkage, lr_power]
+    return _apply("ApplyFtrlV2", args, attrs, name)

@@ -84,6 +84,8 @@ WORK = {
     "cookbook_neural_networks": 40 * 50 * 81,  # steps x boards x hidden units
     "cookbook_nlp": 30 * 16 * 17,  # steps x rows x vocabulary
     "cookbook_rnn_spam": 12 * 32 * 10 * 10,  # steps x rows x time steps x units
+    # more tf.train optimizers
+    "optimizers": 5 * 6 * 3 * 4,  # steps x rows x features x optimizer ops
 }
 IN_PROCESS = [name for name in WORK if name not in ("supervisor_between_graph", "replica_flags")]
 
