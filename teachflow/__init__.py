@@ -109,6 +109,7 @@ from teachflow.ops.functional_ops import foldl, foldr, map_fn, scan  # noqa: F40
 from teachflow.ops.gamma_poisson_ops import random_gamma, random_poisson  # noqa: F401
 from teachflow.ops.gradients import *  # noqa: F403
 from teachflow.ops.image_ops import random_crop  # noqa: F401 - TF1 has it at the top
+from teachflow.ops.image_patches_ops import *  # noqa: F403
 from teachflow.ops.init_ops import *  # noqa: F403
 from teachflow.ops.io_ops import *  # noqa: F403
 from teachflow.ops.least_squares_ops import *  # noqa: F403
@@ -127,6 +128,7 @@ from teachflow.ops.segment_ops import *  # noqa: F403
 from teachflow.ops.sequence_mask_ops import *  # noqa: F403
 from teachflow.ops.set_ops import *  # noqa: F403
 from teachflow.ops.sort_ops import *  # noqa: F403
+from teachflow.ops.space_depth_ops import *  # noqa: F403
 from teachflow.ops.sparse_ops import *  # noqa: F403
 from teachflow.ops.special_function_ops import *  # noqa: F403
 from teachflow.ops.special_math_ops import *  # noqa: F403

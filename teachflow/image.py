@@ -1,5 +1,6 @@
 """``tf.image``: PNG encoding and decoding, resizing, standardization, flips, crops and
-pads, brightness and contrast, dtype conversion, grayscale (re-exports).
+pads, brightness and contrast, dtype conversion, grayscale, rotations, total variation, gradients and Sobel edges, PSNR and SSIM
+(re-exports).
 
 >>> import teachflow as tf
 >>> tf.image.resize_images(tf.zeros([28, 28, 1]), [14, 14]).shape
@@ -34,6 +35,14 @@ from teachflow.ops.image_ops import (  # noqa: F401
     resize_image_with_crop_or_pad,
     rgb_to_grayscale,
 )
+from teachflow.ops.image_quality_ops import (  # noqa: F401
+    image_gradients,
+    psnr,
+    sobel_edges,
+    ssim,
+    total_variation,
+)
+from teachflow.ops.image_rotation_ops import rot90, transpose_image  # noqa: F401
 from teachflow.ops.resize_ops import (  # noqa: F401
     ResizeMethod,
     resize_bilinear,
