@@ -21,10 +21,12 @@ from teachflow import (  # the namespaces and names a star import leaves out
     layers,
     linalg,
     logging,
+    lookup,
     losses,
     math,
     nn,
     random,
+    strings,
     summary,
     train,
 )

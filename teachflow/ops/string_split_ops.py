@@ -108,3 +108,61 @@ def string_split(
             "StringSplit", [source, sep], {"skip_empty": bool(skip_empty)}, name="StringSplit"
         )
     return SparseTensor(*op.outputs)
+
+
+# -- StringSplitV2: tf.strings.split (a SparseTensor under tf.compat.v1) --------------------
+def _split_v2_kernel(op, device):
+    maxsplit = int(op._attrs.get("maxsplit", -1))
+
+    def string_split_v2(source, sep):
+        sep = as_bytes(sep)
+        rows = []
+        for s in np.ravel(np.asarray(source, dtype=object)):
+            s = as_bytes(s)
+            # An empty sep splits at runs of whitespace, as Python's str.split() does; a
+            # given sep cuts at each occurrence and keeps the empty tokens between.
+            if not sep:
+                rows.append(s.split(None, maxsplit))
+            else:
+                rows.append(s.split(sep, maxsplit) if s else [])
+        indices = [(i, j) for i, row in enumerate(rows) for j in range(len(row))]
+        values = np.empty(len(indices), dtype=object)
+        values[:] = [t for row in rows for t in row]
+        longest = max((len(row) for row in rows), default=0)
+        return (
+            np.array(indices, dtype=np.int64).reshape(-1, 2),
+            values,
+            np.array([len(rows), longest], dtype=np.int64),
+        )
+
+    return string_split_v2
+
+
+registry.register(
+    "StringSplitV2",
+    _infer_string_split,
+    kernels={"CPU": _split_v2_kernel},
+    not_differentiable=True,
+)
+
+
+def strings_split(
+    input=None, sep=None, maxsplit=-1, result_type="SparseTensor", source=None, name=None
+):  # noqa: A002
+    """``tf.compat.v1.strings.split``: each string of a vector cut at ``sep`` (at runs of
+    whitespace when None), at most ``maxsplit`` times, as a `SparseTensor`. TF's RaggedTensor
+    result is not built: teachflow has no RaggedTensor."""
+    if input is not None and source is not None:
+        raise ValueError("Cannot specify both 'input' and 'source'")
+    text = source if input is None else input
+    if result_type != "SparseTensor":
+        raise ValueError(
+            f"result_type {result_type!r}: teachflow has no RaggedTensor; use 'SparseTensor'"
+        )
+    with name_scope(name, "StringSplit", [text]):
+        source = convert_to_tensor(text, dtype=dtypes.string, name="input")
+        sep = convert_to_tensor("" if sep is None else sep, dtype=dtypes.string)
+        op = get_default_graph().create_op(
+            "StringSplitV2", [source, sep], {"maxsplit": int(maxsplit)}, name="StringSplitV2"
+        )
+    return SparseTensor(*op.outputs)
