@@ -33,6 +33,7 @@ from teachflow.train.basic_session_run_hooks import (
 )
 from teachflow.train.batching import batch, batch_join, shuffle_batch, shuffle_batch_join
 from teachflow.train.checkpoint_management import (
+    NewCheckpointReader,
     checkpoint_exists,
     generate_checkpoint_state_proto,
     get_checkpoint_mtimes,

@@ -25,10 +25,13 @@ import logging
 import os
 import re
 
+from teachflow.framework import errors
 from teachflow.ops import checkpoint_bundle as bundle
 
 __all__ = [
+    "CheckpointReader",
     "CheckpointState",
+    "NewCheckpointReader",
     "checkpoint_exists",
     "generate_checkpoint_state_proto",
     "get_checkpoint_mtimes",
@@ -294,7 +297,22 @@ def remove_checkpoint(checkpoint_prefix, checkpoint_format_version=2, meta_graph
 
 # -- reading a checkpoint without a graph -------------------------------------------------
 class CheckpointReader:
-    """Reads the tensors of one checkpoint: ``tf.train.load_checkpoint(path)``."""
+    """Reads the tensors of one checkpoint: ``tf.train.load_checkpoint(path)`` or
+    ``tf.train.NewCheckpointReader(prefix)``. ``get_tensor`` raises NotFoundError
+    (``Key <name> not found in checkpoint``) for a name the checkpoint lacks.
+
+        >>> import os, tempfile
+        >>> import teachflow as tf
+        >>> prefix = os.path.join(tempfile.mkdtemp(), "model.ckpt")
+        >>> with tf.Graph().as_default():
+        ...     v = tf.Variable([[1.0, 2.0, 3.0]], name="v")
+        ...     with tf.Session() as sess:
+        ...         sess.run(v.initializer)
+        ...         _ = tf.train.Saver().save(sess, prefix)
+        >>> reader = tf.train.NewCheckpointReader(prefix)
+        >>> reader.debug_string(), reader.has_tensor("v"), reader.get_tensor("v")[0, 2]
+        (b'v (DT_FLOAT) [1,3]\\n', True, np.float32(3.0))
+    """
 
     def __init__(self, prefix):
         self._prefix = prefix
@@ -313,6 +331,35 @@ class CheckpointReader:
 
     def get_tensor(self, name):
         return bundle.read_tensor(self._prefix, self._index, name)
+
+    def debug_string(self) -> bytes:
+        """One ``name (DT_TYPE) [dims]`` line per tensor, sorted by name, as TF's reader."""
+        from teachflow.framework import dtypes
+
+        lines = []
+        for name, entry in sorted(self._index["tensors"].items()):
+            dtype = "DT_" + bundle.tf_type_name(dtypes.as_dtype(entry["dtype"])).upper()
+            shape = ",".join(str(d) for d in entry["shape"])
+            lines.append(f"{name} ({dtype}) [{shape}]\n")
+        return "".join(lines).encode()
+
+
+def NewCheckpointReader(filepattern) -> CheckpointReader:  # noqa: N802 - TF's name
+    """A reader of the checkpoint ``filepattern`` (a prefix, not a directory).
+
+    Raises NotFoundError when no checkpoint has that prefix, and DataLossError (TF's words)
+    for a directory, which TF tries to open as a checkpoint file of the old format.
+    """
+    prefix = os.fspath(filepattern)
+    if os.path.isdir(prefix) and not os.path.exists(bundle.index_path(prefix)):
+        raise errors.DataLossError(
+            None,
+            None,
+            f"Unable to open table file {prefix}: FAILED_PRECONDITION: {prefix}; Is a "
+            "directory: perhaps your file is in a different file format and you need to use "
+            "a different restore operator?",
+        )
+    return CheckpointReader(prefix)
 
 
 def _resolve(ckpt_dir_or_file):
