@@ -268,6 +268,12 @@ OP_FAMILY_RULES = (
     ("nn", "prefix", "Adjust"),
     ("nn", "exact", "RGBToHSV"),
     ("nn", "exact", "HSVToRGB"),
+    ("nn", "exact", "ExtractImagePatches"),
+    # Pixels moved between space, depth and batch (atrous convolution, sub-pixel upsampling).
+    ("array", "exact", "SpaceToDepth"),
+    ("array", "exact", "DepthToSpace"),
+    ("array", "exact", "SpaceToBatchND"),
+    ("array", "exact", "BatchToSpaceND"),
     ("nn", "exact", "Elu"),
     ("nn", "exact", "Selu"),
     ("nn", "exact", "Sigmoid"),
