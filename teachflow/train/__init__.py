@@ -100,6 +100,7 @@ from teachflow.train.session_run_hook import (
     SessionRunHook,
     SessionRunValues,
 )
+from teachflow.train.summary_saver_hook import SummarySaverHook
 from teachflow.train.supervisor import Supervisor
 from teachflow.train.sync_replicas_optimizer import SyncReplicasOptimizer
 from teachflow.train.training_util import (
