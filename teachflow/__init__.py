@@ -10,6 +10,7 @@
 from teachflow import (
     app,
     data,
+    debugging,
     distributed,
     flags,
     gfile,
@@ -90,6 +91,7 @@ from teachflow.framework.sparse_tensor import SparseTensorValue
 from teachflow.ops.accumulator_ops import *  # noqa: F403
 from teachflow.ops.array_ops import *  # noqa: F403
 from teachflow.ops.bincount_ops import *  # noqa: F403
+from teachflow.ops.bitcast_ops import *  # noqa: F403
 from teachflow.ops.broadcast_ops import *  # noqa: F403
 from teachflow.ops.check_ops import *  # noqa: F403
 from teachflow.ops.clip_ops import *  # noqa: F403
@@ -100,6 +102,7 @@ from teachflow.ops.control_flow_cond import case, cond  # noqa: F401
 from teachflow.ops.control_flow_ops import *  # noqa: F403
 from teachflow.ops.control_flow_while import while_loop  # noqa: F401
 from teachflow.ops.cross_ops import *  # noqa: F403
+from teachflow.ops.custom_gradient import custom_gradient  # noqa: F401
 from teachflow.ops.data_flow_ops import *  # noqa: F403
 from teachflow.ops.diag_ops import *  # noqa: F403
 from teachflow.ops.edit_distance_ops import *  # noqa: F403

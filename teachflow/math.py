@@ -40,6 +40,7 @@ from teachflow.ops.comparison_ops import (
     not_equal,
 )
 from teachflow.ops.confusion_matrix_ops import confusion_matrix
+from teachflow.ops.euclidean_norm_ops import reduce_euclidean_norm
 from teachflow.ops.reduction_ops import (
     count_nonzero,
     reduce_all,
@@ -68,11 +69,13 @@ from teachflow.ops.special_math_ops import (
     div_no_nan,
     erf,
     erfc,
+    lbeta,
     lgamma,
     log_sigmoid,
     rint,
     sinh,
 )
+from teachflow.ops.top_k_ops import in_top_k, top_k
 from teachflow.ops.unary_ops import (
     abs,  # noqa: A004 - TensorFlow's name
     ceil,

@@ -39,6 +39,7 @@ from teachflow.ops.losses import (  # noqa: F401
     weighted_cross_entropy_with_logits,
 )
 from teachflow.ops.math_ops import sigmoid, tanh  # noqa: F401
+from teachflow.ops.nn_composites import crelu, log_poisson_loss, swish  # noqa: F401
 from teachflow.ops.nn_ops import (  # noqa: F401
     bias_add,
     dropout,

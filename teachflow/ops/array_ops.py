@@ -30,7 +30,7 @@ from teachflow.ops.filling import (
     zeros_like,
 )
 from teachflow.ops.gathering import boolean_mask, gather, gather_nd, scatter_nd
-from teachflow.ops.identity_ops import identity, stop_gradient
+from teachflow.ops.identity_ops import identity, identity_n, stop_gradient
 from teachflow.ops.joining import (
     _autopack,  # noqa: F401 - constant_op packs nested lists with it
     concat,
@@ -68,6 +68,7 @@ from teachflow.ops.slicing import slice, strided_slice  # noqa: A004
 from teachflow.ops.tiling import broadcast_to, tile
 
 __all__ = [
+    "identity_n",
     "newaxis",
     "placeholder",
     "placeholder_with_default",

@@ -31,3 +31,32 @@ def identity(input, name=None):  # noqa: A002
 def stop_gradient(input, name=None):  # noqa: A002
     t = convert_to_tensor(input)
     return t.graph.create_op("StopGradient", [t], {}, name=name or "StopGradient").outputs[0]
+
+
+def _infer_identity_n(op):
+    return [(t.dtype.base_dtype, t.shape) for t in op.inputs]
+
+
+def _identity_n_kernel(op, device):
+    return lambda *xs: xs
+
+
+# TF's _IdentityNGrad: each output's gradient is its input's.
+registry.register(
+    "IdentityN", _infer_identity_n, _identity_n_kernel, grad=lambda op, *grads: list(grads)
+)
+
+
+def identity_n(input, name=None):  # noqa: A002
+    """Several tensors passed on unchanged by one ``IdentityN`` op (its outputs, a list).
+
+    >>> import teachflow as tf
+    >>> a, b = tf.identity_n([tf.constant(1.0), tf.constant([2, 3])])
+    >>> a.op.type, a.op is b.op
+    ('IdentityN', True)
+    """
+    tensors = [convert_to_tensor(t) for t in input]
+    attrs = {"T": [t.dtype.base_dtype for t in tensors]}
+    return list(
+        tensors[0].graph.create_op("IdentityN", tensors, attrs, name=name or "IdentityN").outputs
+    )

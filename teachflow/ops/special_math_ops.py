@@ -19,6 +19,8 @@ import math
 import numpy as np
 
 from teachflow.framework import registry
+from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.scopes import name_scope
 from teachflow.ops.arithmetic_ops import add, multiply, negative, realdiv, subtract
 from teachflow.ops.elementwise import (
     FLOATS,
@@ -50,6 +52,7 @@ __all__ = [
     "rint",
     "div_no_nan",
     "log_sigmoid",
+    "lbeta",
     "accumulate_n",
 ]
 
@@ -321,3 +324,22 @@ def accumulate_n(inputs, shape=None, tensor_dtype=None, name=None):
     from teachflow.ops.arithmetic_ops import add_n
 
     return add_n(inputs, name=name)
+
+
+def lbeta(x, name=None):
+    """log|Beta(x)| of the last axis: sum(lgamma(x), -1) - lgamma(sum(x, -1)), built from
+    those ops as TensorFlow builds it (reductions over ``[-1]``).
+
+    >>> import teachflow as tf
+    >>> with tf.Session() as sess:
+    ...     print(round(float(sess.run(tf.lbeta([1.0, 2.0]))), 6))   # log(1/2)
+    -0.693147
+    """
+    from teachflow.ops.reduction_ops import reduce_sum
+
+    with name_scope(name, "lbeta", [x]):
+        x = convert_to_tensor(x, name="x")
+        log_prod_gamma_x = reduce_sum(lgamma(x), axis=[-1])
+        sum_x = reduce_sum(x, axis=[-1])
+        log_gamma_sum_x = lgamma(sum_x)
+        return log_prod_gamma_x - log_gamma_sum_x

@@ -1,0 +1,32 @@
+"""``tf.debugging``: the assertions and numeric checks under their TF 1.x
+``tf.debugging.*`` names (re-exports of ``tf.assert_*``, ``tf.check_numerics``, ...).
+
+>>> import teachflow as tf
+>>> tf.debugging.assert_equal is tf.assert_equal, tf.debugging.is_nan is tf.is_nan
+(True, True)
+"""
+
+from teachflow.ops.check_ops import (  # noqa: F401
+    Assert,
+    assert_equal,
+    assert_greater,
+    assert_greater_equal,
+    assert_integer,
+    assert_less,
+    assert_less_equal,
+    assert_negative,
+    assert_non_negative,
+    assert_non_positive,
+    assert_none_equal,
+    assert_positive,
+    assert_rank,
+    assert_scalar,
+    assert_type,
+)
+from teachflow.ops.logging_ops import check_numerics  # noqa: F401
+from teachflow.ops.logging_ops import (  # noqa: F401
+    verify_tensor_all_finite as assert_all_finite,
+)
+from teachflow.ops.unary_ops import is_finite, is_inf, is_nan  # noqa: F401
+
+__all__ = sorted(name for name in dir() if not name.startswith("_"))
