@@ -30,7 +30,9 @@ _kernel_ids = itertools.count()
 
 
 def _key(k):
-    return as_bytes(k) if isinstance(k, (bytes, str, np.str_, np.bytes_)) else k.item()
+    if isinstance(k, (bytes, str, np.str_, np.bytes_)):
+        return as_bytes(k)
+    return k.item() if isinstance(k, np.generic) else k
 
 
 def _text(k) -> str:
@@ -73,7 +75,9 @@ class HashTableState:
             raise errors.FailedPreconditionError(None, None, "Table not initialized.")
         arr = np.asarray(keys, dtype=object)
         kind = np.asarray(default).dtype
-        out = np.empty(arr.shape, dtype=object if kind.kind in "SUO" else kind)
+        text = kind.kind in "SUO"
+        default = as_bytes(default) if text else default
+        out = np.empty(arr.shape, dtype=object if text else kind)
         for i in np.ndindex(arr.shape):
             out[i] = self.map.get(_key(arr[i]), default)
         return out
@@ -176,7 +180,7 @@ def read_table_file(filename: bytes, key_index, value_index, key_dtype, value_dt
                     None,
                     None,
                     f"Invalid number of columns in {name} line {number} "
-                    f"({line.decode(errors='replace')}) : expected {needed} got {len(tokens)}",
+                    f"({line.decode(errors='replace')}) : expected at least {needed + 1} got {len(tokens)}",
                 )
             keys.append(_column(filename, key_index, key_dtype, line, number, tokens))
             value = _column(filename, value_index, value_dtype, line, number, tokens)

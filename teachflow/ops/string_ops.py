@@ -102,7 +102,8 @@ def _substr_kernel(op, device):
                 raise errors.InvalidArgumentError(
                     None,
                     None,
-                    f"pos {p} out of range for string at index {np.ravel_multi_index(i, shape) if shape else 0}",
+                    f"pos {p} out of range for string {s!r} at index "
+                    f"{np.ravel_multi_index(i, shape) if shape else 0}",
                 )
             p = p + len(units) if p < 0 else p
             piece = units[p : p + max(n, 0)]

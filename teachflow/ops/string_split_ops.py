@@ -120,11 +120,9 @@ def _split_v2_kernel(op, device):
         for s in np.ravel(np.asarray(source, dtype=object)):
             s = as_bytes(s)
             # An empty sep splits at runs of whitespace, as Python's str.split() does; a
-            # given sep cuts at each occurrence and keeps the empty tokens between.
-            if not sep:
-                rows.append(s.split(None, maxsplit))
-            else:
-                rows.append(s.split(sep, maxsplit) if s else [])
+            # given sep cuts at each occurrence and keeps the empty tokens (an empty string
+            # is one empty token).
+            rows.append(s.split(sep or None, maxsplit))
         indices = [(i, j) for i, row in enumerate(rows) for j in range(len(row))]
         values = np.empty(len(indices), dtype=object)
         values[:] = [t for row in rows for t in row]
