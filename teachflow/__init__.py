@@ -20,6 +20,7 @@ from teachflow import (
     layers,
     linalg,
     logging,
+    lookup,
     losses,
     math,
     metrics,
@@ -27,6 +28,7 @@ from teachflow import (
     python_io,
     random,
     sparse,
+    strings,
     summary,
     train,
 )  # noqa: E402 (namespaces)
@@ -118,6 +120,7 @@ from teachflow.ops.io_ops import *  # noqa: F403
 from teachflow.ops.least_squares_ops import *  # noqa: F403
 from teachflow.ops.linalg_ops import *  # noqa: F403
 from teachflow.ops.logging_ops import *  # noqa: F403
+from teachflow.ops.lookup_ops import *  # noqa: F403
 from teachflow.ops.math_ops import *  # noqa: F403
 from teachflow.ops.nn_ops import *  # noqa: F403
 from teachflow.ops.parsing_ops import *  # noqa: F403
@@ -136,6 +139,8 @@ from teachflow.ops.sparse_ops import *  # noqa: F403
 from teachflow.ops.special_function_ops import *  # noqa: F403
 from teachflow.ops.special_math_ops import *  # noqa: F403
 from teachflow.ops.state_ops import *  # noqa: F403
+from teachflow.ops.string_conversion_ops import *  # noqa: F403
+from teachflow.ops.string_ops import *  # noqa: F403
 from teachflow.ops.string_split_ops import *  # noqa: F403
 from teachflow.ops.tensor_array_ops import TensorArray  # noqa: F401
 from teachflow.ops.variable_scope import *  # noqa: F403

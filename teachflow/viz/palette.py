@@ -233,6 +233,14 @@ OP_FAMILY_RULES = (
     ("io", "suffix", "Checkpoints"),
     ("io", "exact", "ShardedFilename"),
     ("io", "prefix", "String"),
+    # Text ops and lookup tables (a table is state, filled by its initializer op).
+    ("io", "exact", "AsString"),
+    ("io", "exact", "Substr"),
+    ("io", "exact", "ReduceJoin"),
+    ("io", "contains", "Regex"),
+    ("state", "exact", "HashTableV2"),
+    ("state", "prefix", "LookupTable"),
+    ("state", "prefix", "InitializeTable"),
     ("io", "contains", "Dataset"),  # tf.data: datasets and their iterators
     ("io", "contains", "Iterator"),
     ("input", "exact", "Const"),
@@ -408,7 +416,14 @@ def _match_family(op_type: str) -> str:
 # -- state ops -------------------------------------------------------------------------------
 # Ops that *own* state that outlives a step, drawn as cylinders: variables and queues.
 STATE_OP_TYPES = frozenset(
-    {"VariableV2", "Variable", "VarHandleOp", "TemporaryVariable", "MutableHashTableV2"}
+    {
+        "VariableV2",
+        "Variable",
+        "VarHandleOp",
+        "TemporaryVariable",
+        "MutableHashTableV2",
+        "HashTableV2",
+    }
 )
 STATE_OP_SUFFIXES = ("Queue", "QueueV2")
 
