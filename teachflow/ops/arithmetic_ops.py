@@ -18,6 +18,7 @@ import operator
 
 from teachflow.framework import dtypes, registry
 from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.ops import comparison_ops
 from teachflow.ops.elementwise import (
@@ -308,10 +309,14 @@ def scalar_mul(scalar, x, name=None):
 def cast(x, dtype, name=None):
     """``x`` converted elementwise to ``dtype`` (truncating floats toward zero)."""
     dtype = dtypes.as_dtype(dtype).base_dtype
-    x = convert_to_tensor(x)
-    if x.dtype.base_dtype is dtype:
+    if isinstance(x, Tensor) and x.dtype.base_dtype is dtype:
         return x
     with name_scope(name, "Cast", [x]) as scope:
+        # A Python number is made inside the scope, so ``cast(0.0, tf.float32)`` is the
+        # constant ``Cast/x`` as in TF, and no Cast op when the dtype already matches.
+        x = convert_to_tensor(x, name="x")
+        if x.dtype.base_dtype is dtype:
+            return x
         return make_op("Cast", [x], scope, {"SrcT": x.dtype.base_dtype, "DstT": dtype})
 
 
