@@ -6,15 +6,31 @@
 ('accuracy/value', 'accuracy/update_op')
 """
 
+from teachflow.ops.class_metrics import mean_iou, mean_per_class_accuracy  # noqa: F401
 from teachflow.ops.metrics_impl import (  # noqa: F401
     accuracy,
     false_negatives,
     false_positives,
     mean,
     mean_absolute_error,
+    mean_cosine_distance,
+    mean_relative_error,
     mean_squared_error,
+    mean_tensor,
+    percentage_below,
     precision,
     recall,
     root_mean_squared_error,
     true_positives,
+)
+from teachflow.ops.threshold_metrics import (  # noqa: F401
+    auc,
+    false_negatives_at_thresholds,
+    false_positives_at_thresholds,
+    precision_at_thresholds,
+    recall_at_thresholds,
+    sensitivity_at_specificity,
+    specificity_at_sensitivity,
+    true_negatives_at_thresholds,
+    true_positives_at_thresholds,
 )

@@ -25,7 +25,7 @@ from __future__ import annotations
 from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph_keys import GraphKeys
-from teachflow.framework.scopes import add_to_collections, control_dependencies
+from teachflow.framework.scopes import add_to_collections, control_dependencies, name_scope
 from teachflow.ops import array_ops, math_ops, state_ops
 from teachflow.ops.special_math_ops import div_no_nan
 from teachflow.ops.variable_scope import variable_scope
@@ -37,7 +37,11 @@ __all__ = [
     "false_positives",
     "mean",
     "mean_absolute_error",
+    "mean_cosine_distance",
+    "mean_relative_error",
     "mean_squared_error",
+    "mean_tensor",
+    "percentage_below",
     "precision",
     "recall",
     "root_mean_squared_error",
@@ -67,11 +71,30 @@ def _squeeze_last(a, b):
     return a, b
 
 
-def _broadcast_weights(weights, values):
-    weights = math_ops.cast(weights, dtypes.float32)
-    if weights.shape.is_fully_defined() and weights.shape == values.shape:
+def broadcast_weights(weights, values):
+    """``weights`` times ones shaped like ``values`` (TF's ``broadcast_weights``), or the
+    weights themselves when both static shapes are known and agree. TF also adds an
+    ``assert_broadcastable`` check; here a shape mismatch fails in the ``Mul``."""
+    with name_scope(None, "broadcast_weights", (weights, values)) as scope:
+        values = convert_to_tensor(values, name="values")
+        weights = convert_to_tensor(weights, dtype=values.dtype.base_dtype, name="weights")
+        ws, vs = weights.shape, values.shape
+        if ws.is_fully_defined() and vs.is_fully_defined() and ws.is_compatible_with(vs):
+            return weights
+        return math_ops.multiply(weights, array_ops.ones_like(values), name=scope)
+
+
+def _match_weights(weights, values):
+    """Squeeze or expand ``weights`` by one axis to ``values``' rank; a scalar stays one
+    (TF's ``_remove_squeezable_dimensions`` with static ranks)."""
+    wr, vr = weights.shape.ndims, values.shape.ndims
+    if wr == 0 or wr is None or vr is None:
         return weights
-    return math_ops.multiply(weights, array_ops.ones_like(values))
+    if wr - vr == 1:
+        return array_ops.squeeze(weights, [-1])
+    if vr - wr == 1:
+        return array_ops.expand_dims(weights, [-1])
+    return weights
 
 
 def _collect(collections, tensor):
@@ -92,7 +115,7 @@ def mean(values, weights=None, metrics_collections=None, updates_collections=Non
         if weights is None:
             num_values = math_ops.cast(array_ops.size(values), dtypes.float32)
         else:
-            weights = _broadcast_weights(convert_to_tensor(weights), values)
+            weights = broadcast_weights(math_ops.cast(weights, dtypes.float32), values)
             values = math_ops.multiply(values, weights)
             num_values = math_ops.reduce_sum(weights)
         update_total_op = state_ops.assign_add(total, math_ops.reduce_sum(values))
@@ -171,6 +194,97 @@ def root_mean_squared_error(
     rmse = _collect(metrics_collections, math_ops.sqrt(mse))
     update_rmse_op = _collect(updates_collections, math_ops.sqrt(update_mse_op))
     return rmse, update_rmse_op
+
+
+def mean_tensor(
+    values, weights=None, metrics_collections=None, updates_collections=None, name=None
+):
+    """The elementwise (weighted) mean of ``values`` over batches: a tensor shaped like
+    one batch, kept in ``mean/total_tensor`` and ``mean/count_tensor``."""
+    with variable_scope(name, "mean", (values, weights)):
+        values = math_ops.cast(convert_to_tensor(values), dtypes.float32)
+        total = metric_variable(values.shape, dtypes.float32, name="total_tensor")
+        count = metric_variable(values.shape, dtypes.float32, name="count_tensor")
+        num_values = array_ops.ones_like(values)
+        if weights is not None:
+            weights = _match_weights(convert_to_tensor(weights), values)
+            weights = broadcast_weights(math_ops.cast(weights, dtypes.float32), values)
+            values = math_ops.multiply(values, weights)
+            num_values = math_ops.multiply(num_values, weights)
+        update_total_op = state_ops.assign_add(total, values)
+        with control_dependencies([values]):
+            update_count_op = state_ops.assign_add(count, num_values)
+        mean_t = div_no_nan(total, math_ops.maximum(count, 0), name="value")
+        update_op = div_no_nan(
+            update_total_op, math_ops.maximum(update_count_op, 0), name="update_op"
+        )
+        return _collect(metrics_collections, mean_t), _collect(updates_collections, update_op)
+
+
+def percentage_below(
+    values, threshold, weights=None, metrics_collections=None, updates_collections=None, name=None
+):
+    """The (weighted) fraction of values seen that are below ``threshold``."""
+    is_below = math_ops.cast(math_ops.less(values, threshold), dtypes.float32)
+    return mean(
+        is_below,
+        weights,
+        metrics_collections,
+        updates_collections,
+        name or "percentage_below_threshold",
+    )
+
+
+def mean_relative_error(
+    labels,
+    predictions,
+    normalizer,
+    weights=None,
+    metrics_collections=None,
+    updates_collections=None,
+    name=None,
+):
+    """The mean of ``|labels - predictions| / normalizer``, 0 where the normalizer is 0."""
+    predictions, labels = _squeeze_last(convert_to_tensor(predictions), convert_to_tensor(labels))
+    predictions.shape.assert_is_compatible_with(labels.shape)
+    predictions, normalizer = _squeeze_last(predictions, convert_to_tensor(normalizer))
+    predictions.shape.assert_is_compatible_with(normalizer.shape)
+    relative_errors = math_ops.where(
+        math_ops.equal(normalizer, 0.0),
+        array_ops.zeros_like(labels),
+        math_ops.divide(math_ops.abs(labels - predictions), normalizer),
+    )
+    return mean(
+        relative_errors,
+        weights,
+        metrics_collections,
+        updates_collections,
+        name or "mean_relative_error",
+    )
+
+
+def mean_cosine_distance(
+    labels,
+    predictions,
+    dim,
+    weights=None,
+    metrics_collections=None,
+    updates_collections=None,
+    name=None,
+):
+    """``1 -`` the mean dot product of unit-normalized ``labels`` and ``predictions``
+    along axis ``dim`` (the inputs must already be normalized, as in TF)."""
+    predictions, labels = _squeeze_last(convert_to_tensor(predictions), convert_to_tensor(labels))
+    predictions.shape.assert_is_compatible_with(labels.shape)
+    radial_diffs = math_ops.reduce_sum(
+        math_ops.multiply(predictions, labels), axis=[dim], keepdims=True
+    )
+    mean_distance, update_op = mean(
+        radial_diffs, weights, None, None, name or "mean_cosine_distance"
+    )
+    mean_distance = _collect(metrics_collections, math_ops.subtract(1.0, mean_distance))
+    update_op = _collect(updates_collections, math_ops.subtract(1.0, update_op))
+    return mean_distance, update_op
 
 
 # -- counts of a condition: the confusion-matrix cells of a binary classifier ----------------------
