@@ -8,7 +8,7 @@ out-of-vocabulary ids of ``tf.lookup.StaticVocabularyTable`` come from here.
     >>> import teachflow as tf
     >>> with tf.Session() as sess:
     ...     print(sess.run(tf.strings.to_hash_bucket_fast(["hello", "world"], 10)))
-    [2 6]
+    [6 8]
 """
 
 from __future__ import annotations
