@@ -108,6 +108,13 @@ UnauthenticatedError = _subclass(
     "UnauthenticatedError", UNAUTHENTICATED, "The request lacks valid credentials."
 )
 
+
+class InaccessibleTensorError(ValueError):
+    """``Session.run`` was asked to fetch a value it may not reach: one made inside a cond
+    branch or a while loop (it may never be computed, or be one iteration's). A
+    ``ValueError``, as in TensorFlow."""
+
+
 _CODE_TO_CLASS = {
     cls._code: cls
     for cls in (

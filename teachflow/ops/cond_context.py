@@ -71,6 +71,10 @@ class CondContext:
                 if real_x is not x:
                     _update_input(op, index, real_x)
         self._mark_seen(op.outputs)
+        # As TF, a session may not fetch what one branch computes (it may never run): only
+        # the cond's Merge outputs (and a loop's results made in a branch at the top level).
+        if self.outer_context is not None or op.type not in ("Exit", "RefExit"):
+            self.graph.prevent_fetching(op)
 
     def add_value(self, val: Tensor, scope: str | None = None) -> Tensor:
         """``val`` as this branch may read it: itself when made inside, else (once) the
@@ -96,6 +100,7 @@ class CondContext:
         finally:
             graph._control_flow_context = saved
         result.op._control_flow_context = self
+        graph.prevent_fetching(result.op)
         self._mark_seen([result])
         self.external_values[val.name] = result
         return result

@@ -73,6 +73,8 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
         pivot_1 = identity(p_1, name="switch_t")
         pivot_2 = identity(p_2, name="switch_f")
         pred = identity(pred, name="pred_id")
+        for t in (p_1, p_2, pivot_1, pivot_2, pred):  # each holds one branch's view
+            t.graph.prevent_fetching(t.op)
         orig_t, res_t = _build_branch(CondContext(pred, pivot_1, 1), true_fn, "true_fn")
         orig_f, res_f = _build_branch(CondContext(pred, pivot_2, 0), false_fn, "false_fn")
         if not strict:

@@ -159,9 +159,15 @@ def _build_loop(context, cond, body, loop_vars, shape_invariants):
             real_vars = [context.outer_context.add_value(x) for x in flat]
         context.values.update(t.name for t in real_vars)  # the Enters read them as they are
         enter_vars = []
-        with context.graph.control_dependencies(None):
+        # As TF's control_dependencies(None), the Enters are made outside every context (a
+        # session may fetch them, not feed them: `while_context._seal`).
+        graph = context.graph
+        saved, graph._control_flow_context = graph._control_flow_context, None
+        with graph.control_dependencies(None):
             for var, invariant in zip(real_vars, invariants):
                 e = enter(var, context.name, False, context.parallel_iterations)
+                e.op._control_flow_context = context
+                graph.prevent_feeding(e)
                 if not invariant.is_compatible_with(var.shape) or not _less_specific(
                     var.shape, invariant
                 ):
@@ -172,6 +178,7 @@ def _build_loop(context, cond, body, loop_vars, shape_invariants):
                     )
                 e._shape = invariant
                 enter_vars.append(e)
+        graph._control_flow_context = saved
         # Only the Enters from now on (TF's _InitializeValues): a loop variable's initial
         # value read in the body (or an inner loop) enters as a loop constant.
         context.values = {t.name for t in enter_vars}

@@ -86,6 +86,7 @@ class WhileContext:
                 if self.control_pivot() is not None:
                     op._add_control_input(self.control_pivot().op)
         self.values.update(t.name for t in op.outputs)
+        _seal(self, op)
 
     def add_value(self, val: Tensor, scope: str | None = None) -> Tensor:
         """``val`` as the loop may read it: a loop constant ``Enter`` of it (made once)."""
@@ -109,6 +110,7 @@ class WhileContext:
         finally:
             self.graph._control_flow_context = saved
         result.op._control_flow_context = self
+        self.graph.prevent_feeding(result)
         self.values.add(result.name)
         self.external_values[val.name] = result
         return result
@@ -132,6 +134,19 @@ class WhileContext:
             op._add_control_inputs(pulled)
             inside.extend(pulled)
         return inside
+
+
+def _seal(context, op) -> None:
+    """What a session may not touch inside a loop, as TF's ``WhileContext``: an op of the
+    frame is neither fetched nor fed (its value is one iteration's, of an iteration that may
+    not run), except the loop's results, its outermost ``Exit`` ops. (The ``Enter`` ops
+    that bring values in are made outside the context: fetchable, not feedable.)"""
+    graph = context.graph
+    if context.outer_context is None and op.type in ("Exit", "RefExit"):
+        return
+    graph.prevent_fetching(op)
+    for t in op.outputs:
+        graph.prevent_feeding(t)
 
 
 def _forward_value_for_gradient(graph, val):

@@ -8,6 +8,7 @@ tensors and target ops, and rebuilds the same structure around the computed valu
 
 from __future__ import annotations
 
+from teachflow.framework import errors
 from teachflow.framework.operation import Operation, Tensor
 from teachflow.framework.sparse_tensor import SparseTensor, SparseTensorValue
 
@@ -48,7 +49,7 @@ class FetchHandler:
         element = self._element(fetch)
         if not self._graph.is_fetchable(element):
             name = element.name if isinstance(element, Operation) else element.op.name
-            raise ValueError(  # TF's InaccessibleTensorError, a ValueError
+            raise errors.InaccessibleTensorError(
                 f"Operation {name} has been marked as not fetchable. Typically this happens "
                 "when it is defined in another function or code block. Use return values, "
                 "explicit Python locals or TensorFlow collections to access it."

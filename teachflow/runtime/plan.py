@@ -328,6 +328,12 @@ def _link(plan, preds) -> None:
     plan.roots = [j for j, n in enumerate(plan.pending) if n == 0]
 
 
+def _entered(t, fed):
+    while t.op.type in control_flow_frames.ENTER_TYPES and t not in fed:
+        t = t.op._inputs[0]
+    return t
+
+
 def build_plan(fetch_tensors, target_ops, feed_tensors, kernel_for, device_for, feed_device):
     """Build the plan.
 
@@ -338,6 +344,9 @@ def build_plan(fetch_tensors, target_ops, feed_tensors, kernel_for, device_for, 
     """
     plan = Plan()
     fed = set(feed_tensors)
+    # A loop runs as one step that yields its Exits; a session may fetch an Enter too (as
+    # in TF), whose value is what went into the loop: its input.
+    fetch_tensors = [_entered(t, fed) for t in fetch_tensors]
     needed = prune(fetch_tensors, target_ops, fed)
     if control_flow_frames.has_loops(needed):  # each while loop becomes one step
         order = control_flow_frames.plan_order(needed, fed)
