@@ -64,6 +64,9 @@ from teachflow.trace.events import OpEvent, StepEvent, TransferEvent
 from teachflow.trace.events import bus as trace_bus
 
 # The paths `Executor.run` can take (``path=None`` picks one; see `Executor.path_for`).
+# How long past the step's deadline the scheduler waits for a kernel's own deadline error.
+DEADLINE_GRACE_S = 0.25
+
 REFERENCE = "reference"  # ReferenceStep: the loop above, threads and memory books as needed
 INLINE = "inline"  # fast_inline: the loop's one-thread order, precomputed and replayed
 INLINE_TRACED = "inline_traced"  # inline_trace: the same, timed per segment of steps
@@ -378,8 +381,13 @@ class ReferenceStep:
     def _take_back(self):
         """Wait (until the deadline) for a handed-off step to finish, and complete it."""
         waiting = time.perf_counter_ns()
+        timeout = _remaining(self.ctx.deadline)
+        if timeout is not None:
+            # A waiting kernel (a dequeue, a receive) watches the same deadline and says what
+            # it waited for: it reports first, unless it is stuck.
+            timeout += DEADLINE_GRACE_S
         try:
-            i, r, t0, t1, tid, exc, queued_ns = self.done.get(timeout=_remaining(self.ctx.deadline))
+            i, r, t0, t1, tid, exc, queued_ns = self.done.get(timeout=timeout)
         except queue.Empty:
             self.error = self._deadline_exceeded()
             return
