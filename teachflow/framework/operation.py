@@ -173,7 +173,19 @@ class Operation:
     def node_def(self) -> NodeDef:
         ins = [t._as_node_def_input() for t in self._inputs]
         ins += ["^" + c.name for c in self._control_inputs]
-        return NodeDef(self._name, self._type, ins, self._device, dict(self._attrs))
+        return NodeDef(self._name, self._type, ins, self._device, self._tf_attrs())
+
+    def _tf_attrs(self) -> dict:
+        # teachflow's ops keep the attrs their kernels read; TensorFlow's NodeDef also has
+        # the type attrs that follow from the dtypes (Fill's ``T``) and every default.
+        from teachflow.framework.codecs import op_defs
+
+        return op_defs.tf_attr_values(
+            self._type,
+            self._attrs,
+            [t.dtype for t in self._inputs],
+            [t.dtype for t in self._outputs],
+        )
 
     def values(self) -> tuple:
         return self._outputs
@@ -182,6 +194,8 @@ class Operation:
         try:
             return self._attrs[name]
         except KeyError:
+            if name in (attrs := self._tf_attrs()):
+                return attrs[name]
             raise ValueError(f"Operation '{self._name}' has no attr named '{name}'.") from None
 
     def _set_attr(self, name, value):

@@ -217,7 +217,14 @@ def ones_like(tensor, dtype=None, name=None, optimize=True):
     with name_scope(name, "ones_like", [tensor]) as scope:
         t = convert_to_tensor(tensor, name="tensor")
         target = dtypes.as_dtype(dtype).base_dtype if dtype is not None else t.dtype.base_dtype
-        ones_shape = shape_ops.shape(t) if optimize else _shape_op(t)
+        if optimize and t.shape.is_fully_defined():
+            # TF 2.21's shape_internal gives the known shape as a TensorShape, converted
+            # inside its own "Shape" scope: ``ones_like/Shape/shape_as_tensor``.
+            with name_scope(None, "Shape"):
+                dims = t.shape.as_list()
+                ones_shape = constant_op.constant(dims, dtypes.int32, name="shape_as_tensor")
+        else:
+            ones_shape = shape_ops.shape(t) if optimize else _shape_op(t)
         result = ones(ones_shape, dtype=target, name=scope)
         result.set_shape(t.shape)
         return result

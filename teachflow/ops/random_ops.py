@@ -356,8 +356,13 @@ def random_uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None
         maxval = 1
     with name_scope(name, "random_uniform", [shape, minval, maxval]) as scope:
         shape = shape_tensor(shape)
-        minval = convert_to_tensor(minval, dtype=dtype, name="min")
-        maxval = convert_to_tensor(maxval, dtype=dtype, name="max")
+        # TF skips the scaling (and its min/max constants) for Python ints 0 and 1: the
+        # default [0, 1) is the bare RandomUniform, ``random_uniform/RandomUniform``.
+        minval_is_zero = isinstance(minval, int) and minval == 0
+        maxval_is_one = isinstance(maxval, int) and maxval == 1
+        if not minval_is_zero or not maxval_is_one or dtype.is_integer:
+            minval = convert_to_tensor(minval, dtype=dtype, name="min")
+            maxval = convert_to_tensor(maxval, dtype=dtype, name="max")
         attrs = _seed_attrs(seed)
         graph = shape.graph
         if dtype.is_integer:
@@ -367,7 +372,9 @@ def random_uniform(shape, minval=0, maxval=None, dtype=dtypes.float32, seed=None
             ).outputs[0]
         attrs.update(dtype=dtype, T=shape.dtype.base_dtype)
         rnd = graph.create_op("RandomUniform", [shape], attrs, name="RandomUniform").outputs[0]
-        return math_ops.add(rnd * (maxval - minval), minval, name=scope)
+        if not minval_is_zero:
+            return math_ops.add(rnd * (maxval - minval), minval, name=scope)
+        return rnd if maxval_is_one else math_ops.multiply(rnd, maxval)
 
 
 def random_shuffle(value, seed=None, name=None):

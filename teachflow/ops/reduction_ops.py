@@ -33,8 +33,8 @@ from teachflow.ops.arithmetic_ops import (
     floormod,
     maximum,
     multiply,
-    realdiv,
     subtract,
+    truediv,
 )
 from teachflow.ops.elementwise import INDEX, NUMERIC, check_allowed, check_bool, make_op
 from teachflow.ops.scan_ops import cumprod
@@ -256,19 +256,50 @@ def _keep_reduced_dims(t, op):
 
 def _sum_grad(op, grad):
     # Every input element contributed once to its sum: copy the gradient back over it.
-    from teachflow.ops import array_ops
+    from teachflow.ops import array_ops, constant_op
 
-    static = _static_kept_dims(op)
-    if static is not None:
-        return [array_ops.tile(array_ops.reshape(grad, static[0]), static[1]), None]
+    x = op.inputs[0]
+    axes = constant_value(op.inputs[1])
+    if x.shape.ndims is not None and axes is not None:
+        rank = x.shape.ndims
+        if np.array_equal(axes, np.arange(rank)):
+            # TF's shortcut for a sum over every axis: reshape to 1s, tile by the shape.
+            grad = array_ops.reshape(grad, [1] * rank)
+            if x.shape.is_fully_defined():
+                multiples = constant_op.constant(x.shape.as_list(), dtype=dtypes.int32)
+            else:
+                multiples = array_ops.shape(x)
+            return [array_ops.tile(grad, multiples), None]
+        if x.shape.is_fully_defined():
+            kept, multiples = _kept_dims_and_scaling(op.graph, x.shape.as_list(), axes)
+            return [array_ops.tile(array_ops.reshape(grad, kept), multiples), None]
     input_shape = array_ops.shape(op.inputs[0])
     kept = reduced_shape(input_shape, op.inputs[1])
     multiples = floordiv(input_shape, maximum(kept, 1))
     return [array_ops.tile(array_ops.reshape(grad, kept), multiples), None]
 
 
+def _kept_dims_and_scaling(graph, dims, axes):
+    """The reduced shape with kept 1s and the tile multiples of a known shape, as tuples.
+
+    TF evaluates them from a ``Maximum`` and a ``floordiv`` (its _SafeShapeDiv) that it
+    builds and leaves unused, once per graph for each (shape, axes): the same nodes here.
+    """
+    key = (tuple(dims), tuple(np.reshape(axes, [-1]).tolist()))
+    cache = getattr(graph, "_reduced_shape_cache", None)
+    if cache is None:
+        cache = graph._reduced_shape_cache = {}
+    if key not in cache:
+        reduced = {a % len(dims) for a in key[1]}
+        kept = tuple(1 if i in reduced else d for i, d in enumerate(dims))
+        floordiv(key[0], maximum(kept, 1))
+        scaling = tuple(d // max(k, 1) for d, k in zip(dims, kept))
+        cache[key] = kept, scaling
+    return cache[key]
+
+
 def _mean_grad(op, grad):
-    from teachflow.ops import array_ops
+    from teachflow.ops import array_ops, constant_op
 
     x, y = op.inputs[0], op.outputs[0]
     if not x.dtype.base_dtype.is_floating:
@@ -276,22 +307,25 @@ def _mean_grad(op, grad):
     summed = _sum_grad(op, grad)[0]
     if x.shape.is_fully_defined() and y.shape.is_fully_defined():
         count = x.shape.num_elements() // max(y.shape.num_elements(), 1)
-        factor = convert_to_tensor(count, dtype=summed.dtype.base_dtype)
+        factor = constant_op.constant(count, dtype=summed.dtype.base_dtype)
     else:
         in_size = reduce_prod(array_ops.shape(x))
         out_size = reduce_prod(array_ops.shape(y))
         factor = cast(floordiv(in_size, maximum(out_size, 1)), summed.dtype.base_dtype)
-    return [realdiv(summed, factor), None]
+    return [truediv(summed, factor), None]
 
 
 def _min_or_max_grad(op, grad):
     # The gradient goes to the elements equal to the extreme, shared among ties.
+    from teachflow.ops import array_ops
+
     x = op.inputs[0]
+    array_ops.shape(x)  # built first by TF (a constant when the shape is known)
     y = _keep_reduced_dims(op.outputs[0], op)
     g = _keep_reduced_dims(grad, op)
     indicators = cast(comparison_ops.equal(y, x), g.dtype.base_dtype)
     num_selected = _keep_reduced_dims(reduce_sum(indicators, op.inputs[1]), op)
-    return [multiply(realdiv(indicators, num_selected), g), None]
+    return [truediv(indicators, num_selected) * g, None]
 
 
 def _prod_grad(op, grad):

@@ -13,7 +13,8 @@ import numpy as np
 
 from teachflow.framework import registry
 from teachflow.framework.conversion import convert_to_tensor
-from teachflow.ops.array_ops import INDEX, apply_op, int_list, invalid
+from teachflow.framework.scopes import name_scope
+from teachflow.ops.array_ops import int_list, invalid
 
 __all__ = ["roll"]
 
@@ -52,13 +53,14 @@ registry.register("Roll", _infer_roll, _roll_kernel, grad=_roll_grad)
 def roll(input, shift, axis, name=None):  # noqa: A002 - TF's argument name
     """``input`` with its elements shifted ``shift`` places along ``axis`` (scalars, or
     lists of the same length), wrapping around."""
-    x = convert_to_tensor(input, name="input")
-    shift_t = convert_to_tensor(shift, name="shift", preferred_dtype=np.int32)
-    axis_t = convert_to_tensor(axis, name="axis", preferred_dtype=np.int32)
-    attrs = {
-        "T": x.dtype.base_dtype,
-        "Tshift": shift_t.dtype.base_dtype,
-        "Taxis": axis_t.dtype.base_dtype,
-    }
-    args = [(x, "input", None), (shift_t, "shift", INDEX), (axis_t, "axis", INDEX)]
-    return apply_op("Roll", name, args, attrs).outputs[0]
+    # TF's generated wrapper converts shift and axis inside the op's scope (Roll/shift).
+    with name_scope(name, "Roll", [input, shift, axis]) as scope:
+        x = convert_to_tensor(input, name="input")
+        shift_t = convert_to_tensor(shift, name="shift", preferred_dtype=np.int32)
+        axis_t = convert_to_tensor(axis, name="axis", preferred_dtype=np.int32)
+        attrs = {
+            "T": x.dtype.base_dtype,
+            "Tshift": shift_t.dtype.base_dtype,
+            "Taxis": axis_t.dtype.base_dtype,
+        }
+        return x.graph.create_op("Roll", [x, shift_t, axis_t], attrs, name=scope).outputs[0]

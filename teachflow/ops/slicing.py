@@ -403,16 +403,18 @@ def _slice_helper(tensor, slice_spec):
     for index, s in enumerate(slice_spec):
         bit = 1 << index
         if isinstance(s, builtins.slice):
-            for value, out, mask in ((s.start, begin, "begin_mask"), (s.stop, end, "end_mask")):
+            # A slice with a tensor bound gets its defaults as constants of that dtype
+            # (TF makes them in the order start, stop, step, outside the slice's scope).
+            dtype = _slice_dtype(s)
+            bounds = ((s.start, begin, "begin_mask", 0), (s.stop, end, "end_mask", 0))
+            for value, out, mask, default in (*bounds, (s.step, strides, None, 1)):
                 if value is None:
-                    out.append(0)
-                    masks[mask] |= bit
+                    out.append(default if dtype is None else constant_op.constant(default, dtype))
+                    if mask:
+                        masks[mask] |= bit
                 else:
                     _check_index(value)
                     out.append(value)
-            if s.step is not None:
-                _check_index(s.step)
-            strides.append(1 if s.step is None else s.step)
         elif s is Ellipsis or s is None:
             begin.append(0)
             end.append(0)
@@ -421,8 +423,9 @@ def _slice_helper(tensor, slice_spec):
         else:
             _check_index(s)
             begin.append(s)
-            end.append(math_ops.add(s, 1) if isinstance(s, Tensor) else s + 1)
-            strides.append(1)
+            end.append(s + 1)
+            wide = isinstance(s, Tensor) and s.dtype.base_dtype in (dtypes.int16, dtypes.int64)
+            strides.append(constant_op.constant(1, s.dtype.base_dtype) if wide else 1)
             masks["shrink_axis_mask"] |= bit
     with name_scope(None, "strided_slice", [tensor]) as scope:
         if begin:
@@ -431,11 +434,23 @@ def _slice_helper(tensor, slice_spec):
                 for v, n in ((begin, "stack"), (end, "stack_1"), (strides, "stack_2"))
             ]
             if any(p.dtype.base_dtype is dtypes.int64 for p in packed):
-                packed = [math_ops.cast(p, dtypes.int64) for p in packed]
+                packed = [
+                    p if p.dtype.base_dtype is dtypes.int64 else math_ops.cast(p, dtypes.int64)
+                    for p in packed
+                ]
         else:
             empty = constant_op.constant(np.zeros([0], np.int32))
             packed = [empty, empty, empty]
         return strided_slice(tensor, *packed, name=scope, **masks)
+
+
+def _slice_dtype(s):
+    """The dtype TF gives a slice's default bounds: its widest tensor bound's, else None."""
+    found = [v.dtype.base_dtype for v in (s.start, s.stop, s.step) if isinstance(v, Tensor)]
+    for dtype in (dtypes.int64, dtypes.int32, dtypes.int16):
+        if dtype in found:
+            return dtype
+    return None
 
 
 def _pack_index(values, name):

@@ -20,7 +20,7 @@ import numpy as np
 
 from teachflow.framework import registry
 from teachflow.framework.conversion import convert_to_tensor
-from teachflow.framework.scopes import name_scope
+from teachflow.framework.scopes import control_dependencies, name_scope
 from teachflow.ops.arithmetic_ops import add, multiply, negative, realdiv, subtract
 from teachflow.ops.elementwise import (
     FLOATS,
@@ -189,7 +189,9 @@ def _erfc_grad(op, grad):
 
 
 def _lgamma_grad(op, grad):
-    return [multiply(grad, digamma(op.inputs[0]))]
+    # As TF: digamma(x) waits for the gradient, and ``*`` names the product ``mul``.
+    with control_dependencies([grad]):
+        return [grad * digamma(op.inputs[0])]
 
 
 def _div_no_nan_grad(op, grad):

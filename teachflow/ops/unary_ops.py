@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from teachflow.framework import dtypes, registry
 from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.scopes import control_dependencies
+from teachflow.ops import constant_op
 from teachflow.ops.arithmetic_ops import add, multiply, negative, subtract
 from teachflow.ops.elementwise import (
     FLOATS,
@@ -81,17 +83,23 @@ def _abs_grad(op, grad):
     return [multiply(grad, sign(op.inputs[0]))]
 
 
+# TF builds these under ``control_dependencies([grad])`` (so that 2 * x or 1 / x is not
+# computed before the gradient arrives) and multiplies with the ``*`` operator: ``.../mul``.
 def _square_grad(op, grad):
     x = op.inputs[0]
-    return [multiply(grad, multiply(scalar_like(2, x), x))]
+    with control_dependencies([grad]):
+        two = constant_op.constant(2.0, dtype=x.dtype.base_dtype)
+        return [multiply(grad, multiply(x, two))]
 
 
 def _exp_grad(op, grad):
-    return [multiply(grad, op.outputs[0])]
+    with control_dependencies([grad]):
+        return [grad * op.outputs[0]]
 
 
 def _log_grad(op, grad):
-    return [multiply(grad, reciprocal(op.inputs[0]))]
+    with control_dependencies([grad]):
+        return [grad * reciprocal(op.inputs[0])]
 
 
 def _log1p_grad(op, grad):

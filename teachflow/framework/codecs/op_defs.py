@@ -25,7 +25,7 @@ from google.protobuf import text_format
 from teachflow.framework.codecs import attr_value
 from teachflow.proto.messages import OpDef, OpList
 
-__all__ = ["get", "op_list", "complete_attrs", "check_node_def"]
+__all__ = ["get", "op_list", "complete_attrs", "tf_attr_values", "check_node_def"]
 
 _PATH = pathlib.Path(__file__).with_name("op_defs.pbtxt")
 
@@ -108,6 +108,29 @@ def complete_attrs(op_type: str, attrs: dict, input_dtypes=None, output_dtypes=N
         if a.name not in attrs and a.HasField("default_value"):
             attrs[a.name] = a.default_value
     return attrs
+
+
+def tf_attr_values(op_type: str, attrs: dict, input_dtypes, output_dtypes) -> dict:
+    """``attrs`` (name -> Python value) as TensorFlow's op has them: `complete_attrs` on
+    Python values, so that ``op.node_def`` and ``op.get_attr`` show ``Fill``'s ``T`` or
+    ``MatMul``'s ``grad_a`` as TensorFlow's do. Unchanged for an op type TF does not have.
+
+        >>> import teachflow as tf
+        >>> sorted(tf.fill([2], 1.0).op.node_def.attr)
+        ['T', 'index_type']
+    """
+    op_def = get(op_type)
+    if op_def is None:
+        return dict(attrs)
+    # Only the count attrs (``N``) are read to split the dtypes over the arguments: the
+    # others (a Const's ``value``) stay Python values, never encoded.
+    counts = {a.number_attr or a.type_list_attr for a in [*op_def.input_arg, *op_def.output_arg]}
+    probe = {k: attr_value.to_proto(attrs[k]) for k in counts if k and k in attrs}
+    probe.update({k: None for k in attrs if k not in probe})
+    complete_attrs(op_type, probe, input_dtypes, output_dtypes)
+    return {
+        k: attrs[k] if k in attrs else attr_value.from_proto(v, k) for k, v in sorted(probe.items())
+    }
 
 
 def check_node_def(node_def) -> list:
