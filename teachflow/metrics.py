@@ -21,7 +21,17 @@ from teachflow.ops.metrics_impl import (  # noqa: F401
     precision,
     recall,
     root_mean_squared_error,
+    true_negatives,
     true_positives,
+)
+from teachflow.ops.ranking_metrics import (  # noqa: F401
+    average_precision_at_k,
+    precision_at_k,
+    precision_at_top_k,
+    recall_at_k,
+    recall_at_top_k,
+    sparse_average_precision_at_k,
+    sparse_precision_at_k,
 )
 from teachflow.ops.threshold_metrics import (  # noqa: F401
     auc,

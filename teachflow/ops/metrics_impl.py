@@ -25,11 +25,12 @@ from __future__ import annotations
 from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph_keys import GraphKeys
-from teachflow.framework.scopes import add_to_collections, control_dependencies, name_scope
+from teachflow.framework.scopes import add_to_collections, control_dependencies
 from teachflow.ops import array_ops, math_ops, state_ops
 from teachflow.ops.special_math_ops import div_no_nan
 from teachflow.ops.variable_scope import variable_scope
 from teachflow.ops.variables import Variable
+from teachflow.ops.weights_broadcast_ops import broadcast_weights
 
 __all__ = [
     "accuracy",
@@ -45,6 +46,7 @@ __all__ = [
     "precision",
     "recall",
     "root_mean_squared_error",
+    "true_negatives",
     "true_positives",
 ]
 
@@ -69,19 +71,6 @@ def _squeeze_last(a, b):
         elif rb == ra + 1 and b.shape[-1] == 1:
             b = array_ops.squeeze(b, [-1])
     return a, b
-
-
-def broadcast_weights(weights, values):
-    """``weights`` times ones shaped like ``values`` (TF's ``broadcast_weights``), or the
-    weights themselves when both static shapes are known and agree. TF also adds an
-    ``assert_broadcastable`` check; here a shape mismatch fails in the ``Mul``."""
-    with name_scope(None, "broadcast_weights", (weights, values)) as scope:
-        values = convert_to_tensor(values, name="values")
-        weights = convert_to_tensor(weights, dtype=values.dtype.base_dtype, name="weights")
-        ws, vs = weights.shape, values.shape
-        if ws.is_fully_defined() and vs.is_fully_defined() and ws.is_compatible_with(vs):
-            return weights
-        return math_ops.multiply(weights, array_ops.ones_like(values), name=scope)
 
 
 def _match_weights(weights, values):
@@ -334,6 +323,7 @@ def _condition_metric(default_name, label_value, prediction_value):
 true_positives = _condition_metric("true_positives", True, True)
 false_positives = _condition_metric("false_positives", False, True)
 false_negatives = _condition_metric("false_negatives", True, False)
+true_negatives = _condition_metric("true_negatives", False, False)
 
 
 def _ratio(hits, misses, name):
