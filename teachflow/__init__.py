@@ -27,6 +27,7 @@ from teachflow import (
     nn,
     python_io,
     random,
+    sets,
     sparse,
     strings,
     summary,

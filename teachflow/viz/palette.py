@@ -351,6 +351,8 @@ OP_FAMILY_RULES = (
     ("array", "exact", "InvertPermutation"),
     ("array", "prefix", "Unique"),
     ("array", "exact", "ListDiff"),
+    ("array", "contains", "SetOperation"),  # tf.sets: Dense/SparseTo...SetOperation
+    ("array", "exact", "SetSize"),
     ("array", "prefix", "Dynamic"),  # DynamicPartition, DynamicStitch
     ("array", "exact", "BroadcastArgs"),
     ("array", "exact", "Roll"),
