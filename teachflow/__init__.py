@@ -114,6 +114,7 @@ from teachflow.ops.example_parsing_ops import *  # noqa: F403
 from teachflow.ops.functional_ops import foldl, foldr, map_fn, scan  # noqa: F401
 from teachflow.ops.gamma_poisson_ops import random_gamma, random_poisson  # noqa: F401
 from teachflow.ops.gradients import *  # noqa: F403
+from teachflow.ops.histogram_ops import *  # noqa: F403
 from teachflow.ops.image_ops import random_crop  # noqa: F401 - TF1 has it at the top
 from teachflow.ops.image_patches_ops import *  # noqa: F403
 from teachflow.ops.init_ops import *  # noqa: F403
@@ -124,6 +125,7 @@ from teachflow.ops.logging_ops import *  # noqa: F403
 from teachflow.ops.lookup_ops import *  # noqa: F403
 from teachflow.ops.math_ops import *  # noqa: F403
 from teachflow.ops.nn_ops import *  # noqa: F403
+from teachflow.ops.numeric_checks import *  # noqa: F403
 from teachflow.ops.parsing_ops import *  # noqa: F403
 from teachflow.ops.partition_ops import *  # noqa: F403
 from teachflow.ops.random_ops import *  # noqa: F403
@@ -131,7 +133,9 @@ from teachflow.ops.reverse_sequence_ops import reverse_sequence  # noqa: F401
 from teachflow.ops.roll_ops import *  # noqa: F403
 from teachflow.ops.scatter_ops import *  # noqa: F403
 from teachflow.ops.script_ops import *  # noqa: F403
+from teachflow.ops.search_ops import *  # noqa: F403
 from teachflow.ops.segment_ops import *  # noqa: F403
+from teachflow.ops.shape_checks import assert_rank_at_least, assert_rank_in  # noqa: F401
 from teachflow.ops.sequence_mask_ops import *  # noqa: F403
 from teachflow.ops.set_ops import *  # noqa: F403
 from teachflow.ops.sort_ops import *  # noqa: F403

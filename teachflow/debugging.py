@@ -27,6 +27,19 @@ from teachflow.ops.logging_ops import check_numerics  # noqa: F401
 from teachflow.ops.logging_ops import (  # noqa: F401
     verify_tensor_all_finite as assert_all_finite,
 )
+from teachflow.ops.numeric_checks import (  # noqa: F401
+    assert_near,
+    assert_proper_iterable,
+    assert_same_float_dtype,
+    is_non_decreasing,
+    is_numeric_tensor,
+    is_strictly_increasing,
+)
+from teachflow.ops.shape_checks import (  # noqa: F401
+    assert_rank_at_least,
+    assert_rank_in,
+    assert_shapes,
+)
 from teachflow.ops.unary_ops import is_finite, is_inf, is_nan  # noqa: F401
 
 __all__ = sorted(name for name in dir() if not name.startswith("_"))

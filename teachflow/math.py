@@ -41,6 +41,7 @@ from teachflow.ops.comparison_ops import (
 )
 from teachflow.ops.confusion_matrix_ops import confusion_matrix
 from teachflow.ops.euclidean_norm_ops import reduce_euclidean_norm
+from teachflow.ops.numeric_checks import is_non_decreasing, is_strictly_increasing
 from teachflow.ops.reduction_ops import (
     count_nonzero,
     reduce_all,

@@ -180,30 +180,34 @@ assert_non_positive = _sign_assert("assert_non_positive", "<=", False, assert_le
 
 # -- ranks and dtypes --------------------------------------------------------------------------
 def assert_rank(x, rank, data=None, summarize=None, message=None, name=None):
-    """``x`` must have rank ``rank``: ValueError at once when both are known, else an
-    Assert op checking at run time."""
+    """``x`` must have rank ``rank``: ValueError at once when both are known (a NoOp
+    ``static_checks_determined_all_ok`` when it does), else an Assert op checking at run
+    time."""
     from teachflow.ops import array_ops
     from teachflow.ops.comparison_ops import equal
+    from teachflow.ops.shape_checks import _rank_condition, _StaticRankError
 
-    with name_scope(name, "assert_rank", [x, rank, data]):
+    with name_scope(name, "assert_rank", (x, rank, *(data or []))):
         x = convert_to_tensor(x, name="x")
-        rank_static = constant_value(convert_to_tensor(rank, name="rank"))
-        if rank_static is not None and x.shape.ndims is not None:
-            if x.shape.ndims != int(rank_static):
-                raise ValueError(
-                    f"{_message_prefix(message)}Tensor {x.name} must have rank {int(rank_static)}.  Received rank "
-                    f"{x.shape.ndims}, shape {x.shape}"
-                )
+        rank = convert_to_tensor(rank, name="rank")
+        prefix = _message_prefix(message)
         if data is None:
-            data = [
-                _message_prefix(message),
-                f"Tensor {x.name} must have rank",
-                rank,
-                "Received shape: ",
-                array_ops.shape(x),
-            ]
-        condition = equal(array_ops.rank(x), convert_to_tensor(rank, dtype=dtypes.int32))
-        return Assert(condition, data, summarize=summarize)
+            data = [prefix, f"Tensor {x.name} must have rank", rank, "Received shape: "]
+            data.append(array_ops.shape(x))
+        try:
+            return _rank_condition(
+                x,
+                [rank],
+                lambda actual, given: actual == given[0],
+                lambda actual, given: equal(actual, given[0]),
+                data,
+                summarize,
+            )
+        except _StaticRankError:
+            raise ValueError(
+                f"{prefix}Tensor {x.name} must have rank {int(constant_value(rank))}.  Received "
+                f"rank {x.shape.ndims}, shape {x.shape}"
+            ) from None
 
 
 def assert_scalar(tensor, name=None, message=None):

@@ -28,10 +28,23 @@ __all__ = ["Print", "check_numerics", "verify_tensor_all_finite"]
 
 
 # -- TensorFlow's SummarizeValue ---------------------------------------------------------------
+_C_ESCAPES = {ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t", ord('"'): '\\"'}
+_C_ESCAPES.update({ord("'"): "\\'", ord("\\"): "\\\\"})
+
+
+def _c_escape(data: bytes) -> str:
+    """absl::Utf8SafeCEscape, as Tensor::SummarizeValue writes a string: quotes,
+    backslashes and control characters escaped (others as octal); bytes of UTF-8 text kept."""
+    escaped = "".join(
+        _C_ESCAPES.get(b) or (chr(b) if b >= 0x20 and b != 0x7F else f"\\{b:03o}") for b in data
+    )
+    return escaped.encode("latin-1").decode("utf-8", "backslashreplace")
+
+
 def _element_text(v) -> str:
     """One entry as TensorFlow's StrCat writes it: the shortest text that reads back."""
     if isinstance(v, (bytes, np.bytes_)):
-        return bytes(v).decode("utf-8", "backslashreplace")
+        return _c_escape(bytes(v))
     if isinstance(v, (np.floating, float)):
         digits = (6, 9) if np.asarray(v).dtype.itemsize <= 4 else (15, 17)
         text = f"{v:.{digits[0]}g}"

@@ -310,6 +310,7 @@ OP_FAMILY_RULES = (
     ("control", "exact", "RefNextIteration"),
     ("control", "exact", "Assert"),
     ("control", "exact", "Print"),
+    ("control", "exact", "PrintV2"),  # tf.print
     ("control", "exact", "CheckNumerics"),
     ("reduction", "exact", "Sum"),
     ("reduction", "exact", "Mean"),
@@ -358,6 +359,9 @@ OP_FAMILY_RULES = (
     ("array", "exact", "Roll"),
     ("array", "prefix", "TensorArray"),  # a while loop's per-iteration values (map_fn, scan)
     ("reduction", "contains", "Bincount"),
+    ("reduction", "exact", "HistogramFixedWidth"),  # counts per bucket, like a bincount
+    ("array", "exact", "LowerBound"),  # tf.searchsorted
+    ("array", "exact", "UpperBound"),
     ("control", "prefix", "PyFunc"),  # a Python function called from the graph
 )
 # Families in legend order, each with a colour of its own. "transfer" is red, as every
