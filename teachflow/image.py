@@ -7,6 +7,9 @@ pads, brightness and contrast, dtype conversion, grayscale, rotations, total var
 TensorShape([14, 14, 1])
 """
 
+from teachflow.ops.bounding_box_sampling_ops import sample_distorted_bounding_box  # noqa: F401
+from teachflow.ops.crop_and_resize_ops import crop_and_resize  # noqa: F401
+from teachflow.ops.draw_bounding_box_ops import draw_bounding_boxes  # noqa: F401
 from teachflow.ops.image_adjust_ops import (  # noqa: F401
     adjust_brightness,
     adjust_contrast,
@@ -43,6 +46,11 @@ from teachflow.ops.image_quality_ops import (  # noqa: F401
     total_variation,
 )
 from teachflow.ops.image_rotation_ops import rot90, transpose_image  # noqa: F401
+from teachflow.ops.non_max_suppression_ops import (  # noqa: F401
+    non_max_suppression,
+    non_max_suppression_overlaps,
+    non_max_suppression_with_scores,
+)
 from teachflow.ops.resize_ops import (  # noqa: F401
     ResizeMethod,
     resize_bilinear,
