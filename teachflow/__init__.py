@@ -128,6 +128,7 @@ from teachflow.ops.nn_ops import *  # noqa: F403
 from teachflow.ops.numeric_checks import *  # noqa: F403
 from teachflow.ops.parsing_ops import *  # noqa: F403
 from teachflow.ops.partition_ops import *  # noqa: F403
+from teachflow.ops.print_ops import print_v2 as print  # noqa: F401, A004 - TF's name
 from teachflow.ops.random_ops import *  # noqa: F403
 from teachflow.ops.reverse_sequence_ops import reverse_sequence  # noqa: F401
 from teachflow.ops.roll_ops import *  # noqa: F403
@@ -135,9 +136,9 @@ from teachflow.ops.scatter_ops import *  # noqa: F403
 from teachflow.ops.script_ops import *  # noqa: F403
 from teachflow.ops.search_ops import *  # noqa: F403
 from teachflow.ops.segment_ops import *  # noqa: F403
-from teachflow.ops.shape_checks import assert_rank_at_least, assert_rank_in  # noqa: F401
 from teachflow.ops.sequence_mask_ops import *  # noqa: F403
 from teachflow.ops.set_ops import *  # noqa: F403
+from teachflow.ops.shape_checks import assert_rank_at_least, assert_rank_in  # noqa: F401
 from teachflow.ops.sort_ops import *  # noqa: F403
 from teachflow.ops.space_depth_ops import *  # noqa: F403
 from teachflow.ops.sparse_ops import *  # noqa: F403

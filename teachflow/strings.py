@@ -7,6 +7,7 @@ b'a-b'
 """
 
 from teachflow.ops.parsing_ops import string_to_number as to_number  # noqa: F401
+from teachflow.ops.print_ops import string_format as format  # noqa: F401, A004 - TF's name
 from teachflow.ops.string_conversion_ops import as_string  # noqa: F401
 from teachflow.ops.string_conversion_ops import string_to_hash_bucket as to_hash_bucket  # noqa: F401
 from teachflow.ops.string_conversion_ops import (
