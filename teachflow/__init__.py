@@ -148,6 +148,7 @@ from teachflow.ops.state_ops import *  # noqa: F403
 from teachflow.ops.string_conversion_ops import *  # noqa: F403
 from teachflow.ops.string_ops import *  # noqa: F403
 from teachflow.ops.string_split_ops import *  # noqa: F403
+from teachflow.ops.template import make_template  # noqa: F401
 from teachflow.ops.tensor_array_ops import TensorArray  # noqa: F401
 from teachflow.ops.variable_scope import *  # noqa: F403
 from teachflow.ops.variables import *  # noqa: F403
