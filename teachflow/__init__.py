@@ -27,6 +27,7 @@ from teachflow import (
     nn,
     python_io,
     random,
+    saved_model,
     sets,
     sparse,
     strings,

@@ -26,6 +26,7 @@ from teachflow import (  # the namespaces and names a star import leaves out
     math,
     nn,
     random,
+    saved_model,
     strings,
     summary,
     train,

@@ -27,6 +27,11 @@ class DType:
         self.size = 0 if numpy_type is object else np.dtype(numpy_type).itemsize
 
     @property
+    def as_datatype_enum(self) -> int:
+        """The ``DataType`` enum value of TensorFlow's protos (``DT_FLOAT`` is 1)."""
+        return self.enum
+
+    @property
     def base_dtype(self) -> DType:
         return self._base if self._base is not None else self
 

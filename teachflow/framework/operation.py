@@ -172,7 +172,8 @@ class Operation:
     @property
     def node_def(self) -> NodeDef:
         ins = [t._as_node_def_input() for t in self._inputs]
-        ins += ["^" + c.name for c in self._control_inputs]
+        # TF's GraphDef lists control inputs sorted by name (Graph::ToGraphDef).
+        ins += sorted("^" + c.name for c in self._control_inputs)
         return NodeDef(self._name, self._type, ins, self._device, self._tf_attrs())
 
     def _tf_attrs(self) -> dict:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
-from teachflow.framework.shapes import as_shape
+from teachflow.framework.shapes import TensorShape, as_shape
 from teachflow.ops.identity_ops import identity_kernel
 from teachflow.ops.op_builder import _shape_text, type_name
 
@@ -84,14 +84,24 @@ def sparse_placeholder(dtype, shape=None, name=None):
     """
     from teachflow.framework.sparse_tensor import SparseTensor
 
-    shape = as_shape(shape)
-    rank = shape.ndims
     # TF names the parts <name>/shape, <name>/values, <name>/indices, made in that order.
     part = (lambda what: f"{name}/{what}") if name else (lambda what: None)
-    if shape.is_fully_defined():
-        dense_shape = convert_to_tensor(shape.as_list(), dtype=dtypes.int64, name=part("shape"))
+    if shape is None:
+        rank, static = None, TensorShape(None)
+        dense_shape = placeholder(dtypes.int64, [None], name=part("shape"))
     else:
-        dense_shape = placeholder(dtypes.int64, [rank], name=part("shape"))
+        # A given shape is the default of a feedable <name>/shape (unknown dims -1), and the
+        # SparseTensor's static shape.
+        static = as_shape(shape)
+        rank = static.ndims
+        default = convert_to_tensor(
+            [-1 if d is None else d for d in static.as_list()],
+            dtype=dtypes.int64,
+            name=part("shape_default"),
+        )
+        dense_shape = placeholder_with_default(default, [rank], name=part("shape"))
     values = placeholder(dtype, [None], name=part("values"))
     indices = placeholder(dtypes.int64, [None, rank], name=part("indices"))
-    return SparseTensor(indices, values, dense_shape)
+    result = SparseTensor(indices, values, dense_shape)
+    result._shape = static
+    return result

@@ -17,7 +17,13 @@ from tensorboard.compat.proto.cost_graph_pb2 import CostGraphDef
 from tensorboard.compat.proto.event_pb2 import Event, LogMessage, SessionLog, TaggedRunMetadata
 from tensorboard.compat.proto.graph_pb2 import GraphDef
 from tensorboard.compat.proto.histogram_pb2 import HistogramProto
-from tensorboard.compat.proto.meta_graph_pb2 import CollectionDef, MetaGraphDef, SignatureDef
+from tensorboard.compat.proto.meta_graph_pb2 import (
+    AssetFileDef,
+    CollectionDef,
+    MetaGraphDef,
+    SignatureDef,
+    TensorInfo,
+)
 from tensorboard.compat.proto.node_def_pb2 import NodeDef
 from tensorboard.compat.proto.op_def_pb2 import OpDef, OpList
 from tensorboard.compat.proto.resource_handle_pb2 import ResourceHandleProto
@@ -38,6 +44,7 @@ from tensorboard.compat.proto.versions_pb2 import VersionDef
 
 __all__ = [
     "AllocatorMemoryUsed",
+    "AssetFileDef",
     "AttrValue",
     "ClusterDef",
     "CollectionDef",
@@ -69,6 +76,7 @@ __all__ = [
     "Summary",
     "SummaryMetadata",
     "TaggedRunMetadata",
+    "TensorInfo",
     "TensorProto",
     "TensorShapeProto",
     "VariableDef",

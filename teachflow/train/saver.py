@@ -44,8 +44,10 @@ from teachflow.framework.graph import GraphKeys, get_default_graph
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import colocate_with, control_dependencies, device, name_scope
 from teachflow.ops import array_ops, checkpoint_ops, state_ops
+from teachflow.ops.comparison_ops import where
 from teachflow.ops.constant_op import constant
 from teachflow.ops.control_flow_ops import group
+from teachflow.ops.string_ops import regex_full_match
 from teachflow.ops.variables import Variable
 from teachflow.runtime.session import BaseSession
 from teachflow.train import checkpoint_management
@@ -198,8 +200,14 @@ class _SaverBuilder:
         return group(*assigns, name=name)
 
     def _sharded_save(self, checkpoint_prefix, per_device):
+        # Shards go to <prefix>_temp/part-XXXXX-of-YYYYY, then merge into <prefix> (on S3,
+        # where a rename is a copy, beside it: <prefix>.part-...), as TF 2's graph says.
         with device("CPU"):
-            suffix = constant(os.path.normpath("_temp/part"))
+            suffix = where(
+                regex_full_match(checkpoint_prefix, "^s3://.*"),
+                constant(".part"),
+                constant(os.path.normpath("_temp/part")),
+            )
             tmp_prefix = checkpoint_ops.string_join([checkpoint_prefix, suffix])
         num_shards = constant(len(per_device), name="num_shards")
         saves, prefixes = [], []

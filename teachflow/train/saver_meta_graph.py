@@ -35,7 +35,7 @@ from __future__ import annotations
 
 import os
 
-from google.protobuf import text_format
+from google.protobuf import any_pb2, text_format
 
 from teachflow.framework import errors
 from teachflow.framework.codecs import op_defs
@@ -143,6 +143,8 @@ def _collection_def(key, items):
         cd.int64_list.value.extend(int(x) for x in items)
     elif all(isinstance(x, float) for x in items):
         cd.float_list.value.extend(items)
+    elif all(isinstance(x, any_pb2.Any) for x in items):  # a SavedModel's assets
+        cd.any_list.value.extend(items)
     elif all(isinstance(x, (str, bytes)) for x in items):
         cd.bytes_list.value.extend(x.encode() if isinstance(x, str) else x for x in items)
     else:
@@ -249,10 +251,9 @@ def _add_collection(graph, key, cd, prefix, variables) -> None:
         for raw in cd.bytes_list.value:
             pb = extra_pb2.QueueRunnerDef.FromString(raw)
             graph.add_to_collection(key, _rebuild_queue_runner(graph, pb, prefix))
-    elif kind in ("bytes_list", "int64_list", "float_list"):
-        for value in getattr(cd, kind).value:
+    elif kind in ("bytes_list", "int64_list", "float_list", "any_list"):
+        for value in getattr(cd, kind).value:  # as they are, as TF keeps them
             graph.add_to_collection(key, value)
-    # any_list (protobuf Any): nothing teachflow can rebuild; skipped as TF skips unknowns.
 
 
 def import_meta_graph(meta_graph_or_file, clear_devices=False, import_scope=None, **unused):

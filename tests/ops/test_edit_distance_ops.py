@@ -85,7 +85,10 @@ def test_levenshtein(a, b, d):
 def test_sparse_placeholder_of_a_known_shape_feeds_only_indices_and_values():
     tf.reset_default_graph()
     sp = tf.sparse_placeholder(tf.float32, shape=[2, 3], name="sp")
-    assert sp.dense_shape.op.type == "Const"
+    # TF 2.21: a feedable default, <name>/shape over the Const <name>/shape_default.
+    assert sp.dense_shape.op.type == "PlaceholderWithDefault"
+    assert sp.dense_shape.op.inputs[0].op.name == "sp/shape_default"
+    assert sp.shape.as_list() == [2, 3]
     with tf.Session() as sess:
         dense = sess.run(tf.sparse_tensor_to_dense(sp), {sp: ([[1, 2]], [4.0], [2, 3])})
     np.testing.assert_array_equal(dense, [[0, 0, 0], [0, 0, 4]])
