@@ -91,7 +91,8 @@ def get(op_type: str) -> OpDef:
 
 
 def registered_types() -> list[str]:
-    return sorted(_REGISTRY)
+    """The op types (not the names that only carry a gradient: `set_gradient`)."""
+    return sorted(t for t, od in _REGISTRY.items() if od.infer is not None)
 
 
 def set_gradient(op_type: str, grad: Callable | None) -> None:

@@ -249,6 +249,7 @@ OP_FAMILY_RULES = (
     ("random", "exact", "TruncatedNormal"),
     ("random", "exact", "Multinomial"),
     ("random", "suffix", "CandidateSampler"),
+    ("random", "exact", "ComputeAccidentalHits"),  # the samplers' companion
     ("gradient", "suffix", "Grad"),
     ("gradient", "exact", "BroadcastGradientArgs"),
     ("gradient", "exact", "FusedBatchNormGradV3"),
