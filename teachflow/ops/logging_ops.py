@@ -24,7 +24,7 @@ from teachflow.framework.scopes import colocate_with, control_dependencies, name
 from teachflow.ops.array_ops import apply_op, to_host
 from teachflow.ops.elementwise import FLOATS, check_allowed
 
-__all__ = ["Print", "check_numerics", "verify_tensor_all_finite"]
+__all__ = ["Print", "add_check_numerics_ops", "check_numerics", "verify_tensor_all_finite"]
 
 
 # -- TensorFlow's SummarizeValue ---------------------------------------------------------------
@@ -187,6 +187,31 @@ def check_numerics(tensor, message, name=None):
     t = convert_to_tensor(tensor, name="tensor")
     attrs = {"T": t.dtype.base_dtype, "message": message}
     return apply_op("CheckNumerics", name, [(t, "tensor", None)], attrs).outputs[0]
+
+
+def add_check_numerics_ops():
+    """One op checking every float16/32/64 tensor of the default graph for NaN and Inf
+    (a ``CheckNumerics`` each, message ``"<op name>:<output index>"``, chained one after
+    another by control dependencies); ValueError when the graph has control flow."""
+    from teachflow.framework import dtypes
+    from teachflow.framework.graph import get_default_graph
+    from teachflow.ops.control_flow_ops import group
+
+    floats = (dtypes.float16, dtypes.float32, dtypes.float64)
+    check_op = []
+    # Ops come in the order they were added, so a producer's check precedes its consumer's.
+    for op in get_default_graph().get_operations():
+        for output in op.outputs:
+            if output.dtype in floats:
+                if op._control_flow_context is not None:
+                    raise ValueError(
+                        "`tf.add_check_numerics_ops() is not compatible with TensorFlow "
+                        "control flow operations such as `tf.cond()` or `tf.while_loop()`."
+                    )
+                with control_dependencies(check_op):
+                    message = f"{op.name}:{output.value_index}"
+                    check_op = [check_numerics(output, message=message)]
+    return group(*check_op)
 
 
 def verify_tensor_all_finite(t=None, msg=None, name=None, x=None, message=None):
