@@ -46,6 +46,7 @@ from teachflow.ops.image_quality_ops import (  # noqa: F401
     total_variation,
 )
 from teachflow.ops.image_rotation_ops import rot90, transpose_image  # noqa: F401
+from teachflow.ops.jpeg_codec_ops import decode_image, decode_jpeg, encode_jpeg  # noqa: F401
 from teachflow.ops.non_max_suppression_ops import (  # noqa: F401
     non_max_suppression,
     non_max_suppression_overlaps,

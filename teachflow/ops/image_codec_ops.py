@@ -32,7 +32,7 @@ from teachflow.framework.shapes import TensorShape
 from teachflow.ops import png_format
 from teachflow.ops.reader_resources import as_bytes
 
-__all__ = ["decode_png", "encode_png"]
+__all__ = ["decode_png", "decode_png_pixels", "encode_png"]
 
 _IMAGE_TYPES = (dtypes.uint8, dtypes.uint16)
 
@@ -123,6 +123,25 @@ def rgb_to_grey(pixels: np.ndarray) -> np.ndarray:
     return grey.astype(pixels.dtype)[:, :, None]
 
 
+def decode_png_pixels(data: bytes, channels: int, out_type) -> np.ndarray:
+    """The pixels of PNG file ``data`` as ``[h, w, channels]`` of ``out_type`` (uint8 or
+    uint16), as libpng's transforms give them; InvalidArgumentError for bytes that are not
+    a PNG. (Also what ``DecodeJpeg`` and ``DecodeImage`` give for a PNG.)"""
+    try:
+        pixels = png_format.decode_png(data)
+    except png_format.PngError:
+        raise _invalid(f"Invalid PNG data, size {len(data)}") from None
+    if channels == 1 and pixels.shape[2] >= 3:
+        # libpng converts at the file's depth, before narrowing or widening.
+        pixels = rgb_to_grey(pixels)
+    if out_type == np.uint16 and pixels.dtype == np.uint8:
+        pixels = pixels.astype(np.uint16) * 257  # libpng widens 8-bit samples so
+    elif out_type == np.uint8 and pixels.dtype == np.uint16:
+        pixels = (pixels >> 8).astype(np.uint8)  # libpng's png_set_strip_16
+    opaque = np.iinfo(out_type).max
+    return np.ascontiguousarray(_with_channels(pixels, channels, opaque), dtype=out_type)
+
+
 def _decode_kernel(op, device):
     channels = op._attrs["channels"]
     out_type = op._attrs["dtype"].as_numpy_dtype
@@ -130,20 +149,7 @@ def _decode_kernel(op, device):
     def decode(contents):
         if channels not in (0, 1, 3, 4):  # TF checks it when the op runs, not when built
             raise _invalid(f"`channels` must be 0, 1, 3 or 4 but got {channels}")
-        data = as_bytes(contents)
-        try:
-            pixels = png_format.decode_png(data)
-        except png_format.PngError:
-            raise _invalid(f"Invalid PNG data, size {len(data)}") from None
-        if channels == 1 and pixels.shape[2] >= 3:
-            # libpng converts at the file's depth, before narrowing or widening.
-            pixels = rgb_to_grey(pixels)
-        if out_type == np.uint16 and pixels.dtype == np.uint8:
-            pixels = pixels.astype(np.uint16) * 257  # libpng widens 8-bit samples so
-        elif out_type == np.uint8 and pixels.dtype == np.uint16:
-            pixels = (pixels >> 8).astype(np.uint8)  # libpng's png_set_strip_16
-        opaque = np.iinfo(out_type).max
-        return np.ascontiguousarray(_with_channels(pixels, channels, opaque), dtype=out_type)
+        return decode_png_pixels(as_bytes(contents), channels, out_type)
 
     return decode
 
