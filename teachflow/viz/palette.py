@@ -278,6 +278,12 @@ OP_FAMILY_RULES = (
     ("nn", "exact", "RGBToHSV"),
     ("nn", "exact", "HSVToRGB"),
     ("nn", "exact", "ExtractImagePatches"),
+    # Boxes: crops and their gradients, suppression, drawing; the random crop is a draw.
+    ("gradient", "prefix", "CropAndResizeGrad"),
+    ("nn", "prefix", "CropAndResize"),
+    ("nn", "prefix", "NonMaxSuppression"),
+    ("nn", "prefix", "DrawBoundingBoxes"),
+    ("random", "prefix", "SampleDistortedBoundingBox"),
     # Pixels moved between space, depth and batch (atrous convolution, sub-pixel upsampling).
     ("array", "exact", "SpaceToDepth"),
     ("array", "exact", "DepthToSpace"),
