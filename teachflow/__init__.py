@@ -32,6 +32,7 @@ from teachflow import (
     sparse,
     strings,
     summary,
+    test,
     train,
 )  # noqa: E402 (namespaces)
 from teachflow.framework import errors
