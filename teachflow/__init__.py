@@ -119,6 +119,8 @@ from teachflow.ops.gradients import *  # noqa: F403
 from teachflow.ops.histogram_ops import *  # noqa: F403
 from teachflow.ops.image_ops import random_crop  # noqa: F401 - TF1 has it at the top
 from teachflow.ops.image_patches_ops import *  # noqa: F403
+from teachflow.ops.indexed_slices import *  # noqa: F403
+from teachflow.ops.indexed_slices_ops import convert_to_tensor_or_indexed_slices  # noqa: F401
 from teachflow.ops.init_ops import *  # noqa: F403
 from teachflow.ops.io_ops import *  # noqa: F403
 from teachflow.ops.least_squares_ops import *  # noqa: F403

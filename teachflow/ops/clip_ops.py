@@ -3,7 +3,9 @@
 the arithmetic ops).
 
 All are graphs of ordinary ops, built as TensorFlow's ``clip_ops.py`` and
-``linalg_ops.norm`` build them, so their names and values match. The usual training cell:
+``linalg_ops.norm`` build them, so their names and values match. An `IndexedSlices` (an
+embedding's gradient) is clipped through its values and stays an IndexedSlices. The usual
+training cell:
 
     >>> import teachflow as tf
     >>> w = tf.Variable([3.0, 4.0])
@@ -28,6 +30,7 @@ from teachflow.ops.arithmetic_ops import add as _add
 from teachflow.ops.arithmetic_ops import maximum, minimum, multiply, realdiv, subtract
 from teachflow.ops.arithmetic_ops import pow as pow_
 from teachflow.ops.array_ops import identity
+from teachflow.ops.indexed_slices import IndexedSlices
 from teachflow.ops.reduction_ops import reduce_max, reduce_sum
 from teachflow.ops.unary_ops import abs as abs_
 from teachflow.ops.unary_ops import rsqrt, sqrt
@@ -124,6 +127,18 @@ def _as_sequence(t_list, what):
     return list(t_list)
 
 
+def _dense_part(t):
+    """An IndexedSlices is clipped through its values (duplicate rows counted twice in
+    the norm, as in TensorFlow); anything else as itself."""
+    return t.values if isinstance(t, IndexedSlices) else t
+
+
+def _like(t, clipped_values):
+    if isinstance(t, IndexedSlices):
+        return IndexedSlices(clipped_values, t.indices, t.dense_shape)
+    return clipped_values
+
+
 def global_norm(t_list, name=None):
     """``sqrt(sum of every entry squared)`` over all tensors in ``t_list`` (None ignored).
 
@@ -140,7 +155,8 @@ def global_norm(t_list, name=None):
     t_list = list(t_list)
     with name_scope(name, "global_norm", [t for t in t_list if t is not None]):
         values = [
-            None if t is None else convert_to_tensor(t, name=f"t_{i}") for i, t in enumerate(t_list)
+            None if t is None else convert_to_tensor(_dense_part(t), name=f"t_{i}")
+            for i, t in enumerate(t_list)
         ]
         half_squared_norms = []
         for v in values:
@@ -165,7 +181,7 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
     from teachflow.ops.filling import ones_like
 
     with name_scope(name, "clip_by_norm", [t, clip_norm]) as scope:
-        values = convert_to_tensor(t, name="t")
+        values = convert_to_tensor(_dense_part(t), name="t")
         l2sum = reduce_sum(values * values, axes, keepdims=True)
         # sqrt's gradient at 0 is inf: take it only where the sum is positive.
         pred = greater(l2sum, 0)
@@ -174,7 +190,8 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
         intermediate = values * clip_norm
         values.shape.assert_is_compatible_with(intermediate.shape)
         clip = convert_to_tensor(clip_norm, dtype=values.dtype.base_dtype)
-        return identity(realdiv(intermediate, maximum(l2norm, clip)), name=scope)
+        clipped = identity(realdiv(intermediate, maximum(l2norm, clip)), name=scope)
+        return _like(t, clipped)
 
 
 def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
@@ -199,9 +216,9 @@ def clip_by_global_norm(t_list, clip_norm, use_norm=None, name=None):
             if t is None:
                 clipped.append(None)
                 continue
-            v = convert_to_tensor(t, name=f"t_{i}")
+            v = convert_to_tensor(_dense_part(t), name=f"t_{i}")
             with colocate_with(v):
-                clipped.append(identity(multiply(v, scale), name=f"{scope}_{i}"))
+                clipped.append(_like(t, identity(multiply(v, scale), name=f"{scope}_{i}")))
         return clipped, use_norm
 
 

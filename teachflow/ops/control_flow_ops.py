@@ -19,8 +19,9 @@ import contextlib
 from teachflow.framework import registry
 from teachflow.framework.graph import _as_op, get_default_graph
 from teachflow.framework.inference import no_outputs
-from teachflow.framework.operation import Operation, Tensor
+from teachflow.framework.operation import Operation
 from teachflow.framework.scopes import control_dependencies, name_scope
+from teachflow.ops.indexed_slices import IndexedSlices
 
 __all__ = ["no_op", "group", "tuple"]
 
@@ -76,7 +77,7 @@ def tuple(tensors, name=None, control_inputs=None):  # noqa: A001 - TF's name
     if not live:
         return tensors
     with name_scope(name, "tuple", live) as scope:
-        gating = [t.op if isinstance(t, Tensor) else t for t in live]
+        gating = [t if isinstance(t, Operation) else t.op for t in live]
         for c in control_inputs or ():
             gating.append(c if isinstance(c, Operation) else c.op)
         gate = group(*gating, name=None)
@@ -87,6 +88,10 @@ def tuple(tensors, name=None, control_inputs=None):  # noqa: A001 - TF's name
                 continue
             # TF's with_dependencies: each output lives with the tensor it passes on.
             with t.graph.colocate_with(t.op), control_dependencies([gate]):
-                out.append(identity(t, name="control_dependency"))
+                if isinstance(t, IndexedSlices):  # only its values wait (TF's with_dependencies)
+                    gated = identity(t.values, name="control_dependency")
+                    out.append(IndexedSlices(gated, t.indices, t.dense_shape))
+                else:
+                    out.append(identity(t, name="control_dependency"))
         del scope
         return out

@@ -4,10 +4,9 @@
 ``gather_nd`` picks by full coordinates; ``scatter_nd`` is the inverse of ``gather_nd``:
 it adds values into zeros at given coordinates (duplicates are summed).
 
-Gradients: TensorFlow's gradient of ``GatherV2`` is an ``IndexedSlices`` (the rows that
-were used, unsummed). teachflow returns the *dense* equivalent, built with
-``scatter_nd`` (rows used twice are summed), which is what ``tf.convert_to_tensor`` of
-TF's IndexedSlices would give.
+Gradients: the gradient of a ``GatherV2`` along axis 0 is an `IndexedSlices` (the rows
+that were used, unsummed, and their indices), as TensorFlow's. Along another axis it is the
+dense equivalent, built with ``scatter_nd`` (rows used twice are summed).
 
     >>> import teachflow as tf
     >>> params = tf.zeros([5, 3])
@@ -26,6 +25,7 @@ from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops import reshaping, shape_ops
 from teachflow.ops.allocation import check_output
+from teachflow.ops.indexed_slices import IndexedSlices
 from teachflow.ops.joining import concat
 from teachflow.ops.op_builder import (
     INDEX,
@@ -108,9 +108,11 @@ def _gather_kernel(op, device):
 
 
 def _gather_grad(op, grad):
-    # Dense form of TF's IndexedSlices gradient: flatten the indices, move the gathered
-    # axis to the front, scatter-add the rows into zeros, and move the axis back.
     params, indices, axis_t = op.inputs
+    if op._attrs["batch_dims"] == 0 and constant_value(axis_t) == 0:
+        return [_rows_gradient(params, indices, grad), None, None]
+    # Along another axis, the dense form: flatten the indices, move the gathered axis to
+    # the front, scatter-add the rows into zeros, and move the axis back.
     axis = constant_value(axis_t)
     rank = params.shape.ndims
     if op._attrs["batch_dims"] != 0 or axis is None or rank is None:
@@ -133,6 +135,17 @@ def _gather_grad(op, grad):
     )
     back = list(range(1, axis + 1)) + [0] + list(range(axis + 1, rank))
     return [reshaping.transpose(dense, back), None, None]
+
+
+def _rows_gradient(params, indices, grad):
+    """TF's axis-0 gather gradient: the incoming rows as they are, with their indices."""
+    with params.graph.colocate_with(params.op):
+        params_shape = shape_ops.shape(params)
+    size = reshaping.expand_dims(shape_ops.size(indices), 0)
+    values_shape = concat([size, params_shape[1:]], 0)
+    # (an IndexedSlices gradient of the gather's output is densified here, as in TF)
+    values = reshaping.reshape(grad, values_shape)
+    return IndexedSlices(values, reshaping.reshape(indices, size), params_shape)
 
 
 registry.register("GatherV2", _infer_gather, _gather_kernel, grad=_gather_grad)

@@ -17,7 +17,8 @@ op's inputs from the gradients of its outputs. The result is one symbolic tensor
 The walk mirrors TensorFlow's ``gradients_util``: mark the ops reachable forward from
 ``xs`` along float tensors, keep those from which ``ys`` can be reached backwards, count
 for each op how many of its consumers still have to send a gradient, and process an op
-once all have (its output gradients are then summed with ``AddN``).
+once all have (its output gradients are then summed with ``AddN``, or concatenated when
+they are `IndexedSlices`, the gradients of gathers).
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from teachflow.ops import (
     control_flow_grad,
     control_flow_ops,
     control_flow_state,
+    indexed_slices_ops,
     math_ops,
 )
 
@@ -352,6 +354,9 @@ def _aggregated_grads(graph, grads, op, aggregation_method, loop_state=None):
             out_grads[i] = None
         elif len(received) == 1:
             out_grads[i] = received[0]
+        elif not all(isinstance(g, Tensor) for g in received if g is not None):
+            # IndexedSlices (gather gradients) are summed by concatenating their rows.
+            out_grads[i] = indexed_slices_ops.aggregate_indexed_slices(received)
         elif aggregation_method == AggregationMethod.ADD_N:
             out_grads[i] = _multi_device_add_n(graph, received)
         else:

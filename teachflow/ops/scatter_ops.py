@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from teachflow.framework import registry
+from teachflow.framework import dtypes, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
@@ -120,6 +120,43 @@ for _type in _COMBINE:
         _scatter_kernel,
         stateful=True,
         ref_inputs=(0,),
+        not_differentiable=True,
+    )
+
+
+# ResourceScatterAdd/Sub (what a TF 2 compat.v1 optimizer emits for a resource variable's
+# IndexedSlices gradient): the ref kernel on the handle's state record, no output.
+class _AsRefScatter:
+    def __init__(self, op):
+        self.type = op.type[len("Resource") :]
+        self._attrs = op._attrs
+
+
+def _infer_resource_scatter(op):
+    if op.inputs[0].dtype.base_dtype is not dtypes.resource:
+        raise TypeError(
+            f"Input 'resource' of '{op.type}' Op has type {op.inputs[0].dtype.name} that "
+            "does not match expected type of resource."
+        )
+    check_allowed(op.inputs[1], INDEX_DTYPES, "indices")
+    return []
+
+
+def _resource_scatter_kernel(op, device):
+    scatter = _scatter_kernel(_AsRefScatter(op), device)
+
+    def scatter_into(state, indices, updates):
+        scatter(state, indices, updates)
+
+    return scatter_into
+
+
+for _type in ("ResourceScatterAdd", "ResourceScatterSub"):
+    registry.register(
+        _type,
+        _infer_resource_scatter,
+        _resource_scatter_kernel,
+        stateful=True,
         not_differentiable=True,
     )
 

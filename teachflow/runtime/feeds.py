@@ -12,6 +12,7 @@ import numpy as np
 from teachflow.framework import dtypes
 from teachflow.framework.operation import Tensor
 from teachflow.framework.sparse_tensor import SparseTensor
+from teachflow.ops.indexed_slices import IndexedSlices
 from teachflow.runtime.resources import VariableState
 
 _SCALAR_TYPES = (np.generic, bytes)
@@ -35,11 +36,18 @@ def fetch_value(v):
 
 def expand_sparse_feeds(feed_dict):
     """``feed_dict`` with each SparseTensor key (a ``sparse_placeholder``) replaced by its
-    indices, values and dense_shape, fed the three parts of its value, as TF's session does."""
-    if not any(isinstance(key, SparseTensor) for key in feed_dict):
+    indices, values and dense_shape, fed the three parts of its value, as TF's session does
+    (an IndexedSlices key: its values, indices and dense_shape, if it has one)."""
+    if not any(isinstance(key, (SparseTensor, IndexedSlices)) for key in feed_dict):
         return feed_dict
     expanded = {}
     for key, value in feed_dict.items():
+        if isinstance(key, IndexedSlices):
+            parts = [key.values, key.indices]
+            if key.dense_shape is not None:
+                parts.append(key.dense_shape)
+            expanded.update(zip(parts, value))
+            continue
         if not isinstance(key, SparseTensor):
             expanded[key] = value
             continue

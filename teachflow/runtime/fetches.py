@@ -1,7 +1,8 @@
 """Fetch structures: what ``Session.run`` was asked for, and how to give it back.
 
 ``fetches`` may be a Tensor, an Operation (fetches ``None``), a name, a Variable, a
-SparseTensor (fetches a ``SparseTensorValue``), or any
+SparseTensor (fetches a ``SparseTensorValue``), an IndexedSlices (fetches an
+``IndexedSlicesValue``), or any
 nesting of list / tuple / namedtuple / dict of these. The handler flattens it to unique
 tensors and target ops, and rebuilds the same structure around the computed values.
 """
@@ -11,6 +12,7 @@ from __future__ import annotations
 from teachflow.framework import errors
 from teachflow.framework.operation import Operation, Tensor
 from teachflow.framework.sparse_tensor import SparseTensor, SparseTensorValue
+from teachflow.ops.indexed_slices import IndexedSlices, IndexedSlicesValue
 
 
 class FetchHandler:
@@ -42,6 +44,12 @@ class FetchHandler:
         if isinstance(fetch, SparseTensor):
             parts = self._mapper([fetch.indices, fetch.values, fetch.dense_shape])
             return lambda vals: SparseTensorValue(*parts(vals))
+        if isinstance(fetch, IndexedSlices):
+            if fetch.dense_shape is None:
+                pair = self._mapper([fetch.values, fetch.indices])
+                return lambda vals: IndexedSlicesValue(*pair(vals), None)
+            parts = self._mapper([fetch.values, fetch.indices, fetch.dense_shape])
+            return lambda vals: IndexedSlicesValue(*parts(vals))
         if isinstance(fetch, dict):
             cls = type(fetch)
             items = [(k, self._mapper(v)) for k, v in fetch.items()]

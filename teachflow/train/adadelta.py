@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.ops import math_ops
-from teachflow.train import training_ops
+from teachflow.train import sparse_training_ops, training_ops
 from teachflow.train.optimizer import Optimizer
 
 
@@ -59,5 +59,19 @@ class AdadeltaOptimizer(Optimizer):
             math_ops.cast(self._rho_t, dtype),
             math_ops.cast(self._epsilon_t, dtype),
             grad,
+            use_locking=self._use_locking,
+        ).op
+
+    def _apply_sparse(self, grad, var):
+        dtype = var.dtype.base_dtype
+        return sparse_training_ops.sparse_apply_adadelta(
+            var,
+            self.get_slot(var, "accum"),
+            self.get_slot(var, "accum_update"),
+            math_ops.cast(self._lr_t, dtype),
+            math_ops.cast(self._rho_t, dtype),
+            math_ops.cast(self._epsilon_t, dtype),
+            grad.values,
+            grad.indices,
             use_locking=self._use_locking,
         ).op

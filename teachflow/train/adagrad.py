@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.ops import array_ops, math_ops
-from teachflow.train import slot_creator, training_ops
+from teachflow.train import slot_creator, sparse_training_ops, training_ops
 from teachflow.train.optimizer import Optimizer
 
 
@@ -58,3 +58,10 @@ class AdagradOptimizer(Optimizer):
         lr = math_ops.cast(self._learning_rate_tensor, var.dtype.base_dtype)
         accum = self.get_slot(var, "accumulator")
         return training_ops.apply_adagrad(var, accum, lr, grad, use_locking=self._use_locking).op
+
+    def _apply_sparse(self, grad, var):
+        lr = math_ops.cast(self._learning_rate_tensor, var.dtype.base_dtype)
+        accum = self.get_slot(var, "accumulator")
+        return sparse_training_ops.sparse_apply_adagrad(
+            var, accum, lr, grad.values, grad.indices, use_locking=self._use_locking
+        ).op

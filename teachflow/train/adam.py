@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import colocate_with, control_dependencies
-from teachflow.ops import control_flow_ops, math_ops
+from teachflow.ops import control_flow_ops, math_ops, scatter_ops, state_ops
 from teachflow.train import training_ops
 from teachflow.train.optimizer import Optimizer
 
@@ -80,6 +80,40 @@ class AdamOptimizer(Optimizer):
             grad,
             use_locking=self._use_locking,
         ).op
+
+    def _apply_sparse(self, grad, var):
+        # No SparseApplyAdam: the decay of m and v is applied to every row, the gradient
+        # scatter-added to the rows it names, and the step taken on every row (TF's
+        # _apply_sparse_shared), so rows not looked up still move while m is non-zero.
+        dtype = var.dtype.base_dtype
+        beta1_power, beta2_power = self._get_beta_accumulators()
+        beta1_power = math_ops.cast(beta1_power, dtype)
+        beta2_power = math_ops.cast(beta2_power, dtype)
+        lr_t = math_ops.cast(self._lr_t, dtype)
+        beta1_t = math_ops.cast(self._beta1_t, dtype)
+        beta2_t = math_ops.cast(self._beta2_t, dtype)
+        epsilon_t = math_ops.cast(self._epsilon_t, dtype)
+        lr = lr_t * math_ops.sqrt(1 - beta2_power) / (1 - beta1_power)
+        values, indices = grad.values, grad.indices
+        m = self.get_slot(var, "m")
+        m_scaled_g_values = values * (1 - beta1_t)
+        m_t = state_ops.assign(m, m * beta1_t, use_locking=self._use_locking)
+        with control_dependencies([m_t]):
+            m_t = scatter_ops.scatter_add(
+                m, indices, m_scaled_g_values, use_locking=self._use_locking
+            )
+        v = self.get_slot(var, "v")
+        v_scaled_g_values = (values * values) * (1 - beta2_t)
+        v_t = state_ops.assign(v, v * beta2_t, use_locking=self._use_locking)
+        with control_dependencies([v_t]):
+            v_t = scatter_ops.scatter_add(
+                v, indices, v_scaled_g_values, use_locking=self._use_locking
+            )
+        v_sqrt = math_ops.sqrt(v_t)
+        var_update = state_ops.assign_sub(
+            var, lr * m_t / (v_sqrt + epsilon_t), use_locking=self._use_locking
+        )
+        return control_flow_ops.group(*[var_update, m_t, v_t])
 
     def _finish(self, update_ops, name_scope):
         with control_dependencies(update_ops):

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.ops import array_ops, math_ops
-from teachflow.train import training_ops
+from teachflow.train import sparse_training_ops, training_ops
 from teachflow.train.optimizer import Optimizer
 
 
@@ -139,3 +139,16 @@ class FtrlOptimizer(Optimizer):
                 use_locking=self._use_locking,
             )
         return update.op
+
+    def _apply_sparse(self, grad, var):
+        dtype = var.dtype.base_dtype
+        t = {k: math_ops.cast(v, dtype) for k, v in self._tensors.items() if k != "beta"}
+        slots = (self.get_slot(var, "accum"), self.get_slot(var, "linear"))
+        rows = (grad.values, grad.indices)
+        if self._l2_shrinkage_regularization_strength <= 0.0:
+            hyper = (t["lr"], t["l1"], t["l2"], t["lr_power"])
+            apply = sparse_training_ops.sparse_apply_ftrl
+        else:
+            hyper = (t["lr"], t["l1"], t["l2"], t["l2_shrinkage"], t["lr_power"])
+            apply = sparse_training_ops.sparse_apply_ftrl_v2
+        return apply(var, *slots, *rows, *hyper, use_locking=self._use_locking).op

@@ -11,7 +11,8 @@
 from __future__ import annotations
 
 from teachflow.framework.conversion import convert_to_tensor
-from teachflow.ops import math_ops
+from teachflow.ops import math_ops, scatter_ops
+from teachflow.ops.indexed_slices import IndexedSlices
 from teachflow.train import training_ops
 from teachflow.train.optimizer import Optimizer
 
@@ -31,3 +32,11 @@ class GradientDescentOptimizer(Optimizer):
     def _apply_dense(self, grad, var):
         lr = math_ops.cast(self._learning_rate_tensor, var.dtype.base_dtype)
         return training_ops.apply_gradient_descent(var, lr, grad, use_locking=self._use_locking).op
+
+    def _apply_sparse_duplicate_indices(self, grad, var):
+        # ScatterSub subtracts a repeated row once per index: no need to sum them first.
+        lr = math_ops.cast(self._learning_rate_tensor, var.dtype.base_dtype)
+        delta = IndexedSlices(grad.values * lr, grad.indices, grad.dense_shape)
+        return scatter_ops.scatter_sub(
+            var, delta.indices, delta.values, use_locking=self._use_locking
+        )

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.ops import math_ops
-from teachflow.train import training_ops
+from teachflow.train import sparse_training_ops, training_ops
 from teachflow.train.optimizer import Optimizer
 
 
@@ -50,6 +50,19 @@ class MomentumOptimizer(Optimizer):
             self.get_slot(var, "momentum"),
             math_ops.cast(self._learning_rate_tensor, dtype),
             grad,
+            math_ops.cast(self._momentum_tensor, dtype),
+            use_locking=self._use_locking,
+            use_nesterov=self._use_nesterov,
+        ).op
+
+    def _apply_sparse(self, grad, var):
+        dtype = var.dtype.base_dtype
+        return sparse_training_ops.sparse_apply_momentum(
+            var,
+            self.get_slot(var, "momentum"),
+            math_ops.cast(self._learning_rate_tensor, dtype),
+            grad.values,
+            grad.indices,
             math_ops.cast(self._momentum_tensor, dtype),
             use_locking=self._use_locking,
             use_nesterov=self._use_nesterov,

@@ -10,7 +10,9 @@
    optionally increments ``global_step`` once they have all run.
 
 A subclass says what its update is: ``_create_slots``, ``_prepare`` (its hyperparameters
-as tensors), ``_apply_dense`` and, if it keeps more state, ``_finish``.
+as tensors), ``_apply_dense``, ``_apply_sparse`` (for an `IndexedSlices` gradient, such as an
+embedding lookup's: only the rows it names are updated, after duplicate indices are
+summed) and, if it keeps more state, ``_finish``.
 
     >>> import teachflow as tf
     >>> tf.reset_default_graph()
@@ -26,13 +28,17 @@ as tensors), ``_apply_dense`` and, if it keeps more state, ``_finish``.
 from __future__ import annotations
 
 from teachflow.framework import dtypes
-from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import GraphKeys, get_default_graph
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import colocate_with, control_dependencies, name_scope
 from teachflow.ops import control_flow_ops, state_ops
 from teachflow.ops.constant_op import constant
 from teachflow.ops.gradients import gradients
+from teachflow.ops.indexed_slices import IndexedSlices
+from teachflow.ops.indexed_slices_ops import (
+    convert_to_tensor_or_indexed_slices,
+    deduplicate_indexed_slices,
+)
 from teachflow.ops.variables import Variable, trainable_variables
 from teachflow.train import slot_creator
 
@@ -143,7 +149,7 @@ class Optimizer:
         for g, v in grads_and_vars:
             if g is not None:
                 try:
-                    g = convert_to_tensor(g)
+                    g = convert_to_tensor_or_indexed_slices(g)
                 except TypeError:
                     raise TypeError(
                         f"Gradient must be convertible to a Tensor or IndexedSlices, or None: {g}"
@@ -181,6 +187,10 @@ class Optimizer:
             return apply_updates
 
     def _update_op(self, grad, var):
+        if isinstance(grad, IndexedSlices):
+            if var.constraint is not None:
+                raise RuntimeError("Cannot use a constraint function on a sparse variable.")
+            return self._apply_sparse_duplicate_indices(grad, var)
         update = self._apply_dense(grad, var)
         if var.constraint is not None:
             with control_dependencies([update]):
@@ -255,6 +265,16 @@ class Optimizer:
 
     def _apply_dense(self, grad, var):
         raise TypeError(f"{type(self).__name__} does not define how to update a variable")
+
+    def _apply_sparse_duplicate_indices(self, grad, var):
+        """``_apply_sparse`` of ``grad`` with the rows of each repeated index summed."""
+        summed_values, unique_indices = deduplicate_indexed_slices(grad.values, grad.indices)
+        return self._apply_sparse(
+            IndexedSlices(summed_values, unique_indices, grad.dense_shape), var
+        )
+
+    def _apply_sparse(self, grad, var):
+        raise TypeError(f"{type(self).__name__} does not define how to update rows of a variable")
 
     def _finish(self, update_ops, name_scope):
         """The op that runs all updates (a subclass may add more state updates)."""

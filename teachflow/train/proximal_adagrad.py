@@ -23,7 +23,7 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import colocate_with
 from teachflow.ops import math_ops
 from teachflow.ops.constant_op import constant
-from teachflow.train import training_ops
+from teachflow.train import sparse_training_ops, training_ops
 from teachflow.train.optimizer import Optimizer
 
 
@@ -82,5 +82,18 @@ class ProximalAdagradOptimizer(Optimizer):
             math_ops.cast(self._l1_tensor, dtype),
             math_ops.cast(self._l2_tensor, dtype),
             grad,
+            use_locking=self._use_locking,
+        ).op
+
+    def _apply_sparse(self, grad, var):
+        dtype = var.dtype.base_dtype
+        return sparse_training_ops.sparse_apply_proximal_adagrad(
+            var,
+            self.get_slot(var, "accumulator"),
+            math_ops.cast(self._learning_rate_tensor, dtype),
+            math_ops.cast(self._l1_tensor, dtype),
+            math_ops.cast(self._l2_tensor, dtype),
+            grad.values,
+            grad.indices,
             use_locking=self._use_locking,
         ).op

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.ops import math_ops
-from teachflow.train import training_ops
+from teachflow.train import sparse_training_ops, training_ops
 from teachflow.train.optimizer import Optimizer
 
 
@@ -64,5 +64,17 @@ class ProximalGradientDescentOptimizer(Optimizer):
             math_ops.cast(self._l1_tensor, dtype),
             math_ops.cast(self._l2_tensor, dtype),
             grad,
+            use_locking=self._use_locking,
+        ).op
+
+    def _apply_sparse(self, grad, var):
+        dtype = var.dtype.base_dtype
+        return sparse_training_ops.sparse_apply_proximal_gradient_descent(
+            var,
+            math_ops.cast(self._learning_rate_tensor, dtype),
+            math_ops.cast(self._l1_tensor, dtype),
+            math_ops.cast(self._l2_tensor, dtype),
+            grad.values,
+            grad.indices,
             use_locking=self._use_locking,
         ).op

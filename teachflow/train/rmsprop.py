@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.ops import array_ops, math_ops
-from teachflow.train import slot_creator, training_ops
+from teachflow.train import slot_creator, sparse_training_ops, training_ops
 from teachflow.train.optimizer import Optimizer
 
 
@@ -88,4 +88,27 @@ class RMSPropOptimizer(Optimizer):
             ).op
         return training_ops.apply_rms_prop(
             var, rms, mom, *hyper, grad, use_locking=self._use_locking
+        ).op
+
+    def _apply_sparse(self, grad, var):
+        dtype = var.dtype.base_dtype
+        hyper = [
+            math_ops.cast(t, dtype)
+            for t in (
+                self._learning_rate_tensor,
+                self._decay_tensor,
+                self._momentum_tensor,
+                self._epsilon_tensor,
+            )
+        ]
+        rms = self.get_slot(var, "rms")
+        mom = self.get_slot(var, "momentum")
+        rows = (grad.values, grad.indices)
+        if self._centered:
+            mg = self.get_slot(var, "mg")
+            return sparse_training_ops.sparse_apply_centered_rms_prop(
+                var, mg, rms, mom, *hyper, *rows, use_locking=self._use_locking
+            ).op
+        return sparse_training_ops.sparse_apply_rms_prop(
+            var, rms, mom, *hyper, *rows, use_locking=self._use_locking
         ).op

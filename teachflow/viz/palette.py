@@ -206,6 +206,7 @@ OP_FAMILY_RULES = (
     ("array", "exact", "SparseToDense"),
     ("array", "exact", "EditDistance"),
     ("state", "prefix", "Scatter"),
+    ("state", "prefix", "ResourceScatter"),
     ("state", "exact", "IsVariableInitialized"),
     ("state", "exact", "ReadVariableOp"),
     ("state", "exact", "VarIsInitializedOp"),
@@ -213,6 +214,8 @@ OP_FAMILY_RULES = (
     ("state", "exact", "ReportUninitializedVariables"),
     ("training", "prefix", "Apply"),
     ("training", "prefix", "ResourceApply"),
+    ("training", "prefix", "SparseApply"),  # an IndexedSlices gradient's row updates
+    ("training", "prefix", "ResourceSparseApply"),
     # Gradient accumulators and sync tokens: SyncReplicasOptimizer's machinery.
     ("training", "contains", "AccumulatorApplyGradient"),
     ("training", "contains", "AccumulatorTakeGradient"),

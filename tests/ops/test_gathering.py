@@ -66,7 +66,7 @@ def test_gather_errors(sess):
 @pytest.mark.parametrize(
     "indices, axis", [([0, 2, 0], 0), ([[1, 1], [0, 3]], 0), ([2, 0, 2], 1), ([1], 2), (1, 1)]
 )
-def test_gather_gradient_is_dense_and_sums_repeats(indices, axis):
+def test_gather_gradient_sums_repeats(indices, axis):
     value = np.arange(24.0).reshape(4, 3, 2)
     check_gradient(lambda x: tf.gather(x, indices, axis=axis), value)
 
