@@ -1,0 +1,1 @@
+"""``tensorflow.examples.tutorials.mnist``: ``from ... import input_data``, as TF 1.x courses write."""
