@@ -17,6 +17,7 @@ from teachflow import (
     image,
     initializers,
     io,
+    keras,
     layers,
     linalg,
     logging,

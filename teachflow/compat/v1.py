@@ -18,6 +18,7 @@ from teachflow import (  # the namespaces and names a star import leaves out
     image,
     initializers,
     io,
+    keras,
     layers,
     linalg,
     logging,
