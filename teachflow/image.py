@@ -23,6 +23,7 @@ from teachflow.ops.image_adjust_ops import (  # noqa: F401
     rgb_to_hsv,
 )
 from teachflow.ops.image_codec_ops import decode_png, encode_png  # noqa: F401
+from teachflow.ops.image_decode_ops import decode_bmp, decode_gif  # noqa: F401
 from teachflow.ops.image_ops import (  # noqa: F401
     central_crop,
     convert_image_dtype,

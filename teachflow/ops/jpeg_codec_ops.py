@@ -5,8 +5,8 @@ back, through Pillow's libjpeg-turbo (TensorFlow links libjpeg-turbo too).
 only; 3: RGB; 0: as stored), ``ratio`` (1, 2, 4 or 8: libjpeg's scaled inverse DCT, so a
 smaller image costs less to decode), ``dct_method`` ("" and "INTEGER_FAST": libjpeg's fast
 integer IDCT; "INTEGER_ACCURATE": the slow one) and ``fancy_upscaling`` (the triangle
-filter that upsamples subsampled chroma). TF 2.21's ``DecodeJpeg`` and ``DecodeImage`` read
-a PNG file too (the format is sniffed from the first bytes).
+filter that upsamples subsampled chroma). TF 2.21's ``DecodeJpeg`` reads a PNG file too,
+and ``DecodeImage`` GIF and BMP files as well (the format is sniffed from the first bytes).
 
     >>> import numpy as np
     >>> import teachflow as tf
@@ -38,13 +38,11 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
-from teachflow.ops.image_codec_ops import decode_png_pixels
+from teachflow.ops.image_decode_ops import decode_any
 from teachflow.ops.reader_resources import as_bytes
 
 __all__ = ["decode_image", "decode_jpeg", "encode_jpeg"]
 
-_JPEG_MAGIC = b"\xff\xd8\xff"
-_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _DCT_METHODS = ("", "INTEGER_FAST", "INTEGER_ACCURATE")
 _UNCOMPRESS_FAILED = "jpeg::Uncompress failed. Invalid JPEG data or crop window."
 
@@ -95,30 +93,6 @@ def decode_jpeg_pixels(
     return pixels.reshape(pixels.shape[0], pixels.shape[1], -1)
 
 
-def _sniffed(data: bytes, channels: int, dtype, **jpeg_options) -> np.ndarray:
-    """Pixels of a JPEG or PNG file, as TF 2.21's image decoders read either."""
-    if channels not in (0, 1, 3, 4):
-        raise _invalid(f"`channels` must be 0, 1, 3 or 4 but got {channels}")
-    if data.startswith(_PNG_MAGIC):
-        if dtype == np.float32:
-            # A PNG is read at 16 bits, then scaled by 1/65535 (a float32 product).
-            wide = decode_png_pixels(data, channels, np.uint16)
-            return wide.astype(np.float32) * np.float32(1 / 65535)
-        return decode_png_pixels(data, channels, dtype)
-    if not data.startswith(_JPEG_MAGIC):
-        raise _invalid(
-            "Unknown image file format. One of JPEG, JPEG XL, PNG, GIF, BMP, WebP required."
-        )
-    pixels = decode_jpeg_pixels(data, channels, **jpeg_options)
-    # JPEG samples are 8-bit: TF shifts them up for uint16 (x * 256, not x * 257 as for
-    # a PNG) and scales them by the float32 1/255 for float32.
-    if dtype == np.uint16:
-        return pixels.astype(np.uint16) << 8
-    if dtype == np.float32:
-        return pixels.astype(np.float32) * np.float32(1 / 255)
-    return pixels
-
-
 def _decode_jpeg_kernel(op, device):
     attrs = op._attrs
     options = {
@@ -133,7 +107,7 @@ def _decode_jpeg_kernel(op, device):
             raise _invalid(f"ratio must be 1, 2, 4, or 8, got {options['ratio']}")
         if options["dct_method"] not in _DCT_METHODS:
             raise _invalid("dct_method must be one of {'', 'INTEGER_FAST', 'INTEGER_ACCURATE'}")
-        return _sniffed(as_bytes(contents), channels, np.uint8, **options)
+        return decode_any(as_bytes(contents), "DecodeJpeg", channels, **options)
 
     return decode_jpeg
 
@@ -141,9 +115,10 @@ def _decode_jpeg_kernel(op, device):
 def _decode_image_kernel(op, device):
     channels = op._attrs["channels"]
     dtype = op._attrs["dtype"].as_numpy_dtype
+    expand = op._attrs["expand_animations"]
 
     def decode_image(contents):
-        return _sniffed(as_bytes(contents), channels, dtype)
+        return decode_any(as_bytes(contents), "DecodeImage", channels, dtype, expand)
 
     return decode_image
 
@@ -290,9 +265,10 @@ def encode_jpeg(
 
 
 def decode_image(contents, channels=None, dtype=dtypes.uint8, name=None, expand_animations=True):
-    """The pixels of a JPEG or PNG file as ``dtype`` (uint8, uint16 or float32 in [0, 1];
-    other types through `convert_image_dtype`): one ``DecodeImage`` op, as TF 2.21 builds.
-    GIF and BMP files are not read here (InvalidArgumentError "Unknown image file format")."""
+    """The pixels of a JPEG, PNG, GIF or BMP file as ``dtype`` (uint8, uint16 or float32
+    in [0, 1]; other types through `convert_image_dtype`): one ``DecodeImage`` op, as TF
+    2.21 builds. A GIF gives all its frames (4-D) unless ``expand_animations`` is False
+    (then its first frame)."""
     from teachflow.ops.image_ops import convert_image_dtype
 
     dtype = dtypes.as_dtype(dtype)
