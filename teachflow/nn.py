@@ -22,6 +22,7 @@ from teachflow.ops.candidate_sampling_ops import (  # noqa: F401
     log_uniform_candidate_sampler,
     uniform_candidate_sampler,
 )
+from teachflow.ops.conv3d_ops import conv3d  # noqa: F401
 from teachflow.ops.conv_ops import (  # noqa: F401
     conv2d,
     conv2d_backprop_filter,
@@ -59,6 +60,7 @@ from teachflow.ops.normalization_ops import (  # noqa: F401
     sufficient_statistics,
     weighted_moments,
 )
+from teachflow.ops.pooling3d_ops import avg_pool3d, max_pool3d  # noqa: F401
 from teachflow.ops.pooling_ops import (  # noqa: F401
     avg_pool,
     avg_pool1d,

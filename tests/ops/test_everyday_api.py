@@ -69,7 +69,13 @@ def test_graph_and_values_are_tensorflows(name):
         assert got.dtype.name == dtype
         if dtype == "object":  # strings, recorded as text
             want = np.vectorize(str.encode, otypes=[object])(np.asarray(want, object))
-        np.testing.assert_array_equal(got, np.asarray(want, dtype))
+        want = np.asarray(want, dtype)
+        if got.dtype.kind == "f":
+            # Sums of a few hundred products (conv3d) in the dtype, in any order.
+            eps = 256 * np.finfo(got.dtype).eps
+            np.testing.assert_allclose(got, want, rtol=eps, atol=eps * np.abs(want).max())
+        else:
+            np.testing.assert_array_equal(got, want)
 
 
 @pytest.mark.parametrize("name", sorted(RECORDS["errors"]))
