@@ -49,6 +49,7 @@ from teachflow.ops.volume_layers import (
     average_pooling3d,
     conv3d,
     max_pooling3d,
+)
 
 __all__ = [
     "AveragePooling1D",
