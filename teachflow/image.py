@@ -10,6 +10,7 @@ TensorShape([14, 14, 1])
 from teachflow.ops.bounding_box_sampling_ops import sample_distorted_bounding_box  # noqa: F401
 from teachflow.ops.crop_and_resize_ops import crop_and_resize  # noqa: F401
 from teachflow.ops.draw_bounding_box_ops import draw_bounding_boxes  # noqa: F401
+from teachflow.ops.glimpse_ops import extract_glimpse  # noqa: F401
 from teachflow.ops.image_adjust_ops import (  # noqa: F401
     adjust_brightness,
     adjust_contrast,
