@@ -287,6 +287,7 @@ OP_FAMILY_RULES = (
     ("nn", "prefix", "NonMaxSuppression"),
     ("nn", "prefix", "DrawBoundingBoxes"),
     ("random", "prefix", "SampleDistortedBoundingBox"),
+    ("nn", "exact", "ExtractGlimpse"),
     # Pixels moved between space, depth and batch (atrous convolution, sub-pixel upsampling).
     ("array", "exact", "SpaceToDepth"),
     ("array", "exact", "DepthToSpace"),
