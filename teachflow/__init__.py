@@ -147,6 +147,7 @@ from teachflow.ops.shape_checks import assert_rank_at_least, assert_rank_in  # n
 from teachflow.ops.sort_ops import *  # noqa: F403
 from teachflow.ops.space_depth_ops import *  # noqa: F403
 from teachflow.ops.sparse_ops import *  # noqa: F403
+from teachflow.ops.sparse_segment_ops import *  # noqa: F403
 from teachflow.ops.special_function_ops import *  # noqa: F403
 from teachflow.ops.special_math_ops import *  # noqa: F403
 from teachflow.ops.state_ops import *  # noqa: F403

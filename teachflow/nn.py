@@ -31,6 +31,7 @@ from teachflow.ops.conv_ops import (  # noqa: F401
 )
 from teachflow.ops.convolution_ops import atrous_conv2d, conv1d, convolution, pool  # noqa: F401
 from teachflow.ops.depthwise_conv_ops import depthwise_conv2d, separable_conv2d  # noqa: F401
+from teachflow.ops.embedding_sparse_ops import embedding_lookup_sparse  # noqa: F401
 from teachflow.ops.losses import (  # noqa: F401
     l2_loss,
     sigmoid_cross_entropy_with_logits,
