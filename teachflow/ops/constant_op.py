@@ -146,7 +146,7 @@ def _to_numpy(value, dtype):
             and (arr.min() < np.iinfo(np_dtype).min or arr.max() > np.iinfo(np_dtype).max)
         ):
             raise TypeError(f"Value out of range for {dtype.name}: {value!r}")
-    if dtype.is_bool and arr.dtype.kind != "b":
+    if dtype.is_bool and arr.dtype.kind != "b" and arr.size:  # [] holds no wrong element
         raise TypeError(
             f"Expected bool, got {_first(value)!r} of type '{type(_first(value)).__name__}' "
             "instead."

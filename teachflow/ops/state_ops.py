@@ -183,6 +183,8 @@ def _ref_of(ref):
 
 def _update(op_type, ref, value, use_locking, name, validate_shape=True):
     ref = _ref_of(ref)
+    if use_locking is None:  # the op's default, as TF's wrapper leaves it: Assign locks
+        use_locking = op_type == "Assign"
     attrs = {"use_locking": bool(use_locking), "T": ref.dtype.base_dtype}
     if op_type == "Assign":
         attrs["validate_shape"] = validate_shape

@@ -125,3 +125,12 @@ def test_a_constant_of_an_np_matrix_is_a_plain_array(sess):
     value = sess.run(tf.matmul(a, np.matrix([[1.0], [1.0]])))
     assert type(value) is np.ndarray and type(sess.run(a)) is np.ndarray
     assert float(value[1][0]) == 7.0
+
+
+def test_an_empty_bool_constant_is_an_empty_bool_array():
+    # TF accepts [] for any dtype (np.array([]) is float64, but holds no element to refuse).
+    c = tf.constant([], dtype=tf.bool)
+    assert c.dtype == tf.bool and c.shape.as_list() == [0]
+    with tf.Session() as sess:
+        got = sess.run(c)
+    assert got.dtype == np.bool_ and got.shape == (0,)

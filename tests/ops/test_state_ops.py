@@ -65,3 +65,18 @@ def test_count_up_to_counts_then_raises_out_of_range_as_tensorflow():
 def test_count_up_to_refuses_a_float_counter():
     with pytest.raises(TypeError, match="DataType float32 not in list of allowed values"):
         tf.count_up_to(tf.Variable(0.0), 3)
+
+
+def test_use_locking_left_unset_is_the_op_default_as_tf():
+    # Recorded from TF 2.21 (tf.compat.v1, ref variables): an initializer's and tf.assign's
+    # Assign lock (the op's default), Variable.assign passes False, AssignAdd defaults to False.
+    tf.reset_default_graph()
+    v = tf.Variable(1.0, name="v")
+    g = tf.get_variable("g", [2])
+    by_method, by_function, add = v.assign(2.0), tf.assign(v, 3.0), tf.assign_add(v, 1.0)
+    graph = tf.get_default_graph()
+    got = [
+        graph.get_operation_by_name(name).get_attr("use_locking")
+        for name in ("v/Assign", "g/Assign", by_method.op.name, by_function.op.name, add.op.name)
+    ]
+    assert got == [True, True, False, True, False]
