@@ -189,8 +189,8 @@ def clip_by_norm(t, clip_norm, axes=None, name=None):
         l2norm = where(pred, sqrt(l2sum_safe), l2sum)
         intermediate = values * clip_norm
         values.shape.assert_is_compatible_with(intermediate.shape)
-        clip = convert_to_tensor(clip_norm, dtype=values.dtype.base_dtype)
-        clipped = identity(realdiv(intermediate, maximum(l2norm, clip)), name=scope)
+        # TF converts clip_norm inside Maximum (``Maximum/y``) and divides with ``/``.
+        clipped = identity(intermediate / maximum(l2norm, clip_norm), name=scope)
         return _like(t, clipped)
 
 

@@ -353,17 +353,21 @@ def embedding_lookup(
     with name_scope(name, "embedding_lookup", [params, ids]) as scope:
         if not hasattr(params, "graph"):
             params = convert_to_tensor(params, name="params")
+        ids = convert_to_tensor(ids, name="ids")
         # The lookup runs where the table lives, so only the chosen rows travel.
         with get_default_graph().colocate_with(params.op):
             result = array_ops.gather(params, ids, name=scope)
         if max_norm is not None:
-            result = _clip_rows(result, max_norm)
-        return result
+            result = _clip_rows(result, params, max_norm)
+        # TF ends every lookup in an Identity of the (clipped) rows.
+        return array_ops.identity(result)
 
 
-def _clip_rows(rows, max_norm):
-    """Scale each embedding row down to L2 norm ``max_norm`` (longer rows only)."""
-    from teachflow.ops import math_ops
+def _clip_rows(rows, params, max_norm):
+    """Scale each embedding row down to L2 norm ``max_norm`` (longer rows only), as TF's
+    ``clip_by_norm`` over the row axes (those after the ids' axes)."""
+    from teachflow.ops.clip_ops import clip_by_norm
 
-    norms = math_ops.sqrt(math_ops.reduce_sum(math_ops.square(rows), -1, keepdims=True))
-    return rows * math_ops.minimum(1.0, max_norm / math_ops.maximum(norms, 1e-12))
+    rows_rank = rows.shape.ndims
+    ids_rank = rows_rank - params.shape.ndims + 1
+    return clip_by_norm(rows, max_norm, axes=list(range(ids_rank, rows_rank)))
