@@ -34,6 +34,9 @@ class GraphKeys:
     LOCAL_INIT_OP = "local_init_op"
     READY_OP = "ready_op"
     SUMMARY_OP = "summary_op"
+    READY_FOR_LOCAL_INIT_OP = "ready_for_local_init_op"
+    RESOURCES = "resources"
+    LOCAL_RESOURCES = "local_resources"
     GLOBAL_STEP = "global_step"
     TRAIN_OP = "train_op"
     VARIABLES = GLOBAL_VARIABLES

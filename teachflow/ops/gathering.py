@@ -303,10 +303,18 @@ def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
         if static_axis is not None:
             axis = int(static_axis)
             tensor.shape[axis : axis + n].assert_is_compatible_with(mask.shape)
-        dims = shape_ops.shape(tensor)
-        leading = reduction_ops.reduce_prod(dims[axis : axis + n], [0])
+        # TF reads the shape three times and packs the leading size: the same nodes here.
+        leading = reduction_ops.reduce_prod(shape_ops.shape(tensor)[axis : axis + n], [0])
         flat = reshaping.reshape(
-            tensor, concat([dims[:axis], reshaping.expand_dims(leading, 0), dims[axis + n :]], 0)
+            tensor,
+            concat(
+                [
+                    shape_ops.shape(tensor)[:axis],
+                    [leading],
+                    shape_ops.shape(tensor)[axis + n :],
+                ],
+                0,
+            ),
         )
         if not isinstance(axis, Tensor) and tensor.shape.ndims is not None:
             known = tensor.shape[axis : axis + n].num_elements()

@@ -335,10 +335,10 @@ def report_uninitialized_variables(var_list=None, name="report_uninitialized_var
 
     if var_list is None:
         var_list = global_variables() + local_variables()
-    with name_scope(name) as scope:
+    with name_scope(name):
         if not var_list:
-            return constant([], dtype=dtypes.string, name=scope)
+            return constant([], dtype=dtypes.string)
         initialized = [state_ops.is_variable_initialized(v) for v in var_list]
         uninitialized = math_ops.logical_not(array_ops.stack(initialized))
         names = constant([v.op.name for v in var_list])
-        return array_ops.boolean_mask(names, uninitialized, name=scope)
+        return array_ops.boolean_mask(names, uninitialized)

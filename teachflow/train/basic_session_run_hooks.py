@@ -33,6 +33,8 @@ import numpy as np
 from teachflow.framework import errors
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.scopes import name_scope
+from teachflow.proto.messages import Summary
+from teachflow.summary.writer_cache import FileWriterCache
 from teachflow.train import training_util
 from teachflow.train.session_run_hook import SessionRunArgs, SessionRunHook
 
@@ -414,19 +416,24 @@ class LoggingTensorHook(SessionRunHook):
 class StepCounterHook(SessionRunHook):
     """Logs "global_step/sec: N" every ``every_n_steps`` steps (or ``every_n_secs``).
 
-    ``output_dir`` and ``summary_writer`` are accepted as in TF; no summary is written."""
+    With ``summary_writer`` or ``output_dir`` (its cached `FileWriter`, opened in ``begin``,
+    which writes the graph) the rate is also written as a ``global_step/sec`` summary, as TF
+    does; TensorBoard plots it."""
 
     def __init__(self, every_n_steps=100, every_n_secs=None, output_dir=None, summary_writer=None):
         if (every_n_steps is None) == (every_n_secs is None):
             raise ValueError("exactly one of every_n_steps and every_n_secs should be provided.")
         self._timer = SecondOrStepTimer(every_steps=every_n_steps, every_secs=every_n_secs)
         self._output_dir = output_dir
+        self._summary_writer = summary_writer
         self._last_global_step = None
         self._steps_per_run = 1
         self._warned = False
         self.steps_per_sec = []
 
     def begin(self):
+        if self._summary_writer is None and self._output_dir:
+            self._summary_writer = FileWriterCache.get(self._output_dir)
         self._global_step_tensor = _require_global_step("StepCounterHook")
         self._summary_tag = training_util.get_global_step().op.name + "/sec"
 
@@ -443,6 +450,9 @@ class StepCounterHook(SessionRunHook):
             if elapsed_time is not None:
                 rate = elapsed_steps / elapsed_time if elapsed_time > 0 else float("inf")
                 self.steps_per_sec.append((int(step), rate))
+                if self._summary_writer is not None:
+                    value = Summary.Value(tag=self._summary_tag, simple_value=rate)
+                    self._summary_writer.add_summary(Summary(value=[value]), step)
                 _log.info("%s: %g", self._summary_tag, rate)
         if stale == self._last_global_step and not self._warned:
             self._warned = True

@@ -45,6 +45,7 @@ from teachflow.train.coordinator import Coordinator
 from teachflow.train.queue_runner import start_queue_runners
 from teachflow.train.scaffold import ChiefSessionCreator, Scaffold, WorkerSessionCreator
 from teachflow.train.session_run_hook import SessionRunArgs, SessionRunContext, SessionRunValues
+from teachflow.train.summary_saver_hook import SummarySaverHook
 
 __all__ = ["MonitoredSession", "MonitoredTrainingSession", "SingularMonitoredSession"]
 
@@ -82,11 +83,17 @@ def MonitoredTrainingSession(  # noqa: N802 - TensorFlow's name (a function, as 
     ``save_checkpoint_steps`` and logs steps/sec every ``log_step_count_steps``; other workers
     wait up to ``max_wait_secs`` for the chief. ``chief_only_hooks`` run on the chief only.
 
-    teachflow has no summaries: ``save_summaries_steps``, ``save_summaries_secs`` and
-    ``summary_dir`` are accepted for compatibility and write nothing (``summary_dir`` only sets
-    where the step-counter hook is attached, as in TF).
+    The chief also writes the graph's summaries (``scaffold.summary_op``, by default
+    ``tf.summary.merge_all()``) to ``summary_dir`` (else ``checkpoint_dir``) with a
+    `SummarySaverHook`, every ``save_summaries_steps`` (100 by default) or
+    ``save_summaries_secs``; with both None it writes none.
     """
-    del save_summaries_steps, save_summaries_secs  # no summaries in teachflow
+    if save_summaries_steps is USE_DEFAULT and save_summaries_secs is USE_DEFAULT:
+        save_summaries_steps, save_summaries_secs = 100, None
+    elif save_summaries_secs is USE_DEFAULT:
+        save_summaries_secs = None
+    elif save_summaries_steps is USE_DEFAULT:
+        save_summaries_steps = None
     if save_checkpoint_steps is USE_DEFAULT and save_checkpoint_secs is USE_DEFAULT:
         save_checkpoint_steps, save_checkpoint_secs = None, 600
     elif save_checkpoint_secs is USE_DEFAULT:
@@ -108,10 +115,24 @@ def MonitoredTrainingSession(  # noqa: N802 - TensorFlow's name (a function, as 
         scaffold=scaffold, checkpoint_dir=checkpoint_dir, master=master, config=config
     )
     summary_dir = summary_dir or checkpoint_dir
-    if summary_dir and log_step_count_steps and log_step_count_steps > 0:
-        all_hooks.append(
-            hooks_lib.StepCounterHook(output_dir=summary_dir, every_n_steps=log_step_count_steps)
-        )
+    if summary_dir:
+        if log_step_count_steps and log_step_count_steps > 0:
+            all_hooks.append(
+                hooks_lib.StepCounterHook(
+                    output_dir=summary_dir, every_n_steps=log_step_count_steps
+                )
+            )
+        if (save_summaries_steps and save_summaries_steps > 0) or (
+            save_summaries_secs and save_summaries_secs > 0
+        ):
+            all_hooks.append(
+                SummarySaverHook(
+                    scaffold=scaffold,
+                    save_steps=save_summaries_steps,
+                    save_secs=save_summaries_secs,
+                    output_dir=summary_dir,
+                )
+            )
     if checkpoint_dir and (
         (save_checkpoint_secs and save_checkpoint_secs > 0)
         or (save_checkpoint_steps and save_checkpoint_steps > 0)

@@ -1,11 +1,12 @@
 """``tf.train.Scaffold`` and the session creators a ``MonitoredSession`` uses.
 
 A `Scaffold` gathers the ops that make a model ready to train — ``init_op`` (initialize the
-global variables), ``ready_op`` (``report_uninitialized_variables``: which variables are not
-initialized yet), ``local_init_op`` and a ``Saver`` — creating TensorFlow's defaults for those
-not given, and then *finalizes the graph*: from then on adding an op raises RuntimeError
-"Graph is finalized and cannot be modified.", which catches the classic mistake of building
-ops inside the training loop.
+global variables and shared resources), ``ready_op`` (``report_uninitialized_variables`` and
+``report_uninitialized_resources``: what is not initialized yet), ``local_init_op`` (local
+variables, tables, local resources), ``summary_op`` (``tf.summary.merge_all()``) and a
+``Saver`` — creating TensorFlow's defaults for those not given, and then *finalizes the
+graph*: from then on adding an op raises RuntimeError "Graph is finalized and cannot be
+modified.", which catches the classic mistake of building ops inside the training loop.
 
 A `ChiefSessionCreator` restores the newest checkpoint or runs ``init_op``; a
 `WorkerSessionCreator` waits until the chief has done so (see `tf.train.SessionManager`).
@@ -13,9 +14,10 @@ A `ChiefSessionCreator` restores the newest checkpoint or runs ``init_op``; a
     >>> import teachflow as tf
     >>> with tf.Graph().as_default() as g:
     ...     v = tf.Variable(2.0, name="v")
+    ...     loss = tf.summary.scalar("loss", v)
     ...     scaffold = tf.train.Scaffold().finalize()
-    ...     print(scaffold.ready_op.op.name.split("/")[0], g.finalized)
-    report_uninitialized_variables True
+    ...     print(scaffold.ready_op.op.type, scaffold.summary_op.op.type, g.finalized)
+    ConcatV2 MergeSummary True
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from __future__ import annotations
 import logging
 
 from teachflow.framework.graph import GraphKeys, get_default_graph
-from teachflow.ops import variables
+from teachflow.ops import lookup_ops, resources, summary_ops, variables
+from teachflow.ops.array_ops import concat
 from teachflow.ops.control_flow_ops import group
 from teachflow.train import session_manager
 from teachflow.train.saver import _get_saver_or_default
@@ -32,14 +35,15 @@ __all__ = ["ChiefSessionCreator", "Scaffold", "SessionCreator", "WorkerSessionCr
 
 _log = logging.getLogger("tensorflow")
 
-READY_FOR_LOCAL_INIT_OP = "ready_for_local_init_op"
+READY_FOR_LOCAL_INIT_OP = GraphKeys.READY_FOR_LOCAL_INIT_OP
 
 
 class Scaffold:
     """The init, ready and local-init ops and the saver of a monitored session.
 
     ``init_fn(scaffold, session)`` runs after ``init_op`` when no checkpoint was restored.
-    There are no summaries in teachflow: ``summary_op`` is kept only as given."""
+    ``summary_op`` defaults to ``tf.summary.merge_all()`` (None in a graph without summaries),
+    which the `SummarySaverHook` of ``MonitoredTrainingSession`` runs."""
 
     def __init__(
         self,
@@ -85,24 +89,54 @@ class Scaffold:
     def finalize(self) -> Scaffold:
         """Create the missing ops (TF's defaults), build the saver, finalize the graph."""
         if self._init_op is None:
-            self._init_op = Scaffold.get_or_default(
-                "init_op",
-                GraphKeys.INIT_OP,
-                lambda: group(variables.global_variables_initializer()),
-            )
+
+            def default_init_op():
+                return group(
+                    variables.global_variables_initializer(),
+                    resources.initialize_resources(resources.shared_resources()),
+                    get_default_graph().get_collection("saved_model_initializers"),
+                )
+
+            self._init_op = Scaffold.get_or_default("init_op", GraphKeys.INIT_OP, default_init_op)
         if self._ready_op is None:
+
+            def default_ready_op():
+                return concat(
+                    [
+                        variables.report_uninitialized_variables(),
+                        resources.report_uninitialized_resources(),
+                    ],
+                    0,
+                )
+
             self._ready_op = Scaffold.get_or_default(
-                "ready_op", GraphKeys.READY_OP, variables.report_uninitialized_variables
+                "ready_op", GraphKeys.READY_OP, default_ready_op
             )
         if self._ready_for_local_init_op is None:
+
+            def default_ready_for_local_init_op():
+                # Only what the chief shares: local variables are this session's own job.
+                return concat(
+                    [
+                        variables.report_uninitialized_variables(variables.global_variables()),
+                        resources.report_uninitialized_resources(resources.shared_resources()),
+                    ],
+                    0,
+                )
+
             self._ready_for_local_init_op = Scaffold.get_or_default(
                 "ready_for_local_init_op",
-                READY_FOR_LOCAL_INIT_OP,
-                lambda: variables.report_uninitialized_variables(variables.global_variables()),
+                GraphKeys.READY_FOR_LOCAL_INIT_OP,
+                default_ready_for_local_init_op,
             )
         if self._local_init_op is None:
             self._local_init_op = Scaffold.get_or_default(
                 "local_init_op", GraphKeys.LOCAL_INIT_OP, Scaffold.default_local_init_op
+            )
+        if self._summary_op is None:
+            # None when the graph has no summaries: a SummarySaverHook then writes none.
+            self._summary_op = Scaffold.get_or_default(
+                "summary_op", GraphKeys.SUMMARY_OP, summary_ops.merge_all
             )
         if self._saver is None:
             self._saver = _get_saver_or_default()
@@ -140,8 +174,13 @@ class Scaffold:
 
     @staticmethod
     def default_local_init_op():
-        """Initialize the local variables (epoch counters of input producers...)."""
-        return group(variables.local_variables_initializer())
+        """Initialize the local variables (epoch counters of input producers...), the lookup
+        tables and the session-local resources."""
+        return group(
+            variables.local_variables_initializer(),
+            lookup_ops.tables_initializer(),
+            resources.initialize_resources(resources.local_resources()),
+        )
 
 
 class SessionCreator:
