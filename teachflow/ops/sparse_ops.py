@@ -44,7 +44,8 @@ def _check_indices(indices, shape):
             what = "repeated" if tuple(index) == tuple(indices[n - 1]) else "out of order"
             raise _invalid(
                 f"indices[{n}] = [{','.join(str(i) for i in index)}] is {what}. Many sparse "
-                "ops require sorted indices."
+                "ops require sorted indices.\n    Use `tf.sparse.reorder` to create a correctly "
+                "ordered copy."
             )
 
 
@@ -99,10 +100,15 @@ def sparse_tensor_to_dense(sp_input, default_value=None, validate_indices=True, 
     (0 or b"") everywhere else."""
     if not isinstance(sp_input, SparseTensor):
         raise TypeError(f"Input must be a SparseTensor, got {type(sp_input).__name__}")
+    if default_value is None:
+        # TF 2.21 builds a scalar ``zeros`` outside the op's scope (b"" for strings).
+        from teachflow.ops.filling import zeros
+
+        default_value = zeros([], dtype=sp_input.dtype.base_dtype)
     with name_scope(name, "SparseToDense") as scope:
-        if default_value is None:
-            default_value = b"" if sp_input.dtype.base_dtype is dtypes.string else 0
-        default = convert_to_tensor(default_value, dtype=sp_input.dtype.base_dtype)
+        default = convert_to_tensor(
+            default_value, dtype=sp_input.dtype.base_dtype, name="default_value"
+        )
         attrs = {
             "validate_indices": bool(validate_indices),
             "T": sp_input.dtype.base_dtype,
