@@ -31,7 +31,16 @@ from teachflow.train.basic_session_run_hooks import (
     StepCounterHook,
     StopAtStepHook,
 )
-from teachflow.train.batching import batch, batch_join, shuffle_batch, shuffle_batch_join
+from teachflow.train.batching import (
+    batch,
+    batch_join,
+    maybe_batch,
+    maybe_batch_join,
+    maybe_shuffle_batch,
+    maybe_shuffle_batch_join,
+    shuffle_batch,
+    shuffle_batch_join,
+)
 from teachflow.train.checkpoint_management import (
     NewCheckpointReader,
     checkpoint_exists,

@@ -18,13 +18,28 @@ closed queue may be short (dimension 0 unknown).
 
 from __future__ import annotations
 
+from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape, as_shape
+from teachflow.ops import math_ops, summary_ops
+from teachflow.ops.control_flow_cond import cond
+from teachflow.ops.control_flow_ops import no_op
 from teachflow.ops.data_flow_ops import FIFOQueue, PaddingFIFOQueue, RandomShuffleQueue
+from teachflow.ops.partition_ops import dynamic_partition
+from teachflow.ops.static_value import constant_value
 from teachflow.train.queue_runner import QueueRunner, add_queue_runner
 
-__all__ = ["batch", "batch_join", "shuffle_batch", "shuffle_batch_join"]
+__all__ = [
+    "batch",
+    "batch_join",
+    "maybe_batch",
+    "maybe_batch_join",
+    "maybe_shuffle_batch",
+    "maybe_shuffle_batch_join",
+    "shuffle_batch",
+    "shuffle_batch_join",
+]
 
 
 # -- what goes in: lists of tensors (dicts become lists in sorted key order) --------------
@@ -92,6 +107,32 @@ def _restore(keys, dequeued):
     return dequeued
 
 
+def _validate_keep_input(keep_input, enqueue_many):
+    keep_input = convert_to_tensor(keep_input)
+    if keep_input.shape.ndims is None:
+        raise ValueError("`keep_input` dimensions must be known at graph construction.")
+    if not enqueue_many and keep_input.shape.ndims == 1:
+        raise ValueError("`keep_input` cannot be a vector when `enqueue_many=False`.")
+    if keep_input.shape.ndims > 1:
+        raise ValueError("`keep_input` must be 0 or 1 dimensions.")
+    return keep_input
+
+
+def _maybe_enqueue(enqueue, tensor_list, keep_input):
+    """The enqueue op of ``tensor_list`` that keeps only what ``keep_input`` says.
+
+    A vector keeps the examples (rows) where it is true — partition 1 of a dynamic_partition;
+    a scalar enqueues all or nothing in a cond, which TF's smart_cond skips when the value
+    is known in the graph (plain `batch` passes True)."""
+    if keep_input.shape.ndims == 1:
+        keep = math_ops.cast(keep_input, dtypes.int32)
+        return enqueue([dynamic_partition(t, keep, num_partitions=2)[1] for t in tensor_list])
+    known = constant_value(keep_input)
+    if known is not None:
+        return enqueue(tensor_list) if bool(known) else no_op()
+    return cond(keep_input, lambda: enqueue(tensor_list), no_op)
+
+
 def _batch(
     default_name,
     name,
@@ -103,19 +144,23 @@ def _batch(
     shapes,
     dynamic_pad,
     allow_smaller_final_batch,
+    keep_input,
 ):
-    """What the four public functions do. ``tensors`` is one list of tensors whose one
+    """What the eight public functions do. ``tensors`` is one list of tensors whose one
     enqueue op ``num_threads`` threads run, or, for the ``_join`` forms (``num_threads``
-    None), a list of such lists, each with an enqueue op and a thread of its own."""
+    None), a list of such lists, each with an enqueue op and a thread of its own.
+    ``make_queue(dtypes, shapes)`` returns the queue and a function adding its fullness
+    summary (TF's ``fraction_of_N_full`` scalars, which ``merge_all`` picks up)."""
     with name_scope(name, default_name, None) as scope:
         if num_threads is None:
             keys, tensor_list_list = _as_tensor_list_list(tensors)
         else:
             keys, tensor_list = _as_tensor_list(tensors)
             tensor_list_list = [tensor_list] * num_threads
+        keep_input = _validate_keep_input(keep_input, enqueue_many)
         dts = [t.dtype.base_dtype for t in tensor_list_list[0]]
         shapes = _shapes(tensor_list_list, shapes, enqueue_many, dynamic_pad)
-        queue = make_queue(dts, shapes)
+        queue, add_fullness_summary = make_queue(dts, shapes)
         enqueue = queue.enqueue_many if enqueue_many else queue.enqueue
         # The same list given for several threads (batch's num_threads) is one enqueue op
         # that each thread runs; every list of a join gets an op of its own.
@@ -123,9 +168,10 @@ def _batch(
         enqueue_ops = []
         for tl in tensor_list_list:
             if id(tl) not in made:
-                made[id(tl)] = enqueue(tl)
+                made[id(tl)] = _maybe_enqueue(enqueue, tl, keep_input)
             enqueue_ops.append(made[id(tl)])
         add_queue_runner(QueueRunner(queue, enqueue_ops))
+        add_fullness_summary(queue)
         if allow_smaller_final_batch:
             out = queue.dequeue_up_to(batch_size, name=scope)
         else:
@@ -136,17 +182,36 @@ def _batch(
 def _fifo(capacity, dynamic_pad, shared_name):
     def make(dts, shapes):
         if dynamic_pad:
-            return PaddingFIFOQueue(capacity, dts, shapes, shared_name=shared_name)
-        return FIFOQueue(capacity, dts, shapes=shapes, shared_name=shared_name)
+            queue = PaddingFIFOQueue(capacity, dts, shapes, shared_name=shared_name)
+        else:
+            queue = FIFOQueue(capacity, dts, shapes=shapes, shared_name=shared_name)
+        return queue, fullness
+
+    def fullness(queue):
+        size = math_ops.cast(queue.size(), dtypes.float32)
+        summary_ops.scalar(f"fraction_of_{capacity}_full", size * (1.0 / capacity))
 
     return make
 
 
 def _shuffling(capacity, min_after_dequeue, seed, shared_name):
+    if capacity <= min_after_dequeue:
+        raise ValueError(
+            f"capacity {capacity} must be bigger than min_after_dequeue {min_after_dequeue}."
+        )
+
     def make(dts, shapes):
-        return RandomShuffleQueue(
+        queue = RandomShuffleQueue(
             capacity, min_after_dequeue, dts, shapes=shapes, seed=seed, shared_name=shared_name
         )
+        return queue, fullness
+
+    def fullness(queue):
+        # Only what is above min_after_dequeue can be dequeued: that is the fullness shown.
+        over = math_ops.maximum(0, queue.size() - min_after_dequeue)
+        full = math_ops.cast(over, dtypes.float32) * (1.0 / (capacity - min_after_dequeue))
+        name = f"fraction_over_{min_after_dequeue}_of_{capacity - min_after_dequeue}_full"
+        summary_ops.scalar(name, full)
 
     return make
 
@@ -182,6 +247,7 @@ def batch(
         shapes,
         dynamic_pad,
         allow_smaller_final_batch,
+        True,
     )
 
 
@@ -214,6 +280,7 @@ def batch_join(
         shapes,
         dynamic_pad,
         allow_smaller_final_batch,
+        True,
     )
 
 
@@ -249,6 +316,7 @@ def shuffle_batch(
         shapes,
         False,
         allow_smaller_final_batch,
+        True,
     )
 
 
@@ -282,4 +350,136 @@ def shuffle_batch_join(
         shapes,
         False,
         allow_smaller_final_batch,
+        True,
+    )
+
+
+# -- the conditional forms: keep_input says which examples go into the queue ---------------
+def maybe_batch(
+    tensors,
+    keep_input,
+    batch_size,
+    num_threads=1,
+    capacity=32,
+    enqueue_many=False,
+    shapes=None,
+    dynamic_pad=False,
+    allow_smaller_final_batch=False,
+    shared_name=None,
+    name=None,
+):
+    """As `batch`, enqueuing an example only where ``keep_input`` is true: a scalar bool
+    tensor (the whole example, or with ``enqueue_many`` the whole list of examples) or, with
+    ``enqueue_many``, a vector with one bool per example.
+
+    Raises ValueError when ``keep_input``'s rank is unknown, above 1, or 1 without
+    ``enqueue_many``.
+
+    >>> import teachflow as tf
+    >>> x = tf.train.maybe_batch([tf.constant([1, 2, 3])], [True, False, True], 2,
+    ...                          enqueue_many=True)
+    >>> with tf.train.MonitoredSession() as sess:
+    ...     print(sess.run(x))
+    [1 3]
+    """
+    return _batch(
+        "batch",
+        name,
+        tensors,
+        num_threads,
+        _fifo(capacity, dynamic_pad, shared_name),
+        batch_size,
+        enqueue_many,
+        shapes,
+        dynamic_pad,
+        allow_smaller_final_batch,
+        keep_input,
+    )
+
+
+def maybe_batch_join(
+    tensors_list,
+    keep_input,
+    batch_size,
+    capacity=32,
+    enqueue_many=False,
+    shapes=None,
+    dynamic_pad=False,
+    allow_smaller_final_batch=False,
+    shared_name=None,
+    name=None,
+):
+    """As `batch_join`, keeping only the examples ``keep_input`` says (see `maybe_batch`)."""
+    return _batch(
+        "batch_join",
+        name,
+        tensors_list,
+        None,
+        _fifo(capacity, dynamic_pad, shared_name),
+        batch_size,
+        enqueue_many,
+        shapes,
+        dynamic_pad,
+        allow_smaller_final_batch,
+        keep_input,
+    )
+
+
+def maybe_shuffle_batch(
+    tensors,
+    batch_size,
+    capacity,
+    min_after_dequeue,
+    keep_input,
+    num_threads=1,
+    seed=None,
+    enqueue_many=False,
+    shapes=None,
+    allow_smaller_final_batch=False,
+    shared_name=None,
+    name=None,
+):
+    """As `shuffle_batch`, keeping only the examples ``keep_input`` says (see `maybe_batch`);
+    ``keep_input`` comes after ``min_after_dequeue``, as in TF."""
+    return _batch(
+        "shuffle_batch",
+        name,
+        tensors,
+        num_threads,
+        _shuffling(capacity, min_after_dequeue, seed, shared_name),
+        batch_size,
+        enqueue_many,
+        shapes,
+        False,
+        allow_smaller_final_batch,
+        keep_input,
+    )
+
+
+def maybe_shuffle_batch_join(
+    tensors_list,
+    batch_size,
+    capacity,
+    min_after_dequeue,
+    keep_input,
+    seed=None,
+    enqueue_many=False,
+    shapes=None,
+    allow_smaller_final_batch=False,
+    shared_name=None,
+    name=None,
+):
+    """As `shuffle_batch_join`, keeping only the examples ``keep_input`` says."""
+    return _batch(
+        "shuffle_batch_join",
+        name,
+        tensors_list,
+        None,
+        _shuffling(capacity, min_after_dequeue, seed, shared_name),
+        batch_size,
+        enqueue_many,
+        shapes,
+        False,
+        allow_smaller_final_batch,
+        keep_input,
     )

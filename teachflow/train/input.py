@@ -15,14 +15,14 @@ limit, which closes the queue so readers drain it and then get OutOfRangeError t
 
 from __future__ import annotations
 
-import numpy as np
-
 from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import GraphKeys
 from teachflow.framework.scopes import control_dependencies, name_scope
 from teachflow.framework.shapes import as_shape
+from teachflow.ops import math_ops, summary_ops
 from teachflow.ops.array_ops import identity
+from teachflow.ops.constant_op import constant
 from teachflow.ops.data_flow_ops import FIFOQueue
 from teachflow.ops.filling import range as _range
 from teachflow.ops.gathering import gather
@@ -48,7 +48,8 @@ def limit_epochs(tensor, num_epochs=None, name=None):
     if num_epochs <= 0:
         raise ValueError(f"num_epochs must be > 0 not {num_epochs}.")
     with name_scope(name, "limit_epochs", [tensor]) as scope:
-        zero64 = np.int64(0)
+        # A Const node ("limit_epochs/Const") is the initial value, as in TF's graph.
+        zero64 = constant(0, dtype=dtypes.int64)
         epochs = Variable(
             zero64, name="epochs", trainable=False, collections=[GraphKeys.LOCAL_VARIABLES]
         )
@@ -93,6 +94,10 @@ def input_producer(
         )
         enq = q.enqueue_many([input_tensor])
         add_queue_runner(QueueRunner(q, [enq], cancel_op=cancel_op))
+        if summary_name is not None:
+            # TensorBoard shows how full the queue stays: near 0 means input is the bottleneck.
+            size = math_ops.cast(q.size(), dtypes.float32)
+            summary_ops.scalar(summary_name, size * (1.0 / capacity))
         return q
 
 
@@ -140,7 +145,15 @@ def range_input_producer(
     with name_scope(name, "input_producer", [limit]) as scope:
         rng = _range(limit, dtype=dtypes.int32)
         return input_producer(
-            rng, [], num_epochs, shuffle, seed, capacity, shared_name, None, scope
+            rng,
+            [],
+            num_epochs,
+            shuffle,
+            seed,
+            capacity,
+            shared_name,
+            f"fraction_of_{capacity}_full",
+            scope,
         )
 
 
