@@ -150,7 +150,10 @@ def _selu_grad(op, grad):
 
 
 def _softplus_grad(op, grad):
-    return [_grad_op("SoftplusGrad", grad, op.inputs[0])]
+    # TF 2.21 builds grad * sigmoid(x), not its SoftplusGrad op (kept for older graphs).
+    from teachflow.ops.unary_ops import sigmoid
+
+    return [grad * sigmoid(op.inputs[0])]
 
 
 def _softsign_grad(op, grad):

@@ -20,9 +20,9 @@ import numpy as np
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.operation import Tensor
-from teachflow.framework.scopes import name_scope
+from teachflow.framework.scopes import control_dependencies, name_scope
 from teachflow.framework.shapes import TensorShape
-from teachflow.ops import special_functions
+from teachflow.ops import constant_op, special_functions
 from teachflow.ops.arithmetic_ops import add, multiply, negative, subtract
 from teachflow.ops.comparison_ops import equal, merge_shapes, where_v2
 from teachflow.ops.elementwise import (
@@ -142,7 +142,9 @@ def _polygamma_grad(op, grad):
 
 def _digamma_grad(op, grad):
     x = op.inputs[0]
-    return [multiply(grad, polygamma(scalar_like(1, x), x))]
+    # As TF: trigamma waits for the gradient, and ``*`` names the product ``mul``.
+    with control_dependencies([grad]):
+        return [grad * polygamma(constant_op.constant(1, dtype=x.dtype), x)]
 
 
 for _type, _fn, _grad in (

@@ -296,11 +296,17 @@ def test_floordiv_has_no_gradient():
 
 
 def test_gradient_of_unknown_shapes_uses_broadcast_gradient_args(sess):
+    # [None, 3] + [3] is decided statically (b is summed over axis 0, as TF does); only an
+    # unknown dimension facing a known one needs BroadcastGradientArgs at run time.
     x = tf.placeholder(tf.float32, [None, 3])
     b = tf.placeholder(tf.float32, [3])
+    b_unknown = tf.placeholder(tf.float32, [None])
     y = x + b
     gx, gb = tf.gradients(y, [x, b], grad_ys=tf.ones_like(y))
+    assert "BroadcastGradientArgs" not in {op.type for op in sess.graph.get_operations()}
+    _, gu = tf.gradients(x + b_unknown, [x, b_unknown])
     types = {op.type for op in sess.graph.get_operations()}
     assert "BroadcastGradientArgs" in types
-    vx, vb = sess.run([gx, gb], {x: np.ones([4, 3]), b: np.ones(3)})
-    assert vx.shape == (4, 3) and vb.tolist() == [4.0, 4.0, 4.0]
+    feed = {x: np.ones([4, 3]), b: np.ones(3), b_unknown: np.ones(1)}
+    vx, vb, vu = sess.run([gx, gb, gu], feed)
+    assert vx.shape == (4, 3) and vb.tolist() == [4.0, 4.0, 4.0] and vu.tolist() == [12.0]
