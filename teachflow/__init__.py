@@ -30,7 +30,9 @@ from teachflow import (
     random,
     saved_model,
     sets,
+    signal,
     sparse,
+    spectral,
     strings,
     summary,
     test,
@@ -101,6 +103,7 @@ from teachflow.ops.bitcast_ops import *  # noqa: F403
 from teachflow.ops.broadcast_ops import *  # noqa: F403
 from teachflow.ops.check_ops import *  # noqa: F403
 from teachflow.ops.clip_ops import *  # noqa: F403
+from teachflow.ops.complex_ops import *  # noqa: F403
 from teachflow.ops.confusion_matrix_ops import *  # noqa: F403
 from teachflow.ops.constant_op import *  # noqa: F403
 from teachflow.ops.contraction_ops import *  # noqa: F403
@@ -114,6 +117,7 @@ from teachflow.ops.diag_ops import *  # noqa: F403
 from teachflow.ops.edit_distance_ops import *  # noqa: F403
 from teachflow.ops.example_batch_parsing_ops import *  # noqa: F403
 from teachflow.ops.example_parsing_ops import *  # noqa: F403
+from teachflow.ops.fft_ops import fft, fft2d, fft3d, ifft, ifft2d, ifft3d  # noqa: F401
 from teachflow.ops.functional_ops import foldl, foldr, map_fn, scan  # noqa: F401
 from teachflow.ops.gamma_poisson_ops import random_gamma, random_poisson  # noqa: F401
 from teachflow.ops.gradients import *  # noqa: F403
@@ -146,12 +150,7 @@ from teachflow.ops.set_ops import *  # noqa: F403
 from teachflow.ops.shape_checks import assert_rank_at_least, assert_rank_in  # noqa: F401
 from teachflow.ops.sort_ops import *  # noqa: F403
 from teachflow.ops.space_depth_ops import *  # noqa: F403
-from teachflow.ops.sparse_binary_ops import *  # noqa: F403
-from teachflow.ops.sparse_join_ops import *  # noqa: F403
-from teachflow.ops.sparse_layout_ops import *  # noqa: F403
-from teachflow.ops.sparse_matmul_ops import *  # noqa: F403
 from teachflow.ops.sparse_ops import *  # noqa: F403
-from teachflow.ops.sparse_reduce_ops import *  # noqa: F403
 from teachflow.ops.sparse_segment_ops import *  # noqa: F403
 from teachflow.ops.special_function_ops import *  # noqa: F403
 from teachflow.ops.special_math_ops import *  # noqa: F403

@@ -39,6 +39,7 @@ from teachflow.ops.comparison_ops import (
     logical_xor,
     not_equal,
 )
+from teachflow.ops.complex_ops import angle, conj, imag, real
 from teachflow.ops.confusion_matrix_ops import confusion_matrix
 from teachflow.ops.euclidean_norm_ops import reduce_euclidean_norm
 from teachflow.ops.numeric_checks import is_non_decreasing, is_strictly_increasing

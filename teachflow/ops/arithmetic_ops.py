@@ -19,10 +19,10 @@ import operator
 from teachflow.framework import dtypes, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.operation import Tensor
-from teachflow.framework.scopes import control_dependencies, name_scope
+from teachflow.framework.scopes import name_scope
 from teachflow.ops import comparison_ops
-from teachflow.ops.broadcast_gradients import reduce_gradient_args
 from teachflow.ops.elementwise import (
+    COMPLEX,
     FLOATS,
     NUMERIC,
     SIGNED,
@@ -33,6 +33,7 @@ from teachflow.ops.elementwise import (
     kernel_of,
     make_op,
     reduce_to_shape,
+    scalar_like,
     sized_broadcast,
     unary_of,
     unary_op,
@@ -105,29 +106,30 @@ def _squared_difference(x, y):
 
 
 # -- gradients ---------------------------------------------------------------------------
-# TF 2.21's gradients sum a broadcast input's share back with reduce_gradient_args (Shape,
-# Shape_1, Sum, Reshape under the op's ``_grad`` scope), and skip that when nothing was
-# broadcast; their arithmetic is written with Python operators (``mul``, ``sub/y``...).
 def _add_grad(op, grad):
     x, y = op.inputs
-    if _same_full_shape(x, y, grad):
-        return [grad, grad]
-    return reduce_gradient_args(x, y, grad, grad)
+    return [reduce_to_shape(grad, x), reduce_to_shape(grad, y)]
 
 
 def _sub_grad(op, grad):
     x, y = op.inputs
-    if _same_full_shape(x, y, grad):
-        return [grad, -grad]
-    return reduce_gradient_args(x, y, grad, -grad)
+    return [reduce_to_shape(grad, x), reduce_to_shape(negative(grad), y)]
 
 
 def _mul_grad(op, grad):
     x, y = op.inputs
+    if grad.dtype.base_dtype.is_complex:
+        # TF's gradient for complex inputs multiplies by the conjugate of the other factor.
+        from teachflow.ops.complex_ops import conj
+
+        return [
+            reduce_to_shape(multiply(grad, conj(y)), x),
+            reduce_to_shape(multiply(conj(x), grad), y),
+        ]
     if _same_full_shape(x, y, grad) and grad.dtype.base_dtype in (dtypes.int32, dtypes.float32):
         # TF's shortcut when nothing was broadcast: grad * y and grad * x (in that order).
         return [multiply(grad, y), multiply(grad, x)]
-    return reduce_gradient_args(x, y, multiply(grad, y), multiply(x, grad))
+    return [reduce_to_shape(multiply(grad, y), x), reduce_to_shape(multiply(x, grad), y)]
 
 
 def _same_full_shape(*tensors) -> bool:
@@ -138,11 +140,16 @@ def _same_full_shape(*tensors) -> bool:
 def _div_grad(op, grad):
     # d(x/y)/dx = 1/y and d(x/y)/dy = -x/y^2, written as TensorFlow writes them.
     x, y = op.inputs
-    if not x.dtype.base_dtype.is_floating:
+    if x.dtype.base_dtype.is_complex:
+        # TF's complex gradient divides by the conjugates.
+        from teachflow.ops.complex_ops import conj
+
+        x, y = conj(x), conj(y)
+    elif not x.dtype.base_dtype.is_floating:
         return [None, None]
     gx = realdiv(grad, y)
-    gy = grad * realdiv(realdiv(-x, y), y)
-    return reduce_gradient_args(op.inputs[0], op.inputs[1], gx, gy)
+    gy = multiply(grad, realdiv(realdiv(negative(x), y), y))
+    return [reduce_to_shape(gx, op.inputs[0]), reduce_to_shape(gy, op.inputs[1])]
 
 
 def _floor_mod_grad(op, grad):
@@ -158,13 +165,14 @@ def _pow_grad(op, grad):
         return [None, None]
     from teachflow.ops import array_ops
 
-    gx = grad * y * pow(x, y - 1)
+    z = op.outputs[0]
+    gx = multiply(multiply(grad, y), pow(x, subtract(y, scalar_like(1, y))))
     # log(x) only where x > 0: the gradient for y at x <= 0 is taken to be 0, as in TF.
-    mask = x > 0
+    mask = comparison_ops.greater(x, scalar_like(0, x))
     safe_x = comparison_ops.where(mask, x, array_ops.ones_like(x))
     log_x = comparison_ops.where(mask, unary_op("Log", safe_x, None), array_ops.zeros_like(x))
-    gy = grad * op.outputs[0] * log_x
-    return reduce_gradient_args(x, y, gx, gy)
+    gy = multiply(multiply(grad, z), log_x)
+    return [reduce_to_shape(gx, x), reduce_to_shape(gy, y)]
 
 
 def _maximum_minimum_grad(selector):
@@ -175,23 +183,17 @@ def _maximum_minimum_grad(selector):
 
         x, y = op.inputs
         zeros = array_ops.zeros_like(grad)
-        x_mask = selector(x, y)
-        x_chosen = comparison_ops.where_v2(x_mask, grad, zeros)
-        y_chosen = comparison_ops.where_v2(x_mask, zeros, grad)
-        return reduce_gradient_args(x, y, x_chosen, y_chosen)
+        x_chosen = comparison_ops.where_v2(selector(x, y), grad, zeros)
+        y_chosen = comparison_ops.where_v2(selector(x, y), zeros, grad)
+        return [reduce_to_shape(x_chosen, x), reduce_to_shape(y_chosen, y)]
 
     return grad_fn
 
 
 def _squared_difference_grad(op, grad):
     x, y = op.inputs
-    with control_dependencies([grad]):
-        # TF's scalar_mul(2.0, grad): a ``scalar`` constant times grad in a ``Mul``.
-        two = convert_to_tensor(2.0, dtype=grad.dtype.base_dtype, name="scalar")
-        gx = multiply(two, grad) * (x - y)
-    if _same_full_shape(x, y, grad):
-        return [gx, -gx]
-    return reduce_gradient_args(x, y, gx, -gx)
+    gx = multiply(multiply(scalar_like(2, grad), grad), subtract(x, y))
+    return [reduce_to_shape(gx, x), reduce_to_shape(negative(gx), y)]
 
 
 def _no_gradient(op, grad):
@@ -201,11 +203,11 @@ def _no_gradient(op, grad):
 # -- the op table ------------------------------------------------------------------------
 _BINARY = (
     # op type, dtypes it accepts, kernel factory, gradient
-    ("AddV2", NUMERIC, kernel_of(operator.add), _add_grad),
+    ("AddV2", NUMERIC + COMPLEX, kernel_of(operator.add), _add_grad),
     ("Add", NUMERIC + (dtypes.string,), kernel_of(operator.add), _add_grad),
-    ("Sub", NUMERIC, kernel_of(operator.sub), _sub_grad),
-    ("Mul", NUMERIC, kernel_of(operator.mul), _mul_grad),
-    ("RealDiv", FLOATS, kernel_of(operator.truediv), _div_grad),
+    ("Sub", NUMERIC + COMPLEX, kernel_of(operator.sub), _sub_grad),
+    ("Mul", NUMERIC + COMPLEX, kernel_of(operator.mul), _mul_grad),
+    ("RealDiv", FLOATS + COMPLEX, kernel_of(operator.truediv), _div_grad),
     ("Div", NUMERIC, _div_kernel, _div_grad),
     ("FloorDiv", NUMERIC, _by_name("floor_divide"), _no_gradient),
     ("FloorMod", NUMERIC, _by_name("mod"), _floor_mod_grad),
@@ -226,7 +228,7 @@ for _type, _allowed, _kernel, _grad in _BINARY:
     )
 
 registry.register(
-    "Neg", unary_of(SIGNED), kernel_of(operator.neg), grad=lambda op, g: [negative(g)]
+    "Neg", unary_of(SIGNED + COMPLEX), kernel_of(operator.neg), grad=lambda op, g: [negative(g)]
 )
 
 

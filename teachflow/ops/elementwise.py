@@ -33,6 +33,7 @@ SIGNED = FLOATS + SIGNED_INTS
 NUMERIC = FLOATS + INTEGERS
 EVERY = NUMERIC + (dtypes.bool_, dtypes.string)
 INDEX = (dtypes.int32, dtypes.int64)
+COMPLEX = (dtypes.complex64, dtypes.complex128)
 
 
 def check_allowed(t, allowed, param="x"):

@@ -21,11 +21,18 @@ from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape, broadcast_shapes
 from teachflow.ops import blas_threads
 from teachflow.ops.allocation import check_output
-from teachflow.ops.elementwise import FLOATS, check_allowed, convert_like, make_op, reduce_to_shape
+from teachflow.ops.elementwise import (
+    COMPLEX,
+    FLOATS,
+    check_allowed,
+    convert_like,
+    make_op,
+    reduce_to_shape,
+)
 
 __all__ = ["matmul"]
 
-_MATMUL_DTYPES = FLOATS + (dtypes.int32, dtypes.int64)
+_MATMUL_DTYPES = FLOATS + (dtypes.int32, dtypes.int64) + COMPLEX
 
 
 def _check_dtypes(op):
@@ -99,6 +106,10 @@ def _matmul_kernel(flag_a, flag_b, batched):
                 )
             x = xp.swapaxes(a, -1, -2) if ta else a
             y = xp.swapaxes(b, -1, -2) if tb else b
+            if batched and xp.iscomplexobj(a):
+                # BatchMatMul's adj_x and adj_y take the adjoint: transposed and conjugated.
+                x = xp.conj(x) if ta else x
+                y = xp.conj(y) if tb else y
             if x.shape[-1] != y.shape[-2]:
                 raise errors.InvalidArgumentError(
                     None,
@@ -139,6 +150,12 @@ def _matmul_grad_pair(op, grad, flag_a, flag_b, product):
 
 def _matmul_grad(op, grad):
     def product(x, y, tx, ty):
+        if grad.dtype.base_dtype.is_complex:
+            # TF multiplies by the conjugates of the operands for complex inputs.
+            from teachflow.ops.complex_ops import conj
+
+            x = x if x is grad else conj(x)
+            y = y if y is grad else conj(y)
         return matmul(x, y, transpose_a=tx, transpose_b=ty)
 
     return list(_matmul_grad_pair(op, grad, "transpose_a", "transpose_b", product))

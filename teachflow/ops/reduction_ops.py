@@ -36,7 +36,7 @@ from teachflow.ops.arithmetic_ops import (
     subtract,
     truediv,
 )
-from teachflow.ops.elementwise import INDEX, NUMERIC, check_allowed, check_bool, make_op
+from teachflow.ops.elementwise import COMPLEX, INDEX, NUMERIC, check_allowed, check_bool, make_op
 from teachflow.ops.scan_ops import cumprod
 from teachflow.ops.static_value import constant_value
 from teachflow.ops.unary_ops import exp, is_finite, log, sqrt, square
@@ -382,7 +382,7 @@ def _prod_grad_dynamic(op, grad):
 
 _REDUCTIONS = (
     # op type, dtypes (None: bool only), kernel, gradient
-    ("Sum", NUMERIC, _sum, _sum_grad),
+    ("Sum", NUMERIC + COMPLEX, _sum, _sum_grad),
     ("Mean", NUMERIC, _mean, _mean_grad),
     ("Max", NUMERIC, _max, _min_or_max_grad),
     ("Min", NUMERIC, _min, _min_or_max_grad),

@@ -21,19 +21,20 @@ import numpy as np
 from teachflow.framework import registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import control_dependencies, name_scope
-from teachflow.ops import constant_op
 from teachflow.ops.arithmetic_ops import add, multiply, negative, realdiv, subtract
 from teachflow.ops.elementwise import (
+    COMPLEX,
     FLOATS,
     binary,
     broadcast_of,
     kernel_of,
     reduce_to_shape,
+    scalar_like,
     unary_of,
     unary_op,
     xp_kernel,
 )
-from teachflow.ops.unary_ops import exp, reciprocal, sqrt, square
+from teachflow.ops.unary_ops import exp, reciprocal, rsqrt, square
 
 __all__ = [
     "acos",
@@ -131,32 +132,21 @@ def _div_no_nan_kernel(op, device):
 
 
 # -- gradients (TensorFlow's math_grad.py) --------------------------------------------------------
-# TF builds most of these under ``control_dependencies([grad])`` (so nothing is computed
-# before the gradient arrives: ``Square(x, ^grad)``, ``Const(^grad)``) and multiplies with
-# the ``*`` operator (``.../mul``).
-def _one_minus_square(op, grad, invert, negate=False):
-    """``grad * invert(1 - x^2)`` (``-grad`` if ``negate``) as TF's asin/acos/atanh
-    gradients build it."""
-    with control_dependencies([grad]):
-        x2 = square(op.inputs[0])
-        one = constant_op.constant(1, dtype=grad.dtype)
-        inv = invert(subtract(one, x2))
-        return [(-grad if negate else grad) * inv]
+def _one_minus_square(x):
+    return subtract(scalar_like(1, x), square(x))
 
 
 def _acos_grad(op, grad):
-    return _one_minus_square(op, grad, lambda d: reciprocal(sqrt(d)), negate=True)
+    return [negative(multiply(grad, rsqrt(_one_minus_square(op.inputs[0]))))]
 
 
 def _asin_grad(op, grad):
-    return _one_minus_square(op, grad, lambda d: reciprocal(sqrt(d)))
+    return [multiply(grad, rsqrt(_one_minus_square(op.inputs[0])))]
 
 
 def _atan_grad(op, grad):
-    with control_dependencies([grad]):
-        x2 = square(op.inputs[0])
-        one = constant_op.constant(1, dtype=grad.dtype)
-        return [grad * reciprocal(add(one, x2))]
+    x = op.inputs[0]
+    return [multiply(grad, reciprocal(add(scalar_like(1, x), square(x))))]
 
 
 def _atan2_grad(op, grad):
@@ -170,38 +160,33 @@ def _atan2_grad(op, grad):
 
 
 def _sinh_grad(op, grad):
-    with control_dependencies([grad]):
-        return [grad * cosh(op.inputs[0])]
+    return [multiply(grad, cosh(op.inputs[0]))]
 
 
 def _cosh_grad(op, grad):
-    with control_dependencies([grad]):
-        return [grad * sinh(op.inputs[0])]
+    return [multiply(grad, sinh(op.inputs[0]))]
 
 
 def _asinh_grad(op, grad):
-    with control_dependencies([grad]):
-        return [grad / cosh(op.outputs[0])]
+    return [realdiv(grad, cosh(op.outputs[0]))]
 
 
 def _acosh_grad(op, grad):
-    with control_dependencies([grad]):
-        return [grad / sinh(op.outputs[0])]
+    return [realdiv(grad, sinh(op.outputs[0]))]
 
 
 def _atanh_grad(op, grad):
-    return _one_minus_square(op, grad, reciprocal)
+    return [multiply(grad, reciprocal(_one_minus_square(op.inputs[0])))]
 
 
-def _erf_grad(op, grad, scale=2 / math.sqrt(math.pi)):
-    # The constant is made before the control dependency, the rest waits for grad.
-    two_over_root_pi = constant_op.constant(scale, dtype=grad.dtype)
-    with control_dependencies([grad]):
-        return [grad * two_over_root_pi * exp(-square(op.inputs[0]))]
+def _erf_grad(op, grad):
+    x = op.inputs[0]
+    two_over_root_pi = scalar_like(2 / math.sqrt(math.pi), x)
+    return [multiply(grad, multiply(two_over_root_pi, exp(negative(square(x)))))]
 
 
 def _erfc_grad(op, grad):
-    return _erf_grad(op, grad, scale=-2 / math.sqrt(math.pi))
+    return [negative(_erf_grad(op, grad)[0])]
 
 
 def _lgamma_grad(op, grad):
@@ -246,7 +231,9 @@ _UNARY = (
 for _type, _kernel, _grad in _UNARY:
     registry.register(_type, unary_of(FLOATS), _kernel, grad=_grad)
 registry.register("Atan2", broadcast_of(FLOATS), kernel_of(np.arctan2), grad=_atan2_grad)
-registry.register("DivNoNan", broadcast_of(FLOATS), _div_no_nan_kernel, grad=_div_no_nan_grad)
+registry.register(
+    "DivNoNan", broadcast_of(FLOATS + COMPLEX), _div_no_nan_kernel, grad=_div_no_nan_grad
+)
 
 
 # -- the public functions ----------------------------------------------------------------------

@@ -17,8 +17,9 @@ from teachflow.framework import dtypes, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import control_dependencies
 from teachflow.ops import constant_op
-from teachflow.ops.arithmetic_ops import multiply, subtract
+from teachflow.ops.arithmetic_ops import add, multiply, negative, subtract
 from teachflow.ops.elementwise import (
+    COMPLEX,
     FLOATS,
     NUMERIC,
     SIGNED,
@@ -103,28 +104,24 @@ def _log_grad(op, grad):
 
 
 def _log1p_grad(op, grad):
-    with control_dependencies([grad]):
-        return [grad * reciprocal(1 + op.inputs[0])]
+    x = op.inputs[0]
+    return [multiply(grad, reciprocal(add(scalar_like(1, x), x)))]
 
 
 def _expm1_grad(op, grad):
-    with control_dependencies([grad]):
-        return [grad * exp(op.inputs[0])]
+    return [multiply(grad, exp(op.inputs[0]))]
 
 
 def _sin_grad(op, grad):
-    with control_dependencies([grad]):
-        return [grad * cos(op.inputs[0])]
+    return [multiply(grad, cos(op.inputs[0]))]
 
 
 def _cos_grad(op, grad):
-    with control_dependencies([grad]):
-        return [-grad * sin(op.inputs[0])]
+    return [multiply(negative(grad), sin(op.inputs[0]))]
 
 
 def _tan_grad(op, grad):
-    with control_dependencies([grad]):
-        return [square(reciprocal(cos(op.inputs[0]))) * grad]
+    return [multiply(grad, square(reciprocal(cos(op.inputs[0]))))]
 
 
 def _sign_grad(op, grad):
@@ -148,7 +145,7 @@ _UNARY = (
     ("Square", NUMERIC, kernel_of(lambda x: x * x), _square_grad),
     ("Sqrt", FLOATS, xp_kernel("sqrt"), _by_output("SqrtGrad")),
     ("Rsqrt", FLOATS, _rsqrt_kernel, _by_output("RsqrtGrad")),
-    ("Exp", FLOATS, xp_kernel("exp"), _exp_grad),
+    ("Exp", FLOATS + COMPLEX, xp_kernel("exp"), _exp_grad),
     ("Log", FLOATS, xp_kernel("log"), _log_grad),
     ("Log1p", FLOATS, xp_kernel("log1p"), _log1p_grad),
     ("Expm1", FLOATS, xp_kernel("expm1"), _expm1_grad),
@@ -156,7 +153,7 @@ _UNARY = (
     ("Cos", FLOATS, xp_kernel("cos"), _cos_grad),
     ("Tan", FLOATS, xp_kernel("tan"), _tan_grad),
     ("Sign", SIGNED, xp_kernel("sign"), _sign_grad),
-    ("Reciprocal", FLOATS, kernel_of(lambda x: 1 / x), _by_output("ReciprocalGrad")),
+    ("Reciprocal", FLOATS + COMPLEX, kernel_of(lambda x: 1 / x), _by_output("ReciprocalGrad")),
     ("Floor", FLOATS, xp_kernel("floor"), _piecewise_constant),
     ("Ceil", FLOATS, xp_kernel("ceil"), _piecewise_constant),
     # numpy's round, like TensorFlow's, sends halves to the even neighbour.
@@ -221,7 +218,15 @@ for _type, _fn, _grad in _GRAD_OPS:
 
 # -- the public functions ----------------------------------------------------------------
 def abs(x, name=None):  # noqa: A001 - TensorFlow's name
-    """``|x|`` elementwise; also what ``abs(t)`` builds."""
+    """``|x|`` elementwise; also what ``abs(t)`` builds (``ComplexAbs`` for complex ``x``)."""
+    import numpy as np
+
+    from teachflow.framework.operation import Tensor
+    from teachflow.ops.complex_ops import complex_abs
+
+    is_complex = x.dtype.is_complex if isinstance(x, Tensor) else np.iscomplexobj(x)
+    if is_complex:
+        return complex_abs(x, name)
     return unary_op("Abs", x, name)
 
 

@@ -205,19 +205,6 @@ OP_FAMILY_RULES = (
     ("array", "exact", "ScatterNd"),
     ("array", "exact", "SparseToDense"),
     ("array", "exact", "EditDistance"),
-    # SparseTensor ops: those that move entries are array ops; sums and maxima reductions.
-    ("array", "exact", "SparseConcat"),
-    ("array", "exact", "SparseReorder"),
-    ("array", "exact", "SparseReshape"),
-    ("array", "exact", "SparseSlice"),
-    ("array", "exact", "SparseSplit"),
-    ("array", "exact", "SparseFillEmptyRows"),
-    ("reduction", "prefix", "SparseReduce"),
-    ("nn", "exact", "SparseSoftmax"),
-    ("math", "exact", "SparseAdd"),
-    ("math", "exact", "SparseTensorDenseAdd"),
-    ("math", "prefix", "SparseDenseCwise"),
-    ("math", "prefix", "SparseSparseM"),  # SparseSparseMaximum / Minimum
     ("state", "prefix", "Scatter"),
     ("state", "prefix", "ResourceScatter"),
     ("state", "exact", "IsVariableInitialized"),
@@ -420,7 +407,10 @@ _MATH_TYPES = frozenset(
     "LogicalOr Maximum Minimum Mul Neg NotEqual Pow RealDiv Reciprocal Round Rsqrt Select "
     "SelectV2 Sign Sin Sqrt Square SquaredDifference Sub Tan TruncateDiv TruncateMod "
     "Acos Acosh Asin Asinh Atan Atan2 Atanh Cosh Sinh Tanh Digamma Erf Erfc Lgamma Rint "
-    "DivNoNan Igamma Igammac Betainc Zeta Polygamma".split()
+    "DivNoNan Igamma Igammac Betainc Zeta Polygamma "
+    # complex numbers and the Fourier transforms
+    "Complex Real Imag Conj ComplexAbs Angle FFT IFFT FFT2D IFFT2D FFT3D IFFT3D "
+    "RFFT IRFFT RFFT2D IRFFT2D RFFT3D IRFFT3D".split()
 )
 
 
