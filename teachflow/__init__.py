@@ -160,6 +160,7 @@ from teachflow.ops.string_ops import *  # noqa: F403
 from teachflow.ops.string_split_ops import *  # noqa: F403
 from teachflow.ops.template import make_template  # noqa: F401
 from teachflow.ops.tensor_array_ops import TensorArray  # noqa: F401
+from teachflow.ops.tensor_serialization_ops import parse_tensor, serialize_tensor  # noqa: F401
 from teachflow.ops.variable_scope import *  # noqa: F403
 from teachflow.ops.variables import *  # noqa: F403
 from teachflow.proto.messages import (
