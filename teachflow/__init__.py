@@ -150,7 +150,12 @@ from teachflow.ops.set_ops import *  # noqa: F403
 from teachflow.ops.shape_checks import assert_rank_at_least, assert_rank_in  # noqa: F401
 from teachflow.ops.sort_ops import *  # noqa: F403
 from teachflow.ops.space_depth_ops import *  # noqa: F403
+from teachflow.ops.sparse_binary_ops import *  # noqa: F403
+from teachflow.ops.sparse_join_ops import *  # noqa: F403
+from teachflow.ops.sparse_layout_ops import *  # noqa: F403
+from teachflow.ops.sparse_matmul_ops import *  # noqa: F403
 from teachflow.ops.sparse_ops import *  # noqa: F403
+from teachflow.ops.sparse_reduce_ops import *  # noqa: F403
 from teachflow.ops.sparse_segment_ops import *  # noqa: F403
 from teachflow.ops.special_function_ops import *  # noqa: F403
 from teachflow.ops.special_math_ops import *  # noqa: F403

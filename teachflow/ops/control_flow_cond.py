@@ -26,6 +26,7 @@ from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.operation import Operation, Tensor
 from teachflow.framework.scopes import colocate_with, control_dependencies, name_scope
+from teachflow.framework.sparse_tensor import SparseTensor
 from teachflow.ops import control_flow_nest as nest
 from teachflow.ops.cond_context import CondContext
 from teachflow.ops.control_flow_primitives import merge, switch
@@ -82,7 +83,13 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
         nest.assert_same_structure(orig_t, orig_f)  # TF lets nest's error through
         if not res_t:
             raise ValueError("'true_fn' and 'false_fn' must return at least one result.")
-        flat_t, flat_f = nest.flatten(res_t), nest.flatten(res_f)
+        for x, y in zip(nest.flatten(res_t), nest.flatten(res_f)):
+            if isinstance(x, SparseTensor) != isinstance(y, SparseTensor):
+                raise ValueError(
+                    "The two structures don't have the same nested structure.\n\n"
+                    f"First structure: {orig_t!r}\n\nSecond structure: {orig_f!r}"
+                )
+        flat_t, flat_f = _components(nest.flatten(res_t)), _components(nest.flatten(res_f))
         for x, y in zip(flat_t, flat_f):
             if x.dtype.base_dtype != y.dtype.base_dtype:
                 raise ValueError(
@@ -91,7 +98,8 @@ def cond(pred, true_fn=None, false_fn=None, strict=False, name=None, fn1=None, f
                     f"{y.dtype.base_dtype.name} from 'false_fn'."
                 )
         merges = [merge([f, t])[0] for f, t in zip(flat_f, flat_t)]
-        merges = nest.pack_sequence_as(orig_t, merges)
+        regrouped = _regroup(nest.flatten(res_t), nest.flatten(res_f), merges)
+        merges = nest.pack_sequence_as(orig_t, regrouped)
         return _unpack_if_singleton(merges) if not strict else merges
 
 
@@ -110,7 +118,34 @@ def _build_branch(context, fn, label):
     return original, result
 
 
+def _components(flat):
+    """The leaves with each SparseTensor as its three tensors (TF's ``expand_composites``)."""
+    out = []
+    for v in flat:
+        out.extend((v.indices, v.values, v.dense_shape) if isinstance(v, SparseTensor) else [v])
+    return out
+
+
+def _regroup(flat_t, flat_f, merged):
+    """``merged`` (one per component) back into one leaf per leaf of the branches."""
+    it, out = iter(merged), []
+    for v, w in zip(flat_t, flat_f):
+        if isinstance(v, SparseTensor):
+            sp = SparseTensor(next(it), next(it), next(it))
+            if v.shape.ndims is not None and v.shape.as_list() == w.shape.as_list():
+                sp._shape = v.shape  # both branches agree: the static shape is known
+            out.append(sp)
+        else:
+            out.append(next(it))
+    return out
+
+
 def _branch_tensor(context, v):
+    if isinstance(v, SparseTensor):
+        parts = [context.process_output(t) for t in (v.indices, v.values, v.dense_shape)]
+        sp = SparseTensor(*parts)
+        sp._shape = v.shape
+        return sp
     if isinstance(v, Operation):
         return with_dependencies([v], context.pivot)  # an op: the pivot, once it ran
     if hasattr(v, "_as_graph_element") and not isinstance(v, Tensor):

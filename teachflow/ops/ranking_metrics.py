@@ -24,8 +24,9 @@ and divides them; ``class_id`` restricts everything to one class.
     ...     print(sess.run(update))
     0.5
 
-Labels given as a SparseTensor need ``sparse_reshape``, which teachflow does not have yet:
-pass dense labels padded with ``-1``.
+Labels may be dense (padded with ``-1``) or a SparseTensor of each example's labels; a
+SparseTensor one rank below the predictions gets its last axis by ``sparse_reshape`` (in a
+cond on the ranks, as TensorFlow builds it).
 """
 
 from __future__ import annotations
@@ -33,11 +34,13 @@ from __future__ import annotations
 from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import add_to_collections, control_dependencies, name_scope
-from teachflow.framework.sparse_tensor import SparseTensor
+from teachflow.framework.sparse_tensor import SparseTensor, SparseTensorValue
 from teachflow.ops import array_ops, math_ops, state_ops
 from teachflow.ops.control_flow_cond import cond
 from teachflow.ops.metrics_impl import _collect, metric_variable
 from teachflow.ops.set_operation_ops import set_difference, set_intersection, set_size
+from teachflow.ops.sparse_join_ops import sparse_concat
+from teachflow.ops.sparse_layout_ops import sparse_reshape, sparse_retain
 from teachflow.ops.special_math_ops import div_no_nan
 from teachflow.ops.top_k_ops import top_k
 from teachflow.ops.weights_broadcast_ops import assert_broadcastable, broadcast_weights
@@ -58,10 +61,25 @@ def _at_k_name(name, k=None, class_id=None):
     return name if class_id is None else f"{name}_class{class_id}"
 
 
+def _tensor_or_sparse(value):
+    """A SparseTensor (a fed SparseTensorValue made one) or a Tensor."""
+    if isinstance(value, SparseTensorValue):
+        return SparseTensor(value.indices, value.values, value.dense_shape)
+    return value if isinstance(value, SparseTensor) else convert_to_tensor(value)
+
+
 def _maybe_expand_labels(labels, predictions):
     """Labels one rank below the predictions get a last axis of size 1 (``expand_labels``)."""
     with name_scope(None, "expand_labels", (labels, predictions)) as scope:
-        labels = convert_to_tensor(labels)
+        labels = _tensor_or_sparse(labels)
+        if isinstance(labels, SparseTensor):
+            return cond(
+                math_ops.equal(array_ops.rank(predictions), array_ops.size(labels.dense_shape) + 1),
+                lambda: sparse_reshape(
+                    labels, shape=array_ops.concat((labels.dense_shape, (1,)), 0), name=scope
+                ),
+                lambda: labels,
+            )
         labels_rank, predictions_rank = labels.shape.ndims, predictions.shape.ndims
         if labels_rank is not None and predictions_rank is not None:
             if predictions_rank == labels_rank:
@@ -81,8 +99,11 @@ def _maybe_expand_labels(labels, predictions):
 
 
 def _select_class_id(ids, selected_id):
-    """Only ``selected_id`` of each row of ``ids``: the intersection with a filled row."""
-    ids = convert_to_tensor(ids)
+    """Only ``selected_id`` of each row of ``ids``: the intersection with a filled row (the
+    entries equal to it, for a SparseTensor)."""
+    ids = _tensor_or_sparse(ids)
+    if isinstance(ids, SparseTensor):
+        return sparse_retain(ids, math_ops.equal(ids.values, selected_id))
     ids_shape = array_ops.shape(ids, out_type=dtypes.int64)
     ids_last_dim = array_ops.size(ids_shape) - 1
     filled_selected_id_shape = math_ops.reduced_shape(
@@ -268,9 +289,28 @@ sparse_precision_at_k = precision_at_k
 
 # -- average precision ----------------------------------------------------------------------------
 def _expand_and_tile(tensor, multiple, dim=0, name=None):
-    """``tensor`` with a new axis before ``dim`` repeated ``multiple`` times (dense labels)."""
+    """``tensor`` with a new axis before ``dim`` repeated ``multiple`` times (a SparseTensor:
+    reshaped, then concatenated ``multiple`` times along the new axis)."""
     with name_scope(name, "expand_and_tile", (tensor, multiple, dim)) as scope:
-        tensor = convert_to_tensor(tensor)
+        tensor = _tensor_or_sparse(tensor)
+        if isinstance(tensor, SparseTensor):
+            if dim < 0:
+                expand_dims = array_ops.reshape(array_ops.size(tensor.dense_shape) + dim, [1])
+            else:
+                expand_dims = [dim]
+            expanded_shape = array_ops.concat(
+                (
+                    array_ops.slice(tensor.dense_shape, [0], expand_dims),
+                    [1],
+                    array_ops.slice(tensor.dense_shape, expand_dims, [-1]),
+                ),
+                0,
+                name="expanded_shape",
+            )
+            expanded = sparse_reshape(tensor, shape=expanded_shape, name="expand")
+            if multiple == 1:
+                return expanded
+            return sparse_concat(dim - 1 if dim < 0 else dim, [expanded] * multiple, name=scope)
         expanded = array_ops.expand_dims(tensor, dim if dim >= 0 else dim - 1, name="expand")
         if multiple == 1:
             return expanded
@@ -284,7 +324,9 @@ def _expand_and_tile(tensor, multiple, dim=0, name=None):
 def _num_relevant(labels, k):
     """Per example, ``min(k, its number of labels >= 0)``: AP's denominator."""
     with name_scope(None, "num_relevant", (labels,)) as scope:
-        labels = convert_to_tensor(labels)
+        labels = _tensor_or_sparse(labels)
+        if isinstance(labels, SparseTensor):  # each example's count of labels
+            return math_ops.minimum(set_size(labels), k, name=scope)
         num_labels = math_ops.reduce_sum(
             math_ops.where_v2(
                 math_ops.greater_equal(labels, 0),
@@ -372,12 +414,20 @@ def _streaming_sparse_average_precision_at_top_k(
 def _clean_out_of_range_indices(labels, num_classes):
     """Labels ``>= num_classes`` become ``-1`` (ignored), only when some are."""
 
-    def clean_labels_out_of_range():
+    def clean_out_of_range(values):
         return math_ops.where_v2(
-            math_ops.greater_equal(labels, num_classes), -1 * array_ops.ones_like(labels), labels
+            math_ops.greater_equal(values, num_classes), -1 * array_ops.ones_like(values), values
         )
 
-    max_labels = math_ops.reduce_max(labels)
+    def clean_labels_out_of_range():
+        if sparse:
+            return SparseTensor(
+                labels.indices, clean_out_of_range(labels.values), labels.dense_shape
+            )
+        return clean_out_of_range(labels)
+
+    sparse = isinstance(labels, SparseTensor)
+    max_labels = math_ops.reduce_max(labels.values if sparse else labels)
     return cond(
         math_ops.greater_equal(max_labels, num_classes), clean_labels_out_of_range, lambda: labels
     )
@@ -401,7 +451,7 @@ def average_precision_at_k(
     ) as scope:
         _, predictions_idx = top_k(predictions, k)
         labels = _clean_out_of_range_indices(
-            convert_to_tensor(labels),
+            _tensor_or_sparse(labels),
             math_ops.cast(array_ops.shape(predictions)[-1], dtypes.int64),
         )
         return _streaming_sparse_average_precision_at_top_k(
