@@ -19,8 +19,9 @@ import operator
 from teachflow.framework import dtypes, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.operation import Tensor
-from teachflow.framework.scopes import name_scope
+from teachflow.framework.scopes import control_dependencies, name_scope
 from teachflow.ops import comparison_ops
+from teachflow.ops.broadcast_gradients import reduce_gradient_args
 from teachflow.ops.elementwise import (
     COMPLEX,
     FLOATS,
@@ -33,7 +34,6 @@ from teachflow.ops.elementwise import (
     kernel_of,
     make_op,
     reduce_to_shape,
-    scalar_like,
     sized_broadcast,
     unary_of,
     unary_op,
@@ -106,14 +106,21 @@ def _squared_difference(x, y):
 
 
 # -- gradients ---------------------------------------------------------------------------
+# TF 2.21's gradients sum a broadcast input's share back with reduce_gradient_args (Shape,
+# Shape_1, Sum, Reshape under the op's ``_grad`` scope), and skip that when nothing was
+# broadcast; their arithmetic is written with Python operators (``mul``, ``sub/y``...).
 def _add_grad(op, grad):
     x, y = op.inputs
-    return [reduce_to_shape(grad, x), reduce_to_shape(grad, y)]
+    if _same_full_shape(x, y, grad):
+        return [grad, grad]
+    return reduce_gradient_args(x, y, grad, grad)
 
 
 def _sub_grad(op, grad):
     x, y = op.inputs
-    return [reduce_to_shape(grad, x), reduce_to_shape(negative(grad), y)]
+    if _same_full_shape(x, y, grad):
+        return [grad, -grad]
+    return reduce_gradient_args(x, y, grad, -grad)
 
 
 def _mul_grad(op, grad):
@@ -122,14 +129,11 @@ def _mul_grad(op, grad):
         # TF's gradient for complex inputs multiplies by the conjugate of the other factor.
         from teachflow.ops.complex_ops import conj
 
-        return [
-            reduce_to_shape(multiply(grad, conj(y)), x),
-            reduce_to_shape(multiply(conj(x), grad), y),
-        ]
+        return reduce_gradient_args(x, y, multiply(grad, conj(y)), multiply(conj(x), grad))
     if _same_full_shape(x, y, grad) and grad.dtype.base_dtype in (dtypes.int32, dtypes.float32):
         # TF's shortcut when nothing was broadcast: grad * y and grad * x (in that order).
         return [multiply(grad, y), multiply(grad, x)]
-    return [reduce_to_shape(multiply(grad, y), x), reduce_to_shape(multiply(x, grad), y)]
+    return reduce_gradient_args(x, y, multiply(grad, y), multiply(x, grad))
 
 
 def _same_full_shape(*tensors) -> bool:
@@ -148,8 +152,8 @@ def _div_grad(op, grad):
     elif not x.dtype.base_dtype.is_floating:
         return [None, None]
     gx = realdiv(grad, y)
-    gy = multiply(grad, realdiv(realdiv(negative(x), y), y))
-    return [reduce_to_shape(gx, op.inputs[0]), reduce_to_shape(gy, op.inputs[1])]
+    gy = grad * realdiv(realdiv(-x, y), y)
+    return reduce_gradient_args(op.inputs[0], op.inputs[1], gx, gy)
 
 
 def _floor_mod_grad(op, grad):
@@ -165,14 +169,13 @@ def _pow_grad(op, grad):
         return [None, None]
     from teachflow.ops import array_ops
 
-    z = op.outputs[0]
-    gx = multiply(multiply(grad, y), pow(x, subtract(y, scalar_like(1, y))))
+    gx = grad * y * pow(x, y - 1)
     # log(x) only where x > 0: the gradient for y at x <= 0 is taken to be 0, as in TF.
-    mask = comparison_ops.greater(x, scalar_like(0, x))
+    mask = x > 0
     safe_x = comparison_ops.where(mask, x, array_ops.ones_like(x))
     log_x = comparison_ops.where(mask, unary_op("Log", safe_x, None), array_ops.zeros_like(x))
-    gy = multiply(multiply(grad, z), log_x)
-    return [reduce_to_shape(gx, x), reduce_to_shape(gy, y)]
+    gy = grad * op.outputs[0] * log_x
+    return reduce_gradient_args(x, y, gx, gy)
 
 
 def _maximum_minimum_grad(selector):
@@ -183,17 +186,23 @@ def _maximum_minimum_grad(selector):
 
         x, y = op.inputs
         zeros = array_ops.zeros_like(grad)
-        x_chosen = comparison_ops.where_v2(selector(x, y), grad, zeros)
-        y_chosen = comparison_ops.where_v2(selector(x, y), zeros, grad)
-        return [reduce_to_shape(x_chosen, x), reduce_to_shape(y_chosen, y)]
+        x_mask = selector(x, y)
+        x_chosen = comparison_ops.where_v2(x_mask, grad, zeros)
+        y_chosen = comparison_ops.where_v2(x_mask, zeros, grad)
+        return reduce_gradient_args(x, y, x_chosen, y_chosen)
 
     return grad_fn
 
 
 def _squared_difference_grad(op, grad):
     x, y = op.inputs
-    gx = multiply(multiply(scalar_like(2, grad), grad), subtract(x, y))
-    return [reduce_to_shape(gx, x), reduce_to_shape(negative(gx), y)]
+    with control_dependencies([grad]):
+        # TF's scalar_mul(2.0, grad): a ``scalar`` constant times grad in a ``Mul``.
+        two = convert_to_tensor(2.0, dtype=grad.dtype.base_dtype, name="scalar")
+        gx = multiply(two, grad) * (x - y)
+    if _same_full_shape(x, y, grad):
+        return [gx, -gx]
+    return reduce_gradient_args(x, y, gx, -gx)
 
 
 def _no_gradient(op, grad):

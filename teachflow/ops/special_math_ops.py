@@ -21,6 +21,7 @@ import numpy as np
 from teachflow.framework import registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import control_dependencies, name_scope
+from teachflow.ops import constant_op
 from teachflow.ops.arithmetic_ops import add, multiply, negative, realdiv, subtract
 from teachflow.ops.elementwise import (
     COMPLEX,
@@ -29,12 +30,11 @@ from teachflow.ops.elementwise import (
     broadcast_of,
     kernel_of,
     reduce_to_shape,
-    scalar_like,
     unary_of,
     unary_op,
     xp_kernel,
 )
-from teachflow.ops.unary_ops import exp, reciprocal, rsqrt, square
+from teachflow.ops.unary_ops import exp, reciprocal, sqrt, square
 
 __all__ = [
     "acos",
@@ -132,21 +132,32 @@ def _div_no_nan_kernel(op, device):
 
 
 # -- gradients (TensorFlow's math_grad.py) --------------------------------------------------------
-def _one_minus_square(x):
-    return subtract(scalar_like(1, x), square(x))
+# TF builds most of these under ``control_dependencies([grad])`` (so nothing is computed
+# before the gradient arrives: ``Square(x, ^grad)``, ``Const(^grad)``) and multiplies with
+# the ``*`` operator (``.../mul``).
+def _one_minus_square(op, grad, invert, negate=False):
+    """``grad * invert(1 - x^2)`` (``-grad`` if ``negate``) as TF's asin/acos/atanh
+    gradients build it."""
+    with control_dependencies([grad]):
+        x2 = square(op.inputs[0])
+        one = constant_op.constant(1, dtype=grad.dtype)
+        inv = invert(subtract(one, x2))
+        return [(-grad if negate else grad) * inv]
 
 
 def _acos_grad(op, grad):
-    return [negative(multiply(grad, rsqrt(_one_minus_square(op.inputs[0]))))]
+    return _one_minus_square(op, grad, lambda d: reciprocal(sqrt(d)), negate=True)
 
 
 def _asin_grad(op, grad):
-    return [multiply(grad, rsqrt(_one_minus_square(op.inputs[0])))]
+    return _one_minus_square(op, grad, lambda d: reciprocal(sqrt(d)))
 
 
 def _atan_grad(op, grad):
-    x = op.inputs[0]
-    return [multiply(grad, reciprocal(add(scalar_like(1, x), square(x))))]
+    with control_dependencies([grad]):
+        x2 = square(op.inputs[0])
+        one = constant_op.constant(1, dtype=grad.dtype)
+        return [grad * reciprocal(add(one, x2))]
 
 
 def _atan2_grad(op, grad):
@@ -160,33 +171,38 @@ def _atan2_grad(op, grad):
 
 
 def _sinh_grad(op, grad):
-    return [multiply(grad, cosh(op.inputs[0]))]
+    with control_dependencies([grad]):
+        return [grad * cosh(op.inputs[0])]
 
 
 def _cosh_grad(op, grad):
-    return [multiply(grad, sinh(op.inputs[0]))]
+    with control_dependencies([grad]):
+        return [grad * sinh(op.inputs[0])]
 
 
 def _asinh_grad(op, grad):
-    return [realdiv(grad, cosh(op.outputs[0]))]
+    with control_dependencies([grad]):
+        return [grad / cosh(op.outputs[0])]
 
 
 def _acosh_grad(op, grad):
-    return [realdiv(grad, sinh(op.outputs[0]))]
+    with control_dependencies([grad]):
+        return [grad / sinh(op.outputs[0])]
 
 
 def _atanh_grad(op, grad):
-    return [multiply(grad, reciprocal(_one_minus_square(op.inputs[0])))]
+    return _one_minus_square(op, grad, reciprocal)
 
 
-def _erf_grad(op, grad):
-    x = op.inputs[0]
-    two_over_root_pi = scalar_like(2 / math.sqrt(math.pi), x)
-    return [multiply(grad, multiply(two_over_root_pi, exp(negative(square(x)))))]
+def _erf_grad(op, grad, scale=2 / math.sqrt(math.pi)):
+    # The constant is made before the control dependency, the rest waits for grad.
+    two_over_root_pi = constant_op.constant(scale, dtype=grad.dtype)
+    with control_dependencies([grad]):
+        return [grad * two_over_root_pi * exp(-square(op.inputs[0]))]
 
 
 def _erfc_grad(op, grad):
-    return [negative(_erf_grad(op, grad)[0])]
+    return _erf_grad(op, grad, scale=-2 / math.sqrt(math.pi))
 
 
 def _lgamma_grad(op, grad):

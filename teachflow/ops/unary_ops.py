@@ -17,7 +17,7 @@ from teachflow.framework import dtypes, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import control_dependencies
 from teachflow.ops import constant_op
-from teachflow.ops.arithmetic_ops import add, multiply, negative, subtract
+from teachflow.ops.arithmetic_ops import multiply, subtract
 from teachflow.ops.elementwise import (
     COMPLEX,
     FLOATS,
@@ -104,24 +104,28 @@ def _log_grad(op, grad):
 
 
 def _log1p_grad(op, grad):
-    x = op.inputs[0]
-    return [multiply(grad, reciprocal(add(scalar_like(1, x), x)))]
+    with control_dependencies([grad]):
+        return [grad * reciprocal(1 + op.inputs[0])]
 
 
 def _expm1_grad(op, grad):
-    return [multiply(grad, exp(op.inputs[0]))]
+    with control_dependencies([grad]):
+        return [grad * exp(op.inputs[0])]
 
 
 def _sin_grad(op, grad):
-    return [multiply(grad, cos(op.inputs[0]))]
+    with control_dependencies([grad]):
+        return [grad * cos(op.inputs[0])]
 
 
 def _cos_grad(op, grad):
-    return [multiply(negative(grad), sin(op.inputs[0]))]
+    with control_dependencies([grad]):
+        return [-grad * sin(op.inputs[0])]
 
 
 def _tan_grad(op, grad):
-    return [multiply(grad, square(reciprocal(cos(op.inputs[0]))))]
+    with control_dependencies([grad]):
+        return [square(reciprocal(cos(op.inputs[0]))) * grad]
 
 
 def _sign_grad(op, grad):
