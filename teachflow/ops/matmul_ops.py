@@ -217,6 +217,12 @@ def matmul(
     with name_scope(name, "MatMul", [a, b]) as scope:
         a = convert_to_tensor(a, name="a")
         b = convert_like(b, a.dtype, "MatMul", ("a", "b"))
+        float32 = a.dtype.base_dtype is dtypes.float32 and b.dtype.base_dtype is dtypes.float32
+        if (a_is_sparse or b_is_sparse) and float32:
+            # TF hands hinted float32 (and bfloat16) products to SparseMatMul.
+            from teachflow.ops.sparse_matmul_ops import sparse_matmul_op
+
+            return sparse_matmul_op(a, b, ta, tb, a_is_sparse, b_is_sparse, scope)
         ra, rb = a.shape.ndims, b.shape.ndims
         if ra is None or rb is None or ra > 2 or rb > 2:
             return _batch_matmul(a, b, ta, tb, scope)

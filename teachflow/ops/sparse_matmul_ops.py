@@ -159,10 +159,9 @@ def _sparse_matmul_grad(op, grad):
         t1_sparse, t2_sparse = sparse[id(t1)], sparse[id(t2)]
         if transpose_b:
             t2 = array_ops.transpose(t2)
-        if t1_sparse or t2_sparse:
-            prod = _sparse_matmul_op(t1, t2, transpose_a, False, t1_sparse, t2_sparse, "MatMul")
-        else:
-            prod = math_ops.matmul(t1, t2, transpose_a=transpose_a)
+        prod = math_ops.matmul(
+            t1, t2, transpose_a=transpose_a, a_is_sparse=t1_sparse, b_is_sparse=t2_sparse
+        )
         return prod if prod.dtype.base_dtype is out_dtype else math_ops.cast(prod, out_dtype)
 
     ta, tb = op._attrs["transpose_a"], op._attrs["transpose_b"]
@@ -184,7 +183,7 @@ registry.register(
 )
 
 
-def _sparse_matmul_op(a, b, transpose_a, transpose_b, a_is_sparse, b_is_sparse, name):
+def sparse_matmul_op(a, b, transpose_a, transpose_b, a_is_sparse, b_is_sparse, name):
     attrs = {
         "transpose_a": bool(transpose_a),
         "transpose_b": bool(transpose_b),
@@ -210,4 +209,4 @@ def sparse_matmul(a, b, transpose_a=False, transpose_b=False, a_is_sparse=False,
     with name_scope(name, "SparseMatMul", [a, b]) as scope:
         a = convert_to_tensor(a, name="a")
         b = convert_to_tensor(b, name="b")
-        return _sparse_matmul_op(a, b, transpose_a, transpose_b, a_is_sparse, b_is_sparse, scope)
+        return sparse_matmul_op(a, b, transpose_a, transpose_b, a_is_sparse, b_is_sparse, scope)

@@ -124,3 +124,16 @@ def test_a_cond_returns_sparse_tensors_merged_part_by_part(sess):
     assert sess.run(out, {pred: False}).dense_shape.tolist() == [4, 1, 1]
     with pytest.raises(ValueError, match="don't have the same nested structure"):
         tf.cond(pred, lambda: sp, lambda: sp.values)
+
+
+def test_matmul_with_a_sparsity_hint_is_tensorflows_sparse_matmul(sess):
+    # TF 2.21: tf.matmul(a, b, a_is_sparse=True) of float32 matrices is a SparseMatMul "MatMul".
+    a, b = tf.constant([[0.0, 2.0], [1.0, 0.0]]), tf.constant([[3.0, 4.0], [5.0, 6.0]])
+    product = tf.matmul(a, b, transpose_b=True, a_is_sparse=True)
+    assert product.op.type == "SparseMatMul" and product.op.name == "MatMul"
+    assert product.op.get_attr("transpose_b") and product.op.get_attr("a_is_sparse")
+    np.testing.assert_array_equal(sess.run(product), [[8.0, 12.0], [3.0, 5.0]])
+    assert (
+        tf.matmul(tf.ones([2, 2], tf.int32), tf.ones([2, 2], tf.int32), a_is_sparse=True).op.type
+        == "MatMul"
+    )
