@@ -30,6 +30,7 @@ from teachflow.framework.graph import get_default_graph
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops import png_format
+from teachflow.ops.image_decode_ops import decode_any
 from teachflow.ops.reader_resources import as_bytes
 
 __all__ = ["decode_png", "decode_png_pixels", "encode_png"]
@@ -149,7 +150,9 @@ def _decode_kernel(op, device):
     def decode(contents):
         if channels not in (0, 1, 3, 4):  # TF checks it when the op runs, not when built
             raise _invalid(f"`channels` must be 0, 1, 3 or 4 but got {channels}")
-        return decode_png_pixels(as_bytes(contents), channels, out_type)
+        # TF 2.21's DecodePng is DecodeImageV2's kernel: a JPEG or a one-frame GIF decodes
+        # too (widened to uint16 by 256), a BMP or an animation is refused.
+        return decode_any(as_bytes(contents), "DecodePng", channels, out_type)
 
     return decode
 

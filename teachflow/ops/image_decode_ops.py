@@ -123,7 +123,8 @@ def decode_any(
     data: bytes, op_type: str, channels=0, dtype=np.uint8, expand_animations=False, **jpeg
 ) -> np.ndarray:
     """The pixels ``op_type`` gives for file ``data``, with TF's errors for a file it does
-    not take: ``DecodeJpeg`` reads JPEG, PNG and one-frame GIF files; ``DecodeGif`` JPEG,
+    not take: ``DecodeJpeg`` and ``DecodePng`` read JPEG, PNG and one-frame GIF files
+    (``DecodePng`` can widen them to uint16); ``DecodeGif`` JPEG,
     PNG and GIF files, as frames; ``DecodeBmp`` BMP files only; ``DecodeImage`` all four.
     ``jpeg`` holds `DecodeJpeg`'s options."""
     from teachflow.ops.image_codec_ops import decode_png_pixels
@@ -140,6 +141,9 @@ def decode_any(
             f"`decode_{found.lower()}` or `decode_image` instead."
         )
     if found == "BMP" and op_type not in ("DecodeBmp", "DecodeImage"):
+        # TF's BMP reader checks the channels before it sees which op called it.
+        if channels not in (0, 3, 4):
+            raise _invalid(f"`channels` must be 0, 3 or 4 for BMP, but got {channels}")
         raise wrong_op(found, op_type)
     if op_type == "DecodeGif":
         channels, expand_animations = 3, True
@@ -147,7 +151,7 @@ def decode_any(
         if channels not in (0, 3):
             raise _invalid(f"channels must be 0 or 3 for GIF, got {channels}")
         frames = decode_gif_frames(data)
-        if op_type == "DecodeJpeg" and len(frames) > 1:
+        if op_type in ("DecodeJpeg", "DecodePng") and len(frames) > 1:
             raise _invalid(
                 f"Got {len(frames)} frames, but animated gifs can only be decoded by "
                 "tf.io.decode_gif or tf.io.decode_image"
@@ -165,6 +169,8 @@ def decode_any(
         else:
             pixels = decode_png_pixels(data, channels, dtype)
     else:
+        if channels == 4:  # libjpeg has no alpha to give, whichever op asks
+            raise _invalid("JPEG does not support 4 channels")
         pixels = _widened(decode_jpeg_pixels(data, channels, **jpeg), dtype)
     return pixels[None] if op_type == "DecodeGif" else pixels
 
