@@ -7,7 +7,8 @@ building a softmax again — TensorFlow's design, visible in the graph.
 
     >>> import teachflow as tf
     >>> loss = tf.nn.softmax_cross_entropy_with_logits_v2(labels=[[0.0, 1.0]], logits=[[1.0, 1.0]])
-    >>> loss.op.type, len(loss.op.outputs)
+    >>> xent = loss.op.inputs[0].op  # between TF's Reshapes to a matrix and back
+    >>> xent.type, len(xent.outputs)
     ('SoftmaxCrossEntropyWithLogits', 2)
     >>> with tf.Session() as sess:
     ...     print(sess.run(loss))
@@ -197,32 +198,40 @@ def softmax_cross_entropy_with_logits_v2(labels, logits, axis=None, name=None, d
         to_float32 = logits.dtype.base_dtype is dtypes.float16
         precise = math_ops.cast(logits, dtypes.float32) if to_float32 else logits
         labels = math_ops.cast(labels, precise.dtype.base_dtype)
+        input_rank = array_ops.rank(precise)
         shape = logits.shape
-        rank = shape.ndims
-        if rank is not None and axis not in (-1, rank - 1):
+        if shape.ndims is not None and axis not in (-1, shape.ndims - 1):
             precise, labels = _move_axis_to_end(precise, axis), _move_axis_to_end(labels, axis)
-        if rank == 2:
-            cost = apply_op(
-                "SoftmaxCrossEntropyWithLogits",
-                scope,
-                [("features", precise, None), ("labels", labels, None)],
-            ).outputs[0]
-        else:
-            # The op takes matrices: fold every leading dimension into the batch.
-            input_shape = array_ops.shape(precise)
-            flat_logits = array_ops.reshape(precise, [-1, input_shape[-1]])
-            flat_labels = array_ops.reshape(labels, [-1, input_shape[-1]])
-            cost = apply_op(
-                "SoftmaxCrossEntropyWithLogits",
-                None,
-                [("features", flat_logits, None), ("labels", flat_labels, None)],
-            ).outputs[0]
-            cost = array_ops.reshape(cost, input_shape[:-1], name=scope)
-            if rank is not None:
-                dims = shape.as_list()
-                del dims[axis]
-                cost.set_shape(dims)
+        # As TF, whatever the rank: fold every leading dimension into the batch (the op
+        # takes matrices) and reshape the cost back to the leading dimensions.
+        input_shape = array_ops.shape(precise)
+        precise, labels = _flatten_outer_dims(precise), _flatten_outer_dims(labels)
+        cost = apply_op(
+            "SoftmaxCrossEntropyWithLogits",
+            scope,
+            [("features", precise, None), ("labels", labels, None)],
+        ).outputs[0]
+        output_shape = array_ops.slice(input_shape, [0], [math_ops.subtract(input_rank, 1)])
+        cost = array_ops.reshape(cost, output_shape)
+        if shape.ndims is not None:
+            dims = shape.as_list()
+            del dims[axis]
+            cost.set_shape(dims)
         return math_ops.cast(cost, dtypes.float16) if to_float32 else cost
+
+
+def _flatten_outer_dims(t):
+    """``t`` as a matrix ``[-1, last dimension]``, built as TF's ``_flatten_outer_dims``
+    (Rank, Shape, Slice, ConcatV2, Reshape), with the static shape it can know."""
+    from teachflow.ops import array_ops, math_ops
+
+    rank = array_ops.rank(t)
+    last_dim_size = array_ops.slice(array_ops.shape(t), [math_ops.subtract(rank, 1)], [1])
+    output = array_ops.reshape(t, array_ops.concat([[-1], last_dim_size], 0))
+    dims = t.shape.as_list() if t.shape.ndims is not None else None
+    if dims and None not in dims[:-1]:
+        output.set_shape([int(np.prod(dims[:-1], dtype=np.int64)), dims[-1]])
+    return output
 
 
 def softmax_cross_entropy_with_logits(
@@ -233,7 +242,7 @@ def softmax_cross_entropy_with_logits(
 
         >>> import teachflow as tf
         >>> tf.nn.softmax_cross_entropy_with_logits(labels=[[1.0, 0.0]], logits=[[2.0, 1.0]]).op.name
-        'softmax_cross_entropy_with_logits_sg'
+        'softmax_cross_entropy_with_logits_sg/Reshape_2'
     """
     from teachflow.ops import array_ops
 
@@ -264,6 +273,8 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
         to_float32 = logits.dtype.base_dtype is dtypes.float16
         precise = math_ops.cast(logits, dtypes.float32) if to_float32 else logits
         label_shape, logit_shape = labels.shape, logits.shape
+        # TF takes the labels' shape first, even where it ends up unused (rank-2 logits).
+        labels_shape = array_ops.shape(labels)
         if logit_shape.ndims == 0:
             raise ValueError(f"Logits cannot be scalars - received shape {logit_shape}.")
         if (
@@ -288,8 +299,8 @@ def sparse_softmax_cross_entropy_with_logits(_sentinel=None, labels=None, logits
         if logit_shape.ndims == 2:
             cost = apply_op("SparseSoftmaxCrossEntropyWithLogits", name, args).outputs[0]
         else:
-            labels_shape = array_ops.shape(labels)
-            flat_logits = array_ops.reshape(precise, [-1, array_ops.shape(precise)[-1]])
+            num_classes = array_ops.shape(logits)[array_ops.rank(logits) - 1]
+            flat_logits = array_ops.reshape(precise, [-1, num_classes])
             flat_labels = array_ops.reshape(labels, [-1])
             cost = apply_op(
                 "SparseSoftmaxCrossEntropyWithLogits",

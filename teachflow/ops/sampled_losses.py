@@ -191,7 +191,7 @@ def sampled_softmax_loss(weights, biases, labels, inputs, num_sampled, num_class
         >>> import teachflow as tf
         >>> loss = tf.nn.sampled_softmax_loss(tf.ones([10, 3]), tf.zeros([10]), [[2], [5]],
         ...                                   tf.ones([2, 3]), num_sampled=4, num_classes=10)
-        >>> loss.op.type, loss.shape
+        >>> loss.op.inputs[0].op.type, loss.shape
         ('SoftmaxCrossEntropyWithLogits', TensorShape([2]))
     """
     logits, labels = _compute_sampled_logits(

@@ -179,10 +179,13 @@ LABELS = _softmax(RNG.standard_normal((2, 4)))
 
 def test_softmax_cross_entropy_values_and_names(sess):
     loss = tf.nn.softmax_cross_entropy_with_logits_v2(labels=LABELS, logits=X)
-    assert loss.op.name == "softmax_cross_entropy_with_logits"
-    assert loss.op.type == "SoftmaxCrossEntropyWithLogits" and len(loss.op.outputs) == 2
+    # As TF: the op between Reshapes that flatten the inputs and restore the batch shape.
+    assert loss.op.name == "softmax_cross_entropy_with_logits/Reshape_2"
+    xent = loss.op.inputs[0].op
+    assert xent.name == "softmax_cross_entropy_with_logits"
+    assert xent.type == "SoftmaxCrossEntropyWithLogits" and len(xent.outputs) == 2
     assert loss.shape.as_list() == [2] and loss.dtype == tf.float64
-    value, backprop = sess.run(loss.op.outputs)
+    value, backprop = sess.run(xent.outputs)
     np.testing.assert_allclose(value, -(LABELS * np.log(_softmax(X))).sum(axis=1), rtol=1e-12)
     np.testing.assert_allclose(backprop, _softmax(X) - LABELS, rtol=1e-12)
 
@@ -191,7 +194,7 @@ def test_softmax_cross_entropy_v1_stops_label_gradients(sess):
     labels = tf.constant(LABELS)
     logits = tf.constant(X)
     loss = tf.nn.softmax_cross_entropy_with_logits(labels=labels, logits=logits)
-    assert loss.op.name == "softmax_cross_entropy_with_logits_sg"
+    assert loss.op.name == "softmax_cross_entropy_with_logits_sg/Reshape_2"
     assert tf.gradients(loss, labels) == [None]
     assert (
         tf.gradients(
