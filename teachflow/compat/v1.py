@@ -3,8 +3,10 @@
 >>> import teachflow.compat.v1 as tf
 >>> tf.disable_v2_behavior()
 >>> with tf.Session() as sess:
-...     print(sess.run(tf.constant(2.0) * 3))
+...     float(sess.run(tf.constant(2.0) * 3))
 6.0
+
+(In this module ``print`` is ``tf.print``, as a star import of TensorFlow makes it.)
 """
 
 from teachflow import *  # noqa: F403 - every public name of teachflow

@@ -26,7 +26,10 @@ variant = dtypes.DType("variant", object, 21)
 
 
 def _np_types(attrs):
-    return [d.as_numpy_dtype for d in attrs["output_types"]]
+    # Ops whose TF OpDef names their element types Toutput_types (PaddedBatchDatasetV2,
+    # TensorDataset) have only that once a graph went through a NodeDef (a function body).
+    types = attrs.get("output_types") or attrs["Toutput_types"]
+    return [d.as_numpy_dtype for d in types]
 
 
 def _captured(attrs, inputs):
@@ -56,7 +59,7 @@ def _interleave(attrs, fns, source, *rest):
 
 
 def _padded_batch(attrs, fns, source, batch_size, *rest):
-    n = len(attrs["output_types"])
+    n = len(attrs["output_shapes"])
     shapes, values, drop = rest[:n], rest[n : 2 * n], rest[2 * n]
     return ds.PaddedBatch(source, int(batch_size), shapes, values, bool(drop), _np_types(attrs))
 

@@ -224,7 +224,8 @@ class Dataset(ElementStructure):
             TensorSpec(s.dtype, TensorShape([dim]).concatenate(p)) for s, p in zip(specs, shapes)
         ]
         spec = structure.pack_as(self._element_spec, out)
-        return self._unary("PaddedBatchDatasetV2", [size, *shape_ts, *value_ts, drop], spec)
+        attrs = {"Toutput_types": [v.dtype.base_dtype for v in value_ts], "N": len(shape_ts)}
+        return self._unary("PaddedBatchDatasetV2", [size, *shape_ts, *value_ts, drop], spec, attrs)
 
     def shuffle(self, buffer_size, seed=None, reshuffle_each_iteration=None):
         """Elements in random order, drawn from a buffer of ``buffer_size`` elements.
