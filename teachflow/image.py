@@ -54,6 +54,7 @@ from teachflow.ops.non_max_suppression_ops import (  # noqa: F401
     non_max_suppression_overlaps,
     non_max_suppression_with_scores,
 )
+from teachflow.ops.resize_bicubic_area_ops import resize_area, resize_bicubic  # noqa: F401
 from teachflow.ops.resize_ops import (  # noqa: F401
     ResizeMethod,
     resize_bilinear,

@@ -312,10 +312,11 @@ def resize_images(
     name=None,
 ):
     """Resize 3-D ``[h, w, c]`` or 4-D ``[n, h, w, c]`` images to ``size`` (TF1's
-    ``tf.image.resize_images``): bilinear (float32 out) or nearest neighbour (dtype kept).
+    ``tf.image.resize_images``): bilinear, bicubic or area (float32 out) or nearest neighbour
+    (dtype kept).
 
     An image already of that size is returned as it is. Raises ValueError for another
-    rank or a malformed size; bicubic and area resizing are not implemented.
+    rank, a malformed size or an unknown method.
 
         >>> import teachflow as tf
         >>> tf.image.resize_images(tf.zeros([5, 6, 3], tf.uint8), [3, 4], method=1).shape
@@ -347,6 +348,14 @@ def resize_images(
             out = resize_bilinear(images, size, align_corners=align_corners)
         elif method == ResizeMethod.NEAREST_NEIGHBOR:
             out = resize_nearest_neighbor(images, size, align_corners=align_corners)
+        elif method == ResizeMethod.BICUBIC:
+            from teachflow.ops.resize_bicubic_area_ops import resize_bicubic
+
+            out = resize_bicubic(images, size, align_corners=align_corners)
+        elif method == ResizeMethod.AREA:
+            from teachflow.ops.resize_bicubic_area_ops import resize_area
+
+            out = resize_area(images, size, align_corners=align_corners)
         else:
             raise ValueError(f"Resize method {method} is not implemented in teachflow")
         return array_ops.squeeze(out, [0]) if single else out
