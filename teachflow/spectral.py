@@ -6,9 +6,11 @@ True
 """
 
 from teachflow.signal import (  # noqa: F401
+    dct,
     fft,
     fft2d,
     fft3d,
+    idct,
     ifft,
     ifft2d,
     ifft3d,

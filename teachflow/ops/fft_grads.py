@@ -72,7 +72,7 @@ def _rfft_grad(rank):
         complex_dtype = grad.dtype.base_dtype
         real_dtype = complex_dtype.real_dtype
         input_shape = shape(op.inputs[0])
-        is_even = cast(1 - floormod(fft_length[-1], 2), complex_dtype)
+        is_even = cast(1 - floormod(fft_length[-1], 2, name="mod"), complex_dtype)
 
         def tile_for_broadcasting(matrix, t):
             expanded = reshape(
@@ -88,7 +88,7 @@ def _rfft_grad(rank):
 
         def ymask(length):
             # [1, -1, 1, -1, ...] as complex numbers.
-            return cast(1 - 2 * floormod(range_(length), 2), complex_dtype)
+            return cast(1 - 2 * floormod(range_(length), 2, name="mod"), complex_dtype)
 
         y0 = grad[..., 0:1]
         if rank == 1:
@@ -130,7 +130,7 @@ def _irfft_grad(rank):
         ]
         # [1, 2, ..., 2, 1] for an even length, [1, 2, ..., 2] for an odd one: the
         # frequencies that stand for themselves and their negative twin.
-        is_odd = floormod(fft_length[-1], 2)
+        is_odd = floormod(fft_length[-1], 2, name="mod")
         input_last_dimension = shape(op.inputs[0])[-1]
         mask = concat(
             [

@@ -387,7 +387,16 @@ def concat(values, axis, name="concat"):
             if axis_t.shape.ndims not in (None, 0):
                 raise ValueError(f"Shape {axis_t.shape} must have rank 0")
             return identity_ops.identity(values[0], name=name)
-    dtype = next((convert_to_tensor(v).dtype.base_dtype for v in values if holds_tensor(v)), None)
+    # The dtype comes from a tensor among the values; a nested list that holds one is left to
+    # its own conversion inside the scope (values_i), so it is packed once, as in TF.
+    dtype = next(
+        (
+            convert_to_tensor(v).dtype.base_dtype
+            for v in values
+            if holds_tensor(v) and not isinstance(v, (list, tuple))
+        ),
+        None,
+    )
     with name_scope(name, "concat", values) as scope:
         tensors = [_convert_like(v, dtype, f"values_{i}") for i, v in enumerate(values)]
         axis_t = convert_to_tensor(axis, name="axis")
