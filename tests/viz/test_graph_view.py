@@ -270,7 +270,7 @@ def test_named_scopes_collapse_into_one_node():
 
 
 def test_beyond_max_nodes_the_largest_scopes_collapse():
-    mlp(layers=8)
+    mlp(layers=9)
     n_ops = len(tf.get_default_graph().get_operations())
     assert n_ops > 300
     view = show_graph(max_nodes=60)
@@ -310,7 +310,7 @@ def test_a_big_graph_scrolls_in_the_notebook_instead_of_shrinking():
 
 def test_three_hundred_nodes_draw_without_graphviz():
     # How fast: bench/bench_graph_scale.py measures it (never a timed unit test).
-    mlp(layers=8)
+    mlp(layers=9)
     view = show_graph(max_nodes=None)
     svg = view.svg(engine="python")
     assert len(view.nodes) > 300
