@@ -12,6 +12,7 @@ from teachflow import (
     data,
     debugging,
     distributed,
+    distributions,
     flags,
     gfile,
     image,

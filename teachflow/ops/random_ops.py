@@ -79,19 +79,11 @@ def shape_tensor(shape, name="shape"):
 
 
 def static_shape(t: Tensor) -> TensorShape:
-    """What graph construction knows of the shape that the 1-D int tensor ``t`` holds."""
-    op = t.op
-    if op.type == "Const":
-        return TensorShape([int(d) for d in np.reshape(op._attrs["value"], -1)])
-    if op.type == "Shape":
-        return op.inputs[0].shape
-    if op.type == "Pack":
-        return TensorShape(
-            [int(i.op._attrs["value"]) if i.op.type == "Const" else None for i in op.inputs]
-        )
-    if t.shape.ndims == 1 and t.shape[0] is not None:
-        return TensorShape([None] * t.shape[0])
-    return TensorShape(None)
+    """What graph construction knows of the shape that the 1-D int tensor ``t`` holds
+    (TF's shape functions evaluate it partially: ``concat([[n], batch_shape], 0)`` too)."""
+    from teachflow.ops.static_value import constant_value_as_shape
+
+    return constant_value_as_shape(t)
 
 
 def _infer_from_shape_input(op):

@@ -1,0 +1,81 @@
+"""tf.distributions cases written once against the TF1 API (recorded by
+tests/fixtures/tensorflow/record_distributions.py, checked by
+tests/distributions/test_distributions.py). Each case builds in a graph of its own, so its
+graph can be compared node for node; seeded samples come from TF's Philox streams."""
+
+import numpy as np
+
+LOC = np.array([[0.0, 1.0, -2.0], [0.5, 3.0, 1.0]], np.float32)
+SCALE = np.array([1.0, 2.0, 0.5], np.float32)
+POINTS = np.array([[-1.0, 0.5, 2.0], [0.0, 4.0, -1.5]], np.float32)
+
+
+def _normal(tf):
+    return tf.distributions.Normal(loc=LOC, scale=SCALE)
+
+
+def _uniform(tf):
+    return tf.distributions.Uniform(low=LOC, high=LOC + SCALE)
+
+
+def _methods(make):
+    return {
+        "sample": lambda tf: make(tf).sample(seed=3),
+        "sample_n": lambda tf: make(tf).sample([4, 2], seed=7),
+        "log_prob": lambda tf: make(tf).log_prob(POINTS),
+        "prob": lambda tf: make(tf).prob(POINTS),
+        "cdf": lambda tf: make(tf).cdf(POINTS),
+        "log_cdf": lambda tf: make(tf).log_cdf(POINTS) if make is _uniform else make(tf).cdf(0.0),
+        "survival": lambda tf: make(tf).survival_function(POINTS),
+        "entropy": lambda tf: make(tf).entropy(),
+        "mean": lambda tf: make(tf).mean(),
+        "stddev": lambda tf: make(tf).stddev(),
+        "variance": lambda tf: make(tf).variance(),
+        "batch_shape_tensor": lambda tf: make(tf).batch_shape_tensor(),
+        "event_shape_tensor": lambda tf: make(tf).event_shape_tensor(),
+    }
+
+
+def _kl(tf):
+    a = tf.distributions.Normal(loc=LOC, scale=SCALE, name="a")
+    b = tf.distributions.Normal(loc=0.5, scale=1.5, name="b")
+    return tf.distributions.kl_divergence(a, b)
+
+
+def _sample_grad(tf):
+    loc = tf.constant(LOC)
+    samples = tf.distributions.Normal(loc=loc, scale=SCALE).sample(3, seed=11)
+    return tf.gradients(tf.reduce_sum(samples * samples), loc)[0]
+
+
+CASES = {f"normal/{k}": v for k, v in _methods(_normal).items()}
+CASES.update({f"uniform/{k}": v for k, v in _methods(_uniform).items() if k != "log_cdf"})
+CASES.update(
+    {
+        "normal/mode": lambda tf: _normal(tf).mode(),
+        "normal/kl": _kl,
+        "normal/sample_grad": _sample_grad,
+        "normal/named": lambda tf: tf.distributions.Normal(0.0, 1.0, name="prior").sample(
+            5, seed=2, name="draw"
+        ),
+        "normal/float64": lambda tf: tf.distributions.Normal(
+            np.float64(1.0), np.float64(2.0)
+        ).log_prob(np.array([0.5, 1.5])),
+        "uniform/range": lambda tf: _uniform(tf).range(),
+        "uniform/default": lambda tf: tf.distributions.Uniform().sample(6, seed=4),
+    }
+)
+
+
+def run(tf, name):
+    """The case's value, its graph's nodes (gradients left out) and the op-level seed."""
+    with tf.Graph().as_default() as graph:
+        tf.set_random_seed(1234)
+        out = CASES[name](tf)
+        nodes = [
+            [op.name, op.type, sorted(op.node_def.attr)]
+            for op in graph.get_operations()
+            if not op.name.startswith("gradients")
+        ]
+        with tf.Session() as sess:
+            return sess.run(out), nodes
