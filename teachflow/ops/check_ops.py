@@ -74,15 +74,45 @@ registry.register("Assert", _infer_assert, _assert_kernel, stateful=True, not_di
 
 def Assert(condition, data, summarize=None, name=None):  # noqa: N802 - TF's name
     """An op that fails with "assertion failed: [data...]" when ``condition`` (a bool
-    scalar) is false; at most ``summarize`` (3) entries of each data tensor are shown."""
+    scalar) is false; at most ``summarize`` (3) entries of each data tensor are shown.
+
+    As in TensorFlow, when some data is neither int32 nor string (so may live on a
+    device), the Assert sits in the false branch of a v1 cond named ``AssertGuard``: the
+    data is only gathered when the check fails. The cond's Merge op is returned then.
+
+        >>> import teachflow as tf
+        >>> x = tf.placeholder(tf.float32, [2], name="x")
+        >>> tf.Assert(tf.reduce_all(x > 0), [x]).name
+        'Assert/AssertGuard/Merge'
+    """
+    from teachflow.ops.control_flow_cond import cond
+    from teachflow.ops.control_flow_ops import no_op
+
     with name_scope(name, "Assert", [condition, data]):
+        xs = [convert_to_tensor(d) for d in data]
+        if all(x.dtype.base_dtype in (dtypes.string, dtypes.int32) for x in xs):
+            # TF's heuristic: int32 and strings are on the host anyway, no cond needed.
+            return _assert_op(condition, data, summarize)
+        condition = convert_to_tensor(condition, name="Condition")
+        guarded = cond(
+            condition,
+            no_op,
+            lambda: _assert_op(condition, data, summarize),
+            name="AssertGuard",
+        )
+        return guarded.op
+
+
+def _assert_op(condition, data, summarize):
+    """The ``Assert`` op itself, its Python data converted as ``Assert/data_<i>``."""
+    with name_scope(None, "Assert", [condition, *data]) as scope:
         condition = convert_to_tensor(condition, name="condition")
-        values = [convert_to_tensor(d) for d in data]
+        values = [convert_to_tensor(d, name=f"data_{i}") for i, d in enumerate(data)]
         attrs = {
             "T": [v.dtype.base_dtype for v in values],
             "summarize": 3 if summarize is None else int(summarize),
         }
-        return condition.graph.create_op("Assert", [condition, *values], attrs, name="Assert")
+        return condition.graph.create_op("Assert", [condition, *values], attrs, name=scope)
 
 
 # -- comparisons -------------------------------------------------------------------------------
@@ -98,13 +128,18 @@ def _static_failure(message, lines):
 
 
 def _binary_assert(symbol, opname, compare, static_compare, x, y, data, summarize, message, name):
-    from teachflow.ops.control_flow_ops import no_op
     from teachflow.ops.reduction_ops import reduce_all
 
     with name_scope(name, opname, [x, y, data]):
         x = convert_to_tensor(x, name="x")
         y = convert_to_tensor(y, name="y", dtype=x.dtype.base_dtype)
         condition_text = f"Condition x {symbol} y did not hold element-wise:"
+        if data is None:
+            data = [condition_text, f"x ({x.name}) = ", x, f"y ({y.name}) = ", y]
+        if message is not None:
+            data = [message, *data]
+        condition = reduce_all(compare(x, y))
+        # Constants are checked at once; TF still builds the Assert when they pass.
         x_static, y_static = constant_value(x), constant_value(y)
         if x_static is not None and y_static is not None:
             if not np.all(static_compare(x_static, y_static)):
@@ -118,20 +153,20 @@ def _binary_assert(symbol, opname, compare, static_compare, x, y, data, summariz
                         str(np.asarray(y_static)),
                     ],
                 )
-            return no_op()
-        if data is None:
-            data = [condition_text, f"x ({x.name}) = ", x, f"y ({y.name}) = ", y]
-        if message is not None:
-            data = [message, *data]
-        condition = reduce_all(compare(x, y))
         return Assert(condition, data, summarize=summarize)
 
 
 def _comparison(symbol, opname, op_name, numpy_fn):
     def assert_fn(x, y, data=None, summarize=None, message=None, name=None):
         from teachflow.ops import comparison_ops
+        from teachflow.ops.control_flow_ops import no_op
 
         compare = getattr(comparison_ops, op_name)
+        if opname == "assert_equal":
+            # TF short-circuits a tensor compared with itself (its scope name is used up).
+            with name_scope(name, opname, [x, y, data]):
+                if x is y:
+                    return no_op()
         return _binary_assert(
             symbol, opname, compare, numpy_fn, x, y, data, summarize, message, name
         )
@@ -157,12 +192,11 @@ def _sign_assert(opname, symbol, zero_first, compare_fn):
         with name_scope(name, opname, [x, data]):
             x = convert_to_tensor(x, name="x")
             if data is None:
-                data = [
-                    _message_prefix(message),
-                    f"Condition x {symbol} 0 did not hold element-wise:",
-                    f"x ({x.name}) = ",
-                    x,
-                ]
+                condition_text = f"Condition x {symbol} 0 did not hold element-wise:"
+                shown = f"x ({x.name}) = "
+                # TF's assert_non_positive lacks a comma there: its two strings are one.
+                split = [condition_text, shown] if symbol != "<=" else [condition_text + shown]
+                data = [_message_prefix(message), *split, x]
             zero = convert_to_tensor(0, dtype=x.dtype.base_dtype)
             a, b = (zero, x) if zero_first else (x, zero)
             return compare_fn(a, b, data=data, summarize=summarize)

@@ -410,8 +410,9 @@ def _deprecated_alias(value, old_value, old_name, new_name):
 
 
 def _all_axes(x):
-    """``[0, 1, ..., rank - 1]``: a constant when the rank is known, else computed."""
-    if x.shape.ndims is not None:
+    """``[0, 1, ..., rank - 1]``: a constant when the rank is known, else computed (and, as
+    TF's ``_ReductionDims`` tests ``if x_rank:``, for a scalar too: Rank and Range)."""
+    if x.shape.ndims:
         return convert_to_tensor(np.arange(x.shape.ndims, dtype=np.int32), name="Const")
     from teachflow.ops import array_ops
 

@@ -61,8 +61,11 @@ def test_static_assertions_fail_while_building_as_tensorflow(name):
     assert text == expected["message"]
 
 
-def test_passing_static_checks_build_no_assert_and_guard_a_computation():
-    assert tf.assert_equal(tf.constant([1, 2]), tf.constant([1, 2])).type == "NoOp"
+def test_passing_static_checks_still_build_the_assert_and_guard_a_computation():
+    # TF checks constants at once and builds the (int32-only, so unguarded) Assert anyway.
+    assert tf.assert_equal(tf.constant([1, 2]), tf.constant([1, 2])).type == "Assert"
+    x = tf.constant([1, 2])
+    assert tf.assert_equal(x, x).type == "NoOp"  # a tensor compared with itself
     assert tf.assert_scalar(tf.constant(1.0)).dtype == tf.float32
     x = tf.placeholder(tf.float32)
     with tf.control_dependencies([tf.assert_positive(x)]):
