@@ -48,7 +48,67 @@ def _sample_grad(tf):
     return tf.gradients(tf.reduce_sum(samples * samples), loc)[0]
 
 
+LOGITS = np.array([[0.5, -1.0, 2.0, 0.0], [1.5, 0.2, -0.3, -2.0]], np.float32)
+PROBS = np.array([0.1, 0.5, 0.85], np.float32)
+CLASSES = np.array([[0, 3], [2, 1]], np.int32)
+
+
+def _bernoulli_cases():
+    def make(tf):
+        return tf.distributions.Bernoulli(probs=PROBS)
+
+    def by_logits(tf):
+        return tf.distributions.Bernoulli(logits=LOGITS[0])
+
+    def kl(tf):
+        a = tf.distributions.Bernoulli(probs=PROBS)
+        return tf.distributions.kl_divergence(a, tf.distributions.Bernoulli(logits=0.3))
+
+    return {
+        "bernoulli/sample": lambda tf: make(tf).sample([5, 2], seed=9),
+        "bernoulli/logits": lambda tf: make(tf).logits,
+        "bernoulli/log_prob": lambda tf: make(tf).log_prob([[1], [0]]),
+        "bernoulli/prob": lambda tf: by_logits(tf).prob([1, 0, 1, 1]),
+        "bernoulli/entropy": lambda tf: by_logits(tf).entropy(),
+        "bernoulli/mean": lambda tf: by_logits(tf).mean(),
+        "bernoulli/variance": lambda tf: make(tf).variance(),
+        "bernoulli/mode": lambda tf: make(tf).mode(),
+        "bernoulli/float_samples": lambda tf: tf.distributions.Bernoulli(
+            logits=LOGITS, dtype=tf.float32
+        ).sample(seed=5),
+        "bernoulli/kl": kl,
+    }
+
+
+def _categorical_cases():
+    def make(tf):
+        return tf.distributions.Categorical(logits=LOGITS)
+
+    def by_probs(tf):
+        return tf.distributions.Categorical(probs=[[0.2, 0.3, 0.5], [0.6, 0.1, 0.3]])
+
+    def kl(tf):
+        b = tf.distributions.Categorical(logits=LOGITS[::-1])
+        return tf.distributions.kl_divergence(make(tf), b)
+
+    return {
+        "categorical/sample": lambda tf: make(tf).sample([3, 2], seed=21),
+        "categorical/sample_one": lambda tf: tf.distributions.Categorical(logits=LOGITS[0]).sample(
+            6, seed=2
+        ),
+        "categorical/probs": lambda tf: make(tf).probs,
+        "categorical/log_prob": lambda tf: make(tf).log_prob(CLASSES),
+        "categorical/prob": lambda tf: by_probs(tf).prob([2, 0]),
+        "categorical/cdf": lambda tf: by_probs(tf).cdf([[1], [2]]),
+        "categorical/entropy": lambda tf: by_probs(tf).entropy(),
+        "categorical/mode": lambda tf: make(tf).mode(),
+        "categorical/kl": kl,
+    }
+
+
 CASES = {f"normal/{k}": v for k, v in _methods(_normal).items()}
+CASES.update(_bernoulli_cases())
+CASES.update(_categorical_cases())
 CASES.update({f"uniform/{k}": v for k, v in _methods(_uniform).items() if k != "log_cdf"})
 CASES.update(
     {

@@ -5,6 +5,8 @@
 True
 """
 
+from teachflow.distributions.bernoulli import Bernoulli  # noqa: F401
+from teachflow.distributions.categorical import Categorical  # noqa: F401
 from teachflow.distributions.distribution import (  # noqa: F401
     FULLY_REPARAMETERIZED,
     NOT_REPARAMETERIZED,

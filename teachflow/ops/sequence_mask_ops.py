@@ -19,10 +19,10 @@ __all__ = ["sequence_mask"]
 def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool_, name=None):
     """A mask of shape ``lengths.shape + [maxlen]`` (``maxlen``: the longest length when
     None), True where the step index is below the sequence's length."""
+    from teachflow.ops import constant_op
     from teachflow.ops.arithmetic_ops import maximum
     from teachflow.ops.comparison_ops import less
     from teachflow.ops.elementwise import make_op
-    from teachflow.ops.filling import range as range_
     from teachflow.ops.math_ops import cast
     from teachflow.ops.reduction_ops import reduce_max
     from teachflow.ops.reshaping import expand_dims
@@ -34,7 +34,11 @@ def sequence_mask(lengths, maxlen=None, dtype=dtypes.bool_, name=None):
             maxlen = maximum(convert_to_tensor(0, dtype=maxlen.dtype.base_dtype), maxlen)
         else:
             maxlen = convert_to_tensor(maxlen)
-        row_vector = range_(0, maxlen, 1, dtype=maxlen.dtype.base_dtype)
+        # TF calls the generated Range with two constants (Const, Const_1), not tf.range.
+        index_dtype = maxlen.dtype.base_dtype
+        start = constant_op.constant(0, dtype=index_dtype)
+        delta = constant_op.constant(1, dtype=index_dtype)
+        row_vector = make_op("Range", [start, maxlen, delta], "Range", {"Tidx": index_dtype})
         # TF calls the generated Cast here: an op even when the dtypes already agree.
         column = expand_dims(lengths, -1)
         attrs = {"SrcT": column.dtype.base_dtype, "DstT": maxlen.dtype.base_dtype}
