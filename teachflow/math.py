@@ -101,6 +101,7 @@ from teachflow.ops.unary_ops import (
     tan,
     tanh,
 )
+from teachflow.ops.xlogy_ops import xdivy, xlogy
 
 # Every name imported above (the list follows the imports, so none is forgotten).
 __all__ = sorted(name for name in dir() if not name.startswith("_"))

@@ -106,7 +106,57 @@ def _categorical_cases():
     }
 
 
+ALPHA = np.array([0.5, 1.0, 3.0], np.float32)
+RATE = np.array([[1.0, 2.0, 0.5], [3.0, 1.0, 1.0]], np.float32)
+POSITIVE = np.array([[0.2, 1.0, 4.0], [0.5, 0.1, 2.5]], np.float32)
+
+
+def _gamma_cases():
+    def make(tf):
+        return tf.distributions.Gamma(concentration=ALPHA, rate=RATE)
+
+    def exponential(tf):
+        return tf.distributions.Exponential(rate=RATE)
+
+    def kl(tf):
+        other = tf.distributions.Gamma(concentration=2.0, rate=1.5)
+        return tf.distributions.kl_divergence(make(tf), other)
+
+    return {
+        "gamma/sample": lambda tf: make(tf).sample(4, seed=13),
+        "gamma/log_prob": lambda tf: make(tf).log_prob(POSITIVE),
+        "gamma/cdf": lambda tf: make(tf).cdf(POSITIVE),
+        "gamma/entropy": lambda tf: make(tf).entropy(),
+        "gamma/mean": lambda tf: make(tf).mean(),
+        "gamma/stddev": lambda tf: make(tf).stddev(),
+        "gamma/mode": lambda tf: make(tf).mode(),
+        "gamma/kl": kl,
+        "exponential/sample": lambda tf: exponential(tf).sample([2, 2], seed=17),
+        "exponential/log_prob": lambda tf: exponential(tf).log_prob(POSITIVE),
+        "exponential/survival": lambda tf: exponential(tf).log_survival_function(POSITIVE),
+        "exponential/variance": lambda tf: exponential(tf).variance(),
+    }
+
+
+def _laplace_cases():
+    def make(tf):
+        return tf.distributions.Laplace(loc=LOC, scale=SCALE)
+
+    return {
+        "laplace/sample": lambda tf: make(tf).sample(3, seed=19),
+        "laplace/log_prob": lambda tf: make(tf).log_prob(POINTS),
+        "laplace/prob": lambda tf: make(tf).prob(POINTS),
+        "laplace/cdf": lambda tf: make(tf).cdf(POINTS),
+        "laplace/log_cdf": lambda tf: make(tf).log_cdf(POINTS),
+        "laplace/survival": lambda tf: make(tf).survival_function(POINTS),
+        "laplace/entropy": lambda tf: make(tf).entropy(),
+        "laplace/stddev": lambda tf: make(tf).stddev(),
+    }
+
+
 CASES = {f"normal/{k}": v for k, v in _methods(_normal).items()}
+CASES.update(_gamma_cases())
+CASES.update(_laplace_cases())
 CASES.update(_bernoulli_cases())
 CASES.update(_categorical_cases())
 CASES.update({f"uniform/{k}": v for k, v in _methods(_uniform).items() if k != "log_cdf"})

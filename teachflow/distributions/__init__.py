@@ -13,6 +13,8 @@ from teachflow.distributions.distribution import (  # noqa: F401
     Distribution,
     ReparameterizationType,
 )
+from teachflow.distributions.gamma import Exponential, Gamma  # noqa: F401
 from teachflow.distributions.kullback_leibler import RegisterKL, kl_divergence  # noqa: F401
+from teachflow.distributions.laplace import Laplace  # noqa: F401
 from teachflow.distributions.normal import Normal  # noqa: F401
 from teachflow.distributions.uniform import Uniform  # noqa: F401

@@ -17,10 +17,11 @@ from __future__ import annotations
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import control_dependencies, name_scope
 
-__all__ = ["get_logits_and_probs"]
+__all__ = ["get_logits_and_probs", "with_dependencies"]
 
 
-def _with_dependencies(dependencies, tensor):
+def with_dependencies(dependencies, tensor):
+    """``tensor`` through an Identity that waits for ``dependencies`` (TF's control_flow_ops)."""
     from teachflow.ops.identity_ops import identity
 
     with name_scope(None, "control_dependency", list(dependencies) + [tensor]) as scope:
@@ -42,7 +43,7 @@ def _validated_probs(probs, multidimensional):
             dependencies.append(
                 assert_less_equal(probs, one, message="probs has components greater than 1.")
             )
-        return _with_dependencies(dependencies, probs)
+        return with_dependencies(dependencies, probs)
 
 
 def get_logits_and_probs(

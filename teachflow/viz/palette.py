@@ -423,7 +423,7 @@ _MATH_TYPES = frozenset(
     "DivNoNan Igamma Igammac Betainc Zeta Polygamma "
     # complex numbers and the Fourier transforms
     "Complex Real Imag Conj ComplexAbs Angle FFT IFFT FFT2D IFFT2D FFT3D IFFT3D "
-    "RFFT IRFFT RFFT2D IRFFT2D RFFT3D IRFFT3D".split()
+    "RFFT IRFFT RFFT2D IRFFT2D RFFT3D IRFFT3D Xlogy Xdivy".split()
 )
 
 
