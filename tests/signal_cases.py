@@ -54,6 +54,9 @@ CASES = {
     "idct2_ortho": lambda tf: tf.signal.idct(MEL, norm="ortho"),
     "dct2_n": lambda tf: tf.signal.dct(MEL, n=8),
     "stft_grad": _stft_grad,
+    "fftshift": lambda tf: tf.signal.fftshift(MEL),
+    "fftshift_axis": lambda tf: tf.signal.fftshift(MEL, axes=1),
+    "ifftshift_axes": lambda tf: tf.signal.ifftshift(MEL, axes=[-1, 0]),
 }
 
 

@@ -39,6 +39,8 @@ __all__ = [
     "irfft2d",
     "rfft3d",
     "irfft3d",
+    "fftshift",
+    "ifftshift",
 ]
 
 _REAL = (dtypes.float32, dtypes.float64)
@@ -295,3 +297,35 @@ def _register():
 
 
 _register()
+
+
+def _shift(x, axes, name, default_name, sign):
+    from teachflow.ops.comparison_ops import less, where
+    from teachflow.ops.gathering import gather
+    from teachflow.ops.roll_ops import roll
+    from teachflow.ops.shape_ops import rank, shape
+
+    with name_scope(name, default_name) as scope:
+        x = convert_to_tensor(x)
+        if axes is None:
+            axes = tuple(range(x.shape.ndims))
+            half = shape(x) // 2
+        elif isinstance(axes, int):
+            half = shape(x)[axes] // 2
+        else:
+            # negative axes count from the end
+            rank_x = rank(x)
+            axes = where(less(axes, 0), axes + rank_x, axes)
+            half = gather(shape(x), axes) // 2
+        return roll(x, half if sign > 0 else -half, axes, scope)
+
+
+def fftshift(x, axes=None, name=None):
+    """``x`` rolled by half its length along ``axes`` (all by default), so that the zero
+    frequency sits in the middle (numpy's ``fftshift``)."""
+    return _shift(x, axes, name, "fftshift", 1)
+
+
+def ifftshift(x, axes=None, name=None):
+    """The inverse of ``fftshift`` (they differ by one place along an odd axis)."""
+    return _shift(x, axes, name, "ifftshift", -1)
