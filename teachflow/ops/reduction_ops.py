@@ -425,9 +425,14 @@ def _reduce(op_type, input_tensor, axis, keepdims, name, reduction_indices, keep
     x = convert_to_tensor(input_tensor)
     if axis is None:
         axis = _all_axes(x)
+    empty_list = isinstance(axis, (list, tuple)) and len(axis) == 0
     if not isinstance(axis, Tensor) and np.size(axis) == 0:
         axis = np.zeros([0], np.int32)  # [] has no dtype of its own; Tidx defaults to int32
     with name_scope(name, op_type, [x]) as scope:
+        if empty_list:
+            # TF's op_def_library converts a [] first on its own (float32), rejects that for
+            # Tidx and converts again: the dead float Const stays in TF's graph.
+            convert_to_tensor(np.zeros([0], np.float32), name="reduction_indices")
         axis = convert_to_tensor(axis, name="reduction_indices")
         attrs = {
             "keep_dims": bool(keepdims),
