@@ -398,6 +398,11 @@ def _slice_helper(tensor, slice_spec):
 
     if not isinstance(slice_spec, tuple):
         slice_spec = (slice_spec,)
+    # A 0-d numpy integer array indexes as its int, as in TF (whose check lets it through).
+    slice_spec = tuple(
+        s.item() if isinstance(s, np.ndarray) and s.ndim == 0 and s.dtype.kind in "iu" else s
+        for s in slice_spec
+    )
     begin, end, strides = [], [], []
     masks = dict.fromkeys(_MASKS, 0)
     for index, s in enumerate(slice_spec):

@@ -49,3 +49,10 @@ def test_a_known_dimension_has_tf1s_value_and_stays_an_int():
     # Taken into an op's attrs, a dimension is a plain int (as the GraphDef holds it).
     parts = tf.unstack(tf.zeros([2, 3]), num=tf.zeros([2, 3]).shape[1], axis=1)
     assert type(parts[0].op.get_attr("num")) is int
+
+
+def test_assert_has_rank_as_tensorflow():
+    tf.TensorShape([2, 3]).assert_has_rank(2)
+    tf.TensorShape(None).assert_has_rank(3)  # an unknown rank may be any
+    with pytest.raises(ValueError, match=r"Shape \(2,\) must have rank 2"):
+        tf.TensorShape([2]).assert_has_rank(2)

@@ -262,3 +262,14 @@ def test_slice_errors(sess):
 
 def test_slice_gradient():
     check_gradient(lambda x: tf.slice(x, [1, 0, 2], [-1, 2, 1]), np.arange(24.0).reshape(2, 3, 4))
+
+
+def test_a_0d_numpy_integer_array_indexes_as_its_int():
+    # TF's _check_index lets a 0-d integer array through (it has an integer dtype and no
+    # length-1 shape); a 1-D one is refused.
+    x = tf.constant([[1, 2, 3], [4, 5, 6]])
+    with tf.Session() as sess:
+        assert sess.run(x[np.array(-1, np.int32)]).tolist() == [4, 5, 6]
+        assert sess.run(x[np.array(0), np.int64(1)]) == 2
+    with pytest.raises(TypeError, match="scalar tf.int32/tf.int64 tensors are valid indices"):
+        x[np.array([0, 1])]
