@@ -322,6 +322,9 @@ class Graph:
             return ControlDependenciesController(self, None)
         ops = {}  # an ordered set, as above
         for c in control_inputs:
+            if not isinstance(c, (Tensor, Operation)) and hasattr(c, "indices"):
+                # As TF: an IndexedSlices (a sparse gradient) stands for its values' op.
+                c = c.op
             op = _as_op(c)
             if op.graph is not self:
                 raise ValueError(f"Control input {op.name} must be from the same graph.")

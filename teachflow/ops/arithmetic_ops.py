@@ -137,6 +137,8 @@ def _mul_grad(op, grad):
 
 
 def _same_full_shape(*tensors) -> bool:
+    if not all(isinstance(t, Tensor) for t in tensors):
+        return False  # TF's shortcut takes dense gradients only, not IndexedSlices
     shapes = [t.shape for t in tensors]
     return all(s.is_fully_defined() for s in shapes) and all(s == shapes[0] for s in shapes)
 

@@ -72,8 +72,11 @@ def _binary_operator(func, op_name):
 
 
 def _convertible(v):
+    from teachflow.ops.indexed_slices import IndexedSlices
+
+    # An IndexedSlices (a sparse gradient) is made dense, as TF's ``grad * y`` does.
     return isinstance(
-        v, (int, float, bool, complex, list, tuple, np.ndarray, np.generic, Tensor)
+        v, (int, float, bool, complex, list, tuple, np.ndarray, np.generic, Tensor, IndexedSlices)
     ) or hasattr(v, "_as_graph_element")
 
 

@@ -310,3 +310,17 @@ def test_gradient_of_unknown_shapes_uses_broadcast_gradient_args(sess):
     feed = {x: np.ones([4, 3]), b: np.ones(3), b_unknown: np.ones(1)}
     vx, vb, vu = sess.run([gx, gb, gu], feed)
     assert vx.shape == (4, 3) and vb.tolist() == [4.0, 4.0, 4.0] and vu.tolist() == [12.0]
+
+
+def test_gradients_under_control_dependencies_take_sparse_gradients(sess):
+    # A gather's gradient is an IndexedSlices; TF's control_dependencies([grad]) accepts it
+    # (its values' op), and the equal-shapes shortcut is for dense gradients only.
+    a = tf.placeholder(tf.float64, [4, 2])
+    b = tf.placeholder(tf.float64, [4, 2])
+    i = tf.constant([0, 2, 2])
+    ga, gb = tf.gradients(tf.gather(tf.squared_difference(a, b) + tf.sin(a), i), [a, b])
+    va, vb = np.arange(8.0).reshape(4, 2) / 8, np.ones([4, 2])
+    counts = np.array([1.0, 0.0, 2.0, 0.0])[:, None]
+    got_a, got_b = sess.run([ga, gb], {a: va, b: vb})
+    np.testing.assert_allclose(got_a, counts * (2 * (va - vb) + np.cos(va)), rtol=1e-12)
+    np.testing.assert_allclose(got_b, counts * -2 * (va - vb), rtol=1e-12)
