@@ -158,7 +158,8 @@ class Placer:
                     self.placement[op] = dev
                     rec.device = dev
                     rec.reason = PlacementReason(PlacementRule.GENERATOR, node=consumer.name)
-        self._n_placed = len(ops)
+        # Only what was placed: another thread may have added ops since `new_ops` was read.
+        self._n_placed += len(new_ops)
         if self._log is not None:
             for rec in new_records:
                 self._log(rec.log_line())

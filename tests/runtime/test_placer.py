@@ -229,3 +229,34 @@ def test_placement_time_per_node_does_not_grow_with_the_graph():
         return lambda: placer.place_new_ops(g)
 
     assert growth(prepare, 1000, 16000) < 2.5
+
+
+def test_an_op_added_while_placing_is_placed_by_the_next_call():
+    # Another thread may create ops while a session places the graph (a dequeue's run being
+    # prepared while the main thread builds q.close()): they are not skipped.
+    from teachflow.runtime.placer import Placer
+
+    g = tf.Graph()
+    with g.as_default():
+        a = tf.constant(1.0, name="a")
+    sess = tf.Session(graph=g)
+    placer = sess._placer
+    original = Placer._place_group
+
+    def place_then_grow(self, group):
+        with g.as_default():
+            tf.constant(2.0, name="late")  # created mid-placement
+        Placer._place_group = original
+        return original(self, group)
+
+    Placer._place_group = place_then_grow
+    try:
+        placer.place_new_ops(g)
+    finally:
+        Placer._place_group = original
+    assert a.op in placer.placement
+    late = g.get_operation_by_name("late")
+    assert late not in placer.placement
+    placer.place_new_ops(g)
+    assert late in placer.placement
+    sess.close()
