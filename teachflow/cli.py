@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import faulthandler
 import json
 import os
 import signal
@@ -365,9 +366,15 @@ def _run_server(args) -> int:
         return EXIT_PORT_IN_USE
     print(f"teachflow server {server.task_name} listening on {server.target}", flush=True)
     stop.wait()
+    # A shutdown is bounded: should it hang, every thread's stack goes to stderr and the
+    # process ends (exit 1) rather than outliving the SIGTERM that asked it to stop.
+    faulthandler.dump_traceback_later(SHUTDOWN_TIMEOUT_S, exit=True)
     server.stop()
     print(f"teachflow server {server.task_name} stopped", flush=True)
     return 0
+
+
+SHUTDOWN_TIMEOUT_S = 20
 
 
 def _stop_on_signals() -> threading.Event:
@@ -375,7 +382,9 @@ def _stop_on_signals() -> threading.Event:
     stop = threading.Event()
 
     def handler(signum, frame):
-        stop.set()
+        # Set from another thread: the handler runs in the main thread, which may be inside
+        # stop.wait() holding the Event's own (non-reentrant) lock at that very moment.
+        threading.Thread(target=stop.set, daemon=True).start()
 
     signal.signal(signal.SIGTERM, handler)
     signal.signal(signal.SIGINT, handler)

@@ -47,7 +47,14 @@ class Running:
 
     def terminate(self) -> int:
         self.process.send_signal(signal.SIGTERM)
-        return self.process.wait(WAIT_S)
+        try:
+            return self.process.wait(WAIT_S)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait(WAIT_S)
+            raise AssertionError(
+                f"no exit after SIGTERM; stderr:\n{self.stderr()[-4000:]}"
+            ) from None
 
     def close(self):
         if self.process.poll() is None:
