@@ -72,7 +72,7 @@ def test_use_locking_left_unset_is_the_op_default_as_tf():
     # Assign lock (the op's default), Variable.assign passes False, AssignAdd defaults to False.
     tf.reset_default_graph()
     v = tf.Variable(1.0, name="v")
-    g = tf.get_variable("g", [2])
+    tf.get_variable("g", [2])
     by_method, by_function, add = v.assign(2.0), tf.assign(v, 3.0), tf.assign_add(v, 1.0)
     graph = tf.get_default_graph()
     got = [
