@@ -36,9 +36,12 @@ __all__ = ["SessionManager"]
 _log = logging.getLogger("tensorflow")
 
 # TF polls a not-yet-ready model every recovery_wait_secs (30 s). teachflow starts polling
-# at this interval and doubles it up to recovery_wait_secs, so a worker of a lab or a test
-# starts moments after its chief while a long wait still polls as rarely as TF's.
+# at this interval and doubles it up to 2 s (or recovery_wait_secs, if smaller), so a worker
+# of a lab or a test starts at most 2 s after its chief, even when a busy machine made the
+# chief slow to initialize (a 30 s cap left workers asleep for half a minute); a poll is one
+# small run of the ready op.
 _FIRST_POLL_SECS = 0.05
+_MAX_POLL_SECS = 2.0
 
 
 def _name_of(obj) -> str:
@@ -226,7 +229,7 @@ class SessionManager:
                 not_ready_msg,
             )
             time.sleep(pause)
-            pause = min(pause * 2, self._recovery_wait_secs)
+            pause = min(pause * 2, self._recovery_wait_secs, _MAX_POLL_SECS)
 
     # -- readiness ----------------------------------------------------------------------------
     @staticmethod
