@@ -29,8 +29,29 @@ from teachflow.ops.conv_ops import (  # noqa: F401
     conv2d_backprop_input,
     conv2d_transpose,
 )
+from teachflow.ops.conv_transpose_ops import (  # noqa: F401
+    conv1d_transpose,
+    conv3d_backprop_filter_v2,
+    conv3d_transpose,
+    conv_transpose,
+)
+from teachflow.ops.conv_transpose_ops import (  # noqa: F401
+    conv3d_backprop_filter_v2 as conv3d_backprop_filter,
+)
 from teachflow.ops.convolution_ops import atrous_conv2d, conv1d, convolution, pool  # noqa: F401
-from teachflow.ops.depthwise_conv_ops import depthwise_conv2d, separable_conv2d  # noqa: F401
+from teachflow.ops.depthwise_conv_ops import (  # noqa: F401
+    depthwise_conv2d,
+    depthwise_conv2d_native,
+    depthwise_conv2d_native_backprop_filter,
+    depthwise_conv2d_native_backprop_input,
+    separable_conv2d,
+)
+from teachflow.ops.depthwise_conv_ops import (  # noqa: F401
+    depthwise_conv2d_native_backprop_filter as depthwise_conv2d_backprop_filter,
+)
+from teachflow.ops.depthwise_conv_ops import (  # noqa: F401
+    depthwise_conv2d_native_backprop_input as depthwise_conv2d_backprop_input,
+)
 from teachflow.ops.embedding_sparse_ops import embedding_lookup_sparse  # noqa: F401
 from teachflow.ops.losses import (  # noqa: F401
     l2_loss,
@@ -42,6 +63,7 @@ from teachflow.ops.losses import (  # noqa: F401
 )
 from teachflow.ops.math_ops import sigmoid, tanh  # noqa: F401
 from teachflow.ops.nn_composites import crelu, log_poisson_loss, swish  # noqa: F401
+from teachflow.ops.nn_composites import swish as silu  # noqa: F401
 from teachflow.ops.nn_ops import (  # noqa: F401
     bias_add,
     dropout,
@@ -62,6 +84,7 @@ from teachflow.ops.normalization_ops import (  # noqa: F401
     weighted_moments,
 )
 from teachflow.ops.pooling3d_ops import avg_pool3d, max_pool3d  # noqa: F401
+from teachflow.ops.pooling_by_rank import avg_pool_v2, max_pool_v2  # noqa: F401
 from teachflow.ops.pooling_ops import (  # noqa: F401
     avg_pool,
     avg_pool1d,
@@ -76,6 +99,11 @@ from teachflow.ops.rnn_bidirectional import (  # noqa: F401
     static_bidirectional_rnn,
 )
 from teachflow.ops.sampled_losses import nce_loss, sampled_softmax_loss  # noqa: F401
+from teachflow.ops.space_depth_ops import (  # noqa: F401
+    depth_to_space,
+    space_to_batch,
+    space_to_depth,
+)
 from teachflow.ops.top_k_ops import in_top_k, top_k  # noqa: F401
 from teachflow.ops.unigram_samplers import (  # noqa: F401
     fixed_unigram_candidate_sampler,

@@ -248,3 +248,100 @@ def separable_conv2d(
         return conv_ops.conv2d(
             depthwise, pointwise_filter, [1, 1, 1, 1], "VALID", data_format=data_format, name=sc
         )
+
+
+def _depthwise_backprop(op_type, inputs, sizes_index, strides, padding, data_format,
+                        dilations, name):  # fmt: skip
+    from teachflow.framework import dtypes
+
+    data_format = data_format or "NHWC"
+    pad, explicit = padding_attrs(padding, data_format)
+    with name_scope(name, op_type, inputs) as scope:
+        names = ("input_sizes", "filter") if sizes_index == 0 else ("input", "filter_sizes")
+        dy = convert_to_tensor(inputs[2], name="out_backprop")
+        tensors = [
+            convert_to_tensor(
+                t, dtype=dtypes.int32 if i == sizes_index else dy.dtype.base_dtype, name=names[i]
+            )
+            for i, t in enumerate(inputs[:2])
+        ] + [dy]
+        dtype = dy.dtype
+        attrs = conv_attrs(dtype, strides, pad, explicit, text(data_format), dilations or 1)
+        return tensors[2].graph.create_op(op_type, tensors, attrs, name=scope).outputs[0]
+
+
+def depthwise_conv2d_native_backprop_input(
+    input_sizes,
+    filter,  # noqa: A002
+    out_backprop,
+    strides,
+    padding,
+    data_format="NHWC",
+    dilations=(1, 1, 1, 1),
+    name=None,
+):
+    """The gradient of a depthwise convolution with respect to its input, of shape
+    ``input_sizes`` (op ``DepthwiseConv2dNativeBackpropInput``); also
+    ``tf.nn.depthwise_conv2d_backprop_input``.
+
+        >>> import teachflow as tf
+        >>> tf.nn.depthwise_conv2d_native_backprop_input(
+        ...     [1, 4, 4, 2], tf.ones([2, 2, 2, 3]), tf.ones([1, 4, 4, 6]), [1, 1, 1, 1],
+        ...     "SAME").shape
+        TensorShape([1, 4, 4, 2])
+    """
+    return _depthwise_backprop(
+        "DepthwiseConv2dNativeBackpropInput", [input_sizes, filter, out_backprop], 0,
+        strides, padding, data_format, dilations, name,
+    )  # fmt: skip
+
+
+def depthwise_conv2d_native_backprop_filter(
+    input,  # noqa: A002
+    filter_sizes,
+    out_backprop,
+    strides,
+    padding,
+    data_format="NHWC",
+    dilations=(1, 1, 1, 1),
+    name=None,
+):
+    """The gradient of a depthwise convolution with respect to its filter, of shape
+    ``filter_sizes`` (op ``DepthwiseConv2dNativeBackpropFilter``); also
+    ``tf.nn.depthwise_conv2d_backprop_filter``.
+
+        >>> import teachflow as tf
+        >>> tf.nn.depthwise_conv2d_native_backprop_filter(
+        ...     tf.ones([1, 4, 4, 2]), [2, 2, 2, 3], tf.ones([1, 4, 4, 6]), [1, 1, 1, 1],
+        ...     "SAME").shape
+        TensorShape([2, 2, 2, 3])
+    """
+    return _depthwise_backprop(
+        "DepthwiseConv2dNativeBackpropFilter", [input, filter_sizes, out_backprop], 1,
+        strides, padding, data_format, dilations, name,
+    )  # fmt: skip
+
+
+def depthwise_conv2d_native(
+    input,  # noqa: A002
+    filter,  # noqa: A002
+    strides,
+    padding,
+    data_format="NHWC",
+    dilations=(1, 1, 1, 1),
+    name=None,
+):
+    """The op ``DepthwiseConv2dNative`` itself (`depthwise_conv2d` without its name scope).
+
+    >>> import teachflow as tf
+    >>> tf.nn.depthwise_conv2d_native(tf.ones([1, 4, 4, 2]), tf.ones([2, 2, 2, 3]),
+    ...                               [1, 1, 1, 1], "SAME").op.name
+    'DepthwiseConv2dNative'
+    """
+    data_format = data_format or "NHWC"
+    pad, explicit = padding_attrs(padding, data_format)
+    with name_scope(name, "DepthwiseConv2dNative", [input, filter]) as scope:
+        x = convert_to_tensor(input, name="input")
+        f = convert_like(filter, x.dtype, "DepthwiseConv2dNative", ("input", "filter"))
+        attrs = conv_attrs(x.dtype, strides, pad, explicit, text(data_format), dilations or 1)
+        return x.graph.create_op("DepthwiseConv2dNative", [x, f], attrs, name=scope).outputs[0]
