@@ -380,6 +380,22 @@ def print_table(table):
         print(fmt(r))
 
 
+def _without_blas_settings():
+    """Run again without the machine's OPENBLAS_* settings, as a student's laptop has none.
+
+    numpy's OpenBLAS picks its kernels for the CPU when it loads; a setting such as
+    ``OPENBLAS_CORETYPE=Haswell`` (seen on shared build machines, for reproducible bits)
+    forces older ones: 50x784 by 784x300 took 239 us instead of 145 us here. TensorFlow's
+    oneDNN ignores it, so a comparison under it would not be like for like.
+    """
+    if not any(k.startswith("OPENBLAS_") for k in os.environ):
+        return
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENBLAS_")}
+    unset = sorted(k for k in os.environ if k.startswith("OPENBLAS_"))
+    print(f"(unset for this run: {', '.join(unset)}; --keep-blas-env keeps them)", flush=True)
+    os.execve(sys.executable, [sys.executable, *sys.argv], env)
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--only", choices=sorted([*GROUPS, "tf_engine"]), help="run one group")
@@ -388,7 +404,14 @@ def main(argv=None):
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--tf-python", default=os.environ.get("TEACHFLOW_TF_PYTHON"))
     p.add_argument("--json", action="store_true", help="print one JSON line of seconds per run")
+    p.add_argument(
+        "--keep-blas-env",
+        action="store_true",
+        help="keep OPENBLAS_* settings of the environment (by default they are unset)",
+    )
     args = p.parse_args(argv)
+    if argv is None and not args.keep_blas_env:
+        _without_blas_settings()
     if args.repeats < 7:
         p.error("--repeats must be at least 7")
     if args.only == "tf_engine":  # its own table: see bench/tf_engine.py
