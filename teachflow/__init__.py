@@ -140,8 +140,10 @@ from teachflow.ops.parsing_ops import *  # noqa: F403
 from teachflow.ops.partition_ops import *  # noqa: F403
 from teachflow.ops.print_ops import print_v2 as print  # noqa: F401, A004 - TF's name
 from teachflow.ops.random_ops import *  # noqa: F403
+from teachflow.ops.repeat_ops import *  # noqa: F403
 from teachflow.ops.reverse_sequence_ops import reverse_sequence  # noqa: F401
 from teachflow.ops.roll_ops import *  # noqa: F403
+from teachflow.ops.scatter_nd_ref_ops import *  # noqa: F403
 from teachflow.ops.scatter_ops import *  # noqa: F403
 from teachflow.ops.script_ops import *  # noqa: F403
 from teachflow.ops.search_ops import *  # noqa: F403
@@ -165,6 +167,7 @@ from teachflow.ops.string_conversion_ops import *  # noqa: F403
 from teachflow.ops.string_ops import *  # noqa: F403
 from teachflow.ops.string_split_ops import *  # noqa: F403
 from teachflow.ops.template import make_template  # noqa: F401
+from teachflow.ops.tensor_scatter_ops import *  # noqa: F403
 from teachflow.ops.tensor_array_ops import TensorArray  # noqa: F401
 from teachflow.ops.tensor_serialization_ops import parse_tensor, serialize_tensor  # noqa: F401
 from teachflow.ops.variable_scope import *  # noqa: F403

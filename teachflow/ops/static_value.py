@@ -29,7 +29,7 @@ from teachflow.framework.shapes import TensorShape
 FOLDABLE = frozenset(
     """Identity Cast Pack Unpack ConcatV2 StridedSlice Slice Range Fill Reshape ExpandDims
     Squeeze Transpose GatherV2 Tile ZerosLike OnesLike AddV2 Add Sub Mul FloorDiv FloorMod
-    RealDiv Neg Maximum Minimum Prod Sum Equal NotEqual Less LessEqual Greater GreaterEqual
+    RealDiv Neg Maximum Minimum Max Min Prod Sum Equal NotEqual Less LessEqual Greater GreaterEqual
     InvertPermutation BroadcastTo""".split()
 )
 # Larger inputs are left to the runtime: folding them would slow graph construction.

@@ -203,6 +203,12 @@ OP_FAMILY_RULES = (
     ("state", "prefix", "Queue"),
     ("state", "prefix", "Assign"),
     ("array", "exact", "ScatterNd"),
+    ("array", "prefix", "TensorScatter"),  # tf.tensor_scatter_nd_*: a scattered copy
+    ("array", "exact", "UnravelIndex"),
+    ("array", "exact", "ParallelConcat"),
+    ("array", "exact", "SerializeSparse"),  # a SparseTensor as bytes, and back
+    ("array", "exact", "SerializeManySparse"),
+    ("array", "exact", "DeserializeManySparse"),
     ("array", "exact", "SparseToDense"),
     ("array", "exact", "EditDistance"),
     # SparseTensor ops: those that move entries are array ops; sums and maxima reductions.
@@ -294,6 +300,7 @@ OP_FAMILY_RULES = (
     ("nn", "exact", "RGBToHSV"),
     ("nn", "exact", "HSVToRGB"),
     ("nn", "exact", "ExtractImagePatches"),
+    ("nn", "exact", "ExtractVolumePatches"),
     # Boxes: crops and their gradients, suppression, drawing; the random crop is a draw.
     ("gradient", "prefix", "CropAndResizeGrad"),
     ("nn", "prefix", "CropAndResize"),
