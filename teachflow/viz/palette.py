@@ -275,6 +275,8 @@ OP_FAMILY_RULES = (
     ("gradient", "suffix", "Grad"),
     ("gradient", "exact", "BroadcastGradientArgs"),
     ("gradient", "exact", "FusedBatchNormGradV3"),
+    ("gradient", "exact", "MaxPoolGradWithArgmax"),
+    ("gradient", "prefix", "Dilation2DBackprop"),
     ("matrix", "suffix", "MatMul"),
     ("matrix", "suffix", "MatMulV2"),
     # Linear algebra: inverses, determinants, solves, decompositions, diagonals.
@@ -295,6 +297,8 @@ OP_FAMILY_RULES = (
     ("nn", "contains", "Pool"),
     ("nn", "contains", "BatchNorm"),
     ("nn", "exact", "LRN"),
+    ("nn", "exact", "Dilation2D"),  # grey-scale morphology: tf.nn.dilation2d / erosion2d
+    ("nn", "prefix", "CTC"),
     ("nn", "prefix", "Resize"),  # tf.image's resizes and colour adjustments
     ("nn", "prefix", "Adjust"),
     ("nn", "exact", "RGBToHSV"),
