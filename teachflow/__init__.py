@@ -136,6 +136,7 @@ from teachflow.ops.lookup_ops import *  # noqa: F403
 from teachflow.ops.math_ops import *  # noqa: F403
 from teachflow.ops.nn_ops import *  # noqa: F403
 from teachflow.ops.numeric_checks import *  # noqa: F403
+from teachflow.ops.parallel_stack_ops import *  # noqa: F403
 from teachflow.ops.parsing_ops import *  # noqa: F403
 from teachflow.ops.partition_ops import *  # noqa: F403
 from teachflow.ops.print_ops import print_v2 as print  # noqa: F401, A004 - TF's name
@@ -151,6 +152,7 @@ from teachflow.ops.segment_ops import *  # noqa: F403
 from teachflow.ops.sequence_mask_ops import *  # noqa: F403
 from teachflow.ops.set_ops import *  # noqa: F403
 from teachflow.ops.shape_checks import assert_rank_at_least, assert_rank_in  # noqa: F401
+from teachflow.ops.shape_guards import *  # noqa: F403
 from teachflow.ops.sort_ops import *  # noqa: F403
 from teachflow.ops.space_depth_ops import *  # noqa: F403
 from teachflow.ops.sparse_binary_ops import *  # noqa: F403
@@ -167,11 +169,13 @@ from teachflow.ops.string_conversion_ops import *  # noqa: F403
 from teachflow.ops.string_ops import *  # noqa: F403
 from teachflow.ops.string_split_ops import *  # noqa: F403
 from teachflow.ops.template import make_template  # noqa: F401
-from teachflow.ops.tensor_scatter_ops import *  # noqa: F403
 from teachflow.ops.tensor_array_ops import TensorArray  # noqa: F401
+from teachflow.ops.tensor_scatter_ops import *  # noqa: F403
 from teachflow.ops.tensor_serialization_ops import parse_tensor, serialize_tensor  # noqa: F401
+from teachflow.ops.unravel_index_ops import *  # noqa: F403
 from teachflow.ops.variable_scope import *  # noqa: F403
 from teachflow.ops.variables import *  # noqa: F403
+from teachflow.ops.volume_patches_ops import *  # noqa: F403
 from teachflow.proto.messages import (
     AttrValue,
     Event,
