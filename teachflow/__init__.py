@@ -132,6 +132,7 @@ from teachflow.ops.io_ops import *  # noqa: F403
 from teachflow.ops.least_squares_ops import *  # noqa: F403
 from teachflow.ops.linalg_ops import *  # noqa: F403
 from teachflow.ops.logging_ops import *  # noqa: F403
+from teachflow.ops.matrix_functions import matrix_square_root  # noqa: F401
 from teachflow.ops.lookup_ops import *  # noqa: F403
 from teachflow.ops.math_ops import *  # noqa: F403
 from teachflow.ops.nn_ops import *  # noqa: F403

@@ -165,7 +165,7 @@ def global_norm(t_list, name=None):
                     half_squared_norms.append(l2_loss(v))
         half_squared_norm = reduce_sum(stack(half_squared_norms))
         two = convert_to_tensor(2.0, dtype=half_squared_norm.dtype.base_dtype)
-        return sqrt(multiply(half_squared_norm, two), name="global_norm")
+        return sqrt(half_squared_norm * two, name="global_norm")  # TF's "mul"
 
 
 def clip_by_norm(t, clip_norm, axes=None, name=None):

@@ -287,6 +287,8 @@ OP_FAMILY_RULES = (
     ("matrix", "prefix", "SelfAdjointEig"),
     ("matrix", "exact", "Einsum"),
     ("matrix", "exact", "Cross"),
+    ("matrix", "exact", "Lu"),
+    ("matrix", "prefix", "Tridiagonal"),
     ("matrix", "prefix", "Diag"),
     # Summaries: what a FileWriter writes out for TensorBoard.
     ("io", "contains", "Summary"),
