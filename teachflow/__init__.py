@@ -113,6 +113,7 @@ from teachflow.ops.control_flow_ops import *  # noqa: F403
 from teachflow.ops.control_flow_while import while_loop  # noqa: F401
 from teachflow.ops.cross_ops import *  # noqa: F403
 from teachflow.ops.custom_gradient import custom_gradient  # noqa: F401
+from teachflow.ops.batch_index_ops import *  # noqa: F403
 from teachflow.ops.data_flow_ops import *  # noqa: F403
 from teachflow.ops.diag_ops import *  # noqa: F403
 from teachflow.ops.edit_distance_ops import *  # noqa: F403
