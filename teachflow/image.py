@@ -61,3 +61,9 @@ from teachflow.ops.resize_ops import (  # noqa: F401
     resize_images,
     resize_nearest_neighbor,
 )
+
+# TF 2.21's compat.v1 names for the same functions (``tf.image.resize is
+# tf.image.resize_images`` there: the v1 resize, with ResizeMethodV1's methods).
+resize = resize_images
+resize_with_crop_or_pad = resize_image_with_crop_or_pad
+transpose = transpose_image
