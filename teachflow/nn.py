@@ -63,6 +63,7 @@ from teachflow.ops.losses import (  # noqa: F401
     weighted_cross_entropy_with_logits,
 )
 from teachflow.ops.math_ops import sigmoid, tanh  # noqa: F401
+from teachflow.ops.morphology_ops import dilation2d, erosion2d  # noqa: F401
 from teachflow.ops.nn_composites import crelu, log_poisson_loss, swish  # noqa: F401
 from teachflow.ops.nn_composites import swish as silu  # noqa: F401
 from teachflow.ops.nn_ops import (  # noqa: F401

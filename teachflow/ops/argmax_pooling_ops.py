@@ -37,9 +37,10 @@ def _infer_with_argmax(op):
     return [out, (op._attrs["Targmax"], out[1])]
 
 
-def _flat_positions(xp, win, batch, channels, with_batch):
+def tap_indices(xp, win, batch, channels, with_batch):
     """For every window tap, the flat input index it reads ``[n, oh, ow, c, kh, kw]`` and
-    whether it is a real pixel (not padding)."""
+    whether it is a real pixel (not padding): the bookkeeping of ops whose gradient goes
+    to the pixel a window chose (this one, `teachflow.ops.morphology_ops`)."""
     rows = xp.arange(-win.pad_top, win.in_h + win.pad_bottom)
     cols = xp.arange(-win.pad_left, win.in_w + win.pad_right)
     pixel = (rows[:, None] * win.in_w + cols[None, :])[None, :, :, None]
@@ -56,7 +57,8 @@ def _window_view(xp, a, win):
     """`patches` of an array that already holds its padding (``[n, oh, ow, c, kh, kw]``)."""
     eff_h, eff_w = (win.kh - 1) * win.dh + 1, (win.kw - 1) * win.dw + 1
     view = xp.lib.stride_tricks.sliding_window_view(a, (eff_h, eff_w), axis=(1, 2))
-    return view[:, :: win.sh, :: win.sw][:, : win.out_h, : win.out_w]
+    view = view[:, :: win.sh, :: win.sw, :, :: win.dh, :: win.dw]
+    return view[:, : win.out_h, : win.out_w]
 
 
 def _max_pool_with_argmax_kernel(op, device):
@@ -69,7 +71,7 @@ def _max_pool_with_argmax_kernel(op, device):
         win = attrs.window(op, x.shape[1:3])
         n, _, _, c = x.shape
         cols = patches(xp, x, win)
-        flat, real = _flat_positions(xp, win, n, c, with_batch)
+        flat, real = tap_indices(xp, win, n, c, with_batch)
         out = xp.zeros((n, win.out_h, win.out_w, c), x.dtype)
         where = xp.full(out.shape, -1, np.int64)
         # TF's CPU kernel: the first real tap, then any strictly larger one.
