@@ -154,6 +154,7 @@ from teachflow.ops.segment_ops import *  # noqa: F403
 from teachflow.ops.sequence_mask_ops import *  # noqa: F403
 from teachflow.ops.set_ops import *  # noqa: F403
 from teachflow.ops.shape_checks import assert_rank_at_least, assert_rank_in  # noqa: F401
+from teachflow.ops.orthogonal_init_ops import *  # noqa: F403
 from teachflow.ops.shape_guards import *  # noqa: F403
 from teachflow.ops.sort_ops import *  # noqa: F403
 from teachflow.ops.space_depth_ops import *  # noqa: F403
