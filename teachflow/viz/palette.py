@@ -259,6 +259,8 @@ OP_FAMILY_RULES = (
     ("io", "exact", "AsString"),
     ("io", "exact", "Substr"),
     ("io", "exact", "ReduceJoin"),
+    ("io", "exact", "UnsortedSegmentJoin"),
+    ("io", "prefix", "Unicode"),
     ("io", "contains", "Regex"),
     ("state", "exact", "HashTableV2"),
     ("state", "prefix", "LookupTable"),
@@ -270,6 +272,10 @@ OP_FAMILY_RULES = (
     ("random", "prefix", "Random"),
     ("random", "exact", "TruncatedNormal"),
     ("random", "exact", "Multinomial"),
+    ("random", "prefix", "StatelessRandom"),  # tf.random.stateless_*: seeded by a tensor
+    ("random", "exact", "StatelessTruncatedNormalV2"),
+    ("random", "exact", "StatelessMultinomial"),
+    ("random", "exact", "StatelessParameterizedTruncatedNormal"),
     ("random", "suffix", "CandidateSampler"),
     ("random", "exact", "ComputeAccidentalHits"),  # the samplers' companion
     ("gradient", "suffix", "Grad"),
