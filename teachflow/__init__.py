@@ -159,6 +159,8 @@ from teachflow.ops.shape_guards import *  # noqa: F403
 from teachflow.ops.sort_ops import *  # noqa: F403
 from teachflow.ops.space_depth_ops import *  # noqa: F403
 from teachflow.ops.sparse_binary_ops import *  # noqa: F403
+from teachflow.ops.partitioned_variables import *  # noqa: F403
+from teachflow.ops.partitioners import *  # noqa: F403
 from teachflow.ops.sparse_join_ops import *  # noqa: F403
 from teachflow.ops.sparse_layout_ops import *  # noqa: F403
 from teachflow.ops.sparse_matmul_ops import *  # noqa: F403

@@ -34,6 +34,7 @@ class VariableStore:
     def __init__(self):
         self._vars = {}
         self._origins = {}
+        self._partitioned_vars = {}  # name -> PartitionedVariable (its shards are in _vars)
 
     def get_variable(
         self,
@@ -53,13 +54,26 @@ class VariableStore:
         constraint=None,
         **kwargs,
     ):
-        if partitioner is not None:
-            raise ValueError(
-                f"Variable {name}: partitioned variables are not part of teachflow; create "
-                "one variable per shard instead."
-            )
         dtype = dtypes.as_dtype(dtype).base_dtype if dtype is not None else dtypes.float32
         trainable = True if trainable is None else trainable
+        if partitioner is not None and custom_getter is None:
+            from teachflow.ops.partitioned_variables import get_partitioned_variable
+
+            return get_partitioned_variable(
+                self,
+                name,
+                partitioner,
+                shape,
+                dtype,
+                initializer,
+                reuse,
+                regularizer=regularizer,
+                trainable=trainable,
+                collections=collections,
+                caching_device=caching_device,
+                validate_shape=validate_shape,
+                constraint=constraint,
+            )
 
         def true_getter(
             name,
@@ -119,6 +133,7 @@ class VariableStore:
         caching_device,
         validate_shape,
         constraint,
+        partition_info=None,
     ):
         from teachflow.ops.variables import Variable
 
@@ -167,7 +182,7 @@ class VariableStore:
             if inspect.isclass(initializer):
                 initializer = initializer()
             if shape.is_fully_defined():
-                init_val = _bind_initializer(initializer, shape.as_list(), dtype)
+                init_val = _bind_initializer(initializer, shape.as_list(), dtype, partition_info)
                 variable_dtype = dtype
             elif _needs_no_arguments(initializer):
                 init_val, variable_dtype = initializer, None
@@ -209,8 +224,8 @@ def _default_initializer(name, dtype):
     raise ValueError(f"An initializer for variable {name} of {dtype} is required")
 
 
-def _bind_initializer(initializer, shape, dtype):
-    """``lambda: initializer(shape, dtype=dtype[, partition_info=None])``: `tf.Variable`
+def _bind_initializer(initializer, shape, dtype, partition_info=None):
+    """``lambda: initializer(shape, dtype=dtype[, partition_info])``: `tf.Variable`
     calls it inside ``<name>/Initializer/`` so its ops land there."""
     try:
         params = inspect.signature(initializer).parameters
@@ -220,7 +235,7 @@ def _bind_initializer(initializer, shape, dtype):
         p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()
     )
     if takes_partition:
-        return functools.partial(initializer, shape, dtype=dtype, partition_info=None)
+        return functools.partial(initializer, shape, dtype=dtype, partition_info=partition_info)
     return functools.partial(initializer, shape, dtype=dtype)
 
 

@@ -3,15 +3,10 @@
 
 import pytest
 
-from tests.ops.array_names_cases import check_error, check_program, errors, programs
+from tests.ops.array_names_cases import check_program, programs
 
 
 @pytest.mark.parametrize("key", programs("batch_index_ops"))
 def test_graph_and_values_are_tensorflows(key):
     # Reshape's gradient of an IndexedSlices names its ops apart from TF's (reshaping.py).
     check_program(key, gradient_names=False)
-
-
-@pytest.mark.parametrize("key", errors("batch_index_ops"))
-def test_errors_are_tensorflows(key):
-    check_error(key)

@@ -3,14 +3,9 @@
 
 import pytest
 
-from tests.ops.array_names_cases import check_error, check_program, errors, programs
+from tests.ops.array_names_cases import check_program, programs
 
 
 @pytest.mark.parametrize("key", programs("parallel_stack_ops"))
 def test_graph_and_values_are_tensorflows(key):
     check_program(key)
-
-
-@pytest.mark.parametrize("key", errors("parallel_stack_ops"))
-def test_errors_are_tensorflows(key):
-    check_error(key)

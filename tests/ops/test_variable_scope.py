@@ -193,9 +193,11 @@ def test_constant_initializer_dtype_mismatch():
     assert _op_names() == []  # the check builds nothing in the graph
 
 
-def test_partitioner_is_refused():
-    with pytest.raises(ValueError, match="partitioned variables"):
-        tf.get_variable("p", [4], partitioner=lambda shape, dtype: [2])
+def test_a_scopes_partitioner_shards_its_variables():
+    # (tests/ops/test_partitioned_variables.py checks the shards against TensorFlow's.)
+    with tf.variable_scope("s", partitioner=lambda shape, dtype: [2]):
+        p = tf.get_variable("p", [4])
+    assert [v.name for v in p] == ["s/p/part_0:0", "s/p/part_1:0"]
 
 
 # -- reuse -------------------------------------------------------------------------------------------
