@@ -9,10 +9,12 @@
 
 from teachflow import (
     app,
+    bitwise,
     data,
     debugging,
     distributed,
     distributions,
+    dtypes,
     flags,
     gfile,
     image,
@@ -24,11 +26,14 @@ from teachflow import (
     logging,
     lookup,
     losses,
+    manip,
     math,
     metrics,
     nn,
     python_io,
+    queue,
     random,
+    resource_loader,
     saved_model,
     sets,
     signal,
@@ -38,6 +43,7 @@ from teachflow import (
     summary,
     test,
     train,
+    version,
 )  # noqa: E402 (namespaces)
 from teachflow.framework import errors
 from teachflow.framework.conversion import (
@@ -95,8 +101,14 @@ from teachflow.framework.scopes import (
     get_collection_ref,
     name_scope,
 )
-from teachflow.framework.shapes import Dimension, TensorShape, dimension_value
+from teachflow.framework.shapes import (
+    Dimension,
+    TensorShape,
+    dimension_at_index,
+    dimension_value,
+)
 from teachflow.framework.sparse_tensor import SparseTensorValue
+from teachflow.logging import get_logger
 from teachflow.ops.accumulator_ops import *  # noqa: F403
 from teachflow.ops.array_ops import *  # noqa: F403
 from teachflow.ops.bincount_ops import *  # noqa: F403
@@ -146,6 +158,7 @@ from teachflow.ops.random_ops import *  # noqa: F403
 from teachflow.ops.repeat_ops import *  # noqa: F403
 from teachflow.ops.reverse_sequence_ops import reverse_sequence  # noqa: F401
 from teachflow.ops.roll_ops import *  # noqa: F403
+from teachflow.ops.saturate_cast_ops import *  # noqa: F403
 from teachflow.ops.scatter_nd_ref_ops import *  # noqa: F403
 from teachflow.ops.scatter_ops import *  # noqa: F403
 from teachflow.ops.script_ops import *  # noqa: F403
@@ -201,8 +214,19 @@ from teachflow.runtime.config import (
     RunOptions,
 )
 from teachflow.runtime.session import InteractiveSession, Session
+from teachflow.version import (
+    COMPILER_VERSION,
+    CXX11_ABI_FLAG,
+    CXX_VERSION,
+    GIT_VERSION,
+    GRAPH_DEF_VERSION,
+    GRAPH_DEF_VERSION_MIN_CONSUMER,
+    GRAPH_DEF_VERSION_MIN_PRODUCER,
+    MONOLITHIC_BUILD,
+    VERSION,
+)
 
-__version__ = "0.1.0"
+__version__ = VERSION
 
 # Last: tf.compat.v1 re-exports everything above.
 from teachflow import compat  # noqa: E402

@@ -69,6 +69,16 @@ def _ensure_handler():
         _logger.propagate = False
 
 
+def get_logger() -> _logging.Logger:
+    """The Python logger named "tensorflow" that these calls write to: ``tf.get_logger()``.
+
+    >>> import teachflow as tf
+    >>> tf.get_logger().name
+    'tensorflow'
+    """
+    return _logger
+
+
 def set_verbosity(v):
     """Show messages at level ``v`` (``tf.logging.INFO`` ...) and above."""
     _ensure_handler()

@@ -41,6 +41,18 @@ def dimension_value(dimension):
     return int(getattr(dimension, "value", dimension))
 
 
+def dimension_at_index(shape, index):
+    """Dimension ``index`` of ``shape`` (None where unknown, the rank included): TF's
+    ``dimension_at_index``, with teachflow's None for TF1's ``Dimension(None)``.
+
+    >>> dimension_at_index(TensorShape([3, None]), 0), dimension_at_index(TensorShape(None), 5)
+    (3, None)
+    """
+    if not isinstance(shape, TensorShape):
+        raise TypeError(f"shape must be a TensorShape, got {type(shape).__name__}")
+    return None if shape.ndims is None else shape[index]
+
+
 class TensorShape:
     __slots__ = ("_dims",)
 

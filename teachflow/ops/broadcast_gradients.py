@@ -91,3 +91,16 @@ def reduce_gradient_args(x, y, gx, gy):
         bx, by = smart_broadcast_gradient_args(x, y)
         gx, gy = reduce_gradient_arg(gx, bx), reduce_gradient_arg(gy, by)
     return [gx, gy]
+
+
+def plain_broadcast_gradient_args(x, y):
+    """``(shape(x), shape(y), rx, ry)`` with ``rx, ry`` from a ``BroadcastGradientArgs`` op
+    even where the shapes are static: the form the gradients of ``Xlog1py`` and
+    ``NextAfter`` still build in TF 2.21 (``reshape(reduce_sum(g, rx), sx)`` each)."""
+    from teachflow.ops import array_ops
+
+    sx, sy = array_ops.shape(x), array_ops.shape(y)
+    args = sx.graph.create_op(
+        "BroadcastGradientArgs", [sx, sy], {"T": dtypes.int32}, name="BroadcastGradientArgs"
+    )
+    return sx, sy, args.outputs[0], args.outputs[1]

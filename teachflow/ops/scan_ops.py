@@ -1,4 +1,5 @@
-"""Scans: running sums and products along one axis (``tf.cumsum``, ``tf.cumprod``).
+"""Scans: running sums and products along one axis (``tf.cumsum``, ``tf.cumprod``), and
+running log-sum-exps (``tf.math.cumulative_logsumexp``).
 
 ``exclusive=True`` leaves each element out of its own total (the first becomes the
 identity), ``reverse=True`` runs from the end. The axis is an input tensor, checked when
@@ -12,13 +13,15 @@ the graph runs.
 
 from __future__ import annotations
 
+import numpy as np
+
 from teachflow.framework import errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.ops.arithmetic_ops import multiply, realdiv
-from teachflow.ops.elementwise import INDEX, NUMERIC, check_allowed, make_op
+from teachflow.ops.elementwise import FLOATS, INDEX, NUMERIC, check_allowed, make_op
 
-__all__ = ["cumsum", "cumprod"]
+__all__ = ["cumsum", "cumprod", "cumulative_logsumexp"]
 
 
 def _infer_scan(op):
@@ -66,6 +69,78 @@ def _scan_kernel(name, identity):
     return make
 
 
+def _infer_logsumexp_scan(op):
+    check_allowed(op.inputs[0], FLOATS)
+    return _infer_scan(op)
+
+
+def _log_add_exp(acc, x):
+    """TensorFlow's LogSumExp reducer: ``max + log1p(exp(min - max))``, the larger value
+    itself while that is below the dtype's lowest (-inf: nothing summed yet)."""
+    lo, hi = np.minimum(acc, x), np.maximum(acc, x)
+    with np.errstate(invalid="ignore", over="ignore"):
+        total = np.log1p(np.exp(lo - hi)) + hi
+    return np.where(hi < np.finfo(hi.dtype).min, hi, total)
+
+
+def _logsumexp_kernel(op, device):
+    # numpy has no log-add-exp ``accumulate`` that is TF's reducer: the scan is a loop along
+    # the axis (short in a course's programs), on the host.
+    exclusive = op._attrs.get("exclusive", False)
+    reverse = op._attrs.get("reverse", False)
+
+    def compute(x, axis):
+        host = np.asarray(x.get() if hasattr(x, "get") else x)
+        ndim, a = host.ndim, int(axis)
+        if not -ndim <= a < ndim:
+            raise errors.InvalidArgumentError(
+                None,
+                None,
+                f"ScanOp: Expected scan axis in the range [{-ndim}, {ndim}), but got {a}",
+            )
+        rows = np.moveaxis(host, a, 0)
+        rows = rows[::-1] if reverse else rows
+        out = np.empty_like(rows)
+        acc = np.full(rows.shape[1:], -np.inf, rows.dtype)
+        for i in range(rows.shape[0]):
+            if exclusive:
+                out[i] = acc
+            acc = _log_add_exp(acc, rows[i])
+            if not exclusive:
+                out[i] = acc
+        out = out[::-1] if reverse else out
+        return device.xp.asarray(np.ascontiguousarray(np.moveaxis(out, 0, a)))
+
+    return compute
+
+
+def _cumulative_logsumexp_grad(op, grad):
+    """TensorFlow's: the gradient split into its positive and negative parts (so each has
+    a log), each scanned the other way in log space."""
+    from teachflow.ops.comparison_ops import greater, less, where_v2
+    from teachflow.ops.unary_ops import exp, log
+
+    x, axis = op.inputs
+    out = op.outputs[0]
+    exclusive, reverse = op._attrs.get("exclusive", False), op._attrs.get("reverse", False)
+    lowest = grad.dtype.base_dtype.min
+    log_grad_positive = where_v2(greater(grad, 0), log(grad), lowest)
+    log_grad_negative = where_v2(less(grad, 0), log(-grad), lowest)
+    output_pos = exp(
+        cumulative_logsumexp(
+            log_grad_positive - out, axis=axis, reverse=not reverse, exclusive=exclusive
+        )
+        + x
+    )
+    output_neg = exp(
+        cumulative_logsumexp(
+            log_grad_negative - out, axis=axis, reverse=not reverse, exclusive=exclusive
+        )
+        + x
+    )
+    return [output_pos - output_neg, None]
+
+
 def _cumsum_grad(op, grad):
     # Each x_i feeds the totals after it (before it, for reverse): sum the other way.
     axis = op.inputs[1]
@@ -84,6 +159,12 @@ def _cumprod_grad(op, grad):
 
 registry.register("Cumsum", _infer_scan, _scan_kernel("cumsum", 0), grad=_cumsum_grad)
 registry.register("Cumprod", _infer_scan, _scan_kernel("cumprod", 1), grad=_cumprod_grad)
+registry.register(
+    "CumulativeLogsumexp",
+    _infer_logsumexp_scan,
+    _logsumexp_kernel,
+    grad=_cumulative_logsumexp_grad,
+)
 
 
 def _scan(op_type, x, axis, exclusive, reverse, name):
@@ -107,3 +188,15 @@ def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
 def cumprod(x, axis=0, exclusive=False, reverse=False, name=None):
     """Running products of ``x`` along ``axis``."""
     return _scan("Cumprod", x, axis, exclusive, reverse, name)
+
+
+def cumulative_logsumexp(x, axis=0, exclusive=False, reverse=False, name=None):
+    """Running ``log(sum(exp(x)))`` along ``axis``, without overflow: the log of ``cumsum``
+    of ``exp(x)``.
+
+    >>> import teachflow as tf
+    >>> with tf.Session() as sess:
+    ...     print([round(v, 4) for v in sess.run(tf.math.cumulative_logsumexp([0.0, 0.0])).tolist()])
+    [0.0, 0.6931]
+    """
+    return _scan("CumulativeLogsumexp", x, axis, exclusive, reverse, name)

@@ -18,8 +18,9 @@ import numpy as np
 
 from teachflow.framework import registry
 from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
-from teachflow.ops.array_ops import INDEX_DTYPES, apply_op, invalid, to_host
+from teachflow.ops.array_ops import INDEX_DTYPES, invalid, to_host
 from teachflow.ops.elementwise import NUMERIC, check_allowed
 from teachflow.ops.static_value import constant_value
 
@@ -33,6 +34,8 @@ __all__ = [
     "unsorted_segment_max",
     "unsorted_segment_min",
     "unsorted_segment_prod",
+    "unsorted_segment_mean",
+    "unsorted_segment_sqrt_n",
 ]
 
 # op type -> (numpy ufunc reducing rows into their segment, what an empty segment holds)
@@ -142,20 +145,23 @@ def _unsorted_kernel(op, device):
 # -- gradients (TensorFlow's math_grad.py) -----------------------------------------------------
 def _gather_dropping_negative(grad, ids):
     """``grad[ids]`` with zeros where an id is negative (rows an unsorted op dropped):
-    TensorFlow's _GatherDropNegatives."""
+    TensorFlow's _GatherDropNegatives, built as TF 2.21 builds it."""
+    from teachflow.framework import dtypes
     from teachflow.ops import array_ops
     from teachflow.ops.arithmetic_ops import maximum
-    from teachflow.ops.comparison_ops import greater_equal, where
+    from teachflow.ops.comparison_ops import greater_equal, where_v2
     from teachflow.ops.gathering import gather
     from teachflow.ops.joining import concat
-    from teachflow.ops.tiling import broadcast_to
 
-    gathered = gather(grad, maximum(ids, 0))
+    gathered = gather(grad, maximum(ids, array_ops.zeros_like(ids)))
     is_positive = greater_equal(ids, 0)
-    extra = array_ops.ones([array_ops.rank(gathered) - array_ops.rank(ids)], "int32")
-    is_positive = array_ops.reshape(is_positive, concat([array_ops.shape(ids), extra], 0))
-    mask = broadcast_to(is_positive, array_ops.shape(gathered))
-    return where(mask, gathered, array_ops.zeros_like(gathered))
+    is_positive_shape = array_ops.shape(is_positive)
+    extra = array_ops.ones(
+        [array_ops.rank(gathered) - array_ops.rank(is_positive)], dtype=is_positive_shape.dtype
+    )
+    is_positive = array_ops.reshape(is_positive, concat([is_positive_shape, extra], axis=0))
+    is_positive = is_positive & array_ops.ones_like(gathered, dtype=dtypes.bool_)
+    return where_v2(is_positive, gathered, array_ops.zeros_like(gathered))
 
 
 def _segment_sum_grad(op, grad):
@@ -231,25 +237,25 @@ for _type in _UNSORTED:
 
 # -- the public functions ----------------------------------------------------------------------
 def _sorted(op_type, data, segment_ids, name):
-    data = convert_to_tensor(data, name="data")
-    ids = convert_to_tensor(segment_ids, name="segment_ids")
-    attrs = {"T": data.dtype.base_dtype, "Tindices": ids.dtype.base_dtype}
-    return apply_op(
-        op_type, name, [(data, "data", None), (ids, "segment_ids", None)], attrs
-    ).outputs[0]
+    # As TF's generated wrappers: Python inputs become constants inside the op's scope.
+    with name_scope(name, op_type, [data, segment_ids]) as scope:
+        data = convert_to_tensor(data, name="data")
+        ids = convert_to_tensor(segment_ids, name="segment_ids")
+        attrs = {"T": data.dtype.base_dtype, "Tindices": ids.dtype.base_dtype}
+        return data.graph.create_op(op_type, [data, ids], attrs, name=scope).outputs[0]
 
 
 def _unsorted(op_type, data, segment_ids, num_segments, name):
-    data = convert_to_tensor(data, name="data")
-    ids = convert_to_tensor(segment_ids, name="segment_ids")
-    num = convert_to_tensor(num_segments, name="num_segments")
-    attrs = {
-        "T": data.dtype.base_dtype,
-        "Tindices": ids.dtype.base_dtype,
-        "Tnumsegments": num.dtype.base_dtype,
-    }
-    args = [(data, "data", None), (ids, "segment_ids", None), (num, "num_segments", None)]
-    return apply_op(op_type, name, args, attrs).outputs[0]
+    with name_scope(name, op_type, [data, segment_ids, num_segments]) as scope:
+        data = convert_to_tensor(data, name="data")
+        ids = convert_to_tensor(segment_ids, name="segment_ids")
+        num = convert_to_tensor(num_segments, name="num_segments")
+        attrs = {
+            "T": data.dtype.base_dtype,
+            "Tindices": ids.dtype.base_dtype,
+            "Tnumsegments": num.dtype.base_dtype,
+        }
+        return data.graph.create_op(op_type, [data, ids, num], attrs, name=scope).outputs[0]
 
 
 def segment_sum(data, segment_ids, name=None):
@@ -292,3 +298,53 @@ def unsorted_segment_min(data, segment_ids, num_segments, name=None):
 
 def unsorted_segment_prod(data, segment_ids, num_segments, name=None):
     return _unsorted("UnsortedSegmentProd", data, segment_ids, num_segments, name)
+
+
+def _unsorted_segment_count(data, segment_ids, num_segments):
+    """How many rows each segment has (at least 1, so a mean of none is 0), shaped to
+    broadcast against the segment sums: TensorFlow's _unsorted_segment_N."""
+    from teachflow.ops import array_ops
+    from teachflow.ops.arithmetic_ops import maximum
+    from teachflow.ops.joining import concat
+
+    num_segments = convert_to_tensor(num_segments)
+    ones = array_ops.ones(array_ops.shape(segment_ids), dtype=data.dtype)
+    n = unsorted_segment_sum(ones, segment_ids, num_segments)
+    broadcastable_shape = concat(
+        [
+            num_segments[None],
+            array_ops.ones(
+                [array_ops.rank(data) - array_ops.rank(segment_ids)], dtype=num_segments.dtype
+            ),
+        ],
+        axis=0,
+    )
+    return maximum(array_ops.reshape(n, broadcastable_shape), 1)
+
+
+def unsorted_segment_mean(data, segment_ids, num_segments, name=None):
+    """The mean of the rows of each segment (ids in any order; an empty segment gives 0).
+
+    >>> import teachflow as tf
+    >>> with tf.Session() as sess:
+    ...     print(sess.run(tf.math.unsorted_segment_mean([1.0, 2.0, 6.0], [1, 0, 1], 3)).tolist())
+    [2.0, 3.5, 0.0]
+    """
+    with name_scope(name, "UnsortedSegmentMean"):
+        data = convert_to_tensor(data)
+        segment_ids = convert_to_tensor(segment_ids)
+        n = _unsorted_segment_count(data, segment_ids, num_segments)
+        summed = unsorted_segment_sum(data, segment_ids, num_segments)
+        return summed / n
+
+
+def unsorted_segment_sqrt_n(data, segment_ids, num_segments, name=None):
+    """The sum of the rows of each segment divided by the square root of their count."""
+    from teachflow.ops.unary_ops import sqrt
+
+    with name_scope(name, "UnsortedSegmentSqrtN"):
+        data = convert_to_tensor(data)
+        segment_ids = convert_to_tensor(segment_ids)
+        n = _unsorted_segment_count(data, segment_ids, num_segments)
+        summed = unsorted_segment_sum(data, segment_ids, num_segments)
+        return summed / sqrt(n)

@@ -212,14 +212,14 @@ def _lgamma_grad(op, grad):
 
 
 def _div_no_nan_grad(op, grad):
+    # TF 2.21's: -x and grad * ... written with operators (Neg, mul), summed back over the
+    # broadcast axes as every broadcasting op's gradient is.
+    from teachflow.ops.broadcast_gradients import reduce_gradient_args
+
     x, y = op.inputs
-    return [
-        reduce_to_shape(div_no_nan(grad, y), x),
-        reduce_to_shape(
-            multiply(grad, div_no_nan(div_no_nan(negative(x), y), y)),
-            y,
-        ),
-    ]
+    gx = div_no_nan(grad, y)
+    gy = grad * div_no_nan(div_no_nan(-x, y), y)
+    return reduce_gradient_args(x, y, gx, gy)
 
 
 def _no_gradient(op, grad):

@@ -1,5 +1,6 @@
-"""``tf.math.xlogy`` and ``xdivy``: ``x * log(y)`` and ``x / y`` that are 0 wherever ``x`` is 0,
-even where ``log(y)`` or ``1 / y`` is not finite (a probability of 0 times the log of 0).
+"""``tf.math.xlogy``, ``xlog1py`` and ``xdivy``: ``x * log(y)``, ``x * log1p(y)`` and ``x / y``
+that are 0 wherever ``x`` is 0, even where ``log(y)`` or ``1 / y`` is not finite (a
+probability of 0 times the log of 0).
 
     >>> import teachflow as tf
     >>> with tf.Session() as sess:
@@ -15,7 +16,7 @@ from teachflow.framework import registry
 from teachflow.framework.scopes import control_dependencies
 from teachflow.ops.elementwise import COMPLEX, FLOATS, binary, broadcast_of, reduce_to_shape
 
-__all__ = ["xlogy", "xdivy"]
+__all__ = ["xlogy", "xlog1py", "xdivy"]
 
 
 def _where_x_is_zero(fn):
@@ -45,6 +46,27 @@ def _xlogy_grad(op, grad):
         return [reduce_to_shape(partial_x * grad, x), reduce_to_shape(partial_y * grad, y)]
 
 
+def _xlog1py_grad(op, grad):
+    # TF: d/dx = xlog1py(x != 0, y), d/dy = xdivy(x, y + 1), both waiting for grad, summed
+    # back through a BroadcastGradientArgs op.
+    from teachflow.ops import array_ops
+    from teachflow.ops.arithmetic_ops import cast
+    from teachflow.ops.broadcast_gradients import plain_broadcast_gradient_args
+    from teachflow.ops.comparison_ops import not_equal
+    from teachflow.ops.reduction_ops import reduce_sum
+
+    x, y = op.inputs
+    sx, sy, rx, ry = plain_broadcast_gradient_args(x, y)
+    with control_dependencies([grad]):
+        not_zero_x = cast(not_equal(x, cast(0.0, dtype=x.dtype)), dtype=x.dtype)
+        partial_x = binary("Xlog1py", not_zero_x, y, None)
+        partial_y = xdivy(x, y + 1.0)
+        return [
+            array_ops.reshape(reduce_sum(partial_x * grad, rx), sx),
+            array_ops.reshape(reduce_sum(partial_y * grad, ry), sy),
+        ]
+
+
 def _xdivy_grad(op, grad):
     from teachflow.ops.arithmetic_ops import cast
     from teachflow.ops.comparison_ops import not_equal
@@ -64,6 +86,12 @@ registry.register(
     grad=_xlogy_grad,
 )
 registry.register(
+    "Xlog1py",
+    broadcast_of(FLOATS + COMPLEX),
+    _where_x_is_zero(lambda xp, x, y: x * xp.log1p(y)),
+    grad=_xlog1py_grad,
+)
+registry.register(
     "Xdivy",
     broadcast_of(FLOATS + COMPLEX),
     _where_x_is_zero(lambda xp, x, y: x / y),
@@ -74,6 +102,14 @@ registry.register(
 def xlogy(x, y, name=None):
     """``x * log(y)``, and 0 where ``x`` is 0."""
     return binary("Xlogy", x, y, name, "Xlogy")
+
+
+def xlog1py(x, y, name=None):
+    """``x * log1p(y)``, and 0 where ``x`` is 0 (built in a scope ``xlog1py``, as in TF)."""
+    from teachflow.framework.scopes import name_scope
+
+    with name_scope(name, "xlog1py", [x]):
+        return binary("Xlog1py", x, y, None, "Xlog1py")
 
 
 def xdivy(x, y, name=None):

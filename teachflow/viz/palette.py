@@ -442,7 +442,10 @@ _MATH_TYPES = frozenset(
     "DivNoNan Igamma Igammac Betainc Zeta Polygamma "
     # complex numbers and the Fourier transforms
     "Complex Real Imag Conj ComplexAbs Angle FFT IFFT FFT2D IFFT2D FFT3D IFFT3D "
-    "RFFT IRFFT RFFT2D IRFFT2D RFFT3D IRFFT3D Xlogy Xdivy".split()
+    "RFFT IRFFT RFFT2D IRFFT2D RFFT3D IRFFT3D Xlogy Xdivy "
+    # tf.math's special and nan-safe functions, tf.bitwise, saturate_cast's clamp
+    "BesselI0 BesselI0e BesselI1 BesselI1e Erfinv Ndtri MulNoNan NextAfter Xlog1py "
+    "BitwiseAnd BitwiseOr BitwiseXor Invert LeftShift RightShift ClipByValue".split()
 )
 
 
