@@ -132,6 +132,7 @@ from teachflow.ops.edit_distance_ops import *  # noqa: F403
 from teachflow.ops.example_batch_parsing_ops import *  # noqa: F403
 from teachflow.ops.example_parsing_ops import *  # noqa: F403
 from teachflow.ops.fft_ops import fft, fft2d, fft3d, ifft, ifft2d, ifft3d  # noqa: F401
+from teachflow.ops.fingerprint_ops import fingerprint  # noqa: F401
 from teachflow.ops.functional_ops import foldl, foldr, map_fn, scan  # noqa: F401
 from teachflow.ops.gamma_poisson_ops import random_gamma, random_poisson  # noqa: F401
 from teachflow.ops.gradients import *  # noqa: F403

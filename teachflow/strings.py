@@ -8,6 +8,7 @@ b'a-b'
 
 from teachflow.ops.parsing_ops import string_to_number as to_number  # noqa: F401
 from teachflow.ops.print_ops import string_format as format  # noqa: F401, A004 - TF's name
+from teachflow.ops.segment_join_ops import unsorted_segment_join  # noqa: F401
 from teachflow.ops.string_conversion_ops import as_string  # noqa: F401
 from teachflow.ops.string_conversion_ops import string_to_hash_bucket as to_hash_bucket  # noqa: F401
 from teachflow.ops.string_conversion_ops import (
@@ -23,3 +24,4 @@ from teachflow.ops.string_ops import string_lower as lower  # noqa: F401
 from teachflow.ops.string_ops import string_strip as strip  # noqa: F401
 from teachflow.ops.string_ops import string_upper as upper  # noqa: F401
 from teachflow.ops.string_split_ops import strings_split as split  # noqa: F401
+from teachflow.ops.unicode_ops import unicode_script, unicode_transcode  # noqa: F401

@@ -261,6 +261,7 @@ OP_FAMILY_RULES = (
     ("io", "exact", "ReduceJoin"),
     ("io", "exact", "UnsortedSegmentJoin"),
     ("io", "prefix", "Unicode"),
+    ("io", "exact", "Fingerprint"),
     ("io", "contains", "Regex"),
     ("state", "exact", "HashTableV2"),
     ("state", "prefix", "LookupTable"),
