@@ -40,6 +40,7 @@ from teachflow.ops.conv_transpose_ops import (  # noqa: F401
     conv3d_backprop_filter_v2 as conv3d_backprop_filter,
 )
 from teachflow.ops.convolution_ops import atrous_conv2d, conv1d, convolution, pool  # noqa: F401
+from teachflow.ops.ctc_ops import collapse_repeated  # noqa: F401
 from teachflow.ops.depthwise_conv_ops import (  # noqa: F401
     depthwise_conv2d,
     depthwise_conv2d_native,
@@ -77,6 +78,7 @@ from teachflow.ops.nn_ops import (  # noqa: F401
     zero_fraction,
 )
 from teachflow.ops.normalization_ops import (  # noqa: F401
+    batch_norm_with_global_normalization,
     batch_normalization,
     fused_batch_norm,
     local_response_normalization,
@@ -95,11 +97,16 @@ from teachflow.ops.pooling_ops import (  # noqa: F401
     max_pool1d,
     max_pool2d,
 )
+from teachflow.ops.replica_losses import (  # noqa: F401
+    compute_average_loss,
+    scale_regularization_loss,
+)
 from teachflow.ops.rnn import dynamic_rnn, static_rnn  # noqa: F401
 from teachflow.ops.rnn_bidirectional import (  # noqa: F401
     bidirectional_dynamic_rnn,
     static_bidirectional_rnn,
 )
+from teachflow.ops.safe_embedding_ops import safe_embedding_lookup_sparse  # noqa: F401
 from teachflow.ops.sampled_losses import nce_loss, sampled_softmax_loss  # noqa: F401
 from teachflow.ops.space_depth_ops import (  # noqa: F401
     depth_to_space,

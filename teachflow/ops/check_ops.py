@@ -246,8 +246,8 @@ def assert_rank(x, rank, data=None, summarize=None, message=None, name=None):
 
 def assert_scalar(tensor, name=None, message=None):
     """``tensor`` itself, after checking (while building) that its rank is 0."""
-    with name_scope(name, "assert_scalar", [tensor]):
-        tensor = convert_to_tensor(tensor, name="tensor")
+    with name_scope(name, "assert_scalar", [tensor]) as scope:
+        tensor = convert_to_tensor(tensor, name=scope)  # a constant is named the scope, as TF
         if tensor.shape.ndims is None or tensor.shape.ndims != 0:
             raise ValueError(
                 f"{_message_prefix(message)}Expected scalar shape for {tensor.name}, saw shape: "

@@ -65,6 +65,35 @@ def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name
         return scaled + math_ops.cast(shift, x.dtype)
 
 
+def batch_norm_with_global_normalization(
+    t=None,
+    m=None,
+    v=None,
+    beta=None,
+    gamma=None,
+    variance_epsilon=None,
+    scale_after_normalization=None,
+    name=None,
+    input=None,  # noqa: A002 - TensorFlow's argument name
+    mean=None,
+    variance=None,
+):
+    """TF1's older batch norm: `batch_normalization` of ``t`` with ``gamma`` used only
+    when ``scale_after_normalization`` (the op of that name is not built, as in TF 2).
+
+    >>> import teachflow as tf
+    >>> tf.nn.batch_norm_with_global_normalization(
+    ...     tf.ones([2, 3]), tf.zeros([3]), tf.ones([3]), tf.zeros([3]), tf.ones([3]), 0.001,
+    ...     False).op.name
+    'batchnorm/add_1'
+    """
+    t = input if input is not None else t
+    m = mean if mean is not None else m
+    v = variance if variance is not None else v
+    scale = gamma if scale_after_normalization else None
+    return batch_normalization(t, m, v, beta, scale, variance_epsilon, name)
+
+
 # -- moments from sums and weights -------------------------------------------------------------
 def sufficient_statistics(x, axes, shift=None, keep_dims=None, name=None, keepdims=None):
     """``(count, sum(x - shift), sum((x - shift) ** 2), shift)`` over ``axes``: what

@@ -29,8 +29,8 @@ def _attr(value):
         return [_attr(v) for v in value]
     if isinstance(value, bytes):
         return value.decode()
-    if isinstance(value, tf.TensorShape):
-        return [-1 if d is None else d for d in value.as_list()]
+    if isinstance(value, tf.TensorShape):  # recorded as its proto's dims: none when unknown
+        return [] if value.ndims is None else [-1 if d is None else d for d in value.as_list()]
     return value
 
 
