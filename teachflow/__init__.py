@@ -187,6 +187,7 @@ from teachflow.ops.state_ops import *  # noqa: F403
 from teachflow.ops.string_conversion_ops import *  # noqa: F403
 from teachflow.ops.string_ops import *  # noqa: F403
 from teachflow.ops.string_split_ops import *  # noqa: F403
+from teachflow.ops.sparse_serialization_ops import *  # noqa: F403
 from teachflow.ops.template import make_template  # noqa: F401
 from teachflow.ops.tensor_array_ops import TensorArray  # noqa: F401
 from teachflow.ops.tensor_scatter_ops import *  # noqa: F403

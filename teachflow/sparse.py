@@ -39,3 +39,8 @@ from teachflow.ops.sparse_reduce_ops import sparse_softmax as softmax  # noqa: F
 from teachflow.ops.sparse_segment_ops import sparse_segment_mean as segment_mean  # noqa: F401
 from teachflow.ops.sparse_segment_ops import sparse_segment_sqrt_n as segment_sqrt_n  # noqa: F401
 from teachflow.ops.sparse_segment_ops import sparse_segment_sum as segment_sum  # noqa: F401
+from teachflow.ops.sparse_indicator_ops import from_dense  # noqa: F401
+from teachflow.ops.sparse_indicator_ops import sparse_mask as mask  # noqa: F401
+from teachflow.ops.sparse_indicator_ops import sparse_merge as merge  # noqa: F401
+from teachflow.ops.sparse_indicator_ops import sparse_reset_shape as reset_shape  # noqa: F401
+from teachflow.ops.sparse_indicator_ops import sparse_to_indicator as to_indicator  # noqa: F401
