@@ -111,6 +111,7 @@ from teachflow.framework.sparse_tensor import SparseTensorValue
 from teachflow.logging import get_logger
 from teachflow.ops.accumulator_ops import *  # noqa: F403
 from teachflow.ops.array_ops import *  # noqa: F403
+from teachflow.ops.batch_index_ops import *  # noqa: F403
 from teachflow.ops.bincount_ops import *  # noqa: F403
 from teachflow.ops.bitcast_ops import *  # noqa: F403
 from teachflow.ops.broadcast_ops import *  # noqa: F403
@@ -125,7 +126,6 @@ from teachflow.ops.control_flow_ops import *  # noqa: F403
 from teachflow.ops.control_flow_while import while_loop  # noqa: F401
 from teachflow.ops.cross_ops import *  # noqa: F403
 from teachflow.ops.custom_gradient import custom_gradient  # noqa: F401
-from teachflow.ops.batch_index_ops import *  # noqa: F403
 from teachflow.ops.data_flow_ops import *  # noqa: F403
 from teachflow.ops.diag_ops import *  # noqa: F403
 from teachflow.ops.edit_distance_ops import *  # noqa: F403
@@ -151,9 +151,12 @@ from teachflow.ops.lookup_ops import *  # noqa: F403
 from teachflow.ops.math_ops import *  # noqa: F403
 from teachflow.ops.nn_ops import *  # noqa: F403
 from teachflow.ops.numeric_checks import *  # noqa: F403
+from teachflow.ops.orthogonal_init_ops import *  # noqa: F403
 from teachflow.ops.parallel_stack_ops import *  # noqa: F403
 from teachflow.ops.parsing_ops import *  # noqa: F403
 from teachflow.ops.partition_ops import *  # noqa: F403
+from teachflow.ops.partitioned_variables import *  # noqa: F403
+from teachflow.ops.partitioners import *  # noqa: F403
 from teachflow.ops.print_ops import print_v2 as print  # noqa: F401, A004 - TF's name
 from teachflow.ops.random_ops import *  # noqa: F403
 from teachflow.ops.repeat_ops import *  # noqa: F403
@@ -168,26 +171,24 @@ from teachflow.ops.segment_ops import *  # noqa: F403
 from teachflow.ops.sequence_mask_ops import *  # noqa: F403
 from teachflow.ops.set_ops import *  # noqa: F403
 from teachflow.ops.shape_checks import assert_rank_at_least, assert_rank_in  # noqa: F401
-from teachflow.ops.orthogonal_init_ops import *  # noqa: F403
 from teachflow.ops.shape_guards import *  # noqa: F403
 from teachflow.ops.sort_ops import *  # noqa: F403
 from teachflow.ops.space_depth_ops import *  # noqa: F403
 from teachflow.ops.sparse_binary_ops import *  # noqa: F403
-from teachflow.ops.partitioned_variables import *  # noqa: F403
-from teachflow.ops.partitioners import *  # noqa: F403
+from teachflow.ops.sparse_indicator_ops import *  # noqa: F403
 from teachflow.ops.sparse_join_ops import *  # noqa: F403
 from teachflow.ops.sparse_layout_ops import *  # noqa: F403
 from teachflow.ops.sparse_matmul_ops import *  # noqa: F403
 from teachflow.ops.sparse_ops import *  # noqa: F403
 from teachflow.ops.sparse_reduce_ops import *  # noqa: F403
 from teachflow.ops.sparse_segment_ops import *  # noqa: F403
+from teachflow.ops.sparse_serialization_ops import *  # noqa: F403
 from teachflow.ops.special_function_ops import *  # noqa: F403
 from teachflow.ops.special_math_ops import *  # noqa: F403
 from teachflow.ops.state_ops import *  # noqa: F403
 from teachflow.ops.string_conversion_ops import *  # noqa: F403
 from teachflow.ops.string_ops import *  # noqa: F403
 from teachflow.ops.string_split_ops import *  # noqa: F403
-from teachflow.ops.sparse_serialization_ops import *  # noqa: F403
 from teachflow.ops.template import make_template  # noqa: F401
 from teachflow.ops.tensor_array_ops import TensorArray  # noqa: F401
 from teachflow.ops.tensor_scatter_ops import *  # noqa: F403
@@ -195,7 +196,6 @@ from teachflow.ops.tensor_serialization_ops import parse_tensor, serialize_tenso
 from teachflow.ops.unravel_index_ops import *  # noqa: F403
 from teachflow.ops.variable_scope import *  # noqa: F403
 from teachflow.ops.variables import *  # noqa: F403
-from teachflow.ops.volume_patches_ops import *  # noqa: F403
 from teachflow.proto.messages import (
     AttrValue,
     Event,
