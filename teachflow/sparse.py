@@ -12,6 +12,11 @@ from teachflow.ops.placeholder_ops import sparse_placeholder as placeholder  # n
 from teachflow.ops.sparse_binary_ops import sparse_add as add  # noqa: F401
 from teachflow.ops.sparse_binary_ops import sparse_maximum as maximum  # noqa: F401
 from teachflow.ops.sparse_binary_ops import sparse_minimum as minimum  # noqa: F401
+from teachflow.ops.sparse_indicator_ops import from_dense  # noqa: F401
+from teachflow.ops.sparse_indicator_ops import sparse_mask as mask  # noqa: F401
+from teachflow.ops.sparse_indicator_ops import sparse_merge as merge  # noqa: F401
+from teachflow.ops.sparse_indicator_ops import sparse_reset_shape as reset_shape  # noqa: F401
+from teachflow.ops.sparse_indicator_ops import sparse_to_indicator as to_indicator  # noqa: F401
 from teachflow.ops.sparse_join_ops import sparse_concat as concat  # noqa: F401
 from teachflow.ops.sparse_join_ops import sparse_slice as slice  # noqa: F401, A004
 from teachflow.ops.sparse_join_ops import sparse_split as split  # noqa: F401
@@ -39,8 +44,3 @@ from teachflow.ops.sparse_reduce_ops import sparse_softmax as softmax  # noqa: F
 from teachflow.ops.sparse_segment_ops import sparse_segment_mean as segment_mean  # noqa: F401
 from teachflow.ops.sparse_segment_ops import sparse_segment_sqrt_n as segment_sqrt_n  # noqa: F401
 from teachflow.ops.sparse_segment_ops import sparse_segment_sum as segment_sum  # noqa: F401
-from teachflow.ops.sparse_indicator_ops import from_dense  # noqa: F401
-from teachflow.ops.sparse_indicator_ops import sparse_mask as mask  # noqa: F401
-from teachflow.ops.sparse_indicator_ops import sparse_merge as merge  # noqa: F401
-from teachflow.ops.sparse_indicator_ops import sparse_reset_shape as reset_shape  # noqa: F401
-from teachflow.ops.sparse_indicator_ops import sparse_to_indicator as to_indicator  # noqa: F401
