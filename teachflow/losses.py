@@ -5,6 +5,10 @@
 'weighted_mean'
 """
 
+from teachflow.ops.distance_losses import (  # noqa: F401
+    cosine_distance,
+    mean_pairwise_squared_error,
+)
 from teachflow.ops.weighted_losses import (  # noqa: F401
     Reduction,
     absolute_difference,
