@@ -12,6 +12,9 @@ from teachflow.ops.candidate_sampling_ops import (  # noqa: F401
 )
 from teachflow.ops.gamma_poisson_ops import random_gamma as gamma  # noqa: F401
 from teachflow.ops.gamma_poisson_ops import random_poisson as poisson  # noqa: F401
+from teachflow.ops.parameterized_truncated_normal_ops import (  # noqa: F401
+    stateless_parameterized_truncated_normal,
+)
 from teachflow.ops.random_ops import (  # noqa: F401
     DEFAULT_GRAPH_SEED,
     categorical,

@@ -1,7 +1,7 @@
 """Stateless random ops against TensorFlow's recorded graphs, values (bit for bit) and errors
 (tests/fixtures/tensorflow/record_stateless_random.py, tensorflow-cpu 2.21): uniform floats
-and ints, normal, truncated normal, categorical, Poisson, gamma, binomial, fold_in, split,
-create_rng_state and all_candidate_sampler."""
+and ints, normal, truncated normal, categorical, Poisson, gamma, binomial, parameterized
+truncated normal, fold_in, split, create_rng_state and all_candidate_sampler."""
 
 import json
 import pathlib
