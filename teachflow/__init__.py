@@ -17,6 +17,7 @@ from teachflow import (
     dtypes,
     flags,
     gfile,
+    graph_util,
     image,
     initializers,
     io,
@@ -108,6 +109,7 @@ from teachflow.framework.shapes import (
     dimension_value,
 )
 from teachflow.framework.sparse_tensor import SparseTensorValue
+from teachflow.framework.tensor_util import make_ndarray, make_tensor_proto
 from teachflow.logging import get_logger
 from teachflow.ops.accumulator_ops import *  # noqa: F403
 from teachflow.ops.array_ops import *  # noqa: F403
@@ -135,7 +137,9 @@ from teachflow.ops.fft_ops import fft, fft2d, fft3d, ifft, ifft2d, ifft3d  # noq
 from teachflow.ops.fingerprint_ops import fingerprint  # noqa: F401
 from teachflow.ops.functional_ops import foldl, foldr, map_fn, scan  # noqa: F401
 from teachflow.ops.gamma_poisson_ops import random_gamma, random_poisson  # noqa: F401
+from teachflow.ops.get_static_value import get_static_value
 from teachflow.ops.gradients import *  # noqa: F403
+from teachflow.ops.hessians import hessians
 from teachflow.ops.histogram_ops import *  # noqa: F403
 from teachflow.ops.image_ops import random_crop  # noqa: F401 - TF1 has it at the top
 from teachflow.ops.image_patches_ops import *  # noqa: F403
@@ -148,6 +152,7 @@ from teachflow.ops.linalg_ops import *  # noqa: F403
 from teachflow.ops.logging_ops import *  # noqa: F403
 from teachflow.ops.matrix_functions import matrix_square_root  # noqa: F401
 from teachflow.ops.lookup_ops import *  # noqa: F403
+from teachflow.ops.lookup_ops import tables_initializer as initialize_all_tables
 from teachflow.ops.math_ops import *  # noqa: F403
 from teachflow.ops.nn_ops import *  # noqa: F403
 from teachflow.ops.numeric_checks import *  # noqa: F403

@@ -42,4 +42,28 @@ from teachflow.ops.shape_checks import (  # noqa: F401
 )
 from teachflow.ops.unary_ops import is_finite, is_inf, is_nan  # noqa: F401
 
+# The eager context's switch in TensorFlow: graph Sessions log placement only when their
+# ConfigProto says log_device_placement=True, so the switch is recorded and reported.
+_log_device_placement = False
+
+
+def set_log_device_placement(enabled):
+    """Record whether device placement should be logged; a TF1 ``Session`` logs it when
+    its ``ConfigProto(log_device_placement=True)`` asks, as in TensorFlow."""
+    global _log_device_placement
+    _log_device_placement = enabled
+
+
+def get_log_device_placement():
+    """What `set_log_device_placement` last set (False at first).
+
+    >>> import teachflow as tf
+    >>> tf.debugging.set_log_device_placement(True)
+    >>> tf.debugging.get_log_device_placement()
+    True
+    >>> tf.debugging.set_log_device_placement(False)
+    """
+    return _log_device_placement
+
+
 __all__ = sorted(name for name in dir() if not name.startswith("_"))

@@ -25,6 +25,7 @@ from teachflow.ops.init_ops import (  # noqa: F401
 )
 from teachflow.ops.init_ops import variance_scaling_initializer as variance_scaling  # noqa: F401
 from teachflow.ops.init_ops import zeros_initializer as zeros  # noqa: F401
+from teachflow.ops.lookup_ops import tables_initializer  # noqa: F401
 from teachflow.ops.orthogonal_init_ops import identity_initializer as identity  # noqa: F401
 from teachflow.ops.orthogonal_init_ops import orthogonal_initializer as orthogonal  # noqa: F401
 from teachflow.ops.variables import global_variables_initializer as global_variables  # noqa: F401

@@ -136,3 +136,25 @@ def log_first_n(level, msg, n, *args):
     _counts[key] = count + 1
     if count < n:
         log(level, msg, *args)
+
+
+def vlog(level, msg, *args, **kwargs):
+    """Log ``msg`` at the numeric ``level`` (TF1's verbose logging is a plain level)."""
+    log(level, msg, *args, **kwargs)
+
+
+def log_if(level, msg, condition, *args):
+    """Log ``msg`` at ``level`` only when ``condition`` holds."""
+    if condition:
+        vlog(level, msg, *args)
+
+
+def flush():
+    """NotImplementedError, as in TensorFlow 1.x's ``tf.logging.flush`` (messages go to an
+    unbuffered stream: there is nothing to flush)."""
+    raise NotImplementedError()
+
+
+def TaskLevelStatusMessage(msg):  # noqa: N802 - TF's name
+    """Report a task's status line: TensorFlow logs it as an error."""
+    error(msg)

@@ -26,6 +26,7 @@ import random
 import re
 import tempfile
 import unittest
+from unittest import mock
 
 import numpy as np
 
@@ -33,8 +34,39 @@ from teachflow.framework import dtypes, errors
 from teachflow.framework.graph import get_default_graph, get_default_session, reset_default_graph
 from teachflow.framework.operation import Tensor
 from teachflow.framework.random_seed import set_random_seed
+from teachflow.testing.benchmark import Benchmark, benchmark_config
+from teachflow.testing.build_info import (
+    gpu_device_name,
+    is_built_with_gpu_support,
+    is_built_with_rocm,
+    is_built_with_xla,
+    is_cpu_target_available,
+    test_src_dir_path,
+)
+from teachflow.testing.gradient_checker import compute_gradient, compute_gradient_error
+from teachflow.testing.graph_def_equality import assert_equal_graph_def
+from teachflow.testing.local_cluster import create_local_cluster
 
-__all__ = ["TestCase", "get_temp_dir", "main", "is_built_with_cuda", "is_gpu_available"]
+__all__ = [
+    "TestCase",
+    "get_temp_dir",
+    "main",
+    "is_built_with_cuda",
+    "is_gpu_available",
+    "Benchmark",
+    "benchmark_config",
+    "compute_gradient",
+    "compute_gradient_error",
+    "assert_equal_graph_def",
+    "create_local_cluster",
+    "gpu_device_name",
+    "is_built_with_gpu_support",
+    "is_built_with_rocm",
+    "is_built_with_xla",
+    "is_cpu_target_available",
+    "mock",
+    "test_src_dir_path",
+]
 
 # random_seed.DEFAULT_GRAPH_SEED: the seed every TensorFlow test graph starts with.
 DEFAULT_GRAPH_SEED = 87654321

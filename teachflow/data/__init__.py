@@ -21,21 +21,36 @@ graphs), `datasets` (what a dataset op computes and how a pass iterates), `datas
 from teachflow.data import dataset_kernels as _dataset_kernels  # noqa: F401 - registers the ops
 from teachflow.data import experimental
 from teachflow.data.dataset_ops import AUTOTUNE, Dataset
+from teachflow.data.element_views import (
+    INFINITE_CARDINALITY,
+    UNKNOWN_CARDINALITY,
+    get_output_classes,
+    get_output_shapes,
+    get_output_types,
+)
 from teachflow.data.iterator_ops import (
     Iterator,
     make_initializable_iterator,
     make_one_shot_iterator,
 )
+from teachflow.data.options import Options, ThreadingOptions
 from teachflow.data.readers import FixedLengthRecordDataset, TextLineDataset, TFRecordDataset
 
 __all__ = [
     "AUTOTUNE",
     "Dataset",
     "FixedLengthRecordDataset",
+    "INFINITE_CARDINALITY",
     "Iterator",
+    "Options",
+    "ThreadingOptions",
+    "UNKNOWN_CARDINALITY",
     "TFRecordDataset",
     "TextLineDataset",
     "experimental",
+    "get_output_classes",
+    "get_output_shapes",
+    "get_output_types",
     "make_initializable_iterator",
     "make_one_shot_iterator",
 ]

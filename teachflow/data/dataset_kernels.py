@@ -97,6 +97,8 @@ _DATASETS = {
     "CacheDataset": (lambda a, f, s, filename: ds.Cache(s), ()),
     # Prefetching overlaps producing with consuming; the elements are the same.
     "PrefetchDataset": (lambda a, f, s, size: s, ()),
+    # tf.data.Options change nothing about the elements teachflow produces.
+    "OptionsDataset": (lambda a, f, s: s, ()),
     "MapDataset": (_map, ("f",)),
     "ParallelMapDataset": (_map, ("f",)),
     "FilterDataset": (_filter, ("predicate",)),

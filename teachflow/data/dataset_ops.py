@@ -25,11 +25,12 @@ import numpy as np
 from teachflow.framework import dtypes, random_seed
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
-from teachflow.framework.scopes import name_scope
+from teachflow.framework.scopes import colocate_with, name_scope
 from teachflow.framework.shapes import TensorShape, as_shape
 from teachflow.ops.static_value import constant_value
 
 from . import functions, structure
+from . import options as data_options
 from .structure import ElementStructure, TensorSpec
 
 AUTOTUNE = -1
@@ -350,6 +351,19 @@ class Dataset(ElementStructure):
         """The same elements; the first full pass is kept and replayed by later passes."""
         name = convert_to_tensor(filename, dtype=dtypes.string, name="filename")
         return self._unary("CacheDataset", [name])
+
+    def with_options(self, options, name=None):
+        """The same elements, with ``options`` (a `tf.data.Options`) set on the pipeline: an
+        ``OptionsDataset`` op colocated with this dataset's (see `teachflow.data.options`)."""
+        with colocate_with(self._variant_tensor.op):
+            attrs = {"serialized_options": options.serialize(), "metadata": b""}
+            return Dataset._op(
+                "OptionsDataset", [self._variant_tensor], self._element_spec, attrs, name
+            )
+
+    def options(self):
+        """The `tf.data.Options` set on this pipeline, merged (None for an option unset)."""
+        return data_options.options_of(self._variant_tensor)
 
     def apply(self, transformation_func):
         """``transformation_func(self)``: a reusable chain of transformations."""

@@ -93,6 +93,10 @@ class ClusterSpec:
         elif isinstance(cluster, _cluster_pb2().ClusterDef):
             self._cluster_def = cluster
             self._cluster_spec = _spec_from_cluster_def(cluster)
+        elif type(cluster).__name__ == "ClusterDef" and hasattr(cluster, "SerializeToString"):
+            # TensorFlow's own message (tf.train.ClusterDef): the same fields, read by bytes.
+            self._cluster_def = _cluster_pb2().ClusterDef.FromString(cluster.SerializeToString())
+            self._cluster_spec = _spec_from_cluster_def(self._cluster_def)
         else:
             raise TypeError(
                 "`cluster` must be a dictionary mapping one or more job names to lists of "

@@ -144,3 +144,39 @@ def exception_type_from_error_code(error_code: int) -> type:
 
 def error_code_from_exception_type(cls: type) -> int:
     return getattr(cls, "_code", UNKNOWN)
+
+
+class Status:
+    """What a C-API call reports back: a canonical ``code`` (0 is OK) and a ``message``."""
+
+    def __init__(self):
+        self.code = OK
+        self.message = ""
+
+
+class raise_exception_on_not_ok_status:  # noqa: N801 - TF's name
+    """A block that fills in a `Status`; on leaving it, a code other than OK raises that
+    code's error class with the status message, as TensorFlow 1's wrapper of the C API
+    does.
+
+        >>> import teachflow as tf
+        >>> try:
+        ...     with tf.errors.raise_exception_on_not_ok_status() as status:
+        ...         status.code, status.message = tf.errors.NOT_FOUND, "no such file"
+        ... except tf.errors.NotFoundError as e:
+        ...     print(e.message)
+        no such file
+    """
+
+    def __enter__(self) -> Status:
+        self.status = Status()
+        return self.status
+
+    def __exit__(self, type_arg, value_arg, traceback_arg):
+        try:
+            if self.status.code != OK:
+                cls = _CODE_TO_CLASS.get(self.status.code, UnknownError)
+                raise cls(None, None, self.status.message)
+        finally:
+            del self.status
+        return False

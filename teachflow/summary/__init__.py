@@ -22,6 +22,7 @@ from teachflow.ops.summary_ops import (
     text,
 )
 from teachflow.proto.messages import Event, SessionLog, Summary, TaggedRunMetadata
+from teachflow.summary.summary_description import SummaryDescription, get_summary_description
 from teachflow.summary.writer import FileWriter
 from teachflow.summary.writer_cache import FileWriterCache
 
@@ -31,8 +32,10 @@ __all__ = [
     "FileWriterCache",
     "SessionLog",
     "Summary",
+    "SummaryDescription",
     "TaggedRunMetadata",
     "audio",
+    "get_summary_description",
     "histogram",
     "image",
     "merge",

@@ -13,11 +13,14 @@ from teachflow.proto.example import (  # noqa: F401 - tf.train.Example and its p
     Int64List,
     SequenceExample,
 )
+from teachflow.proto.messages import ClusterDef, JobDef
+from teachflow.proto.tf_wire.tensorflow_server_pb2 import ServerDef
 from teachflow.summary.summary_iterator import summary_iterator
 from teachflow.train import resource_training_ops as _resource_training_ops  # noqa: F401
 from teachflow.train.adadelta import AdadeltaOptimizer
 from teachflow.train.adagrad import AdagradOptimizer
 from teachflow.train.adam import AdamOptimizer
+from teachflow.train.basic_loop import basic_train_loop
 from teachflow.train.basic_session_run_hooks import (
     CheckpointSaverHook,
     CheckpointSaverListener,
@@ -55,6 +58,7 @@ from teachflow.train.checkpoint_management import (
     update_checkpoint_state,
 )
 from teachflow.train.checkpoint_utils import init_from_checkpoint
+from teachflow.train.checkpoints_iterator import checkpoints_iterator
 from teachflow.train.coordinator import Coordinator, LooperThread
 from teachflow.train.device_setter import (
     GreedyLoadBalancingStrategy,
@@ -89,6 +93,7 @@ from teachflow.train.monitored_session import (
     SingularMonitoredSession,
 )
 from teachflow.train.moving_averages import ExponentialMovingAverage
+from teachflow.train.noisy_linear_cosine_decay import noisy_linear_cosine_decay
 from teachflow.train.optimizer import Optimizer
 from teachflow.train.proximal_adagrad import ProximalAdagradOptimizer
 from teachflow.train.proximal_gradient_descent import ProximalGradientDescentOptimizer
@@ -119,3 +124,7 @@ from teachflow.train.training_util import (
     get_or_create_global_step,
     global_step,
 )
+from teachflow.train.warm_starting import VocabInfo, warm_start
+
+# TF1 exports the piecewise schedule under both names.
+piecewise_constant_decay = piecewise_constant

@@ -209,7 +209,6 @@ OP_FAMILY_RULES = (
     ("array", "exact", "SerializeSparse"),  # a SparseTensor as bytes, and back
     ("array", "exact", "SerializeManySparse"),
     ("array", "exact", "DeserializeManySparse"),
-    ("array", "prefix", "SparseCross"),  # tf.sparse.cross(_hashed): feature crosses
     ("array", "exact", "SparseToDense"),
     ("array", "exact", "EditDistance"),
     # SparseTensor ops: those that move entries are array ops; sums and maxima reductions.
