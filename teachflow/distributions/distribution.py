@@ -272,6 +272,11 @@ class Distribution:
                 except NotImplementedError:
                     raise original from None
 
+    def covariance(self, name="covariance"):
+        """The covariance matrix of a vector event (``batch + [k, k]``)."""
+        with self._name_scope(name):
+            return self._covariance()
+
     def kl_divergence(self, other, name="kl_divergence"):
         from teachflow.distributions.kullback_leibler import kl_divergence
 
@@ -322,6 +327,9 @@ class Distribution:
     def _stddev(self):
         self._not_implemented("stddev")
 
+    def _covariance(self):
+        self._not_implemented("covariance")
+
     def __repr__(self):
         return (
             f"<tf.distributions.{type(self).__name__} '{self.name}' "
@@ -340,6 +348,18 @@ def parameter(value, name):
         return identity(value, name=name)
     with name_scope(name) as scope:
         return identity(convert_to_tensor(value, name="input"), name=scope)
+
+
+def gen_new_seed(seed, salt):
+    """A second op seed from ``seed`` (TF's ``distribution_util.gen_new_seed``): the first 8 hex
+    digits of ``md5(str(seed) + salt)``, so a distribution drawing twice (Beta's two gammas)
+    gets two streams that TF would give it too."""
+    import hashlib
+
+    if seed is None:
+        return None
+    digest = hashlib.md5((str(seed) + salt).encode("utf-8")).hexdigest()
+    return int(digest[:8], 16) & 0x7FFFFFFF
 
 
 def _convert(value, dtype):

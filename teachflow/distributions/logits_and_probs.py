@@ -30,7 +30,8 @@ def with_dependencies(dependencies, tensor):
 
 
 def _validated_probs(probs, multidimensional):
-    from teachflow.ops.check_ops import assert_less_equal, assert_near, assert_non_negative
+    from teachflow.ops.check_ops import assert_less_equal, assert_non_negative
+    from teachflow.ops.numeric_checks import assert_near
     from teachflow.ops.reduction_ops import reduce_sum
 
     with name_scope("validate_probs"):

@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import math
 
-import numpy as np
-
 from teachflow.distributions import distribution
 from teachflow.distributions.kullback_leibler import RegisterKL
+from teachflow.distributions.special_math import log_ndtr, ndtr
 from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import control_dependencies, name_scope
 from teachflow.framework.shapes import TensorShape
 
-__all__ = ["Normal"]
+__all__ = ["Normal", "ndtr"]
 
 
 def _parameters(values, names, positive=None, validate_args=False):
@@ -40,27 +39,6 @@ def _parameters(values, names, positive=None, validate_args=False):
             f"Unexpected dtype among {[t.dtype.name for t in out]}: floats of one dtype"
         )
     return out
-
-
-def ndtr(x, name="ndtr"):
-    """The standard normal CDF, ``0.5 erfc(-x / sqrt(2))``, computed as TF computes it."""
-    from teachflow.ops.comparison_ops import greater, less, where_v2
-    from teachflow.ops.special_math_ops import erf, erfc
-    from teachflow.ops.unary_ops import abs as abs_
-
-    with name_scope(name, values=[x]):
-        x = convert_to_tensor(x, name="x")
-        if x.dtype.base_dtype not in (dtypes.float32, dtypes.float64):
-            raise TypeError(f"x.dtype={x.dtype} is not handled, see docstring for supported types.")
-        half_sqrt_2 = convert_to_tensor(0.5 * np.sqrt(2.0), dtype=x.dtype, name="half_sqrt_2")
-        w = x * half_sqrt_2
-        z = abs_(w)
-        y = where_v2(
-            less(z, half_sqrt_2),
-            1.0 + erf(w),
-            where_v2(greater(w, 0.0), 2.0 - erfc(z), erfc(z)),
-        )
-        return 0.5 * y
 
 
 class Normal(distribution.Distribution):
@@ -118,6 +96,12 @@ class Normal(distribution.Distribution):
 
     def _survival_function(self, x):
         return ndtr(-self._z(x))
+
+    def _log_cdf(self, x):
+        return log_ndtr(self._z(x))
+
+    def _log_survival_function(self, x):
+        return log_ndtr(-self._z(x))
 
     def _log_unnormalized_prob(self, x):
         from teachflow.ops.unary_ops import square

@@ -21,6 +21,7 @@ import numpy as np
 
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
+from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.ops.array_ops import to_host
 from teachflow.ops.logging_ops import summarize_value
@@ -143,17 +144,17 @@ def _binary_assert(symbol, opname, compare, static_compare, x, y, data, summariz
         x_static, y_static = constant_value(x), constant_value(y)
         if x_static is not None and y_static is not None:
             if not np.all(static_compare(x_static, y_static)):
-                raise _static_failure(
-                    message,
-                    [
-                        condition_text,
-                        f"x ({x.name}) = ",
-                        str(np.asarray(x_static)),
-                        f"y ({y.name}) = ",
-                        str(np.asarray(y_static)),
-                    ],
-                )
+                # TF's _assert_static: the data, constants shown by value (assert_positive's
+                # message and "Condition x > 0" too, not this comparison's).
+                raise _static_failure(None, [_static_text(d) for d in data])
         return Assert(condition, data, summarize=summarize)
+
+
+def _static_text(item):
+    if not isinstance(item, Tensor):
+        return str(item)
+    value = constant_value(item)
+    return str(item) if value is None else str(np.asarray(value))
 
 
 def _comparison(symbol, opname, op_name, numpy_fn):

@@ -127,19 +127,19 @@ def random_gamma(shape, alpha, beta=None, dtype=dtypes.float32, seed=None, name=
         >>> tf.random_gamma([10], [0.5, 1.5]).shape
         TensorShape([10, 2])
     """
-    from teachflow.ops import filling, math_ops, tiling
+    from teachflow.ops import math_ops, tiling
+    from teachflow.ops.broadcast_ops import broadcast_dynamic_shape
+    from teachflow.ops.shape_ops import shape as shape_of
 
     dtype = dtypes.as_dtype(dtype).base_dtype
     with name_scope(name, "random_gamma", [shape, alpha, beta]):
         shape = shape_tensor(shape)
         alpha = convert_to_tensor(alpha, name="alpha", dtype=dtype)
         beta = convert_to_tensor(beta if beta is not None else 1, name="beta", dtype=dtype)
-        if alpha.shape.is_fully_defined() and beta.shape.is_fully_defined():
-            both = np.broadcast_shapes(tuple(alpha.shape.as_list()), tuple(beta.shape.as_list()))
-            alpha_broadcast = tiling.broadcast_to(alpha, list(both))
-        else:
-            # TF computes the shape with BroadcastArgs; multiplying by ones is exact.
-            alpha_broadcast = alpha * filling.ones_like(beta)
+        # TF's shape() names its constant "Shape", which "shape" above has taken (names are
+        # unique regardless of case): these are Shape_1 and Shape_2.
+        broadcast_shape = broadcast_dynamic_shape(shape_of(alpha), shape_of(beta))
+        alpha_broadcast = tiling.broadcast_to(alpha, broadcast_shape)
         attrs = _seed_attrs(seed)
         attrs.update(S=shape.dtype.base_dtype, T=dtype)
         # Read before the op is built, as in TF: an integer dtype fails here (ValueError).

@@ -22,7 +22,7 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import control_dependencies, name_scope
 from teachflow.framework.shapes import TensorShape
-from teachflow.ops import constant_op, special_functions
+from teachflow.ops import constant_op, igamma_derivative, special_functions
 from teachflow.ops.arithmetic_ops import add, multiply, negative, subtract
 from teachflow.ops.comparison_ops import equal, merge_shapes, where_v2
 from teachflow.ops.elementwise import (
@@ -37,7 +37,7 @@ from teachflow.ops.filling import zeros_like
 from teachflow.ops.special_math_ops import lgamma
 from teachflow.ops.unary_ops import exp, log, log1p
 
-__all__ = ["igamma", "igammac", "betainc", "zeta", "polygamma"]
+__all__ = ["igamma", "igammac", "igamma_grad_a", "betainc", "zeta", "polygamma"]
 
 # Eigen has these for float and double only (no half).
 _REALS = (dtypes.float32, dtypes.float64)
@@ -95,22 +95,28 @@ def _betainc_kernel(op, device):
 
 
 # -- gradients (TensorFlow's math_grad.py) -------------------------------------------------
-def _igamma_partial_x(a, x):
-    # d/dx P(a, x) = x^(a-1) e^-x / Gamma(a)
-    return exp(
-        subtract(add(negative(x), multiply(subtract(a, scalar_like(1, a)), log(x))), lgamma(a))
-    )
-
-
 def _igamma_grad(op, grad):
-    # TF's gradient for a is the IgammaGradA op, which teachflow does not have.
+    # TF's math_grad: d/da is the IgammaGradA op; d/dx is computed in log space, because
+    # Gamma(a) and x^(a-1) can overflow where their ratio does not.
+    from teachflow.ops import array_ops
+    from teachflow.ops.broadcast_gradients import plain_broadcast_gradient_args
+    from teachflow.ops.reduction_ops import reduce_sum
+
     a, x = op.inputs
-    return [None, reduce_to_shape(multiply(_igamma_partial_x(a, x), grad), x)]
+    sa, sx, ra, rx = plain_broadcast_gradient_args(a, x)
+    with control_dependencies([grad]):
+        partial_a = igamma_grad_a(a, x)
+        partial_x = exp(-x + (a - 1) * log(x) - lgamma(a))
+        return [
+            array_ops.reshape(reduce_sum(partial_a * grad, ra), sa),
+            array_ops.reshape(reduce_sum(partial_x * grad, rx), sx),
+        ]
 
 
 def _igammac_grad(op, grad):
-    a, x = op.inputs
-    return [None, reduce_to_shape(multiply(negative(_igamma_partial_x(a, x)), grad), x)]
+    # Q = 1 - P: TF negates both of P's gradients.
+    grad_a, grad_x = _igamma_grad(op, grad)
+    return [-grad_a, -grad_x]
 
 
 def _xlog(k, log_value):
@@ -151,6 +157,7 @@ for _type, _fn, _grad in (
     ("Igamma", special_functions.igamma, _igamma_grad),
     ("Igammac", special_functions.igammac, _igammac_grad),
     ("Zeta", special_functions.zeta, _zeta_grad),
+    ("IgammaGradA", igamma_derivative.igamma_grad_a, None),
     ("Polygamma", special_functions.polygamma, _polygamma_grad),
 ):
     registry.register(_type, broadcast_of(_REALS), _kernel_of(_fn), grad=_grad)
@@ -169,6 +176,17 @@ def igamma(a, x, name=None):
 def igammac(a, x, name=None):
     """The upper regularized incomplete gamma function ``Q(a, x) = 1 - P(a, x)``."""
     return binary("Igammac", a, x, name, arg_names=("a", "x"))
+
+
+def igamma_grad_a(a, x, name=None):
+    """``d/da igamma(a, x)`` (TF's ``IgammaGradA`` op, the gradient of ``igamma`` for ``a``).
+
+    >>> import teachflow as tf
+    >>> with tf.Session() as sess:
+    ...     print(round(float(sess.run(igamma_grad_a(1.0, 1.0))), 5))
+    -0.43173
+    """
+    return binary("IgammaGradA", a, x, name, arg_names=("a", "x"))
 
 
 def zeta(x, q, name=None):

@@ -209,6 +209,7 @@ OP_FAMILY_RULES = (
     ("array", "exact", "SerializeSparse"),  # a SparseTensor as bytes, and back
     ("array", "exact", "SerializeManySparse"),
     ("array", "exact", "DeserializeManySparse"),
+    ("array", "prefix", "SparseCross"),  # tf.sparse.cross(_hashed): feature crosses
     ("array", "exact", "SparseToDense"),
     ("array", "exact", "EditDistance"),
     # SparseTensor ops: those that move entries are array ops; sums and maxima reductions.
@@ -440,7 +441,7 @@ _MATH_TYPES = frozenset(
     "LogicalOr Maximum Minimum Mul Neg NotEqual Pow RealDiv Reciprocal Round Rsqrt Select "
     "SelectV2 Sign Sin Sqrt Square SquaredDifference Sub Tan TruncateDiv TruncateMod "
     "Acos Acosh Asin Asinh Atan Atan2 Atanh Cosh Sinh Tanh Digamma Erf Erfc Lgamma Rint "
-    "DivNoNan Igamma Igammac Betainc Zeta Polygamma "
+    "DivNoNan Igamma Igammac IgammaGradA Betainc Zeta Polygamma "
     # complex numbers and the Fourier transforms
     "Complex Real Imag Conj ComplexAbs Angle FFT IFFT FFT2D IFFT2D FFT3D IFFT3D "
     "RFFT IRFFT RFFT2D IRFFT2D RFFT3D IRFFT3D Xlogy Xdivy "
