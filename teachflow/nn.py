@@ -55,6 +55,10 @@ from teachflow.ops.depthwise_conv_ops import (  # noqa: F401
     depthwise_conv2d_native_backprop_input as depthwise_conv2d_backprop_input,
 )
 from teachflow.ops.embedding_sparse_ops import embedding_lookup_sparse  # noqa: F401
+from teachflow.ops.fractional_pooling_ops import (  # noqa: F401
+    fractional_avg_pool,
+    fractional_max_pool,
+)
 from teachflow.ops.losses import (  # noqa: F401
     l2_loss,
     sigmoid_cross_entropy_with_logits,
