@@ -12,6 +12,8 @@ from teachflow.ops.placeholder_ops import sparse_placeholder as placeholder  # n
 from teachflow.ops.sparse_binary_ops import sparse_add as add  # noqa: F401
 from teachflow.ops.sparse_binary_ops import sparse_maximum as maximum  # noqa: F401
 from teachflow.ops.sparse_binary_ops import sparse_minimum as minimum  # noqa: F401
+from teachflow.ops.sparse_cross_ops import sparse_cross as cross  # noqa: F401
+from teachflow.ops.sparse_cross_ops import sparse_cross_hashed as cross_hashed  # noqa: F401
 from teachflow.ops.sparse_indicator_ops import from_dense  # noqa: F401
 from teachflow.ops.sparse_indicator_ops import sparse_mask as mask  # noqa: F401
 from teachflow.ops.sparse_indicator_ops import sparse_merge as merge  # noqa: F401
