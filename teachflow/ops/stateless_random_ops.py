@@ -13,7 +13,8 @@ gives the same numbers. TensorFlow 2 builds them in two steps:
   UniformInt, UniformFullInt) fills the output exactly as the stateful kernels do, from a
   generator starting at that key and counter.
 
-``alg`` is 3 ("auto_select"), which the CPU resolves to Philox (1).
+``alg`` is 3 ("auto_select"), which the CPU resolves to Philox (1). An explicit "philox"
+builds the scrambling as graph ops instead (`philox_scramble_seed`), with the same numbers.
 
     >>> import teachflow as tf
     >>> x = tf.random.stateless_uniform([3], seed=[1, 2])
@@ -47,6 +48,7 @@ from teachflow.ops.random_ops import (
 
 __all__ = [
     "key_counter_from_seed",
+    "philox_scramble_seed",
     "stateless_random_uniform",
     "stateless_random_normal",
     "stateless_truncated_normal",
@@ -229,18 +231,49 @@ def alg_value(alg) -> int:
     return value
 
 
-def key_counter_alg(seed, alg):
-    """``StatelessRandomGetKeyCounter(seed)`` and the ``alg`` a V2 op takes.
+def _uint32s_to_uint64(x):
+    from teachflow.ops.arithmetic_ops import cast
+    from teachflow.ops.bitwise_ops import bitwise_or, left_shift
 
-    TF scrambles the seed in the graph when ``alg`` is named explicitly (Philox: a
-    StatelessRandomUniformFullIntV2 and bitwise ops); teachflow builds the ``auto_select``
-    graph only, which on a CPU gives the same numbers as "philox".
+    low = cast(x[0], dtypes.uint64)
+    high = left_shift(cast(x[1], dtypes.uint64), convert_to_tensor(np.uint64(32)))
+    return bitwise_or(low, high)
+
+
+def philox_scramble_seed(seed):
+    """`key_counter_from_seed` built as graph ops, as TF does for an explicit "philox":
+    one full-range uint32 draw of 4 words under `SCRAMBLE_KEY`, the seed as counter."""
+    from teachflow.ops.arithmetic_ops import cast
+    from teachflow.ops.joining import stack
+    from teachflow.ops.reshaping import reshape
+
+    key = convert_to_tensor(np.array([SCRAMBLE_KEY], dtype=np.uint64))
+    counter = cast(seed, dtypes.uint64)
+    with name_scope(None, "StatelessRandomUniformFullIntV2", [counter]) as scope:
+        shape = convert_to_tensor([4], dtype=dtypes.int32, name="shape")
+        alg = convert_to_tensor(PHILOX, dtype=dtypes.int32, name="alg")
+    attrs = {"dtype": dtypes.uint32, "Tshape": dtypes.int32}
+    mix = counter.graph.create_op(
+        "StatelessRandomUniformFullIntV2", [shape, key, counter, alg], attrs, name=scope
+    ).outputs[0]
+    key = reshape(_uint32s_to_uint64(mix[:2]), [1])
+    counter = stack([0, _uint32s_to_uint64(mix[2:])], axis=0)
+    return key, counter
+
+
+def key_counter_alg(seed, alg):
+    """The key, counter and ``alg`` a V2 op takes: ``StatelessRandomGetKeyCounter(seed)``
+    for "auto_select" (the CPU picks Philox when it runs), `philox_scramble_seed`'s ops
+    for an explicit "philox". ThreeFry has no CPU kernel in TF; teachflow refuses it.
     """
     alg = alg_value(alg)
+    if alg == PHILOX:
+        key, counter = philox_scramble_seed(seed)
+        return key, counter, alg
     if alg != AUTO_SELECT:
         raise NotImplementedError(
-            f"teachflow builds stateless random ops with alg='auto_select' only (got {alg}); "
-            "on a CPU 'philox' draws the same numbers"
+            f"teachflow builds stateless random ops with alg 'auto_select' or 'philox' only "
+            f"(got {alg}): TensorFlow's CPU kernels run no other algorithm"
         )
     with name_scope(None, "StatelessRandomGetKeyCounter", [seed]) as scope:
         seed = convert_to_tensor(seed, name="seed")

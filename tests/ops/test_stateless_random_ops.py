@@ -107,7 +107,7 @@ def test_arguments_are_checked_while_building():
         with pytest.raises(ValueError, match="unsupported value"):
             tf.random.stateless_normal([2], [1, 2], alg="mersenne")
         with pytest.raises(NotImplementedError, match="auto_select"):
-            tf.random.stateless_normal([2], [1, 2], alg="philox")
+            tf.random.stateless_normal([2], [1, 2], alg="threefry")
 
 
 def test_stateless_ops_have_no_gradient():
