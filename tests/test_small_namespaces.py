@@ -16,15 +16,12 @@ NAMESPACES = json.loads(
     (pathlib.Path(__file__).parent / "fixtures/tensorflow/math_names/math_names.json").read_text()
 )["namespaces"]
 
-# What teachflow does not have (yet): dtypes it has no kernels for, TPU-era approximations,
-# Sobol sequences and the special functions beyond the I Bessel family.
+# What teachflow does not have (yet): dtypes it has no kernels for, TPU-era approximations
+# and Sobol sequences.
 NOT_YET = {
     "dtypes": {"QUANTIZED_DTYPES", "bfloat16", "experimental", "qint16", "qint32", "qint8",
                "quint16", "quint8", "variant"},
     "math": {"approx_max_k", "approx_min_k", "sobol_sample"},
-    "math.special": {"bessel_j0", "bessel_j1", "bessel_k0", "bessel_k0e", "bessel_k1",
-                     "bessel_k1e", "bessel_y0", "bessel_y1", "dawsn", "expint", "fresnel_cos",
-                     "fresnel_sin", "spence"},
 }  # fmt: skip
 
 

@@ -1,10 +1,12 @@
-"""The exponentially scaled modified Bessel functions ``i0e`` and ``i1e``, in numpy.
+"""The modified Bessel functions ``I0``, ``I1`` (first kind) and ``K0``, ``K1`` (second kind),
+plain and exponentially scaled, in numpy.
 
-numpy has only ``i0``, so these are the Cephes algorithms Eigen (and so TensorFlow) uses:
-a Chebyshev series in ``x/2 - 2`` for ``|x| <= 8`` and one in ``32/|x| - 2``, times
-``1/sqrt(|x|)``, beyond. ``i0(x) = exp(|x|) * i0e(x)`` and ``i1(x) = exp(|x|) * i1e(x)``, as in
-Eigen. Computed in float64 and cast back by the kernel: exact to float32, within a few ulps
-of float64.
+numpy has only ``i0``, so these are the Cephes algorithms Eigen (and so TensorFlow) uses.
+``i0e``/``i1e``: a Chebyshev series in ``x/2 - 2`` for ``|x| <= 8`` and one in ``32/|x| - 2``,
+times ``1/sqrt(|x|)``, beyond; ``i0(x) = exp(|x|) * i0e(x)``, as in Eigen. ``k0``/``k1``: a
+series in ``x^2 - 2`` plus the ``log(x/2) * I`` term for ``x <= 2``, one in ``8/x - 2`` beyond;
+infinite at and below 0, as Eigen gives them. Computed in float64 and cast back by the
+kernel: exact to float32, within a few ulps of float64.
 
     >>> from teachflow.ops import bessel_functions as bf
     >>> round(float(bf.i0e(0.0)), 6), round(float(bf.i1e(1.0)), 6)
@@ -15,7 +17,9 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["chebyshev_series", "i0e", "i1e"]
+from teachflow.ops.cephes_series import chebyshev_series
+
+__all__ = ["i0e", "i1e", "k0", "k0e", "k1", "k1e"]
 
 # Cephes i0e.c: the coefficients for |x| <= 8 (A) and |x| > 8 (B), highest order first.
 _I0_A = (
@@ -66,15 +70,42 @@ _I1_B = (
     7.78576235018280120474e-1,
 )  # fmt: skip
 
-
-def chebyshev_series(x, coefficients):
-    """Cephes' ``chbevl``: the Chebyshev series with ``coefficients`` (highest first) at
-    ``x``, by Clenshaw's recurrence."""
-    b0, b1, b2 = np.full_like(x, coefficients[0]), np.zeros_like(x), np.zeros_like(x)
-    for c in coefficients[1:]:
-        b2, b1 = b1, b0
-        b0 = x * b1 - b2 + c
-    return 0.5 * (b0 - b2)
+# Cephes k0.c / k0e.c (the same tables): x <= 2 (A, in x^2 - 2), x > 2 (B, in 8/x - 2).
+_K0_A = (
+    1.37446543561352307156e-16, 4.25981614279661018399e-14, 1.03496952576338420167e-11,
+    1.90451637722020886025e-9, 2.53479107902614945675e-7, 2.28621210311945178607e-5,
+    1.26461541144692592338e-3, 3.59799365153615016266e-2, 3.44289899924628486886e-1,
+    -5.35327393233902768720e-1,
+)  # fmt: skip
+_K0_B = (
+    5.30043377268626276149e-18, -1.64758043015242134646e-17, 5.21039150503902756861e-17,
+    -1.67823109680541210385e-16, 5.51205597852431940784e-16, -1.84859337734377901440e-15,
+    6.34007647740507060557e-15, -2.22751332699166985548e-14, 8.03289077536357521100e-14,
+    -2.98009692317273043925e-13, 1.14034058820847496303e-12, -4.51459788337394416547e-12,
+    1.85594911495471785253e-11, -7.95748924447710747776e-11, 3.57739728140030116597e-10,
+    -1.69753450938905987466e-9, 8.57403401741422608519e-9, -4.66048989768794782956e-8,
+    2.76681363944501510342e-7, -1.83175552271911948767e-6, 1.39498137188764993662e-5,
+    -1.28495495816278026384e-4, 1.56988388573005337491e-3, -3.14481013119645005427e-2,
+    2.44030308206595545468e0,
+)  # fmt: skip
+# Cephes k1.c / k1e.c.
+_K1_A = (
+    -7.02386347938628759343e-18, -2.42744985051936593393e-15, -6.66690169419932900609e-13,
+    -1.41148839263352776110e-10, -2.21338763073472585583e-8, -2.43340614156596823496e-6,
+    -1.73028895751305206302e-4, -6.97572385963986435018e-3, -1.22611180822657148235e-1,
+    -3.53155960776544875667e-1, 1.52530022733894777053e0,
+)  # fmt: skip
+_K1_B = (
+    -5.75674448366501715755e-18, 1.79405087314755922667e-17, -5.68946255844285935196e-17,
+    1.83809354436663880070e-16, -6.05704724837331885336e-16, 2.03870316562433424052e-15,
+    -7.01983709041831346144e-15, 2.47715442448130437068e-14, -8.97670518232499435011e-14,
+    3.34841966607842919884e-13, -1.28917396095102890680e-12, 5.13963967348173025100e-12,
+    -2.12996783842756842877e-11, 9.21831518760500529508e-11, -4.19035475934189648750e-10,
+    2.01504975519703286596e-9, -1.03457624656780970260e-8, 5.74108412545004946722e-8,
+    -3.50196060308781257119e-7, 2.40648494783721712015e-6, -1.93619797416608296024e-5,
+    1.95215518471351631108e-4, -2.85781685962277938680e-3, 1.03923736576817238437e-1,
+    2.72062619048444266945e0,
+)  # fmt: skip
 
 
 def _two_ranges(x, near, far):
@@ -96,3 +127,51 @@ def i1e(x):
     y, small, large = _two_ranges(x, _I1_A, _I1_B)
     value = np.where(y <= 8.0, y * small, large)
     return np.where(np.asarray(x) < 0, -value, value)
+
+
+def _k_near_zero(x, order):
+    """``K0`` or ``K1`` for ``0 < x <= 2`` (and inf at and below 0)."""
+    x = np.asarray(x, np.float64)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        log_half = np.log(0.5 * x)
+        if order == 0:
+            value = chebyshev_series(x * x - 2.0, _K0_A) - log_half * i0e(x) * np.exp(np.abs(x))
+        else:
+            i1 = i1e(x) * np.exp(np.abs(x))
+            value = chebyshev_series(x * x - 2.0, _K1_A) / x + i1 * log_half
+    return np.where(x <= 0.0, np.inf, value)
+
+
+def _k_far(x, table):
+    """``exp(x) * K(x)`` for ``x > 2``."""
+    x = np.asarray(x, np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return chebyshev_series(8.0 / x - 2.0, table) / np.sqrt(x)
+
+
+def k0(x):
+    """``K0(x)`` in float64 (inf for ``x <= 0``)."""
+    x = np.asarray(x, np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(x <= 2.0, _k_near_zero(x, 0), np.exp(-x) * _k_far(x, _K0_B))
+
+
+def k0e(x):
+    """``exp(x) * K0(x)`` in float64."""
+    x = np.asarray(x, np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(x <= 2.0, np.exp(x) * _k_near_zero(x, 0), _k_far(x, _K0_B))
+
+
+def k1(x):
+    """``K1(x)`` in float64 (inf for ``x <= 0``)."""
+    x = np.asarray(x, np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(x <= 2.0, _k_near_zero(x, 1), np.exp(-x) * _k_far(x, _K1_B))
+
+
+def k1e(x):
+    """``exp(x) * K1(x)`` in float64."""
+    x = np.asarray(x, np.float64)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.where(x <= 2.0, np.exp(x) * _k_near_zero(x, 1), _k_far(x, _K1_B))

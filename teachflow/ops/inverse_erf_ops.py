@@ -23,7 +23,9 @@ from teachflow.framework import registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import control_dependencies, name_scope
 from teachflow.ops import constant_op
-from teachflow.ops.elementwise import FLOATS, unary_of, unary_op
+from teachflow.ops.cephes_series import polynomial
+from teachflow.ops.elementwise import FLOATS, unary_of
+from teachflow.ops.special_unary import float64_kernel, scoped_unary
 
 __all__ = ["ndtri", "erfinv", "erfcinv"]
 
@@ -50,14 +52,6 @@ _EXP_NEG_TWO = 0.13533528323661269189
 _SQRT_2PI = 2.50662827463100050242
 
 
-def _polynomial(x, coefficients):
-    """Horner's rule, highest order first (Cephes' ``polevl``)."""
-    total = np.full_like(x, coefficients[0])
-    for c in coefficients[1:]:
-        total = total * x + c
-    return total
-
-
 def ndtri_values(p):
     """The standard normal quantile of ``p``, in float64."""
     p = np.asarray(p, np.float64)
@@ -66,13 +60,13 @@ def ndtri_values(p):
     with np.errstate(divide="ignore", invalid="ignore"):
         c = b - 0.5
         c2 = c * c
-        middle = (c + c * (c2 * _polynomial(c2, _P0) / _polynomial(c2, _Q0))) * _SQRT_2PI
+        middle = (c + c * (c2 * polynomial(c2, _P0) / polynomial(c2, _Q0))) * _SQRT_2PI
         x = np.sqrt(-2.0 * np.log(b))
         z = 1.0 / x
         tail_fit = np.where(
             x < 8.0,
-            _polynomial(z, _P1) / _polynomial(z, _Q1),
-            _polynomial(z, _P2) / _polynomial(z, _Q2),
+            polynomial(z, _P1) / polynomial(z, _Q1),
+            polynomial(z, _P2) / polynomial(z, _Q2),
         )
         tail = (x - np.log(x) / x) - z * tail_fit
     value = np.where(_EXP_NEG_TWO < b, middle, np.where(lower, -tail, tail))
@@ -81,17 +75,6 @@ def ndtri_values(p):
 
 def _erfinv_values(x):
     return ndtri_values(0.5 * np.asarray(x, np.float64) + 0.5) * math.sqrt(0.5)
-
-
-def _float64_kernel(fn):
-    def make(op, device):
-        def compute(x):
-            host = np.asarray(x.get() if hasattr(x, "get") else x)
-            return device.xp.asarray(fn(host).astype(host.dtype))
-
-        return compute
-
-    return make
 
 
 def _erfinv_grad(op, grad):
@@ -110,20 +93,18 @@ def _ndtri_grad(op, grad):
         return [grad * root_two_pi * exp(square(op.outputs[0]) / 2.0)]
 
 
-registry.register("Ndtri", unary_of(FLOATS), _float64_kernel(ndtri_values), grad=_ndtri_grad)
-registry.register("Erfinv", unary_of(FLOATS), _float64_kernel(_erfinv_values), grad=_erfinv_grad)
+registry.register("Ndtri", unary_of(FLOATS), float64_kernel(ndtri_values), grad=_ndtri_grad)
+registry.register("Erfinv", unary_of(FLOATS), float64_kernel(_erfinv_values), grad=_erfinv_grad)
 
 
 def ndtri(x, name=None):
     """The inverse of the standard normal CDF (the probit function)."""
-    with name_scope(name, "ndtri", [x]):
-        return unary_op("Ndtri", x, None)
+    return scoped_unary("Ndtri", "ndtri", x, name)
 
 
 def erfinv(x, name=None):
     """The inverse of ``erf``: ``erf(erfinv(x)) == x`` on ``[-1, 1]``."""
-    with name_scope(name, "erfinv", [x]):
-        return unary_op("Erfinv", x, None)
+    return scoped_unary("Erfinv", "erfinv", x, name)
 
 
 def erfcinv(x, name=None):

@@ -400,7 +400,6 @@ OP_FAMILY_RULES = (
     ("array", "contains", "SetOperation"),  # tf.sets: Dense/SparseTo...SetOperation
     ("array", "exact", "SetSize"),
     ("array", "prefix", "Dynamic"),  # DynamicPartition, DynamicStitch
-    ("array", "exact", "ParallelDynamicStitch"),  # a sharded embedding_lookup's merge
     ("array", "exact", "BroadcastArgs"),
     ("array", "exact", "Roll"),
     ("array", "prefix", "TensorArray"),  # a while loop's per-iteration values (map_fn, scan)
@@ -448,7 +447,9 @@ _MATH_TYPES = frozenset(
     "RFFT IRFFT RFFT2D IRFFT2D RFFT3D IRFFT3D Xlogy Xdivy "
     # tf.math's special and nan-safe functions, tf.bitwise, saturate_cast's clamp
     "BesselI0 BesselI0e BesselI1 BesselI1e Erfinv Ndtri MulNoNan NextAfter Xlog1py "
-    "BitwiseAnd BitwiseOr BitwiseXor Invert LeftShift RightShift ClipByValue".split()
+    "BitwiseAnd BitwiseOr BitwiseXor Invert LeftShift RightShift ClipByValue "
+    "BesselK0 BesselK0e BesselK1 BesselK1e BesselJ0 BesselJ1 BesselY0 BesselY1 "
+    "Dawsn Expint FresnelCos FresnelSin Spence".split()
 )
 
 
