@@ -139,6 +139,7 @@ from teachflow.ops.functional_ops import foldl, foldr, map_fn, scan  # noqa: F40
 from teachflow.ops.gamma_poisson_ops import random_gamma, random_poisson  # noqa: F401
 from teachflow.ops.get_static_value import get_static_value
 from teachflow.ops.gradients import *  # noqa: F403
+from teachflow.ops.index_shuffle_ops import random_index_shuffle  # noqa: F401
 from teachflow.ops.hessians import hessians
 from teachflow.ops.histogram_ops import *  # noqa: F403
 from teachflow.ops.image_ops import random_crop  # noqa: F401 - TF1 has it at the top
