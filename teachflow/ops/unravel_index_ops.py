@@ -47,6 +47,13 @@ def _unravel_index_kernel(op, device):
 
     def unravel(indices, dims):
         idx = np.asarray(to_host(indices))
+        if idx.ndim > 1:
+            raise invalid(
+                'The indices can only be scalar or vector, got "'
+                + "["
+                + ",".join(str(d) for d in idx.shape)
+                + ']"'
+            )
         shape = [int(d) for d in np.asarray(to_host(dims))]
         if 0 in shape:
             raise invalid(
