@@ -19,7 +19,7 @@ from teachflow.framework import dtypes, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.ops.arithmetic_ops import cast
-from teachflow.ops.elementwise import kernel_of, reduce_to_shape
+from teachflow.ops.elementwise import kernel_of
 
 __all__ = ["saturate_cast", "to_complex64", "to_complex128"]
 
@@ -36,24 +36,36 @@ def _infer_clip(op):
 
 
 def _clip(t, lo, hi):
-    return np.minimum(np.maximum(t, lo), hi).astype(np.asarray(t).dtype)
+    return np.minimum(np.maximum(t, lo), hi).astype(t.dtype)
 
 
 def _clip_grad(op, grad):
     """TensorFlow's: the gradient passes where ``t`` was inside the bounds, and goes to the
-    bound that clipped it elsewhere."""
+    bound that clipped it elsewhere (summed back to the bound's shape)."""
+    from teachflow.ops import array_ops
     from teachflow.ops.comparison_ops import greater, less, logical_or, where
-    from teachflow.ops.filling import zeros_like
+    from teachflow.ops.filling import zeros
+    from teachflow.ops.reduction_ops import reduce_sum
 
-    x, lo, hi = op.inputs
-    zeros = zeros_like(grad)
-    below, above = less(x, lo), greater(x, hi)
-    xgrad = where(logical_or(below, above), zeros, grad)
-    return [
-        xgrad,
-        reduce_to_shape(where(below, grad, zeros), lo),
-        reduce_to_shape(where(above, grad, zeros), hi),
-    ]
+    x, y, z = op.inputs
+    sx, sy, sz = array_ops.shape(x), array_ops.shape(y), array_ops.shape(z)
+    zero = zeros(array_ops.shape(grad), grad.dtype)
+    xymask, xzmask = less(x, y), greater(x, z)
+    ry = _broadcast_args(sx, sy)
+    rz = _broadcast_args(sx, sz)
+    xgrad = where(logical_or(xymask, xzmask), zero, grad)
+    ygrad = where(xymask, grad, zero)
+    zgrad = where(xzmask, grad, zero)
+    gy = array_ops.reshape(reduce_sum(ygrad, ry), sy)
+    gz = array_ops.reshape(reduce_sum(zgrad, rz), sz)
+    return [xgrad, gy, gz]
+
+
+def _broadcast_args(sx, sy):
+    op = sx.graph.create_op(
+        "BroadcastGradientArgs", [sx, sy], {"T": dtypes.int32}, name="BroadcastGradientArgs"
+    )
+    return op.outputs[1]
 
 
 registry.register("ClipByValue", _infer_clip, kernel_of(_clip), grad=_clip_grad)
