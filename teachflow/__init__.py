@@ -202,6 +202,7 @@ from teachflow.ops.tensor_serialization_ops import parse_tensor, serialize_tenso
 from teachflow.ops.unravel_index_ops import *  # noqa: F403
 from teachflow.ops.variable_scope import *  # noqa: F403
 from teachflow.ops.variables import *  # noqa: F403
+from teachflow.ops.volume_patches_ops import *  # noqa: F403
 from teachflow.proto.messages import (
     AttrValue,
     Event,

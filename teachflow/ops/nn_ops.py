@@ -335,20 +335,26 @@ def embedding_lookup(
 ):
     """Rows ``params[ids]`` of an embedding matrix (a ``Gather`` placed with the params).
 
-    ``params`` is one tensor or variable (or a list holding one); sharded embeddings are
-    not supported. Out-of-range ids raise InvalidArgumentError when run.
+    ``params`` is one tensor or variable, or the shards of one (a list, or a
+    `PartitionedVariable`: see `teachflow.ops.sharded_embedding_ops`). Out-of-range ids
+    raise InvalidArgumentError when run.
 
         >>> import teachflow as tf
         >>> tf.nn.embedding_lookup(tf.constant([[1.0, 2.0], [3.0, 4.0]]), [1, 1]).shape
         TensorShape([2, 2])
     """
     from teachflow.ops import array_ops
+    from teachflow.ops.partitioned_variables import PartitionedVariable
 
+    if isinstance(params, PartitionedVariable):
+        params = list(params)  # its shards
     if isinstance(params, (list, tuple)):
-        if len(params) != 1:
-            raise ValueError(
-                "embedding_lookup in teachflow takes one params tensor, not a list of shards."
-            )
+        if not params:
+            raise ValueError("Length of params is currently 0. Need at least one param.")
+        if len(params) > 1:
+            from teachflow.ops.sharded_embedding_ops import sharded_embedding_lookup
+
+            return sharded_embedding_lookup(list(params), ids, partition_strategy, name, max_norm)
         params = params[0]
     with name_scope(name, "embedding_lookup", [params, ids]) as scope:
         if not hasattr(params, "graph"):

@@ -340,7 +340,6 @@ OP_FAMILY_RULES = (
     ("control", "exact", "Identity"),
     ("control", "exact", "IdentityN"),
     ("control", "exact", "StopGradient"),
-    ("control", "exact", "PreventGradient"),
     ("control", "exact", "Switch"),
     ("control", "exact", "Merge"),
     ("control", "exact", "Enter"),
@@ -401,6 +400,7 @@ OP_FAMILY_RULES = (
     ("array", "contains", "SetOperation"),  # tf.sets: Dense/SparseTo...SetOperation
     ("array", "exact", "SetSize"),
     ("array", "prefix", "Dynamic"),  # DynamicPartition, DynamicStitch
+    ("array", "exact", "ParallelDynamicStitch"),  # a sharded embedding_lookup's merge
     ("array", "exact", "BroadcastArgs"),
     ("array", "exact", "Roll"),
     ("array", "prefix", "TensorArray"),  # a while loop's per-iteration values (map_fn, scan)

@@ -475,8 +475,9 @@ def test_embedding_lookup(sess):
     np.testing.assert_array_equal(sess.run(rows), table[[[3, 0], [1, 1]]])
     clipped = sess.run(tf.nn.embedding_lookup([table], [3], max_norm=1.0))
     np.testing.assert_allclose(np.linalg.norm(clipped, axis=1), [1.0], rtol=1e-6)
-    with pytest.raises(ValueError, match="one params tensor"):
-        tf.nn.embedding_lookup([table, table], [0])
+    # Shards ("mod": id % 2 picks the shard): tests/ops/test_partitioned_variables.py.
+    sharded = tf.nn.embedding_lookup([table[0::2], table[1::2]], [3, 0, 1])
+    np.testing.assert_array_equal(sess.run(sharded), table[[3, 0, 1]])
 
 
 def test_embedding_lookup_gradient_reaches_used_rows(sess):

