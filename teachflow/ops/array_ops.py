@@ -20,8 +20,6 @@ from __future__ import annotations
 from teachflow.ops.filling import (
     eye,
     fill,
-    lin_space,
-    linspace,
     one_hot,
     ones,
     ones_like,
@@ -38,6 +36,7 @@ from teachflow.ops.joining import (
     stack,
     unstack,
 )
+from teachflow.ops.linspace_ops import lin_space, linspace
 from teachflow.ops.op_builder import (  # noqa: F401
     INDEX,
     INDEX_DTYPES,

@@ -370,7 +370,8 @@ registry.register("LinSpace", _infer_lin_space, _lin_space_kernel, not_different
 def lin_space(start, stop, num, name=None):
     """``num`` evenly spaced values from ``start`` to ``stop``, both included.
 
-    TF1's ``tf.linspace`` is this one ``LinSpace`` op (TF2 later rewrote it in Python).
+    This is the one ``LinSpace`` op (TF's ``gen_math_ops.lin_space``); ``tf.linspace`` in
+    TF 2.21's graph mode is the composite of ordinary ops in `linspace_ops`.
 
         >>> import teachflow as tf
         >>> tf.linspace(0.0, 1.0, 5).shape

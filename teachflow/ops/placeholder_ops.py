@@ -12,6 +12,7 @@ from __future__ import annotations
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
+from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape, as_shape
 from teachflow.ops.identity_ops import identity_kernel
 from teachflow.ops.op_builder import _shape_text, type_name
@@ -61,13 +62,15 @@ registry.register(
 
 def placeholder_with_default(input, shape, name=None):  # noqa: A002 - TF's argument name
     """``input`` unless a value is fed for the result."""
-    t = convert_to_tensor(input)
-    shape = as_shape(shape)
-    if not shape.is_compatible_with(t.shape):
-        raise ValueError(f"Shapes {t.shape} and {shape} are incompatible")
-    op = get_default_graph().create_op(
-        "PlaceholderWithDefault", [t], {"shape": shape}, name=name or "PlaceholderWithDefault"
-    )
+    # As TF's generated wrapper: a Python value becomes the constant PlaceholderWithDefault/input.
+    with name_scope(name or "PlaceholderWithDefault") as scope:
+        t = convert_to_tensor(input, name="input")
+        shape = as_shape(shape)
+        if not shape.is_compatible_with(t.shape):
+            raise ValueError(f"Shapes {t.shape} and {shape} are incompatible")
+        op = get_default_graph().create_op(
+            "PlaceholderWithDefault", [t], {"shape": shape}, name=scope
+        )
     return op.outputs[0]
 
 

@@ -26,9 +26,10 @@ from teachflow.ops.comparison_ops import equal, where
 from teachflow.ops.complex_ops import complex as complex_
 from teachflow.ops.complex_ops import real
 from teachflow.ops.fft_ops import irfft, rfft
-from teachflow.ops.filling import lin_space, zeros, zeros_like
 from teachflow.ops.filling import range as range_
+from teachflow.ops.filling import zeros, zeros_like
 from teachflow.ops.joining import concat, split
+from teachflow.ops.linspace_ops import lin_space
 from teachflow.ops.padding import pad
 from teachflow.ops.reduction_ops import reduce_sum
 from teachflow.ops.reshaping import expand_dims, reshape

@@ -14,9 +14,6 @@ from tests import signal_cases
 HERE = pathlib.Path(__file__).resolve().parents[1] / "fixtures" / "tensorflow" / "signal"
 VALUES = dict(np.load(HERE / "values.npz"))
 GRAPHS = json.loads((HERE / "graphs.json").read_text())["graphs"]
-# TF 2.21's tf.linspace is the composite linspace_nd; teachflow's is still the LinSpace op
-# (same values), so the mel filterbank's graph differs there.
-LINSPACE_CASES = {"mel_matrix", "mfccs"}
 
 
 @pytest.mark.parametrize("name", sorted(signal_cases.CASES))
@@ -27,8 +24,7 @@ def test_matches_tensorflow(name):
     eps = np.finfo(np.real(want).dtype).eps
     scale = max(np.abs(want).max(), 1.0)
     np.testing.assert_allclose(got, want, rtol=0, atol=16 * np.log2(64) * eps * scale)
-    if name not in LINSPACE_CASES:
-        assert nodes == GRAPHS[name]
+    assert nodes == GRAPHS[name]
 
 
 def test_inverse_stft_undoes_stft():
