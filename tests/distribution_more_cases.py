@@ -150,6 +150,9 @@ def _linspace_cases():
         "linspace/named": lambda tf: tf.linspace(-1.0, 1.0, 4, name="grid"),
         "linspace/one": lambda tf: tf.linspace(2.0, 3.0, 1),
         "linspace/thirds": lambda tf: tf.linspace(0.1, 0.7, 13),
+        "linspace/nd_last_axis": lambda tf: tf.linspace([0.0, 5.0], [10.0, 40.0], 5, axis=-1),
+        "linspace/nd_broadcast": lambda tf: tf.linspace([[0.0], [1.0]], [2.0, 3.0, 4.0], 3),
+        "linspace/integers": lambda tf: tf.linspace(0, 7, np.int64(4)),
         "linspace/fed_num": lambda tf: tf.linspace(
             0.0, 10.0, tf.placeholder_with_default(np.int32(6), [])
         ),

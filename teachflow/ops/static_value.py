@@ -30,7 +30,7 @@ FOLDABLE = frozenset(
     """Identity Cast Pack Unpack ConcatV2 StridedSlice Slice Range Fill Reshape ExpandDims
     Squeeze Transpose GatherV2 Tile ZerosLike OnesLike AddV2 Add Sub Mul FloorDiv FloorMod
     RealDiv Neg Maximum Minimum Max Min Prod Sum Equal NotEqual Less LessEqual Greater GreaterEqual
-    InvertPermutation BroadcastTo""".split()
+    InvertPermutation BroadcastTo BroadcastArgs""".split()
 )
 # Larger inputs are left to the runtime: folding them would slow graph construction.
 MAX_FOLD_ELEMENTS = 1000
