@@ -90,12 +90,16 @@ def _infer_dtype(value):
         return dtypes.int32 if -(2**31) <= value < 2**31 else dtypes.int64
     if isinstance(value, numbers.Real):
         return dtypes.float32
+    if isinstance(value, numbers.Complex):
+        return dtypes.complex128  # as TF: Python's complex is double precision
     if isinstance(value, (list, tuple)):
         kinds = {_infer_dtype(v) for v in _leaves(value)}
         if not kinds:
             return dtypes.float32
         if dtypes.string in kinds:
             return dtypes.string
+        if dtypes.complex128 in kinds:
+            return dtypes.complex128
         floats = [k for k in kinds if k.is_floating]
         if floats:
             return floats[0] if len(kinds) == 1 else dtypes.float32

@@ -134,3 +134,15 @@ def test_an_empty_bool_constant_is_an_empty_bool_array():
     with tf.Session() as sess:
         got = sess.run(c)
     assert got.dtype == np.bool_ and got.shape == (0,)
+
+
+def test_python_complex_numbers_are_complex128_as_in_tensorflow():
+    # TF 2.21: tf.constant(1+2j), tf.constant([1+2j, 3]) and [[1.5, 2j]] are all complex128.
+    values = [1 + 2j, [1 + 2j, 3], [[1.5, 2j]]]
+    tensors = [tf.constant(v) for v in values] + [tf.convert_to_tensor(2j)]
+    assert [t.dtype for t in tensors] == [tf.complex128] * 4
+    with tf.Session() as sess:
+        got = sess.run(tensors)
+    assert got[0] == 1 + 2j and got[1].tolist() == [1 + 2j, 3 + 0j]
+    assert got[2].dtype == np.complex128 and got[2].tolist() == [[1.5 + 0j, 2j]]
+    assert got[3] == 2j
