@@ -40,7 +40,8 @@ from teachflow.ops.conv_transpose_ops import (  # noqa: F401
     conv3d_backprop_filter_v2 as conv3d_backprop_filter,
 )
 from teachflow.ops.convolution_ops import atrous_conv2d, conv1d, convolution, pool  # noqa: F401
-from teachflow.ops.ctc_ops import collapse_repeated  # noqa: F401
+from teachflow.ops.ctc_loss_ops import ctc_loss  # noqa: F401
+from teachflow.ops.ctc_ops import collapse_repeated, ctc_greedy_decoder  # noqa: F401
 from teachflow.ops.depthwise_conv_ops import (  # noqa: F401
     depthwise_conv2d,
     depthwise_conv2d_native,

@@ -1,4 +1,6 @@
-"""Connectionist temporal classification (CTC) helpers: ``tf.nn.collapse_repeated``.
+"""Connectionist temporal classification (CTC) helpers: ``tf.nn.collapse_repeated`` and
+the greedy decoder, op ``CTCGreedyDecoder`` (``tf.nn.ctc_greedy_decoder``). The loss is
+`teachflow.ops.ctc_loss_ops`.
 
 CTC reads a label per time step and merges runs of the same label, so ``a a b b b`` is
 ``a b``. `collapse_repeated` does that merge on a padded batch of label sequences, built
@@ -13,11 +15,16 @@ from TensorFlow's own composite of masks, a boolean_mask and a ScatterNd.
 
 from __future__ import annotations
 
-from teachflow.framework import dtypes
+import numpy as np
+
+from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
+from teachflow.framework.shapes import TensorShape
+from teachflow.framework.sparse_tensor import SparseTensor
+from teachflow.ops.elementwise import check_allowed
 
-__all__ = ["collapse_repeated"]
+__all__ = ["collapse_repeated", "ctc_greedy_decoder"]
 
 
 def _get_dim(tensor, i):
@@ -73,3 +80,88 @@ def collapse_repeated(labels, seq_length, name=None):
             array_ops.reshape(flat, new_shape),
             math_ops.cast(new_seq_len, seq_length.dtype),
         )
+
+
+# -- the greedy decoder ------------------------------------------------------------------------
+def _greedy_kernel(op, device):
+    merge = bool(op._attrs["merge_repeated"])
+    blank_attr = int(op._attrs["blank_index"])
+
+    def ctc_greedy_decoder(inputs, seq_len):
+        max_time, batch, num_classes = inputs.shape
+        blank = blank_attr + num_classes if blank_attr < 0 else blank_attr
+        if len(seq_len) != batch:
+            raise errors.InvalidArgumentError(
+                None, None, f"len(sequence_length) != batch_size.  len(sequence_length):  "
+                f"{len(seq_len)} batch_size: {batch}"
+            )  # fmt: skip
+        if np.any(seq_len > max_time):
+            b = int(np.argmax(seq_len > max_time))
+            raise errors.InvalidArgumentError(
+                None, None, f"sequence_length({b}) <= {max_time}"
+            )  # fmt: skip
+        best = inputs.argmax(axis=2)  # the first largest class, as TF's RowMax
+        top = np.take_along_axis(inputs, best[..., None], axis=2)[..., 0]
+        log_prob = np.zeros((batch, 1), inputs.dtype)
+        rows, cols, values = [], [], []
+        for b in range(batch):
+            t = int(seq_len[b])
+            for step in range(t):  # TF sums in time order, in the input's precision
+                log_prob[b, 0] -= top[step, b]
+            path = best[:t, b]
+            keep = path != blank
+            if merge:
+                keep[1:] &= path[1:] != path[:-1]
+            decoded = path[keep]
+            rows += [b] * len(decoded)
+            cols += range(len(decoded))
+            values += decoded.tolist()
+        longest = max((c + 1 for c in cols), default=0)
+        indices = np.array([rows, cols], np.int64).T.reshape(-1, 2)
+        return (indices, np.array(values, np.int64), np.array([batch, longest], np.int64),
+                log_prob)  # fmt: skip
+
+    return ctc_greedy_decoder
+
+
+def _infer_greedy(op):
+    x = op.inputs[0]
+    dt = check_allowed(x, (dtypes.float32, dtypes.float64), "inputs")
+    batch = x.shape[1] if x.shape.ndims == 3 else None
+    return [
+        (dtypes.int64, TensorShape([None, 2])),
+        (dtypes.int64, TensorShape([None])),
+        (dtypes.int64, TensorShape([2])),
+        (dt, TensorShape([batch, 1])),
+    ]
+
+
+registry.register(
+    "CTCGreedyDecoder", _infer_greedy, kernels={"CPU": _greedy_kernel}, not_differentiable=True
+)
+
+
+def ctc_greedy_decoder(inputs, sequence_length, merge_repeated=True, blank_index=None):
+    """The most likely class of each frame of ``inputs [max_time, batch, num_classes]``,
+    repeats merged (``merge_repeated``) and blanks (``blank_index``, the last class by
+    default) dropped: ``([SparseTensor decoded], neg_sum_logits [batch, 1])`` — the second
+    is minus the sum of each frame's largest input, as TF's kernel computes it.
+
+        >>> import teachflow as tf
+        >>> logits = tf.one_hot([[1], [1], [2], [0]], 3) * 5.0
+        >>> (decoded,), _ = tf.nn.ctc_greedy_decoder(logits, [4])
+        >>> with tf.Session() as sess:
+        ...     print(sess.run(decoded).values)
+        [1 0]
+    """
+    with name_scope(None, "CTCGreedyDecoder") as scope:
+        x = convert_to_tensor(inputs, name="inputs")
+        seq = convert_to_tensor(sequence_length, dtypes.int32, name="sequence_length")
+        attrs = {
+            "merge_repeated": bool(merge_repeated),
+            "blank_index": -1 if blank_index is None else int(blank_index),
+            "T": x.dtype.base_dtype,
+        }
+        op = x.graph.create_op("CTCGreedyDecoder", [x, seq], attrs, name=scope)
+    indices, values, shape, log_probabilities = op.outputs
+    return [SparseTensor(indices, values, shape)], log_probabilities

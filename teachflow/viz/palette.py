@@ -340,6 +340,7 @@ OP_FAMILY_RULES = (
     ("control", "exact", "Identity"),
     ("control", "exact", "IdentityN"),
     ("control", "exact", "StopGradient"),
+    ("control", "exact", "PreventGradient"),
     ("control", "exact", "Switch"),
     ("control", "exact", "Merge"),
     ("control", "exact", "Enter"),
