@@ -179,6 +179,22 @@ def _reshape_kernel(op, device):
 
 
 def _reshape_grad(op, grad):
+    # TF's _ReshapeGrad: an IndexedSlices gradient is summed into a tensor first (its ops
+    # in this gradient's scope), and a shape with one unknown dimension is reshaped to
+    # with -1 there rather than through a Shape op.
+    from teachflow.ops.indexed_slices import IndexedSlices
+
+    if isinstance(grad, IndexedSlices):
+        from teachflow.ops.segment_ops import unsorted_segment_sum
+
+        grad = unsorted_segment_sum(grad.values, grad.indices, grad.dense_shape[0])
+    dims = op.inputs[0].shape
+    if dims.ndims is not None and not dims.is_fully_defined():
+        wanted = dims.as_list()
+        unknown = [i for i, d in enumerate(wanted) if d is None]
+        if len(unknown) == 1 and 0 not in wanted:
+            wanted[unknown[0]] = -1
+            return [reshape(grad, wanted), None]
     return [reshape(grad, shape_ops.shape(op.inputs[0])), None]
 
 

@@ -8,5 +8,4 @@ from tests.ops.array_names_cases import check_program, programs
 
 @pytest.mark.parametrize("key", programs("batch_index_ops"))
 def test_graph_and_values_are_tensorflows(key):
-    # Reshape's gradient of an IndexedSlices names its ops apart from TF's (reshaping.py).
-    check_program(key, gradient_names=False)
+    check_program(key)

@@ -8,8 +8,7 @@ from tests.ops.array_names_cases import check_error, check_program, errors, prog
 
 @pytest.mark.parametrize("key", programs("repeat_ops"))
 def test_graph_and_values_are_tensorflows(key):
-    # Reshape's gradient of an IndexedSlices names its ops apart from TF's (reshaping.py).
-    check_program(key, gradient_names=False)
+    check_program(key)
 
 
 @pytest.mark.parametrize("key", errors("repeat_ops"))
