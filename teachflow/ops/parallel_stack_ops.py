@@ -14,7 +14,7 @@ from teachflow.framework import registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape, as_shape
-from teachflow.ops.op_builder import as_output
+from teachflow.ops.op_builder import as_output, shape_text
 
 __all__ = ["parallel_stack"]
 
@@ -28,7 +28,26 @@ def _infer_parallel_concat(op):
                 f"Input 'values' of 'ParallelConcat' Op has type {t.dtype.base_dtype.name} "
                 f"that does not match type {dtype.name} of argument 'values'."
             )
+    merged = op.inputs[0].shape
+    for i, t in enumerate(op.inputs[1:], 1):
+        if not merged.is_compatible_with(t.shape):
+            raise ValueError(
+                f"{_mismatch(merged, t.shape)}\n\tFrom merging shape {i} with other shapes."
+            )
+        merged = merged.merge_with(t.shape)
     return [(dtype, shape)]
+
+
+def _mismatch(a, b):
+    if a.ndims != b.ndims:
+        return f"Shapes must be equal rank, but are {a.ndims} and {b.ndims}"
+    for i, (x, y) in enumerate(zip(a.dims, b.dims)):
+        if x is not None and y is not None and x != y:
+            return (
+                f"Dimension {i} in both shapes must be equal, but are {y} and {x}. Shapes "
+                f"are {shape_text(b.dims)} and {shape_text(a.dims)}."
+            )
+    return f"Incompatible shapes {a} and {b}"
 
 
 def _parallel_concat_kernel(op, device):

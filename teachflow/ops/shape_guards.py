@@ -22,13 +22,18 @@ __all__ = ["ensure_shape"]
 def _infer_ensure_shape(op):
     x = op.inputs[0]
     want = as_shape(op._attrs["shape"])
-    if not x.shape.is_compatible_with(want):
-        raise ValueError(
-            f"Shapes must be equal rank, but are {x.shape.ndims} and {want.ndims}"
-            if x.shape.ndims is not None and want.ndims is not None and x.shape.ndims != want.ndims
-            else f"Incompatible shapes: {shape_text(x.shape.dims)} vs. {shape_text(want.dims)}"
-        )
-    return [(x.dtype.base_dtype, x.shape.merge_with(want))]
+    got = x.shape
+    # TF's words: the wanted shape merged with the input's, in that order.
+    if want.ndims is not None and got.ndims is not None:
+        if want.ndims != got.ndims:
+            raise ValueError(f"Shape must be rank {want.ndims} but is rank {got.ndims}")
+        for i, (a, b) in enumerate(zip(want.dims, got.dims)):
+            if a is not None and b is not None and a != b:
+                raise ValueError(
+                    f"Dimension {i} in both shapes must be equal, but are {a} and {b}. "
+                    f"Shapes are {shape_text(want.dims)} and {shape_text(got.dims)}."
+                )
+    return [(x.dtype.base_dtype, got.merge_with(want))]
 
 
 def _ensure_shape_kernel(op, device):
