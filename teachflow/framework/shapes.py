@@ -177,9 +177,11 @@ class TensorShape:
         return f"TensorShape({list(self._dims)})"
 
     def __str__(self):
+        # TF1's text (TF 1.x, or tf.compat.v1 after disable_v2_behavior()): an unknown
+        # dimension prints "?", so print(X) shows shape=(?, 3) as the books do.
         if self._dims is None:
             return "<unknown>"
-        inner = ", ".join("None" if d is None else str(d) for d in self._dims)
+        inner = ", ".join("?" if d is None else str(d) for d in self._dims)
         return f"({inner},)" if len(self._dims) == 1 else f"({inner})"
 
 

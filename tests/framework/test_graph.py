@@ -110,7 +110,8 @@ def test_tensor_repr_shape_dtype():
     assert c.shape == tf.TensorShape([1, 3]) and c.get_shape().as_list() == [1, 3]
     assert c.dtype is tf.int32 and c.op.graph is c.graph
     p = tf.placeholder(tf.float32, [None, 3])
-    assert str(p.shape) == "(None, 3)"
+    assert str(p.shape) == "(?, 3)"  # TF1 prints an unknown dimension as ?
+    assert str(p) == 'Tensor("Placeholder:0", shape=(?, 3), dtype=float32)'
 
 
 def test_tensor_is_not_a_python_bool():
