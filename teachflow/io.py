@@ -28,6 +28,11 @@ from teachflow.ops.image_codec_ops import decode_png, encode_png  # noqa: F401
 from teachflow.ops.image_decode_ops import decode_bmp, decode_gif  # noqa: F401
 from teachflow.ops.io_ops import matching_files, read_file, write_file  # noqa: F401
 from teachflow.ops.jpeg_codec_ops import decode_image, decode_jpeg, encode_jpeg  # noqa: F401
+from teachflow.ops.jpeg_window_ops import (  # noqa: F401
+    decode_and_crop_jpeg,
+    extract_jpeg_shape,
+    is_jpeg,
+)
 from teachflow.ops.parsing_ops import decode_csv, decode_raw  # noqa: F401
 from teachflow.ops.string_conversion_ops import decode_base64, encode_base64  # noqa: F401
 from teachflow.ops.tensor_serialization_ops import parse_tensor, serialize_tensor  # noqa: F401

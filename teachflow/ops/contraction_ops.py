@@ -79,6 +79,8 @@ def _reshape_for_matmul(t, contract, flipped, name):
     if perm != list(range(rank)):
         t = transpose(t, perm)
     if all(isinstance(s, int) for s in sizes):
+        if t.shape.as_list() == sizes:
+            return t, free_dims  # already that matrix: TF adds no Reshape
         shape = sizes
     else:
         shape = stack([convert_to_tensor(s) for s in sizes])

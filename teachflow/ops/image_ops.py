@@ -332,12 +332,12 @@ def convert_image_dtype(image, dtype, saturate=False, name=None):
             scale = np.asarray(1.0 / src.max, dtype.as_numpy_dtype)
             return math_ops.multiply(cast, convert_to_tensor(scale, name="y"), name=scope)
         scale = np.asarray(dtype.max + 0.5, src.as_numpy_dtype)
-        scaled = math_ops.multiply(image, convert_to_tensor(scale, name="y"))
+        scaled = math_ops.multiply(image, scale)
         if saturate:
-            scaled = math_ops.clip_by_value(
-                scaled, np.asarray(dtype.min, src.as_numpy_dtype),
-                np.asarray(dtype.max, src.as_numpy_dtype), name="clamp",
-            )  # fmt: skip
+            from teachflow.ops.saturate_cast_ops import saturate_cast
+
+            # TF 2.21: saturate_cast in this scope (Const, Const_1, clamp:ClipByValue).
+            return saturate_cast(scaled, dtype, name=scope)
         return math_ops.cast(scaled, dtype, name=scope)
 
 

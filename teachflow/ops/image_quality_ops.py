@@ -97,22 +97,31 @@ def sobel_edges(image):
     return output
 
 
-def _compatible_shape_checks(img1, img2):
+def compatible_image_shapes(img1, img2):
     """TensorFlow's ``_verify_compatible_image_shapes``: a static check of the last three
-    dimensions, and two run-time Asserts on the shapes."""
+    dimensions (and that the batch dimensions broadcast); the run-time shapes of both
+    images and two Asserts on them."""
     from teachflow.ops import array_ops, check_ops, math_ops
 
     shape1 = img1.shape.with_rank_at_least(3)
     shape2 = img2.shape.with_rank_at_least(3)
     if shape1.ndims is not None and shape2.ndims is not None:
         shape1[-3:].assert_is_compatible_with(shape2[-3:])
+        for d1, d2 in zip(reversed(shape1.dims[:-3]), reversed(shape2.dims[:-3])):
+            if not (d1 == 1 or d2 == 1 or d1 is None or d2 is None or d1 == d2):
+                raise ValueError(f"Two images are not compatible: {shape1} and {shape2}")
     s1, s2 = array_ops.shape_n([img1, img2])
-    return [
+    checks = [
         check_ops.Assert(math_ops.greater_equal(array_ops.size(s1), 3), [s1, s2], summarize=10),
         check_ops.Assert(
             math_ops.reduce_all(math_ops.equal(s1[-3:], s2[-3:])), [s1, s2], summarize=10
         ),
     ]
+    return s1, s2, checks
+
+
+def _compatible_shape_checks(img1, img2):
+    return compatible_image_shapes(img1, img2)[2]
 
 
 def psnr(a, b, max_val, name=None):
@@ -154,7 +163,9 @@ def _gaussian_window(size, sigma):
     return array_ops.reshape(g, shape=[size, size, 1, 1])
 
 
-def _ssim_per_channel(img1, img2, max_val, filter_size, filter_sigma, k1, k2):
+def ssim_per_channel(img1, img2, max_val, filter_size, filter_sigma, k1, k2):
+    """TF's ``_ssim_per_channel``: the SSIM and the contrast-structure term of each
+    channel, each averaged over the image (``[..., channels]``)."""
     from teachflow.ops import array_ops, check_ops, math_ops
     from teachflow.ops.constant_op import constant
     from teachflow.ops.depthwise_conv_ops import depthwise_conv2d
@@ -192,7 +203,7 @@ def _ssim_per_channel(img1, img2, max_val, filter_size, filter_sigma, k1, k2):
     c2 *= 1.0  # TF's compensation for a biased covariance estimate: none by default
     cs = (num1 - num0 + c2) / (den1 - den0 + c2)
     axes = constant([-3, -2], dtype=dtypes.int32)
-    return math_ops.reduce_mean(luminance * cs, axes)
+    return math_ops.reduce_mean(luminance * cs, axes), math_ops.reduce_mean(cs, axes)
 
 
 def ssim(img1, img2, max_val, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03):
@@ -211,5 +222,5 @@ def ssim(img1, img2, max_val, filter_size=11, filter_sigma=1.5, k1=0.01, k2=0.03
         max_val = convert_image_dtype(max_val, dtypes.float32)
         img1 = convert_image_dtype(img1, dtypes.float32)
         img2 = convert_image_dtype(img2, dtypes.float32)
-        per_channel = _ssim_per_channel(img1, img2, max_val, filter_size, filter_sigma, k1, k2)
+        per_channel, _ = ssim_per_channel(img1, img2, max_val, filter_size, filter_sigma, k1, k2)
         return math_ops.reduce_mean(per_channel, [-1])

@@ -319,6 +319,7 @@ OP_FAMILY_RULES = (
     ("gradient", "prefix", "CropAndResizeGrad"),
     ("nn", "prefix", "CropAndResize"),
     ("nn", "prefix", "NonMaxSuppression"),
+    ("nn", "exact", "CombinedNonMaxSuppression"),
     ("nn", "prefix", "DrawBoundingBoxes"),
     ("random", "prefix", "SampleDistortedBoundingBox"),
     ("nn", "exact", "ExtractGlimpse"),
@@ -369,6 +370,7 @@ OP_FAMILY_RULES = (
     ("reduction", "prefix", "Arg"),
     ("reduction", "prefix", "Cum"),
     ("reduction", "contains", "Segment"),
+    ("io", "exact", "ExtractJpegShape"),  # a JPEG header read, not a tensor's shape
     ("array", "contains", "Shape"),
     ("array", "prefix", "Reshape"),
     ("array", "prefix", "Concat"),
