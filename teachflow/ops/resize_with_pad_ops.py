@@ -6,7 +6,11 @@ The arithmetic is TensorFlow's graph, in float32: ``ratio = max(w / tw, h / th)`
 resized size is ``floor(h / ratio) x floor(w / ratio)`` and the top/left padding
 ``floor((target - h / ratio) / 2)`` — so the sizes are only known when the graph runs, and
 the padding is TF's run-time ``pad_to_bounding_box`` (Asserts on the offsets, a ``Pad``
-whose paddings are a stacked tensor).
+whose paddings are a stacked tensor). When the image's size is only known at run time,
+TensorFlow's Grappler rewrites ``width / target_width`` into ``width * (1 / target_width)``
+(constant folding's division by a constant), which can round a resized size down by one
+pixel (5 / (5 / 3) floors to 2 there); teachflow divides as the graph says, as TF does
+with constant folding turned off.
 
     >>> import teachflow as tf
     >>> y = tf.image.resize_image_with_pad(tf.ones([2, 4, 1]), 4, 4)
@@ -43,6 +47,33 @@ def _assert(cond, message):
     return []
 
 
+def _check_at_least_3d_image(image):
+    """TF's ``_CheckAtLeast3DImage(image, require_static=False)``: run-time Asserts that
+    the inner three dimensions are positive and the rank at least 3, where the static
+    shape does not tell."""
+    from teachflow.ops import array_ops, check_ops
+
+    shape = image.shape
+    try:
+        shape = shape.with_rank(3) if shape.ndims is None else shape.with_rank_at_least(3)
+    except ValueError:
+        raise ValueError(
+            f"'image' (shape {image.shape}) must be at least three-dimensional."
+        ) from None
+    if any(d == 0 for d in shape.as_list()[-3:]):
+        raise ValueError(f"inner 3 dims of 'image.shape' must be > 0: {shape}")
+    if None not in shape.as_list()[-3:]:
+        return []
+    return [
+        check_ops.assert_positive(
+            array_ops.shape(image)[-3:], ["inner 3 dims of 'image.shape' must be > 0."]
+        ),
+        check_ops.assert_greater_equal(
+            array_ops.rank(image), 3, message="'image' must be at least three-dimensional."
+        ),
+    ]
+
+
 def _image_dimensions(image):
     """TF's ``_ImageDimensions(image, rank=4)``: static sizes where known, else the
     unstacked run-time shape."""
@@ -65,7 +96,8 @@ def _pad_to_bounding_box(image, offset_height, offset_width, target_height, targ
         batch, height, width, depth = _image_dimensions(image)
         after_width = target_width - offset_width - width
         after_height = target_height - offset_height - height
-        checks = _assert(offset_height >= 0, "offset_height must be >= 0")
+        checks = _check_at_least_3d_image(image)
+        checks += _assert(offset_height >= 0, "offset_height must be >= 0")
         checks += _assert(offset_width >= 0, "offset_width must be >= 0")
         checks += _assert(after_width >= 0, "width must be <= target - offset")
         checks += _assert(after_height >= 0, "height must be <= target - offset")
@@ -125,7 +157,8 @@ def resize_image_with_pad(
                 image.set_shape([None] * 4)
         elif shape.ndims != 4:
             raise ValueError(f"'image' (shape {shape}) must have either 3 or 4 dimensions.")
-        checks = _assert(target_width > 0, "target_width must be > 0.")
+        checks = _check_at_least_3d_image(image)
+        checks += _assert(target_width > 0, "target_width must be > 0.")
         checks += _assert(target_height > 0, "target_height must be > 0.")
         image = with_dependencies(checks, image)
         _, height, width, _ = _image_dimensions(image)
