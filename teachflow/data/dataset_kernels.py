@@ -22,7 +22,7 @@ from .functions import FunctionRunner
 
 # TensorFlow's DT_VARIANT (enum 21): a tensor that holds an object, here a DatasetValue.
 # It never crosses a process boundary, so it needs no place in the wire format.
-variant = dtypes.DType("variant", object, 21)
+variant = dtypes.variant
 
 
 def _np_types(attrs):

@@ -6,10 +6,12 @@ the dataset kernel then runs that small graph for each element. Tensors of the o
 graph that ``fn`` uses are *captured*: they become extra placeholder arguments, fed
 from extra inputs of the dataset op.
 
-The traced function travels as an attribute of the op (like TF's ``FunctionDef`` in the
-graph's library): a tuple of the function graph's nodes, its argument tensor names and
-its output tensor names. So it crosses process boundaries as plain data, and a worker
-rebuilds the same graph and runs it with the same executor as every other step.
+The traced function travels as an attribute of the op: a `FunctionAttr` (a tuple of the
+function graph's nodes, its argument tensor names and its output tensor names). So it
+crosses process boundaries as plain data, and a worker rebuilds the same graph and runs it
+with the same executor as every other step. A ``GraphDef`` writes it as TensorFlow does, a
+``FunctionDef`` in the graph's library (`teachflow.framework.codecs.function_def`); so,
+as in TF, the arguments are ``args_0``, ``args_1``... and each output is an ``Identity``.
 
     >>> import teachflow as tf
     >>> from teachflow.data.structure import TensorSpec
@@ -21,6 +23,7 @@ rebuilds the same graph and runs it with the same executor as every other step.
 from __future__ import annotations
 
 from teachflow.framework import errors
+from teachflow.framework.codecs.function_def import FunctionAttr, body_entry, body_node_def
 from teachflow.framework.graph import Graph, get_default_graph
 from teachflow.framework.importer import import_nodes
 from teachflow.framework.operation import NodeDef, Operation, Tensor
@@ -48,16 +51,12 @@ class FuncGraph(Graph):
         if ph is None:
             # A variable's reference is captured as its value (read when the op runs).
             dtype = tensor.dtype.base_dtype
-            # Captures are arguments of the whole function: no name scope, no control
-            # dependencies of wherever the function first used them.
-            with self.name_scope(None), self.control_dependencies(None):
-                ph = Graph.create_op(
-                    self,
-                    "Placeholder",
-                    [],
-                    {"dtype": dtype, "shape": tensor.shape},
-                    name=f"capture_{len(self.captures)}",
-                ).outputs[0]
+            # Captures are arguments of the whole function: no control dependencies of
+            # wherever the function first used them. As in TF, the placeholder is named
+            # after the outer op, in the scope of its first use ("mul/c").
+            attrs = {"dtype": dtype, "shape": tensor.shape, "_user_specified_name": tensor.op.name}
+            with self.control_dependencies(None):
+                ph = Graph.create_op(self, "Placeholder", [], attrs, name=tensor.op.name).outputs[0]
             self.captures[tensor] = ph
         return ph
 
@@ -87,12 +86,14 @@ class Function:
 
     def as_attr(self):
         """The function as an attribute value: nested tuples of plain data."""
-        return (self.name, tuple(self.nodes), tuple(self.arg_names), tuple(self.output_names))
+        return FunctionAttr(
+            self.name, tuple(self.nodes), tuple(self.arg_names), tuple(self.output_names)
+        )
 
 
 def _node_tuple(op: Operation):
     nd = op.node_def
-    return (nd.name, nd.op, tuple(nd.input), "", tuple(sorted(nd.attr.items())))
+    return body_entry(NodeDef(nd.name, nd.op, nd.input, "", nd.attr))
 
 
 def trace(fn, arg_specs, name, unpack=True):
@@ -106,9 +107,16 @@ def trace(fn, arg_specs, name, unpack=True):
     with g.as_default():
         flat = [
             g.create_op(
-                "Placeholder", [], {"dtype": s.dtype, "shape": TensorShape(s.shape)}, name="args"
+                "Placeholder",
+                [],
+                {
+                    "dtype": s.dtype,
+                    "shape": TensorShape(s.shape),
+                    "_user_specified_name": f"args_{i}",
+                },
+                name=f"args_{i}",
             ).outputs[0]
-            for s in structure.flatten(arg_specs)
+            for i, s in enumerate(structure.flatten(arg_specs))
         ]
         args = structure.pack_as(arg_specs, flat)
         if unpack and isinstance(args, tuple) and not hasattr(args, "_fields"):
@@ -124,6 +132,13 @@ def trace(fn, arg_specs, name, unpack=True):
             result = structure.to_tensors(result)
             outputs = structure.flatten(result)
             out_structure = structure.spec_of(result)
+        # TF's function graph returns each output through an Identity ("Identity",
+        # "Identity_1"...), outside any scope the function opened.
+        with g.name_scope(None), g.control_dependencies(None):
+            outputs = [
+                g.create_op("Identity", [t], {"T": t.dtype.base_dtype}, name="Identity").outputs[0]
+                for t in outputs
+            ]
     captured = list(g.captures)
     arg_names = [t.name for t in flat] + [g.captures[t].name for t in captured]
     nodes = [_node_tuple(op) for op in g.get_operations()]
@@ -162,11 +177,6 @@ def subgraph_function(output, name):
 
 
 # -- running a function -------------------------------------------------------------------
-def _node_def(t):
-    name, op, inputs, device, attrs = t
-    return NodeDef(name, op, list(inputs), device, dict(attrs))
-
-
 class FunctionRunner:
     """Runs a traced function on one device: its graph rebuilt, one plan, one executor.
 
@@ -178,7 +188,7 @@ class FunctionRunner:
         name, nodes, arg_names, output_names = attr
         self.name = name
         graph = Graph()
-        import_nodes(graph, [_node_def(n) for n in nodes])
+        import_nodes(graph, [body_node_def(n) for n in nodes])
         args = [graph.get_tensor_by_name(n) for n in arg_names]
         outputs = [graph.get_tensor_by_name(n) for n in output_names]
         kernels = {}

@@ -131,6 +131,9 @@ double = float64
 # A handle to state held by a device's resource manager (a resource variable, TF 2's
 # default): the value a ``VarHandleOp`` outputs and ``ReadVariableOp`` reads through.
 resource = _make("resource", object, 20)
+# A tensor that holds an object (tf.data's datasets): what a dataset op outputs, and what a
+# FunctionDef names as DT_VARIANT.
+variant = _make("variant", object, 21)
 
 _FLOATS = frozenset([float16, float32, float64])
 _UNSIGNED = frozenset([uint8, uint16, uint32, uint64])
@@ -168,9 +171,11 @@ for _alias, _d in (("float", float32), ("double", float64), ("half", float16)):
     _BY_NAME[_alias] = _d
     _BY_NAME[_alias + "_ref"] = _d._ref
 _BY_ENUM = {d.enum: d for d in ALL_DTYPES} | {d._ref.enum: d._ref for d in ALL_DTYPES}
-# A resource handle is no element type (not in ALL_DTYPES) but a GraphDef names it.
-_BY_NAME["resource"] = resource
-_BY_ENUM[resource.enum] = resource
+# Resource handles and variants are no element types (not in ALL_DTYPES), but a GraphDef
+# names them.
+for _d in (resource, variant):
+    _BY_NAME[_d.name] = _d
+    _BY_ENUM[_d.enum] = _d
 _BY_NUMPY = {np.dtype(d.as_numpy_dtype): d for d in ALL_DTYPES if d is not string}
 # TF maps only float, bool and object; int, bytes and str are teachflow's leniency, kept
 # because existing programs pass them.

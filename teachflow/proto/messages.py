@@ -15,6 +15,7 @@ from tensorboard.compat.proto.config_pb2 import (
 )
 from tensorboard.compat.proto.cost_graph_pb2 import CostGraphDef
 from tensorboard.compat.proto.event_pb2 import Event, LogMessage, SessionLog, TaggedRunMetadata
+from tensorboard.compat.proto.function_pb2 import FunctionDef, FunctionDefLibrary
 from tensorboard.compat.proto.graph_pb2 import GraphDef
 from tensorboard.compat.proto.histogram_pb2 import HistogramProto
 from tensorboard.compat.proto.meta_graph_pb2 import (
@@ -53,6 +54,8 @@ __all__ = [
     "DataType",
     "DeviceStepStats",
     "Event",
+    "FunctionDef",
+    "FunctionDefLibrary",
     "GPUOptions",
     "GraphDef",
     "GraphOptions",

@@ -31,6 +31,7 @@ import time
 import numpy as np
 
 from teachflow.framework import errors
+from teachflow.framework.codecs.graph_def import to_text
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.scopes import name_scope
 from teachflow.proto.messages import Summary
@@ -337,13 +338,11 @@ class CheckpointSaverHook(SessionRunHook):
 
 
 def _write_graph(graph, logdir, name):
-    # TF writes the GraphDef as text next to the checkpoints: a student can open it.
+    # TF writes the GraphDef (with shapes) as text next to the checkpoints: a student can
+    # open it, and TF or tf.import_graph_def can read it back.
     path = os.path.join(logdir, name)
     os.makedirs(logdir, exist_ok=True)
-    text = "".join(
-        "node {\n" + "".join(f"  {line}\n" for line in str(op.node_def).splitlines()) + "}\n"
-        for op in graph.get_operations()
-    )
+    text = to_text(graph.as_graph_def(add_shapes=True))
     tmp = f"{path}.tmp{os.getpid()}"
     with open(tmp, "w", encoding="utf-8") as f:
         f.write(text)

@@ -38,7 +38,7 @@ import os
 from google.protobuf import any_pb2, text_format
 
 from teachflow.framework import errors
-from teachflow.framework.codecs import op_defs
+from teachflow.framework.codecs import function_def, op_defs
 from teachflow.framework.graph import GraphKeys, get_default_graph
 from teachflow.framework.importer import import_graph_def
 from teachflow.framework.operation import Operation, Tensor
@@ -189,7 +189,10 @@ def export_meta_graph(
     if clear_devices:
         for node in meta.graph_def.node:
             node.device = ""
-    meta.meta_info_def.stripped_op_list.CopyFrom(op_defs.op_list(n.op for n in meta.graph_def.node))
+    # The ops of the graph's functions too (a map's Mul), as TF's stripped_op_list_for_graph.
+    meta.meta_info_def.stripped_op_list.CopyFrom(
+        op_defs.op_list(function_def.op_types(meta.graph_def))
+    )
     if saver_def is not None:
         meta.saver_def.CopyFrom(
             saver_def if hasattr(saver_def, "SerializeToString") else _saver_def_proto(saver_def)

@@ -2,10 +2,10 @@
 
 ``Graph.as_graph_def()`` returns TensorFlow's own ``GraphDef`` message: ``versions`` as
 TensorFlow 2.21 writes them, one ``NodeDef`` per op with TensorFlow's attrs (types filled
-in from the op's inputs and outputs, defaults added, see `op_defs`), and an empty
-``library``. Its bytes parse in TensorFlow (``tf.compat.v1.GraphDef.FromString``) and a
-GraphDef TensorFlow wrote comes back as teachflow's `NodeDef` records, ready for
-`tf.import_graph_def`.
+in from the op's inputs and outputs, defaults added, see `op_defs`), and a ``library``
+with the functions its ops hold (``MapDataset.f``..., see `function_def`). Its bytes parse
+in TensorFlow (``tf.compat.v1.GraphDef.FromString``) and a GraphDef TensorFlow wrote comes
+back as teachflow's `NodeDef` records, ready for `tf.import_graph_def`.
 
     >>> import teachflow as tf
     >>> from teachflow.framework.codecs import graph_def
@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from google.protobuf import text_format
 
-from teachflow.framework.codecs import attr_value, op_defs
+from teachflow.framework.codecs import attr_value, function_def, op_defs
 from teachflow.framework.operation import NodeDef
 from teachflow.proto import messages
 
@@ -52,21 +52,31 @@ _IGNORED_ON_IMPORT = frozenset({"_output_shapes"})
 
 
 def node_def_to_proto(
-    node_def: NodeDef, input_dtypes=None, output_dtypes=None, extras=None
+    node_def: NodeDef, input_dtypes=None, output_dtypes=None, extras=None, library=None
 ) -> messages.NodeDef:
     """A `NodeDef` record as TensorFlow's ``NodeDef``, attrs completed from TF's OpDef.
 
     ``input_dtypes``/``output_dtypes`` (the op's tensors' dtypes) fill the type attrs
     (``T``...) teachflow's ops do not keep. ``extras`` (a ``NodeDef`` from `extras_by_node`)
-    adds back the fields TensorFlow wrote that teachflow does not model.
+    adds back the fields TensorFlow wrote that teachflow does not model. A function attr
+    (``MapDataset.f``) is written as the function's name, its body to ``library`` (a
+    `function_def.FunctionLibrary`; without one, the body is not kept).
     """
     pb = messages.NodeDef(
         name=node_def.name, op=node_def.op, input=list(node_def.input), device=node_def.device
     )
     attrs = {}
+    functions = function_def.function_attr_names(node_def.op)
     for key, value in node_def.attr.items():
         try:
-            encoded = attr_value.to_proto(value)
+            if key in functions and isinstance(value, tuple):
+                # One node alone (op.node_def as TF shows it) names its function; the
+                # body goes to a library only a whole GraphDef keeps.
+                if library is None:
+                    library = function_def.FunctionLibrary(_op_to_proto)
+                encoded = library.func_attr(value, node_def.op)
+            else:
+                encoded = attr_value.to_proto(value)
         except TypeError as e:
             raise TypeError(
                 f"Attr '{key}' of node '{node_def.name}' (op: '{node_def.op}'): {e}"
@@ -81,12 +91,13 @@ def node_def_to_proto(
     return pb
 
 
-def _op_to_proto(op) -> messages.NodeDef:
+def _op_to_proto(op, library=None) -> messages.NodeDef:
     return node_def_to_proto(
         op.node_def,
         [t.dtype for t in op.inputs],
         [t.dtype for t in op.outputs],
         getattr(op, "_tf_node_extras", None),
+        library,
     )
 
 
@@ -101,7 +112,9 @@ def graph_to_graph_def(graph, from_version=None, add_shapes=False) -> messages.G
     """``graph.as_graph_def()``: nodes in creation order; ``from_version`` keeps the ops
     added after the graph had that version; ``add_shapes`` adds ``_output_shapes``."""
     ops = [op for op in graph.get_operations() if from_version is None or op._id > from_version]
-    gd = _versioned([_op_to_proto(op) for op in ops])
+    library = function_def.FunctionLibrary(_op_to_proto)
+    gd = _versioned([_op_to_proto(op, library) for op in ops])
+    library.write_to(gd)
     if add_shapes:
         for node, op in zip(gd.node, ops):
             shapes = [t.shape for t in op.outputs]
@@ -112,16 +125,25 @@ def graph_to_graph_def(graph, from_version=None, add_shapes=False) -> messages.G
 def nodes_to_graph_def(node_defs) -> messages.GraphDef:
     """A ``GraphDef`` of `NodeDef` records that have no op behind them (a partition graph
     rebuilt from another process): attrs as recorded, defaults added."""
-    return _versioned([node_def_to_proto(nd) for nd in node_defs])
+    library = function_def.FunctionLibrary(_op_to_proto)
+    gd = _versioned([node_def_to_proto(nd, library=library) for nd in node_defs])
+    library.write_to(gd)
+    return gd
 
 
-def node_def_from_proto(pb) -> NodeDef:
-    """TensorFlow's ``NodeDef`` as teachflow's record (``_output_shapes`` dropped)."""
-    attrs = {
-        key: attr_value.from_proto(value, key)
-        for key, value in pb.attr.items()
-        if key not in _IGNORED_ON_IMPORT
-    }
+def node_def_from_proto(pb, functions=None) -> NodeDef:
+    """TensorFlow's ``NodeDef`` as teachflow's record (``_output_shapes`` dropped).
+
+    ``functions`` (a `function_def.FunctionReader` of the GraphDef's library) turns a
+    ``func`` attr into the function it names; without it the ``AttrValue`` is kept."""
+    attrs = {}
+    for key, value in pb.attr.items():
+        if key in _IGNORED_ON_IMPORT:
+            continue
+        if functions is not None and value.WhichOneof("value") == "func":
+            attrs[key] = functions.function(value.func.name)
+        else:
+            attrs[key] = attr_value.from_proto(value, key)
     return NodeDef(pb.name, pb.op, list(pb.input), pb.device, attrs)
 
 
@@ -132,20 +154,16 @@ def is_tensorflow_graph_def(message) -> bool:
 
 
 def node_defs_from_graph_def(graph_def) -> list:
-    """The `NodeDef` records of a ``GraphDef`` (message or its bytes), in message order.
+    """The `NodeDef` records of a ``GraphDef`` (message or its bytes), in message order;
+    a ``func`` attr comes back as the function of the ``library`` it names.
 
-    Raises ValueError for a graph that uses functions (``library``), which teachflow
-    cannot run.
+    Raises ValueError for a function the library does not define, or one teachflow cannot
+    run (polymorphic argument types).
     """
     if isinstance(graph_def, (bytes, bytearray, memoryview)):
         graph_def = messages.GraphDef.FromString(bytes(graph_def))
-    if len(graph_def.library.function):
-        names = ", ".join(f.signature.name for f in graph_def.library.function)
-        raise ValueError(
-            f"The GraphDef defines functions ({names}); teachflow runs graphs without "
-            "function libraries."
-        )
-    return [node_def_from_proto(n) for n in graph_def.node]
+    functions = function_def.FunctionReader(graph_def.library, node_def_from_proto)
+    return [node_def_from_proto(n, functions) for n in graph_def.node]
 
 
 # NodeDef fields teachflow does not model but keeps for the way back out: TF's debug info

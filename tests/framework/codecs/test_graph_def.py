@@ -120,10 +120,13 @@ def test_output_shapes_are_ignored_and_debug_info_passes_through():
     assert list(back["b"].experimental_debug_info.original_node_names) == ["orig_b"]
 
 
-def test_functions_in_the_library_are_refused_with_their_names():
+def test_a_function_the_library_does_not_define_is_refused_with_its_name():
+    # Functions the library defines are read (tests/framework/codecs/test_function_def.py).
     gd = messages.GraphDef()
     gd.library.function.add().signature.name = "my_fn"
-    with pytest.raises(ValueError, match="defines functions \\(my_fn\\)"):
+    node = gd.node.add(name="m", op="MapDataset")
+    node.attr["f"].func.name = "other_fn"
+    with pytest.raises(ValueError, match="names the function 'other_fn'"):
         graph_def.node_defs_from_graph_def(gd)
 
 
