@@ -59,3 +59,11 @@ def test_subgraph_function_copies_what_computes_the_dataset():
     assert [n[1] for n in f.nodes][-1] == "MapDataset" and f.arg_names == []
     with pytest.raises(ValueError, match="Cannot capture a placeholder"):
         functions.subgraph_function(tf.placeholder(tf.float32) + 1.0, "bad")
+
+
+def test_outputs_that_are_arguments_or_repeated_run_through_their_identities():
+    # The runner fetches what an output Identity passes on, except an argument itself.
+    f = functions.trace(lambda x: (x, x, x + 1), (SCALAR_INT,), "fn_4")
+    assert f.output_names == ["Identity:0", "Identity_1:0", "Identity_2:0"]
+    runner = functions.FunctionRunner(f.as_attr(), _cpu())
+    assert runner(np.int64(4)) == (4, 4, 5)

@@ -114,8 +114,9 @@ def tf_tensor_from_wire(tensor: pb.TensorProto) -> messages.TensorProto:
 # -- graphs --------------------------------------------------------------------------------
 def node_defs(tf_graph_def: messages.GraphDef) -> list:
     """teachflow's `NodeDef` records of TensorFlow's ``GraphDef`` (TF 1.x ref variables or
-    TF 2.x resource variables, ``_class`` colocation, any ``versions``). A graph with a
-    function library raises `InvalidArgumentError` naming the functions."""
+    TF 2.x resource variables, ``_class`` colocation, any ``versions``; the ``library``'s
+    functions as the function attrs of tf.data's ops). A function the library lacks, or one
+    teachflow cannot read, raises `InvalidArgumentError` naming it."""
     try:
         return graph_def.node_defs_from_graph_def(tf_graph_def)
     except (ValueError, TypeError) as e:

@@ -82,10 +82,12 @@ def test_a_tensorflow_graph_def_becomes_teachflow_node_defs():
     assert [n.op for n in wire.node] == ["Const", "Const", "AddV2"]
 
 
-def test_a_graph_with_functions_is_an_invalid_argument():
+def test_a_function_the_library_lacks_is_an_invalid_argument():
+    # tf.data's functions are read from the library (tests/framework/codecs/test_function_def.py).
     gd = messages.GraphDef()
     gd.library.function.add().signature.name = "f"
-    with pytest.raises(tf.errors.InvalidArgumentError, match="functions"):
+    gd.node.add(name="m", op="MapDataset").attr["f"].func.name = "g"
+    with pytest.raises(tf.errors.InvalidArgumentError, match="names the function 'g'"):
         convert.node_defs(gd)
 
 

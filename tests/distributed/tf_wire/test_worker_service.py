@@ -221,9 +221,13 @@ def test_register_graph_rejects_what_teachflow_cannot_run(ps):
     g.node.add(name="x", op="NoOp", device="/job:worker/replica:0/task:0/device:CPU:0")
     with pytest.raises(errors.InvalidArgumentError, match="not a device of /job:ps"):
         register(client, g)
+    # A library's functions are read (tf.data's run), but a node naming one that the
+    # library lacks is refused with its name.
     g = messages.GraphDef()
     g.library.function.add().signature.name = "f"
-    with pytest.raises(errors.InvalidArgumentError, match=r"defines functions \(f\)"):
+    call = g.node.add(name="m", op="MapDataset", device="/job:ps/replica:0/task:0/device:CPU:0")
+    call.attr["f"].func.name = "g"
+    with pytest.raises(errors.InvalidArgumentError, match=r"names the function 'g'"):
         register(client, g)
 
 
