@@ -25,6 +25,7 @@ from teachflow.framework.dtypes import (
     uint16,
     uint32,
     uint64,
+    variant,
 )
 from teachflow.framework.dtypes import bool_ as bool  # noqa: A004 - TensorFlow's name
 from teachflow.ops.arithmetic_ops import cast
@@ -57,4 +58,5 @@ __all__ = [
     "uint32",
     "uint64",
     "uint8",
+    "variant",
 ]

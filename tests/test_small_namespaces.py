@@ -20,7 +20,7 @@ NAMESPACES = json.loads(
 # and Sobol sequences.
 NOT_YET = {
     "dtypes": {"QUANTIZED_DTYPES", "bfloat16", "experimental", "qint16", "qint32", "qint8",
-               "quint16", "quint8", "variant"},
+               "quint16", "quint8"},
     "math": {"approx_max_k", "approx_min_k", "sobol_sample"},
 }  # fmt: skip
 
