@@ -1,6 +1,7 @@
 """TensorFlow imports and runs the GraphDefs teachflow writes for tf.data pipelines with
 functions (map, filter, flat_map, interleave, one-shot iterators' factories), and the
-``.meta`` file teachflow's Saver writes for one. (The reverse direction, teachflow reading
+``.meta`` file teachflow's Saver writes for one, and TensorFlow's own GraphDefs after a pass
+through teachflow (import, export). (The reverse direction, teachflow reading
 TensorFlow's, is tests/framework/codecs/test_function_def.py against recorded files.)"""
 
 from __future__ import annotations
@@ -9,7 +10,10 @@ import importlib.util
 import json
 import pathlib
 
+from google.protobuf import text_format
+
 import teachflow as tf
+from teachflow.proto import messages
 
 from .conftest import run_tf
 
@@ -64,6 +68,7 @@ def _program(name):
 
 
 def test_tensorflow_runs_teachflow_s_graph_defs_with_functions(tf_python, tmp_path):
+    recorded = json.loads((FIXTURES / "data_functions" / "data_functions.json").read_text())
     asks = []
     for name in sorted(programs.PROGRAMS):
         with tf.Graph().as_default() as g:
@@ -71,16 +76,23 @@ def test_tensorflow_runs_teachflow_s_graph_defs_with_functions(tf_python, tmp_pa
         path = tmp_path / f"{name}.pb"
         path.write_bytes(g.as_graph_def().SerializeToString())
         asks.append([name, str(path), fetches, init, feed, None])
+        # TensorFlow's GraphDef of the same program, imported and written again by teachflow.
+        text = (FIXTURES / "data_functions" / f"{name}.pbtxt").read_text()
+        with tf.Graph().as_default() as g:
+            tf.import_graph_def(text_format.Parse(text, messages.GraphDef()), name="")
+        path = tmp_path / f"tf_{name}.pb"
+        path.write_bytes(g.as_graph_def().SerializeToString())
+        rec = recorded[name]
+        asks.append([f"tf_{name}", str(path), rec["fetches"], rec["init"], rec["feed"], None])
     with tf.Graph().as_default():
         w, it, y = programs.meta_graph_program(tf)
         with tf.Session() as sess:
             sess.run(tf.global_variables_initializer())
             sess.run(w.assign(0.5))
             prefix = tf.train.Saver().save(sess, str(tmp_path / "model.ckpt"))
-    asks.append(["meta_graph", prefix + ".meta", [y.name], it.initializer.name, None, prefix])
-    recorded = json.loads((FIXTURES / "data_functions" / "data_functions.json").read_text())
-    asks[-1][4] = recorded["meta_graph"]["feed"]
+    feed = recorded["meta_graph"]["feed"]
+    asks.append(["meta_graph", prefix + ".meta", [y.name], it.initializer.name, feed, prefix])
     done = run_tf(tf_python, RUN, json.dumps(asks))
     out = json.loads(done.stdout.strip().splitlines()[-1])
-    assert out == {name: recorded[name]["elements"] for name in out}
-    assert sorted(out) == sorted([*programs.PROGRAMS, "meta_graph"])
+    assert out == {name: recorded[name.removeprefix("tf_")]["elements"] for name in out}
+    assert len(out) == 2 * len(programs.PROGRAMS) + 1

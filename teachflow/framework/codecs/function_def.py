@@ -280,15 +280,16 @@ class FunctionLibrary:
                 given = t.op._attrs.get("_user_specified_name", t.op.name)
                 attrs["_user_specified_name"].s = given.encode()
                 attrs["_output_shapes"].CopyFrom(attr_value.to_proto([t.shape]))
-        for op in body:
-            pb = self._encode_op(op, self)
+        encoded = [self._encode_op(op, self) for op in body]
+        for op, pb in zip(body, encoded):
             for t in op.outputs:
                 out, j = output_ref(op.type, pb.attr, t.value_index)
                 refs[t] = f"{op.name}:{out}:{j}"
-            inputs = [refs[t] for t in op.inputs]
-            inputs += ["^" + c.name for c in op.control_inputs]
+        # Inputs once every output has its name: a loop's Merge reads a later NextIteration.
+        for op, pb in zip(body, encoded):
             del pb.input[:]
-            pb.input.extend(inputs)
+            pb.input.extend([refs[t] for t in op.inputs])
+            pb.input.extend("^" + c.name for c in op.control_inputs)
             pb.device = ""
             fdef.node_def.append(pb)
         for name in fn.output_names:

@@ -289,3 +289,18 @@ def test_monitored_training_session_checkpoints_a_map_pipeline(tmp_path):
     assert list(tmp_path.glob("model.ckpt-*.meta")) and (tmp_path / "graph.pbtxt").exists()
     gd = text_format.Parse((tmp_path / "graph.pbtxt").read_text(), messages.GraphDef())
     assert len(gd.library.function) == 2
+
+
+def test_a_map_with_a_while_loop_round_trips():
+    # The loop's Merge reads its NextIteration, written after it: inputs are named last.
+    def triangle(x):
+        i0 = tf.constant(0, tf.int64)
+        return tf.while_loop(lambda i, a: i < x, lambda i, a: (i + 1, a + i), [i0, i0])[1]
+
+    nxt = tf.data.Dataset.range(5).map(triangle).make_one_shot_iterator().get_next()
+    gd = tf.get_default_graph().as_graph_def()
+    with tf.Graph().as_default() as g:
+        tf.import_graph_def(gd, name="")
+        with tf.Session() as sess:
+            assert [int(sess.run(nxt.name)) for _ in range(5)] == [0, 0, 1, 3, 6]
+        assert g.as_graph_def() == gd
