@@ -139,11 +139,11 @@ from teachflow.ops.functional_ops import foldl, foldr, map_fn, scan  # noqa: F40
 from teachflow.ops.gamma_poisson_ops import random_gamma, random_poisson  # noqa: F401
 from teachflow.ops.get_static_value import get_static_value
 from teachflow.ops.gradients import *  # noqa: F403
-from teachflow.ops.index_shuffle_ops import random_index_shuffle  # noqa: F401
 from teachflow.ops.hessians import hessians
 from teachflow.ops.histogram_ops import *  # noqa: F403
 from teachflow.ops.image_ops import random_crop  # noqa: F401 - TF1 has it at the top
 from teachflow.ops.image_patches_ops import *  # noqa: F403
+from teachflow.ops.index_shuffle_ops import random_index_shuffle  # noqa: F401
 from teachflow.ops.indexed_slices import *  # noqa: F403
 from teachflow.ops.indexed_slices_ops import convert_to_tensor_or_indexed_slices  # noqa: F401
 from teachflow.ops.init_ops import *  # noqa: F403
@@ -151,10 +151,10 @@ from teachflow.ops.io_ops import *  # noqa: F403
 from teachflow.ops.least_squares_ops import *  # noqa: F403
 from teachflow.ops.linalg_ops import *  # noqa: F403
 from teachflow.ops.logging_ops import *  # noqa: F403
-from teachflow.ops.matrix_functions import matrix_square_root  # noqa: F401
 from teachflow.ops.lookup_ops import *  # noqa: F403
 from teachflow.ops.lookup_ops import tables_initializer as initialize_all_tables
 from teachflow.ops.math_ops import *  # noqa: F403
+from teachflow.ops.matrix_functions import matrix_square_root  # noqa: F401
 from teachflow.ops.nn_ops import *  # noqa: F403
 from teachflow.ops.numeric_checks import *  # noqa: F403
 from teachflow.ops.orthogonal_init_ops import *  # noqa: F403
