@@ -14,20 +14,14 @@ NAMES = json.loads(
 NOT_YET = {
     "RaggedFeature",
     "SparseFeature",
-    "decode_and_crop_jpeg",
     "decode_compressed",
     "decode_json_example",
     "decode_jxl",
     "decode_proto",
     "decode_webp",
-    "deserialize_many_sparse",
     "encode_proto",
-    "extract_jpeg_shape",
-    "is_jpeg",
     "parse_sequence_example",
     "parse_single_sequence_example",
-    "serialize_many_sparse",
-    "serialize_sparse",
 }
 
 
