@@ -34,12 +34,12 @@ from teachflow.ops.jpeg_window_ops import (  # noqa: F401
     is_jpeg,
 )
 from teachflow.ops.parsing_ops import decode_csv, decode_raw  # noqa: F401
-from teachflow.ops.string_conversion_ops import decode_base64, encode_base64  # noqa: F401
 from teachflow.ops.sparse_serialization_ops import (  # noqa: F401
     deserialize_many_sparse,
     serialize_many_sparse,
     serialize_sparse,
 )
+from teachflow.ops.string_conversion_ops import decode_base64, encode_base64  # noqa: F401
 from teachflow.ops.tensor_serialization_ops import parse_tensor, serialize_tensor  # noqa: F401
 from teachflow.python_io import (  # noqa: F401
     TFRecordCompressionType,
