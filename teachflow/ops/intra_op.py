@@ -113,17 +113,13 @@ class Helpers:
             return True
         return False
 
-    def start(self) -> None:
-        """Start the threads (once, before the first job is timed)."""
-        with self._ready:
-            while len(self._threads) < self.count:
-                name = f"intra-op-{len(self._threads)}"
-                t = threading.Thread(target=self._loop, name=name, daemon=True)
-                t.start()
-                self._threads.append(t)
-
     def submit(self, job: _Job) -> None:
         with self._ready:
+            if not self._threads:
+                for k in range(self.count):
+                    t = threading.Thread(target=self._loop, name=f"intra-op-{k}", daemon=True)
+                    t.start()
+                    self._threads.append(t)
             self._jobs.append(job)
             self._ready.notify()
 
@@ -188,8 +184,6 @@ def run_chunks(fn, n: int, key=None, whole=None, helpers: Helpers | None = None)
     if choice is None and key is not None:
         choice = _choices.setdefault(key, Choice())
     split = n > 1 and (choice is None or choice.split()) and helpers.worth()
-    if split and len(helpers._threads) < helpers.count:
-        helpers.start()
     start = time.perf_counter_ns()
     if split:
         job = _Job(fn, n)
