@@ -23,16 +23,8 @@ from __future__ import annotations
 
 import threading
 
-import numpy as np
-
-from teachflow.ops import intra_op
-
 # Multiply-adds from which a product gains from several threads even on a busy machine.
 BIG_PRODUCT = 1 << 27
-# From this size a product is cut in `BLOCKS` blocks for the intra-op helpers (about 50 us on
-# one core: well above what waking a helper costs on an idle machine).
-SPLIT_PRODUCT = 1 << 22
-BLOCKS = 2
 # Below this OpenBLAS keeps a product on one thread by itself (its GEMM multithreading
 # threshold): nothing to set.
 SMALL_PRODUCT = 1 << 18
@@ -65,9 +57,7 @@ def set_intra_op_threads(n: int) -> None:
 
 
 def product(matmul, x, y):
-    """``matmul(x, y)`` with as many BLAS threads as its size is worth (numpy arrays); a 2-D
-    numpy product of `SPLIT_PRODUCT` multiply-adds or more is also cut in row (or column)
-    blocks that this thread and an idle core's helper run side by side (`intra_op`)."""
+    """``matmul(x, y)`` with as many BLAS threads as its size is worth (numpy arrays)."""
     macs = x.size * y.shape[-1]
     if _fixed is not None or not SMALL_PRODUCT <= macs < BIG_PRODUCT:
         return matmul(x, y)
@@ -78,8 +68,6 @@ def product(matmul, x, y):
                 c.set_num_threads(1)
         _single += 1
     try:
-        if matmul is np.matmul and macs >= SPLIT_PRODUCT and x.ndim == y.ndim == 2:
-            return _in_blocks(x, y)
         return matmul(x, y)
     finally:
         with _lock:
@@ -87,25 +75,3 @@ def product(matmul, x, y):
             if not _single and _fixed is None:
                 for c in _controllers():
                     c.set_num_threads(_default[c])
-
-
-def _in_blocks(x, y):
-    """``x @ y`` as `BLOCKS` products of row blocks of ``x`` (or, for a short ``x``, column
-    blocks of ``y``), each written into its part of the result: the same sums per element."""
-    m, n = x.shape[0], y.shape[1]
-    out = np.empty((m, n), np.result_type(x, y))
-    by_rows = m >= 8 * BLOCKS
-
-    def block(i):
-        if by_rows:
-            r0, r1 = intra_op.bounds(m, BLOCKS, i)
-            np.matmul(x[r0:r1], y, out=out[r0:r1])
-        else:
-            c0, c1 = intra_op.bounds(n, BLOCKS, i)
-            np.matmul(x, y[:, c0:c1], out=out[:, c0:c1])
-
-    def whole():
-        np.matmul(x, y, out=out)
-
-    intra_op.run_chunks(block, BLOCKS, key=(x.shape, y.shape, x.dtype), whole=whole)
-    return out

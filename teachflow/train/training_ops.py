@@ -29,7 +29,6 @@ from teachflow.framework import errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
-from teachflow.ops import intra_op
 
 # -- the update rules (TF's training_ops.cc); each returns the new values of the refs ------
 _IN_PLACE_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
@@ -56,45 +55,19 @@ def _adam_in_place(
         return False
     one = beta1.dtype.type(1)
     alpha = lr * np.sqrt(one - beta2_power) / (one - beta1_power)
-
-    def update(var, m, v, grad):
-        t = np.subtract(grad, m, out=np.empty_like(m))  # an array even for a 0-d variable
-        t *= one - beta1
-        m += t
-        np.multiply(grad, grad, out=t)
-        t -= v
-        t *= one - beta2
-        v += t
-        np.multiply(m, alpha, out=t)
-        d = np.sqrt(v, out=np.empty_like(v))
-        d += epsilon
-        t /= d
-        var -= t
-
-    in_chunks(update, var, m, v, grad)
+    t = np.subtract(grad, m, out=np.empty_like(m))  # an array even for a 0-d variable
+    t *= one - beta1
+    m += t
+    np.multiply(grad, grad, out=t)
+    t -= v
+    t *= one - beta2
+    v += t
+    np.multiply(m, alpha, out=t)
+    d = np.sqrt(v, out=np.empty_like(v))
+    d += epsilon
+    t /= d
+    var -= t
     return True
-
-
-# An update of this many elements or more is cut in chunks for the intra-op helpers
-# (`teachflow.ops.intra_op`): elementwise, so each element's bits are the same either way.
-SPLIT_UPDATE = 1 << 16
-
-
-def in_chunks(update, *arrays):
-    """``update(*arrays)`` run on `intra_op` chunks of the flattened arrays when they are big
-    and contiguous (a 784x300 kernel's Adam step: twelve passes of 235,200 values)."""
-    size = arrays[0].size
-    if size < SPLIT_UPDATE or not all(a.flags.c_contiguous and a.size == size for a in arrays):
-        update(*arrays)
-        return
-    flat = [a.reshape(-1) for a in arrays]
-
-    def chunk(i):
-        lo, hi = intra_op.bounds(size, 2, i)
-        update(*(a[lo:hi] for a in flat))
-
-    key = ("update", update.__qualname__, size, arrays[0].dtype)
-    intra_op.run_chunks(chunk, 2, key=key, whole=lambda: update(*arrays))
 
 
 def _momentum(xp, var, accum, lr, grad, momentum, use_nesterov=False):
