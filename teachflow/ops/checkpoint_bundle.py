@@ -11,7 +11,9 @@ A checkpoint is named by its *prefix*. ``dir/model.ckpt-100`` is the files
   those lengths, then the elements' bytes.
 
 These are TensorFlow's files byte for byte: TensorFlow restores what teachflow saved, and
-the reverse. A sharded save (one save op per device, each on its own task) writes one data
+the reverse. A partitioned variable's shards are saved as *slices* of one tensor (see
+`teachflow.ops.checkpoint_slices`): the entry ``w`` has the full shape and lists its
+slices, each slice's bytes are an entry of its own, and reading ``w`` assembles them. A sharded save (one save op per device, each on its own task) writes one data
 file per shard and a single merged index, so a checkpoint of variables held on two ps tasks
 is ``model.ckpt.index``, ``model.ckpt.data-00000-of-00002`` and
 ``model.ckpt.data-00001-of-00002``.
@@ -36,6 +38,7 @@ import struct
 import numpy as np
 
 from teachflow.framework import dtypes, errors
+from teachflow.ops import checkpoint_slices
 from teachflow.proto import crc32c, table
 from teachflow.proto import tensor_bundle_pb2 as bundle_pb2
 
@@ -128,15 +131,41 @@ def _entry_proto(entry: dict) -> bytes:
     pb.shape.SetInParent()
     for d in entry["shape"]:
         pb.shape.dim.add(size=d)
+    for tensor_slice in entry.get("slices", ()):
+        tensor_slice.to_proto(pb.slices.add())
     return pb.SerializeToString()
 
 
 def _index_bytes(num_shards: int, entries: dict) -> bytes:
+    """The index table; ``entries`` is keyed by the bytes of each key (a slice's key is
+    not UTF-8), and the table is sorted by them."""
     header = bundle_pb2.BundleHeaderProto(num_shards=num_shards)
     header.version.producer = VERSION
     rows = [(b"", header.SerializeToString())]
-    rows += [(name.encode("utf-8"), _entry_proto(entries[name])) for name in sorted(entries)]
+    rows += [(key, _entry_proto(entries[key])) for key in sorted(entries)]
     return table.write_table(rows)
+
+
+def _sliced_entry(entries: dict, name: str, dtype, full_shape, tensor_slice) -> None:
+    # The full tensor's entry: dtype, shape and the list of slices, no bytes of its own
+    # (TF's BundleWriter::AddSlice).
+    entry = entries.setdefault(
+        name.encode("utf-8"),
+        {
+            "dtype": dtype.name,
+            "shape": list(full_shape),
+            "shard": 0,
+            "offset": 0,
+            "length": 0,
+            "crc32c": 0,
+            "slices": [],
+        },
+    )
+    if entry["dtype"] != dtype.name or entry["shape"] != list(full_shape):
+        raise errors.InvalidArgumentError(
+            None, None, f"Slices of {name} disagree on its dtype or full shape"
+        )
+    entry["slices"].append(tensor_slice)
 
 
 # -- writing --------------------------------------------------------------------------------
@@ -168,17 +197,34 @@ def _atomic_write(path: str, payload: bytes) -> None:
     os.replace(tmp, path)
 
 
-def write(prefix: str, names, arrays, dtypes_=None) -> None:
-    """Write one bundle: ``prefix.index`` and ``prefix.data-00000-of-00001``."""
+def write(prefix: str, names, arrays, dtypes_=None, specs=None) -> None:
+    """Write one bundle: ``prefix.index`` and ``prefix.data-00000-of-00001``.
+
+    ``specs`` (one per tensor, ``""`` for a whole tensor) saves a tensor as a slice of the
+    named full tensor: ``"5 2 3,2:0,2"`` is rows 3-4 of a 5 by 2 tensor."""
     _make_prefix_dir(prefix)
     if dtypes_ is None:
         dtypes_ = [dtypes.as_dtype(np.asarray(a).dtype) for a in arrays]
+    specs = specs or [""] * len(names)
     entries = {}
     chunks = []
     offset = 0
-    for name, array, dtype in zip(names, arrays, dtypes_):
+    for name, array, dtype, spec in zip(names, arrays, dtypes_, specs):
+        key = name.encode("utf-8")
+        if spec:
+            full_shape, tensor_slice = checkpoint_slices.parse_spec(spec)
+            if list(np.shape(array)) != tensor_slice.shape(full_shape):
+                raise errors.InvalidArgumentError(
+                    None,
+                    None,
+                    f"Shape {list(np.shape(array))} of the tensor saved as {name} does not "
+                    f"match its slice spec {spec}",
+                )
+            if not tensor_slice.covers(full_shape):
+                _sliced_entry(entries, name, dtype, full_shape, tensor_slice)
+                key = checkpoint_slices.key(name, tensor_slice)
         payload, crc = _encode(array, dtype)
-        entries[name] = {
+        entries[key] = {
             "dtype": dtype.name,
             "shape": list(np.shape(array)),
             "shard": 0,
@@ -201,8 +247,19 @@ def merge(shard_prefixes, destination: str, delete_old_dirs: bool = True) -> Non
     entries = {}
     for shard, prefix in enumerate(shard_prefixes):
         index = read_index(prefix)
-        for name, entry in index["tensors"].items():
-            entries[name] = dict(entry, shard=shard)
+        for key, entry in _all_entries(index):
+            if key in entries and entries[key].get("slices") and entry.get("slices"):
+                # Slices of one tensor saved by several shards: one entry lists them all.
+                entries[key]["slices"] += entry["slices"]
+                continue
+            if key in entries:
+                raise errors.InvalidArgumentError(
+                    None,
+                    None,
+                    f"Duplicate tensor keyed by {key.decode('utf-8', 'replace')} encountered, "
+                    f"when merging prefix: {prefix}",
+                )
+            entries[key] = dict(entry, shard=shard, slices=list(entry.get("slices", ())))
         os.replace(data_path(prefix, 0, 1), data_path(destination, shard, num_shards))
         os.remove(index_path(prefix))
     _atomic_write(index_path(destination), _index_bytes(num_shards, entries))
@@ -222,10 +279,25 @@ def _not_an_index(prefix: str, why: str) -> errors.DataLossError:
     )
 
 
+def _all_entries(index: dict):
+    """(key bytes, entry) of every row of an index, slices' rows included."""
+    for name, entry in index["tensors"].items():
+        yield name.encode("utf-8"), entry
+    yield from index["slice_entries"].items()
+
+
+def leaf_entries(index: dict) -> list:
+    """(key bytes, entry) of the rows that hold bytes, sorted by key: the plain tensors and
+    each slice, not the full entries that list slices (what TF's ``debug_string`` shows)."""
+    return sorted((k, e) for k, e in _all_entries(index) if not e.get("slices"))
+
+
 def read_index(prefix: str) -> dict:
     """The parsed index of the checkpoint ``prefix``: ``{"num_shards": n, "tensors": {name:
-    {"dtype", "shape", "shard", "offset", "length", "crc32c"}}}``; NotFoundError when there
-    is none, DataLossError when it is damaged or not a checkpoint index."""
+    {"dtype", "shape", "shard", "offset", "length", "crc32c", "slices"}}, "slice_entries":
+    {key: entry}}`` (a sliced tensor's entry lists its ``TensorSlice``s; each slice's bytes
+    are the entry of its key); NotFoundError when there is none, DataLossError when it is
+    damaged or not a checkpoint index."""
     try:
         with open(index_path(prefix), "rb") as f:
             raw = f.read()
@@ -249,36 +321,45 @@ def read_index(prefix: str) -> dict:
     header = bundle_pb2.BundleHeaderProto.FromString(rows[0][1])
     if header.endianness != bundle_pb2.BundleHeaderProto.LITTLE:
         raise _not_an_index(prefix, "big-endian checkpoints are not supported")
-    tensors = {}
+    tensors, slice_entries = {}, {}
     for key, value in rows[1:]:
         pb = bundle_pb2.BundleEntryProto.FromString(value)
-        if len(pb.slices):
-            raise _not_an_index(prefix, f"tensor {key.decode()} is saved in slices")
-        tensors[key.decode("utf-8")] = {
+        entry = {
             "dtype": dtypes.as_dtype(pb.dtype).name,
             "shape": [d.size for d in pb.shape.dim],
             "shard": pb.shard_id,
             "offset": pb.offset,
             "length": pb.size,
             "crc32c": pb.crc32c,
+            "slices": [checkpoint_slices.TensorSlice.from_proto(s) for s in pb.slices],
         }
-    return {"num_shards": header.num_shards, "tensors": tensors}
+        if key.startswith(b"\x00"):  # OrderedCode's 0: a slice's key, not a name
+            slice_entries[bytes(key)] = entry
+        else:
+            tensors[key.decode("utf-8")] = entry
+    return {"num_shards": header.num_shards, "tensors": tensors, "slice_entries": slice_entries}
 
 
-def read_tensor(prefix: str, index: dict, name: str, dtype=None):
-    """One saved tensor; NotFoundError for a name the checkpoint lacks, InvalidArgumentError
-    when ``dtype`` is given and differs from the saved one (TF's RestoreV2 messages)."""
+def _lookup(index: dict, name: str, dtype):
+    """The entry of ``name``, checked against ``dtype`` as TF's RestoreV2 checks it."""
     entry = index["tensors"].get(name)
     if entry is None:
         raise errors.NotFoundError(None, None, f"Key {name} not found in checkpoint")
     saved = dtypes.as_dtype(entry["dtype"])
     if dtype is not None and dtype.base_dtype is not saved:
-        raise errors.InvalidArgumentError(
-            None,
-            None,
-            f"tensor_name = {name}; expected dtype {tf_type_name(dtype.base_dtype)} does not "
-            f"equal original dtype {tf_type_name(saved)}",
-        )
+        raise errors.InvalidArgumentError(None, None, dtype_mismatch(name, dtype, saved))
+    return entry
+
+
+def dtype_mismatch(name: str, dtype, saved) -> str:
+    return (
+        f"tensor_name = {name}; expected dtype {tf_type_name(dtype.base_dtype)} does not "
+        f"equal original dtype {tf_type_name(saved)}"
+    )
+
+
+def _read_bytes(prefix: str, index: dict, entry: dict, name: str):
+    saved = dtypes.as_dtype(entry["dtype"])
     path = data_path(prefix, entry["shard"], index["num_shards"])
     try:
         with open(path, "rb") as f:
@@ -300,6 +381,66 @@ def read_tensor(prefix: str, index: dict, name: str, dtype=None):
             f"bytes {crc32c.mask(crc)} (tensor {name} in {path})",
         )
     return value
+
+
+def _assemble(prefix: str, index: dict, name: str, entry: dict, wanted):
+    """The part ``wanted`` (a TensorSlice) of the tensor ``name``, copied from the slices
+    saved (TF's BundleReader::GetSliceValue)."""
+    full_shape = entry["shape"]
+    bounds = wanted.bounds(full_shape)
+    saved = dtypes.as_dtype(entry["dtype"])
+    if not entry["slices"]:
+        value = np.asarray(_read_bytes(prefix, index, entry, name))
+        return value[checkpoint_slices.relative(bounds, [(0, n) for n in full_shape])]
+    out = np.empty(wanted.shape(full_shape), dtype=np.dtype(saved.as_numpy_dtype))
+    covered = np.zeros(out.shape, dtype=bool)
+    for stored in entry["slices"]:
+        stored_bounds = stored.bounds(full_shape)
+        both = checkpoint_slices.intersection(bounds, stored_bounds)
+        if both is None:
+            continue
+        key = checkpoint_slices.key(name, stored)
+        part = np.asarray(_read_bytes(prefix, index, index["slice_entries"][key], name))
+        target = checkpoint_slices.relative(both, bounds)
+        out[target] = part[checkpoint_slices.relative(both, stored_bounds)]
+        covered[target] = True
+    if not covered.all():
+        raise errors.NotFoundError(
+            None, None, f"Failed to find all slices of {name} that the requested slice needs"
+        )
+    return out
+
+
+def read_tensor(prefix: str, index: dict, name: str, dtype=None):
+    """One saved tensor (a sliced one assembled whole); NotFoundError for a name the
+    checkpoint lacks, InvalidArgumentError when ``dtype`` is given and differs from the saved
+    one (TF's RestoreV2 messages)."""
+    entry = _lookup(index, name, dtype)
+    if not entry["slices"]:
+        return _read_bytes(prefix, index, entry, name)
+    return _assemble(
+        prefix, index, name, entry, checkpoint_slices.TensorSlice.full(len(entry["shape"]))
+    )
+
+
+def read_slice(prefix: str, index: dict, name: str, spec: str, dtype=None):
+    """The slice ``spec`` (``"5 2 3,2:0,2"``) of the saved tensor ``name``, however it was
+    saved: whole, or in slices cut another way. InvalidArgumentError when the spec's full
+    shape is not the saved one."""
+    entry = _lookup(index, name, dtype)
+    full_shape, wanted = checkpoint_slices.parse_spec(spec)
+    if full_shape != entry["shape"]:
+        raise errors.InvalidArgumentError(
+            None,
+            None,
+            f"tensor_name = {name}; shape in shape_and_slice spec {_dims(full_shape)} does not "
+            f"match the shape stored in checkpoint: {_dims(entry['shape'])}",
+        )
+    return _assemble(prefix, index, name, entry, wanted)
+
+
+def _dims(shape) -> str:
+    return "[" + ",".join(str(d) for d in shape) + "]"
 
 
 def variables(prefix: str) -> list:

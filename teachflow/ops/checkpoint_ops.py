@@ -46,14 +46,6 @@ def _texts(values) -> list:
     return [_text(v) for v in np.asarray(values, dtype=object).reshape(-1)]
 
 
-def _check_whole_tensors(slices) -> None:
-    # TF can save a slice of a partitioned variable; teachflow's variables are whole.
-    if any(_texts(slices)):
-        raise errors.InvalidArgumentError(
-            None, None, "teachflow saves whole tensors: every shape_and_slices entry must be ''"
-        )
-
-
 def _register_file_op(op_type, infer, kernel, colocate_refs=True):
     # The ops that read or write checkpoint files: stateful (their effect is on the files,
     # not only their outputs), off the scheduling thread (cheap=False: file I/O), without
@@ -81,9 +73,8 @@ def _save_kernel(op, device):
                 None,
                 f"Expected {len(names)} tensors to save, got {len(tensors)}",
             )
-        _check_whole_tensors(slices)
         prefix = file_access.confine(_text(prefix))
-        bundle.write(prefix, names, [np.asarray(t) for t in tensors], saved_dtypes)
+        bundle.write(prefix, names, [np.asarray(t) for t in tensors], saved_dtypes, _texts(slices))
 
     return save
 
@@ -95,10 +86,12 @@ _register_file_op("SaveV2", lambda op: [], _save_kernel, colocate_refs=False)
 
 
 def save_v2(prefix, tensor_names, shape_and_slices, tensors, name=None):
-    """An op that writes ``tensors`` under ``tensor_names`` to the checkpoint ``prefix``."""
+    """An op that writes ``tensors`` under ``tensor_names`` to the checkpoint ``prefix``;
+    a non-empty ``shape_and_slices`` entry (``"5 2 3,2:0,2"``) saves its tensor as that
+    slice of the named full tensor, as a shard of a partitioned variable is saved."""
     tensors = [convert_to_tensor(t) for t in tensors]
     with name_scope(name, "SaveV2") as scope:
-        prefix = convert_to_tensor(prefix, dtype=dtypes.string)
+        prefix = convert_to_tensor(prefix, dtype=dtypes.string, name="prefix")
         names = constant(list(tensor_names), dtype=dtypes.string, name="tensor_names")
         slices = constant(list(shape_and_slices), dtype=dtypes.string, name="shape_and_slices")
         attrs = {"dtypes": [t.dtype.base_dtype for t in tensors]}
@@ -114,12 +107,32 @@ def _restore_kernel(op, device):
     def restore(prefix, names, slices):
         prefix = file_access.confine(_text(prefix))
         names = _texts(names)
-        _check_whole_tensors(slices)
         index = bundle.read_index(prefix)
-        values = tuple(bundle.read_tensor(prefix, index, n, d) for n, d in zip(names, wanted))
+        _check_dtypes(index, names, wanted)
+        values = tuple(
+            bundle.read_slice(prefix, index, n, spec, d)
+            if spec
+            else bundle.read_tensor(prefix, index, n, d)
+            for n, spec, d in zip(names, _texts(slices), wanted)
+        )
         return values if len(values) != 1 else values[0]
 
     return restore
+
+
+def _check_dtypes(index, names, wanted) -> None:
+    # TF reports every tensor whose saved dtype differs, one line each (a partitioned
+    # variable's slices each say so).
+    mismatches = []
+    for name, dtype in zip(names, wanted):
+        entry = index["tensors"].get(name)
+        if entry is None:
+            raise errors.NotFoundError(None, None, f"Key {name} not found in checkpoint")
+        saved = dtypes.as_dtype(entry["dtype"])
+        if dtype.base_dtype is not saved:
+            mismatches.append(bundle.dtype_mismatch(name, dtype, saved))
+    if mismatches:
+        raise errors.InvalidArgumentError(None, None, "\n".join(mismatches))
 
 
 _register_file_op(
@@ -128,9 +141,10 @@ _register_file_op(
 
 
 def restore_v2(prefix, tensor_names, shape_and_slices, dtypes_, name=None):
-    """Tensors read from the checkpoint ``prefix``, one per name (shapes known at run time)."""
+    """Tensors read from the checkpoint ``prefix``, one per name (shapes known at run time);
+    a non-empty ``shape_and_slices`` entry reads only that slice, however it was saved."""
     with name_scope(name, "RestoreV2") as scope:
-        prefix = convert_to_tensor(prefix, dtype=dtypes.string)
+        prefix = convert_to_tensor(prefix, dtype=dtypes.string, name="prefix")
         names = constant(list(tensor_names), dtype=dtypes.string, name="tensor_names")
         slices = constant(list(shape_and_slices), dtype=dtypes.string, name="shape_and_slices")
         attrs = {"dtypes": [dtypes.as_dtype(d).base_dtype for d in dtypes_]}

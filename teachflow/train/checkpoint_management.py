@@ -336,12 +336,14 @@ class CheckpointReader:
         """One ``name (DT_TYPE) [dims]`` line per tensor, sorted by name, as TF's reader."""
         from teachflow.framework import dtypes
 
+        # The rows that hold bytes, as TF lists them: a partitioned variable shows as its
+        # slices' keys (OrderedCode bytes), not as its full name.
         lines = []
-        for name, entry in sorted(self._index["tensors"].items()):
+        for key, entry in bundle.leaf_entries(self._index):
             dtype = "DT_" + bundle.tf_type_name(dtypes.as_dtype(entry["dtype"])).upper()
             shape = ",".join(str(d) for d in entry["shape"])
-            lines.append(f"{name} ({dtype}) [{shape}]\n")
-        return "".join(lines).encode()
+            lines.append(key + f" ({dtype}) [{shape}]\n".encode())
+        return b"".join(lines)
 
 
 def NewCheckpointReader(filepattern) -> CheckpointReader:  # noqa: N802 - TF's name

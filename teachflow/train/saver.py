@@ -7,7 +7,9 @@ into), a ``save/SaveV2`` op that writes every variable and ``save/restore_all``,
 path)`` is then one ``sess.run`` of the save tensor, so it works on any session, local or
 remote: in a cluster the ops run where they are placed. With ``sharded=True`` there is one
 ``SaveV2`` per device holding variables — each ps task writes its own shard — and a
-``MergeV2Checkpoints`` op joins them into one checkpoint.
+``MergeV2Checkpoints`` op joins them into one checkpoint. A partitioned variable is saved as
+TF saves it: one tensor under its full name, each shard a slice of it (its
+``_save_slice_info.spec``), so it restores into shards cut another way, or into one variable.
 
     >>> import os, tempfile
     >>> import teachflow as tf
@@ -47,6 +49,7 @@ from teachflow.ops import array_ops, checkpoint_ops, state_ops
 from teachflow.ops.comparison_ops import where
 from teachflow.ops.constant_op import constant
 from teachflow.ops.control_flow_ops import group
+from teachflow.ops.partitioned_variables import PartitionedVariable
 from teachflow.ops.string_ops import regex_full_match
 from teachflow.ops.variables import Variable
 from teachflow.runtime.session import BaseSession
@@ -75,10 +78,19 @@ class SaverDef:
 
 @dataclasses.dataclass
 class _Saveable:
-    """One variable as the saver sees it: its checkpoint name, the ref it reads and assigns."""
+    """One tensor as the saver sees it: its checkpoint name, the ref it reads and assigns,
+    and, for a shard of a partitioned variable, the slice of ``name`` it is (``""``: all)."""
 
     name: str
     ref: Tensor
+    slice_spec: str = ""
+    # What SaveV2 reads: the ref, except for a shard, which TF saves through its value
+    # (the ``part_i/read`` snapshot).
+    tensor: Tensor | None = None
+
+    def __post_init__(self):
+        if self.tensor is None:
+            self.tensor = self.ref
 
     @property
     def device(self) -> str:
@@ -89,33 +101,83 @@ class _Saveable:
         return self.ref.dtype.base_dtype
 
 
-def _saveables(var_list) -> list:
-    """``var_list`` (list or {name: variable}) as saveables, named by op name by default."""
-    if isinstance(var_list, dict):
-        items = list(var_list.items())
-    else:
-        items = []
-        for v in var_list:
-            ref = _as_ref(v)
-            items.append((ref.op.name, v))
-    seen = {}
-    saved_refs = set()  # ids of the refs taken: a scan of `out` per variable was quadratic
+def _flatten(items) -> list:
     out = []
-    for name, v in items:
+    for item in items:
+        out.extend(_flatten(item) if isinstance(item, (list, tuple)) else [item])
+    return out
+
+
+def _names_to_saveables(var_list) -> dict:
+    """Checkpoint name -> variable, PartitionedVariable or list of shards (TF's
+    op_list_to_dict): a shard is saved under its full variable's name."""
+    if isinstance(var_list, dict):
+        return dict(var_list)
+    found = {}
+    # Sorted by name as TF sorts them: a variable's shards are then in name order
+    # (w/part_10 before w/part_2), and so are their slices in the checkpoint.
+    for v in sorted(_flatten(list(var_list)), key=lambda v: getattr(v, "name", "")):
+        slice_info = getattr(v, "_save_slice_info", None)
+        if isinstance(v, PartitionedVariable):
+            name = v.name
+        elif slice_info is not None:
+            name = slice_info.full_name
+            if name in found:
+                if not isinstance(found[name], list):
+                    raise ValueError(f"Mixing slices and non-slices with the same name: {name}")
+                found[name].append(v)
+                continue
+            v = [v]
+        else:
+            name = _as_ref(v).op.name
+        if name in found:
+            raise ValueError(f"At least two variables have the same name: {name}")
+        found[name] = v
+    return found
+
+
+def _slices(name, shards) -> list:
+    """A partitioned variable's shards as saveables of one tensor (TF's checks)."""
+    out = []
+    full_name = None
+    for v in shards:
+        if not isinstance(v, Variable):
+            raise ValueError(f"Slices must all be Variables: {v}")
+        info = getattr(v, "_save_slice_info", None)
+        if info is None:
+            raise ValueError(f"Slices must all be slices: {v}")
+        if full_name is None:
+            full_name = info.full_name
+        elif full_name != info.full_name:
+            raise ValueError(
+                f"Slices must all be from the same tensor: {full_name} != {info.full_name}"
+            )
+        out.append(_Saveable(name, v._ref(), info.spec, v.value()))
+    return out
+
+
+def _saveables(var_list) -> list:
+    """``var_list`` (list or {name: variable}) as saveables, sorted by name (TF's
+    validate_and_slice_inputs); variables are named by op name by default."""
+    names_to_saveables = _names_to_saveables(var_list)
+    for name in names_to_saveables:
         if not isinstance(name, str):
             raise TypeError(
                 f"names_to_saveables must be a dict mapping string names to Variables: {name!r}"
             )
-        ref = _as_ref(v)
-        if name in seen:
-            raise ValueError(f"At least two variables have the same name: {name}")
-        if id(ref) in saved_refs:
-            raise ValueError(f"The same saveable will be restored with two names: {name}")
-        saved_refs.add(id(ref))
-        seen[name] = v
-        out.append(_Saveable(name, ref))
-    # Sorted by name, as TF's validate_and_slice_inputs orders them.
-    return sorted(out, key=lambda s: s.name)
+    saved_refs = set()  # ids of the refs taken: a scan of `out` per variable was quadratic
+    out = []
+    for name, v in sorted(names_to_saveables.items(), key=lambda t: t[0]):
+        if isinstance(v, (list, tuple, PartitionedVariable)):
+            saveables = _slices(name, list(v))
+        else:
+            saveables = [_Saveable(name, _as_ref(v))]
+        for s in saveables:
+            if id(s.ref) in saved_refs:
+                raise ValueError(f"The same saveable will be restored with two names: {name}")
+            saved_refs.add(id(s.ref))
+            out.append(s)
+    return out
 
 
 def _as_ref(v) -> Tensor:
@@ -176,8 +238,8 @@ class _SaverBuilder:
         save = checkpoint_ops.save_v2(
             filename_tensor,
             [s.name for s in saveables],
-            [""] * len(saveables),
-            [s.ref for s in saveables],
+            [s.slice_spec for s in saveables],
+            [s.tensor for s in saveables],
         )
         return _with_dependencies([save], filename_tensor)
 
@@ -188,7 +250,7 @@ class _SaverBuilder:
             restored = checkpoint_ops.restore_v2(
                 filename_tensor,
                 [s.name for s in saveables],
-                [""] * len(saveables),
+                [s.slice_spec for s in saveables],
                 [s.dtype for s in saveables],
             )
         assigns = []

@@ -122,7 +122,9 @@ def _grouped_variables(vars_to_warm_start) -> dict:
         )
     grouped = {}
     for v in chosen:
-        grouped.setdefault(v.op.name, []).append(v)
+        # A partitioned variable's shards go together, under its full name (as TF's).
+        info = getattr(v, "_save_slice_info", None)
+        grouped.setdefault(v.op.name if info is None else info.full_name, []).append(v)
     return grouped
 
 
