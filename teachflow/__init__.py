@@ -180,6 +180,7 @@ from teachflow.ops.shape_checks import assert_rank_at_least, assert_rank_in  # n
 from teachflow.ops.shape_guards import *  # noqa: F403
 from teachflow.ops.sort_ops import *  # noqa: F403
 from teachflow.ops.space_depth_ops import *  # noqa: F403
+from teachflow.ops.space_to_batch_convolution import required_space_to_batch_paddings  # noqa: F401
 from teachflow.ops.sparse_binary_ops import *  # noqa: F403
 from teachflow.ops.sparse_indicator_ops import *  # noqa: F403
 from teachflow.ops.sparse_join_ops import *  # noqa: F403

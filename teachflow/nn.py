@@ -40,8 +40,16 @@ from teachflow.ops.conv_transpose_ops import (  # noqa: F401
     conv3d_backprop_filter_v2 as conv3d_backprop_filter,
 )
 from teachflow.ops.convolution_ops import atrous_conv2d, conv1d, convolution, pool  # noqa: F401
+from teachflow.ops.ctc_beam_search_ops import (  # noqa: F401
+    ctc_beam_search_decoder,
+    ctc_beam_search_decoder_v2,
+)
 from teachflow.ops.ctc_loss_ops import ctc_loss  # noqa: F401
-from teachflow.ops.ctc_ops import collapse_repeated, ctc_greedy_decoder  # noqa: F401
+from teachflow.ops.ctc_ops import (  # noqa: F401
+    collapse_repeated,
+    ctc_greedy_decoder,
+    ctc_unique_labels,
+)
 from teachflow.ops.depthwise_conv_ops import (  # noqa: F401
     depthwise_conv2d,
     depthwise_conv2d_native,
@@ -111,12 +119,17 @@ from teachflow.ops.rnn_bidirectional import (  # noqa: F401
     bidirectional_dynamic_rnn,
     static_bidirectional_rnn,
 )
+from teachflow.ops.rnn_raw import raw_rnn  # noqa: F401
 from teachflow.ops.safe_embedding_ops import safe_embedding_lookup_sparse  # noqa: F401
 from teachflow.ops.sampled_losses import nce_loss, sampled_softmax_loss  # noqa: F401
 from teachflow.ops.space_depth_ops import (  # noqa: F401
     depth_to_space,
     space_to_batch,
     space_to_depth,
+)
+from teachflow.ops.space_to_batch_convolution import (  # noqa: F401
+    atrous_conv2d_transpose,
+    with_space_to_batch,
 )
 from teachflow.ops.top_k_ops import in_top_k, top_k  # noqa: F401
 from teachflow.ops.unigram_samplers import (  # noqa: F401

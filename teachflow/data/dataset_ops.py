@@ -369,6 +369,21 @@ class Dataset(ElementStructure):
         """``transformation_func(self)``: a reusable chain of transformations."""
         return transformation_func(self)
 
+    def reduce(self, initial_state, reduce_func):
+        """``reduce_func(state, element)`` folded over every element from
+        ``initial_state``: one ``ReduceDataset`` op whose outputs are the final state
+        (see `teachflow.data.experimental_ops`).
+
+        >>> import teachflow as tf
+        >>> n = tf.data.Dataset.range(4).reduce(tf.constant(0, tf.int64), lambda s, _: s + 1)
+        >>> with tf.Session() as sess:
+        ...     print(sess.run(n))
+        4
+        """
+        from .experimental_ops import reduce
+
+        return reduce(self, initial_state, reduce_func)
+
     # -- iterators -------------------------------------------------------------------------
     def make_one_shot_iterator(self):
         """An iterator that needs no initialization (the dataset must not use placeholders

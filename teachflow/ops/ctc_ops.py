@@ -24,7 +24,7 @@ from teachflow.framework.shapes import TensorShape
 from teachflow.framework.sparse_tensor import SparseTensor
 from teachflow.ops.elementwise import check_allowed
 
-__all__ = ["collapse_repeated", "ctc_greedy_decoder"]
+__all__ = ["collapse_repeated", "ctc_greedy_decoder", "ctc_unique_labels"]
 
 
 def _get_dim(tensor, i):
@@ -80,6 +80,35 @@ def collapse_repeated(labels, seq_length, name=None):
             array_ops.reshape(flat, new_shape),
             math_ops.cast(new_seq_len, seq_length.dtype),
         )
+
+
+def ctc_unique_labels(labels, name=None):
+    """Per row of ``labels [batch, max_label_length]``: its distinct labels in order of
+    first appearance, zero-padded to the row's length (int64), and each label's index
+    among them (int32) — the ``unique`` argument of `ctc_loss`, built as TensorFlow
+    builds it (a ``map_fn`` of ``Unique``).
+
+        >>> import teachflow as tf
+        >>> unique, idx = tf.nn.ctc_unique_labels([[3, 4, 4, 3]])
+        >>> with tf.Session() as sess:
+        ...     print(sess.run(unique).tolist(), sess.run(idx).tolist())
+        [[3, 4, 0, 0]] [[0, 1, 1, 0]]
+    """
+    from teachflow.ops import math_ops
+    from teachflow.ops.functional_ops import map_fn
+    from teachflow.ops.padding import pad
+    from teachflow.ops.set_ops import unique
+
+    with name_scope(name, "ctc_unique_labels", [labels]):
+        labels = convert_to_tensor(labels, name="labels")
+
+        def _unique(x):
+            u_y, u_idx = unique(x)
+            y = pad(u_y, [[0, _get_dim(u_idx, 0) - _get_dim(u_y, 0)]])
+            y = math_ops.cast(y, dtypes.int64)
+            return [y, u_idx]
+
+        return map_fn(_unique, labels, dtype=[dtypes.int64, dtypes.int32])
 
 
 # -- the greedy decoder ------------------------------------------------------------------------
