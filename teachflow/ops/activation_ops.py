@@ -25,6 +25,7 @@ from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.inference import unary
 from teachflow.framework.scopes import name_scope
+from teachflow.ops.eigen_math import pexp
 from teachflow.ops.nn_ops import FLOATS, REALS, apply_op, as_value
 from teachflow.ops.random_ops import check_dtype
 
@@ -352,14 +353,22 @@ def _infer_softmax(op):
     return unary(op)
 
 
+def _exp(xp, x):
+    # Eigen's float exp, bit for bit, on the CPU (numpy's differs in the last bit).
+    if xp is np and x.dtype == np.float32:
+        return pexp(x)
+    return xp.exp(x)
+
+
 def _softmax_values(xp, x):
-    e = xp.exp(x - x.max(axis=-1, keepdims=True))
-    return e / e.sum(axis=-1, keepdims=True)
+    e = _exp(xp, x - x.max(axis=-1, keepdims=True))
+    # Eigen's SoftmaxEigenImpl multiplies by the sum's inverse (one rounding more than /).
+    return e * (1 / e.sum(axis=-1, keepdims=True))
 
 
 def _log_softmax_values(xp, x):
     shifted = x - x.max(axis=-1, keepdims=True)
-    return shifted - xp.log(xp.exp(shifted).sum(axis=-1, keepdims=True))
+    return shifted - xp.log(_exp(xp, shifted).sum(axis=-1, keepdims=True))
 
 
 def _softmax_grad(op, grad):
@@ -383,14 +392,37 @@ registry.register(
 )
 
 
+def _swap_axis(x, dim_index, last_index, name=None):
+    """TF's ``_swap_axis``: a transpose whose permutation is built in the graph."""
+    from teachflow.ops import array_ops
+
+    perm = array_ops.concat(
+        [
+            array_ops.range(dim_index),
+            [last_index],
+            array_ops.range(dim_index + 1, last_index),
+            [dim_index],
+        ],
+        0,
+    )
+    return array_ops.transpose(x, perm, name=name)
+
+
 def _softmax_on_axis(op_type, logits, axis, name):
-    """TF's Softmax works on the last axis; another axis is swapped there and back."""
+    """TF's Softmax works on the last axis; another axis is swapped there and back, with
+    the permutation computed in the graph from ``Rank`` as TF's ``_wrap_2d_function`` does
+    (``Rank``, ``Sub``, ``range``, ``concat``, ``transpose``)."""
+    from teachflow.ops import array_ops, math_ops
+
     logits = convert_to_tensor(logits)
-    rank = logits.shape.ndims
-    if axis is None or axis == -1 or (rank is not None and axis == rank - 1):
+    shape = logits.shape
+    rank = shape.ndims
+    if axis is None:
+        axis = -1
+    if axis != -1 and rank is None:
+        raise TypeError("unsupported operand type(s) for -: 'NoneType' and 'int'")
+    if axis == -1 or axis == rank - 1:
         return apply_op(op_type, name, [("logits", logits, None)]).outputs[0]
-    if rank is None:
-        raise ValueError(f"{op_type} over axis {axis} needs a tensor of known rank.")
     if not -rank <= axis < rank:
         raise errors.InvalidArgumentError(
             None,
@@ -398,14 +430,16 @@ def _softmax_on_axis(op_type, logits, axis, name):
             f"`dim` must be in the range [{-rank}, {rank}) where {rank} is the number of "
             f"dimensions in the input. Received: dim={axis}",
         )
-    from teachflow.ops import array_ops
-
-    axis %= rank
-    perm = list(range(rank))
-    perm[axis], perm[-1] = perm[-1], perm[axis]  # a swap is its own inverse
-    moved = array_ops.transpose(logits, perm)
-    out = apply_op(op_type, None, [("logits", moved, None)])
-    return array_ops.transpose(out.outputs[0], perm, name=name)
+    ndims = array_ops.rank(logits)
+    if axis < 0:
+        axis = axis + ndims  # a tensor from here on, as in TF: add, mod, Pack
+    input_rank = array_ops.rank(logits)
+    dim_axis = axis % rank
+    moved = _swap_axis(logits, dim_axis, math_ops.subtract(input_rank, 1))
+    out = apply_op(op_type, None, [("logits", moved, None)]).outputs[0]
+    out = _swap_axis(out, dim_axis, math_ops.subtract(input_rank, 1), name=name)
+    out.set_shape(shape)
+    return out
 
 
 def softmax(logits, axis=None, name=None, dim=None):

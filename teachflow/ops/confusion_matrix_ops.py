@@ -71,3 +71,43 @@ def confusion_matrix(
         shape = stack([num_classes, num_classes])
         indices = stack([labels, predictions], axis=1)
         return scatter_nd(indices=indices, updates=values, shape=cast(shape, dtypes.int64))
+
+
+def remove_squeezable_dimensions(labels, predictions, expected_rank_diff=0, name=None):
+    """TF's ``confusion_matrix.remove_squeezable_dimensions``: when ``predictions``' rank
+    minus ``labels``' is one more (less) than ``expected_rank_diff`` and the bigger one ends
+    in an axis of size 1, that axis goes; with an unknown rank, a ``cond`` decides it.
+
+        >>> import teachflow as tf
+        >>> labels, logits = remove_squeezable_dimensions([[1], [0]], tf.ones([2, 3]), 1)
+        >>> labels.shape
+        TensorShape([2])
+    """
+    from teachflow.ops import array_ops, math_ops
+    from teachflow.ops.control_flow_cond import cond
+
+    with name_scope(name, "remove_squeezable_dimensions", [labels, predictions]):
+        predictions = convert_to_tensor(predictions)
+        labels = convert_to_tensor(labels)
+        p_shape, l_shape = predictions.shape, labels.shape
+        if p_shape.ndims is not None and l_shape.ndims is not None:
+            rank_diff = p_shape.ndims - l_shape.ndims
+            if rank_diff == expected_rank_diff + 1 and p_shape[-1] in (None, 1):
+                predictions = array_ops.squeeze(predictions, [-1])
+            elif rank_diff == expected_rank_diff - 1 and l_shape[-1] in (None, 1):
+                labels = array_ops.squeeze(labels, [-1])
+            return labels, predictions
+        rank_diff = array_ops.rank(predictions) - array_ops.rank(labels)
+        if p_shape.ndims is None or p_shape[-1] in (None, 1):
+            predictions = cond(
+                math_ops.equal(expected_rank_diff + 1, rank_diff),
+                lambda: array_ops.squeeze(predictions, [-1]),
+                lambda: predictions,
+            )
+        if l_shape.ndims is None or l_shape[-1] in (None, 1):
+            labels = cond(
+                math_ops.equal(expected_rank_diff - 1, rank_diff),
+                lambda: array_ops.squeeze(labels, [-1]),
+                lambda: labels,
+            )
+        return labels, predictions

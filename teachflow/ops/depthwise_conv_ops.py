@@ -192,9 +192,9 @@ def depthwise_conv2d(
     """Each input channel convolved with its own ``m`` filters: ``input [n, h, w, c]`` and
     ``filter [kh, kw, c, m]`` give ``[n, oh, ow, c * m]``.
 
-    ``rate`` (TF1) or ``dilations`` dilates the filter (teachflow uses the op's
-    ``dilations`` attribute where TensorFlow builds SpaceToBatchND around the op; the
-    values are the same). Raises ValueError when the depths differ.
+    ``rate`` (TF1) or ``dilations`` dilates the filter: as in TensorFlow, the input is
+    moved to batch by SpaceToBatchND around the op and back. Raises ValueError when the
+    depths differ.
 
         >>> import teachflow as tf
         >>> y = tf.nn.depthwise_conv2d(tf.ones([1, 3, 3, 2]), tf.ones([2, 2, 2, 1]),
@@ -204,14 +204,38 @@ def depthwise_conv2d(
         [[4. 4.]
          [4. 4.]]
     """
-    data_format = data_format or "NHWC"
     rate = dilations if dilations is not None else rate
-    pad, explicit = padding_attrs(padding, data_format)
     with name_scope(name, "depthwise", [input, filter]) as scope:
         x = convert_to_tensor(input, name="tensor_in")
-        f = convert_like(filter, x.dtype, "DepthwiseConv2dNative", ("input", "filter"))
-        attrs = conv_attrs(x.dtype, strides, pad, explicit, text(data_format), rate or 1)
-        return x.graph.create_op("DepthwiseConv2dNative", [x, f], attrs, name=scope).outputs[0]
+        f = convert_to_tensor(filter, name="filter_in")
+        return _dilated_depthwise(x, f, strides, padding, rate, data_format, scope)
+
+
+def _dilated_depthwise(x, f, strides, padding, rate, data_format, op_name):
+    """TF's graph: the filter's Shape and a dilation_rate Const, and for a rate above 1
+    SpaceToBatchND / BatchToSpaceND around the op (whose own dilations stay 1)."""
+    from teachflow.ops import array_ops
+    from teachflow.ops.space_to_batch_convolution import with_space_to_batch
+
+    if f.dtype.base_dtype is not x.dtype.base_dtype:
+        f = convert_like(f, x.dtype, "DepthwiseConv2dNative", ("input", "filter"))
+    layout = data_format or "NHWC"
+
+    def op(converted, _, padding):
+        pad, explicit = padding_attrs(padding, layout)
+        attrs = conv_attrs(x.dtype, strides, pad, explicit, text(layout), 1)
+        return x.graph.create_op(
+            "DepthwiseConv2dNative", [converted, f], attrs, name=op_name
+        ).outputs[0]
+
+    return with_space_to_batch(
+        input=x,
+        filter_shape=array_ops.shape(f),
+        dilation_rate=[1, 1] if rate is None else rate,
+        padding=padding,
+        data_format=data_format,
+        op=op,
+    )
 
 
 def separable_conv2d(
@@ -235,15 +259,16 @@ def separable_conv2d(
     """
     from teachflow.ops import conv_ops
 
+    rate = dilations if dilations is not None else rate
     with name_scope(name, "separable_conv2d", [input, depthwise_filter, pointwise_filter]) as sc:
-        x = convert_to_tensor(input, name="input")
+        x = convert_to_tensor(input, name="tensor_in")
         depthwise_filter = convert_to_tensor(depthwise_filter, name="depthwise_filter")
         pointwise_filter = convert_to_tensor(pointwise_filter, name="pointwise_filter")
         shape = pointwise_filter.shape
         if shape.ndims == 4 and (shape[0] != 1 or shape[1] != 1):
             raise ValueError(f"Shapes must be equal rank and 1x1: pointwise filter {shape}")
-        depthwise = depthwise_conv2d(
-            x, depthwise_filter, strides, padding, rate, "depthwise", data_format, dilations
+        depthwise = _dilated_depthwise(
+            x, depthwise_filter, strides, padding, rate, data_format, "depthwise"
         )
         return conv_ops.conv2d(
             depthwise, pointwise_filter, [1, 1, 1, 1], "VALID", data_format=data_format, name=sc

@@ -20,7 +20,13 @@ from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import GraphKeys
 from teachflow.framework.scopes import control_dependencies, name_scope
-from teachflow.ops.weighted_losses import Reduction, _check_pair, add_loss, compute_weighted_loss
+from teachflow.ops.weighted_losses import (
+    Reduction,
+    _check_pair,
+    _num_present,
+    add_loss,
+    compute_weighted_loss,
+)
 
 __all__: list = []  # tf.losses.* names (teachflow/losses.py), not top-level ones
 
@@ -55,22 +61,6 @@ def cosine_distance(
         return compute_weighted_loss(losses, weights, scope, loss_collection, reduction)
 
 
-def _num_present_per_batch(losses, weights):
-    """Per example (axis 0), how many elements carry a non-zero weight (kept dims)."""
-    from teachflow.ops import array_ops, math_ops
-
-    with name_scope(None, "num_present", [losses, weights]) as scope:
-        weights = math_ops.cast(weights, dtypes.float32)
-        present = math_ops.where(
-            math_ops.equal(weights, 0.0),
-            array_ops.zeros_like(weights),
-            array_ops.ones_like(weights),
-        )
-        present = math_ops.multiply(present, array_ops.ones_like(losses))
-        axes = array_ops.range(1, array_ops.rank(present))
-        return math_ops.reduce_sum(present, axis=axes, keepdims=True, name=scope)
-
-
 def _pairwise_loss(labels, predictions, weights, loss_collection):
     from teachflow.ops import array_ops, math_ops
     from teachflow.ops.special_math_ops import div_no_nan
@@ -82,7 +72,7 @@ def _pairwise_loss(labels, predictions, weights, loss_collection):
     sum_squares_diff_per_batch = math_ops.reduce_sum(
         math_ops.square(diffs), axis=axis, keepdims=True
     )
-    num_present_per_batch = _num_present_per_batch(diffs, weights)
+    num_present_per_batch = _num_present(diffs, weights, per_batch=True)
     term1 = 2.0 * div_no_nan(
         sum_squares_diff_per_batch,
         math_ops.maximum(num_present_per_batch - 1, 0),

@@ -322,12 +322,32 @@ def zero_fraction(value, name=None):
     ...     print(sess.run(tf.nn.zero_fraction([0.0, 1.0, 0.0, 2.0])))
     0.5
     """
-    from teachflow.ops import math_ops
+    from teachflow.ops import array_ops, math_ops
+    from teachflow.ops.control_flow_cond import cond
 
+    # TF's graph: an int32 count in a cond when the size fits int32 (it always does here).
     with name_scope(name, "zero_fraction", [value]):
         value = convert_to_tensor(value, name="value")
-        zero = convert_to_tensor(0, dtype=value.dtype.base_dtype)
-        return math_ops.reduce_mean(math_ops.cast(math_ops.equal(value, zero), dtypes.float32))
+        size = array_ops.size(value, out_type=dtypes.int64)
+        num_nonzero = cond(
+            size <= dtypes.int32.max,
+            true_fn=lambda: math_ops.cast(_count_nonzero(value, dtypes.int32), dtypes.int64),
+            false_fn=lambda: _count_nonzero(value, dtypes.int64),
+        )
+        with name_scope("counts_to_fraction"):
+            num_zero = size - num_nonzero
+            fraction = math_ops.cast(num_zero, dtypes.float32) / math_ops.cast(size, dtypes.float32)
+        return array_ops.identity(fraction, "fraction")
+
+
+def _count_nonzero(value, dtype):
+    from teachflow.ops import array_ops, math_ops
+
+    with name_scope("count_nonzero", values=[value]):
+        zero = array_ops.zeros([], dtype=value.dtype)
+        return math_ops.reduce_sum(
+            math_ops.cast(math_ops.not_equal(value, zero), dtype), name="nonzero_count"
+        )
 
 
 def embedding_lookup(

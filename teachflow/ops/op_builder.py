@@ -55,6 +55,9 @@ def _convert_arg(value, arg, dtype):
     # the op definitions' ``Tshape=int32``-style defaults make TensorFlow do.
     if dtype is INDEX:
         if isinstance(value, (list, tuple)) and not value:
+            # TF's op_def_library converts a [] on its own first (float32), rejects that
+            # for the int type attr and converts again: the dead Const stays in the graph.
+            convert_to_tensor(np.zeros([0], np.float32), name=arg)
             value = np.zeros([0], np.int32)
         return convert_to_tensor(value, name=arg, preferred_dtype=dtypes.int32)
     return convert_to_tensor(value, dtype=dtype, name=arg)

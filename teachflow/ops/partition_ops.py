@@ -154,8 +154,12 @@ def dynamic_stitch(indices, data, name=None):
     """One tensor with ``merged[indices[m][i]] = data[m][i]``: the inverse of
     `dynamic_partition` given the positions each piece came from."""
     with name_scope(name, "DynamicStitch", [*indices, *data]) as scope:
-        indices = [convert_to_tensor(i, dtype=dtypes.int32, name="indices") for i in indices]
-        data = [convert_to_tensor(d, name="data") for d in data]
+        # TF's op_def_library names the members of a list input arg_0, arg_1, ...
+        indices = [
+            convert_to_tensor(t, dtype=dtypes.int32, name=f"indices_{k}")
+            for k, t in enumerate(indices)
+        ]
+        data = [convert_to_tensor(t, name=f"data_{k}") for k, t in enumerate(data)]
         if len(indices) != len(data):
             raise ValueError(
                 f"List argument 'indices' to 'DynamicStitch' Op with length {len(indices)} "

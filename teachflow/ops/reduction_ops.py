@@ -215,20 +215,30 @@ def _reduction_kernel(make_reducer):
 
 # -- gradients ---------------------------------------------------------------------------
 def reduced_shape(input_shape, axes):
-    """The shape of a reduction's output with the reduced axes kept as 1s (a tensor).
+    """The shape of a reduction's output with the reduced axes kept as 1s.
 
-    TensorFlow's ``math_ops.reduced_shape``: ``reduced_shape([2, 3, 5], [1]) == [2, 1, 5]``.
+    TensorFlow's ``math_ops.reduced_shape``: ``reduced_shape([2, 3, 5], [1]) == [2, 1, 5]``,
+    a numpy array when both are known while building, else TF's ``DynamicStitch`` of
+    ``range(rank)`` with the shape and of the axes with ones.
     """
     from teachflow.ops import array_ops
+    from teachflow.ops.partition_ops import dynamic_stitch
 
-    input_shape = cast(input_shape, dtypes.int32)
-    axes = cast(axes, dtypes.int32)
-    rank = array_ops.size(input_shape)
-    axes = floormod(add(axes, rank), rank)
-    # hit[i]: is axis i among the reduced ones? (TensorFlow uses DynamicStitch for this.)
-    positions = array_ops.range(rank)
-    hit = reduce_any(comparison_ops.equal(array_ops.reshape(axes, [-1, 1]), positions), axis=0)
-    return comparison_ops.where(hit, array_ops.ones_like(input_shape), input_shape)
+    static_shape = constant_value(input_shape)
+    if static_shape is not None:
+        static_axes = constant_value(axes)
+        if static_axes is not None:
+            kept = np.array(static_shape, dtype=np.int32)
+            kept[np.array(static_axes, dtype=np.int32)] = 1
+            return kept
+    axes = convert_to_tensor(axes)
+    input_rank = array_ops.size(input_shape, out_type=axes.dtype)
+    axes = (axes + input_rank) % input_rank
+    axes_shape = array_ops.shape(axes)
+    return dynamic_stitch(
+        [array_ops.range(input_rank), axes],
+        [input_shape, array_ops.ones(axes_shape, dtype=input_shape.dtype)],
+    )
 
 
 def _static_kept_dims(op):
@@ -274,9 +284,9 @@ def _sum_grad(op, grad):
             kept, multiples = _kept_dims_and_scaling(op.graph, x.shape.as_list(), axes)
             return [array_ops.tile(array_ops.reshape(grad, kept), multiples), None]
     input_shape = array_ops.shape(op.inputs[0])
-    kept = reduced_shape(input_shape, op.inputs[1])
-    multiples = floordiv(input_shape, maximum(kept, 1))
-    return [array_ops.tile(array_ops.reshape(grad, kept), multiples), None]
+    if not op.get_attr("keep_dims"):
+        grad = array_ops.reshape(grad, reduced_shape(input_shape, op.inputs[1]))
+    return [array_ops.broadcast_to(grad, input_shape), None]
 
 
 def _kept_dims_and_scaling(graph, dims, axes):
@@ -309,9 +319,14 @@ def _mean_grad(op, grad):
         count = x.shape.num_elements() // max(y.shape.num_elements(), 1)
         factor = constant_op.constant(count, dtype=summed.dtype.base_dtype)
     else:
-        in_size = reduce_prod(array_ops.shape(x))
-        out_size = reduce_prod(array_ops.shape(y))
-        factor = cast(floordiv(in_size, maximum(out_size, 1)), summed.dtype.base_dtype)
+        from teachflow.ops.gathering import gather
+
+        # TF 2.21: the product of the reduced axes' sizes, read from the input's shape.
+        input_shape = array_ops.shape(x)
+        input_rank = array_ops.size(input_shape)
+        axes = cast(op.inputs[1], input_rank.dtype)
+        axes = (axes + input_rank) % input_rank
+        factor = cast(reduce_prod(gather(input_shape, axes)), summed.dtype.base_dtype)
     return [truediv(summed, factor), None]
 
 
@@ -320,11 +335,15 @@ def _min_or_max_grad(op, grad):
     from teachflow.ops import array_ops
 
     x = op.inputs[0]
-    array_ops.shape(x)  # built first by TF (a constant when the shape is known)
-    y = _keep_reduced_dims(op.outputs[0], op)
-    g = _keep_reduced_dims(grad, op)
+    input_shape = array_ops.shape(x)  # built first by TF (a Const when the shape is known)
+    y, g = op.outputs[0], grad
+    if not op.get_attr("keep_dims"):
+        kept = reduced_shape(input_shape, op.inputs[1])  # once, for all three reshapes
+        y, g = array_ops.reshape(y, kept), array_ops.reshape(g, kept)
+    else:
+        kept = array_ops.shape(y)
     indicators = cast(comparison_ops.equal(y, x), g.dtype.base_dtype)
-    num_selected = _keep_reduced_dims(reduce_sum(indicators, op.inputs[1]), op)
+    num_selected = array_ops.reshape(reduce_sum(indicators, op.inputs[1]), kept)
     return [truediv(indicators, num_selected) * g, None]
 
 
@@ -423,6 +442,7 @@ def _reduce(op_type, input_tensor, axis, keepdims, name, reduction_indices, keep
     axis = _deprecated_alias(axis, reduction_indices, "reduction_indices", "axis")
     keepdims = _deprecated_alias(keepdims, keep_dims, "keep_dims", "keepdims")
     x = convert_to_tensor(input_tensor)
+    to_scalar = axis is None and not keepdims
     if axis is None:
         axis = _all_axes(x)
     empty_list = isinstance(axis, (list, tuple)) and len(axis) == 0
@@ -439,7 +459,10 @@ def _reduce(op_type, input_tensor, axis, keepdims, name, reduction_indices, keep
             "T": x.dtype.base_dtype,
             "Tidx": axis.dtype.base_dtype,
         }
-        return make_op(op_type, [x, axis], scope, attrs)
+        out = make_op(op_type, [x, axis], scope, attrs)
+        if to_scalar and not out.shape.is_fully_defined():
+            out.set_shape(())  # TF's _may_reduce_to_scalar: all axes, none kept
+        return out
 
 
 def reduce_sum(

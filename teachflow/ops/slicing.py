@@ -293,11 +293,14 @@ def _strided_slice_grad(op, grad):
     x, begin, end, strides = op.inputs
     attrs = {m: op._attrs[m] for m in _MASKS}
     shape = shape_ops.shape(x, out_type=begin.dtype.base_dtype)
-    inputs = [shape, begin, end, strides, grad]
-    out = grad.graph.create_op("StridedSliceGrad", inputs, attrs, name="StridedSliceGrad").outputs[
-        0
-    ]
-    return [out, None, None, None]
+    # TF passes on what is known while building as fresh Consts (StridedSliceGrad/shape,
+    # /begin, /end, /strides), the op's own inputs only when they are not known.
+    args = []
+    for arg, t in (("shape", shape), ("begin", begin), ("end", end), ("strides", strides)):
+        value = constant_value(t)
+        args.append((t if value is None else value, arg, None))
+    out = apply_op("StridedSliceGrad", None, [*args, (grad, "dy", None)], attrs)
+    return [out.outputs[0], None, None, None]
 
 
 registry.register(

@@ -81,7 +81,7 @@ def _grad_op(op_type, y, dy):
 
 # -- first derivatives, in terms of the op's input x or its output y ---------------------
 def _abs_grad(op, grad):
-    return [multiply(grad, sign(op.inputs[0]))]
+    return [grad * sign(op.inputs[0])]  # TF's ``*``: ``Abs_grad/mul``
 
 
 # TF builds these under ``control_dependencies([grad])`` (so that 2 * x or 1 / x is not

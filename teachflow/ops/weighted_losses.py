@@ -20,7 +20,7 @@ from __future__ import annotations
 from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import GraphKeys, get_default_graph
-from teachflow.framework.scopes import name_scope
+from teachflow.framework.scopes import control_dependencies, name_scope
 
 __all__: list = []
 
@@ -95,33 +95,39 @@ def get_total_loss(add_regularization_losses=True, name="total_loss", scope=None
 
 
 # -- reduction ---------------------------------------------------------------------------------------
-def _safe_div(numerator, denominator, name="value"):
-    """``numerator / denominator``, or 0 where the denominator is 0 (all weights zero)."""
+def _safe_mean(losses, num_present):
+    """The sum of ``losses`` over ``num_present``, 0 when that is 0 (TF's ``_safe_mean``:
+    it sums again, so a scalar total gets a ``Sum`` over ``range(0, Rank)`` of its own)."""
+    from teachflow.ops import math_ops
+    from teachflow.ops.special_math_ops import div_no_nan
+
+    total_loss = math_ops.reduce_sum(losses)
+    return div_no_nan(total_loss, num_present, name="value")
+
+
+def _num_present(losses, weights, per_batch=False):
+    """How many elements of ``losses`` carry a non-zero weight (per example, with kept
+    dims, when ``per_batch``)."""
     from teachflow.ops import array_ops, math_ops
-
-    positive = math_ops.greater(denominator, 0)
-    safe = math_ops.where(
-        math_ops.equal(denominator, 0), array_ops.ones_like(denominator), denominator
-    )
-    return math_ops.where(
-        positive, math_ops.truediv(numerator, safe), array_ops.zeros_like(numerator), name=name
-    )
-
-
-def _num_present(losses, weights):
-    """How many elements of ``losses`` carry a non-zero weight."""
-    from teachflow.ops import array_ops, math_ops
+    from teachflow.ops.weights_broadcast_ops import broadcast_weights
 
     if isinstance(weights, float) and weights != 0.0:
         return _num_elements(losses)
-    with name_scope(None, "num_present", [losses, weights]) as scope:
+    with name_scope(None, "num_present", (losses, weights)) as scope:
         weights = math_ops.cast(weights, dtypes.float32)
         present = math_ops.where(
             math_ops.equal(weights, 0.0),
             array_ops.zeros_like(weights),
             array_ops.ones_like(weights),
         )
-        present = math_ops.multiply(present, array_ops.ones_like(losses))
+        present = broadcast_weights(present, losses)
+        if per_batch:
+            return math_ops.reduce_sum(
+                present,
+                axis=array_ops.range(1, array_ops.rank(present)),
+                keepdims=True,
+                name=scope,
+            )
         return math_ops.reduce_sum(present, name=scope)
 
 
@@ -129,7 +135,30 @@ def _num_elements(losses):
     from teachflow.ops import array_ops, math_ops
 
     with name_scope(None, "num_elements", [losses]) as scope:
-        return math_ops.cast(array_ops.size(losses, name=scope), losses.dtype.base_dtype)
+        return math_ops.cast(array_ops.size(losses, name=scope), losses.dtype)
+
+
+def _reduce_weighted(losses, weights, loss_collection, reduction):
+    from teachflow.ops import array_ops, math_ops
+
+    losses = convert_to_tensor(losses)
+    input_dtype = losses.dtype
+    losses = math_ops.cast(losses, dtypes.float32)
+    weights = math_ops.cast(weights, dtypes.float32)
+    weighted_losses = math_ops.multiply(losses, weights)
+    if reduction == Reduction.NONE:
+        loss = weighted_losses
+    else:
+        loss = math_ops.reduce_sum(weighted_losses)
+        if reduction == Reduction.MEAN:
+            loss = _safe_mean(loss, math_ops.reduce_sum(array_ops.ones_like(losses) * weights))
+        elif reduction == Reduction.SUM_BY_NONZERO_WEIGHTS:
+            loss = _safe_mean(loss, _num_present(losses, weights))
+        elif reduction == Reduction.SUM_OVER_BATCH_SIZE:
+            loss = _safe_mean(loss, _num_elements(losses))
+    loss = math_ops.cast(loss, input_dtype)
+    add_loss(loss, loss_collection)
+    return loss
 
 
 def compute_weighted_loss(
@@ -140,7 +169,9 @@ def compute_weighted_loss(
     reduction=Reduction.SUM_BY_NONZERO_WEIGHTS,
 ):
     """``losses * weights`` reduced by ``reduction`` (see `Reduction`), computed in float32
-    and returned in the losses' dtype; added to ``loss_collection``.
+    and returned in the losses' dtype; added to ``loss_collection``. Everything runs after
+    TF's ``assert_broadcastable(weights, losses)`` (a control input), and the divisions are
+    ``DivNoNan``: 0 where every weight is 0.
 
         >>> import teachflow as tf
         >>> loss = tf.losses.compute_weighted_loss([1.0, 3.0], weights=[1.0, 0.0])
@@ -148,29 +179,13 @@ def compute_weighted_loss(
         ...     print(sess.run(loss))
         1.0
     """
-    from teachflow.ops import array_ops, math_ops
+    from teachflow.ops.weights_broadcast_ops import assert_broadcastable
 
     Reduction.validate(reduction)
-    with name_scope(scope, "weighted_loss", [losses, weights]):
-        losses = convert_to_tensor(losses)
-        input_dtype = losses.dtype.base_dtype
-        losses = math_ops.cast(losses, dtypes.float32)
-        weights = math_ops.cast(weights, dtypes.float32)
-        weighted = math_ops.multiply(losses, weights)
-        if reduction == Reduction.NONE:
-            loss = weighted
-        else:
-            loss = math_ops.reduce_sum(weighted)
-            if reduction == Reduction.MEAN:
-                total_weight = math_ops.reduce_sum(array_ops.ones_like(losses) * weights)
-                loss = _safe_div(loss, total_weight)
-            elif reduction == Reduction.SUM_BY_NONZERO_WEIGHTS:
-                loss = _safe_div(loss, _num_present(losses, weights))
-            elif reduction == Reduction.SUM_OVER_BATCH_SIZE:
-                loss = _safe_div(loss, _num_elements(losses))
-        loss = math_ops.cast(loss, input_dtype)
-        add_loss(loss, loss_collection)
-        return loss
+    with name_scope(scope, "weighted_loss", (losses, weights)):
+        get_default_graph()._last_loss_reduction = reduction
+        with control_dependencies((assert_broadcastable(weights, losses),)):
+            return _reduce_weighted(losses, weights, loss_collection, reduction)
 
 
 def _check_pair(labels, predictions):
@@ -371,21 +386,39 @@ def sparse_softmax_cross_entropy(
         >>> tf.losses.sparse_softmax_cross_entropy([1], [[1.0, 2.0]]).op.name
         'sparse_softmax_cross_entropy_loss/value'
     """
-    from teachflow.ops import array_ops, losses
+    from teachflow.ops import losses
 
     _check_pair(labels, logits)
     with name_scope(scope, "sparse_softmax_cross_entropy_loss", [logits, labels, weights]) as scope:
-        labels = convert_to_tensor(labels)
-        logits = convert_to_tensor(logits)
-        rank_diff = None
-        if labels.shape.ndims is not None and logits.shape.ndims is not None:
-            rank_diff = labels.shape.ndims - logits.shape.ndims
-        if rank_diff == 0 and labels.shape[-1] == 1:
-            labels = array_ops.squeeze(labels, [-1])
+        labels, logits, weights = _remove_squeezable_dimensions(labels, logits, weights, 1)
         xent = losses.sparse_softmax_cross_entropy_with_logits(
             labels=labels, logits=logits, name="xentropy"
         )
         return compute_weighted_loss(xent, weights, scope, loss_collection, reduction)
+
+
+def _remove_squeezable_dimensions(labels, predictions, weights, expected_rank_diff):
+    """TF's losses_impl helper: labels one rank above ``expected_rank_diff`` lose a last
+    axis of size 1, and weights (always made a tensor) one rank above the labels too."""
+    from teachflow.ops import array_ops, math_ops
+    from teachflow.ops.confusion_matrix_ops import remove_squeezable_dimensions
+    from teachflow.ops.control_flow_cond import cond
+
+    labels, predictions = remove_squeezable_dimensions(labels, predictions, expected_rank_diff)
+    weights = convert_to_tensor(weights)
+    labels_rank, weights_rank = labels.shape.ndims, weights.shape.ndims
+    if labels_rank is not None and weights_rank is not None:
+        if weights_rank - labels_rank == 1:
+            weights = array_ops.squeeze(weights, [-1])
+        return labels, predictions, weights
+    rank_diff = array_ops.rank(weights) - array_ops.rank(labels)
+    if weights_rank is None or (weights_rank > 0 and weights.shape[-1] in (None, 1)):
+        weights = cond(
+            math_ops.equal(1, rank_diff),
+            lambda: array_ops.squeeze(weights, [-1]),
+            lambda: weights,
+        )
+    return labels, predictions, weights
 
 
 def sigmoid_cross_entropy(
@@ -416,6 +449,6 @@ def sigmoid_cross_entropy(
         if label_smoothing > 0:
             multi_class_labels = multi_class_labels * (1 - label_smoothing) + 0.5 * label_smoothing
         xent = losses.sigmoid_cross_entropy_with_logits(
-            labels=multi_class_labels, logits=logits, name="logistic_loss"
+            labels=multi_class_labels, logits=logits, name="xentropy"
         )
         return compute_weighted_loss(xent, weights, scope, loss_collection, reduction)

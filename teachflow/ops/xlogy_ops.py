@@ -14,7 +14,7 @@ import numpy as np
 
 from teachflow.framework import registry
 from teachflow.framework.scopes import control_dependencies
-from teachflow.ops.elementwise import COMPLEX, FLOATS, binary, broadcast_of, reduce_to_shape
+from teachflow.ops.elementwise import COMPLEX, FLOATS, binary, broadcast_of
 
 __all__ = ["xlogy", "xlog1py", "xdivy"]
 
@@ -34,16 +34,24 @@ def _where_x_is_zero(fn):
 
 
 def _xlogy_grad(op, grad):
-    # TF: d/dx = xlogy(x != 0, y), d/dy = xdivy(x, y), both waiting for grad.
+    # TF: d/dx = xlogy(x != 0, y), d/dy = xdivy(x, y), both waiting for grad, summed back
+    # through a BroadcastGradientArgs op.
+    from teachflow.ops import array_ops
     from teachflow.ops.arithmetic_ops import cast
+    from teachflow.ops.broadcast_gradients import plain_broadcast_gradient_args
     from teachflow.ops.comparison_ops import not_equal
+    from teachflow.ops.reduction_ops import reduce_sum
 
     x, y = op.inputs
+    sx, sy, rx, ry = plain_broadcast_gradient_args(x, y)
     with control_dependencies([grad]):
         not_zero_x = cast(not_equal(x, cast(0.0, dtype=x.dtype)), dtype=x.dtype)
-        partial_x = xlogy(not_zero_x, y)
-        partial_y = xdivy(x, y)
-        return [reduce_to_shape(partial_x * grad, x), reduce_to_shape(partial_y * grad, y)]
+        partial_x = binary("Xlogy", not_zero_x, y, None)
+        partial_y = binary("Xdivy", x, y, None)
+        return [
+            array_ops.reshape(reduce_sum(partial_x * grad, rx), sx),
+            array_ops.reshape(reduce_sum(partial_y * grad, ry), sy),
+        ]
 
 
 def _xlog1py_grad(op, grad):
@@ -60,7 +68,7 @@ def _xlog1py_grad(op, grad):
     with control_dependencies([grad]):
         not_zero_x = cast(not_equal(x, cast(0.0, dtype=x.dtype)), dtype=x.dtype)
         partial_x = binary("Xlog1py", not_zero_x, y, None)
-        partial_y = xdivy(x, y + 1.0)
+        partial_y = binary("Xdivy", x, y + 1.0, None)
         return [
             array_ops.reshape(reduce_sum(partial_x * grad, rx), sx),
             array_ops.reshape(reduce_sum(partial_y * grad, ry), sy),
@@ -68,15 +76,23 @@ def _xlog1py_grad(op, grad):
 
 
 def _xdivy_grad(op, grad):
-    from teachflow.ops.arithmetic_ops import cast
+    # TF: d/dx = xdivy(x != 0, y), d/dy = xdivy(-x, y ** 2), as for xlogy.
+    from teachflow.ops import array_ops
+    from teachflow.ops.arithmetic_ops import cast, negative
+    from teachflow.ops.broadcast_gradients import plain_broadcast_gradient_args
     from teachflow.ops.comparison_ops import not_equal
+    from teachflow.ops.reduction_ops import reduce_sum
 
     x, y = op.inputs
+    sx, sy, rx, ry = plain_broadcast_gradient_args(x, y)
     with control_dependencies([grad]):
         not_zero_x = cast(not_equal(x, cast(0.0, dtype=x.dtype)), dtype=x.dtype)
-        partial_x = xdivy(not_zero_x, y)
-        partial_y = xdivy(-x, y * y)
-        return [reduce_to_shape(partial_x * grad, x), reduce_to_shape(partial_y * grad, y)]
+        partial_x = binary("Xdivy", not_zero_x, y, None)
+        partial_y = binary("Xdivy", negative(x), y**2, None)
+        return [
+            array_ops.reshape(reduce_sum(partial_x * grad, rx), sx),
+            array_ops.reshape(reduce_sum(partial_y * grad, ry), sy),
+        ]
 
 
 registry.register(
@@ -113,5 +129,8 @@ def xlog1py(x, y, name=None):
 
 
 def xdivy(x, y, name=None):
-    """``x / y``, and 0 where ``x`` is 0."""
-    return binary("Xdivy", x, y, name, "Xdivy")
+    """``x / y``, and 0 where ``x`` is 0 (built in a scope ``xdivy``, as in TF)."""
+    from teachflow.framework.scopes import name_scope
+
+    with name_scope(name, "xdivy", [x]):
+        return binary("Xdivy", x, y, None, "Xdivy")

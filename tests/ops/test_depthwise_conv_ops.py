@@ -41,7 +41,9 @@ def test_dilated_rate_equals_the_dilations_attribute(sess):
     x = RNG.standard_normal((1, 7, 7, 2)).astype(np.float32)
     f = RNG.standard_normal((2, 2, 2, 1)).astype(np.float32)
     y = tf.nn.depthwise_conv2d(x, f, [1, 1, 1, 1], "VALID", rate=[2, 2])
-    assert y.op.get_attr("dilations") == [1, 2, 2, 1] and y.shape.as_list() == [1, 5, 5, 2]
+    # TF's graph: SpaceToBatchND, the op with dilations 1, BatchToSpaceND.
+    assert y.op.type == "BatchToSpaceND" and y.shape.as_list() == [1, 5, 5, 2]
+    assert y.op.inputs[0].op.get_attr("dilations") == [1, 1, 1, 1]
     per = [
         tf.nn.conv2d(x[..., c : c + 1], f[:, :, c : c + 1], 1, "VALID", dilations=2) for c in (0, 1)
     ]
