@@ -16,6 +16,7 @@ from teachflow.ops.diag_ops import matrix_diag_part as diag_part
 from teachflow.ops.diag_ops import matrix_set_diag as set_diag
 from teachflow.ops.diag_ops import matrix_transpose, trace
 from teachflow.ops.diag_ops import matrix_transpose as transpose
+from teachflow.ops.eigh_tridiagonal_ops import eigh_tridiagonal
 from teachflow.ops.filling import eye
 from teachflow.ops.least_squares_ops import matrix_solve_ls as lstsq
 from teachflow.ops.linalg_ops import cholesky, cholesky_solve, logdet, qr, svd
@@ -55,6 +56,7 @@ __all__ = [
     "diag",
     "diag_part",
     "eigh",
+    "eigh_tridiagonal",
     "eigvalsh",
     "einsum",
     "expm",

@@ -47,13 +47,16 @@ def build(name):
     return g, outs, values
 
 
-def check_program(name, check_shapes=True, ulps=64):
+def check_program(name, check_shapes=True, ulps=64, renamed=None):
     """teachflow builds TF's graph (op names and types, the recorded attrs) and computes
-    its values: exact for integers, within ``ulps`` of the dtype's epsilon for floats."""
+    its values: exact for integers, within ``ulps`` of the dtype's epsilon for floats.
+    ``renamed`` maps a known teachflow node-name suffix to TF's."""
     record = PROGRAMS[name]
     g, outs, values = build(name)
-    got = sorted(f"{op.name}:{op.type}" for op in g.get_operations())
-    assert got == sorted(record["ops"])
+    got = [f"{op.name}:{op.type}" for op in g.get_operations()]
+    for ours, theirs in (renamed or {}).items():
+        got = [n.replace(ours, theirs) for n in got]
+    assert sorted(got) == sorted(record["ops"])
     for op_name, want in record["attrs"].items():
         op = g.get_operation_by_name(op_name)
         got = {

@@ -63,6 +63,7 @@ def _solve_kernel(op, device):
     """A dense solve of the tridiagonal system: the same answer as TF's Thomas
     elimination with partial pivoting up to rounding."""
     xp = device.xp
+    perturbed = op._attrs.get("partial_pivoting") and op._attrs.get("perturb_singular")
 
     def tridiagonal_solve(diagonals, rhs):
         diagonals, rhs = np.asarray(diagonals), np.asarray(rhs)
@@ -70,6 +71,10 @@ def _solve_kernel(op, device):
             raise errors.InvalidArgumentError(
                 None, None, f"Expected 3 diagonals got {diagonals.shape[-2]}"
             )
+        if perturbed:  # TF's pivoted LU that nudges tiny pivots (inverse iteration's solve)
+            from teachflow.ops.tridiagonal_perturbed_solve import solve_perturbed
+
+            return xp.asarray(solve_perturbed(diagonals, rhs))
         dense = _dense(diagonals)
         try:
             x = np.linalg.solve(dense, rhs)
