@@ -144,3 +144,120 @@ def parallel_interleave(
         return dataset._unary("LegacyParallelInterleaveDatasetV2", inputs, spec, attrs)
 
     return apply
+
+
+def scan(initial_state, scan_func):
+    """``dataset.apply(scan(initial_state, scan_func))``: ``scan_func(state, element)``
+    returns ``(new_state, output)``; the outputs are the new elements
+    (op ``ScanDataset``).
+
+        >>> import teachflow as tf
+        >>> ds = tf.data.Dataset.range(4).apply(tf.data.experimental.scan(
+        ...     tf.constant(0, tf.int64), lambda total, x: (total + x, total + x)))
+        >>> x = tf.data.experimental.get_single_element(ds.batch(4))
+        >>> with tf.Session() as sess:
+        ...     print(sess.run(x))
+        [0 1 3 6]
+    """
+    from . import structure
+    from .experimental_ops import trace_with_state
+
+    def apply(dataset):
+        from teachflow.framework.scopes import name_scope
+
+        with name_scope("normalize_element"):
+            initial = structure.to_tensors(initial_state)
+        fn, _ = trace_with_state(
+            dataset, initial, scan_func, "scan", split=lambda out: out[0]
+        )  # fmt: skip
+        flat_initial = structure.flatten(initial)
+        attrs = {
+            "f": fn.as_attr(),
+            "Tstate": [t.dtype.base_dtype for t in flat_initial],
+            "Targuments": [t.dtype.base_dtype for t in fn.captured],
+            "preserve_cardinality": True,
+            "use_default_device": True,
+            "metadata": b"",
+        }
+        inputs = [*flat_initial, *fn.captured]
+        return dataset._unary("ScanDataset", inputs, fn.output_structure[1], attrs)
+
+    return apply
+
+
+def Counter(start=0, step=1, dtype=None):  # noqa: N802 - TensorFlow's name
+    """The endless dataset ``start, start + step, ...`` (a ``ScanDataset`` over a repeated
+    element, as TF builds it).
+
+        >>> import teachflow as tf
+        >>> ds = tf.data.experimental.Counter(3, 2).take(3)
+        >>> x = tf.data.experimental.get_single_element(ds.batch(3))
+        >>> with tf.Session() as sess:
+        ...     print(sess.run(x))
+        [3 5 7]
+    """
+    from teachflow.framework import dtypes
+    from teachflow.framework.conversion import convert_to_tensor
+    from teachflow.framework.scopes import name_scope
+
+    from .dataset_ops import Dataset
+
+    dtype = dtypes.int64 if dtype is None else dtypes.as_dtype(dtype)
+    with name_scope("counter"):
+        start = convert_to_tensor(start, dtype=dtype, name="start")
+        step = convert_to_tensor(step, dtype=dtype, name="step")
+        return (
+            Dataset.from_tensors(0)
+            .repeat(None)
+            .apply(scan(start, lambda state, _: (state + step, state)))
+        )
+
+
+def take_while(predicate):
+    """``dataset.apply(take_while(predicate))``: the elements before the first for
+    which ``predicate`` is False (op ``TakeWhileDataset``).
+
+        >>> import teachflow as tf
+        >>> ds = tf.data.Dataset.range(9).apply(tf.data.experimental.take_while(lambda x: x < 3))
+        >>> x = tf.data.experimental.get_single_element(ds.batch(9))
+        >>> with tf.Session() as sess:
+        ...     print(sess.run(x))
+        [0 1 2]
+    """
+
+    def apply(dataset):
+        fn = dataset._trace(predicate, "take_while")
+        attrs = {
+            "predicate": fn.as_attr(),
+            "Targuments": [t.dtype.base_dtype for t in fn.captured],
+            "metadata": b"",
+        }
+        return dataset._unary("TakeWhileDataset", list(fn.captured), attrs=attrs)
+
+    return apply
+
+
+def unique():
+    """``dataset.apply(unique())``: each distinct element once (op ``UniqueDataset``;
+    elements must be single int32, int64 or string tensors).
+
+        >>> import teachflow as tf
+        >>> ds = tf.data.Dataset.from_tensor_slices([1, 2, 1, 3]).apply(
+        ...     tf.data.experimental.unique())
+        >>> x = tf.data.experimental.get_single_element(ds.batch(4))
+        >>> with tf.Session() as sess:
+        ...     print(sess.run(x))
+        [1 2 3]
+    """
+    from teachflow.framework import dtypes
+
+    def apply(dataset):
+        specs = dataset._flat_specs()
+        if len(specs) != 1 or specs[0].dtype not in (dtypes.int32, dtypes.int64, dtypes.string):
+            raise TypeError(
+                "`tf.data.experimental.unique` does not support type "
+                f"{dataset.output_types}; only int32, int64 and string scalars."
+            )
+        return dataset._unary("UniqueDataset", [], attrs={"metadata": b""})
+
+    return apply

@@ -45,6 +45,69 @@ class IgnoreErrors(ds.DatasetValue):
                 yield element
 
 
+class Scan(ds.DatasetValue):
+    """``scan``: each element and the running state through ``fn``, which gives the next
+    state and the element to emit."""
+
+    def __init__(self, source, fn, initial_state, captured):
+        self.source, self.fn = source, fn
+        self.initial_state, self.captured = tuple(initial_state), tuple(captured)
+
+    def iterate(self):
+        state, n = self.initial_state, len(self.initial_state)
+        for element in self.source.iterate():
+            if type(element) is ds.ElementError:
+                yield element
+                continue
+            try:
+                out = self.fn(*state, *element, *self.captured)
+            except errors.OpError as e:
+                yield ds.ElementError(e)
+                return
+            state = out[:n]
+            yield out[n:]
+
+
+class TakeWhile(ds.DatasetValue):
+    """The elements up to the first for which ``predicate`` is False."""
+
+    def __init__(self, source, predicate, captured):
+        self.source, self.predicate, self.captured = source, predicate, tuple(captured)
+
+    def iterate(self):
+        for element in self.source.iterate():
+            if type(element) is ds.ElementError:
+                yield element
+                continue
+            (keep,) = self.predicate(*element, *self.captured)
+            if not keep:
+                return
+            yield element
+
+
+class Unique(ds.DatasetValue):
+    """Each distinct element once, at its first appearance."""
+
+    def __init__(self, source):
+        self.source = source
+
+    def iterate(self):
+        seen = set()
+        for element in self.source.iterate():
+            if type(element) is ds.ElementError:
+                yield element
+                continue
+            key = element[0].item() if hasattr(element[0], "item") else element[0]
+            if key not in seen:
+                seen.add(key)
+                yield element
+
+
+def _scan(attrs, fns, source, *rest):
+    n_state = len(attrs["Tstate"])
+    return Scan(source, fns["f"], rest[:n_state], rest[n_state:])
+
+
 def _captured(attrs, inputs):
     n = len(attrs.get("Targuments", ()))
     return inputs[:n], inputs[n:]
@@ -72,6 +135,9 @@ _DATASETS = {
     "ShuffleAndRepeatDataset": (_shuffle_and_repeat, ()),
     "IgnoreErrorsDataset": (lambda a, f, s: IgnoreErrors(s), ()),
     "LegacyParallelInterleaveDatasetV2": (_legacy_parallel_interleave, ("f",)),
+    "ScanDataset": (_scan, ("f",)),
+    "TakeWhileDataset": (lambda a, f, s, *c: TakeWhile(s, f["predicate"], c), ("predicate",)),
+    "UniqueDataset": (lambda a, f, s: Unique(s), ()),
 }
 
 
@@ -173,28 +239,35 @@ def _relaxed(a, b):
     return TensorSpec(a.dtype, TensorShape(dims))
 
 
-def reduce(dataset, initial_state, reduce_func):
-    """``reduce_func(state, element)`` folded over ``dataset`` from ``initial_state``
-    (op ``ReduceDataset``); see `Dataset.reduce`."""
-    with name_scope("normalize_element"):
-        initial = structure.to_tensors(initial_state)
-    flat_initial = structure.flatten(initial)
+def trace_with_state(dataset, initial, fn, what, split=None):
+    """Trace ``fn(state, element)`` until the state's shape is a fixed point (TF weakens
+    it where ``fn`` returns another): ``(function, state specs)``. ``split`` picks the
+    new state out of the outputs (all of them for reduce, the first for scan)."""
     state_spec = structure.spec_of(initial)
-    while True:  # trace until the state's shape is a fixed point
-        fn = functions.trace(
-            reduce_func, (state_spec, dataset._element_spec), f"reduce_{next(_fn_ids)}"
+    while True:
+        fn_traced = functions.trace(
+            fn, (state_spec, dataset._element_spec), f"{what}_{next(_fn_ids)}"
         )
-        out = fn.output_structure
+        out = fn_traced.output_structure if split is None else split(fn_traced.output_structure)
         flat_state, flat_out = structure.flatten(state_spec), structure.flatten(out)
         if len(flat_state) != len(flat_out):
             raise TypeError(
                 "The element classes for the new state must match the initial state. "
                 f"Expected {state_spec}; got {out}."
             )
-        relaxed = [_relaxed(s, o) for s, o in zip(flat_state, flat_out)]
-        if all(TensorShape(r.shape) == TensorShape(s.shape) for r, s in zip(relaxed, flat_state)):
-            break
+        relaxed = [_relaxed(a, b) for a, b in zip(flat_state, flat_out)]
+        if all(TensorShape(r.shape) == TensorShape(a.shape) for r, a in zip(relaxed, flat_state)):
+            return fn_traced, state_spec
         state_spec = structure.pack_as(state_spec, relaxed)
+
+
+def reduce(dataset, initial_state, reduce_func):
+    """``reduce_func(state, element)`` folded over ``dataset`` from ``initial_state``
+    (op ``ReduceDataset``); see `Dataset.reduce`."""
+    with name_scope("normalize_element"):
+        initial = structure.to_tensors(initial_state)
+    flat_initial = structure.flatten(initial)
+    fn, state_spec = trace_with_state(dataset, initial, reduce_func, "reduce")
     attrs = {
         "f": fn.as_attr(),
         "Tstate": [t.dtype.base_dtype for t in flat_initial],

@@ -8,7 +8,7 @@ import teachflow as tf
 from tests.nn_data_more_cases import check_error, check_program
 
 
-@pytest.mark.parametrize("name", ["dataset_reduce", "experimental_names"])
+@pytest.mark.parametrize("name", ["dataset_reduce", "experimental_names", "experimental_more"])
 def test_graph_and_values_are_tensorflows(name):
     check_program(name)
 
@@ -37,7 +37,14 @@ def test_map_and_batch_refuses_two_parallelism_arguments():
 
 
 def test_the_tf1_names_are_there():
-    for name in ("AUTOTUNE", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "get_single_element",
+    for name in ("AUTOTUNE", "Counter", "scan", "take_while", "unique", "INFINITE_CARDINALITY", "UNKNOWN_CARDINALITY", "get_single_element",
                  "ignore_errors", "map_and_batch", "parallel_interleave", "shuffle_and_repeat",
                  "unbatch"):  # fmt: skip
         assert hasattr(tf.data.experimental, name), name
+
+
+def test_unique_refuses_floats():
+    with pytest.raises(TypeError, match="does not support type"):
+        tf.data.Dataset.range(3).map(lambda x: tf.cast(x, tf.float32)).apply(
+            tf.data.experimental.unique()
+        )
