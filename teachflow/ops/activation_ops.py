@@ -25,7 +25,7 @@ from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.inference import unary
 from teachflow.framework.scopes import name_scope
-from teachflow.ops.eigen_math import pexp
+from teachflow.ops import eigen_math
 from teachflow.ops.nn_ops import FLOATS, REALS, apply_op, as_value
 from teachflow.ops.random_ops import check_dtype
 
@@ -353,11 +353,14 @@ def _infer_softmax(op):
     return unary(op)
 
 
+# Eigen's float exp and log on the CPU (numpy's differ in the last bit). The sums are
+# still numpy's, in another order than Eigen's reductions: not every value is bit-exact.
 def _exp(xp, x):
-    # Eigen's float exp, bit for bit, on the CPU (numpy's differs in the last bit).
-    if xp is np and x.dtype == np.float32:
-        return pexp(x)
-    return xp.exp(x)
+    return eigen_math.exp(x) if xp is np and x.dtype == np.float32 else xp.exp(x)
+
+
+def _log(xp, x):
+    return eigen_math.plog(x) if xp is np and x.dtype == np.float32 else xp.log(x)
 
 
 def _softmax_values(xp, x):
@@ -368,7 +371,7 @@ def _softmax_values(xp, x):
 
 def _log_softmax_values(xp, x):
     shifted = x - x.max(axis=-1, keepdims=True)
-    return shifted - xp.log(_exp(xp, shifted).sum(axis=-1, keepdims=True))
+    return shifted - _log(xp, _exp(xp, shifted).sum(axis=-1, keepdims=True))
 
 
 def _softmax_grad(op, grad):
