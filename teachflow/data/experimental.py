@@ -9,7 +9,8 @@ TensorShape([])
 
 from .dataset_ops import AUTOTUNE, _int64  # noqa: F401
 from .element_views import INFINITE_CARDINALITY, UNKNOWN_CARDINALITY  # noqa: F401
-from .experimental_ops import get_single_element, seed_tensors  # noqa: F401
+from .experimental_ops import get_single_element  # noqa: F401
+from .experimental_ops import seed_tensors as _seed_tensors
 
 
 def unbatch():
@@ -104,7 +105,7 @@ def shuffle_and_repeat(buffer_size, count=None, seed=None):
 
     def apply(dataset):
         size = _int64(buffer_size, "buffer_size")
-        seed1, seed2 = seed_tensors(seed)
+        seed1, seed2 = _seed_tensors(seed)
         times = _int64(-1 if count is None else count, "count")
         attrs = {"reshuffle_each_iteration": True, "metadata": b""}
         return dataset._unary("ShuffleAndRepeatDataset", [size, seed1, seed2, times], attrs=attrs)

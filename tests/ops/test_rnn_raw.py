@@ -10,6 +10,13 @@ def test_graph_and_values_are_tensorflows():
     check_program("raw_rnn")
 
 
+def test_gradients_are_tensorflows():
+    # The gradient graph's inner names come from the gradient functions of the ops inside
+    # (ConcatV2, TensorArrayReadV3: tested with those ops), so only the values and the
+    # forward graph are compared.
+    check_program("raw_rnn_gradients", skip_prefix="gradients/")
+
+
 def test_loop_state_is_carried_and_returned():
     cell = tf.nn.rnn_cell.BasicRNNCell(2)
 

@@ -7,7 +7,9 @@ import teachflow as tf
 from tests.nn_data_more_cases import check_program
 
 
-@pytest.mark.parametrize("name", ["with_space_to_batch", "atrous_conv2d_transpose"])
+@pytest.mark.parametrize(
+    "name", ["with_space_to_batch", "atrous_conv2d_transpose", "space_to_batch_gradients"]
+)
 def test_graph_and_values_are_tensorflows(name):
     check_program(name)
 
