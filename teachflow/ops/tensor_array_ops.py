@@ -296,7 +296,10 @@ class TensorArray:
         self._dtype = dtypes.as_dtype(dtype).base_dtype
         self._dynamic_size = bool(dynamic_size)
         self._infer_shape = infer_shape
-        self._element_shape = TensorShape(element_shape)
+        # One cell shared by every TensorArray of the same array (each write, a while loop's
+        # copies, the gradient array), as TF's: a write inside a loop body refines the shape
+        # the array has after the loop, so map_fn's result keeps its element shape.
+        self._shape_cell = [TensorShape(element_shape)]
         if handle is not None:
             if flow is None:
                 raise ValueError("flow must not be None if handle is not None.")
@@ -308,7 +311,7 @@ class TensorArray:
             size_t = convert_to_tensor(size, dtype=dtypes.int32, name="size")
             attrs = {
                 "dtype": self._dtype,
-                "element_shape": self._element_shape,
+                "element_shape": self.element_shape,
                 "identical_element_shapes": bool(infer_shape),
                 "dynamic_size": self._dynamic_size,
                 "clear_after_read": True if clear_after_read is None else bool(clear_after_read),
@@ -321,7 +324,7 @@ class TensorArray:
     handle = property(lambda self: self._handle)
     flow = property(lambda self: self._flow)
     dtype = property(lambda self: self._dtype)
-    element_shape = property(lambda self: self._element_shape)
+    element_shape = property(lambda self: self._shape_cell[0])
     dynamic_size = property(lambda self: self._dynamic_size)
 
     def _with_flow(self, flow):
@@ -332,8 +335,8 @@ class TensorArray:
             handle=self._handle,
             flow=flow,
             infer_shape=self._infer_shape,
-            element_shape=self._element_shape,
         )
+        ta._shape_cell = self._shape_cell
         return ta
 
     def _create(self, op_type, inputs, attrs, name):
@@ -345,7 +348,7 @@ class TensorArray:
         return self._with_flow(identity(self._flow))
 
     def read(self, index, name=None):
-        attrs = {"dtype": self._dtype, "element_shape": self._element_shape}
+        attrs = {"dtype": self._dtype, "element_shape": self.element_shape}
         with name_scope(name, "TensorArrayReadV3") as scope:
             index = convert_to_tensor(index, dtype=dtypes.int32, name="index")
             op = self._create("TensorArrayReadV3", [self._handle, index, self._flow], attrs, scope)
@@ -367,7 +370,7 @@ class TensorArray:
 
     def _merge_element_shape(self, shape):
         if self._infer_shape:
-            self._element_shape = self._element_shape.merge_with(shape)
+            self._shape_cell[0] = self.element_shape.merge_with(shape)
 
     def unstack(self, value, name=None):
         from teachflow.ops.filling import range as range_op
@@ -394,7 +397,7 @@ class TensorArray:
 
     def gather(self, indices, name=None):
         indices = convert_to_tensor(indices, dtype=dtypes.int32)
-        attrs = {"dtype": self._dtype, "element_shape": self._element_shape}
+        attrs = {"dtype": self._dtype, "element_shape": self.element_shape}
         op = self._create(
             "TensorArrayGatherV3",
             [self._handle, indices, self._flow],
@@ -439,8 +442,8 @@ class TensorArray:
                     handle=g_handle,
                     flow=flow,
                     infer_shape=self._infer_shape,
-                    element_shape=self._element_shape,
                 )
+                g._shape_cell = self._shape_cell
                 return g
 
     def close(self, name=None):

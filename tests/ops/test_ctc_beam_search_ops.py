@@ -14,10 +14,9 @@ def test_graph_and_values_are_tensorflows(name):
 
 
 def test_unique_labels_graph_and_values_are_tensorflows():
-    # Static shapes not compared: teachflow's map_fn does not yet carry a TensorArray's
-    # element shape out of its while loop (TF shares it between the loop's TensorArrays),
-    # so its outputs have unknown shape where TF's are [2, None] and [2, 4].
-    check_program("ctc_unique_labels", check_shapes=False)
+    # Static shapes too ([2, None] and [2, 4]): map_fn carries its TensorArrays' element
+    # shape out of the while loop, as TF does.
+    check_program("ctc_unique_labels")
 
 
 def test_float64_scores_agree_to_float32_precision():
