@@ -384,6 +384,40 @@ class Dataset(ElementStructure):
 
         return reduce(self, initial_state, reduce_func)
 
+    # -- grouping and choosing (teachflow.data.grouping) --------------------------------------
+    def group_by_window(self, key_func, reduce_func, window_size=None, window_size_func=None):
+        """Windows of elements with one key, each reduced to a dataset; see
+        `tf.data.experimental.group_by_window`."""
+        from .grouping import group_by_window
+
+        return group_by_window(key_func, reduce_func, window_size, window_size_func)(self)
+
+    def bucket_by_sequence_length(self, element_length_func, bucket_boundaries,
+                                  bucket_batch_sizes, **kwargs):  # fmt: skip
+        """Padded batches by length bucket; see
+        `tf.data.experimental.bucket_by_sequence_length`."""
+        from .grouping import bucket_by_sequence_length
+
+        return bucket_by_sequence_length(
+            element_length_func, bucket_boundaries, bucket_batch_sizes, **kwargs
+        )(self)
+
+    @staticmethod
+    def choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset=True):
+        """``datasets[i]``'s next element for each ``i`` of ``choice_dataset``; see
+        `tf.data.experimental.choose_from_datasets` (whose default is not to stop)."""
+        from .grouping import choose_from_datasets
+
+        return choose_from_datasets(datasets, choice_dataset, stop_on_empty_dataset)
+
+    @staticmethod
+    def sample_from_datasets(datasets, weights=None, seed=None, stop_on_empty_dataset=False):
+        """Elements drawn at random from ``datasets``; see
+        `tf.data.experimental.sample_from_datasets`."""
+        from .grouping import sample_from_datasets
+
+        return sample_from_datasets(datasets, weights, seed, stop_on_empty_dataset)
+
     # -- iterators -------------------------------------------------------------------------
     def make_one_shot_iterator(self):
         """An iterator that needs no initialization (the dataset must not use placeholders

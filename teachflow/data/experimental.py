@@ -11,6 +11,12 @@ from .dataset_ops import AUTOTUNE, _int64  # noqa: F401
 from .element_views import INFINITE_CARDINALITY, UNKNOWN_CARDINALITY  # noqa: F401
 from .experimental_ops import get_single_element  # noqa: F401
 from .experimental_ops import seed_tensors as _seed_tensors
+from .grouping import (  # noqa: F401
+    bucket_by_sequence_length,
+    choose_from_datasets,
+    group_by_window,
+    sample_from_datasets,
+)
 
 
 def unbatch():

@@ -1,0 +1,116 @@
+"""tf.data.experimental's group_by_window, bucket_by_sequence_length, choose_from_datasets
+and sample_from_datasets against TensorFlow's recorded graphs, elements and errors
+(tests/fixtures/tensorflow/record_data_grouping.py)."""
+
+import json
+import pathlib
+
+import numpy as np
+import pytest
+
+import teachflow as tf
+from teachflow.data import structure
+
+RECORDS = json.loads(
+    (
+        pathlib.Path(__file__).parents[1] / "fixtures/tensorflow/data_grouping/data_grouping.json"
+    ).read_text()
+)
+PROGRAMS, ERRORS = RECORDS["programs"], RECORDS["errors"]
+FUNCTION_ATTRS = ("key_func", "reduce_func", "window_size_func")
+
+
+def _attr(value):
+    if isinstance(value, tf.DType):
+        return value.name
+    if isinstance(value, (list, tuple)):
+        return [_attr(v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode()
+    if isinstance(value, tf.TensorShape):
+        return value.as_list() if value.ndims is not None else None
+    return value
+
+
+def _elements(ds):
+    flat = structure.flatten(tf.data.make_one_shot_iterator(ds).get_next())
+    elements = []
+    with tf.Session() as sess:
+        while True:
+            try:
+                values = sess.run(flat)
+            except tf.errors.OutOfRangeError:
+                return elements
+            elements.append(values)
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_graph_and_elements_are_tensorflows(name):
+    record = PROGRAMS[name]
+    with tf.Graph().as_default() as g:
+        scope = {"tf": tf, "np": np}
+        exec(record["program"], scope)
+        ds = scope["ds"]
+        assert sorted(f"{op.name}:{op.type}" for op in g.get_operations()) == sorted(record["ops"])
+        for op_name, want in record["attrs"].items():
+            attrs = g.get_operation_by_name(op_name)._attrs
+            got = {
+                k: _attr(v)
+                for k, v in sorted(attrs.items())
+                if not k.startswith("_") and k not in FUNCTION_ATTRS
+            }
+            assert got == want, op_name
+        shapes = structure.flatten(ds.output_shapes)
+        assert [s.as_list() if s.ndims is not None else None for s in shapes] == record["shapes"]
+        assert [t.name for t in structure.flatten(ds.output_types)] == record["dtypes"]
+        got = _elements(ds)
+    assert len(got) == len(record["elements"])
+    for element, want in zip(got, record["elements"]):
+        for value, w, dtype in zip(element, want, record["dtypes"]):
+            assert np.asarray(value).dtype.name == dtype
+            np.testing.assert_array_equal(value, np.asarray(w, dtype))
+
+
+@pytest.mark.parametrize("name", sorted(ERRORS))
+def test_errors_are_tensorflows(name):
+    record = ERRORS[name]
+    with tf.Graph().as_default():
+        scope = {"tf": tf, "np": np}
+        exec(record["program"], scope)
+        with pytest.raises(getattr(tf.errors, record["error"])) as info:
+            _elements(scope["ds"])
+    assert record["message"] in info.value.message
+
+
+def test_group_by_window_needs_exactly_one_window_size():
+    with pytest.raises(ValueError, match="must be specified"):
+        tf.data.experimental.group_by_window(lambda x: x, lambda k, w: w)
+    with pytest.raises(ValueError, match="must be specified"):
+        tf.data.experimental.group_by_window(lambda x: x, lambda k, w: w, 2, lambda k: k)
+
+
+def test_group_by_window_checks_its_functions():
+    ds = tf.data.Dataset.range(4)
+    with pytest.raises(ValueError, match="must return a single `tf.int64` scalar"):
+        ds.group_by_window(lambda x: tf.stack([x, x]), lambda k, w: w, 2)
+    with pytest.raises(TypeError, match="must return a single `tf.data.Dataset`"):
+        ds.group_by_window(lambda x: x, lambda k, w: k, 2)
+
+
+def test_bucket_sizes_must_match_the_boundaries():
+    with pytest.raises(ValueError, match="must equal `len"):
+        tf.data.experimental.bucket_by_sequence_length(lambda x: x, [3, 5], [2, 2])
+
+
+def test_choose_from_datasets_wants_int64_scalar_choices():
+    choice = tf.data.Dataset.from_tensor_slices([0, 1])  # int32
+    with pytest.raises(TypeError, match="must be scalar `tf.int64`"):
+        tf.data.experimental.choose_from_datasets([tf.data.Dataset.range(2)] * 2, choice)
+
+
+def test_sample_from_datasets_checks_weights():
+    datasets = [tf.data.Dataset.range(2), tf.data.Dataset.range(2)]
+    with pytest.raises(ValueError, match="same length as `datasets`"):
+        tf.data.experimental.sample_from_datasets(datasets, [1.0])
+    with pytest.raises(TypeError, match="either `tf.float32` or `tf.float64`"):
+        tf.data.experimental.sample_from_datasets(datasets, [1, 2])
