@@ -114,3 +114,23 @@ def test_sample_from_datasets_checks_weights():
         tf.data.experimental.sample_from_datasets(datasets, [1.0])
     with pytest.raises(TypeError, match="either `tf.float32` or `tf.float64`"):
         tf.data.experimental.sample_from_datasets(datasets, [1, 2])
+
+
+def test_a_grouped_pipeline_exports_to_a_graph_def_and_runs_again():
+    # Its three functions go into the GraphDef's library; imported, it gives the same elements.
+    graph = tf.Graph()
+    with graph.as_default():
+        ds = tf.data.Dataset.range(10).apply(
+            tf.data.experimental.group_by_window(lambda x: x % 2, lambda k, w: w.batch(2), 2)
+        )
+        nxt = ds.make_one_shot_iterator().get_next()
+        graph_def = graph.as_graph_def()
+    assert any(
+        n.op == "GroupByWindowDataset" for f in graph_def.library.function for n in f.node_def
+    )
+    imported = tf.Graph()
+    with imported.as_default():
+        tf.import_graph_def(graph_def, name="")
+        with tf.Session() as sess:
+            got = [sess.run(nxt.name).tolist() for _ in range(5)]
+    assert got == [[0, 2], [1, 3], [4, 6], [5, 7], [8]]
