@@ -66,3 +66,16 @@ def test_graph_and_values_are_tensorflows(name):
             np.testing.assert_allclose(got, want, rtol=eps, atol=eps * scale)
         else:
             np.testing.assert_array_equal(got, want)
+
+
+def test_big_softmaxes_take_numpys_exp_small_ones_eigens():
+    # Eigen's exp (TF's bits) costs ~25 numpy passes: only arrays a notebook prints get it.
+    from teachflow.ops import activation_ops, eigen_math
+
+    small = np.float32([[-8 / 7, 0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0]])
+    assert activation_ops._exp(np, small).tolist() == eigen_math.exp(small).tolist()
+    big = np.zeros((activation_ops.EIGEN_MATH_MOST + 1,), np.float32) - np.float32(8 / 7)
+    assert activation_ops._exp(np, big).tolist() == np.exp(big).tolist()
+    with tf.Session() as sess:
+        rows = sess.run(tf.nn.softmax(tf.constant(np.ones((200, 100), np.float32))))
+    np.testing.assert_allclose(rows, 0.01, rtol=4 * np.finfo(np.float32).eps)
