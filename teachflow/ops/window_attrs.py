@@ -22,6 +22,7 @@ import numpy as np
 
 from teachflow.framework import errors
 from teachflow.framework.shapes import TensorShape
+from teachflow.ops import blas_threads
 from teachflow.ops.sliding_windows import (
     PADDINGS,
     explicit_pairs,
@@ -126,23 +127,11 @@ def compute_dtype(xp, value):
 
 
 def matmul(xp, a, b):
-    """``a @ b`` for the conv kernels; on numpy with as many BLAS threads as the product is
-    worth (`teachflow.ops.blas_threads`: spinning BLAS threads make a loaded machine crawl)."""
+    """``a @ b`` for the conv kernels; on numpy with as many BLAS threads as measured best
+    (`teachflow.ops.blas_threads`: spinning BLAS threads make a loaded machine crawl)."""
     if xp is np:
-        sizing = _blas_threads()
-        if sizing is not None:
-            return sizing.product(np.matmul, a, b)
+        return blas_threads.product(np.matmul, a, b)
     return xp.matmul(a, b)
-
-
-def _blas_threads():
-    # blas_threads is being added beside MatMul's kernel by another change; until it is in
-    # the tree, products keep numpy's own BLAS threading. (Drop this guard once it is.)
-    try:
-        from teachflow.ops import blas_threads
-    except ImportError:
-        return None
-    return blas_threads
 
 
 def runtime_window(op, attrs, in_hw, k_hw):

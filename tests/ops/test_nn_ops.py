@@ -1,6 +1,8 @@
 """tf.nn: activations, softmax, losses, bias_add, dropout, in_top_k — values against NumPy
 formulas, dtypes, names, errors, and gradients against finite differences."""
 
+import re
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -330,6 +332,43 @@ def test_bias_add(sess):
     np.testing.assert_allclose(sess.run(y), X + b)
     check_gradient(lambda x: tf.nn.bias_add(x, b), X)
     check_gradient(lambda bias: tf.nn.bias_add(X, bias), b)
+
+
+@pytest.mark.parametrize("layout", ["contiguous", "strided", "empty"])
+def test_bias_add_on_images_is_numpys_add_bit_for_bit(sess, layout):
+    # NHWC images of few channels take a tiled bias (one long run per image): same sums.
+    images = RNG.standard_normal((3, 5, 6, 8)).astype(np.float32)
+    if layout == "strided":
+        images = images[:, ::2]
+    elif layout == "empty":
+        images = images[:0]
+    b = RNG.standard_normal(8).astype(np.float32)
+    x = tf.placeholder(tf.float32, [None, None, None, 8])
+    got = sess.run(tf.nn.bias_add(x, b), {x: images})
+    assert got.dtype == np.float32 and got.shape == images.shape
+    np.testing.assert_array_equal(got, images + b)
+
+
+MANY_BIASES = "Must provide as many biases as the last dimension of the input tensor: "
+
+
+@pytest.mark.parametrize(
+    "value, bias, data_format, message",
+    [  # recorded from TF 2.21 (tf.compat.v1, placeholders of unknown shape)
+        ((2, 3, 3, 8), 4, "NHWC", MANY_BIASES + "[4] vs. [2,3,3,8]"),
+        ((2, 3, 3, 8), 4, "NCHW", MANY_BIASES + "[4] vs. [2,3,3,8]"),
+        ((2, 8), 4, "NHWC", MANY_BIASES + "[4] vs. [2,8]"),
+        ((8,), 8, "NHWC", "Input tensor must be at least 2D: [8]"),
+        ((2, 3), (3, 1), "NHWC", "Biases must be 1D: [3,1]"),
+    ],
+)
+def test_bias_add_of_the_wrong_shape_at_run_time_is_tensorflows_error(
+    sess, value, bias, data_format, message
+):
+    x, b = tf.placeholder(tf.float32), tf.placeholder(tf.float32)
+    y = tf.nn.bias_add(x, b, data_format=data_format)
+    with pytest.raises(tf.errors.InvalidArgumentError, match=re.escape(message)):
+        sess.run(y, {x: np.zeros(value), b: np.zeros(bias)})
 
 
 def test_bias_add_nchw(sess):
