@@ -42,6 +42,10 @@ SMALL_PRODUCT = 1 << 18
 # while retries keep confirming the choice.
 EXPLORE_SECONDS = 0.5
 MAX_EXPLORE_SECONDS = 8.0
+# What retries may cost, all kinds of product together: this share of the time, from a
+# reserve of at most RETRY_RESERVE_NS (see `RetryBudget`).
+RETRY_SHARE = 0.02
+RETRY_RESERVE_NS = 20_000_000
 
 _lock = threading.Lock()
 _fixed = None  # intra_op_parallelism_threads of the last session that set one, else None
@@ -50,8 +54,40 @@ _default = {}  # controller -> its thread count before teachflow changed it
 _running = 0  # products running now (on any thread)
 _current = None  # the thread count set while they run (None: each library's default)
 _measured: dict = {}  # kind of product -> Measured
+_budget = None  # the RetryBudget of every kind of product
 _seconds = time.monotonic  # the clock of retries
 _nanoseconds = time.perf_counter_ns  # the clock of products
+
+
+class RetryBudget:
+    """How much time retries may still lose: it grows by `RETRY_SHARE` of the time that passes,
+    up to `RETRY_RESERVE_NS`, and each retry spends what it took beyond the faster way's
+    average. On a busy machine a retry on every core costs milliseconds and a CNN step has
+    eight kinds of product, so without a budget their retries alone cost a tenth of the time.
+
+    >>> budget = RetryBudget(clock=iter([0.0, 0.0, 0.0, 0.25, 1.0]).__next__)
+    >>> budget.allows(); budget.spend(30_000_000); budget.allows()  # 20 ms reserve, 30 spent
+    True
+    False
+    >>> budget.allows(), budget.allows()  # 20 ms back a second: -5 ms at 0.25 s, +10 at 1 s
+    (False, True)
+    """
+
+    __slots__ = ("ns", "_clock", "_at")
+
+    def __init__(self, clock=None):
+        self._clock = clock or (lambda: _seconds())
+        self.ns = RETRY_RESERVE_NS
+        self._at = self._clock()
+
+    def allows(self) -> bool:
+        now = self._clock()
+        self.ns = min(RETRY_RESERVE_NS, self.ns + int((now - self._at) * RETRY_SHARE * 1e9))
+        self._at = now
+        return self.ns > 0
+
+    def spend(self, ns: int) -> None:
+        self.ns -= max(ns, 0)
 
 
 class Measured:
@@ -60,7 +96,8 @@ class Measured:
     average may be stale: the machine was busy then, or idle). A new kind runs once each way
     first. The retry comes `EXPLORE_SECONDS` after the last; each retry that confirms the
     choice doubles that wait (up to `MAX_EXPLORE_SECONDS`: on a busy machine a retry on
-    every core costs milliseconds), and one that overturns it brings it back.
+    every core costs milliseconds), and one that overturns it brings it back. With a
+    ``budget`` (`RetryBudget`), a retry also waits until the budget allows it.
 
     >>> m = Measured(many=2, clock=iter([0.0, 0.1, 0.6, 1.2, 1.7]).__next__)
     >>> m.threads(); m.note(1, 300_000); m.threads(); m.note(2, 180_000)
@@ -73,10 +110,11 @@ class Measured:
     (2, 1)
     """
 
-    __slots__ = ("many", "ns", "_clock", "_explored", "_wait", "_probe")
+    __slots__ = ("many", "ns", "budget", "_clock", "_explored", "_wait", "_probe")
 
-    def __init__(self, many: int, clock=None):
+    def __init__(self, many: int, clock=None, budget: RetryBudget | None = None):
         self.many = many
+        self.budget = budget
         self.ns = {}  # threads -> moving average nanoseconds
         self._clock = clock or _seconds
         self._explored = self._clock()
@@ -90,7 +128,8 @@ class Measured:
             return self.many
         best, other = self._ranked()
         now = self._clock()
-        if self._probe is None and now - self._explored >= self._wait:
+        due = self._probe is None and now - self._explored >= self._wait
+        if due and (self.budget is None or self.budget.allows()):
             self._explored, self._probe = now, other
             return other
         return best
@@ -99,6 +138,8 @@ class Measured:
         before = self.ns.get(threads)
         if threads == self._probe:  # a retry: its old average is stale, this time replaces it
             self._probe = None
+            if self.budget is not None:
+                self.budget.spend(ns - self.ns[self._ranked()[0]])
             self.ns[threads] = ns
             kept = self._ranked()[0] != threads
             self._wait = min(self._wait * 2, MAX_EXPLORE_SECONDS) if kept else EXPLORE_SECONDS
@@ -145,7 +186,7 @@ def product(matmul, x, y):
     macs = x.size * y.shape[-1]
     if _fixed is not None or not SMALL_PRODUCT <= macs < BIG_PRODUCT:
         return matmul(x, y)
-    global _running
+    global _running, _budget
     key = (x.shape, y.shape, x.strides, y.strides, x.dtype, y.dtype)
     with _lock:
         many = max((_default[c] for c in _controllers()), default=1)
@@ -153,7 +194,8 @@ def product(matmul, x, y):
         if not _running and many > 1:
             measured = _measured.get(key)
             if measured is None:
-                measured = _measured[key] = Measured(many)
+                _budget = _budget or RetryBudget()
+                measured = _measured[key] = Measured(many, budget=_budget)
             threads = measured.threads()
             _set_threads(None if threads == many else threads)
         elif not _running:

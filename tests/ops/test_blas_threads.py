@@ -14,9 +14,10 @@ def blas_threads_now(x=None, y=None):
 
 
 @pytest.fixture(autouse=True)
-def adaptive():
+def adaptive(monkeypatch):
     blas_threads.set_intra_op_threads(0)
     blas_threads._measured.clear()
+    monkeypatch.setattr(blas_threads, "_budget", None)
     yield
     blas_threads.set_intra_op_threads(0)
     blas_threads._measured.clear()
@@ -71,6 +72,22 @@ def test_retries_that_keep_losing_come_less_often(monkeypatch):
     retries = [i for i, n in enumerate(runs) if n == many][1:]  # after the first try
     # Waits of 0.5, 1, 2, 4, 8, 8 s: six retries in 25 s rather than fifty.
     assert retries == [4, 12, 28, 60, 124, 188]
+
+
+@needs_cores
+def test_retries_together_cost_at_most_their_share_of_the_time(monkeypatch):
+    # Every core busy and many kinds of product: a retry on every core costs 100 ms here.
+    machine = Machine(monkeypatch, {1: 300_000, many: 100_000_000})
+    kinds = [operands(blas_threads.SMALL_PRODUCT * 4, k=k) for k in range(16, 128, 8)]
+    runs = [machine.product(*kind, seconds_later=0.01) for _ in range(200) for kind in kinds]
+    assert machine.seconds == pytest.approx(28.0)
+    retries = runs.count(many) - len(kinds)  # beyond each kind's first try
+    retry = 100_000_000 - 300_000  # what one costs beyond the faster way
+    share = blas_threads.RETRY_RESERVE_NS + 28.0 * blas_threads.RETRY_SHARE * 1e9
+    assert 0 < retries * retry <= share + retry  # the last one allowed may overdraw
+    # Without the budget, each kind's own waits (0.5, 1, 2, 4, 8 s...) allow more than four
+    # times as many.
+    assert retries * 4 < len(kinds) * 6
 
 
 @needs_cores
