@@ -17,7 +17,8 @@ library's own count (`Measured`), runs the faster way, and tries the other again
 becomes busy is noticed at the next product, one that becomes idle again within seconds. Products of fewer than `SMALL_PRODUCT` multiply-adds stay
 on one thread anyway (OpenBLAS's own threshold); from `BIG_PRODUCT` every core gains even on a
 busy machine. A product that starts while another runs on another thread takes the setting it
-finds and is not measured (the BLAS thread count is the whole process's).
+finds, and neither it nor the one it runs beside is measured (the BLAS thread count is the
+whole process's, and two products on one core each take twice as long).
 
 A session configured with ``intra_op_parallelism_threads=n`` fixes n threads for every product
 (TF's explicit setting, which lab 03 uses to show intra-op parallelism).
@@ -52,6 +53,7 @@ _fixed = None  # intra_op_parallelism_threads of the last session that set one, 
 _blas = None  # threadpoolctl's controllers of the loaded BLAS libraries
 _default = {}  # controller -> its thread count before teachflow changed it
 _running = 0  # products running now (on any thread)
+_started = 0  # products started so far: one that another started beside is not measured
 _current = None  # the thread count set while they run (None: each library's default)
 _measured: dict = {}  # kind of product -> Measured
 _budget = None  # the RetryBudget of every kind of product
@@ -146,6 +148,13 @@ class Measured:
         else:
             self.ns[threads] = ns if before is None else before + (ns - before) // 4
 
+    def abandon(self, threads: int) -> None:
+        """A run that cannot be measured (another product ran beside it): a retry is due
+        again at its next run."""
+        if threads == self._probe:
+            self._probe = None
+            self._explored -= self._wait
+
     def _ranked(self):
         one, many = self.ns[1], self.ns[self.many]
         return (1, self.many) if one <= many else (self.many, 1)
@@ -186,7 +195,7 @@ def product(matmul, x, y):
     macs = x.size * y.shape[-1]
     if _fixed is not None or not SMALL_PRODUCT <= macs < BIG_PRODUCT:
         return matmul(x, y)
-    global _running, _budget
+    global _running, _started, _budget
     key = (x.shape, y.shape, x.strides, y.strides, x.dtype, y.dtype)
     with _lock:
         many = max((_default[c] for c in _controllers()), default=1)
@@ -201,6 +210,8 @@ def product(matmul, x, y):
         elif not _running:
             _set_threads(None)
         _running += 1
+        _started += 1
+        mine = _started
     start = _nanoseconds()
     try:
         return matmul(x, y)
@@ -208,7 +219,9 @@ def product(matmul, x, y):
         elapsed = _nanoseconds() - start
         with _lock:
             _running -= 1
-            if measured is not None:
+            if measured is not None and _started == mine:  # no other product ran beside it
                 measured.note(threads, elapsed)
+            elif measured is not None:
+                measured.abandon(threads)
             if not _running:
                 _set_threads(None)
