@@ -231,39 +231,53 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
             rate = 1.0 - keep_prob
         except TypeError:
             raise ValueError(
-                f"keep_prob must be a floating point number or Tensor (got {keep_prob!r})"
+                "`keep_prob` must be a floating point number or Tensor. "
+                f"Received: keep_prob={keep_prob}"
             ) from None
     if rate is None:
-        raise ValueError("You must provide a rate to dropout.")
+        raise ValueError("`rate` must be provided. Received: rate=None")
     with name_scope(name, "dropout", [x]):
         from teachflow.ops import math_ops
 
+        # TF 2.21's _dropout, op for op: the scaled x first, then the mask, then SelectV2
+        # (so a dropped value is +0.0 and a kept one x * scale, or x / (1 - rate)).
+        is_number = isinstance(rate, numbers.Real) and not isinstance(rate, Tensor)
+        if is_number and not 0 <= rate < 1:
+            raise ValueError(
+                "`rate` must be a scalar tensor or a float in the range [0, 1). "
+                f"Received: rate={rate}"
+            )
         x = convert_to_tensor(x, name="x")
         if not x.dtype.is_floating:
             raise ValueError(
                 "`x.dtype` must be a floating point tensor as `x` will be scaled. "
                 f"Received: x_dtype={x.dtype}"
             )
-        if isinstance(rate, numbers.Real) and not isinstance(rate, Tensor):
-            if not 0 <= rate < 1:
+        if is_number and rate == 0:
+            return x  # nothing to drop: no ops at all, as in TensorFlow
+        if is_number:
+            scale = convert_to_tensor(1 / (1 - rate), dtype=x.dtype.base_dtype)
+            ret = math_ops.multiply(x, scale)
+        elif isinstance(rate, Tensor):
+            if rate.shape.ndims not in (None, 0):
+                raise ValueError(f"Shape {rate.shape} must have rank 0")
+            if rate.dtype.base_dtype is not x.dtype.base_dtype:
                 raise ValueError(
-                    "`rate` must be a scalar tensor or a float in the range [0, 1). "
-                    f"Received: rate={rate}"
+                    "`x.dtype` must be compatible with `rate.dtype`. "
+                    f"Received: x.dtype={x.dtype} and rate.dtype={rate.dtype}"
                 )
-            if rate == 0:
-                return x  # nothing to drop: no ops at all, as in TensorFlow
-        rate = convert_to_tensor(rate, dtype=x.dtype.base_dtype, name="rate")
-        if rate.shape.ndims not in (None, 0):
-            raise ValueError(f"Shapes {rate.shape} and () are incompatible")
+            one = convert_to_tensor(1, dtype=x.dtype.base_dtype)
+            ret = math_ops.realdiv(x, math_ops.subtract(one, rate))
+        else:
+            raise ValueError(f"`rate` must be a scalar or scalar tensor. Received: rate={rate}")
         noise = _noise_shape(x, noise_shape)
-        from teachflow.ops import random_ops
+        from teachflow.ops import comparison_ops, random_ops
 
         random_tensor = random_ops.random_uniform(noise, seed=seed, dtype=x.dtype.base_dtype)
-        keep_prob = 1 - rate
-        scale = 1 / keep_prob
         # Keep where u >= rate: probability 1 - rate for u uniform on [0, 1).
         keep_mask = random_tensor >= rate
-        ret = x * scale * math_ops.cast(keep_mask, x.dtype.base_dtype)
+        zero = convert_to_tensor(0, dtype=x.dtype.base_dtype)
+        ret = comparison_ops.where_v2(keep_mask, ret, zero)
         ret.set_shape(x.shape)
         return ret
 

@@ -455,8 +455,106 @@ def test_dropout_errors():
         tf.nn.dropout(X, rate=1.0)
     with pytest.raises(ValueError, match="`x.dtype` must be a floating point tensor"):
         tf.nn.dropout(np.ones(3, np.int32), rate=0.5)
-    with pytest.raises(ValueError, match="You must provide a rate to dropout."):
+    with pytest.raises(ValueError, match=r"`rate` must be provided. Received: rate=None"):
         tf.nn.dropout(X)
+    with pytest.raises(ValueError, match=r"`rate` must be a scalar or scalar tensor"):
+        tf.nn.dropout(X, rate=[0.1])
+    with pytest.raises(ValueError, match=r"`keep_prob` must be a floating point number"):
+        tf.nn.dropout(X, keep_prob="a")
+    with pytest.raises(ValueError, match=r"Shape \(2,\) must have rank 0"):
+        tf.nn.dropout(X, rate=tf.constant([0.1, 0.2]))
+    with pytest.raises(ValueError, match=r"`x.dtype` must be compatible with `rate.dtype`"):
+        tf.nn.dropout(X.astype(np.float32), rate=tf.placeholder(tf.float64, []))
+
+
+# Recorded from TF 2.21 (tf.compat.v1, tf.set_random_seed(3)): each dropout's ops in order
+# (type, name, inputs) and its values for x = linspace(-2, 2, 12) as 3x4, keep_prob fed 0.7.
+DROPOUT_GRAPH = [
+    ("Const", "dropout/Const", []),
+    ("Mul", "dropout/Mul", ["x:0", "dropout/Const:0"]),
+    ("Const", "dropout/Shape", []),
+    ("RandomUniform", "dropout/random_uniform/RandomUniform", ["dropout/Shape:0"]),
+    ("Const", "dropout/GreaterEqual/y", []),
+    (
+        "GreaterEqual",
+        "dropout/GreaterEqual",
+        ["dropout/random_uniform/RandomUniform:0", "dropout/GreaterEqual/y:0"],
+    ),
+    ("Const", "dropout/Const_1", []),
+    (
+        "SelectV2",
+        "dropout/SelectV2",
+        ["dropout/GreaterEqual:0", "dropout/Mul:0", "dropout/Const_1:0"],
+    ),
+    ("Placeholder", "keep_prob", []),
+    ("Const", "sub/x", []),
+    ("Sub", "sub", ["sub/x:0", "keep_prob:0"]),
+    ("Const", "dropout_1/Const", []),
+    ("Sub", "dropout_1/Sub", ["dropout_1/Const:0", "sub:0"]),
+    ("RealDiv", "dropout_1/RealDiv", ["x:0", "dropout_1/Sub:0"]),
+    ("Const", "dropout_1/Shape", []),
+    ("RandomUniform", "dropout_1/random_uniform/RandomUniform", ["dropout_1/Shape:0"]),
+    (
+        "GreaterEqual",
+        "dropout_1/GreaterEqual",
+        ["dropout_1/random_uniform/RandomUniform:0", "sub:0"],
+    ),
+    ("Const", "dropout_1/Const_1", []),
+    (
+        "SelectV2",
+        "dropout_1/SelectV2",
+        ["dropout_1/GreaterEqual:0", "dropout_1/RealDiv:0", "dropout_1/Const_1:0"],
+    ),
+]
+DROPOUT_VALUES = [
+    [
+        -2.857142925262451,
+        -2.3376624584198,
+        -1.8181818723678589,
+        0.0,
+        0.0,
+        -0.25974026322364807,
+        0.25974026322364807,
+        0.7792208194732666,
+        1.2987014055252075,
+        1.8181818723678589,
+        0.0,
+        0.0,
+    ],
+    [
+        0.0,
+        -2.3376624584198,
+        -1.8181818723678589,
+        -1.2987014055252075,
+        -0.7792208194732666,
+        0.0,
+        0.25974026322364807,
+        0.7792208194732666,
+        0.0,
+        1.8181818723678589,
+        2.3376624584198,
+        2.857142925262451,
+    ],
+]
+
+
+def test_dropout_is_tensorflows_graph_and_values():
+    with tf.Graph().as_default():
+        tf.set_random_seed(3)
+        x = tf.constant(np.linspace(-2, 2, 12, dtype=np.float32).reshape(3, 4), name="x")
+        by_rate = tf.nn.dropout(x, rate=0.3, seed=1)
+        keep_prob = tf.placeholder(tf.float32, [], name="keep_prob")
+        by_keep_prob = tf.nn.dropout(x, keep_prob, seed=3)
+        ops = tf.get_default_graph().get_operations()[1:]
+        got = [(op.type, op.name, [t.name for t in op.inputs]) for op in ops]
+        assert got == [(t, n, list(i)) for t, n, i in DROPOUT_GRAPH]
+        with tf.Session() as sess:
+            values = sess.run([by_rate, by_keep_prob], {keep_prob: 0.7})
+    for value, expected in zip(values, DROPOUT_VALUES):
+        assert value.dtype == np.float32 and value.shape == (3, 4)
+        # Bit for bit, the sign of a dropped zero too (TF's SelectV2 gives +0.0).
+        expected = np.array(expected, np.float32).reshape(3, 4)
+        np.testing.assert_array_equal(value.view(np.int32), expected.view(np.int32))
 
 
 # -- moments ---------------------------------------------------------------------------------------------
