@@ -153,7 +153,7 @@ def tensor_shape_from_node_def_name(graph, input_name):
     >>> with g.as_default():
     ...     x = tf.placeholder(tf.float32, [None, 3], name="x")
     >>> tf.graph_util.tensor_shape_from_node_def_name(g, "x")
-    TensorShape([None, 3])
+    TensorShape([Dimension(None), Dimension(3)])
     """
     name = input_name if ":" in input_name else input_name + ":0"
     return graph.get_tensor_by_name(name).get_shape()

@@ -4,7 +4,7 @@ pads, brightness and contrast, dtype conversion, grayscale, rotations, total var
 
 >>> import teachflow as tf
 >>> tf.image.resize_images(tf.zeros([28, 28, 1]), [14, 14]).shape
-TensorShape([14, 14, 1])
+TensorShape([Dimension(14), Dimension(14), Dimension(1)])
 """
 
 from teachflow.ops.bounding_box_sampling_ops import sample_distorted_bounding_box  # noqa: F401
@@ -88,6 +88,6 @@ def extract_patches(images, sizes, strides, rates, padding, name=None):
     >>> import teachflow as tf
     >>> tf.image.extract_patches(tf.zeros([1, 4, 4, 1]), [1, 2, 2, 1], [1, 2, 2, 1],
     ...                          [1, 1, 1, 1], "VALID").shape
-    TensorShape([1, 2, 2, 4])
+    TensorShape([Dimension(1), Dimension(2), Dimension(2), Dimension(4)])
     """
     return extract_image_patches(images, sizes, strides, rates, padding, name=name)

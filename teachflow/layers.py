@@ -12,7 +12,7 @@ evaluation graph).
     >>> [v.name for v in tf.trainable_variables()]
     ['dense/kernel:0', 'dense/bias:0']
     >>> y.op.name, y.shape
-    ('dense/Relu', TensorShape([None, 4]))
+    ('dense/Relu', TensorShape([Dimension(None), Dimension(4)]))
 
 This module only re-exports. The layer machinery (scope capture, variables,
 ``UPDATE_OPS``) is `teachflow.ops.layer_base`; the layers live in `teachflow.ops.core_layers`

@@ -11,7 +11,7 @@ elements.
     >>> import teachflow as tf
     >>> ds = tf.data.Dataset.range(5).map(lambda x: x * 2).batch(2)
     >>> ds.output_types, ds.output_shapes
-    (tf.int64, TensorShape([None]))
+    (tf.int64, TensorShape([Dimension(None)]))
     >>> nxt = tf.data.make_one_shot_iterator(ds).get_next()
     >>> with tf.Session() as sess:
     ...     print(sess.run(nxt), sess.run(nxt), sess.run(nxt))
@@ -103,7 +103,7 @@ class Dataset(ElementStructure):
 
         >>> import teachflow as tf
         >>> tf.data.Dataset.from_tensor_slices(([1, 2], [[1.0], [2.0]])).output_shapes
-        (TensorShape([]), TensorShape([1]))
+        (TensorShape([]), TensorShape([Dimension(1)]))
         """
         with name_scope("normalize_element"):
             element = structure.to_tensors(tensors)
@@ -183,7 +183,7 @@ class Dataset(ElementStructure):
 
         >>> import teachflow as tf
         >>> tf.data.Dataset.range(5).batch(2, drop_remainder=True).output_shapes
-        TensorShape([2])
+        TensorShape([Dimension(2)])
         """
         size = _int64(batch_size, "batch_size")
         drop = convert_to_tensor(bool(drop_remainder), dtype=dtypes.bool_, name="drop_remainder")

@@ -4,7 +4,7 @@ dataset or iterator yields, as functions; and the cardinality constants.
     >>> import teachflow as tf
     >>> ds = tf.data.Dataset.from_tensor_slices(([1, 2], [[1.0], [2.0]]))
     >>> tf.data.get_output_types(ds), tf.data.get_output_shapes(ds)
-    ((tf.int32, tf.float32), (TensorShape([]), TensorShape([1])))
+    ((tf.int32, tf.float32), (TensorShape([]), TensorShape([Dimension(1)])))
     >>> tf.data.INFINITE_CARDINALITY, tf.data.UNKNOWN_CARDINALITY
     (-1, -2)
 """

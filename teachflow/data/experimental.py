@@ -53,7 +53,7 @@ def map_and_batch(
     >>> ds = tf.data.Dataset.range(5).apply(
     ...     tf.data.experimental.map_and_batch(lambda x: x * 2, 2))
     >>> ds.output_shapes
-    TensorShape([None])
+    TensorShape([Dimension(None)])
     """
     from teachflow.framework import dtypes
     from teachflow.framework.conversion import convert_to_tensor

@@ -9,7 +9,7 @@ builds them: `group_by_window` (op ``GroupByWindowDataset``), `bucket_by_sequenc
     >>> ds = tf.data.Dataset.range(6).apply(tf.data.experimental.group_by_window(
     ...     lambda x: x % 2, lambda key, window: window.batch(3), window_size=3))
     >>> ds.output_shapes
-    TensorShape([None])
+    TensorShape([Dimension(None)])
 """
 
 from __future__ import annotations

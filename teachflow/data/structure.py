@@ -109,7 +109,7 @@ class ElementStructure:
     >>> import teachflow as tf
     >>> ds = tf.data.Dataset.from_tensors((1, [2.0, 3.0]))
     >>> ds.output_types, ds.output_shapes
-    ((tf.int32, tf.float32), (TensorShape([]), TensorShape([2])))
+    ((tf.int32, tf.float32), (TensorShape([]), TensorShape([Dimension(2)])))
     """
 
     @property

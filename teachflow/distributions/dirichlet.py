@@ -7,7 +7,7 @@ event, the others are the batch.
     >>> import teachflow as tf
     >>> d = tf.distributions.Dirichlet([1.0, 1.0, 2.0])
     >>> d.event_shape, d.sample(5, seed=1).shape
-    (TensorShape([3]), TensorShape([5, 3]))
+    (TensorShape([Dimension(3)]), TensorShape([Dimension(5), Dimension(3)]))
     >>> with tf.Session() as sess:
     ...     print(sess.run(d.mean()).tolist())
     [0.25, 0.25, 0.5]

@@ -12,7 +12,7 @@ random ops (so seeded samples match TF's bit for bit) and reshapes them.
     >>> import teachflow as tf
     >>> d = tf.distributions.Normal(loc=0.0, scale=1.0)
     >>> d.sample([2, 3], seed=1).shape, d.log_prob(0.0).op.name.split("/")[-2:]
-    (TensorShape([2, 3]), ['log_prob', 'sub'])
+    (TensorShape([Dimension(2), Dimension(3)]), ['log_prob', 'sub'])
 """
 
 from __future__ import annotations

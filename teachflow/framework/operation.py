@@ -6,7 +6,7 @@ its value exists only while a Session runs the graph.
     >>> import teachflow as tf
     >>> c = tf.constant([1.0, 2.0], name="c")
     >>> c.name, c.op.type, c.shape, c.dtype
-    ('c:0', 'Const', TensorShape([2]), tf.float32)
+    ('c:0', 'Const', TensorShape([Dimension(2)]), tf.float32)
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ the rest when real values arrive.
 
     >>> import teachflow as tf
     >>> tf.TensorShape([None, 3]).merge_with([2, None])
-    TensorShape([2, 3])
+    TensorShape([Dimension(2), Dimension(3)])
 """
 
 from __future__ import annotations
@@ -29,6 +29,12 @@ class Dimension(int):
     def value(self) -> int:
         return int(self)
 
+    def __repr__(self):
+        return f"Dimension({int(self)})"
+
+    def __str__(self):
+        return str(int(self))
+
 
 def dimension_value(dimension):
     """The ``int`` (or None) of a dimension, however it is given: TF's ``dimension_value``.
@@ -46,7 +52,7 @@ def dimension_at_index(shape, index):
     ``dimension_at_index``, with teachflow's None for TF1's ``Dimension(None)``.
 
     >>> dimension_at_index(TensorShape([3, None]), 0), dimension_at_index(TensorShape(None), 5)
-    (3, None)
+    (Dimension(3), None)
     """
     if not isinstance(shape, TensorShape):
         raise TypeError(f"shape must be a TensorShape, got {type(shape).__name__}")
@@ -172,9 +178,10 @@ class TensorShape:
         return hash(self._dims)
 
     def __repr__(self):
+        # TF1's (TF 1.x, or tf.compat.v1 after disable_v2_behavior()), as str() below.
         if self._dims is None:
             return "TensorShape(None)"
-        return f"TensorShape({list(self._dims)})"
+        return f"TensorShape([{', '.join(f'Dimension({d})' for d in self._dims)}])"
 
     def __str__(self):
         # TF1's text (TF 1.x, or tf.compat.v1 after disable_v2_behavior()): an unknown

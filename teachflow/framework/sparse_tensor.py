@@ -8,7 +8,7 @@ SparseTensor back as a `SparseTensorValue`.
     >>> import teachflow as tf
     >>> sp = tf.SparseTensor(indices=[[0, 1], [2, 0]], values=[5.0, 6.0], dense_shape=[3, 2])
     >>> sp.dtype, sp.shape
-    (tf.float32, TensorShape([3, 2]))
+    (tf.float32, TensorShape([Dimension(3), Dimension(2)]))
     >>> with tf.Session() as sess:
     ...     print(sess.run(sp).values)
     [5. 6.]

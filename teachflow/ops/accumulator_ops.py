@@ -206,7 +206,7 @@ class ConditionalAccumulator(ConditionalAccumulatorBase):
         >>> import teachflow as tf
         >>> acc = tf.ConditionalAccumulator(tf.float32, shape=[3], shared_name="w/grad_accum")
         >>> acc.take_grad(2).shape
-        TensorShape([3])
+        TensorShape([Dimension(3)])
     """
 
     def __init__(

@@ -203,7 +203,7 @@ def max_pool_with_argmax(
         >>> y, where = tf.nn.max_pool_with_argmax(tf.ones([2, 4, 4, 3]), [1, 2, 2, 1],
         ...                                       [1, 2, 2, 1], "SAME")
         >>> where.op.type, where.dtype, where.shape
-        ('MaxPoolWithArgmax', tf.int64, TensorShape([2, 2, 2, 3]))
+        ('MaxPoolWithArgmax', tf.int64, TensorShape([Dimension(2), Dimension(2), Dimension(2), Dimension(3)]))
     """
     if data_format != "NHWC":
         raise ValueError(

@@ -7,9 +7,9 @@ at run time what could not be known before.
     >>> import teachflow as tf
     >>> x = tf.placeholder(tf.float32, shape=[None, 3], name="x")
     >>> x.shape, tf.identity(x).op.type
-    (TensorShape([None, 3]), 'Identity')
+    (TensorShape([Dimension(None), Dimension(3)]), 'Identity')
     >>> tf.reshape(x, [-1, 3, 1]).shape, tf.expand_dims(x, 0).shape
-    (TensorShape([None, 3, 1]), TensorShape([1, None, 3]))
+    (TensorShape([Dimension(None), Dimension(3), Dimension(1)]), TensorShape([Dimension(1), Dimension(None), Dimension(3)]))
 """
 
 from __future__ import annotations

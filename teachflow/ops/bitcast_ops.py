@@ -10,7 +10,7 @@ dimension must be exactly (new size / old size) and is removed.
     ...     print(sess.run(b))
     [1065353216 1073741824]
     >>> tf.bitcast(tf.constant([1, 2], tf.int64), tf.uint8).shape
-    TensorShape([2, 8])
+    TensorShape([Dimension(2), Dimension(8)])
 """
 
 from __future__ import annotations

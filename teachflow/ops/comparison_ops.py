@@ -8,7 +8,7 @@ the int64 coordinates of its true elements (the ``Where`` op, shape ``[N, rank]`
     >>> import teachflow as tf
     >>> c = tf.constant([True, False])
     >>> tf.where(c, tf.constant([1, 2]), tf.constant([3, 4])).op.type, tf.where(c).shape
-    ('Select', TensorShape([None, 1]))
+    ('Select', TensorShape([Dimension(None), Dimension(1)]))
 """
 
 from __future__ import annotations

@@ -81,7 +81,7 @@ def remove_squeezable_dimensions(labels, predictions, expected_rank_diff=0, name
         >>> import teachflow as tf
         >>> labels, logits = remove_squeezable_dimensions([[1], [0]], tf.ones([2, 3]), 1)
         >>> labels.shape
-        TensorShape([2])
+        TensorShape([Dimension(2)])
     """
     from teachflow.ops import array_ops, math_ops
     from teachflow.ops.control_flow_cond import cond

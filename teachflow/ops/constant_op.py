@@ -5,7 +5,7 @@ str/bytes string, as in TensorFlow; numpy arrays keep their dtype.
 
     >>> import teachflow as tf
     >>> tf.constant([[1, 2], [3, 4]]).shape, tf.constant(0.5, shape=[2]).dtype
-    (TensorShape([2, 2]), tf.float32)
+    (TensorShape([Dimension(2), Dimension(2)]), tf.float32)
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ TensorFlow builds it) and ``tf.einsum`` (one ``Einsum`` op).
     >>> import teachflow as tf
     >>> a, b = tf.ones([2, 3, 4]), tf.ones([4, 3, 5])
     >>> tf.tensordot(a, b, [[1, 2], [1, 0]]).shape, tf.einsum("bij,jk->bik", a, tf.ones([4, 6])).shape
-    (TensorShape([2, 5]), TensorShape([2, 3, 6]))
+    (TensorShape([Dimension(2), Dimension(5)]), TensorShape([Dimension(2), Dimension(3), Dimension(6)]))
 """
 
 from __future__ import annotations

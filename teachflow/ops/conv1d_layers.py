@@ -9,7 +9,7 @@ lab's graph reads like TensorFlow's.
     >>> x = tf.placeholder(tf.float32, [None, 20, 8])
     >>> h = tf.layers.conv1d(x, 16, 3, padding="same", activation=tf.nn.relu)
     >>> tf.layers.max_pooling1d(h, 2, 2).shape
-    TensorShape([None, 10, 16])
+    TensorShape([Dimension(None), Dimension(10), Dimension(16)])
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ class Conv1D(Conv2D):
     >>> import teachflow as tf
     >>> layer = tf.layers.Conv1D(4, 3)
     >>> layer(tf.zeros([2, 10, 5])).shape, layer.kernel.shape
-    (TensorShape([2, 8, 4]), TensorShape([3, 5, 4]))
+    (TensorShape([Dimension(2), Dimension(8), Dimension(4)]), TensorShape([Dimension(3), Dimension(5), Dimension(4)]))
     """
 
     def __init__(self, filters, kernel_size, strides=1, dilation_rate=1, **kwargs):

@@ -12,7 +12,7 @@ output gradient times the filter, added back where each window read) and
     >>> x = tf.placeholder(tf.float32, [None, 8, 16, 16, 3])
     >>> y = tf.nn.conv3d(x, tf.ones([3, 3, 3, 3, 4]), [1, 2, 2, 2, 1], "SAME")
     >>> y.op.type, y.shape
-    ('Conv3D', TensorShape([None, 4, 8, 8, 4]))
+    ('Conv3D', TensorShape([Dimension(None), Dimension(4), Dimension(8), Dimension(8), Dimension(4)]))
     >>> [g.op.type for g in tf.gradients(y, [x])]
     ['Conv3DBackpropInputV2']
 """

@@ -13,7 +13,7 @@ written in lower case here ("valid", the default, or "same") and the data format
     >>> h = tf.layers.conv2d(x, 32, 5, padding="same", activation=tf.nn.relu)
     >>> p = tf.layers.max_pooling2d(h, 2, 2)
     >>> h.op.name, p.op.name, p.shape
-    ('conv2d/Relu', 'max_pooling2d/MaxPool', TensorShape([None, 14, 14, 32]))
+    ('conv2d/Relu', 'max_pooling2d/MaxPool', TensorShape([Dimension(None), Dimension(14), Dimension(14), Dimension(32)]))
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class Conv2D(KernelLayer):
         >>> import teachflow as tf
         >>> layer = tf.layers.Conv2D(8, (3, 3), strides=2, padding="same", name="c1")
         >>> layer(tf.zeros([2, 9, 9, 3])).shape, layer.kernel.shape
-        (TensorShape([2, 5, 5, 8]), TensorShape([3, 3, 3, 8]))
+        (TensorShape([Dimension(2), Dimension(5), Dimension(5), Dimension(8)]), TensorShape([Dimension(3), Dimension(3), Dimension(3), Dimension(8)]))
     """
 
     # The rank of the inputs (Conv1D: 3) and the words for inputs of unknown channels.
@@ -129,7 +129,7 @@ class Conv2DTranspose(Conv2D):
         >>> import teachflow as tf
         >>> y = tf.layers.conv2d_transpose(tf.zeros([2, 4, 4, 3]), 8, 3, strides=2, padding="same")
         >>> y.op.name, y.shape
-        ('conv2d_transpose/BiasAdd', TensorShape([2, 8, 8, 8]))
+        ('conv2d_transpose/BiasAdd', TensorShape([Dimension(2), Dimension(8), Dimension(8), Dimension(8)]))
     """
 
     def _kernel_shape(self, channels):
@@ -187,7 +187,7 @@ class SeparableConv2D(Conv2D):
         >>> import teachflow as tf
         >>> layer = tf.layers.SeparableConv2D(5, 3, padding="same", depth_multiplier=2)
         >>> layer(tf.zeros([1, 8, 8, 3])).shape, layer.pointwise_kernel.shape
-        (TensorShape([1, 8, 8, 5]), TensorShape([1, 1, 6, 5]))
+        (TensorShape([Dimension(1), Dimension(8), Dimension(8), Dimension(5)]), TensorShape([Dimension(1), Dimension(1), Dimension(6), Dimension(5)]))
     """
 
     def __init__(
@@ -281,7 +281,7 @@ def conv2d(
         >>> import teachflow as tf
         >>> y = tf.layers.conv2d(tf.zeros([1, 6, 6, 1]), 2, 3, name="c")
         >>> y.op.name, y.shape
-        ('c/BiasAdd', TensorShape([1, 4, 4, 2]))
+        ('c/BiasAdd', TensorShape([Dimension(1), Dimension(4), Dimension(4), Dimension(2)]))
     """
     layer = Conv2D(
         filters,
@@ -331,7 +331,7 @@ def conv2d_transpose(
 
     >>> import teachflow as tf
     >>> tf.layers.conv2d_transpose(tf.zeros([1, 3, 3, 2]), 4, 3).shape
-    TensorShape([1, 5, 5, 4])
+    TensorShape([Dimension(1), Dimension(5), Dimension(5), Dimension(4)])
     """
     layer = Conv2DTranspose(
         filters,

@@ -18,7 +18,7 @@ the windows with the output gradient). ``tf.nn.conv2d_transpose`` *is*
     >>> x = tf.placeholder(tf.float32, [None, 28, 28, 1])
     >>> y = tf.nn.conv2d(x, tf.ones([5, 5, 1, 32]), strides=[1, 2, 2, 1], padding="SAME")
     >>> y.op.type, y.shape
-    ('Conv2D', TensorShape([None, 14, 14, 32]))
+    ('Conv2D', TensorShape([Dimension(None), Dimension(14), Dimension(14), Dimension(32)]))
     >>> [g.op.type for g in tf.gradients(y, [x])]
     ['Conv2DBackpropInput']
 """
@@ -479,7 +479,7 @@ def conv2d_transpose(
         >>> y = tf.nn.conv2d_transpose(tf.ones([1, 2, 2, 4]), tf.ones([3, 3, 1, 4]),
         ...                            [1, 4, 4, 1], strides=[1, 2, 2, 1])
         >>> y.op.type, y.shape
-        ('Conv2DBackpropInput', TensorShape([1, 4, 4, 1]))
+        ('Conv2DBackpropInput', TensorShape([Dimension(1), Dimension(4), Dimension(4), Dimension(1)]))
     """
     value = value if value is not None else input
     filter = filter if filter is not None else filters  # noqa: A001

@@ -11,7 +11,7 @@ a ``Conv3DBackpropInputV2``, and ``conv_transpose`` picks one by ``output_shape`
     >>> y = tf.nn.conv_transpose(tf.ones([1, 2, 2, 2, 4]), tf.ones([2, 2, 2, 1, 4]),
     ...                          [1, 4, 4, 4, 1], strides=2)
     >>> y.op.type, y.shape
-    ('Conv3DBackpropInputV2', TensorShape([1, 4, 4, 4, 1]))
+    ('Conv3DBackpropInputV2', TensorShape([Dimension(1), Dimension(4), Dimension(4), Dimension(4), Dimension(1)]))
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def conv1d_transpose(
         >>> import teachflow as tf
         >>> y = tf.nn.conv1d_transpose(tf.ones([2, 5, 4]), tf.ones([3, 1, 4]), [2, 10, 1], 2)
         >>> y.op.name, y.shape
-        ('conv1d_transpose/Squeeze', TensorShape([2, 10, 1]))
+        ('conv1d_transpose/Squeeze', TensorShape([Dimension(2), Dimension(10), Dimension(1)]))
     """
     from teachflow.ops import array_ops
 
@@ -147,7 +147,7 @@ def conv3d_backprop_filter_v2(
         >>> import teachflow as tf
         >>> tf.nn.conv3d_backprop_filter(tf.ones([1, 3, 3, 3, 2]), [2, 2, 2, 2, 4],
         ...                              tf.ones([1, 2, 2, 2, 4]), [1] * 5, "VALID").shape
-        TensorShape([2, 2, 2, 2, 4])
+        TensorShape([Dimension(2), Dimension(2), Dimension(2), Dimension(2), Dimension(4)])
     """
     with name_scope(name, "Conv3DBackpropFilterV2", [input, filter_sizes, out_backprop]) as sc:
         x = convert_to_tensor(input, name="input")

@@ -10,7 +10,7 @@ the op, teachflow sets the op's ``dilations`` attribute: the same values, one op
     >>> tf.nn.convolution(tf.zeros([2, 9, 9, 3]), tf.ones([3, 3, 3, 4]), "SAME").op.type
     'Conv2D'
     >>> tf.nn.pool(tf.zeros([2, 9, 9, 3]), [2, 2], "MAX", "SAME", strides=[2, 2]).shape
-    TensorShape([2, 5, 5, 3])
+    TensorShape([Dimension(2), Dimension(5), Dimension(5), Dimension(3)])
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def convolution(
 
         >>> import teachflow as tf
         >>> tf.nn.convolution(tf.zeros([2, 9, 4]), tf.ones([3, 4, 5]), "SAME").shape
-        TensorShape([2, 9, 5])
+        TensorShape([Dimension(2), Dimension(9), Dimension(5)])
     """
     filter = filter if filter is not None else filters  # noqa: A001
     dilation_rate = dilation_rate if dilation_rate is not None else dilations
@@ -83,7 +83,7 @@ def atrous_conv2d(value, filters, rate, padding, name=None):
 
     >>> import teachflow as tf
     >>> tf.nn.atrous_conv2d(tf.zeros([1, 9, 9, 3]), tf.ones([3, 3, 3, 2]), 2, "VALID").shape
-    TensorShape([1, 5, 5, 2])
+    TensorShape([Dimension(1), Dimension(5), Dimension(5), Dimension(2)])
     """
     if int(np.min(rate)) < 1:
         raise ValueError(f"rate {rate} cannot be less than one")
@@ -151,7 +151,7 @@ def conv1d(
         >>> import teachflow as tf
         >>> y = tf.nn.conv1d(tf.ones([2, 10, 3]), tf.ones([3, 3, 4]), stride=2, padding="SAME")
         >>> y.op.name, y.shape
-        ('conv1d/Squeeze', TensorShape([2, 5, 4]))
+        ('conv1d/Squeeze', TensorShape([Dimension(2), Dimension(5), Dimension(4)]))
     """
     from teachflow.ops import array_ops
 

@@ -11,7 +11,7 @@ Dropout and flatten own no variables.
     >>> [v.name for v in tf.trainable_variables()]
     ['dense/kernel:0', 'dense/bias:0']
     >>> y.op.name, y.shape
-    ('dense/Relu', TensorShape([None, 4]))
+    ('dense/Relu', TensorShape([Dimension(None), Dimension(4)]))
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ class Dense(KernelLayer):
         >>> layer = tf.layers.Dense(2, name="out")
         >>> y = layer(tf.ones([5, 3]))
         >>> layer.kernel.name, layer.bias.shape
-        ('out/kernel:0', TensorShape([2]))
+        ('out/kernel:0', TensorShape([Dimension(2)]))
     """
 
     def __init__(
@@ -178,7 +178,7 @@ def flatten(inputs, name=None, data_format="channels_last"):
     >>> import teachflow as tf
     >>> x = tf.placeholder(tf.float32, [None, 4, 4, 3])
     >>> tf.layers.flatten(x).shape
-    TensorShape([None, 48])
+    TensorShape([Dimension(None), Dimension(48)])
     """
     from teachflow.ops import array_ops
 
@@ -204,7 +204,7 @@ class Flatten:
 
     >>> import teachflow as tf
     >>> tf.layers.Flatten()(tf.zeros([2, 3, 4])).shape
-    TensorShape([2, 12])
+    TensorShape([Dimension(2), Dimension(12)])
     """
 
     def __init__(self, data_format="channels_last", name=None):

@@ -336,7 +336,7 @@ class FIFOQueue(QueueBase):
     >>> import teachflow as tf
     >>> q = tf.FIFOQueue(3, [tf.int32, tf.float32], shapes=[[], [2]])
     >>> q.dequeue()[1].shape
-    TensorShape([2])
+    TensorShape([Dimension(2)])
     """
 
     def __init__(

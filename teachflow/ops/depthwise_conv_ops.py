@@ -12,7 +12,7 @@ contracting the window with the filter per channel.
     >>> y = tf.nn.depthwise_conv2d(tf.ones([1, 5, 5, 3]), tf.ones([3, 3, 3, 2]), [1, 1, 1, 1],
     ...                            "SAME")
     >>> y.op.type, y.shape
-    ('DepthwiseConv2dNative', TensorShape([1, 5, 5, 6]))
+    ('DepthwiseConv2dNative', TensorShape([Dimension(1), Dimension(5), Dimension(5), Dimension(6)]))
 """
 
 from __future__ import annotations
@@ -255,7 +255,7 @@ def separable_conv2d(
     >>> import teachflow as tf
     >>> tf.nn.separable_conv2d(tf.ones([1, 5, 5, 3]), tf.ones([3, 3, 3, 2]),
     ...                        tf.ones([1, 1, 6, 4]), [1, 1, 1, 1], "SAME").shape
-    TensorShape([1, 5, 5, 4])
+    TensorShape([Dimension(1), Dimension(5), Dimension(5), Dimension(4)])
     """
     from teachflow.ops import conv_ops
 
@@ -313,7 +313,7 @@ def depthwise_conv2d_native_backprop_input(
         >>> tf.nn.depthwise_conv2d_native_backprop_input(
         ...     [1, 4, 4, 2], tf.ones([2, 2, 2, 3]), tf.ones([1, 4, 4, 6]), [1, 1, 1, 1],
         ...     "SAME").shape
-        TensorShape([1, 4, 4, 2])
+        TensorShape([Dimension(1), Dimension(4), Dimension(4), Dimension(2)])
     """
     return _depthwise_backprop(
         "DepthwiseConv2dNativeBackpropInput", [input_sizes, filter, out_backprop], 0,
@@ -339,7 +339,7 @@ def depthwise_conv2d_native_backprop_filter(
         >>> tf.nn.depthwise_conv2d_native_backprop_filter(
         ...     tf.ones([1, 4, 4, 2]), [2, 2, 2, 3], tf.ones([1, 4, 4, 6]), [1, 1, 1, 1],
         ...     "SAME").shape
-        TensorShape([2, 2, 2, 3])
+        TensorShape([Dimension(2), Dimension(2), Dimension(2), Dimension(3)])
     """
     return _depthwise_backprop(
         "DepthwiseConv2dNativeBackpropFilter", [input, filter_sizes, out_backprop], 1,

@@ -347,7 +347,7 @@ def matrix_transpose(a, name="matrix_transpose", conjugate=False):
 
         >>> import teachflow as tf
         >>> tf.matrix_transpose(tf.zeros([5, 2, 3])).shape
-        TensorShape([5, 3, 2])
+        TensorShape([Dimension(5), Dimension(3), Dimension(2)])
     """
     from teachflow.ops import array_ops, filling, joining
     from teachflow.ops.arithmetic_ops import subtract

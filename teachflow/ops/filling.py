@@ -296,7 +296,7 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001 -
 
         >>> import teachflow as tf
         >>> tf.range(5).shape, tf.range(1, 2.0, 0.5).dtype
-        (TensorShape([5]), tf.float32)
+        (TensorShape([Dimension(5)]), tf.float32)
     """
     if limit is None:
         start, limit = 0, start
@@ -375,7 +375,7 @@ def lin_space(start, stop, num, name=None):
 
         >>> import teachflow as tf
         >>> tf.linspace(0.0, 1.0, 5).shape
-        TensorShape([5])
+        TensorShape([Dimension(5)])
     """
     with name_scope(name, "LinSpace", [start, stop, num]) as scope:
         start_t = convert_to_tensor(start, name="start")
@@ -449,7 +449,7 @@ def one_hot(indices, depth, on_value=None, off_value=None, axis=None, dtype=None
 
         >>> import teachflow as tf
         >>> tf.one_hot([0, 2], 3).shape, tf.one_hot([0, 2], 3, on_value=5).dtype
-        (TensorShape([2, 3]), tf.int32)
+        (TensorShape([Dimension(2), Dimension(3)]), tf.int32)
 
     The dtype comes from ``on_value``/``off_value`` when given (they must agree with
     each other and with ``dtype``), else ``dtype`` or float32.
@@ -508,7 +508,7 @@ def eye(num_rows, num_columns=None, batch_shape=None, dtype=dtypes.float32, name
 
         >>> import teachflow as tf
         >>> tf.eye(2, 3, batch_shape=[4]).shape
-        TensorShape([4, 2, 3])
+        TensorShape([Dimension(4), Dimension(2), Dimension(3)])
     """
     from teachflow.ops import joining
     from teachflow.ops.arithmetic_ops import minimum

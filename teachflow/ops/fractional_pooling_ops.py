@@ -19,7 +19,7 @@ goes to the first largest pixel of each region, the average's is shared evenly.
     >>> y, rows, cols = tf.nn.fractional_max_pool(tf.ones([1, 10, 10, 1]), [1.0, 1.44, 1.73, 1.0],
     ...                                           deterministic=True, seed=1, seed2=2)
     >>> y.shape, rows.shape
-    (TensorShape([1, 6, 5, 1]), TensorShape([7]))
+    (TensorShape([Dimension(1), Dimension(6), Dimension(5), Dimension(1)]), TensorShape([Dimension(7)]))
 """
 
 from __future__ import annotations
@@ -379,7 +379,7 @@ def fractional_avg_pool(
     >>> import teachflow as tf
     >>> y, _, _ = tf.nn.fractional_avg_pool(tf.ones([2, 9, 9, 3]), [1.0, 1.5, 1.5, 1.0])
     >>> y.op.type, y.shape
-    ('FractionalAvgPool', TensorShape([2, 6, 6, 3]))
+    ('FractionalAvgPool', TensorShape([Dimension(2), Dimension(6), Dimension(6), Dimension(3)]))
     """
     return _fractional_pool("FractionalAvgPool", value, pooling_ratio, pseudo_random,
                             overlapping, deterministic, seed, seed2, name)  # fmt: skip

@@ -8,7 +8,7 @@ do not depend on how the work is split, and they are TensorFlow's, bit for bit.
     >>> import teachflow as tf
     >>> x = tf.random_gamma([2], [0.5, 2.0])
     >>> x.shape, x.op.type
-    (TensorShape([2, 2]), 'Maximum')
+    (TensorShape([Dimension(2), Dimension(2)]), 'Maximum')
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def random_gamma(shape, alpha, beta=None, dtype=dtypes.float32, seed=None, name=
 
         >>> import teachflow as tf
         >>> tf.random_gamma([10], [0.5, 1.5]).shape
-        TensorShape([10, 2])
+        TensorShape([Dimension(10), Dimension(2)])
     """
     from teachflow.ops import math_ops, tiling
     from teachflow.ops.broadcast_ops import broadcast_dynamic_shape
@@ -157,7 +157,7 @@ def random_poisson(lam, shape, dtype=dtypes.float32, seed=None, name=None):
 
         >>> import teachflow as tf
         >>> tf.random_poisson([1.0, 20.0], [5], dtype=tf.int64).shape
-        TensorShape([5, 2])
+        TensorShape([Dimension(5), Dimension(2)])
     """
     dtype = dtypes.as_dtype(dtype).base_dtype
     with name_scope(name, "random_poisson", [lam, shape]):

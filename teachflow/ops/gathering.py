@@ -11,7 +11,7 @@ dense equivalent, built with ``scatter_nd`` (rows used twice are summed).
     >>> import teachflow as tf
     >>> params = tf.zeros([5, 3])
     >>> tf.gather(params, [[0, 4]]).shape, tf.gather(params, [2], axis=1).shape
-    (TensorShape([1, 2, 3]), TensorShape([5, 1]))
+    (TensorShape([Dimension(1), Dimension(2), Dimension(3)]), TensorShape([Dimension(5), Dimension(1)]))
 """
 
 from __future__ import annotations
@@ -156,7 +156,7 @@ def gather(params, indices, validate_indices=None, name=None, axis=None, batch_d
 
         >>> import teachflow as tf
         >>> tf.gather(tf.constant([10, 20, 30]), [2, 0]).shape
-        TensorShape([2])
+        TensorShape([Dimension(2)])
 
     Out-of-range indices raise `InvalidArgumentError` at run time
     ("indices[0] = 5 is not in [0, 3)"), as on TensorFlow's CPU.
@@ -223,7 +223,7 @@ def gather_nd(params, indices, name=None, batch_dims=0):
 
     >>> import teachflow as tf
     >>> tf.gather_nd(tf.zeros([3, 2]), [[1, 1], [2, 0]]).shape
-    TensorShape([2])
+    TensorShape([Dimension(2)])
     """
     if batch_dims != 0:
         raise ValueError("gather_nd supports batch_dims=0 in teachflow")
@@ -267,7 +267,7 @@ def scatter_nd(indices, updates, shape, name=None):
 
     >>> import teachflow as tf
     >>> tf.scatter_nd([[1], [1]], [[1.0, 2.0], [3.0, 4.0]], [3, 2]).shape
-    TensorShape([3, 2])
+    TensorShape([Dimension(3), Dimension(2)])
     """
     args = [(indices, "indices", INDEX), (updates, "updates", None), (shape, "shape", INDEX)]
     return apply_op("ScatterNd", name, args).outputs[0]
@@ -283,7 +283,7 @@ def boolean_mask(tensor, mask, name="boolean_mask", axis=None):
 
         >>> import teachflow as tf
         >>> tf.boolean_mask(tf.zeros([3, 2]), [True, False, True]).shape
-        TensorShape([None, 2])
+        TensorShape([Dimension(None), Dimension(2)])
     """
     from teachflow.ops import comparison_ops, reduction_ops
 

@@ -200,7 +200,7 @@ def adjust_brightness(image, delta):
 
     >>> import teachflow as tf
     >>> tf.image.adjust_brightness(tf.zeros([4, 4, 3]), 0.2).shape
-    TensorShape([4, 4, 3])
+    TensorShape([Dimension(4), Dimension(4), Dimension(3)])
     """
     from teachflow.ops import math_ops
     from teachflow.ops.image_ops import convert_image_dtype
@@ -243,7 +243,7 @@ def random_brightness(image, max_delta, seed=None):
 
     >>> import teachflow as tf
     >>> tf.image.random_brightness(tf.zeros([4, 4, 3]), 0.2, seed=1).shape
-    TensorShape([4, 4, 3])
+    TensorShape([Dimension(4), Dimension(4), Dimension(3)])
     """
     return adjust_brightness(image, _random_delta(max_delta, seed))
 
@@ -253,7 +253,7 @@ def random_contrast(image, lower, upper, seed=None):
 
     >>> import teachflow as tf
     >>> tf.image.random_contrast(tf.zeros([4, 4, 3]), 0.5, 1.5, seed=1).shape
-    TensorShape([4, 4, 3])
+    TensorShape([Dimension(4), Dimension(4), Dimension(3)])
     """
     return adjust_contrast(image, _random_factor(lower, upper, seed))
 
@@ -328,7 +328,7 @@ def adjust_saturation(image, saturation_factor, name=None):
 
     >>> import teachflow as tf
     >>> tf.image.adjust_saturation(tf.zeros([4, 4, 3]), 0.5).shape
-    TensorShape([4, 4, 3])
+    TensorShape([Dimension(4), Dimension(4), Dimension(3)])
     """
     return _adjust_colour(
         "AdjustSaturation", "scale", image, saturation_factor, "adjust_saturation", name
@@ -340,7 +340,7 @@ def adjust_hue(image, delta, name=None):
 
     >>> import teachflow as tf
     >>> tf.image.adjust_hue(tf.zeros([2, 4, 4, 3]), 0.2).shape
-    TensorShape([2, 4, 4, 3])
+    TensorShape([Dimension(2), Dimension(4), Dimension(4), Dimension(3)])
     """
     return _adjust_colour("AdjustHue", "delta", image, delta, "adjust_hue", name)
 
@@ -351,7 +351,7 @@ def random_hue(image, max_delta, seed=None):
 
     >>> import teachflow as tf
     >>> tf.image.random_hue(tf.zeros([4, 4, 3]), 0.1, seed=1).shape
-    TensorShape([4, 4, 3])
+    TensorShape([Dimension(4), Dimension(4), Dimension(3)])
     """
     if max_delta > 0.5:
         raise ValueError("max_delta must be <= 0.5.")
@@ -363,6 +363,6 @@ def random_saturation(image, lower, upper, seed=None):
 
     >>> import teachflow as tf
     >>> tf.image.random_saturation(tf.zeros([4, 4, 3]), 0.5, 1.5, seed=1).shape
-    TensorShape([4, 4, 3])
+    TensorShape([Dimension(4), Dimension(4), Dimension(3)])
     """
     return adjust_saturation(image, _random_factor(lower, upper, seed))

@@ -13,7 +13,7 @@ stored); the grey of a colour file is libpng's weighted sum, ``0.299 R + 0.587 G
     >>> png = tf.image.encode_png(image)
     >>> rgba = tf.image.decode_png(png, channels=4)
     >>> rgba.shape
-    TensorShape([None, None, 4])
+    TensorShape([Dimension(None), Dimension(None), Dimension(4)])
     >>> with tf.Session() as sess:
     ...     print(sess.run(rgba)[0])
     [[  0   1   2 255]

@@ -86,7 +86,7 @@ def flip_up_down(image, name=None):
 
     >>> import teachflow as tf
     >>> tf.image.flip_up_down(tf.zeros([4, 5, 3])).shape
-    TensorShape([4, 5, 3])
+    TensorShape([Dimension(4), Dimension(5), Dimension(3)])
     """
     return _flip(image, 3, "flip_up_down", name)
 
@@ -117,7 +117,7 @@ def random_flip_left_right(image, seed=None):
 
         >>> import teachflow as tf
         >>> tf.image.random_flip_left_right(tf.zeros([4, 5, 3]), seed=1).shape
-        TensorShape([4, 5, 3])
+        TensorShape([Dimension(4), Dimension(5), Dimension(3)])
     """
     return _random_flip(image, 2, seed, "random_flip_left_right", None)
 
@@ -127,7 +127,7 @@ def random_flip_up_down(image, seed=None):
 
     >>> import teachflow as tf
     >>> tf.image.random_flip_up_down(tf.zeros([2, 4, 5, 3]), seed=1).shape
-    TensorShape([2, 4, 5, 3])
+    TensorShape([Dimension(2), Dimension(4), Dimension(5), Dimension(3)])
     """
     return _random_flip(image, 3, seed, "random_flip_up_down", None)
 
@@ -140,7 +140,7 @@ def random_crop(value, size, seed=None, name=None):
 
         >>> import teachflow as tf
         >>> tf.image.random_crop(tf.zeros([5, 7, 3]), [3, 4, 3], seed=1).shape
-        TensorShape([3, 4, 3])
+        TensorShape([Dimension(3), Dimension(4), Dimension(3)])
     """
     from teachflow.ops import array_ops, random_ops
 
@@ -173,7 +173,7 @@ def central_crop(image, central_fraction, name=None):
 
         >>> import teachflow as tf
         >>> tf.image.central_crop(tf.zeros([5, 6, 3]), 0.5).shape
-        TensorShape([3, 4, 3])
+        TensorShape([Dimension(3), Dimension(4), Dimension(3)])
     """
     from teachflow.ops import array_ops
 
@@ -208,7 +208,7 @@ def crop_to_bounding_box(image, offset_height, offset_width, target_height, targ
 
         >>> import teachflow as tf
         >>> tf.image.crop_to_bounding_box(tf.zeros([5, 7, 3]), 1, 2, 3, 4).shape
-        TensorShape([3, 4, 3])
+        TensorShape([Dimension(3), Dimension(4), Dimension(3)])
     """
     from teachflow.ops import array_ops
 
@@ -240,7 +240,7 @@ def pad_to_bounding_box(image, offset_height, offset_width, target_height, targe
 
         >>> import teachflow as tf
         >>> tf.image.pad_to_bounding_box(tf.zeros([2, 5, 7, 3]), 1, 2, 8, 10).shape
-        TensorShape([2, 8, 10, 3])
+        TensorShape([Dimension(2), Dimension(8), Dimension(10), Dimension(3)])
     """
     from teachflow.ops import array_ops
 
@@ -270,7 +270,7 @@ def resize_image_with_crop_or_pad(image, target_height, target_width):
 
     >>> import teachflow as tf
     >>> tf.image.resize_image_with_crop_or_pad(tf.zeros([5, 7, 3]), 3, 9).shape
-    TensorShape([3, 9, 3])
+    TensorShape([Dimension(3), Dimension(9), Dimension(3)])
     """
     with name_scope(None, "resize_image_with_crop_or_pad", [image]):
         image = _image(image)
@@ -347,7 +347,7 @@ def rgb_to_grayscale(images, name=None):
 
         >>> import teachflow as tf
         >>> tf.image.rgb_to_grayscale(tf.zeros([2, 4, 4, 3])).shape
-        TensorShape([2, 4, 4, 1])
+        TensorShape([Dimension(2), Dimension(4), Dimension(4), Dimension(1)])
     """
     from teachflow.ops import math_ops
 
@@ -365,7 +365,7 @@ def grayscale_to_rgb(images, name=None):
 
     >>> import teachflow as tf
     >>> tf.image.grayscale_to_rgb(tf.zeros([4, 4, 1])).shape
-    TensorShape([4, 4, 3])
+    TensorShape([Dimension(4), Dimension(4), Dimension(3)])
     """
     from teachflow.ops import array_ops
 

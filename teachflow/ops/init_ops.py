@@ -10,7 +10,7 @@ initializer.
     >>> init = tf.glorot_uniform_initializer(seed=1)
     >>> w = init([3, 4])
     >>> w.op.name, w.shape
-    ('random_uniform', TensorShape([3, 4]))
+    ('random_uniform', TensorShape([Dimension(3), Dimension(4)]))
 
 Variance scaling (Glorot/Xavier, He, LeCun) picks the spread from the layer's fan-in
 and fan-out, so activations keep roughly unit variance from layer to layer.
@@ -130,7 +130,7 @@ class Constant(Initializer):
 
         >>> import teachflow as tf
         >>> tf.constant_initializer([1, 2, 3, 4])([2, 2]).shape
-        TensorShape([2, 2])
+        TensorShape([Dimension(2), Dimension(2)])
     """
 
     def __init__(self, value=0, dtype=dtypes.float32, verify_shape=False):
@@ -227,7 +227,7 @@ class UniformUnitScaling(Initializer):
 
         >>> import teachflow as tf
         >>> tf.uniform_unit_scaling_initializer()([4, 2]).shape
-        TensorShape([4, 2])
+        TensorShape([Dimension(4), Dimension(2)])
     """
 
     def __init__(self, factor=1.0, seed=None, dtype=dtypes.float32):

@@ -7,9 +7,9 @@ the gradient of ``split`` concatenates the pieces' gradients back together.
     >>> import teachflow as tf
     >>> a, b = tf.zeros([2, 3]), tf.ones([2, 1])
     >>> tf.concat([a, b], axis=1).shape, tf.stack([a, a]).shape
-    (TensorShape([2, 4]), TensorShape([2, 2, 3]))
+    (TensorShape([Dimension(2), Dimension(4)]), TensorShape([Dimension(2), Dimension(2), Dimension(3)]))
     >>> [t.shape for t in tf.split(a, [1, 2], axis=1)]
-    [TensorShape([2, 1]), TensorShape([2, 2])]
+    [TensorShape([Dimension(2), Dimension(1)]), TensorShape([Dimension(2), Dimension(2)])]
 """
 
 from __future__ import annotations
@@ -131,7 +131,7 @@ def stack(values, axis=0, name="stack"):
 
         >>> import teachflow as tf
         >>> tf.stack([tf.zeros([3]), tf.ones([3])], axis=1).shape
-        TensorShape([3, 2])
+        TensorShape([Dimension(3), Dimension(2)])
     """
     if axis == 0:
         try:
@@ -245,7 +245,7 @@ def unstack(value, num=None, axis=0, name="unstack"):
 
     >>> import teachflow as tf
     >>> [t.shape for t in tf.unstack(tf.zeros([2, 3]), axis=1)]
-    [TensorShape([2]), TensorShape([2]), TensorShape([2])]
+    [TensorShape([Dimension(2)]), TensorShape([Dimension(2)]), TensorShape([Dimension(2)])]
     """
     with name_scope(name, "unstack", [value]) as scope:
         value = convert_to_tensor(value)
@@ -376,7 +376,7 @@ def concat(values, axis, name="concat"):
 
     >>> import teachflow as tf
     >>> tf.concat([tf.zeros([2, 3]), tf.zeros([4, 3])], 0).shape
-    TensorShape([6, 3])
+    TensorShape([Dimension(6), Dimension(3)])
     """
     if not isinstance(values, (list, tuple)):
         values = [values]
@@ -560,7 +560,7 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
 
         >>> import teachflow as tf
         >>> [t.shape for t in tf.split(tf.zeros([4, 6]), 3, axis=1)]
-        [TensorShape([4, 2]), TensorShape([4, 2]), TensorShape([4, 2])]
+        [TensorShape([Dimension(4), Dimension(2)]), TensorShape([Dimension(4), Dimension(2)]), TensorShape([Dimension(4), Dimension(2)])]
 
     One size may be -1 (the rest of the dimension).
     """

@@ -14,7 +14,7 @@ and ``DecodeImage`` GIF and BMP files as well (the format is sniffed from the fi
     >>> jpeg = tf.image.encode_jpeg(image)
     >>> pixels = tf.image.decode_jpeg(jpeg)
     >>> pixels.shape
-    TensorShape([None, None, None])
+    TensorShape([Dimension(None), Dimension(None), Dimension(None)])
     >>> with tf.Session() as sess:
     ...     print(sess.run(pixels)[0, 0])
     [200 200 200]

@@ -155,7 +155,7 @@ class KernelLayer(Layer):
         >>> layer = tf.layers.Dense(3, use_bias=False)
         >>> _ = layer(tf.ones([2, 4]))
         >>> isinstance(layer, KernelLayer), layer.kernel.shape, layer.bias
-        (True, TensorShape([4, 3]), None)
+        (True, TensorShape([Dimension(4), Dimension(3)]), None)
     """
 
     def __init__(

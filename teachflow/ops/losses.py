@@ -186,7 +186,7 @@ def softmax_cross_entropy_with_logits_v2(labels, logits, axis=None, name=None, d
 
         >>> import teachflow as tf
         >>> tf.nn.softmax_cross_entropy_with_logits_v2(labels=[[1.0, 0.0]], logits=[[2.0, 1.0]]).shape
-        TensorShape([1])
+        TensorShape([Dimension(1)])
     """
     from teachflow.ops import array_ops, math_ops
 

@@ -8,7 +8,7 @@ named ``matmul``.
     >>> import teachflow as tf
     >>> a = tf.ones([2, 3])
     >>> tf.matmul(a, a, transpose_b=True).shape, tf.matmul(tf.ones([5, 2, 3]), tf.ones([3, 4])).shape
-    (TensorShape([2, 2]), TensorShape([5, 2, 4]))
+    (TensorShape([Dimension(2), Dimension(2)]), TensorShape([Dimension(5), Dimension(2), Dimension(4)]))
 """
 
 from __future__ import annotations

@@ -188,7 +188,7 @@ def dilation2d(
         >>> y = tf.nn.dilation2d(tf.zeros([1, 5, 5, 3]), tf.zeros([3, 3, 3]), [1, 2, 2, 1],
         ...                      [1, 1, 1, 1], "SAME")
         >>> y.op.type, y.shape
-        ('Dilation2D', TensorShape([1, 3, 3, 3]))
+        ('Dilation2D', TensorShape([Dimension(1), Dimension(3), Dimension(3), Dimension(3)]))
     """
     filter = filters if filters is not None else filter  # noqa: A001
     rates = dilations if dilations is not None else rates

@@ -5,7 +5,7 @@ gradient written by hand with ``tf.custom_gradient``) and ``log_poisson_loss``.
     >>> import teachflow as tf
     >>> c = tf.nn.crelu([[-1.0, 2.0]])
     >>> c.op.type, c.shape
-    ('Relu', TensorShape([1, 4]))
+    ('Relu', TensorShape([Dimension(1), Dimension(4)]))
     >>> with tf.Session() as sess:
     ...     print(sess.run(c))
     [[0. 2. 1. 0.]]

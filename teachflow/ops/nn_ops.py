@@ -181,7 +181,7 @@ def bias_add(value, bias, data_format=None, name=None):
 
         >>> import teachflow as tf
         >>> tf.nn.bias_add([[0.0, 0.0, 0.0]] * 2, [1.0, 2.0, 3.0]).shape
-        TensorShape([2, 3])
+        TensorShape([Dimension(2), Dimension(3)])
     """
     if data_format is not None:
         if data_format.startswith("NC"):
@@ -222,7 +222,7 @@ def dropout(x, keep_prob=None, noise_shape=None, seed=None, name=None, rate=None
         >>> import teachflow as tf
         >>> x = tf.placeholder(tf.float32, [None, 4])
         >>> tf.nn.dropout(x, rate=0.5).shape
-        TensorShape([None, 4])
+        TensorShape([Dimension(None), Dimension(4)])
     """
     if keep_prob is not None and rate is not None:
         raise ValueError("Cannot specify both 'keep_prob' and 'rate'.")
@@ -288,7 +288,7 @@ def moments(x, axes, shift=None, name=None, keep_dims=None, keepdims=None):
     >>> import teachflow as tf
     >>> mean, var = tf.nn.moments(tf.constant([[1.0, 3.0]]), axes=[1])
     >>> mean.shape
-    TensorShape([1])
+    TensorShape([Dimension(1)])
     """
     from teachflow.ops import array_ops, math_ops
 
@@ -411,7 +411,7 @@ def embedding_lookup(
 
         >>> import teachflow as tf
         >>> tf.nn.embedding_lookup(tf.constant([[1.0, 2.0], [3.0, 4.0]]), [1, 1]).shape
-        TensorShape([2, 2])
+        TensorShape([Dimension(2), Dimension(2)])
     """
     from teachflow.ops import array_ops
     from teachflow.ops.partitioned_variables import PartitionedVariable

@@ -14,7 +14,7 @@ normalising with the biased variance.
     >>> x = tf.placeholder(tf.float32, [None, 8, 8, 3])
     >>> y, mean, variance = tf.nn.fused_batch_norm(x, tf.ones([3]), tf.zeros([3]))
     >>> y.op.type, y.shape, mean.shape
-    ('FusedBatchNormV3', TensorShape([None, 8, 8, 3]), TensorShape([3]))
+    ('FusedBatchNormV3', TensorShape([Dimension(None), Dimension(8), Dimension(8), Dimension(3)]), TensorShape([Dimension(3)]))
 """
 
 from __future__ import annotations

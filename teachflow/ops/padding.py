@@ -9,7 +9,7 @@ gradient of a mirror pad folds the mirrored borders back onto the values they co
 
     >>> import teachflow as tf
     >>> tf.pad(tf.zeros([2, 3]), [[1, 1], [2, 2]], "REFLECT").shape
-    TensorShape([4, 7])
+    TensorShape([Dimension(4), Dimension(7)])
 """
 
 from __future__ import annotations
@@ -200,7 +200,7 @@ def pad(tensor, paddings, mode="CONSTANT", name=None, constant_values=0):
 
         >>> import teachflow as tf
         >>> tf.pad(tf.ones([2, 3]), [[1, 0], [0, 2]]).shape
-        TensorShape([3, 5])
+        TensorShape([Dimension(3), Dimension(5)])
 
     A non-zero ``constant_values`` builds ``PadV2``; ``REFLECT``/``SYMMETRIC`` build
     ``MirrorPad``.

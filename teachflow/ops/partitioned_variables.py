@@ -12,7 +12,7 @@ initializer that cares (``tf.initializers.identity``) can slice its full value. 
     >>> import teachflow as tf
     >>> w = tf.get_variable("w", [5, 2], partitioner=tf.fixed_size_partitioner(2))
     >>> [v.name for v in w], w.get_shape()
-    (['w/part_0:0', 'w/part_1:0'], TensorShape([5, 2]))
+    (['w/part_0:0', 'w/part_1:0'], TensorShape([Dimension(5), Dimension(2)]))
 """
 
 from __future__ import annotations

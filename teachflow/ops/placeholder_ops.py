@@ -4,7 +4,7 @@ default value used when nothing is fed (``tf.placeholder_with_default``).
     >>> import teachflow as tf
     >>> x = tf.placeholder(tf.float32, shape=[None, 3], name="x")
     >>> x.shape, x.op.type
-    (TensorShape([None, 3]), 'Placeholder')
+    (TensorShape([Dimension(None), Dimension(3)]), 'Placeholder')
 """
 
 from __future__ import annotations

@@ -49,7 +49,7 @@ def max_pool_v2(input, ksize, strides, padding, data_format=None, name=None):  #
 
         >>> import teachflow as tf
         >>> tf.nn.max_pool_v2(tf.ones([2, 10, 3]), 2, 2, "VALID").shape
-        TensorShape([2, 5, 3])
+        TensorShape([Dimension(2), Dimension(5), Dimension(3)])
     """
     pools = (
         (pooling_ops.max_pool1d, "NWC"),

@@ -9,7 +9,7 @@ pools ``[steps, 1]`` windows, as Keras does.
 
     >>> import teachflow as tf
     >>> tf.layers.max_pooling2d(tf.zeros([8, 28, 28, 32]), 2, 2).shape
-    TensorShape([8, 14, 14, 32])
+    TensorShape([Dimension(8), Dimension(14), Dimension(14), Dimension(32)])
 """
 
 from __future__ import annotations
@@ -77,7 +77,7 @@ class MaxPooling2D(_Pooling2D):
 
         >>> import teachflow as tf
         >>> tf.layers.MaxPooling2D(2, 2)(tf.zeros([1, 28, 28, 8])).shape
-        TensorShape([1, 14, 14, 8])
+        TensorShape([Dimension(1), Dimension(14), Dimension(14), Dimension(8)])
     """
 
     _pool_op = "max_pool"
@@ -124,7 +124,7 @@ class AveragePooling1D(_Pooling1D):
 
     >>> import teachflow as tf
     >>> tf.layers.AveragePooling1D(3, 1, padding="same")(tf.zeros([1, 6, 3])).shape
-    TensorShape([1, 6, 3])
+    TensorShape([Dimension(1), Dimension(6), Dimension(3)])
     """
 
     _pool_op = "avg_pool"

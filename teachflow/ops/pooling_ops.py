@@ -310,7 +310,7 @@ def max_pool(value, ksize, strides, padding, data_format="NHWC", name=None, inpu
 
         >>> import teachflow as tf
         >>> tf.nn.max_pool(tf.ones([8, 28, 28, 32]), [1, 2, 2, 1], [1, 2, 2, 1], "SAME").shape
-        TensorShape([8, 14, 14, 32])
+        TensorShape([Dimension(8), Dimension(14), Dimension(14), Dimension(32)])
     """
     value = value if value is not None else input
     return _pool("MaxPool", "MaxPool", value, ksize, strides, padding, data_format, name)
@@ -368,7 +368,7 @@ def max_pool1d(input, ksize, strides, padding, data_format="NWC", name=None):  #
 
     >>> import teachflow as tf
     >>> tf.nn.max_pool1d(tf.ones([2, 10, 3]), 2, 2, "VALID").shape
-    TensorShape([2, 5, 3])
+    TensorShape([Dimension(2), Dimension(5), Dimension(3)])
     """
     return _pool1d("MaxPool", "MaxPool1d", input, ksize, strides, padding, data_format, name)
 

@@ -403,7 +403,7 @@ def multinomial(logits, num_samples, seed=None, name=None, output_dtype=None):
 
         >>> import teachflow as tf
         >>> tf.multinomial([[0.0, 1.0]], 5).shape
-        TensorShape([1, 5])
+        TensorShape([Dimension(1), Dimension(5)])
     """
     with name_scope(name, "multinomial", [logits]):
         return _multinomial(logits, num_samples, output_dtype, seed)

@@ -10,7 +10,7 @@ of the dtype for max).
     >>> import teachflow as tf
     >>> x = tf.constant([[1, 2], [3, 4]])
     >>> tf.reduce_sum(x, axis=1).shape, tf.reduce_mean(x, keepdims=True).shape
-    (TensorShape([2]), TensorShape([1, 1]))
+    (TensorShape([Dimension(2)]), TensorShape([Dimension(1), Dimension(1)]))
     >>> with tf.Session() as sess:
     ...     print(sess.run(tf.reduce_mean(x)))  # 10 / 4, rounded toward zero
     2

@@ -8,7 +8,7 @@ so each one's gradient is the incoming gradient reshaped back to the input's sha
     >>> import teachflow as tf
     >>> x = tf.placeholder(tf.float32, [None, 1, 3])
     >>> tf.squeeze(x, [1]).shape, tf.transpose(x).shape
-    (TensorShape([None, 3]), TensorShape([3, 1, None]))
+    (TensorShape([Dimension(None), Dimension(3)]), TensorShape([Dimension(3), Dimension(1), Dimension(None)]))
 """
 
 from __future__ import annotations
@@ -206,7 +206,7 @@ def reshape(tensor, shape, name=None):  # noqa: A002
 
         >>> import teachflow as tf
         >>> tf.reshape(tf.zeros([2, 3]), [-1]).shape
-        TensorShape([6])
+        TensorShape([Dimension(6)])
 
     Raises ValueError when the element counts are known to differ, and
     `InvalidArgumentError` at run time ("Input to reshape is a tensor with 6 values, but
@@ -266,7 +266,7 @@ def expand_dims(input, axis=None, name=None, dim=None):  # noqa: A002
 
     >>> import teachflow as tf
     >>> tf.expand_dims(tf.zeros([2, 3]), -1).shape
-    TensorShape([2, 3, 1])
+    TensorShape([Dimension(2), Dimension(3), Dimension(1)])
     """
     if dim is not None:
         if axis is not None:
@@ -338,7 +338,7 @@ def squeeze(input, axis=None, name=None, squeeze_dims=None):  # noqa: A002
 
     >>> import teachflow as tf
     >>> tf.squeeze(tf.zeros([1, 2, 1, 3])).shape
-    TensorShape([2, 3])
+    TensorShape([Dimension(2), Dimension(3)])
     """
     if squeeze_dims is not None:
         if axis is not None:
@@ -418,7 +418,7 @@ def transpose(a, perm=None, name="transpose", conjugate=False):
 
         >>> import teachflow as tf
         >>> tf.transpose(tf.zeros([2, 3, 4]), [0, 2, 1]).shape
-        TensorShape([2, 4, 3])
+        TensorShape([Dimension(2), Dimension(4), Dimension(3)])
     """
     with name_scope(name, "transpose", [a]) as scope:
         a = convert_to_tensor(a, name="a")

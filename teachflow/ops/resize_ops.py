@@ -12,7 +12,7 @@ and columns: no loop over pixels.
     >>> import teachflow as tf
     >>> y = tf.image.resize_images(tf.ones([2, 4, 4, 3]), [8, 8])
     >>> y.op.name, y.shape
-    ('resize/ResizeBilinear', TensorShape([2, 8, 8, 3]))
+    ('resize/ResizeBilinear', TensorShape([Dimension(2), Dimension(8), Dimension(8), Dimension(3)]))
 """
 
 from __future__ import annotations
@@ -320,7 +320,7 @@ def resize_images(
 
         >>> import teachflow as tf
         >>> tf.image.resize_images(tf.zeros([5, 6, 3], tf.uint8), [3, 4], method=1).shape
-        TensorShape([3, 4, 3])
+        TensorShape([Dimension(3), Dimension(4), Dimension(3)])
     """
     from teachflow.ops import array_ops
     from teachflow.ops.static_value import constant_value

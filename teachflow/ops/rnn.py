@@ -15,7 +15,7 @@ real step.
     >>> cell = tf.nn.rnn_cell.BasicRNNCell(4)
     >>> outputs, state = tf.nn.dynamic_rnn(cell, x, sequence_length=[5, 2], dtype=tf.float32)
     >>> outputs.shape, state.shape, outputs.op.name
-    (TensorShape([2, 5, 4]), TensorShape([2, 4]), 'rnn/transpose_1')
+    (TensorShape([Dimension(2), Dimension(5), Dimension(4)]), TensorShape([Dimension(2), Dimension(4)]), 'rnn/transpose_1')
 """
 
 from __future__ import annotations
@@ -101,7 +101,7 @@ def static_rnn(cell, inputs, initial_state=None, dtype=None, sequence_length=Non
     >>> xs = [tf.ones([2, 3]) for _ in range(4)]
     >>> outputs, state = tf.nn.static_rnn(tf.nn.rnn_cell.GRUCell(5), xs, dtype=tf.float32)
     >>> len(outputs), outputs[-1].shape, outputs[1].op.name
-    (4, TensorShape([2, 5]), 'rnn/gru_cell/add_1')
+    (4, TensorShape([Dimension(2), Dimension(5)]), 'rnn/gru_cell/add_1')
 
     Raises TypeError when ``inputs`` is not a list, ValueError when it is empty, when an
     input's size is unknown, or without ``initial_state`` and ``dtype``.

@@ -9,7 +9,7 @@ line up in time.
     >>> (out_fw, out_bw), states = tf.nn.bidirectional_dynamic_rnn(
     ...     fw, bw, tf.ones([4, 5, 6]), dtype=tf.float32)
     >>> out_fw.shape, out_bw.shape, bw.variables[0].name
-    (TensorShape([4, 5, 2]), TensorShape([4, 5, 3]), 'bidirectional_rnn/bw/gru_cell/gates/kernel:0')
+    (TensorShape([Dimension(4), Dimension(5), Dimension(2)]), TensorShape([Dimension(4), Dimension(5), Dimension(3)]), 'bidirectional_rnn/bw/gru_cell/gates/kernel:0')
 """
 
 from __future__ import annotations
@@ -108,7 +108,7 @@ def static_bidirectional_rnn(
     >>> cells = tf.nn.rnn_cell.BasicRNNCell(2), tf.nn.rnn_cell.BasicRNNCell(5)
     >>> outputs, s_fw, s_bw = tf.nn.static_bidirectional_rnn(*cells, xs, dtype=tf.float32)
     >>> len(outputs), outputs[0].shape
-    (4, TensorShape([2, 7]))
+    (4, TensorShape([Dimension(2), Dimension(7)]))
     """
     _check_cell(cell_fw)
     _check_cell(cell_bw)

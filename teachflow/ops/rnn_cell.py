@@ -13,7 +13,7 @@ run time (it is not in the bias variable).
     >>> state = cell.zero_state(2, tf.float32)
     >>> out, new_state = cell(tf.ones([2, 4]), state)
     >>> out.shape, type(new_state).__name__, cell.variables[0].name
-    (TensorShape([2, 3]), 'LSTMStateTuple', 'basic_lstm_cell/kernel:0')
+    (TensorShape([Dimension(2), Dimension(3)]), 'LSTMStateTuple', 'basic_lstm_cell/kernel:0')
 """
 
 from __future__ import annotations

@@ -86,7 +86,7 @@ def raw_rnn(cell, loop_fn, parallel_iterations=None, swap_memory=False, scope=No
         ...     return (tf.fill([2], time >= 2), tf.zeros([2, 4]), state, output, None)
         >>> _, final_state, _ = tf.nn.raw_rnn(cell, loop_fn)
         >>> final_state.shape
-        TensorShape([2, 3])
+        TensorShape([Dimension(2), Dimension(3)])
     """
     _check_cell(cell)
     if not callable(loop_fn):

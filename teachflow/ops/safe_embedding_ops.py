@@ -93,7 +93,7 @@ def safe_embedding_lookup_sparse(
         >>> import teachflow as tf
         >>> ids = tf.SparseTensor([[0, 0]], tf.constant([2], tf.int64), [2, 1])
         >>> tf.nn.safe_embedding_lookup_sparse(tf.ones([3, 4]), ids).shape
-        TensorShape([2, 4])
+        TensorShape([Dimension(2), Dimension(4)])
     """
     from teachflow.ops import array_ops, math_ops
     from teachflow.ops.comparison_ops import where

@@ -18,7 +18,7 @@ does not count against that example.
     >>> loss = tf.nn.nce_loss(weights, tf.zeros([10]), labels=[[2], [5]],
     ...                       inputs=tf.ones([2, 3]), num_sampled=4, num_classes=10)
     >>> loss.shape
-    TensorShape([2])
+    TensorShape([Dimension(2)])
 """
 
 from __future__ import annotations
@@ -192,7 +192,7 @@ def sampled_softmax_loss(weights, biases, labels, inputs, num_sampled, num_class
         >>> loss = tf.nn.sampled_softmax_loss(tf.ones([10, 3]), tf.zeros([10]), [[2], [5]],
         ...                                   tf.ones([2, 3]), num_sampled=4, num_classes=10)
         >>> loss.op.inputs[0].op.type, loss.shape
-        ('SoftmaxCrossEntropyWithLogits', TensorShape([2]))
+        ('SoftmaxCrossEntropyWithLogits', TensorShape([Dimension(2)]))
     """
     logits, labels = _compute_sampled_logits(
         weights=weights,

@@ -5,7 +5,7 @@ is not compatible with it. Its gradient passes straight through, as TF's.
     >>> import teachflow as tf
     >>> x = tf.placeholder(tf.float32, [None, None])
     >>> tf.ensure_shape(x, [None, 3]).shape
-    TensorShape([None, 3])
+    TensorShape([Dimension(None), Dimension(3)])
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ the input's shape.
     >>> import teachflow as tf
     >>> x = tf.placeholder(tf.float32, [None, 5, 6])
     >>> x[:, 1:3].shape, x[..., -1].shape, x[None, 0].shape
-    (TensorShape([None, 2, 6]), TensorShape([None, 5]), TensorShape([1, 5, 6]))
+    (TensorShape([Dimension(None), Dimension(2), Dimension(6)]), TensorShape([Dimension(None), Dimension(5)]), TensorShape([Dimension(1), Dimension(5), Dimension(6)]))
 """
 
 from __future__ import annotations
@@ -133,7 +133,7 @@ def slice(input_, begin, size, name=None):  # noqa: A001 - TF's name
 
     >>> import teachflow as tf
     >>> tf.slice(tf.zeros([4, 5, 6]), [1, 0, 2], [-1, 2, 3]).shape
-    TensorShape([3, 2, 3])
+    TensorShape([Dimension(3), Dimension(2), Dimension(3)])
     """
     args = [(input_, "input", None), (begin, "begin", INDEX), (size, "size", INDEX)]
     return apply_op("Slice", name, args).outputs[0]
@@ -359,7 +359,7 @@ def strided_slice(
 
     >>> import teachflow as tf
     >>> tf.strided_slice(tf.zeros([4, 6]), [0, 1], [4, 6], [2, 2]).shape
-    TensorShape([2, 3])
+    TensorShape([Dimension(2), Dimension(3)])
     """
     if strides is None:
         strides = filling.ones_like(begin)

@@ -13,7 +13,7 @@ while building.
     >>> pool = lambda inp, num_spatial_dims, padding: tf.nn.max_pool(
     ...     inp, [1, 2, 2, 1], [1, 1, 1, 1], padding)
     >>> tf.nn.with_space_to_batch(x, [2, 2], "VALID", pool).shape
-    TensorShape([1, 4, 4, 1])
+    TensorShape([Dimension(1), Dimension(4), Dimension(4), Dimension(1)])
 """
 
 from __future__ import annotations
@@ -214,7 +214,7 @@ def atrous_conv2d_transpose(value, filters, output_shape, rate, padding, name=No
         >>> y = tf.nn.atrous_conv2d_transpose(tf.ones([1, 5, 5, 2]), tf.ones([3, 3, 3, 2]),
         ...                                   [1, 9, 9, 3], rate=2, padding="VALID")
         >>> y.shape
-        TensorShape([1, 9, 9, 3])
+        TensorShape([Dimension(1), Dimension(9), Dimension(9), Dimension(3)])
     """
     from teachflow.ops.conv_ops import conv2d_backprop_input, conv2d_transpose
     from teachflow.ops.space_depth_ops import batch_to_space, space_to_batch

@@ -8,7 +8,7 @@ a twiddle ``2 exp(-i pi k / 2N)``; MFCCs are an orthonormal DCT-II of log-mel sp
     >>> import teachflow as tf
     >>> spectrogram = tf.abs(tf.signal.stft(tf.ones([16]), frame_length=8, frame_step=4))
     >>> spectrogram.shape
-    TensorShape([3, 5])
+    TensorShape([Dimension(3), Dimension(5)])
 """
 
 from __future__ import annotations

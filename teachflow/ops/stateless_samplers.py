@@ -346,7 +346,7 @@ def stateless_multinomial(logits, num_samples, seed, output_dtype=dtypes.int64, 
 
     >>> import teachflow as tf
     >>> tf.random.stateless_multinomial([[0.0, 1.0]], 4, [1, 2]).shape
-    TensorShape([1, 4])
+    TensorShape([Dimension(1), Dimension(4)])
     """
     with name_scope(name, "stateless_multinomial", [logits, seed]):
         return _multinomial(logits, num_samples, output_dtype, seed)

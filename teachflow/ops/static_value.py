@@ -12,7 +12,7 @@ also accepts partial knowledge: ``[tf.shape(x)[0], 3]`` is the shape ``[?, 3]``.
     >>> int(constant_value(tf.shape(x)[1] * 2))
     6
     >>> constant_value_as_shape(tf.stack([tf.shape(x)[0], 3]))
-    TensorShape([None, 3])
+    TensorShape([Dimension(None), Dimension(3)])
 """
 
 from __future__ import annotations

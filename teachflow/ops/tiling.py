@@ -6,7 +6,7 @@ The gradient of a repetition sums the incoming gradient over the copies.
     >>> import teachflow as tf
     >>> x = tf.placeholder(tf.float32, [None, 3])
     >>> tf.tile(x, [2, 2]).shape, tf.broadcast_to(tf.zeros([3]), [4, 3]).shape
-    (TensorShape([None, 6]), TensorShape([4, 3]))
+    (TensorShape([Dimension(None), Dimension(6)]), TensorShape([Dimension(4), Dimension(3)]))
 """
 
 from __future__ import annotations
@@ -96,7 +96,7 @@ def tile(input, multiples, name=None):  # noqa: A002
 
     >>> import teachflow as tf
     >>> tf.tile(tf.zeros([2, 3]), [2, 1]).shape
-    TensorShape([4, 3])
+    TensorShape([Dimension(4), Dimension(3)])
     """
     args = [(input, "input", None), (multiples, "multiples", INDEX)]
     return apply_op("Tile", name, args).outputs[0]
@@ -162,7 +162,7 @@ def broadcast_to(input, shape, name=None):  # noqa: A002
 
     >>> import teachflow as tf
     >>> tf.broadcast_to(tf.zeros([3]), [2, 3]).shape
-    TensorShape([2, 3])
+    TensorShape([Dimension(2), Dimension(3)])
     """
     args = [(input, "input", None), (shape, "shape", INDEX)]
     return apply_op("BroadcastTo", name, args).outputs[0]

@@ -7,7 +7,7 @@
     >>> x = tf.placeholder(tf.float32, [None, 8, 16, 16, 3])
     >>> h = tf.layers.conv3d(x, 4, 3, padding="same", activation=tf.nn.relu)
     >>> tf.layers.max_pooling3d(h, 2, 2).shape
-    TensorShape([None, 4, 8, 8, 4])
+    TensorShape([Dimension(None), Dimension(4), Dimension(8), Dimension(8), Dimension(4)])
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ class Conv3D(Conv2D):
     >>> import teachflow as tf
     >>> layer = tf.layers.Conv3D(4, 3)
     >>> layer(tf.zeros([2, 5, 5, 5, 3])).shape, layer.kernel.shape
-    (TensorShape([2, 3, 3, 3, 4]), TensorShape([3, 3, 3, 3, 4]))
+    (TensorShape([Dimension(2), Dimension(3), Dimension(3), Dimension(3), Dimension(4)]), TensorShape([Dimension(3), Dimension(3), Dimension(3), Dimension(3), Dimension(4)]))
     """
 
     _input_ndim = 5
@@ -84,7 +84,7 @@ class MaxPooling3D(_Pooling3D):
 
     >>> import teachflow as tf
     >>> tf.layers.MaxPooling3D(2, 2)(tf.zeros([1, 4, 4, 4, 2])).shape
-    TensorShape([1, 2, 2, 2, 2])
+    TensorShape([Dimension(1), Dimension(2), Dimension(2), Dimension(2), Dimension(2)])
     """
 
     _pool_op = "max_pool3d"

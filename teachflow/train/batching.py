@@ -13,7 +13,7 @@ closed queue may be short (dimension 0 unknown).
     >>> import teachflow as tf
     >>> x = tf.train.batch([tf.constant([1, 2])], batch_size=3)
     >>> x.shape
-    TensorShape([3, 2])
+    TensorShape([Dimension(3), Dimension(2)])
 """
 
 from __future__ import annotations
@@ -234,7 +234,7 @@ def batch(
     >>> import teachflow as tf
     >>> x, y = tf.train.batch([tf.constant(1.0), tf.constant([2, 3])], batch_size=4)
     >>> x.shape, y.shape
-    (TensorShape([4]), TensorShape([4, 2]))
+    (TensorShape([Dimension(4)]), TensorShape([Dimension(4), Dimension(2)]))
     """
     return _batch(
         "batch",
@@ -267,7 +267,7 @@ def batch_join(
     >>> import teachflow as tf
     >>> x = tf.train.batch_join([[tf.constant(1)], [tf.constant(2)]], batch_size=4)
     >>> x.shape, len(tf.get_collection(tf.GraphKeys.QUEUE_RUNNERS)[-1].enqueue_ops)
-    (TensorShape([4]), 2)
+    (TensorShape([Dimension(4)]), 2)
     """
     return _batch(
         "batch_join",
@@ -303,7 +303,7 @@ def shuffle_batch(
     >>> import teachflow as tf
     >>> x = tf.train.shuffle_batch([tf.constant(1)], 2, capacity=10, min_after_dequeue=5)
     >>> x.shape
-    TensorShape([2])
+    TensorShape([Dimension(2)])
     """
     return _batch(
         "shuffle_batch",

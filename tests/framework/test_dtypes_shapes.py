@@ -34,7 +34,13 @@ def test_shapes():
     assert s.is_compatible_with([5, 3]) and not s.is_compatible_with([5, 4])
     assert tf.TensorShape([2, 3]).num_elements() == 6
     assert tf.TensorShape(None).ndims is None and str(tf.TensorShape(None)) == "<unknown>"
-    assert str(tf.TensorShape([4])) == "(4,)" and repr(tf.TensorShape([4])) == "TensorShape([4])"
+    assert str(tf.TensorShape([4])) == "(4,)"
+    # TF1's printing (recorded from TF 2.21's tf.compat.v1 after disable_v2_behavior()).
+    x = tf.placeholder(tf.float32, [None, 4])
+    assert repr(x.shape) == "TensorShape([Dimension(None), Dimension(4)])"
+    assert str(x.shape) == "(?, 4)" and repr(tf.TensorShape([])) == "TensorShape([])"
+    assert repr(tf.TensorShape(None)) == "TensorShape(None)"
+    assert repr(x.shape[1]) == "Dimension(4)" and str(x.shape[1]) == "4"
     with pytest.raises(ValueError, match="not compatible"):
         s.merge_with([2, 4])
     assert tf.TensorShape([2, 3])[1] == 3 and tf.TensorShape([2, 3])[1:] == tf.TensorShape([3])
