@@ -1,0 +1,1 @@
+"""``tensorflow.python.saved_model``: see `teachflow.python`."""
