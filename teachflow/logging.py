@@ -76,6 +76,7 @@ def get_logger() -> _logging.Logger:
     >>> tf.get_logger().name
     'tensorflow'
     """
+    _ensure_handler()
     return _logger
 
 

@@ -3,7 +3,9 @@
 A training loop hands the writer events (``add_summary(sess.run(merged), step)``); a
 background thread takes them off a bounded queue and appends them to the event file, so the
 loop never waits on the disk (unless ``max_queue`` events are pending). The thread flushes
-the file at most every ``flush_secs`` seconds; `flush` and `close` flush at once.
+the file at most every ``flush_secs`` seconds; `flush` and `close` flush at once, and so does
+the end of the program for a writer never closed (TensorFlow's file is written unbuffered,
+so a script that forgets ``close()`` still leaves its last summaries for TensorBoard).
 This is TensorFlow's ``EventFileWriter`` with its ``_EventLoggerThread``.
 
     >>> import tempfile
@@ -22,17 +24,31 @@ Then ``teachflow tensorboard LOGDIR`` (or ``tensorboard --logdir LOGDIR``) shows
 
 from __future__ import annotations
 
+import atexit
 import collections
 import os
 import threading
 import time
 import warnings
+import weakref
 
 from teachflow.proto import messages
 from teachflow.summary import tf_messages
 from teachflow.summary.event_file import EventsWriter
 
 __all__ = ["EventFileWriter", "FileWriter"]
+
+# Writers still open, flushed when the program ends (see the module's docstring).
+_open_writers: weakref.WeakSet = weakref.WeakSet()
+# How long the end of the program waits for one writer's thread to write what it holds.
+_EXIT_FLUSH_SECONDS = 10.0
+
+
+@atexit.register
+def _flush_open_writers() -> None:
+    for writer in list(_open_writers):
+        writer._flush_at_exit()
+
 
 _BOTH_GRAPHS = "Please pass only graph, or graph_def (deprecated), but not both."
 
@@ -142,6 +158,7 @@ class EventFileWriter:
             self._sentinels,
         )
         self._worker.start()
+        _open_writers.add(self)
 
     @property
     def filename(self) -> str | None:
@@ -185,8 +202,20 @@ class EventFileWriter:
 
     def _internal_close(self) -> None:
         self._closed = True
+        _open_writers.discard(self)
         self._worker.join()
         self._events_writer.close()
+
+    def _flush_at_exit(self) -> None:
+        """Write out what the thread holds, waiting a bounded time (never raising)."""
+        if self._closed or self._worker.failure is not None:
+            return
+        self._flush_complete.clear()
+        try:
+            self._queue.put(self._sentinels[0])
+        except QueueClosedError:
+            return
+        self._flush_complete.wait(_EXIT_FLUSH_SECONDS)
 
 
 class FileWriter:

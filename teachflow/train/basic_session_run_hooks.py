@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import time
 
 import numpy as np
@@ -34,7 +33,7 @@ from teachflow.framework import errors
 from teachflow.framework.codecs.graph_def import to_text
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.scopes import name_scope
-from teachflow.proto.messages import Summary
+from teachflow.proto.messages import SessionLog, Summary
 from teachflow.summary.writer_cache import FileWriterCache
 from teachflow.train import training_util
 from teachflow.train.session_run_hook import SessionRunArgs, SessionRunHook
@@ -55,14 +54,11 @@ __all__ = [
 
 
 def _tensorflow_logger() -> logging.Logger:
-    # TF's logger prints "INFO:tensorflow:..." to stderr once its level lets a record through.
-    logger = logging.getLogger("tensorflow")
-    if not logger.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(levelname)s:tensorflow:%(message)s"))
-        logger.addHandler(handler)
-        logger.propagate = False
-    return logger
+    # TF's logger prints "INFO:tensorflow:..." to stderr once its level lets a record through;
+    # `teachflow.logging` owns its one handler (two made every line print twice).
+    from teachflow import logging as tf_logging
+
+    return tf_logging.get_logger()
 
 
 _log = _tensorflow_logger()
@@ -266,14 +262,28 @@ class CheckpointSaverHook(SessionRunHook):
         self._save_graph_def = save_graph_def
 
     def begin(self):
+        self._summary_writer = FileWriterCache.get(self._checkpoint_dir)
         self._global_step_tensor = _require_global_step("CheckpointSaverHook")
         for listener in self._listeners:
             listener.begin()
 
     def after_create_session(self, session, coord):
+        from teachflow.train.saver_meta_graph import export_meta_graph
+
         step = session.run(self._global_step_tensor)
         if self._save_graph_def:
             _write_graph(session.graph, self._checkpoint_dir, "graph.pbtxt")
+        # As TF's hook: the graph and its MetaGraphDef go to the events file too, for
+        # TensorBoard's Graphs tab.
+        saver = self._get_saver()
+        graph = session.graph
+        meta_graph = export_meta_graph(
+            graph=graph,
+            graph_def=graph.as_graph_def(add_shapes=True),
+            saver_def=saver.saver_def if saver is not None else None,
+        )
+        self._summary_writer.add_graph(graph)
+        self._summary_writer.add_meta_graph(meta_graph)
         self._save(session, step)
         self._timer.update_last_triggered_step(step)
 
@@ -301,12 +311,16 @@ class CheckpointSaverHook(SessionRunHook):
             listener.end(session, last_step)
 
     def _save(self, session, step) -> bool:
+        _log.info("Calling checkpoint listeners before saving checkpoint %d...", step)
         for listener in self._listeners:
             listener.before_save(session, step)
         _log.info("Saving checkpoints for %d into %s.", step, self._save_path)
         self._get_saver().save(
             session, self._save_path, global_step=int(step), write_meta_graph=self._save_graph_def
         )
+        checkpoint = SessionLog(status=SessionLog.CHECKPOINT, checkpoint_path=self._save_path)
+        self._summary_writer.add_session_log(checkpoint, step)
+        _log.info("Calling checkpoint listeners after saving checkpoint %d...", step)
         should_stop = False
         for listener in self._listeners:
             if listener.after_save(session, step):
@@ -396,7 +410,9 @@ class LoggingTensorHook(SessionRunHook):
             if self._formatter:
                 _log.info(self._formatter(values))
                 return
-            stats = ", ".join(f"{tag} = {values[tag]}" for tag in self._tag_order)
+            # str() as TF's "%s": a float32 prints its shortest digits (12.290858), where
+            # format() would print its float64 ones (12.290858268737793).
+            stats = ", ".join(f"{tag} = {values[tag]!s}" for tag in self._tag_order)
         if elapsed_secs is not None:
             _log.info("%s (%.3f sec)", stats, elapsed_secs)
         else:

@@ -199,3 +199,23 @@ def test_a_failed_write_is_raised_to_the_caller_and_closes_the_writer(tmp_path, 
         writer.flush()
     assert not writer.event_writer._worker.is_alive()
     writer.add_summary(tf.Summary(), 1)  # a closed EventFileWriter drops events quietly
+
+
+def test_a_writer_never_closed_still_writes_its_events_when_the_program_ends(tmp_path):
+    import subprocess
+    import sys
+
+    script = (
+        "import sys, teachflow as tf\n"
+        "w = tf.summary.FileWriter(sys.argv[1], flush_secs=1000)\n"
+        "for step in range(3):\n"
+        "    w.add_summary(tf.Summary(value=[tf.Summary.Value(tag='a', simple_value=step)]), step)\n"
+    )
+    subprocess.run([sys.executable, "-c", script, str(tmp_path)], check=True, timeout=120)
+    (events_file,) = tmp_path.glob("events.out.tfevents.*")
+    events = list(tf.train.summary_iterator(str(events_file)))
+    assert [(e.step, [v.simple_value for v in e.summary.value]) for e in events[1:]] == [
+        (0, [0.0]),
+        (1, [1.0]),
+        (2, [2.0]),
+    ]

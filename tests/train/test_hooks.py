@@ -117,6 +117,40 @@ def test_a_listener_may_stop_training(tmp_path):
         assert _run_until_stop(sess, train) == [1, 2]
 
 
+def test_checkpoint_saver_hook_logs_and_records_as_tensorflow(tmp_path, tf_log):
+    _, train = _counter()
+    hook = tf.train.CheckpointSaverHook(str(tmp_path), save_steps=2)
+    with tf.train.MonitoredSession(hooks=[hook, tf.train.StopAtStepHook(last_step=2)]) as sess:
+        _run_until_stop(sess, train)
+    lines = [r.getMessage() for r in tf_log.records if "checkpoint" in r.getMessage()]
+    save = str(tmp_path / "model.ckpt")
+    assert lines == [  # TF 2.21's lines
+        "Calling checkpoint listeners before saving checkpoint 0...",
+        f"Saving checkpoints for 0 into {save}.",
+        "Calling checkpoint listeners after saving checkpoint 0...",
+        "Calling checkpoint listeners before saving checkpoint 2...",
+        f"Saving checkpoints for 2 into {save}.",
+        "Calling checkpoint listeners after saving checkpoint 2...",
+    ]
+    tf.summary.FileWriterCache.clear()  # closes the hook's writer
+    (events_file,) = tmp_path.glob("events.out.tfevents.*")
+    events = [
+        (e.step, e.WhichOneof("what"), e.session_log.checkpoint_path)
+        for e in tf.train.summary_iterator(str(events_file))
+    ]
+    # As TF's hook: the graph and MetaGraphDef (once from the cached writer, once from the
+    # hook), then a CHECKPOINT session log per save.
+    assert events == [
+        (0, "file_version", ""),
+        (0, "graph_def", ""),
+        (0, "meta_graph_def", ""),
+        (0, "graph_def", ""),
+        (0, "meta_graph_def", ""),
+        (0, "session_log", save),
+        (2, "session_log", save),
+    ]
+
+
 def test_checkpoint_saver_hook_argument_errors(tmp_path):
     with pytest.raises(ValueError, match="Either every_secs or every_steps should be provided."):
         tf.train.CheckpointSaverHook(str(tmp_path))
@@ -139,6 +173,30 @@ def test_logging_tensor_hook_every_n_iter(tf_log):
     assert len(lines) == 3  # iterations 0, 2, 4
     assert lines[0].startswith("loss = ") and ", step = " in lines[0]
     assert lines[1].endswith(" sec)")
+
+
+def test_logging_tensor_hook_prints_float32_as_tensorflow_and_once(tmp_path):
+    script = tmp_path / "log.py"
+    script.write_text(
+        "import teachflow as tf\n"
+        "tf.logging.set_verbosity(tf.logging.INFO)\n"
+        "step = tf.train.get_or_create_global_step()\n"
+        "loss = tf.constant(12.290858268737793, tf.float32)\n"
+        "train = tf.assign_add(step, 1)\n"
+        "hooks = [tf.train.LoggingTensorHook({'loss': loss}, every_n_iter=5),\n"
+        "         tf.train.StopAtStepHook(last_step=1)]\n"
+        "with tf.train.MonitoredSession(hooks=hooks) as sess:\n"
+        "    while not sess.should_stop():\n"
+        "        sess.run(train)\n"
+    )
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=120, check=True
+    )
+    # str() of the float32, as TF's "%s"; one handler, so one line.
+    assert done.stderr.count("INFO:tensorflow:loss = 12.290858\n") == 1
 
 
 def test_logging_tensor_hook_names_at_end_and_formatter(tf_log):
