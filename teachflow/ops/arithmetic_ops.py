@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import operator
 
-from teachflow.framework import dtypes, registry
+from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import control_dependencies, name_scope
@@ -279,9 +279,18 @@ def _infer_cast(op):
 
 def _cast_kernel(op, device):
     dst = op._attrs["DstT"]
+    src = op._attrs.get("SrcT", dst)
     np_type = dst.as_numpy_dtype
-    if dst is dtypes.string:
-        raise TypeError("Cast to string is not supported")
+    if (src is dtypes.string) != (dst is dtypes.string):
+        # TF has no string <-> number casts (tf.strings.to_number / as_string do that).
+        unsupported = (
+            f"Cast {dtypes.type_string(src)} to {dtypes.type_string(dst)} is not supported"
+        )
+
+        def cast_value(x):
+            raise errors.UnimplementedError(None, None, unsupported)
+
+        return cast_value
 
     def cast_value(x):
         return x.astype(np_type) if hasattr(x, "astype") else np_type(x)

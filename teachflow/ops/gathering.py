@@ -74,7 +74,9 @@ def _check_indices(idx, limit, name="indices"):
         where = np.argwhere(bad)[0]
         position = ",".join(str(int(i)) for i in where)
         value = int(idx[tuple(where)])
-        raise invalid(f"{name}[{position}] = {value} is not in [0, {limit})")
+        # TF's SliceDebugString: no brackets for a scalar index ("indices = 5").
+        where_text = f"[{position}]" if idx.ndim else ""
+        raise invalid(f"{name}{where_text} = {value} is not in [0, {limit})")
 
 
 def _gather_kernel(op, device):

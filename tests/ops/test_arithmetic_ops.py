@@ -324,3 +324,29 @@ def test_gradients_under_control_dependencies_take_sparse_gradients(sess):
     got_a, got_b = sess.run([ga, gb], {a: va, b: vb})
     np.testing.assert_allclose(got_a, counts * (2 * (va - vb) + np.cos(va)), rtol=1e-12)
     np.testing.assert_allclose(got_b, counts * -2 * (va - vb), rtol=1e-12)
+
+
+@pytest.mark.parametrize(
+    "value, dtype, message",
+    [  # recorded from TF 2.21: no string <-> number casts (tf.strings.to_number does that)
+        ("a", tf.float32, "Cast string to float is not supported"),
+        ("1", tf.int32, "Cast string to int32 is not supported"),
+        (1.5, tf.string, "Cast float to string is not supported"),
+        (True, tf.string, "Cast bool to string is not supported"),
+        ("a", tf.bool, "Cast string to bool is not supported"),
+        ("a", tf.complex64, "Cast string to complex64 is not supported"),
+    ],
+)
+def test_casts_between_strings_and_numbers_are_unimplemented_as_in_tensorflow(
+    sess, value, dtype, message
+):
+    y = tf.cast(tf.constant(value), dtype)
+    with pytest.raises(tf.errors.UnimplementedError, match=message):
+        sess.run(y)
+
+
+def test_a_bad_scalar_index_is_named_as_tensorflow_names_it(sess):
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"^indices = 5 is not in \[0, 3\)"):
+        sess.run(tf.gather(tf.ones([3]), 5))
+    with pytest.raises(tf.errors.InvalidArgumentError, match=r"^indices\[1,0\] = 7 is not in"):
+        sess.run(tf.gather(tf.ones([3]), [[0], [7]]))
