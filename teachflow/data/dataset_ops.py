@@ -62,7 +62,13 @@ class Dataset(ElementStructure):
         return structure.flatten(self._element_spec)
 
     def __repr__(self):
-        return f"<{type(self).__name__} shapes: {self.output_shapes}, types: {self.output_types}>"
+        # TF 1.15's: every tf.data.Dataset of a TF1 program is a DatasetV1Adapter; shapes as
+        # str() writes them ((?, 4)), types as repr() (tf.int64), no quotes.
+        from teachflow.data.structure import map_structure
+
+        shapes = str(map_structure(str, self.output_shapes)).replace("'", "")
+        types = str(map_structure(repr, self.output_types)).replace("'", "")
+        return f"<DatasetV1Adapter shapes: {shapes}, types: {types}>"
 
     def __iter__(self):
         raise RuntimeError(

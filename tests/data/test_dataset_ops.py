@@ -261,3 +261,13 @@ def test_padded_batch_of_string_scalars_holds_bytes():
     ds = ds.padded_batch(2, padded_shapes=([], [None]))
     (names, ones), end = drain(ds)
     assert names.tolist() == [b"a", b"bb"] and ones.tolist() == [[1, 0], [1, 1]] and end == "END"
+
+
+def test_a_dataset_prints_as_in_tf1():
+    # TF 1.15's DatasetV2.__repr__: shapes by str(), types by repr(), quotes dropped.
+    zipped = tf.data.Dataset.zip((tf.data.Dataset.range(3), tf.data.Dataset.range(10, 14)))
+    assert repr(zipped) == "<DatasetV1Adapter shapes: ((), ()), types: (tf.int64, tf.int64)>"
+    batched = tf.data.Dataset.from_tensor_slices({"a": np.ones((5, 3)), "b": np.arange(5)})
+    assert repr(batched.batch(2)) == (
+        "<DatasetV1Adapter shapes: {a: (?, 3), b: (?,)}, types: {a: tf.float64, b: tf.int64}>"
+    )
