@@ -246,6 +246,13 @@ from teachflow import compat  # noqa: E402
 from teachflow import sim as _sim  # noqa: E402, F401
 
 
+def __getattr__(name: str):
+    # Only for names teachflow lacks: tf.contrib and tf.estimator say what to use instead.
+    from teachflow.out_of_scope import missing
+
+    raise missing(__name__, name)
+
+
 def load_ipython_extension(ipython):
     """``%load_ext teachflow``: the ``%teachflow`` magics (IPython is imported only now)."""
     from teachflow.magics import load_ipython_extension as load

@@ -34,3 +34,10 @@ from teachflow import (  # the namespaces and names a star import leaves out
     summary,
     train,
 )
+
+
+def __getattr__(name: str):
+    # As teachflow's own: tf.contrib and tf.estimator say what to use instead.
+    from teachflow.out_of_scope import missing
+
+    raise missing(__name__, name)
