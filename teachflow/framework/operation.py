@@ -13,9 +13,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import numpy as np
-
-from teachflow.framework import dtypes
 from teachflow.framework.shapes import TensorShape, as_shape
 
 
@@ -30,23 +27,10 @@ class NodeDef:
     attr: dict = field(default_factory=dict)
 
     def __str__(self):
-        lines = [f'name: "{self.name}"', f'op: "{self.op}"']
-        lines += [f'input: "{i}"' for i in self.input]
-        if self.device:
-            lines.append(f'device: "{self.device}"')
-        for k in sorted(self.attr):
-            lines.append(f"attr {{ key: {k!r} value: {_attr_text(self.attr[k])} }}")
-        return "\n".join(lines) + "\n"
+        # TensorFlow's NodeDef message in protobuf text, as print(op.node_def) shows it.
+        from teachflow.framework.codecs.graph_def import node_def_to_proto
 
-
-def _attr_text(v):
-    if isinstance(v, dtypes.DType):
-        return f"{{ type: DT_{v.name.upper()} }}"
-    if isinstance(v, TensorShape):
-        return f"{{ shape: {v} }}"
-    if isinstance(v, np.ndarray):
-        return f"{{ tensor: dtype={v.dtype} shape={list(v.shape)} }}"
-    return f"{{ {type(v).__name__}: {v!r} }}"
+        return str(node_def_to_proto(self))
 
 
 class Tensor:
@@ -247,6 +231,9 @@ class Operation:
         return f"<tf.Operation '{self._name}' type={self._type}>"
 
     def __str__(self):
-        return str(self.node_def)
+        # TensorFlow's NodeDef message in protobuf text (every attr, TF's types filled in).
+        from teachflow.framework.codecs.graph_def import _op_to_proto
+
+        return str(_op_to_proto(self))
 
     __hash__ = object.__hash__

@@ -78,7 +78,7 @@ class GPUOptions(_Message):
 
 
 class GraphOptions(_Message):
-    _defaults = {"optimizer_options": None, "place_pruned_graph": False}
+    _defaults = {"optimizer_options": None, "place_pruned_graph": False, "infer_shapes": False}
 
 
 class ConfigProto(_Message):

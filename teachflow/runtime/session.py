@@ -119,11 +119,19 @@ class BaseSession:
 
     # -- properties ------------------------------------------------------------------------
     graph = property(lambda self: self._graph)
-    sess_str = property(lambda self: self._target)
+
+    @property
+    def sess_str(self) -> bytes:
+        """The target, as TF's bytes (``b''`` for an in-process session)."""
+        return self._target.encode() if isinstance(self._target, str) else self._target
 
     @property
     def graph_def(self):
-        return [op.node_def for op in self._graph.get_operations()]
+        """The session's graph as TensorFlow's ``GraphDef`` message (``print(sess.graph_def)``
+        shows its protobuf text), with ``_output_shapes`` when the config's
+        ``graph_options.infer_shapes`` is set, as TF's."""
+        infer = bool(getattr(self._config.graph_options, "infer_shapes", False))
+        return self._graph.as_graph_def(add_shapes=infer)
 
     def list_devices(self):
         """The devices this session can place ops on (name, type, memory limit, ...)."""

@@ -43,7 +43,7 @@ def test_unpinned_graph_runs_on_a_single_server(cluster, session_config):
     c_ = a * 3
     with tf.Session(c.target("worker", 0), config=session_config()) as sess:
         assert sess.run([b, c_]) == [3.0, 3.0]
-        assert sess.sess_str == c.target("worker", 0)
+        assert sess.sess_str == c.target("worker", 0).encode()  # TF: bytes
 
 
 def test_placeholder_feeds(cluster, session_config):

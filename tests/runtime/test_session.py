@@ -335,3 +335,30 @@ def test_tensors_marked_unfeedable_or_unfetchable_are_refused(sess):
     with pytest.raises(ValueError, match="Operation b has been marked as not fetchable"):
         sess.run(b)
     assert sess.run(b + 1) == 22  # computed on the way, only not handed out
+
+
+def test_session_graph_def_and_target_are_tensorflows():
+    x = tf.constant([1.0, 2.0], name="x")
+    tf.identity(x, name="y")
+    with tf.Session() as sess:
+        # print(sess.graph_def) shows TensorFlow's GraphDef message, as in TF1 tutorials.
+        assert type(sess.graph_def).__name__ == "GraphDef"
+        assert [n.name for n in sess.graph_def.node] == ["x", "y"]
+        assert 'node {\n  name: "y"\n  op: "Identity"\n  input: "x"' in str(sess.graph_def)
+        assert "_output_shapes" not in sess.graph_def.node[0].attr
+        assert sess.sess_str == b""
+    config = tf.ConfigProto(graph_options=tf.GraphOptions(infer_shapes=True))
+    with tf.Session(config=config) as sess:
+        shapes = sess.graph_def.node[0].attr["_output_shapes"].list.shape
+        assert [[d.size for d in s.dim] for s in shapes] == [[2]]
+
+
+def test_an_operation_prints_as_tensorflows_node_def():
+    x = tf.placeholder(tf.float32, [None, 2], name="x")
+    y = tf.matmul(x, tf.ones([2, 1]), name="y")
+    text = str(y.op)
+    # TF 2.21's print(op): the NodeDef in protobuf text, every attr of MatMul, TF's order.
+    assert text.startswith('name: "y"\nop: "MatMul"\ninput: "x"\ninput: "ones"\nattr {\n')
+    keys = [line.split('"')[1] for line in text.splitlines() if line.startswith("  key:")]
+    assert keys == ["transpose_b", "transpose_a", "grad_b", "grad_a", "T"]
+    assert str(y.op.node_def) == text
