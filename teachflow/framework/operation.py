@@ -93,13 +93,12 @@ class Tensor:
         )
 
     def __iter__(self):
-        if self._shape.ndims is None or self._shape.ndims == 0:
-            raise TypeError("Tensor objects are only iterable when eager execution is enabled.")
-        n = self._shape[0]
-        if n is None:
-            raise TypeError("Cannot iterate over a tensor with unknown first dimension.")
-        for i in range(n):
-            yield self[i]
+        # TF1's graph mode: a symbolic tensor has no elements to loop over (tf.unstack or
+        # tf.map_fn build the per-row ops).
+        raise TypeError(
+            "Tensor objects are only iterable when eager execution is enabled. To iterate "
+            "over this tensor use tf.map_fn."
+        )
 
     def __len__(self):
         raise TypeError(

@@ -75,9 +75,9 @@ def _convertible(v):
     from teachflow.ops.indexed_slices import IndexedSlices
 
     # An IndexedSlices (a sparse gradient) is made dense, as TF's ``grad * y`` does.
-    return isinstance(
-        v, (int, float, bool, complex, list, tuple, np.ndarray, np.generic, Tensor, IndexedSlices)
-    ) or hasattr(v, "_as_graph_element")
+    # A str or bytes too: ``tf.constant("a") + "b"`` is an Add of strings, as in TF.
+    kinds = (int, float, bool, complex, str, bytes, list, tuple, np.ndarray, np.generic)
+    return isinstance(v, (*kinds, Tensor, IndexedSlices)) or hasattr(v, "_as_graph_element")
 
 
 def _operator_operand(v, dtype, name):

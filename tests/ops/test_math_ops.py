@@ -121,3 +121,13 @@ def test_every_public_name_reaches_the_top_level():
         assert getattr(tf, name) is getattr(math_ops, name), name
     for name in ("where", "reduce_mean", "matmul", "cumsum", "clip_by_value", "div", "tanh"):
         assert name in math_ops.__all__
+
+
+def test_adding_a_python_string_to_a_string_tensor_is_an_add(sess):
+    # As TF: the str becomes a string constant and the Add joins them.
+    joined = tf.constant("a") + "b"
+    assert joined.op.type == "Add" and joined.dtype == tf.string
+    assert sess.run(joined) == b"ab"
+    assert sess.run(b"x" + tf.constant(["y", "z"])).tolist() == [b"xy", b"xz"]
+    with pytest.raises(TypeError, match="has type string that does not match type float32"):
+        tf.constant(1.0) + "b"
