@@ -57,13 +57,10 @@ def _infer_assign(op):
         )
     shape = ref.shape
     if op._attrs.get("validate_shape", True):
-        shape = (
-            ref.shape.merge_with(value.shape) if ref.shape.is_compatible_with(value.shape) else None
-        )
-        if shape is None:
-            raise ValueError(
-                f"Dimension mismatch: shapes must be equal but are {ref.shape} and {value.shape}"
-            )
+        from teachflow.ops.joining import merge_shapes
+
+        # TF's message: "Dimension 0 in both shapes must be equal, but are 2 and 3. ..."
+        shape = merge_shapes(ref.shape, value.shape)
     else:
         shape = value.shape
     return [(ref.dtype, shape)]

@@ -187,6 +187,27 @@ class Variable:
                 lambda: self._initial_value,
             )
 
+    def to_proto(self, export_scope=None):
+        """The variable as TensorFlow's ``VariableDef`` (the names of its ops, what a
+        MetaGraphDef's ``variables`` collection holds); None outside ``export_scope``."""
+        from teachflow.proto import messages
+
+        def name(n):
+            if export_scope is None:
+                return n
+            return n[len(export_scope) + 1 :] if n.startswith(export_scope + "/") else None
+
+        if export_scope is not None and not self._variable.name.startswith(export_scope + "/"):
+            return None
+        return messages.VariableDef(
+            variable_name=name(self._variable.name),
+            initializer_name=name(self.initializer.name),
+            snapshot_name=name(self._snapshot.name),
+            initial_value_name=name(self.initial_value.name),
+            trainable=bool(self.trainable),
+            is_resource=self._variable.dtype.base_dtype.name == "resource",
+        )
+
     def eval(self, session=None):
         return self._variable.eval(session=session)
 

@@ -62,15 +62,7 @@ _VARIABLE_COLLECTIONS = frozenset(
 
 # -- variables ----------------------------------------------------------------------------
 def _variable_def(v) -> bytes:
-    pb = messages.VariableDef(
-        variable_name=v._variable.name,
-        initializer_name=v.initializer.name,
-        snapshot_name=v._snapshot.name,
-        initial_value_name=v.initial_value.name,
-        trainable=bool(v.trainable),
-        is_resource=v._variable.dtype.base_dtype.name == "resource",
-    )
-    return pb.SerializeToString()
+    return v.to_proto().SerializeToString()
 
 
 def _rebuild_variable(graph, pb, prefix):

@@ -80,3 +80,28 @@ def test_use_locking_left_unset_is_the_op_default_as_tf():
         for name in ("v/Assign", "g/Assign", by_method.op.name, by_function.op.name, add.op.name)
     ]
     assert got == [True, True, False, True, False]
+
+
+def test_assigning_the_wrong_shape_is_tensorflows_value_error():
+    v = tf.Variable([1.0, 2.0], name="v")
+    with pytest.raises(
+        ValueError,
+        match=r"^Dimension 0 in both shapes must be equal, but are 2 and 3\. Shapes are \[2\] "
+        r"and \[3\]\. for 'Assign' \(op: 'Assign'\) with input shapes: \[2\], \[3\]\.",
+    ):
+        v.assign([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="Shapes must be equal rank, but are 1 and 2"):
+        v.assign([[1.0, 2.0]])
+
+
+def test_a_variable_to_proto_names_its_ops_as_tensorflow():
+    with tf.name_scope("outer"):
+        v = tf.Variable([1.0, 2.0], name="v")
+    # TF 2.21 prints these fields for the same variable.
+    assert str(v.to_proto()) == (
+        'variable_name: "outer/v:0"\ninitializer_name: "outer/v/Assign"\n'
+        'snapshot_name: "outer/v/read:0"\ninitial_value_name: "outer/v/initial_value:0"\n'
+        "trainable: true\n"
+    )
+    assert v.to_proto(export_scope="outer").variable_name == "v:0"
+    assert v.to_proto(export_scope="elsewhere") is None
