@@ -40,7 +40,7 @@ def _captured(attrs, inputs):
 
 def _map(attrs, fns, source, *rest):
     captured, _ = _captured(attrs, rest)
-    return ds.Map(source, fns["f"], captured)
+    return ds.Map(source, fns["f"], captured, bool(attrs.get("preserve_cardinality", False)))
 
 
 def _filter(attrs, fns, source, *rest):

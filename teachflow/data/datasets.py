@@ -439,8 +439,9 @@ class _Ring:
 
 
 class Map(DatasetValue):
-    def __init__(self, source, fn, captured):
+    def __init__(self, source, fn, captured, preserve_cardinality=False):
         self.source, self.fn, self.captured = source, fn, tuple(captured)
+        self.preserve_cardinality = preserve_cardinality
 
     def iterate(self):
         fn, captured = self.fn, self.captured
