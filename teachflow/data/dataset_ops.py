@@ -20,14 +20,13 @@ elements.
 
 from __future__ import annotations
 
-import numpy as np
-
 from teachflow.framework import dtypes, random_seed
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
+from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import colocate_with, name_scope
 from teachflow.framework.shapes import TensorShape, as_shape
-from teachflow.ops.static_value import constant_value
+from teachflow.ops.static_value import constant_value, constant_value_as_shape
 
 from . import functions, structure
 from . import options as data_options
@@ -207,9 +206,24 @@ class Dataset(ElementStructure):
         longest in the batch) with ``padding_values`` (default 0 or b"")."""
         specs = self._flat_specs()
         if padded_shapes is None:
-            shapes = [s.shape for s in specs]
+            leaves = [s.shape for s in specs]
         else:
-            shapes = [as_shape(s) for s in structure.flatten(_shapes_nest(padded_shapes))]
+            leaves = [leaf.value for leaf in structure.flatten(_shapes_nest(padded_shapes))]
+        # A shape may hold tensors (a bucket's boundary - 1): then it is a tensor, and its
+        # static shape what the graph knows of its value, as TF's _padded_shape_to_tensor.
+        shapes, shape_ts = [], []
+        for i, leaf in enumerate(leaves):
+            try:
+                shape = as_shape(_constant_dims(leaf))
+            except (TypeError, ValueError):
+                shape = None
+            if shape is not None:
+                dims = [-1 if d is None else d for d in shape.as_list()] if shape.rank else []
+                shape_ts.append(_int64(dims, f"padded_shapes_{i}"))
+            else:
+                shape_ts.append(_padded_shape_tensor(leaf))
+                shape = constant_value_as_shape(shape_ts[-1])
+            shapes.append(shape)
         if any(s.rank is None for s in shapes):
             raise ValueError("padded_batch needs a known rank for every component")
         if padding_values is None:
@@ -217,10 +231,6 @@ class Dataset(ElementStructure):
         else:
             values = structure.flatten(padding_values)
         size = _int64(batch_size, "batch_size")
-        shape_ts = [
-            _int64([-1 if d is None else d for d in s.as_list()], f"padded_shapes_{i}")
-            for i, s in enumerate(shapes)
-        ]
         value_ts = [
             convert_to_tensor(v, dtype=s.dtype, name=f"padding_values_{i}")
             for i, (v, s) in enumerate(zip(values, specs))
@@ -446,12 +456,44 @@ def _most_specific(a, b):
     return TensorShape([x if x == y else None for x, y in zip(a.as_list(), b.as_list())])
 
 
+def _constant_dims(leaf):
+    """A list of dims with the constant tensors in it as their values (TF reads them so)."""
+    if isinstance(leaf, list):
+        return [_static_int(d) if isinstance(d, Tensor) and _static_int(d) is not None else d
+                for d in leaf]  # fmt: skip
+    return leaf
+
+
+def _padded_shape_tensor(leaf):
+    """A padded shape that holds tensors, as an int64 vector (TF's messages otherwise)."""
+    t = convert_to_tensor(leaf, preferred_dtype=dtypes.int64)
+    if t.shape.ndims is not None and t.shape.ndims != 1:
+        raise ValueError(
+            f"Padded shape {leaf} must be a `tf.int64` vector tensor, but its shape was {t.shape}."
+        )
+    if t.dtype.base_dtype is dtypes.int32:  # TF takes an int32 dim (a placeholder) too
+        from teachflow.ops.arithmetic_ops import cast
+
+        t = cast(t, dtypes.int64)
+    if t.dtype.base_dtype is not dtypes.int64:
+        raise TypeError(
+            f"Padded shape {leaf} must be a `tf.int64` vector tensor, but its element type "
+            f"was {t.dtype.base_dtype.name}."
+        )
+    return t
+
+
+class _ShapeLeaf:
+    """One component's padded shape as given (a list, a TensorShape, a tensor...)."""
+
+    def __init__(self, value):
+        self.value = value
+
+
 def _shapes_nest(padded_shapes):
     # A shape written as a list ([None, 3]) is one leaf, not a structure.
-    if isinstance(padded_shapes, (list, TensorShape, np.ndarray)):
-        return TensorShape(padded_shapes)
     if isinstance(padded_shapes, dict):
         return {k: _shapes_nest(v) for k, v in padded_shapes.items()}
-    if isinstance(padded_shapes, tuple):
+    if isinstance(padded_shapes, tuple) and not isinstance(padded_shapes, TensorShape):
         return tuple(_shapes_nest(v) for v in padded_shapes)
-    return TensorShape(padded_shapes)
+    return _ShapeLeaf(padded_shapes)

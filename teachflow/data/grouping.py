@@ -118,8 +118,13 @@ def group_by_window(key_func, reduce_func, window_size=None, window_size_func=No
     return lambda dataset: _group_by_window(dataset, key_func, reduce_func, window_size_func)
 
 
-def _padded_shapes(shapes):
-    return structure.map_structure(lambda s: TensorShape(s).as_list(), shapes)
+def _padded_shapes(shapes, none_filler=None):
+    """Each shape as a list, its unknown dims ``none_filler`` (TF's make_padded_shapes)."""
+
+    def padded(shape):
+        return [none_filler if d is None else d for d in TensorShape(shape).as_list()]
+
+    return structure.map_structure(padded, shapes)
 
 
 def bucket_by_sequence_length(
@@ -150,8 +155,6 @@ def bucket_by_sequence_length(
             f"`len(bucket_batch_sizes)={len(bucket_batch_sizes)}` and "
             f"`len(bucket_boundaries)={len(bucket_boundaries)}`."
         )
-    if pad_to_bucket_boundary:
-        raise NotImplementedError("teachflow: pad_to_bucket_boundary=True is not supported")
 
     def apply(dataset):
         batch_sizes = constant_op.constant(bucket_batch_sizes, dtype=dtypes.int64)
@@ -174,7 +177,23 @@ def bucket_by_sequence_length(
             batch_size = window_size_fn(bucket_id)
             if no_padding:
                 return grouped.batch(batch_size, drop_remainder=drop_remainder)
-            shapes = _padded_shapes(padded_shapes or grouped.output_shapes)
+            none_filler = None
+            if pad_to_bucket_boundary:
+                # Unknown dims padded to the bucket's boundary - 1; the last bucket has no
+                # boundary, so an element that long fails the assert, as in TF.
+                from teachflow.framework.scopes import control_dependencies
+                from teachflow.ops import check_ops
+
+                check = check_ops.assert_less(
+                    bucket_id,
+                    constant_op.constant(len(bucket_batch_sizes) - 1, dtype=dtypes.int64),
+                    message="When pad_to_bucket_boundary=True, elements must have length "
+                    "< max(bucket_boundaries).",
+                )
+                with control_dependencies([check]):
+                    boundaries = constant_op.constant(bucket_boundaries, dtype=dtypes.int64)
+                    none_filler = boundaries[bucket_id] - 1
+            shapes = _padded_shapes(padded_shapes or grouped.output_shapes, none_filler)
             return grouped.padded_batch(
                 batch_size, shapes, padding_values, drop_remainder=drop_remainder
             )

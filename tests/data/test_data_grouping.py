@@ -134,3 +134,42 @@ def test_a_grouped_pipeline_exports_to_a_graph_def_and_runs_again():
         with tf.Session() as sess:
             got = [sess.run(nxt.name).tolist() for _ in range(5)]
     assert got == [[0, 2], [1, 3], [4, 6], [5, 7], [8]]
+
+
+def _bucketed(ds, boundaries, sizes, **kwargs):
+    lengths = tf.data.experimental.bucket_by_sequence_length(
+        lambda e: tf.shape(e)[0], boundaries, sizes, **kwargs
+    )
+    return ds.apply(lengths)
+
+
+def test_bucket_by_sequence_length_pads_to_the_bucket_boundary_as_tensorflow(sess):
+    ds = tf.data.Dataset.from_tensor_slices([1, 3, 2, 4, 5, 2, 1, 6, 3]).map(
+        lambda n: tf.fill([n], n)
+    )
+    nxt = tf.data.make_one_shot_iterator(
+        _bucketed(ds, [3, 7], [2, 3, 1], pad_to_bucket_boundary=True, drop_remainder=True)
+    ).get_next()
+    # Recorded from TF 2.21: lengths 3..6 go to the bucket [3, 7), padded to 7 - 1 = 6.
+    assert [sess.run(nxt).tolist() for _ in range(3)] == [
+        [[1, 0], [2, 2]],
+        [[3, 3, 3, 0, 0, 0], [4, 4, 4, 4, 0, 0], [5, 5, 5, 5, 5, 0]],
+        [[2, 2], [1, 0]],
+    ]
+    with pytest.raises(tf.errors.OutOfRangeError):
+        sess.run(nxt)
+
+
+def test_an_element_past_the_last_boundary_fails_when_padding_to_boundaries(sess):
+    ds = tf.data.Dataset.from_tensor_slices([1, 2, 5, 6]).map(lambda n: tf.fill([n], n))
+    nxt = tf.data.make_one_shot_iterator(
+        _bucketed(ds, [3, 5], [2, 2, 2], pad_to_bucket_boundary=True)
+    ).get_next()
+    assert sess.run(nxt).tolist() == [[1, 0], [2, 2]]
+    # TF 2.21 reports it as an InternalError wrapping the function's InvalidArgumentError.
+    with pytest.raises(
+        tf.errors.InvalidArgumentError,
+        match=r"When pad_to_bucket_boundary=True, elements must have length < "
+        r"max\(bucket_boundaries\)\.",
+    ):
+        sess.run(nxt)

@@ -271,3 +271,19 @@ def test_a_dataset_prints_as_in_tf1():
     assert repr(batched.batch(2)) == (
         "<DatasetV1Adapter shapes: {a: (?, 3), b: (?,)}, types: {a: tf.float64, b: tf.int64}>"
     )
+
+
+def test_padded_shapes_may_hold_tensors_as_in_tensorflow(sess):
+    ds = tf.data.Dataset.range(1, 4).map(lambda n: tf.fill([n], n))
+    by_constant = ds.padded_batch(2, padded_shapes=[tf.constant(5, tf.int64)])
+    n = tf.placeholder(tf.int64, [])
+    by_feed = ds.padded_batch(2, padded_shapes=tf.stack([n]))
+    # TF 2.21: a constant dim is known statically, a fed one is not.
+    assert str(by_constant.output_shapes) == "(?, 5)" and str(by_feed.output_shapes) == "(?, ?)"
+    first = tf.data.make_one_shot_iterator(by_constant).get_next()
+    assert sess.run(first).tolist() == [[1, 0, 0, 0, 0], [2, 2, 0, 0, 0]]
+    it = tf.data.make_initializable_iterator(by_feed)
+    sess.run(it.initializer, {n: 4})
+    assert sess.run(it.get_next()).tolist() == [[1, 0, 0, 0], [2, 2, 0, 0]]
+    with pytest.raises(ValueError, match=r"must be a `tf.int64` vector tensor, but its shape"):
+        ds.padded_batch(2, padded_shapes=tf.constant([[1]], tf.int64))
