@@ -41,6 +41,7 @@ __all__ = [
     "FixedLengthRecordReader",
     "IdentityReader",
     "ReaderBase",
+    "TFRecordReader",
     "TextLineReader",
     "WholeFileReader",
     "matching_files",
@@ -75,6 +76,9 @@ _READERS = {
         n, a.get("skip_header_lines", 0)
     ),
     "WholeFileReaderV2": lambda n, a: reader_resources.WholeFileReaderState(n),
+    "TFRecordReaderV2": lambda n, a: reader_resources.TFRecordReaderState(
+        n, a.get("compression_type", "")
+    ),
     "IdentityReaderV2": lambda n, a: reader_resources.IdentityReaderState(n),
     "FixedLengthRecordReaderV2": lambda n, a: reader_resources.FixedLengthRecordReaderState(
         n,
@@ -235,6 +239,24 @@ class TextLineReader(ReaderBase):
         ref = _make_reader(
             "TextLineReaderV2", name, {"skip_header_lines": int(skip_header_lines or 0)}
         )
+        super().__init__(ref)
+
+
+class TFRecordReader(ReaderBase):
+    """Reads the records of TFRecord files (``tf.python_io.TFRecordWriter``'s); key
+    ``b"file:offset"``. ``options`` (a ``tf.python_io.TFRecordOptions``) reads GZIP or ZLIB
+    files.
+
+    >>> import teachflow as tf
+    >>> tf.TFRecordReader().reader_ref.op.type
+    'TFRecordReaderV2'
+    """
+
+    def __init__(self, name=None, options=None):
+        from teachflow.python_io import TFRecordOptions
+
+        compression = TFRecordOptions.get_compression_type_string(options) if options else ""
+        ref = _make_reader("TFRecordReaderV2", name, {"compression_type": compression})
         super().__init__(ref)
 
 

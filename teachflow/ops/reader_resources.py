@@ -400,3 +400,49 @@ def decode_base_state(data: bytes):
         elif field == 4 and wire == 2:
             fields[field] = bytes(value)
     return fields[1], fields[2], fields[3], fields[4]
+
+
+class TFRecordReaderState(ReaderState):
+    """One record per TFRecord record, each checked by its CRCs; key ``file:offset``, the
+    byte offset where the record starts (in the decompressed stream), as TF's reader. A
+    torn or corrupted record is a DataLossError."""
+
+    kind = "TFRecordReader"
+    _DECOMPRESS = {"": None, "GZIP": gzip.decompress, "ZLIB": zlib.decompress}
+
+    def __init__(self, name, compression_type=""):
+        super().__init__(name)
+        if compression_type not in self._DECOMPRESS:
+            raise errors.InvalidArgumentError(
+                None, None, f"Unsupported compression_type: {compression_type}"
+            )
+        self.decompress = self._DECOMPRESS[compression_type]
+        self.records = None
+
+    def _start(self):
+        from teachflow.proto import tf_record
+
+        data = read_whole_file(self.work)
+        if self.decompress is not None:
+            data = self.decompress(data)
+
+        def with_offsets():
+            offset = 0
+            try:
+                for record in tf_record.records(data):
+                    yield offset, record
+                    offset += 16 + len(record)  # length, its CRC, the data, the data's CRC
+            except tf_record.RecordError as e:
+                raise errors.DataLossError(None, None, str(e)) from None
+
+        self.records = with_offsets()
+
+    def _next(self):
+        try:
+            offset, record = next(self.records)
+        except StopIteration:
+            return None
+        return self.work + b":" + str(offset).encode(), record
+
+    def _finish(self):
+        self.records = None

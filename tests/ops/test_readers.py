@@ -300,3 +300,67 @@ def test_reader_with_queue_runners_and_coordinator_leaves_no_threads(files):
     for t in set(threading.enumerate()) - before:
         t.join(JOIN_S)
         assert not t.is_alive(), t.name
+
+
+def _examples(path, labels, options=None):
+    with tf.python_io.TFRecordWriter(str(path), options=options) as writer:
+        for i in labels:
+            example = tf.train.Example(
+                features=tf.train.Features(
+                    feature={
+                        "image_raw": tf.train.Feature(
+                            bytes_list=tf.train.BytesList(value=[bytes([i, i + 1, 7])])
+                        ),
+                        "label": tf.train.Feature(int64_list=tf.train.Int64List(value=[i])),
+                    }
+                )
+            )
+            writer.write(example.SerializeToString())
+    return str(path)
+
+
+@pytest.mark.parametrize("compression", [None, "GZIP", "ZLIB"])
+def test_tfrecord_reader_reads_tf1s_mnist_pipeline(tmp_path, compression):
+    # fully_connected_reader.py's input: string_input_producer, TFRecordReader,
+    # parse_single_example, decode_raw. Keys and values recorded from TF 2.21.
+    options = tf.python_io.TFRecordOptions(compression) if compression else None
+    path = _examples(tmp_path / "train.tfrecords", [0, 1, 2], options)
+    queue = tf.train.string_input_producer([path], num_epochs=1, shuffle=False)
+    key, serialized = tf.TFRecordReader(options=options).read(queue)
+    assert key.op.inputs[0].op.type == "TFRecordReaderV2"
+    features = tf.parse_single_example(
+        serialized,
+        features={
+            "image_raw": tf.FixedLenFeature([], tf.string),
+            "label": tf.FixedLenFeature([], tf.int64),
+        },
+    )
+    image = tf.decode_raw(features["image_raw"], tf.uint8)
+    got = []
+    with tf.Session() as sess:
+        sess.run(tf.local_variables_initializer())
+        coord = tf.train.Coordinator()
+        threads = tf.train.start_queue_runners(sess, coord)
+        try:
+            with pytest.raises(tf.errors.OutOfRangeError):
+                while True:
+                    k, im, label = sess.run([key, image, features["label"]])
+                    got.append((k.decode().replace(path, "F"), im.tolist(), int(label)))
+        finally:
+            coord.request_stop()
+            coord.join(threads, stop_grace_period_secs=10)
+    assert got == [("F:0", [0, 1, 7], 0), ("F:56", [1, 2, 7], 1), ("F:112", [2, 3, 7], 2)]
+
+
+def test_tfrecord_reader_reports_a_corrupted_file_as_tensorflow(tmp_path, sess):
+    path = _examples(tmp_path / "bad.tfrecords", [0])
+    raw = bytearray(open(path, "rb").read())
+    raw[9] ^= 1  # the first record's length CRC
+    open(path, "wb").write(bytes(raw))
+    queue = tf.FIFOQueue(1, tf.string)
+    sess.run(queue.enqueue([path]))
+    _, value = tf.TFRecordReader().read(queue)
+    with pytest.raises(
+        tf.errors.DataLossError, match=r"corrupted record at 0 \(Is this even a TFRecord file\?\)"
+    ):
+        sess.run(value)

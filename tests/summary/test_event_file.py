@@ -63,10 +63,10 @@ def test_a_record_is_length_crc_data_crc():
 def test_a_corrupted_or_truncated_record_is_detected():
     framed = bytearray(frame_record(b"hello"))
     framed[13] ^= 1
-    with pytest.raises(ValueError, match="corrupted record at 0"):
+    with pytest.raises(ValueError, match="corrupted record at 12"):
         read_records(bytes(framed))
-    with pytest.raises(ValueError, match="truncated record at 0"):
-        read_records(frame_record(b"hello")[:-2])
+    # A torn last record (a file still being written) ends the records, as in TF 2.
+    assert read_records(frame_record(b"hi") + frame_record(b"hello")[:-2]) == [b"hi"]
 
 
 def test_events_writer_starts_each_file_with_the_file_version(tmp_path):

@@ -33,11 +33,12 @@ def test_tensorflows_event_file_reads_back(tmp_path):
     assert len(events) > 1
 
 
-def test_a_torn_record_is_data_loss(tmp_path):
+def test_a_torn_last_record_ends_the_events_as_in_tensorflow(tmp_path):
+    # A file still being written: TF 2.21's iterator stops at its last whole record.
     path = _write(tmp_path)
+    whole = list(tf.train.summary_iterator(str(path)))
     path.write_bytes(path.read_bytes() + frame_record(b"torn")[:-2])
-    with pytest.raises(tf.errors.DataLossError, match="truncated record"):
-        list(tf.train.summary_iterator(str(path)))
+    assert len(list(tf.train.summary_iterator(str(path)))) == len(whole)
 
 
 def test_a_missing_file_is_not_found(tmp_path):
