@@ -1,4 +1,5 @@
-"""``tf.py_func`` (and ``tf.numpy_function``): a Python function as an op of the graph.
+"""``tf.py_func`` (and ``tf.numpy_function``, ``tf.py_function``): a Python function as an
+op of the graph.
 
 The function gets the inputs' values as numpy arrays and returns arrays of the ``Tout``
 dtypes. Like TensorFlow, the graph holds only a *token* (``pyfunc_0``...); the function
@@ -14,6 +15,17 @@ a local Session only (a remote worker fails with "callback ... is not found"). N
 
 An exception in the function fails the step: ValueError/TypeError as InvalidArgumentError,
 StopIteration as OutOfRangeError, anything else as UnknownError (TensorFlow's mapping).
+
+``tf.py_function`` (op ``EagerPyFunc``) hands the function eager-style values instead: each
+has ``.numpy()``, ``.shape`` and ``.dtype`` and works with numpy and Python arithmetic, as
+the EagerTensors TensorFlow passes (teachflow has no eager mode: TF ops cannot be called on
+them, and the op has no gradient).
+
+    >>> first_word = tf.py_function(lambda s: s.numpy().split()[0], [tf.constant(b"a b")],
+    ...                             tf.string)
+    >>> with tf.Session() as sess:
+    ...     print(sess.run(first_word))
+    b'a'
 """
 
 from __future__ import annotations
@@ -32,7 +44,7 @@ from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops.array_ops import to_host
 
-__all__ = ["py_func", "numpy_function"]
+__all__ = ["py_func", "numpy_function", "py_function"]
 
 # token -> function; the graph that uses a function keeps it alive (see _keep_alive).
 _FUNCTIONS: weakref.WeakValueDictionary = weakref.WeakValueDictionary()
@@ -52,16 +64,82 @@ def _infer_py_func(op):
     return [(dt, TensorShape(None)) for dt in op._attrs["Tout"]]
 
 
+class EagerValue:
+    """What a ``tf.py_function`` receives for each input: a value with ``numpy()``,
+    ``shape`` and ``dtype``, usable as a numpy array (``np.asarray(v)``, ``v * 2``)."""
+
+    __slots__ = ("_array",)
+    __array_priority__ = 100
+
+    def __init__(self, array):
+        self._array = array
+
+    def numpy(self):
+        return self._array[()] if self._array.ndim == 0 else self._array
+
+    def __array__(self, dtype=None, copy=None):
+        return self._array if dtype is None else self._array.astype(dtype)
+
+    shape = property(lambda self: TensorShape(self._array.shape))
+    ndim = property(lambda self: self._array.ndim)
+
+    @property
+    def dtype(self):
+        kind = self._array.dtype.kind
+        return dtypes.string if kind in "SUO" else dtypes.as_dtype(self._array.dtype)
+
+    def __repr__(self):
+        return f"<tf.Tensor: shape={self.shape}, dtype={self.dtype.name}, numpy={self.numpy()!r}>"
+
+    def __len__(self):
+        return len(self._array)
+
+    def __iter__(self):
+        return (EagerValue(np.asarray(v)) for v in self._array)
+
+    def __getitem__(self, key):
+        return EagerValue(np.asarray(self._array[key]))
+
+    def __bool__(self):
+        return bool(self._array)
+
+    def __int__(self):
+        return int(self._array)
+
+    def __float__(self):
+        return float(self._array)
+
+    def __index__(self):
+        return int(self._array)
+
+
+def _numpy_operator(name):
+    def operator(self, *args):
+        return getattr(self._array, name)(*(np.asarray(a) for a in args))
+
+    return operator
+
+
+for _name in (
+    "add radd sub rsub mul rmul truediv rtruediv floordiv rfloordiv mod rmod pow rpow "
+    "matmul rmatmul and rand or ror xor rxor lt le gt ge eq ne neg pos abs invert"
+).split():
+    setattr(EagerValue, f"__{_name}__", _numpy_operator(f"__{_name}__"))
+EagerValue.__hash__ = None
+
+
 def _py_func_kernel(op, device):
     token = op._attrs["token"]
     tout = op._attrs["Tout"]
+    eager = op.type == "EagerPyFunc"
 
     def call(*args):
         func = _FUNCTIONS.get(token)
         if func is None:
             raise errors.InvalidArgumentError(None, None, f"callback {token} is not found")
         try:
-            result = func(*[np.asarray(to_host(a)) for a in args])
+            values = [np.asarray(to_host(a)) for a in args]
+            result = func(*([EagerValue(v) for v in values] if eager else values))
         except Exception as e:  # noqa: BLE001 - every failure becomes the step's error
             cls = next((c for types, c in _ERROR_OF if isinstance(e, types)), errors.UnknownError)
             text = "".join(traceback.format_exception(type(e), e, e.__traceback__))
@@ -96,6 +174,8 @@ def _tf_name(name: str) -> str:
 
 registry.register("PyFunc", _infer_py_func, _py_func_kernel, stateful=True, cheap=False)
 registry.register("PyFuncStateless", _infer_py_func, _py_func_kernel, cheap=False)
+registry.register("EagerPyFunc", _infer_py_func, _py_func_kernel, stateful=True, cheap=False)
+registry.NotDifferentiable("EagerPyFunc")
 registry.NotDifferentiable("PyFunc")
 registry.NotDifferentiable("PyFuncStateless")
 
@@ -112,6 +192,16 @@ def _keep_alive(graph, func):
 def py_func(func, inp, Tout, stateful=True, name=None):  # noqa: N803 - TF's argument name
     """Wrap ``func`` (numpy arrays in, numpy arrays out) as an op; returns one tensor when
     ``Tout`` is a single dtype, else a list (of unknown static shapes)."""
+    return _wrap(func, inp, Tout, "PyFunc" if stateful else "PyFuncStateless", name, {})
+
+
+def py_function(func, inp, Tout, name=None):  # noqa: N803 - TF's argument name
+    """`py_func` whose function gets eager-style values (`EagerValue`: ``.numpy()``...), as
+    TF 1.13+'s ``tf.py_function`` (op ``EagerPyFunc``)."""
+    return _wrap(func, inp, Tout, "EagerPyFunc", name, {"is_async": False})
+
+
+def _wrap(func, inp, Tout, op_type, name, extra_attrs):  # noqa: N803
     single = not isinstance(Tout, (list, tuple))
     tout = [dtypes.as_dtype(t) for t in ([Tout] if single else Tout)]
     inputs = [convert_to_tensor(x) for x in inp]
@@ -120,9 +210,9 @@ def py_func(func, inp, Tout, stateful=True, name=None):  # noqa: N803 - TF's arg
         token = f"pyfunc_{next(_TOKENS)}"
         _FUNCTIONS[token] = func
     _keep_alive(graph, func)
-    op_type = "PyFunc" if stateful else "PyFuncStateless"
     with name_scope(name, op_type, inputs) as scope:
         attrs = {"token": token, "Tin": [t.dtype.base_dtype for t in inputs], "Tout": tout}
+        attrs.update(extra_attrs)
         op = graph.create_op(op_type, inputs, attrs, name=scope)
     return op.outputs[0] if single else list(op.outputs)
 

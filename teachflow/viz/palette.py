@@ -412,6 +412,7 @@ OP_FAMILY_RULES = (
     ("array", "exact", "LowerBound"),  # tf.searchsorted
     ("array", "exact", "UpperBound"),
     ("control", "prefix", "PyFunc"),  # a Python function called from the graph
+    ("control", "exact", "EagerPyFunc"),  # tf.py_function
 )
 # Families in legend order, each with a colour of its own. "transfer" is red, as every
 # transfer is; "state" is the reserved state colour.

@@ -69,3 +69,39 @@ def test_py_func_in_a_dataset_map_stays_callable_after_tracing(sess):
 
     gc.collect()
     assert [sess.run(nxt) for _ in range(3)] == [0, 10, 20]
+
+
+def test_py_function_hands_eager_style_values_as_tensorflow(sess):
+    seen = {}
+
+    def f(x, s):
+        seen.update(x=repr(x), dtype=x.dtype, shape=x.shape, words=s.numpy().split())
+        return x.numpy() * 2 + len(s.numpy().split()), np.float32(x.shape[0])
+
+    x = tf.constant([1, 2, 3], tf.int64)
+    y, z = tf.py_function(f, [x, tf.constant(b"a b c")], [tf.int64, tf.float32])
+    # TF 2.21's op: EagerPyFunc with Tin, Tout, is_async and token; unknown static shapes.
+    assert y.op.type == "EagerPyFunc" and sorted(y.op.node_def.attr) == [
+        "Tin",
+        "Tout",
+        "is_async",
+        "token",
+    ]
+    assert y.shape.ndims is None and y.dtype == tf.int64
+    got_y, got_z = sess.run([y, z])
+    assert got_y.tolist() == [5, 7, 9] and got_z == np.float32(3.0)
+    assert seen["dtype"] == tf.int64 and seen["shape"].as_list() == [3]
+    assert seen["words"] == [b"a", b"b", b"c"]
+    assert seen["x"] == "<tf.Tensor: shape=(3,), dtype=int64, numpy=array([1, 2, 3])>"
+
+
+def test_py_function_in_a_dataset_map_and_its_errors(sess):
+    ds = tf.data.Dataset.range(4).map(lambda v: tf.py_function(lambda a: a * 10 + 1, [v], tf.int64))
+    nxt = tf.data.make_one_shot_iterator(ds).get_next()
+    assert [int(sess.run(nxt)) for _ in range(4)] == [1, 11, 21, 31]
+
+    def bad(a):
+        raise ValueError("nope")
+
+    with pytest.raises(tf.errors.InvalidArgumentError, match="ValueError: nope"):
+        sess.run(tf.py_function(bad, [tf.constant(1)], tf.int64))
