@@ -95,6 +95,7 @@ from teachflow.train.monitored_session import (
 from teachflow.train.moving_averages import ExponentialMovingAverage
 from teachflow.train.noisy_linear_cosine_decay import noisy_linear_cosine_decay
 from teachflow.train.optimizer import Optimizer
+from teachflow.train.profiler_hook import ProfilerHook
 from teachflow.train.proximal_adagrad import ProximalAdagradOptimizer
 from teachflow.train.proximal_gradient_descent import ProximalGradientDescentOptimizer
 from teachflow.train.queue_runner import QueueRunner, add_queue_runner, start_queue_runners

@@ -293,3 +293,30 @@ def test_second_or_step_timer():
     secs = tf.train.SecondOrStepTimer(every_secs=0.0)
     secs.update_last_triggered_step(1)
     assert secs.should_trigger_for_step(2)
+
+
+def test_profiler_hook_saves_timelines_and_run_metadata_as_tensorflow(tmp_path, tf_log):
+    import json
+
+    step = tf.train.get_or_create_global_step()
+    x = tf.Variable(tf.ones([4, 4]))
+    train = tf.group(tf.assign_add(step, 1), tf.assign(x, tf.matmul(x, x) * 0.5))
+    hook = tf.train.ProfilerHook(save_steps=3, output_dir=str(tmp_path), show_memory=True)
+    with tf.train.MonitoredSession(hooks=[hook]) as sess:
+        for _ in range(8):
+            sess.run(train)
+    # TF 2.21 with this program: timelines for steps 3, 5 and 7, and one run metadata each.
+    names = sorted(p.name for p in tmp_path.glob("timeline-*.json"))
+    assert names == ["timeline-3.json", "timeline-5.json", "timeline-7.json"]
+    trace = json.loads((tmp_path / "timeline-3.json").read_text())
+    assert any(e.get("name") == "MatMul" for e in trace["traceEvents"])
+    lines = [r.getMessage() for r in tf_log.records if r.getMessage().startswith("Saving timeline")]
+    assert lines[0] == f"Saving timeline for 3 into '{tmp_path / 'timeline-3.json'}'."
+    tf.summary.FileWriterCache.clear()
+    (events_file,) = tmp_path.glob("events.out.tfevents.*")
+    tags = [
+        e.tagged_run_metadata.tag
+        for e in tf.train.summary_iterator(str(events_file))
+        if e.HasField("tagged_run_metadata")
+    ]
+    assert tags == ["step_3", "step_5", "step_7"]
