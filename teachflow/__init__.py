@@ -91,6 +91,7 @@ from teachflow.framework.importer import import_graph_def
 from teachflow.framework.modes import *  # noqa: F403
 from teachflow.framework.operation import Operation, Tensor
 from teachflow.framework.registry import NoGradient, NotDifferentiable, RegisterGradient
+from teachflow.framework.registry import NotDifferentiable as no_gradient  # noqa: N813 - TF
 from teachflow.framework.scopes import (
     add_to_collection,
     add_to_collections,
@@ -100,6 +101,7 @@ from teachflow.framework.scopes import (
     device,
     get_collection,
     get_collection_ref,
+    init_scope,
     name_scope,
 )
 from teachflow.framework.shapes import (

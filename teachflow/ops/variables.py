@@ -39,6 +39,7 @@ __all__ = [
     "variables_initializer",
     "is_variable_initialized",
     "report_uninitialized_variables",
+    "assert_variables_initialized",
 ]
 
 
@@ -363,3 +364,32 @@ def report_uninitialized_variables(var_list=None, name="report_uninitialized_var
         uninitialized = math_ops.logical_not(array_ops.stack(initialized))
         names = constant([v.op.name for v in var_list])
         return array_ops.boolean_mask(names, uninitialized)
+
+
+def assert_variables_initialized(var_list=None):
+    """TF1's check that the variables hold values: the rank of each (a ``Rank`` op on its
+    read, colocated with it, stacked), which fails with ``Attempting to use uninitialized
+    value`` while one does not; None when there are no variables.
+
+        >>> import teachflow as tf
+        >>> v = tf.Variable([1.0, 2.0])
+        >>> check = tf.assert_variables_initialized([v])
+        >>> with tf.Session() as sess:
+        ...     sess.run(v.initializer)
+        ...     print(sess.run(check))
+        1
+    """
+    from teachflow.framework.scopes import colocate_with
+    from teachflow.ops import array_ops
+
+    if var_list is None:
+        var_list = global_variables() + local_variables()
+    if not var_list:
+        return None
+    ranks = []
+    for v in var_list:
+        with colocate_with(v.op):
+            value = v.value() if isinstance(v, Variable) else v
+            ranks.append(v.graph.create_op("Rank", [value], {"T": value.dtype}, name="Rank")
+                         .outputs[0])  # fmt: skip
+    return ranks[0] if len(ranks) == 1 else array_ops.stack(ranks)

@@ -105,3 +105,21 @@ def test_a_variable_to_proto_names_its_ops_as_tensorflow():
     )
     assert v.to_proto(export_scope="outer").variable_name == "v:0"
     assert v.to_proto(export_scope="elsewhere") is None
+
+
+def test_assert_variables_initialized_is_tf1s_rank_check(sess):
+    v = tf.Variable([1.0, 2.0], name="v")
+    w = tf.Variable(3.0, name="w")
+    check = tf.assert_variables_initialized()
+    # TF 2.21's graph: a Rank of each variable's read, stacked.
+    ops = tf.get_default_graph().get_operations()[-3:]
+    assert [(op.type, op.name, [t.name for t in op.inputs]) for op in ops] == [
+        ("Rank", "Rank", ["v/read:0"]),
+        ("Rank", "Rank_1", ["w/read:0"]),
+        ("Pack", "stack", ["Rank:0", "Rank_1:0"]),
+    ]
+    with pytest.raises(tf.errors.FailedPreconditionError, match="uninitialized value"):
+        sess.run(check)
+    sess.run(tf.global_variables_initializer())
+    assert sess.run(check).tolist() == [1, 0]
+    assert tf.no_gradient is tf.NotDifferentiable and callable(tf.init_scope)
