@@ -30,6 +30,7 @@ from teachflow import (
     manip,
     math,
     metrics,
+    nest,
     nn,
     python_io,
     queue,

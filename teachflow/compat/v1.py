@@ -27,6 +27,7 @@ from teachflow import (  # the namespaces and names a star import leaves out
     lookup,
     losses,
     math,
+    nest,
     nn,
     random,
     saved_model,

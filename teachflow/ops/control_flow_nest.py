@@ -7,7 +7,7 @@ dict's values are visited in sorted key order, as TensorFlow's ``nest`` does.
     >>> nest.flatten({"b": 2, "a": (1, [3])})
     [1, 3, 2]
     >>> nest.pack_sequence_as({"b": 0, "a": (0, [0])}, [10, 30, 20])
-    {'a': (10, [30]), 'b': 20}
+    {'b': 20, 'a': (10, [30])}
 """
 
 from __future__ import annotations
@@ -35,7 +35,9 @@ def flatten(structure) -> list:
 
 def _rebuild(like, children):
     if isinstance(like, dict):
-        return type(like)((k, v) for k, v in zip(sorted(like), children))
+        # Values come in sorted-key order; the dict keeps its own key order, as TF's nest.
+        by_key = dict(zip(sorted(like), children))
+        return type(like)((k, by_key[k]) for k in like)
     if isinstance(like, tuple) and hasattr(like, "_fields"):
         return type(like)(*children)
     return type(like)(children)

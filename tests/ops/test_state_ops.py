@@ -108,8 +108,8 @@ def test_a_variable_to_proto_names_its_ops_as_tensorflow():
 
 
 def test_assert_variables_initialized_is_tf1s_rank_check(sess):
-    v = tf.Variable([1.0, 2.0], name="v")
-    w = tf.Variable(3.0, name="w")
+    tf.Variable([1.0, 2.0], name="v")
+    tf.Variable(3.0, name="w")
     check = tf.assert_variables_initialized()
     # TF 2.21's graph: a Rank of each variable's read, stacked.
     ops = tf.get_default_graph().get_operations()[-3:]
