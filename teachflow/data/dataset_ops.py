@@ -20,6 +20,8 @@ elements.
 
 from __future__ import annotations
 
+import numpy as np
+
 from teachflow.framework import dtypes, random_seed
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
@@ -154,6 +156,25 @@ class Dataset(ElementStructure):
         return Dataset._op("ZipDataset", inputs, spec, {"N": len(inputs)})
 
     # -- transformations -------------------------------------------------------------------
+    def enumerate(self, start=0):
+        """``(index, element)`` pairs, the index an int64 counting from ``start``: TF's
+        zip of a range (to int64's maximum, marked ``replicate_on_split``) with this dataset.
+
+        >>> import teachflow as tf
+        >>> tf.data.Dataset.from_tensor_slices([7, 8]).enumerate(5).output_types
+        (tf.int64, tf.int32)
+        """
+        indices = Dataset.range(start, np.iinfo(np.int64).max)
+        with name_scope("RewriteDataset") as scope:
+            rewrite = convert_to_tensor("replicate_on_split", name="rewrite_name")
+            indices = Dataset._op(
+                "RewriteDataset",
+                [indices._variant_tensor, rewrite],
+                indices._element_spec,
+                name=scope,
+            )
+        return Dataset.zip((indices, self))
+
     def repeat(self, count=None):
         """The dataset ``count`` times over (None or -1: forever)."""
         return self._unary("RepeatDataset", [_int64(-1 if count is None else count, "count")])

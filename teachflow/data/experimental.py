@@ -269,3 +269,12 @@ def unique():
         return dataset._unary("UniqueDataset", [], attrs={"metadata": b""})
 
     return apply
+
+
+def enumerate_dataset(start=0):
+    """``dataset.apply(enumerate_dataset(start))``: `Dataset.enumerate`, TF 1.x's spelling."""
+
+    def apply(dataset):
+        return dataset.enumerate(start)
+
+    return apply

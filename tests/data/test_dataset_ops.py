@@ -287,3 +287,16 @@ def test_padded_shapes_may_hold_tensors_as_in_tensorflow(sess):
     assert sess.run(it.get_next()).tolist() == [[1, 0, 0, 0], [2, 2, 0, 0]]
     with pytest.raises(ValueError, match=r"must be a `tf.int64` vector tensor, but its shape"):
         ds.padded_batch(2, padded_shapes=tf.constant([[1]], tf.int64))
+
+
+def test_enumerate_is_tensorflows_zip_of_a_range(sess):
+    ds = tf.data.Dataset.from_tensor_slices([7, 8, 9]).enumerate(start=5)
+    also = tf.data.Dataset.range(2).apply(tf.data.experimental.enumerate_dataset())
+    assert ds.output_types == (tf.int64, tf.int32) and also.output_types == (tf.int64, tf.int64)
+    # TF 2.21's graph: RangeDataset to int64's max, RewriteDataset, ZipDataset.
+    types = [op.type for op in tf.get_default_graph().get_operations()]
+    assert types[1:10] == ["TensorSliceDataset", "Const", "Const", "Const", "RangeDataset",
+                           "Const", "RewriteDataset", "ZipDataset", "Const"]  # fmt: skip
+    nxt = tf.data.make_one_shot_iterator(ds).get_next()
+    assert [tuple(int(v) for v in sess.run(nxt)) for _ in range(3)] == [(5, 7), (6, 8), (7, 9)]
+    assert int(sess.run(tf.data.experimental.cardinality(ds))) == 3
