@@ -33,7 +33,7 @@ from . import datasets as ds
 from .dataset_ops import Dataset
 from .structure import TensorSpec
 
-__all__ = ["CsvDataset"]
+__all__ = ["CsvDataset", "make_csv_dataset"]
 
 _TYPES = (dtypes.int32, dtypes.int64, dtypes.float32, dtypes.float64, dtypes.string)
 _NAMES = {dtypes.int32: "int32", dtypes.int64: "int64", dtypes.float32: "float",
@@ -245,3 +245,209 @@ class CsvDataset(Dataset):
                  "output_shapes": [TensorShape([]) for _ in spec]}  # fmt: skip
         variant = names.graph.create_op("CSVDatasetV2", inputs, attrs, name="CSVDatasetV2")
         super().__init__(variant.outputs[0], spec)
+
+
+# -- make_csv_dataset ------------------------------------------------------------------------
+_INFERRED = (dtypes.int32, dtypes.int64, dtypes.float32, dtypes.float64, dtypes.string)
+
+
+def _valid(text: str, dtype) -> bool:
+    try:
+        if dtype is dtypes.int32:
+            return np.int32(text) == np.int64(text)
+        if dtype is dtypes.int64:
+            np.int64(text)
+            return True
+        if dtype in (dtypes.float32, dtypes.float64):
+            return dtype.as_numpy_dtype(text) < np.inf
+    except (ValueError, OverflowError):
+        return False
+    return True
+
+
+def _infer_type(text: str, na_value: str, previous):
+    """TF's _infer_type: the least permissive type that still admits the column so far."""
+    if text in ("", na_value):
+        return previous
+    for i, dtype in enumerate(_INFERRED):
+        if _valid(text, dtype) and (previous is None or previous in _INFERRED[: i + 1]):
+            return dtype
+    return dtypes.string
+
+
+def _csv_rows(filename, delim, use_quote, compression):
+    import csv
+    import gzip
+
+    opener = (lambda f: gzip.open(f, "rt")) if compression == "GZIP" else open
+    quoting = csv.QUOTE_MINIMAL if use_quote else csv.QUOTE_NONE
+    with opener(filename) as f:
+        yield from csv.reader(f, delimiter=delim, quoting=quoting)
+
+
+def _column_names(filenames, delim, use_quote, compression):
+    names = None
+    for filename in filenames:
+        try:
+            header = next(_csv_rows(filename, delim, use_quote, compression))
+        except StopIteration:
+            raise ValueError(
+                f"Failed when reading the header line of {filename}. Is it an empty file?"
+            ) from None
+        if names is None:
+            names = header
+        elif header != names:
+            raise ValueError(
+                "All input CSV files should have the same column names in the header row. "
+                f"File {filename} has different column names."
+            )
+    return names
+
+
+def _column_defaults(filenames, names, delim, use_quote, na_value, header, rows, select,
+                     compression):  # fmt: skip
+    """Constants of the types TF infers from the first ``rows`` records (0 or "")."""
+    from teachflow.ops.constant_op import constant
+
+    columns = select if select is not None else range(len(names))
+    types = [None] * len(columns)
+    seen = 0
+    for filename in filenames:
+        reader = _csv_rows(filename, delim, use_quote, compression)
+        if header:
+            next(reader, None)
+        for row_number, row in enumerate(reader, start=2 if header else 1):
+            if rows is not None and seen >= rows:
+                break
+            if len(row) != len(names):
+                raise ValueError(
+                    f"Problem inferring types: CSV row {row_number} has {len(row)} number of "
+                    f"fields. Expected: {len(names)}."
+                )
+            for j, c in enumerate(columns):
+                types[j] = _infer_type(row[c], na_value, types[j])
+            seen += 1
+    types = [t or dtypes.string for t in types]
+    return [constant([0 if t is not dtypes.string else ""], dtype=t) for t in types]
+
+
+def _selected_indices(select_columns, names):
+    index = {n: i for i, n in enumerate(names)}
+    out = []
+    for v in select_columns:
+        if isinstance(v, int):
+            if not 0 <= v < len(names):
+                raise ValueError(
+                    f"Column index {v} specified in `select_columns` should be > 0  and <= "
+                    f"{len(names)}, which is the number of columns."
+                )
+            out.append(v)
+        elif v not in index:
+            raise ValueError(
+                f"Column {v} specified in `select_columns` must be of one of the columns: "
+                f"{index.keys()}."
+            )
+        else:
+            out.append(index[v])
+    result = sorted(set(out))
+    if len(result) != len(select_columns):
+        raise ValueError("The `select_columns` argument contains duplicate columns.")
+    return result
+
+
+def make_csv_dataset(
+    file_pattern, batch_size, column_names=None, column_defaults=None, label_name=None,
+    select_columns=None, field_delim=",", use_quote_delim=True, na_value="", header=True,
+    num_epochs=None, shuffle=True, shuffle_buffer_size=10000, shuffle_seed=None,
+    prefetch_buffer_size=None, num_parallel_reads=None, sloppy=False,
+    num_rows_for_inference=100, compression_type=None, ignore_errors=False,
+):  # fmt: skip
+    """Batches of ``(features, label)`` (an OrderedDict of columns, and the ``label_name``
+    column) from CSV files, as TF builds it: the file names (shuffled), a
+    ``parallel_interleave`` of one `CsvDataset` per file, shuffle, repeat ``num_epochs``
+    (None: forever, then every batch is full), batch, a map into the dict, prefetch. Column
+    names come from the header and column types from the first ``num_rows_for_inference``
+    rows when not given (int32, int64, float32, float64 or string, TF's inference)."""
+    from collections import OrderedDict
+
+    from teachflow.gfile import Glob
+
+    from .dataset_ops import AUTOTUNE
+    from .experimental import ignore_errors as ignore
+    from .experimental import parallel_interleave
+
+    if num_parallel_reads is None:
+        num_parallel_reads = 1
+    if prefetch_buffer_size is None:
+        prefetch_buffer_size = AUTOTUNE
+    patterns = file_pattern if isinstance(file_pattern, list) else [file_pattern]
+    if isinstance(file_pattern, list) and not file_pattern:
+        raise ValueError("Argument `file_pattern` should not be empty.")
+    filenames = [name for p in patterns for name in Glob(p)]
+    if not filenames:
+        raise ValueError(f"No files match `file_pattern` {file_pattern}.")
+    dataset = Dataset.from_tensor_slices(filenames)
+    if shuffle:
+        dataset = dataset.shuffle(len(filenames), shuffle_seed)
+    compression = compression_type or ""
+    if column_names is None:
+        if not header:
+            raise ValueError("Expected `column_names` or `header` arguments. Neither is provided.")
+        column_names = _column_names(filenames, field_delim, use_quote_delim, compression)
+    if len(column_names) != len(set(column_names)):
+        raise ValueError(
+            "Either `column_names` argument or CSV header row contains duplicate column names."
+        )
+    if select_columns is not None:
+        select_columns = _selected_indices(select_columns, column_names)
+    if column_defaults is None:
+        column_defaults = _column_defaults(
+            filenames, column_names, field_delim, use_quote_delim, na_value, header,
+            num_rows_for_inference, select_columns, compression,
+        )  # fmt: skip
+    if select_columns is not None and len(column_defaults) != len(select_columns):
+        raise ValueError(
+            "If specified, `column_defaults` and `select_columns` must have the same length: "
+            f"`column_defaults` has length {len(column_defaults)}, `select_columns` has length "
+            f"{len(select_columns)}."
+        )
+    if select_columns is not None and len(column_names) > len(select_columns):
+        column_names = [column_names[i] for i in select_columns]
+    if label_name is not None and label_name not in column_names:
+        raise ValueError(
+            f"`label_name` provided must be one of the columns: {column_names}. "
+            f"Received: {label_name}."
+        )
+
+    def filename_to_dataset(filename):
+        ds_ = CsvDataset(
+            filename, record_defaults=column_defaults, field_delim=field_delim,
+            use_quote_delim=use_quote_delim, na_value=na_value, select_cols=select_columns,
+            header=header, compression_type=compression,
+        )  # fmt: skip
+        return ds_.apply(ignore()) if ignore_errors else ds_
+
+    def map_fn(*columns):
+        features = OrderedDict(zip(column_names, columns))
+        if label_name is not None:
+            label = features.pop(label_name)
+            return features, label
+        return features
+
+    dataset = dataset.apply(
+        parallel_interleave(filename_to_dataset, cycle_length=num_parallel_reads, sloppy=sloppy)
+    )
+    if shuffle:
+        dataset = dataset.shuffle(shuffle_buffer_size, shuffle_seed)
+    if num_epochs != 1:
+        dataset = dataset.repeat(num_epochs)
+    dataset = dataset.batch(batch_size=batch_size, drop_remainder=num_epochs is None)
+    fn = dataset._trace(map_fn, "make_csv_dataset")
+    attrs = {
+        "f": fn.as_attr(),
+        "Targuments": [t.dtype.base_dtype for t in fn.captured],
+        "use_inter_op_parallelism": False,
+        "preserve_cardinality": True,
+    }
+    dataset = dataset._unary("MapDataset", list(fn.captured), fn.output_structure, attrs)
+    return dataset.prefetch(prefetch_buffer_size)

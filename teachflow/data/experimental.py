@@ -8,7 +8,7 @@ TensorShape([])
 """
 
 from .cardinality import cardinality  # noqa: F401
-from .csv_dataset import CsvDataset  # noqa: F401
+from .csv_dataset import CsvDataset, make_csv_dataset  # noqa: F401
 from .dataset_ops import AUTOTUNE, _int64  # noqa: F401
 from .element_views import INFINITE_CARDINALITY, UNKNOWN_CARDINALITY  # noqa: F401
 from .experimental_ops import get_single_element  # noqa: F401

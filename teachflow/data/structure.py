@@ -49,7 +49,8 @@ def pack_as(template, flat):
     def build(t):
         if isinstance(t, dict):
             built = {k: build(t[k]) for k in sorted(t)}
-            return {k: built[k] for k in t}  # keep the caller's key order for display
+            # The caller's key order (and an OrderedDict stays one), as TF's nest.
+            return type(t)((k, built[k]) for k in t)
         if isinstance(t, tuple) and not isinstance(t, TensorSpec):
             parts = [build(x) for x in t]
             return type(t)(*parts) if _is_namedtuple(t) else tuple(parts)
