@@ -292,6 +292,16 @@ for _name in _OPERATORS:
     setattr(Variable, _name, _forward_operator(_name))
 
 
+def _variable_getitem(self, slice_spec):
+    # v[...] is assignable: v[0].assign(x) (teachflow.ops.slice_assign).
+    from teachflow.ops import slice_assign
+
+    return slice_assign.variable_getitem(self, slice_spec)
+
+
+Variable.__getitem__ = _variable_getitem
+
+
 # -- collections and initializers ------------------------------------------------------
 def global_variables(scope=None):
     return get_default_graph().get_collection(GraphKeys.GLOBAL_VARIABLES, scope)

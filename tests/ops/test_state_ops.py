@@ -123,3 +123,32 @@ def test_assert_variables_initialized_is_tf1s_rank_check(sess):
     sess.run(tf.global_variables_initializer())
     assert sess.run(check).tolist() == [1, 0]
     assert tf.no_gradient is tf.NotDifferentiable and callable(tf.init_scope)
+
+
+def test_a_variable_slice_is_assignable_as_in_tensorflow(sess):
+    v = tf.Variable(np.arange(12, dtype=np.float32).reshape(3, 4), name="v")
+    row = v[0].assign([100.0, 101.0, 102.0, 103.0])
+    every_other = v[1:, ::2].assign([[7.0, 8.0], [9.0, 10.0]])
+    one = v[-1, 1].assign(55.0)
+    # TF 2.21's op and names: StridedSliceAssign "strided_slice/_assign" on the ref.
+    assert (row.op.type, row.op.name) == ("StridedSliceAssign", "strided_slice/_assign")
+    assert [t.name for t in row.op.inputs] == [
+        "v:0", "strided_slice/stack:0", "strided_slice/stack_1:0", "strided_slice/stack_2:0",
+        "strided_slice/_assign/value:0",
+    ]  # fmt: skip
+    assert row.dtype == tf.float32._as_ref and row.shape.as_list() == [3, 4]
+    sess.run(v.initializer)
+    sess.run([row])
+    sess.run(every_other)
+    assert sess.run(one).tolist() == [
+        [100.0, 101.0, 102.0, 103.0],
+        [7.0, 5.0, 8.0, 7.0],
+        [9.0, 55.0, 10.0, 11.0],
+    ]
+    sess.run(v[0].assign(5.0))  # broadcast, as TF
+    assert sess.run(v)[0].tolist() == [5.0] * 4
+    with pytest.raises(
+        tf.errors.InvalidArgumentError, match=r"Cannot broadcast input shape \[2\] into final"
+    ):
+        sess.run(v[0].assign([1.0, 2.0]))
+    assert not hasattr(tf.constant([1])[0], "assign")
