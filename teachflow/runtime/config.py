@@ -59,13 +59,9 @@ class _Message:
         )
         return str(self.to_proto()) + extra
 
-    def __repr__(self):
-        set_fields = [
-            f"{k}: {v!r}"
-            for k, v in vars(self).items()
-            if v != (self._defaults[k]() if callable(self._defaults[k]) else self._defaults[k])
-        ]
-        return f"{type(self).__name__}({', '.join(set_fields)})"
+    # A protobuf message's repr is its text, as in TensorFlow: a notebook cell showing a
+    # config shows "allow_soft_placement: true".
+    __repr__ = __str__
 
 
 class GPUOptions(_Message):

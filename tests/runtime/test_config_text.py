@@ -36,3 +36,23 @@ def test_teachflow_fields_follow_as_comments():
     text = str(tf.ConfigProto(log_device_placement=True, simulated_gpus=2))
     assert text == "log_device_placement: true\n# teachflow: simulated_gpus: 2\n"
     assert tf.ConfigProto(simulated_gpus=2).to_proto().ByteSize() == 0
+
+
+def test_a_config_shows_as_tensorflows_text_in_a_notebook_cell():
+    # TF 2.21: repr of a message is its text, so a cell ending in `config` shows this.
+    cfg = tf.ConfigProto(
+        allow_soft_placement=True,
+        inter_op_parallelism_threads=2,
+        gpu_options=tf.GPUOptions(allow_growth=True, per_process_gpu_memory_fraction=0.5),
+    )
+    assert (
+        repr(cfg)
+        == str(cfg)
+        == (
+            "inter_op_parallelism_threads: 2\n"
+            "gpu_options {\n  per_process_gpu_memory_fraction: 0.5\n  allow_growth: true\n}\n"
+            "allow_soft_placement: true\n"
+        )
+    )
+    assert repr(tf.RunOptions(trace_level=tf.RunOptions.FULL_TRACE)) == "trace_level: FULL_TRACE\n"
+    assert repr(tf.ConfigProto()) == ""
