@@ -171,9 +171,10 @@ def with_space_to_batch(
             )
         filter_shape = convert_to_tensor(filter_shape, name="filter_shape")
         const_filter = constant_value(filter_shape)
-        if const_filter is None:
-            raise NotImplementedError("teachflow's with_space_to_batch needs a known filter_shape")
-        base_paddings = _base_paddings(const_filter, num_spatial_dims, rate_or_const)
+        # A filter shape known only when the graph runs (fed) gives paddings computed in the
+        # graph from it; TF 2.21 fails there (it takes the shape of a filter it was not given).
+        known = const_filter if const_filter is not None else filter_shape
+        base_paddings = _base_paddings(known, num_spatial_dims, rate_or_const)
     elif padding == "VALID":
         base_paddings = np.zeros([num_spatial_dims, 2], np.int32)
     else:

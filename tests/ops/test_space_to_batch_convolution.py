@@ -1,6 +1,7 @@
 """tf.nn.with_space_to_batch and tf.nn.atrous_conv2d_transpose against TensorFlow's
 recorded graphs and values."""
 
+import numpy as np
 import pytest
 
 import teachflow as tf
@@ -39,3 +40,20 @@ def test_arguments_are_checked_while_building():
         tf.nn.atrous_conv2d_transpose(x, tf.zeros([3, 3, 2, 1]), [1, 4, 4, 2], 0, "SAME")
     with pytest.raises(ValueError, match="`padding` must be either"):
         tf.nn.atrous_conv2d_transpose(x, tf.zeros([3, 3, 2, 1]), [1, 4, 4, 2], 2, "FULL")
+
+
+def test_same_padding_with_a_filter_shape_fed_at_run_time(sess):
+    # The paddings are computed in the graph from the fed shape: the same result as with
+    # the shape given as constants.
+    x = tf.constant(np.arange(2 * 8 * 8, dtype=np.float32).reshape(2, 8, 8, 1))
+    w = tf.constant(np.ones((3, 3, 1, 1), np.float32))
+
+    def op(inp, num_spatial_dims, padding):
+        return tf.nn.convolution(inp, w, padding)
+
+    fed = tf.placeholder(tf.int32, [2])
+    by_feed = tf.nn.with_space_to_batch(x, [2, 2], "SAME", op, filter_shape=fed)
+    by_constant = tf.nn.with_space_to_batch(x, [2, 2], "SAME", op, filter_shape=[3, 3])
+    got, expected = sess.run([by_feed, by_constant], {fed: [3, 3]})
+    assert got.shape == (2, 8, 8, 1)
+    np.testing.assert_array_equal(got, expected)
