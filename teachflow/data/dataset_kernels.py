@@ -116,10 +116,16 @@ def _kernel(build, function_attrs):
     return make
 
 
-for _type, (_build, _fns) in _DATASETS.items():
-    registry.register(
-        _type,
-        fixed((variant, [])),
-        kernels={"CPU": _kernel(_build, _fns)},
-        not_differentiable=True,
-    )
+def register_datasets(table) -> None:
+    """Register each dataset op of ``table`` (op type: (build, function attrs)): one variant
+    output, a CPU kernel that builds its `DatasetValue`, no gradient."""
+    for op_type, (build, function_attrs) in table.items():
+        registry.register(
+            op_type,
+            fixed((variant, [])),
+            kernels={"CPU": _kernel(build, function_attrs)},
+            not_differentiable=True,
+        )
+
+
+register_datasets(_DATASETS)

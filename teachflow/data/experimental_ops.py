@@ -20,13 +20,12 @@ from __future__ import annotations
 from teachflow.framework import dtypes, errors, random_seed, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
-from teachflow.framework.inference import fixed
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 
 from . import datasets as ds
 from . import functions, structure
-from .dataset_kernels import _np_types, variant
+from .dataset_kernels import _np_types, register_datasets
 from .functions import FunctionRunner
 from .structure import TensorSpec
 
@@ -141,19 +140,7 @@ _DATASETS = {
 }
 
 
-def _dataset_kernel(build, function_attrs):
-    def make(op, device):
-        fns = {k: FunctionRunner(op._attrs[k], device) for k in function_attrs}
-        return lambda *inputs: build(op._attrs, fns, *inputs)
-
-    return make
-
-
-for _type, (_build, _fns) in _DATASETS.items():
-    registry.register(
-        _type, fixed((variant, [])), kernels={"CPU": _dataset_kernel(_build, _fns)},
-        not_differentiable=True,
-    )  # fmt: skip
+register_datasets(_DATASETS)
 
 
 # -- ops that read a whole dataset ------------------------------------------------------

@@ -20,13 +20,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from teachflow.framework import errors, registry
-from teachflow.framework.inference import fixed
+from teachflow.framework import errors
 from teachflow.ops.philox import PhiloxRandom, SingleSample, seed_pair
 
 from . import datasets as ds
-from .dataset_kernels import variant
-from .functions import FunctionRunner
+from .dataset_kernels import register_datasets
 
 
 def _invalid(message):
@@ -152,16 +150,4 @@ _DATASETS = {
 }
 
 
-def _kernel(build, function_attrs):
-    def make(op, device):
-        fns = {k: FunctionRunner(op._attrs[k], device) for k in function_attrs}
-        return lambda *inputs: build(op._attrs, fns, *inputs)
-
-    return make
-
-
-for _type, (_build, _fns) in _DATASETS.items():
-    registry.register(
-        _type, fixed((variant, [])), kernels={"CPU": _kernel(_build, _fns)},
-        not_differentiable=True,
-    )  # fmt: skip
+register_datasets(_DATASETS)
