@@ -20,6 +20,7 @@ graphs), `datasets` (what a dataset op computes and how a pass iterates), `datas
 
 from teachflow.data import dataset_kernels as _dataset_kernels  # noqa: F401 - registers the ops
 from teachflow.data import experimental
+from teachflow.data import generator_dataset as _generator_dataset  # noqa: F401 - its op
 from teachflow.data.dataset_ops import AUTOTUNE, Dataset
 from teachflow.data.element_views import (
     INFINITE_CARDINALITY,

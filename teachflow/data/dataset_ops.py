@@ -129,6 +129,15 @@ class Dataset(ElementStructure):
         return Dataset._op("TensorSliceDataset", flat, spec, attrs)
 
     @staticmethod
+    def from_generator(generator, output_types=None, output_shapes=None, args=None,
+                       output_signature=None):  # fmt: skip
+        """A dataset of the elements a Python generator yields; see
+        `teachflow.data.generator_dataset`."""
+        from .generator_dataset import from_generator
+
+        return from_generator(generator, output_types, output_shapes, args, output_signature)
+
+    @staticmethod
     def range(*args):
         """int64 elements ``range(stop)``, ``range(start, stop)``, ``range(start, stop, step)``.
 
@@ -230,17 +239,19 @@ class Dataset(ElementStructure):
             leaves = [s.shape for s in specs]
         else:
             leaves = [leaf.value for leaf in structure.flatten(_shapes_nest(padded_shapes))]
+        # TF's order and names: batch_size, the shapes (Const...), padding_value..., drop.
+        size = _int64(batch_size, "batch_size")
         # A shape may hold tensors (a bucket's boundary - 1): then it is a tensor, and its
         # static shape what the graph knows of its value, as TF's _padded_shape_to_tensor.
         shapes, shape_ts = [], []
-        for i, leaf in enumerate(leaves):
+        for leaf in leaves:
             try:
                 shape = as_shape(_constant_dims(leaf))
             except (TypeError, ValueError):
                 shape = None
             if shape is not None:
                 dims = [-1 if d is None else d for d in shape.as_list()] if shape.rank else []
-                shape_ts.append(_int64(dims, f"padded_shapes_{i}"))
+                shape_ts.append(_int64(dims, "Const"))
             else:
                 shape_ts.append(_padded_shape_tensor(leaf))
                 shape = constant_value_as_shape(shape_ts[-1])
@@ -249,13 +260,11 @@ class Dataset(ElementStructure):
             raise ValueError("padded_batch needs a known rank for every component")
         if padding_values is None:
             values = [b"" if s.dtype is dtypes.string else s.dtype.as_numpy_dtype(0) for s in specs]
+        elif len(structure.flatten(self._element_spec)) > 1 and not _nested(padding_values):
+            values = [padding_values] * len(specs)  # one value for every component, as TF
         else:
             values = structure.flatten(padding_values)
-        size = _int64(batch_size, "batch_size")
-        value_ts = [
-            convert_to_tensor(v, dtype=s.dtype, name=f"padding_values_{i}")
-            for i, (v, s) in enumerate(zip(values, specs))
-        ]
+        value_ts = [_padding_value(v, s.dtype) for v, s in zip(values, specs)]
         drop = convert_to_tensor(bool(drop_remainder), dtype=dtypes.bool_, name="drop_remainder")
         dim = _static_int(size) if drop_remainder else None
         out = [
@@ -500,6 +509,27 @@ def _padded_shape_tensor(leaf):
         raise TypeError(
             f"Padded shape {leaf} must be a `tf.int64` vector tensor, but its element type "
             f"was {t.dtype.base_dtype.name}."
+        )
+    return t
+
+
+def _nested(value):
+    return isinstance(value, dict) or (isinstance(value, tuple) and not isinstance(value, Tensor))
+
+
+def _padding_value(value, dtype):
+    """A padding value as a scalar tensor of the component's dtype, converted on its own
+    first (``-1`` is an int32: no padding for int64 or float components), as in TF."""
+    t = convert_to_tensor(value, name="padding_value")
+    if not t.shape.is_compatible_with(TensorShape([])):
+        raise ValueError(
+            "Invalid `padding_values`. `padding_values` values should be scalars, but got "
+            f"{t.shape}."
+        )
+    if t.dtype.base_dtype is not dtype:
+        raise TypeError(
+            f"Invalid `padding_values`. `padding_values` values type {t.dtype.base_dtype} does "
+            f"not match type {dtype} of the corresponding input component."
         )
     return t
 

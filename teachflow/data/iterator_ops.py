@@ -227,6 +227,10 @@ class Iterator(ElementStructure):
         self._iterator_resource = iterator_resource
         self._initializer = initializer
         self._element_spec = element_spec
+        # As TF's: every iterator has its string handle op, and is in the "iterators"
+        # collection (what tf.train's hooks and savers look for).
+        self._string_handle = self._to_string_handle("IteratorToStringHandle")
+        iterator_resource.graph.add_to_collection("iterators", iterator_resource)
 
     @staticmethod
     def from_structure(output_types, output_shapes=None, shared_name=None, output_classes=None):
@@ -281,17 +285,15 @@ class Iterator(ElementStructure):
         return Iterator(ref, None, spec)
 
     def string_handle(self, name=None):
-        """A string tensor naming this iterator, to feed to `from_string_handle`."""
-        return (
-            get_default_graph()
-            .create_op(
-                "IteratorToStringHandle",
-                [self._iterator_resource],
-                {},
-                name=name or "IteratorToStringHandle",
-            )
-            .outputs[0]
+        """A string tensor naming this iterator, to feed to `from_string_handle` (the one
+        made with the iterator, unless ``name`` asks for another op)."""
+        return self._string_handle if name is None else self._to_string_handle(name)
+
+    def _to_string_handle(self, name):
+        op = get_default_graph().create_op(
+            "IteratorToStringHandle", [self._iterator_resource], {}, name=name
         )
+        return op.outputs[0]
 
     @property
     def initializer(self):
@@ -315,12 +317,7 @@ class Iterator(ElementStructure):
                     f"Expected output shapes compatible with {self.output_shapes} but got "
                     f"dataset with output shapes {dataset.output_shapes}."
                 )
-        return get_default_graph().create_op(
-            "MakeIterator",
-            [dataset._variant_tensor, self._iterator_resource],
-            {},
-            name=name or "MakeIterator",
-        )
+        return _make_iterator(dataset, self._iterator_resource, name or "make_initializer")
 
     def get_next(self, name=None):
         """The next element: a nest of tensors shaped like the dataset's elements."""
@@ -375,7 +372,7 @@ def make_one_shot_iterator(dataset: Dataset) -> Iterator:
             dataset._element_spec,
             {"dataset_factory": factory.as_attr(), "shared_name": "", "container": ""},
         )
-    return Iterator(ref, None, dataset._element_spec)
+        return Iterator(ref, None, dataset._element_spec)
 
 
 def make_initializable_iterator(dataset: Dataset, shared_name=None) -> Iterator:
@@ -387,6 +384,11 @@ def make_initializable_iterator(dataset: Dataset, shared_name=None) -> Iterator:
             dataset._element_spec,
             {"shared_name": shared_name or "", "container": ""},
         )
-    it = Iterator(ref, None, dataset._element_spec)
-    it._initializer = it.make_initializer(dataset)
-    return it
+        initializer = _make_iterator(dataset, ref, "MakeIterator")
+        return Iterator(ref, initializer, dataset._element_spec)
+
+
+def _make_iterator(dataset, iterator_resource, name):
+    return get_default_graph().create_op(
+        "MakeIterator", [dataset._variant_tensor, iterator_resource], {}, name=name
+    )

@@ -32,7 +32,8 @@ def default_session(session):
     try:
         yield session
     finally:
-        _thread_sessions.stack.remove(session)
+        stack = _thread_sessions.stack  # the innermost entry: a session may be re-entered
+        del stack[len(stack) - 1 - stack[::-1].index(session)]
 
 
 def get_default_session():

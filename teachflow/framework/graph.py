@@ -532,7 +532,10 @@ class _GraphStackView:
         _thread_graphs.stack.append(g)
 
     def remove(self, g):
-        _thread_graphs.stack.remove(g)
+        # Leaving undoes the innermost entry: a graph may be entered again inside itself
+        # (a name_scope over an outer graph's tensors, inside a function being traced).
+        stack = _thread_graphs.stack
+        del stack[len(stack) - 1 - stack[::-1].index(g)]
 
 
 _default_graph_stack = _GraphStackView()

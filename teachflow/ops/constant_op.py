@@ -158,6 +158,12 @@ def _to_numpy(value, dtype):
     return arr.astype(np_dtype)
 
 
+def value_as_array(value, dtype):
+    """``value`` as the numpy array a constant of ``dtype`` would hold, with TF's TypeErrors
+    for lossy conversions (``2.7`` is no int32)."""
+    return _to_numpy(value, dtypes.as_dtype(dtype).base_dtype)
+
+
 def _first(value):
     while isinstance(value, (list, tuple)) and value:
         value = value[0]

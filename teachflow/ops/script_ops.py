@@ -1,8 +1,8 @@
 """``tf.py_func`` (and ``tf.numpy_function``, ``tf.py_function``): a Python function as an
 op of the graph.
 
-The function gets the inputs' values as numpy arrays and returns arrays of the ``Tout``
-dtypes. Like TensorFlow, the graph holds only a *token* (``pyfunc_0``...); the function
+The function gets the inputs' values as numpy arrays (a scalar as a numpy scalar, a string
+scalar as ``bytes``, as in TensorFlow) and returns arrays of the ``Tout`` dtypes. Like TensorFlow, the graph holds only a *token* (``pyfunc_0``...); the function
 itself stays in this process, kept alive by the graph that uses it, so such a graph runs in
 a local Session only (a remote worker fails with "callback ... is not found"). No gradient.
 
@@ -139,7 +139,10 @@ def _py_func_kernel(op, device):
             raise errors.InvalidArgumentError(None, None, f"callback {token} is not found")
         try:
             values = [np.asarray(to_host(a)) for a in args]
-            result = func(*([EagerValue(v) for v in values] if eager else values))
+            if eager:
+                result = func(*(EagerValue(v) for v in values))
+            else:  # as TF's: a scalar arrives as a numpy scalar (np.float32, bytes)
+                result = func(*(v[()] if v.ndim == 0 else v for v in values))
         except Exception as e:  # noqa: BLE001 - every failure becomes the step's error
             cls = next((c for types, c in _ERROR_OF if isinstance(e, types)), errors.UnknownError)
             text = "".join(traceback.format_exception(type(e), e, e.__traceback__))
@@ -205,7 +208,11 @@ def _wrap(func, inp, Tout, op_type, name, extra_attrs):  # noqa: N803
     single = not isinstance(Tout, (list, tuple))
     tout = [dtypes.as_dtype(t) for t in ([Tout] if single else Tout)]
     inputs = [convert_to_tensor(x) for x in inp]
-    graph = inputs[0].graph if inputs else get_default_graph()
+    graph = get_default_graph()
+    if inputs and getattr(graph, "outer", None) is None:
+        # Outside a function, the inputs' graph; inside one (a dataset function), the
+        # function's graph, which captures the outer inputs.
+        graph = inputs[0].graph
     with _LOCK:
         token = f"pyfunc_{next(_TOKENS)}"
         _FUNCTIONS[token] = func
