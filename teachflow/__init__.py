@@ -10,6 +10,7 @@
 from teachflow import (
     app,
     bitwise,
+    config,
     data,
     debugging,
     distributed,
@@ -81,6 +82,7 @@ from teachflow.framework.dtypes import (
 from teachflow.framework.dtypes import (
     bool_ as bool,  # noqa: A001 - TF's public name
 )
+from teachflow.framework.errors import OpError
 from teachflow.framework.graph import (
     Graph,
     GraphKeys,
@@ -112,6 +114,7 @@ from teachflow.framework.shapes import (
     dimension_value,
 )
 from teachflow.framework.sparse_tensor import SparseTensorValue
+from teachflow.framework.tensor_spec import TensorSpec
 from teachflow.framework.tensor_util import make_ndarray, make_tensor_proto
 from teachflow.logging import get_logger
 from teachflow.ops.accumulator_ops import *  # noqa: F403

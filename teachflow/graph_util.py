@@ -29,11 +29,13 @@ from collections import deque
 
 from teachflow.framework import dtypes
 from teachflow.framework.codecs import graph_def as graph_def_codec
+from teachflow.framework.importer import import_graph_def
 from teachflow.proto import messages, tensor_proto
 
 __all__ = [
     "convert_variables_to_constants",
     "extract_sub_graph",
+    "import_graph_def",
     "must_run_on_cpu",
     "remove_training_nodes",
     "tensor_shape_from_node_def_name",

@@ -1,15 +1,15 @@
 """``tf.io``: reading, writing, encoding and decoding under their ``tf.io.*`` names, as TF
 2.21's ``tf.compat.v1.io`` has them (re-exports of what teachflow keeps elsewhere: the
-image codecs of ``tf.image``, the queues, ``tf.gfile``...).
+image codecs of ``tf.image``, the queues, ``tf.gfile`` under its snake_case names...).
 
 >>> import teachflow as tf
 >>> tf.io.read_file("data.csv").op.type
 'ReadFile'
->>> tf.io.decode_png is tf.image.decode_png, tf.io.gfile is tf.gfile
+>>> tf.io.decode_png is tf.image.decode_png, tf.io.gfile.exists is tf.gfile.Exists
 (True, True)
 """
 
-from teachflow import gfile  # noqa: F401
+from teachflow import io_gfile as gfile  # noqa: F401 - TF 2's snake_case names
 from teachflow.ops.data_flow_ops import (  # noqa: F401
     FIFOQueue,
     PaddingFIFOQueue,

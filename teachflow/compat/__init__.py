@@ -11,6 +11,34 @@ reads a dimension whether it is a ``Dimension``, an ``int`` or unknown:
 """
 
 from teachflow.compat import v1 as v1
+from teachflow.compat.text import (
+    as_bytes,
+    as_str,
+    as_str_any,
+    as_text,
+    bytes_or_text_types,
+    complex_types,
+    forward_compatibility_horizon,
+    forward_compatible,
+    integral_types,
+    path_to_str,
+    real_types,
+)
 from teachflow.framework.shapes import dimension_at_index, dimension_value
 
-__all__ = ["dimension_at_index", "dimension_value", "v1"]
+__all__ = [
+    "as_bytes",
+    "as_str",
+    "as_str_any",
+    "as_text",
+    "bytes_or_text_types",
+    "complex_types",
+    "dimension_at_index",
+    "dimension_value",
+    "forward_compatibility_horizon",
+    "forward_compatible",
+    "integral_types",
+    "path_to_str",
+    "real_types",
+    "v1",
+]

@@ -13,6 +13,7 @@ from teachflow import *  # noqa: F403 - every public name of teachflow
 from teachflow import (  # the namespaces and names a star import leaves out
     __version__,
     app,
+    config,
     data,
     distributed,
     errors,
@@ -38,6 +39,10 @@ from teachflow import (  # the namespaces and names a star import leaves out
 
 
 def __getattr__(name: str):
+    if name == "compat":  # tf.compat.v1.compat.as_bytes: this module's own parent
+        import teachflow.compat
+
+        return teachflow.compat
     # As teachflow's own: tf.contrib and tf.estimator say what to use instead.
     from teachflow.out_of_scope import missing
 

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from teachflow.framework import errors
+from teachflow.runtime import context
 from teachflow.runtime.hardware_profiles import get_profile
 from teachflow.runtime.memory import Allocator, host_capacity, parse_bytes
 from teachflow.runtime.resources import ResourceManager
@@ -130,6 +131,11 @@ def physical_gpus(config) -> list[PhysicalGPU]:
     return _real_gpus()
 
 
+def visible_gpus(config=None) -> list[PhysicalGPU]:
+    """The GPUs this process may use: `physical_gpus` that CUDA_VISIBLE_DEVICES shows."""
+    return _cuda_visible(physical_gpus(config))
+
+
 def _cuda_visible(gpus):
     env = os.environ.get("CUDA_VISIBLE_DEVICES")
     if env is None:
@@ -206,6 +212,7 @@ def make_local_devices(config, task_name="/job:localhost/replica:0/task:0", reso
     fraction = getattr(gpu_options, "per_process_gpu_memory_fraction", 0.0) or 0.0
     growth = bool(getattr(gpu_options, "allow_growth", False))
     for i, phys in enumerate(gpus):
+        grows = growth or context.memory_growth.get(phys.id, False)  # tf.config's setting
         if fraction > 0:
             limit = int(phys.memory_bytes * fraction)
         else:
@@ -224,7 +231,7 @@ def make_local_devices(config, task_name="/job:localhost/replica:0/task:0", reso
                 "GPU",
                 i,
                 xp=xp,
-                allocator=Allocator(f"GPU_{i}_bfc", limit=limit, allow_growth=growth),
+                allocator=Allocator(f"GPU_{i}_bfc", limit=limit, allow_growth=grows),
                 resources=resources,
                 physical=phys,
                 description=desc,

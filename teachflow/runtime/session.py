@@ -29,7 +29,7 @@ from teachflow.framework import errors
 from teachflow.framework.graph import default_session, get_default_graph
 from teachflow.framework.operation import Tensor
 from teachflow.ops import kernel_context
-from teachflow.runtime import virtual_time_hook
+from teachflow.runtime import context, virtual_time_hook
 from teachflow.runtime.cancellation import CancellationManager
 from teachflow.runtime.config import ConfigProto, RunOptions
 from teachflow.runtime.devices import make_local_devices
@@ -87,7 +87,7 @@ class BaseSession:
             raise TypeError(f"config must be a tf.ConfigProto, but got {type(config)}")
         self._graph = graph
         self._target = target
-        self._config = config or ConfigProto()
+        self._config = config or context.default_config()  # tf.config's settings
         self._closed = False
         self._cache = {}
         self._lock = threading.Lock()
