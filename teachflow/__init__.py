@@ -180,6 +180,7 @@ from teachflow.ops.scatter_ops import *  # noqa: F403
 from teachflow.ops.script_ops import *  # noqa: F403
 from teachflow.ops.search_ops import *  # noqa: F403
 from teachflow.ops.segment_ops import *  # noqa: F403
+from teachflow.ops.sequence_example_parsing_ops import parse_single_sequence_example
 from teachflow.ops.sequence_mask_ops import *  # noqa: F403
 from teachflow.ops.set_ops import *  # noqa: F403
 from teachflow.ops.shape_checks import assert_rank_at_least, assert_rank_in  # noqa: F401

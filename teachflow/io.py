@@ -34,6 +34,10 @@ from teachflow.ops.jpeg_window_ops import (  # noqa: F401
     is_jpeg,
 )
 from teachflow.ops.parsing_ops import decode_csv, decode_raw  # noqa: F401
+from teachflow.ops.sequence_example_parsing_ops import (  # noqa: F401
+    parse_sequence_example,
+    parse_single_sequence_example,
+)
 from teachflow.ops.sparse_serialization_ops import (  # noqa: F401
     deserialize_many_sparse,
     serialize_many_sparse,

@@ -22,8 +22,6 @@ NOT_YET = {
     "decode_proto",
     "decode_webp",
     "encode_proto",
-    "parse_sequence_example",
-    "parse_single_sequence_example",
 }
 
 

@@ -181,7 +181,9 @@ def _dense_default(key, feature, dtype, shape):
         return convert_to_tensor(np.zeros(0, numpy_type(dtype)), dtype=dtype)
     if isinstance(default, Tensor):
         return default
-    return reshape(convert_to_tensor(default, dtype=dtype, name="key_" + safe_key), shape.as_list())
+    # Reshaped to the TensorShape itself (one int32 Const, as TF's parsing_config: a list
+    # would leave op_def_library's dead float attempt for []).
+    return reshape(convert_to_tensor(default, dtype=dtype, name="key_" + safe_key), shape)
 
 
 def _strings(values, name):
