@@ -51,6 +51,7 @@ from teachflow import (
 from teachflow.framework import errors
 from teachflow.framework.conversion import (
     convert_to_tensor,
+    is_symbolic_tensor,
     is_tensor,
     register_tensor_conversion_function,
 )
@@ -106,6 +107,7 @@ from teachflow.framework.scopes import (
     get_collection_ref,
     init_scope,
     name_scope,
+    op_scope,
 )
 from teachflow.framework.shapes import (
     Dimension,
@@ -147,6 +149,7 @@ from teachflow.ops.get_static_value import get_static_value
 from teachflow.ops.gradients import *  # noqa: F403
 from teachflow.ops.hessians import hessians
 from teachflow.ops.histogram_ops import *  # noqa: F403
+from teachflow.ops.identity_ops import guarantee_const
 from teachflow.ops.image_ops import random_crop  # noqa: F401 - TF1 has it at the top
 from teachflow.ops.image_patches_ops import *  # noqa: F403
 from teachflow.ops.index_shuffle_ops import random_index_shuffle  # noqa: F401
@@ -207,6 +210,7 @@ from teachflow.ops.template import make_template  # noqa: F401
 from teachflow.ops.tensor_array_ops import TensorArray  # noqa: F401
 from teachflow.ops.tensor_scatter_ops import *  # noqa: F403
 from teachflow.ops.tensor_serialization_ops import parse_tensor, serialize_tensor  # noqa: F401
+from teachflow.ops.timestamp_ops import timestamp
 from teachflow.ops.unravel_index_ops import *  # noqa: F403
 from teachflow.ops.variable_scope import *  # noqa: F403
 from teachflow.ops.variables import *  # noqa: F403

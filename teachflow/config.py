@@ -26,6 +26,7 @@ __all__ = [
     "PhysicalDevice",
     "experimental",
     "get_soft_device_placement",
+    "get_visible_devices",
     "list_logical_devices",
     "list_physical_devices",
     "set_soft_device_placement",
@@ -61,6 +62,11 @@ def list_logical_devices(device_type=None):
     return [d for d in devices if device_type is None or d.device_type == device_type]
 
 
+def get_visible_devices(device_type=None):
+    """The physical devices sessions use: all of them (teachflow hides none)."""
+    return list_physical_devices(device_type)
+
+
 def get_soft_device_placement() -> bool:
     return context.settings["allow_soft_placement"]
 
@@ -89,6 +95,7 @@ def get_memory_growth(device) -> bool:
 
 
 experimental = SimpleNamespace(
+    get_visible_devices=get_visible_devices,
     list_physical_devices=list_physical_devices,
     list_logical_devices=list_logical_devices,
     get_memory_growth=get_memory_growth,

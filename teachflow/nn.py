@@ -17,6 +17,7 @@ from teachflow.ops.activation_ops import (  # noqa: F401
     softplus,
     softsign,
 )
+from teachflow.ops.all_candidate_sampler import all_candidate_sampler  # noqa: F401
 from teachflow.ops.argmax_pooling_ops import max_pool_with_argmax  # noqa: F401
 from teachflow.ops.candidate_sampling_ops import (  # noqa: F401
     compute_accidental_hits,

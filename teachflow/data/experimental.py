@@ -19,6 +19,7 @@ from .grouping import (  # noqa: F401
     group_by_window,
     sample_from_datasets,
 )
+from .options import ThreadingOptions  # noqa: F401 - tf.data.experimental.ThreadingOptions
 
 
 def unbatch():

@@ -65,3 +65,8 @@ def convert_n_to_tensor(values, dtype=None, name=None):
 
 def is_tensor(x) -> bool:
     return isinstance(x, Tensor)
+
+
+def is_symbolic_tensor(x) -> bool:
+    """Whether ``x`` is a graph tensor (every teachflow Tensor is: there is no eager mode)."""
+    return isinstance(x, Tensor)

@@ -21,6 +21,19 @@ registry.register("Identity", unary, identity_kernel, grad=lambda op, grad: [gra
 registry.register("StopGradient", unary, identity_kernel, not_differentiable=True)
 
 
+# GuaranteeConst promises the runtime its input will not change between runs (an Identity
+# here); as in TF it has no gradient.
+registry.register("GuaranteeConst", unary, identity_kernel)
+
+
+def guarantee_const(input, name=None):  # noqa: A002
+    """``input`` unchanged, marked constant for the runtime (op ``GuaranteeConst``)."""
+    t = convert_to_tensor(input)
+    return t.graph.create_op(
+        "GuaranteeConst", [t], {"T": t.dtype.base_dtype}, name=name or "GuaranteeConst"
+    ).outputs[0]
+
+
 def identity(input, name=None):  # noqa: A002
     t = convert_to_tensor(input)
     return t.graph.create_op(

@@ -341,6 +341,7 @@ OP_FAMILY_RULES = (
     ("control", "exact", "Identity"),
     ("control", "exact", "IdentityN"),
     ("control", "exact", "StopGradient"),
+    ("control", "exact", "GuaranteeConst"),
     ("control", "exact", "PreventGradient"),
     ("control", "exact", "Switch"),
     ("control", "exact", "Merge"),
@@ -358,6 +359,7 @@ OP_FAMILY_RULES = (
     ("control", "exact", "Assert"),
     ("control", "exact", "Print"),
     ("control", "exact", "PrintV2"),  # tf.print
+    ("control", "exact", "Timestamp"),  # tf.timestamp
     ("control", "exact", "CheckNumerics"),
     ("reduction", "exact", "Sum"),
     ("reduction", "exact", "Mean"),
