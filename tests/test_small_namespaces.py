@@ -92,8 +92,8 @@ def test_disabling_what_teachflow_already_does_is_a_no_op():
         assert disable() is None
     with tf.Graph().as_default():
         x = tf.placeholder(tf.float32, [None, 3])
-        assert x.shape[1].value == 3 and tf.dimension_at_index(x.shape, 0) is None
-        assert tf.dimension_at_index(tf.TensorShape(None), 2) is None
+        assert x.shape[1].value == 3 and tf.dimension_at_index(x.shape, 0).value is None
+        assert repr(tf.dimension_at_index(tf.TensorShape(None), 2)) == "Dimension(None)"
         assert (x == x) is True  # TF1: == compares the objects
     assert not tf.executing_eagerly()  # fmt: skip
 

@@ -27,7 +27,7 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import colocate_with, name_scope
-from teachflow.framework.shapes import TensorShape, as_shape
+from teachflow.framework.shapes import TensorShape, as_shape, dimension_value
 from teachflow.ops.static_value import constant_value, constant_value_as_shape
 
 from . import functions, structure
@@ -119,8 +119,12 @@ class Dataset(ElementStructure):
         for t in flat:
             shape = t.shape.with_rank_at_least(1)
             if first is None:
-                first = shape[0]
-            elif first is not None and shape[0] is not None and shape[0] != first:
+                first = dimension_value(shape[0])
+            elif (
+                first is not None
+                and dimension_value(shape[0]) is not None
+                and dimension_value(shape[0]) != first
+            ):
                 raise ValueError(f"Dimensions {first} and {shape[0]} are not compatible")
         spec = structure.map_structure(
             lambda t: TensorSpec(t.dtype.base_dtype, t.shape[1:]), element

@@ -19,7 +19,7 @@ from teachflow.distributions.logits_and_probs import get_logits_and_probs
 from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 
 __all__ = ["Categorical"]
 
@@ -75,7 +75,7 @@ class Categorical(distribution.Distribution):
                 with name_scope("batch_rank"):
                     self._batch_rank = rank(self._logits) - 1
             logits_shape = shape(self._logits, name="logits_shape")
-            if static[-1] is not None and static.as_list()[-1] is not None:
+            if dimension_value(static[-1]) is not None and static.as_list()[-1] is not None:
                 self._event_size = convert_to_tensor(
                     static.as_list()[-1], dtype=dtypes.int32, name="event_size"
                 )

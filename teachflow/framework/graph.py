@@ -30,7 +30,7 @@ from teachflow.framework.default_session import (  # noqa: F401 - their home is 
 from teachflow.framework.device_spec import DeviceSpec
 from teachflow.framework.graph_keys import GraphKeys  # noqa: F401 - its home is graph_keys
 from teachflow.framework.operation import Operation, Tensor
-from teachflow.framework.shapes import Dimension
+from teachflow.framework.shapes import Dimension, dimension_value
 
 _VALID_OP_NAME = re.compile(r"^[A-Za-z0-9.][A-Za-z0-9_.\\/>-]*$")
 _VALID_SCOPE_NAME = re.compile(r"^[A-Za-z0-9_.\\/>-]*$")
@@ -169,7 +169,7 @@ class Graph:
             if control_inputs:
                 # An ordered set: a NoOp grouping 10k ops must not scan a list per input.
                 ctrl = list(dict.fromkeys([*ctrl, *control_inputs]))
-            attrs = {k: _plain_attr(v) for k, v in (attrs or {}).items()}
+            attrs = {k: _plain_attr(k, v) for k, v in (attrs or {}).items()}
             override = self._gradient_override_map.get(op_type)
             if override is not None:
                 attrs["_gradient_op_type"] = override
@@ -479,16 +479,22 @@ class Graph:
 def _shape_text(shape) -> str:
     if shape.ndims is None:
         return "?"
-    return "[" + ",".join("?" if d is None else str(d) for d in shape.dims) + "]"
+    return "[" + ",".join("?" if d is None else str(d) for d in shape.as_list()) + "]"
 
 
-def _plain_attr(value):
-    """An attr as stored: a `Dimension` taken from a shape (``x.shape[1]``) is a plain int."""
-    if type(value) is Dimension:
+def _plain_attr(name, value):
+    """An attr as stored: a `Dimension` taken from a shape (``x.shape[1]``) is a plain int;
+    an unknown one, ``Dimension(None)``, is TF's TypeError."""
+    if value.__class__ in _DIMENSIONS:
+        if value.value is None:
+            raise TypeError(f"Expected int for argument '{name}' not {value!r}.")
         return int(value)
-    if type(value) in (list, tuple) and any(type(v) is Dimension for v in value):
-        return type(value)(int(v) if type(v) is Dimension else v for v in value)
+    if type(value) in (list, tuple) and any(v.__class__ in _DIMENSIONS for v in value):
+        return type(value)(dimension_value(v) if v.__class__ in _DIMENSIONS else v for v in value)
     return value
+
+
+_DIMENSIONS = (Dimension, Dimension(None).__class__)  # a known dimension's class, the unknown's
 
 
 def _as_op(x) -> Operation:

@@ -1,29 +1,70 @@
 """Static shapes: what graph construction knows about a tensor's dimensions.
 
-A `TensorShape` has unknown rank (``dims is None``) or a list of dimensions, each an
-``int`` or ``None`` (unknown). Shape inference merges what it knows; the executor checks
-the rest when real values arrive.
+A `TensorShape` has unknown rank (``dims is None``) or a list of dimensions. Reading one
+(``shape[i]``, iterating, ``shape.dims``) gives TF1's `Dimension` objects, an unknown one
+being ``Dimension(None)``; ``as_list()`` gives plain ``int``s and ``None``. Shape inference
+merges what it knows; the executor checks the rest when real values arrive.
 
     >>> import teachflow as tf
     >>> tf.TensorShape([None, 3]).merge_with([2, None])
     TensorShape([Dimension(2), Dimension(3)])
+
+Inside teachflow, code reads a dimension as a plain ``int`` or ``None`` with
+``dimension_value(shape[i])`` and a whole shape with ``shape.as_list()`` (TF's own idioms),
+never by testing ``shape[i] is None``.
 """
 
 from __future__ import annotations
 
+import numbers
+import operator
 
-class Dimension(int):
-    """A known dimension of a `TensorShape` as TF1 hands it out: an ``int`` that also has
-    ``.value``, so TF1 programs' ``n_inputs = X.get_shape()[1].value`` runs as written. An
-    unknown dimension is ``None`` (where TF1 gives ``Dimension(None)``).
+
+def _is_unknown(other) -> bool:
+    return other is None or other.__class__ is _UnknownDimension
+
+
+class _DimensionType(type):
+    # ``isinstance(Dimension(None), Dimension)`` holds as in TF, though a known dimension is
+    # an int and the unknown one cannot be.
+    def __instancecheck__(cls, obj):
+        return obj.__class__ is _UnknownDimension or type.__instancecheck__(cls, obj)
+
+
+class Dimension(int, metaclass=_DimensionType):
+    """One dimension of a `TensorShape` as TF1 hands it out.
+
+    A known dimension is an ``int`` that also has ``.value`` (so TF1 programs'
+    ``n_inputs = X.get_shape()[1].value`` run as written, and it goes wherever an int goes);
+    ``+ - * // %`` with ints or dimensions give a `Dimension`. An unknown dimension is
+    ``Dimension(None)``: ``.value`` is None, it prints ``?``, comparing it gives None, and
+    arithmetic with it gives ``Dimension(None)`` — TF1's rules.
 
         >>> import teachflow as tf
         >>> x = tf.placeholder(tf.float32, [None, 3])
-        >>> x.get_shape()[1].value, x.get_shape()[1] * 2, x.get_shape()[0] is None
-        (3, 6, True)
+        >>> x.get_shape()[1].value, x.get_shape()[1] * 2, x.get_shape()[0].value
+        (3, Dimension(6), None)
+        >>> x.shape[0], str(x.shape[0]), x.shape[0] == None, x.shape[0] * 2
+        (Dimension(None), '?', None, Dimension(None))
     """
 
     __slots__ = ()
+
+    def __new__(cls, value):
+        if _is_unknown(value):
+            return _UNKNOWN
+        if isinstance(value, Dimension):
+            return value
+        try:
+            n = operator.index(value)
+        except TypeError:
+            raise TypeError(
+                "Dimension value must be integer or None or have an __index__ method, got "
+                f"value '{value!r}' with type '{type(value)}'"
+            ) from None
+        if n < 0:
+            raise ValueError(f"Dimension {n} must be >= 0")
+        return int.__new__(cls, n)
 
     @property
     def value(self) -> int:
@@ -35,28 +76,185 @@ class Dimension(int):
     def __str__(self):
         return str(int(self))
 
+    def __reduce__(self):
+        return Dimension, (int(self),)
+
+    # -- comparing: with an unknown dimension (or None) the answer is unknown: None ------
+    def __eq__(self, other):
+        return None if _is_unknown(other) else _compared(int.__eq__, self, other)
+
+    def __ne__(self, other):
+        return None if _is_unknown(other) else _compared(int.__ne__, self, other)
+
+    def __lt__(self, other):
+        return None if _is_unknown(other) else _compared(int.__lt__, self, other)
+
+    def __le__(self, other):
+        return None if _is_unknown(other) else _compared(int.__le__, self, other)
+
+    def __gt__(self, other):
+        return None if _is_unknown(other) else _compared(int.__gt__, self, other)
+
+    def __ge__(self, other):
+        return None if _is_unknown(other) else _compared(int.__ge__, self, other)
+
+    __hash__ = int.__hash__
+
+    # -- arithmetic: a Dimension from dimensions and ints, unknown if either is ----------
+    def __add__(self, other):
+        return _UNKNOWN if _is_unknown(other) else _known(int.__add__(self, other))
+
+    def __radd__(self, other):
+        return _UNKNOWN if _is_unknown(other) else _known(int.__radd__(self, other))
+
+    def __sub__(self, other):
+        return _UNKNOWN if _is_unknown(other) else _known(int.__sub__(self, other))
+
+    def __rsub__(self, other):
+        return _UNKNOWN if _is_unknown(other) else _known(int.__rsub__(self, other))
+
+    def __mul__(self, other):
+        return _UNKNOWN if _is_unknown(other) else _known(int.__mul__(self, other))
+
+    def __rmul__(self, other):
+        return _UNKNOWN if _is_unknown(other) else _known(int.__rmul__(self, other))
+
+    def __floordiv__(self, other):
+        return _UNKNOWN if _is_unknown(other) else _known(int.__floordiv__(self, other))
+
+    def __rfloordiv__(self, other):
+        return _UNKNOWN if _is_unknown(other) else _known(int.__rfloordiv__(self, other))
+
+    def __mod__(self, other):
+        return _UNKNOWN if _is_unknown(other) else _known(int.__mod__(self, other))
+
+    def __rmod__(self, other):
+        return _UNKNOWN if _is_unknown(other) else _known(int.__rmod__(self, other))
+
+    # -- TF's Dimension methods ----------------------------------------------------------
+    def is_compatible_with(self, other) -> bool:
+        other = Dimension(other)
+        return other.value is None or int(self) == other.value
+
+    def assert_is_compatible_with(self, other) -> None:
+        if not self.is_compatible_with(other):
+            raise ValueError(f"Dimensions {self} and {Dimension(other)} are not compatible")
+
+    def merge_with(self, other) -> Dimension:
+        self.assert_is_compatible_with(other)
+        return self
+
+
+def _compared(compare, dimension, other):
+    # A numpy integer compares as the int it is (a bool, as TF gives), not as numpy would.
+    answer = compare(dimension, other)
+    if answer is NotImplemented and isinstance(other, numbers.Integral):
+        return compare(dimension, int(other))
+    return answer
+
+
+def _known(n):
+    # A known dimension from int arithmetic; a negative result (TF raises ValueError) or a
+    # non-int one (a float, a numpy value, a tensor) stays what int arithmetic gave.
+    if n.__class__ is int and n >= 0:
+        return int.__new__(Dimension, n)
+    return n
+
+
+class _UnknownDimension:
+    """``Dimension(None)``, the unknown dimension (one object): see `Dimension`."""
+
+    __slots__ = ()
+
+    value = None
+
+    def __repr__(self):
+        return "Dimension(None)"
+
+    def __str__(self):
+        return "?"
+
+    def __reduce__(self):
+        return Dimension, (None,)
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __bool__(self):
+        return False
+
+    def __int__(self):
+        return None  # so int(Dimension(None)) raises TypeError, as in TF
+
+    def __index__(self):
+        return None  # so numpy, range() and list indexing refuse it with TypeError, as in TF
+
+    __hash__ = None  # TF's dimensions are unhashable
+
+    def _with(self, other, answer):
+        # TF's rule: against anything a dimension can be made from, the answer is unknown.
+        if other is None or isinstance(other, (numbers.Integral, Dimension)):
+            return answer
+        return NotImplemented
+
+    def __eq__(self, other):
+        return self._with(other, None)
+
+    __ne__ = __lt__ = __le__ = __gt__ = __ge__ = __eq__
+
+    def __add__(self, other):
+        return self._with(other, self)
+
+    __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = __add__
+    __floordiv__ = __rfloordiv__ = __mod__ = __rmod__ = __add__
+
+    def is_compatible_with(self, other) -> bool:
+        Dimension(other)
+        return True
+
+    def assert_is_compatible_with(self, other) -> None:
+        Dimension(other)
+
+    def merge_with(self, other):
+        return Dimension(other)
+
+
+# Named as TF names it, so messages read "unsupported operand type(s) for /: 'Dimension'...".
+_UnknownDimension.__name__ = _UnknownDimension.__qualname__ = "Dimension"
+_UNKNOWN = object.__new__(_UnknownDimension)
+
 
 def dimension_value(dimension):
     """The ``int`` (or None) of a dimension, however it is given: TF's ``dimension_value``.
 
-    >>> dimension_value(Dimension(4)), dimension_value(None)
-    (4, None)
+    >>> dimension_value(Dimension(4)), dimension_value(Dimension(None)), dimension_value(None)
+    (4, None, None)
     """
-    if dimension is None:
+    if dimension is None or dimension.__class__ is _UnknownDimension:
         return None
+    if dimension.__class__ is int:
+        return dimension
     return int(getattr(dimension, "value", dimension))
 
 
 def dimension_at_index(shape, index):
-    """Dimension ``index`` of ``shape`` (None where unknown, the rank included): TF's
-    ``dimension_at_index``, with teachflow's None for TF1's ``Dimension(None)``.
+    """Dimension ``index`` of ``shape``, ``Dimension(None)`` where unknown (the rank included):
+    TF's ``dimension_at_index``.
 
     >>> dimension_at_index(TensorShape([3, None]), 0), dimension_at_index(TensorShape(None), 5)
-    (Dimension(3), None)
+    (Dimension(3), Dimension(None))
     """
     if not isinstance(shape, TensorShape):
         raise TypeError(f"shape must be a TensorShape, got {type(shape).__name__}")
-    return None if shape.ndims is None else shape[index]
+    return _UNKNOWN if shape.ndims is None else shape[index]
+
+
+def _as_dimension(d):
+    # A stored dimension (int or None) as TF1 hands it out.
+    return _UNKNOWN if d is None else int.__new__(Dimension, d)
 
 
 class TensorShape:
@@ -75,7 +273,8 @@ class TensorShape:
     # -- queries -------------------------------------------------------------------------
     @property
     def dims(self):
-        return None if self._dims is None else list(self._dims)
+        """The dimensions as `Dimension` objects (TF1's), None where the rank is unknown."""
+        return None if self._dims is None else [_as_dimension(d) for d in self._dims]
 
     @property
     def ndims(self):
@@ -107,15 +306,14 @@ class TensorShape:
     def __iter__(self):
         if self._dims is None:
             raise ValueError("Cannot iterate over a shape with unknown rank.")
-        return iter(self._dims)
+        return (_as_dimension(d) for d in self._dims)
 
     def __getitem__(self, key):
         if self._dims is None:
-            return TensorShape(None) if isinstance(key, slice) else None
+            return _unknown_rank_item(key)
         if isinstance(key, slice):
             return TensorShape(self._dims[key])
-        d = self._dims[key]
-        return None if d is None else Dimension(d)
+        return _as_dimension(self._dims[key])
 
     def __bool__(self):
         return self._dims is not None
@@ -192,7 +390,20 @@ class TensorShape:
         return f"({inner},)" if len(self._dims) == 1 else f"({inner})"
 
 
+def _unknown_rank_item(key):
+    # TF's: an item of an unknown-rank shape is Dimension(None); a slice with known
+    # non-negative bounds has that rank, any other slice an unknown one.
+    if not isinstance(key, slice):
+        return _UNKNOWN
+    start, stop, step = key.start, key.stop, key.step
+    if stop is not None and stop >= 0 and (start is None or start >= 0) and step in (None, 1):
+        return TensorShape([None] * max(stop - (start or 0), 0))
+    return TensorShape(None)
+
+
 def _dim(d):
+    if d.__class__ is int and d >= 0:
+        return d
     if d is None:
         return None
     if hasattr(d, "value") and not isinstance(d, int):  # a Dimension-like object

@@ -21,7 +21,7 @@ import collections
 from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 
 __all__ = ["SparseTensor", "SparseTensorValue"]
 
@@ -41,7 +41,7 @@ class SparseTensor:
             self._dense_shape = convert_to_tensor(
                 dense_shape, dtype=dtypes.int64, name="dense_shape"
             )
-        rank = self._dense_shape.shape.with_rank(1)[0]
+        rank = dimension_value(self._dense_shape.shape.with_rank(1)[0])
         op = self._dense_shape.op
         if op.type == "Const":  # a known dense shape is the static shape, as in TF
             self._shape = TensorShape([int(d) for d in op._attrs["value"].reshape(-1)])

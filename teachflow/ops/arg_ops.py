@@ -44,7 +44,7 @@ def _infer_arg(op):
             f"Dimension ({a}) must be in the range [{-rank}, {rank}), where {rank} is the "
             "number of dimensions in the input."
         )
-    dims = x.shape.dims
+    dims = x.shape.as_list()
     del dims[a % rank]
     return [(out, TensorShape(dims))]
 

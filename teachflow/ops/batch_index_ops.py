@@ -73,7 +73,7 @@ def _batch_gather(params, indices, batch_dims):
     flat_result = gather(flat_params, flat_indices)
     result = reshape(flat_result, concat([indices_shape, outer_shape], axis=0))
     final_shape = indices.shape[:batch_dims].merge_with(params.shape[:batch_dims])
-    final_shape = final_shape.concatenate(indices.shape.dims[batch_dims:])
+    final_shape = final_shape.concatenate(indices.shape.as_list()[batch_dims:])
     result.set_shape(final_shape.concatenate(params.shape[batch_dims + 1 :]))
     return result
 

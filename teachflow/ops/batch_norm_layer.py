@@ -38,6 +38,7 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
+from teachflow.framework.shapes import dimension_value
 from teachflow.ops import init_ops
 from teachflow.ops.layer_base import Layer
 
@@ -110,7 +111,7 @@ class BatchNormalization(Layer):
         if not -ndims <= axis < ndims:
             raise ValueError(f"Invalid axis: {axis}")
         self._axis = axis % ndims
-        channels = input_shape[self._axis]
+        channels = dimension_value(input_shape[self._axis])
         if channels is None:
             raise ValueError(f"Input has undefined `axis` dimension. Input shape: {input_shape}")
         if self.fused is None:
@@ -160,7 +161,7 @@ class BatchNormalization(Layer):
     def _fused(self, inputs, training):
         from teachflow.ops import constant_op, normalization_ops
 
-        gamma, beta = self._params(inputs.shape[self._axis])
+        gamma, beta = self._params(dimension_value(inputs.shape[self._axis]))
 
         def batch_statistics():
             return normalization_ops.fused_batch_norm(
@@ -201,7 +202,7 @@ class BatchNormalization(Layer):
         gamma, beta = self.gamma, self.beta
         if self._axis != ndims - 1:
             broadcast = [1] * ndims
-            broadcast[self._axis] = inputs.shape[self._axis]
+            broadcast[self._axis] = dimension_value(inputs.shape[self._axis])
             gamma = array_ops.reshape(gamma, broadcast) if gamma is not None else None
             beta = array_ops.reshape(beta, broadcast) if beta is not None else None
         moving = (self.moving_mean, self.moving_variance)

@@ -36,8 +36,8 @@ def broadcast_static_shape(shape_x, shape_y) -> TensorShape:
 def _infer_broadcast_args(op):
     s0, s1 = op.inputs
     dt = check_allowed(s0, INDEX_DTYPES, "s0")
-    n0 = s0.shape.dims[0] if s0.shape.ndims == 1 else None
-    n1 = s1.shape.dims[0] if s1.shape.ndims == 1 else None
+    n0 = s0.shape.as_list()[0] if s0.shape.ndims == 1 else None
+    n1 = s1.shape.as_list()[0] if s1.shape.ndims == 1 else None
     return [(dt, TensorShape([None if n0 is None or n1 is None else max(n0, n1)]))]
 
 

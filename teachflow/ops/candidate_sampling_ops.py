@@ -32,7 +32,7 @@ import numpy as np
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.random_seed import get_seed
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops.array_ops import to_host
 from teachflow.ops.glibc_math import expm1f, log1pf
 from teachflow.ops.philox import GuardedPhilox, SingleSample
@@ -144,7 +144,7 @@ def infer_candidate_sampler(op):
     shape = true_classes.shape
     if shape.ndims not in (None, 2):
         raise ValueError(f"Shape must be rank 2 but is rank {shape.ndims}")
-    batch = shape[0] if shape.ndims == 2 else None
+    batch = dimension_value(shape[0]) if shape.ndims == 2 else None
     return [
         (dtypes.int64, TensorShape([num_sampled])),
         (dtypes.float32, TensorShape([batch, num_true])),
@@ -285,7 +285,10 @@ def _accidental_hits_infer(op):
     true_classes, sampled = op.inputs
     if true_classes.shape.ndims not in (None, 2):
         raise ValueError(f"Shape must be rank 2 but is rank {true_classes.shape.ndims}")
-    if true_classes.shape.ndims == 2 and true_classes.shape[1] not in (None, op._attrs["num_true"]):
+    if true_classes.shape.ndims == 2 and dimension_value(true_classes.shape[1]) not in (
+        None,
+        op._attrs["num_true"],
+    ):
         raise ValueError(
             f"Dimension must be {op._attrs['num_true']} but is {true_classes.shape[1]}"
         )

@@ -32,7 +32,7 @@ from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops.stl_ordering import HeapQueue, sort
 
 __all__ = ["combined_non_max_suppression"]
@@ -153,16 +153,32 @@ def _infer(op):
     scores = scores.with_rank(3)
     for t in op.inputs[2:]:
         t.shape.with_rank(0)
-    batch = boxes[0] if boxes[0] is not None else scores[0]
-    if boxes[0] is not None and scores[0] is not None and boxes[0] != scores[0]:
+    batch = (
+        dimension_value(boxes[0])
+        if dimension_value(boxes[0]) is not None
+        else dimension_value(scores[0])
+    )
+    if (
+        dimension_value(boxes[0]) is not None
+        and dimension_value(scores[0]) is not None
+        and dimension_value(boxes[0]) != dimension_value(scores[0])
+    ):
         raise ValueError(f"Dimensions must be equal, but are {boxes[0]} and {scores[0]}")
-    if boxes[1] is not None and scores[1] is not None and boxes[1] != scores[1]:
+    if (
+        dimension_value(boxes[1]) is not None
+        and dimension_value(scores[1]) is not None
+        and dimension_value(boxes[1]) != dimension_value(scores[1])
+    ):
         raise ValueError(f"Dimensions must be equal, but are {boxes[1]} and {scores[1]}")
-    if boxes[2] is not None and scores[2] is not None and boxes[2] not in (1, scores[2]):
+    if (
+        dimension_value(boxes[2]) is not None
+        and dimension_value(scores[2]) is not None
+        and dimension_value(boxes[2]) not in (1, dimension_value(scores[2]))
+    ):
         raise ValueError(
             "third dimension of boxes must be either 1 or equal to the third dimension of scores"
         )
-    if boxes[3] is not None and boxes[3] != 4:
+    if dimension_value(boxes[3]) is not None and dimension_value(boxes[3]) != 4:
         raise ValueError(f"Dimension must be 4 but is {boxes[3]}")
     total = constant_value(op.inputs[3])
     size = None
@@ -171,8 +187,12 @@ def _infer(op):
         if size <= 0:
             raise ValueError("max_total_size should be > 0 ")
         per_class = constant_value(op.inputs[2])
-        if op._attrs["pad_per_class"] and per_class is not None and scores[2] is not None:
-            size = min(size, int(per_class) * scores[2])
+        if (
+            op._attrs["pad_per_class"]
+            and per_class is not None
+            and dimension_value(scores[2]) is not None
+        ):
+            size = min(size, int(per_class) * dimension_value(scores[2]))
     return [
         (dtypes.float32, TensorShape([batch, size, 4])),
         (dtypes.float32, TensorShape([batch, size])),

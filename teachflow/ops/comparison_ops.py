@@ -132,7 +132,7 @@ def merge_shapes(a, b):
         return a if b.ndims is None else b
     if a.ndims != b.ndims:
         raise ValueError(f"Shapes must be equal rank, but are {a.ndims} and {b.ndims}")
-    for i, (da, db) in enumerate(zip(a.dims, b.dims)):
+    for i, (da, db) in enumerate(zip(a.as_list(), b.as_list())):
         if da is not None and db is not None and da != db:
             raise ValueError(
                 f"Dimension {i} in both shapes must be equal, but are {da} and {db}. "
@@ -142,7 +142,7 @@ def merge_shapes(a, b):
 
 
 def _text(shape):
-    return "[" + ",".join("?" if d is None else str(d) for d in shape.dims) + "]"
+    return "[" + ",".join("?" if d is None else str(d) for d in shape.as_list()) + "]"
 
 
 def _check_select_dtypes(op):

@@ -13,6 +13,7 @@ from __future__ import annotations
 from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import control_dependencies, name_scope
+from teachflow.framework.shapes import dimension_value
 
 __all__ = ["confusion_matrix"]
 
@@ -92,19 +93,19 @@ def remove_squeezable_dimensions(labels, predictions, expected_rank_diff=0, name
         p_shape, l_shape = predictions.shape, labels.shape
         if p_shape.ndims is not None and l_shape.ndims is not None:
             rank_diff = p_shape.ndims - l_shape.ndims
-            if rank_diff == expected_rank_diff + 1 and p_shape[-1] in (None, 1):
+            if rank_diff == expected_rank_diff + 1 and dimension_value(p_shape[-1]) in (None, 1):
                 predictions = array_ops.squeeze(predictions, [-1])
-            elif rank_diff == expected_rank_diff - 1 and l_shape[-1] in (None, 1):
+            elif rank_diff == expected_rank_diff - 1 and dimension_value(l_shape[-1]) in (None, 1):
                 labels = array_ops.squeeze(labels, [-1])
             return labels, predictions
         rank_diff = array_ops.rank(predictions) - array_ops.rank(labels)
-        if p_shape.ndims is None or p_shape[-1] in (None, 1):
+        if p_shape.ndims is None or dimension_value(p_shape[-1]) in (None, 1):
             predictions = cond(
                 math_ops.equal(expected_rank_diff + 1, rank_diff),
                 lambda: array_ops.squeeze(predictions, [-1]),
                 lambda: predictions,
             )
-        if l_shape.ndims is None or l_shape[-1] in (None, 1):
+        if l_shape.ndims is None or dimension_value(l_shape[-1]) in (None, 1):
             labels = cond(
                 math_ops.equal(expected_rank_diff - 1, rank_diff),
                 lambda: array_ops.squeeze(labels, [-1]),

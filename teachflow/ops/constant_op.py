@@ -246,6 +246,8 @@ def _shape_conversion(value, dtype=None, name=None, as_ref=False):
         dims = value.as_list()
         if dtype is not None and dtype not in (dtypes.int32, dtypes.int64):
             raise TypeError(f"Cannot convert a TensorShape to dtype: {dtype}")
+    elif value.value is None:  # TF's words
+        raise ValueError(f"Cannot convert unknown Dimension {value} to a Tensor.")
     else:  # a known Dimension (a number beside a float tensor too)
         dims = int(value)
     if dtype is None:

@@ -48,7 +48,7 @@ def _dims_of(t, positions, name):
     from teachflow.ops import array_ops
     from teachflow.ops.gathering import gather
 
-    dims = [t.shape.dims[p] for p in positions]
+    dims = [t.shape.as_list()[p] for p in positions]
     if all(d is not None for d in dims):
         return dims
     return gather(array_ops.shape(t), positions, name=name)
@@ -179,7 +179,7 @@ def _infer_einsum(op):
             continue
         if "..." not in subs and t.shape.ndims != len(subs):
             raise ValueError(f"Expected input to have rank {len(subs)} but got: {t.shape.ndims}")
-        pairs, ell = _split_ellipsis(subs, t.shape.dims)
+        pairs, ell = _split_ellipsis(subs, t.shape.as_list())
         ellipsis = broadcast_shapes(ellipsis, TensorShape(ell))
         for letter, d in pairs:
             known = sizes.get(letter)
@@ -194,7 +194,7 @@ def _infer_einsum(op):
     if "..." in eq.output:
         if ellipsis.ndims is None:
             return [(dt, TensorShape(None))]
-        dims = [sizes.get(c) for c in before] + ellipsis.dims + [sizes.get(c) for c in after]
+        dims = [sizes.get(c) for c in before] + ellipsis.as_list() + [sizes.get(c) for c in after]
         return [(dt, TensorShape(dims))]
     return [(dt, TensorShape([sizes.get(c) for c in eq.output]))]
 

@@ -18,6 +18,7 @@ written in lower case here ("valid", the default, or "same") and the data format
 
 from __future__ import annotations
 
+from teachflow.framework.shapes import dimension_value
 from teachflow.ops import init_ops
 from teachflow.ops.layer_base import (
     KernelLayer,
@@ -92,7 +93,7 @@ class Conv2D(KernelLayer):
         """The inputs' channel count, once their rank is checked; ValueError when unknown."""
         check_ndim(self, input_shape, self._input_ndim)
         axis = 1 if self.data_format == "channels_first" else -1
-        channels = input_shape[axis] if input_shape.ndims is not None else None
+        channels = dimension_value(input_shape[axis]) if input_shape.ndims is not None else None
         if channels is None:
             raise ValueError(self._unknown_channels)
         return channels

@@ -30,7 +30,7 @@ import numpy as np
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops.elementwise import check_allowed, convert_like
 from teachflow.ops.sliding_windows import (
     add_patches,
@@ -76,7 +76,7 @@ def _infer_conv2d(op):
     _check_rank(op, x)
     _check_rank(op, w)
     wd = w.shape.as_list() if w.shape.ndims is not None else [None] * 4
-    depth = x.shape[nhwc_order(fmt)[3]] if x.shape.ndims is not None else None
+    depth = dimension_value(x.shape[nhwc_order(fmt)[3]]) if x.shape.ndims is not None else None
     if depth is not None and wd[2] is not None and depth % wd[2] != 0:
         raise ValueError(
             f"Depth of input ({depth}) is not a multiple of input depth of filter ({wd[2]}) "
@@ -488,8 +488,8 @@ def conv2d_transpose(
         value = convert_to_tensor(value, name="value")
         filter = convert_to_tensor(filter, dtype=value.dtype.base_dtype, name="filter")  # noqa: A001
         axis = 3 if data_format == "NHWC" else 1
-        vc = value.shape[axis] if value.shape.ndims == 4 else None
-        fo = filter.shape[3] if filter.shape.ndims == 4 else None
+        vc = dimension_value(value.shape[axis]) if value.shape.ndims == 4 else None
+        fo = dimension_value(filter.shape[3]) if filter.shape.ndims == 4 else None
         if vc is not None and fo is not None and vc != fo:
             raise ValueError(f"input channels does not match filter's input channels, {vc} != {fo}")
         if isinstance(output_shape, (list, tuple)) and len(output_shape) != 4:

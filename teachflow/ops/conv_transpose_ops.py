@@ -24,6 +24,7 @@ from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
+from teachflow.framework.shapes import dimension_value
 from teachflow.ops.conv_ops import conv2d_backprop_input, conv2d_transpose
 
 __all__ = [
@@ -246,7 +247,7 @@ def conv_transpose(
     """
     with name_scope(name, "conv_transpose", [input, filters, output_shape]) as scope:
         if isinstance(output_shape, Tensor):
-            n = output_shape.shape[0] - 2
+            n = dimension_value(output_shape.shape[0]) - 2
         elif isinstance(output_shape, Sized):
             n = len(output_shape) - 2
         else:

@@ -21,6 +21,7 @@ import math
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
+from teachflow.framework.shapes import dimension_value
 from teachflow.ops import init_ops
 from teachflow.ops.layer_base import KernelLayer
 
@@ -74,7 +75,7 @@ class Dense(KernelLayer):
         self.units = int(units)
 
     def build(self, input_shape):
-        in_dim = input_shape[-1] if input_shape.ndims is not None else None
+        in_dim = dimension_value(input_shape[-1]) if input_shape.ndims is not None else None
         if in_dim is None:
             raise ValueError(
                 "The last dimension of the inputs to `Dense` should be defined. Found `None`."
@@ -88,7 +89,7 @@ class Dense(KernelLayer):
         rank = inputs.shape.ndims
         if rank is not None and rank > 2:
             # Contract the last axis: fold the leading ones into a batch and unfold after.
-            flat = array_ops.reshape(inputs, [-1, self.kernel.shape[0]])
+            flat = array_ops.reshape(inputs, [-1, dimension_value(self.kernel.shape[0])])
             outputs = math_ops.matmul(flat, self.kernel)
             leading = array_ops.shape(inputs)[:-1]
             outputs = array_ops.reshape(outputs, array_ops.concat([leading, [self.units]], 0))
@@ -195,7 +196,9 @@ def flatten(inputs, name=None, data_format="channels_last"):
             batch = array_ops.shape(inputs)[0]
             out = array_ops.reshape(inputs, array_ops.stack([batch, -1]))
         if shape.ndims is not None:
-            out.set_shape([shape[0], math.prod(inner) if None not in inner else None])
+            out.set_shape(
+                [dimension_value(shape[0]), math.prod(inner) if None not in inner else None]
+            )
         return out
 
 

@@ -28,7 +28,7 @@ from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops.elementwise import check_allowed
 
 __all__ = ["crop_and_resize"]
@@ -151,8 +151,8 @@ def _crop_and_resize_infer(op):
     box_ind.shape.with_rank(1)
     size = constant_value(crop_size)
     crop = [int(v) for v in size] if size is not None else [None, None]
-    num_boxes = boxes.shape[0] if boxes.shape.ndims == 2 else None
-    depth = image.shape[3] if image.shape.ndims == 4 else None
+    num_boxes = dimension_value(boxes.shape[0]) if boxes.shape.ndims == 2 else None
+    depth = dimension_value(image.shape[3]) if image.shape.ndims == 4 else None
     return [(dtypes.float32, TensorShape([num_boxes, *crop, depth]))]
 
 
@@ -319,7 +319,12 @@ def _grad_boxes_kernel(op, device):
 
 def _grad_boxes_infer(op):
     boxes = op.inputs[2]
-    return [(dtypes.float32, TensorShape([boxes.shape[0] if boxes.shape.ndims == 2 else None, 4]))]
+    return [
+        (
+            dtypes.float32,
+            TensorShape([dimension_value(boxes.shape[0]) if boxes.shape.ndims == 2 else None, 4]),
+        )
+    ]
 
 
 registry.register(

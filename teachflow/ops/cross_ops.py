@@ -15,6 +15,7 @@ from __future__ import annotations
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
+from teachflow.framework.shapes import dimension_value
 from teachflow.ops.elementwise import NUMERIC, check_allowed
 
 __all__ = ["cross"]
@@ -31,8 +32,12 @@ def _infer_cross(op):
     if a.shape.ndims is not None and b.shape.ndims is not None and a.shape.ndims != b.shape.ndims:
         raise ValueError(f"Shapes must be equal rank, but are {a.shape.ndims} and {b.shape.ndims}")
     shape = a.shape.merge_with(b.shape)
-    if shape.ndims is not None and shape[-1] is not None and shape[-1] != 3:
-        raise ValueError(f"Dimension must be 3 but is {shape[-1]}")
+    if (
+        shape.ndims is not None
+        and dimension_value(shape[-1]) is not None
+        and dimension_value(shape[-1]) != 3
+    ):
+        raise ValueError(f"Dimension must be 3 but is {dimension_value(shape[-1])}")
     return [(a.dtype.base_dtype, shape)]
 
 

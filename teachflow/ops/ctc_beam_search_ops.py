@@ -24,7 +24,7 @@ import numpy as np
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.framework.sparse_tensor import SparseTensor
 from teachflow.ops.elementwise import check_allowed
 
@@ -210,7 +210,7 @@ def _infer_beam(op):
     x = op.inputs[0]
     dt = check_allowed(x, (dtypes.float32, dtypes.float64), "inputs")
     top_paths = int(op._attrs["top_paths"])
-    batch = x.shape[1] if x.shape.ndims == 3 else None
+    batch = dimension_value(x.shape[1]) if x.shape.ndims == 3 else None
     return (
         [(dtypes.int64, TensorShape([None, 2]))] * top_paths
         + [(dtypes.int64, TensorShape([None]))] * top_paths

@@ -27,7 +27,7 @@ import numpy as np
 
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.framework.sparse_tensor import SparseTensor
 from teachflow.ops.elementwise import check_allowed
 
@@ -182,7 +182,7 @@ def _infer_ctc_loss(op):
         raise ValueError(
             f"Shape must be rank 3 but is rank {shape.ndims} for '{op.name}' (op: 'CTCLoss')"
         )
-    batch = shape[1] if shape.ndims == 3 else None
+    batch = dimension_value(shape[1]) if shape.ndims == 3 else None
     return [(dt, TensorShape([batch])), (dt, shape if shape.ndims else TensorShape([None] * 3))]
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.framework.sparse_tensor import SparseTensor
 from teachflow.ops.elementwise import check_allowed
 
@@ -156,7 +156,7 @@ def _greedy_kernel(op, device):
 def _infer_greedy(op):
     x = op.inputs[0]
     dt = check_allowed(x, (dtypes.float32, dtypes.float64), "inputs")
-    batch = x.shape[1] if x.shape.ndims == 3 else None
+    batch = dimension_value(x.shape[1]) if x.shape.ndims == 3 else None
     return [
         (dtypes.int64, TensorShape([None, 2])),
         (dtypes.int64, TensorShape([None])),

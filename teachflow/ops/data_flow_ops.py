@@ -26,7 +26,7 @@ from teachflow.framework import dtypes, random_seed, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.inference import fixed
-from teachflow.framework.shapes import TensorShape, as_shape, unknown_shape
+from teachflow.framework.shapes import TensorShape, as_shape, dimension_value, unknown_shape
 from teachflow.ops import kernel_context, queue_resources
 
 __all__ = ["FIFOQueue", "PaddingFIFOQueue", "PriorityQueue", "QueueBase", "RandomShuffleQueue"]
@@ -258,7 +258,7 @@ class QueueBase:
         batch = None
         for t, s in zip(tensors, self._shapes):
             shape = t.shape.with_rank_at_least(1)
-            batch = shape[0] if batch is None else batch
+            batch = dimension_value(shape[0]) if batch is None else batch
             _check_compatible(shape[1:], s)
         return self._graph_op("QueueEnqueueManyV2", tensors, name or f"{self._name}_EnqueueMany")
 

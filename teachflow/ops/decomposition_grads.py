@@ -71,7 +71,7 @@ def _svd_grad(op, grad_s, grad_u=None, grad_v=None):
         _, u, v = svd(a, compute_uv=True)
         return [matmul(u, matmul(grad_s_mat, v, adjoint_b=True))]
     full_matrices = op._attrs["full_matrices"]
-    m, n = a.shape.dims[-2:] if a.shape.ndims else [None, None]
+    m, n = a.shape.as_list()[-2:] if a.shape.ndims else [None, None]
     if m is None or n is None:
         raise LookupError(
             "SVD gradient has not been implemented for input with unknown inner matrix shape."
@@ -125,9 +125,12 @@ def _qr_grad(op, dq, dr):
     q, r = op.outputs
     dq = zeros_like(q) if dq is None else dq
     dr = zeros_like(r) if dr is None else dr
-    if r.shape.ndims is None or None in r.shape.dims[-2:] or q.shape.dims[-2] is None:
+    if r.shape.ndims is None or None in r.shape.as_list()[-2:] or q.shape.as_list()[-2] is None:
         raise LookupError("QrGrad not implemented with dynamic shapes.")
-    if r.shape.dims[-2] > r.shape.dims[-1] and q.shape.dims[-2] == q.shape.dims[-1]:
+    if (
+        r.shape.as_list()[-2] > r.shape.as_list()[-1]
+        and q.shape.as_list()[-2] == q.shape.as_list()[-1]
+    ):
         raise LookupError("QrGrad not implemented when nrows > ncols and full_matrices is true.")
 
     def triangular_solve(x, r):
@@ -144,7 +147,7 @@ def _qr_grad(op, dq, dr):
         grad_b = triangular_solve(subtract(dq, matmul(q, qdq)), r)
         return add(grad_a, grad_b)
 
-    num_rows, num_cols = q.shape.dims[-2], r.shape.dims[-1]
+    num_rows, num_cols = q.shape.as_list()[-2], r.shape.as_list()[-1]
     if num_rows >= num_cols:
         return [square_and_deep(q, r, dq, dr)]
     a = op.inputs[0]

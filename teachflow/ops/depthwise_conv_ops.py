@@ -20,7 +20,7 @@ from __future__ import annotations
 from teachflow.framework import errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops.conv_ops import backprop_input, conv_attrs, window_attrs_of
 from teachflow.ops.elementwise import FLOATS, check_allowed, convert_like
 from teachflow.ops.sliding_windows import nhwc_order, patches, shapes_text, text
@@ -56,7 +56,7 @@ def _infer_depthwise(op):
                 f"{shapes_text(x.shape, f.shape)}."
             )
     fd = f.shape.as_list() if f.shape.ndims is not None else [None] * 4
-    depth = x.shape[nhwc_order(fmt)[3]] if x.shape.ndims == 4 else None
+    depth = dimension_value(x.shape[nhwc_order(fmt)[3]]) if x.shape.ndims == 4 else None
     if depth is not None and fd[2] is not None and depth != fd[2]:
         raise ValueError(
             f"Dimensions must be equal, but are {depth} and {fd[2]} for '{op.name}' "
@@ -265,7 +265,7 @@ def separable_conv2d(
         depthwise_filter = convert_to_tensor(depthwise_filter, name="depthwise_filter")
         pointwise_filter = convert_to_tensor(pointwise_filter, name="pointwise_filter")
         shape = pointwise_filter.shape
-        if shape.ndims == 4 and (shape[0] != 1 or shape[1] != 1):
+        if shape.ndims == 4 and (dimension_value(shape[0]) != 1 or dimension_value(shape[1]) != 1):
             raise ValueError(f"Shapes must be equal rank and 1x1: pointwise filter {shape}")
         depthwise = _dilated_depthwise(
             x, depthwise_filter, strides, padding, rate, data_format, "depthwise"

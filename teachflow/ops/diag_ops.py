@@ -20,7 +20,7 @@ import numpy as np
 from teachflow.framework import dtypes, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops.array_ops import INDEX, apply_op, int_list, invalid, to_host
 from teachflow.ops.elementwise import NUMERIC
 from teachflow.ops.static_value import constant_value
@@ -75,7 +75,7 @@ def _infer_matrix_diag(op):
         return [(dt, TensorShape(None))]
     if diagonal.shape.ndims < 1:
         raise ValueError("Shape must be at least rank 1 but is rank 0")
-    n = diagonal.shape[-1]
+    n = dimension_value(diagonal.shape[-1])
     if n is None:
         return [(dt, diagonal.shape[:-1].concatenate([None, None]))]
     return [(dt, diagonal.shape[:-1].concatenate(_matrix_size(n, k, rows, cols)))]
@@ -124,7 +124,7 @@ def _infer_matrix_diag_part(op):
         return [(dt, TensorShape(None))]
     if x.shape.ndims < 2:
         raise ValueError(f"Shape must be at least rank 2 but is rank {x.shape.ndims}")
-    rows, cols = x.shape[-2], x.shape[-1]
+    rows, cols = dimension_value(x.shape[-2]), dimension_value(x.shape[-1])
     n = None if rows is None or cols is None or k is None else _diag_length(rows, cols, k)
     return [(dt, x.shape[:-2].concatenate([n]))]
 
@@ -244,7 +244,7 @@ def _infer_diag_part(op):
     if rank == 0 or rank % 2:
         raise ValueError(f"Input must have even and non-zero rank, input rank is {rank}")
     half = rank // 2
-    for a, b in zip(x.shape.dims[:half], x.shape.dims[half:]):
+    for a, b in zip(x.shape.as_list()[:half], x.shape.as_list()[half:]):
         if a is not None and b is not None and a != b:
             raise ValueError(f"Dimensions must be equal, but are {a} and {b}")
     return [(x.dtype.base_dtype, x.shape[:half])]

@@ -23,6 +23,7 @@ import numpy as np
 from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import control_dependencies, name_scope
+from teachflow.framework.shapes import dimension_value
 from teachflow.ops import arithmetic_ops as am
 from teachflow.ops import comparison_ops as cmp
 from teachflow.ops import reduction_ops as red
@@ -38,7 +39,7 @@ __all__ = ["eigh_tridiagonal"]
 def _sturm(alpha, beta_sq, pivmin, alpha0_perturbation, x):
     """How many eigenvalues lie below each ``x``: the negative pivots of ``T - x I``."""
     with name_scope("sturm"):
-        n = alpha.shape[0]
+        n = dimension_value(alpha.shape[0])
         zero_counts = zeros(shape(x), dtype=dtypes.int32)
         one_counts = ones(shape(x), dtype=dtypes.int32)
 
@@ -281,7 +282,7 @@ def eigh_tridiagonal(
 
     with name_scope(name or "eigh_tridiagonal"):
         alpha = convert_to_tensor(alpha, name="alpha")
-        n = alpha.shape[0]
+        n = dimension_value(alpha.shape[0])
         if n is not None and n <= 1:
             return real(alpha)
         beta = convert_to_tensor(beta, name="beta")

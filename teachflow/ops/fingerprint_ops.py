@@ -19,7 +19,7 @@ import numpy as np
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops.array_ops import to_host
 from teachflow.ops.random_ops import finish
 from teachflow.ops.string_hashes import fingerprint64
@@ -54,7 +54,7 @@ def _infer(op):
     data, method = op.inputs
     if data.shape.ndims == 0:
         raise ValueError("Shape must be at least rank 1 but is rank 0")
-    dim0 = data.shape[0] if data.shape.ndims else None
+    dim0 = dimension_value(data.shape[0]) if data.shape.ndims else None
     return [(dtypes.uint8, TensorShape([dim0, FINGERPRINT_SIZE]))]
 
 

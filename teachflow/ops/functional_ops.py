@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops import control_flow_nest as nest
 from teachflow.ops.control_flow_while import while_loop
 from teachflow.ops.tensor_array_ops import TensorArray
@@ -31,7 +31,7 @@ def _length(first):
     """The number of elements: static when known (a Python int), else a tensor."""
     from teachflow.ops.shape_ops import shape
 
-    n = first.shape[0] if first.shape.ndims else None
+    n = dimension_value(first.shape[0]) if first.shape.ndims else None
     n = getattr(n, "value", n)
     return n if n is not None else shape(first)[0]
 
@@ -277,7 +277,7 @@ def _stacked(arrays, elems_flat) -> list:
     """The TensorArrays a loop wrote, one element per step, stacked; their first dimension
     is the elements' when it is known statically (map_fn's and scan's outputs)."""
     results = [ta.stack() for ta in arrays]
-    n_static = elems_flat[0].shape[0] if elems_flat[0].shape.ndims else None
+    n_static = dimension_value(elems_flat[0].shape[0]) if elems_flat[0].shape.ndims else None
     n_static = getattr(n_static, "value", n_static)
     for r in results:
         if r.shape.ndims is not None:

@@ -22,7 +22,7 @@ from teachflow.framework import dtypes, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops import reshaping, shape_ops
 from teachflow.ops.allocation import check_output
 from teachflow.ops.indexed_slices import IndexedSlices
@@ -63,8 +63,8 @@ def _infer_gather(op):
         needed = axis + 1 if axis >= 0 else -axis
         raise ValueError(f"Shape must be at least rank {needed} but is rank {rank}")
     axis = axis + rank if axis < 0 else axis
-    dims = params.shape.dims
-    out = dims[:axis] + indices.shape.dims[batch_dims:] + dims[axis + 1 :]
+    dims = params.shape.as_list()
+    out = dims[:axis] + indices.shape.as_list()[batch_dims:] + dims[axis + 1 :]
     return [(dt, TensorShape(out))]
 
 
@@ -174,15 +174,19 @@ def _infer_gather_nd(op):
     params, indices = op.inputs
     check_index_dtype(op, 1, "Tindices")
     dt = params.dtype.base_dtype
-    if indices.shape.ndims is None or params.shape.ndims is None or indices.shape[-1] is None:
+    if (
+        indices.shape.ndims is None
+        or params.shape.ndims is None
+        or dimension_value(indices.shape[-1]) is None
+    ):
         return [(dt, TensorShape(None))]
-    depth = indices.shape[-1]
+    depth = dimension_value(indices.shape[-1])
     if depth > params.shape.ndims:
         raise ValueError(
             f"indices.shape[-1] must be <= params.rank, but saw indices shape: "
-            f"{shape_text(indices.shape.dims)} and params shape: {shape_text(params.shape.dims)}"
+            f"{shape_text(indices.shape.as_list())} and params shape: {shape_text(params.shape.as_list())}"
         )
-    return [(dt, TensorShape(indices.shape.dims[:-1] + params.shape.dims[depth:]))]
+    return [(dt, TensorShape(indices.shape.as_list()[:-1] + params.shape.as_list()[depth:]))]
 
 
 def _coordinates(idx, shape, what, extra=""):

@@ -28,7 +28,7 @@ from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 
 __all__ = ["extract_glimpse"]
 
@@ -115,7 +115,7 @@ def _infer(op):
     images.shape.with_rank(4)
     value = constant_value(size)
     hw = [int(v) for v in value] if value is not None else [None, None]
-    batch, channels = images.shape[0], images.shape[3]
+    batch, channels = dimension_value(images.shape[0]), dimension_value(images.shape[3])
     return [(dtypes.float32, TensorShape([batch, *hw, channels]))]
 
 

@@ -20,6 +20,7 @@ import numpy as np
 from teachflow.framework import dtypes, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
+from teachflow.framework.shapes import dimension_value
 from teachflow.ops.elementwise import check_allowed
 
 __all__: list = []
@@ -167,9 +168,9 @@ def _hue_round_trip(xp, rgb, delta):
 def _infer_rgb(op):
     images = op.inputs[0]
     dt = check_allowed(images, _FLOAT_IMAGES + (dtypes.float64,), "images")
-    if images.shape.ndims is not None and images.shape[-1] not in (None, 3):
+    if images.shape.ndims is not None and dimension_value(images.shape[-1]) not in (None, 3):
         raise ValueError(
-            f"Dimension must be 3 but is {images.shape[-1]} for '{op.name}' (op: '{op.type}')"
+            f"Dimension must be 3 but is {dimension_value(images.shape[-1])} for '{op.name}' (op: '{op.type}')"
         )
     return [(dt, images.shape)]
 

@@ -19,6 +19,7 @@ import numpy as np
 from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
+from teachflow.framework.shapes import dimension_value
 
 __all__: list = []
 
@@ -184,7 +185,10 @@ def central_crop(image, central_fraction, name=None):
         if central_fraction == 1.0:
             return image
         rank = image.shape.ndims
-        height, width = image.shape[rank - 3], image.shape[rank - 2]
+        height, width = (
+            dimension_value(image.shape[rank - 3]),
+            dimension_value(image.shape[rank - 2]),
+        )
         if height is None or width is None:
             raise ValueError("central_crop in teachflow needs the image's height and width")
         top = int((height - height * central_fraction) / 2)
@@ -196,7 +200,7 @@ def central_crop(image, central_fraction, name=None):
 
 def _static_hw(image, what):
     rank = image.shape.ndims
-    height, width = image.shape[rank - 3], image.shape[rank - 2]
+    height, width = dimension_value(image.shape[rank - 3]), dimension_value(image.shape[rank - 2])
     if height is None or width is None:
         raise ValueError(f"{what} in teachflow needs the image's height and width")
     return height, width
@@ -372,7 +376,7 @@ def grayscale_to_rgb(images, name=None):
     with name_scope(name, "grayscale_to_rgb", [images]):
         images = _image(images, "images")
         rank = images.shape.ndims
-        if images.shape[rank - 1] not in (None, 1):
+        if dimension_value(images.shape[rank - 1]) not in (None, 1):
             raise ValueError(
                 f"Last dimension of a grayscale image should be size 1, got {images.shape}"
             )

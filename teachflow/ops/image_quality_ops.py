@@ -107,7 +107,7 @@ def compatible_image_shapes(img1, img2):
     shape2 = img2.shape.with_rank_at_least(3)
     if shape1.ndims is not None and shape2.ndims is not None:
         shape1[-3:].assert_is_compatible_with(shape2[-3:])
-        for d1, d2 in zip(reversed(shape1.dims[:-3]), reversed(shape2.dims[:-3])):
+        for d1, d2 in zip(reversed(shape1.as_list()[:-3]), reversed(shape2.as_list()[:-3])):
             if not (d1 == 1 or d2 == 1 or d1 is None or d2 is None or d1 == d2):
                 raise ValueError(f"Two images are not compatible: {shape1} and {shape2}")
     s1, s2 = array_ops.shape_n([img1, img2])

@@ -23,7 +23,7 @@ import numpy as np
 from teachflow.framework import errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops.array_ops import to_host
 
 __all__ = ["random_index_shuffle", "index_shuffle"]
@@ -97,8 +97,8 @@ def _infer(op):
         return [(index.dtype.base_dtype, TensorShape([]))]
     # One output per index, per max_index or per seed row, whichever is a vector.
     for t, rank in ((index, 1), (max_index, 1), (seed, 2)):
-        if t.shape.ndims == rank and t.shape[0] is not None:
-            return [(index.dtype.base_dtype, TensorShape([t.shape[0]]))]
+        if t.shape.ndims == rank and dimension_value(t.shape[0]) is not None:
+            return [(index.dtype.base_dtype, TensorShape([dimension_value(t.shape[0])]))]
     return [(index.dtype.base_dtype, TensorShape([None]))]
 
 

@@ -20,7 +20,7 @@ from teachflow.framework import dtypes, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops import constant_op, filling, identity_ops, shape_ops
 from teachflow.ops.allocation import check_output
 from teachflow.ops.op_builder import (
@@ -60,11 +60,11 @@ def merge_shapes(a, b):
         return a
     if a.ndims != b.ndims:
         raise ValueError(f"Shapes must be equal rank, but are {a.ndims} and {b.ndims}")
-    for i, (x, y) in enumerate(zip(a.dims, b.dims)):
+    for i, (x, y) in enumerate(zip(a.as_list(), b.as_list())):
         if x is not None and y is not None and x != y:
             raise ValueError(
                 f"Dimension {i} in both shapes must be equal, but are {x} and {y}. Shapes are "
-                f"{shape_text(a.dims)} and {shape_text(b.dims)}."
+                f"{shape_text(a.as_list())} and {shape_text(b.as_list())}."
             )
     return a.merge_with(b)
 
@@ -255,7 +255,7 @@ def unstack(value, num=None, axis=0, name="unstack"):
             if not -rank <= axis < rank:
                 raise ValueError(f"Argument `axis` = {axis} not in range [{-rank}, {rank})")
         if num is None:
-            num = shape[axis] if shape.ndims is not None else None
+            num = dimension_value(shape[axis]) if shape.ndims is not None else None
             if num is None:
                 raise ValueError(f"Cannot infer argument `num` from shape {shape}")
         attrs = {"num": num, "axis": axis, "T": value.dtype.base_dtype}
@@ -346,7 +346,10 @@ def _concat_kernel(op, device):
 def _concat_grad(op, grad):
     # Split the gradient into pieces as wide as each input was along the axis.
     values, axis = op.inputs[:-1], op.inputs[-1]
-    sizes = [t.shape[int(constant_value(axis))] if _static_axis(t, axis) else None for t in values]
+    sizes = [
+        dimension_value(t.shape[int(constant_value(axis))]) if _static_axis(t, axis) else None
+        for t in values
+    ]
     if any(s is None for s in sizes):
         from teachflow.ops import gathering  # gathering builds on concat: imported when needed
 
@@ -574,8 +577,8 @@ def split(value, num_or_size_splits, axis=0, num=None, name="split"):
     size_splits = convert_to_tensor(num_or_size_splits)
     if num is None:
         shape = size_splits.shape
-        if shape.ndims == 1 and shape[0] is not None:
-            num = shape[0]
+        if shape.ndims == 1 and dimension_value(shape[0]) is not None:
+            num = dimension_value(shape[0])
         else:
             raise ValueError(f"Cannot infer argument `num` from shape {size_splits}")
     args = [(value, "value", None), (size_splits, "size_splits", INDEX), (axis, "split_dim", INDEX)]

@@ -30,7 +30,7 @@ from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops.image_decode_ops import decode_any, image_format
 from teachflow.ops.reader_resources import as_bytes
 
@@ -143,8 +143,8 @@ def _decode_and_crop_infer(op):
     contents, window = op.inputs
     contents.shape.with_rank(0)
     window_shape = window.shape.with_rank(1)
-    if window_shape[0] is not None and window_shape[0] != 4:
-        raise ValueError(f"Dimension must be 4 but is {window_shape[0]}")
+    if dimension_value(window_shape[0]) is not None and dimension_value(window_shape[0]) != 4:
+        raise ValueError(f"Dimension must be 4 but is {dimension_value(window_shape[0])}")
     size = constant_value(window)
     h, w = (None, None) if size is None else (int(size[2]), int(size[3]))
     return [(dtypes.uint8, TensorShape([h, w, op._attrs["channels"] or None]))]

@@ -32,7 +32,7 @@ from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops.array_ops import apply_op
 from teachflow.ops.elementwise import check_allowed
 from teachflow.ops.linalg_ops import LINALG_DTYPES, cholesky, cholesky_solve
@@ -57,7 +57,7 @@ def _regularized_gramian_cholesky(matrix, l2_regularizer, first_kind):
         batch_shape = matrix_shape[:-2]
         small_dim = matrix_shape[-1] if first_kind else matrix_shape[-2]
         identity = eye(small_dim, batch_shape=batch_shape, dtype=matrix.dtype)
-        small_dim_static = matrix.shape[-1 if first_kind else -2]
+        small_dim_static = dimension_value(matrix.shape[-1 if first_kind else -2])
         identity.set_shape(matrix.shape[:-2].concatenate([small_dim_static, small_dim_static]))
         gramian += l2_regularizer * identity
     return cholesky(gramian)
@@ -152,10 +152,14 @@ def _infer_solve_ls(op):
             raise ValueError(f"Shape must be at least rank 2 but is rank {t.shape.ndims}")
     if matrix.shape.ndims is None or rhs.shape.ndims is None:
         return [(dt, TensorShape(None))]
-    rows, cols = matrix.shape[-2], matrix.shape[-1]
-    if rows is not None and rhs.shape[-2] is not None and rows != rhs.shape[-2]:
+    rows, cols = dimension_value(matrix.shape[-2]), dimension_value(matrix.shape[-1])
+    if (
+        rows is not None
+        and dimension_value(rhs.shape[-2]) is not None
+        and rows != dimension_value(rhs.shape[-2])
+    ):
         raise ValueError(f"Dimensions must be equal, but are {rows} and {rhs.shape[-2]}")
-    return [(dt, matrix.shape[:-2].concatenate([cols, rhs.shape[-1]]))]
+    return [(dt, matrix.shape[:-2].concatenate([cols, dimension_value(rhs.shape[-1])]))]
 
 
 def _solve_ls_kernel(op, device):

@@ -23,7 +23,7 @@ import numpy as np
 
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops.arithmetic_ops import add, multiply, negative
 from teachflow.ops.array_ops import apply_op
 from teachflow.ops.elementwise import check_allowed
@@ -61,7 +61,7 @@ def _square_matrices(t):
         return shape
     if shape.ndims < 2:
         raise ValueError(f"Shape must be at least rank 2 but is rank {shape.ndims}")
-    rows, cols = shape[-2], shape[-1]
+    rows, cols = dimension_value(shape[-2]), dimension_value(shape[-1])
     if rows is not None and cols is not None and rows != cols:
         raise ValueError(f"Dimensions must be equal, but are {rows} and {cols}")
     n = rows if rows is not None else cols
@@ -101,10 +101,17 @@ def _infer_solve(op):
         raise ValueError(f"Shape must be at least rank 2 but is rank {rhs.shape.ndims}")
     if square.ndims is None or rhs.shape.ndims is None:
         return [(dt, rhs.shape if rhs.shape.ndims is not None else TensorShape(None))]
-    n, rows = square[-1], rhs.shape[-2]
+    n, rows = dimension_value(square[-1]), dimension_value(rhs.shape[-2])
     if n is not None and rows is not None and n != rows:
         raise ValueError(f"Dimensions must be equal, but are {n} and {rows}")
-    return [(dt, rhs.shape[:-2].concatenate([n if n is not None else rows, rhs.shape[-1]]))]
+    return [
+        (
+            dt,
+            rhs.shape[:-2].concatenate(
+                [n if n is not None else rows, dimension_value(rhs.shape[-1])]
+            ),
+        )
+    ]
 
 
 def _infer_qr(op):
@@ -114,7 +121,7 @@ def _infer_qr(op):
         return [(dt, TensorShape(None))] * 2
     if x.shape.ndims < 2:
         raise ValueError(f"Shape must be at least rank 2 but is rank {x.shape.ndims}")
-    m, n = x.shape[-2], x.shape[-1]
+    m, n = dimension_value(x.shape[-2]), dimension_value(x.shape[-1])
     k = None if m is None or n is None else min(m, n)
     full = op._attrs["full_matrices"]
     q_cols, r_rows = (m, m) if full else (k, k)
@@ -129,7 +136,7 @@ def _infer_svd(op):
         return [(dt, TensorShape(None))] * 3
     if x.shape.ndims < 2:
         raise ValueError(f"Shape must be at least rank 2 but is rank {x.shape.ndims}")
-    m, n = x.shape[-2], x.shape[-1]
+    m, n = dimension_value(x.shape[-2]), dimension_value(x.shape[-1])
     k = None if m is None or n is None else min(m, n)
     batch = x.shape[:-2]
     if not op._attrs["compute_uv"]:

@@ -25,7 +25,7 @@ import numpy as np
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape, broadcast_shapes
+from teachflow.framework.shapes import TensorShape, broadcast_shapes, dimension_value
 from teachflow.ops.activation_ops import log_softmax, softmax
 from teachflow.ops.nn_ops import FLOATS, apply_op, as_value
 from teachflow.ops.random_ops import check_dtype
@@ -52,7 +52,7 @@ def _infer_xent(op):
     # Labels broadcast against logits (one label row for a whole batch, say).
     both = broadcast_shapes(_rank2(logits.shape, "logits"), _rank2(labels.shape, "labels"))
     dt = logits.dtype.base_dtype
-    return [(dt, TensorShape([both[0]])), (dt, both)]
+    return [(dt, TensorShape([dimension_value(both[0])])), (dt, both)]
 
 
 def _log_probs(xp, logits):
@@ -110,9 +110,12 @@ def _infer_sparse_xent(op):
     logits_shape = _rank2(logits.shape, "logits")
     if labels.shape.ndims not in (None, 1):
         raise ValueError(f"Shape must be rank 1 but is rank {labels.shape.ndims}")
-    batch = TensorShape([logits_shape[0]]).merge_with(labels.shape.with_rank(1))
+    batch = TensorShape([dimension_value(logits_shape[0])]).merge_with(labels.shape.with_rank(1))
     dt = logits.dtype.base_dtype
-    return [(dt, batch), (dt, TensorShape([batch[0], logits_shape[1]]))]
+    return [
+        (dt, batch),
+        (dt, TensorShape([dimension_value(batch[0]), dimension_value(logits_shape[1])])),
+    ]
 
 
 def _sparse_xent_kernel(op, device):

@@ -61,8 +61,8 @@ def _infer_matmul(op):
     for t in (a, b):
         if t.shape.ndims is not None and t.shape.ndims != 2:
             raise ValueError(f"Shape must be rank 2 but is rank {t.shape.ndims}")
-    a_dims = a.shape.dims or [None, None]
-    b_dims = b.shape.dims or [None, None]
+    a_dims = a.shape.as_list() if a.shape.ndims else [None, None]
+    b_dims = b.shape.as_list() if b.shape.ndims else [None, None]
     m, n = _inner_dims(a_dims, b_dims, op._attrs["transpose_a"], op._attrs["transpose_b"])
     return [(dt, TensorShape([m, n]))]
 
@@ -76,7 +76,9 @@ def _infer_batch_matmul(op):
     if a.shape.ndims is None or b.shape.ndims is None:
         return [(dt, TensorShape(None))]
     batch = broadcast_shapes(a.shape[:-2], b.shape[:-2])
-    m, n = _inner_dims(a.shape.dims[-2:], b.shape.dims[-2:], op._attrs["adj_x"], op._attrs["adj_y"])
+    m, n = _inner_dims(
+        a.shape.as_list()[-2:], b.shape.as_list()[-2:], op._attrs["adj_x"], op._attrs["adj_y"]
+    )
     return [(dt, batch.concatenate([m, n]))]
 
 

@@ -26,6 +26,7 @@ from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph_keys import GraphKeys
 from teachflow.framework.scopes import add_to_collections, control_dependencies
+from teachflow.framework.shapes import dimension_value
 from teachflow.ops import array_ops, math_ops, state_ops
 from teachflow.ops.special_math_ops import div_no_nan
 from teachflow.ops.variable_scope import variable_scope
@@ -68,7 +69,7 @@ def _squeeze_last(a, b):
     if ra is not None and rb is not None:
         if ra == rb + 1 and a.shape[-1] == 1:
             a = array_ops.squeeze(a, [-1])
-        elif rb == ra + 1 and b.shape[-1] == 1:
+        elif rb == ra + 1 and dimension_value(b.shape[-1]) == 1:
             b = array_ops.squeeze(b, [-1])
     return a, b
 

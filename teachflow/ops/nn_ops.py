@@ -26,6 +26,7 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
+from teachflow.framework.shapes import dimension_value
 from teachflow.ops.op_builder import shape_text
 
 __all__: list = []
@@ -73,8 +74,10 @@ def _infer_bias_add(op):
     if value.shape.ndims is not None:
         if value.shape.ndims < 2:
             raise ValueError(f"Shape must be at least rank 2 but is rank {value.shape.ndims}")
-        channels = value.shape[_channel_axis(op._attrs["data_format"], value.shape.ndims)]
-        b = bias.shape[0] if bias.shape.ndims == 1 else None
+        channels = dimension_value(
+            value.shape[_channel_axis(op._attrs["data_format"], value.shape.ndims)]
+        )
+        b = dimension_value(bias.shape[0]) if bias.shape.ndims == 1 else None
         if channels is not None and b is not None and channels != b:
             raise ValueError(f"Dimensions must be equal, but are {channels} and {b}")
     return [(value.dtype.base_dtype, value.shape)]
@@ -147,7 +150,10 @@ def _infer_bias_add_grad(op):
     if dy.shape.ndims is None:
         return [(dy.dtype.base_dtype, [None])]
     return [
-        (dy.dtype.base_dtype, [dy.shape[_channel_axis(op._attrs["data_format"], dy.shape.ndims)]])
+        (
+            dy.dtype.base_dtype,
+            [dimension_value(dy.shape[_channel_axis(op._attrs["data_format"], dy.shape.ndims)])],
+        )
     ]
 
 
@@ -206,7 +212,9 @@ def _noise_shape(x, noise_shape):
     if isinstance(noise_shape, (list, tuple)) and x.shape.ndims == len(noise_shape):
         # Unknown entries take x's static dims, so the mask's shape stays known.
         return [
-            x.shape[i] if d is None and x.shape[i] is not None else d
+            dimension_value(x.shape[i])
+            if d is None and dimension_value(x.shape[i]) is not None
+            else d
             for i, d in enumerate(noise_shape)
         ]
     return noise_shape

@@ -24,7 +24,7 @@ import numpy as np
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops.elementwise import check_allowed
 from teachflow.ops.sliding_windows import shapes_text, text
 
@@ -233,9 +233,13 @@ def _infer_fused_batch_norm(op):
             f"(op: 'FusedBatchNormV3') with input shapes: "
             f"{shapes_text(*(t.shape for t in op.inputs))}."
         )
-    channels = x.shape[3 if fmt == "NHWC" else 1] if x.shape.ndims == 4 else None
+    channels = dimension_value(x.shape[3 if fmt == "NHWC" else 1]) if x.shape.ndims == 4 else None
     for t in (scale, offset):
-        if t.shape.ndims == 1 and channels is not None and t.shape[0] not in (None, channels):
+        if (
+            t.shape.ndims == 1
+            and channels is not None
+            and dimension_value(t.shape[0]) not in (None, channels)
+        ):
             raise ValueError(
                 f"Dimensions must be equal, but are {channels} and {t.shape[0]} for "
                 f"'{op.name}' (op: 'FusedBatchNormV3')"
@@ -303,7 +307,7 @@ def _fused_batch_norm_kernel(op, device):
 def _infer_fused_batch_norm_grad(op):
     dy, x = op.inputs[:2]
     dt = check_allowed(dy, FUSED_DTYPES, "y_backprop")
-    channels = op.inputs[2].shape[0] if op.inputs[2].shape.ndims == 1 else None
+    channels = dimension_value(op.inputs[2].shape[0]) if op.inputs[2].shape.ndims == 1 else None
     vec = (dtypes.float32, TensorShape([channels]))
     empty = (dtypes.float32, TensorShape([0]))
     return [(dt, dy.shape.merge_with(x.shape)), vec, vec, empty, empty]

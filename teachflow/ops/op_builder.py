@@ -30,7 +30,7 @@ def type_name(dtype) -> str:
 
 
 def _shape_text(shape: TensorShape) -> str:
-    return "[" + ",".join("?" if d is None else str(d) for d in shape.dims) + "]"
+    return "[" + ",".join("?" if d is None else str(d) for d in shape.as_list()) + "]"
 
 
 INDEX_DTYPES = (dtypes.int32, dtypes.int64)

@@ -18,7 +18,7 @@ import numpy as np
 
 from teachflow.framework import registry
 from teachflow.framework.operation import Tensor
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops import reshaping, shape_ops
 from teachflow.ops.allocation import check_output
 from teachflow.ops.joining import stack
@@ -49,8 +49,8 @@ def _infer_pad(op):
     if op.type == "PadV2":
         check_rank(op.inputs[2].shape, 0)
     rank = x.shape.ndims
-    rows = paddings.shape[0] if paddings.shape.ndims == 2 else None
-    if paddings.shape.ndims == 2 and paddings.shape[1] not in (None, 2):
+    rows = dimension_value(paddings.shape[0]) if paddings.shape.ndims == 2 else None
+    if paddings.shape.ndims == 2 and dimension_value(paddings.shape[1]) not in (None, 2):
         raise ValueError(
             f"Dimension 1 in both shapes must be equal, but are {paddings.shape[1]} and 2"
         )
@@ -66,7 +66,7 @@ def _infer_pad(op):
     value = np.reshape(value, [rank, 2])
     if np.any(value < 0):
         raise ValueError("Paddings must be non-negative")
-    dims = x.shape.dims if x.shape.ndims is not None else [None] * rank
+    dims = x.shape.as_list() if x.shape.ndims is not None else [None] * rank
     out = [None if d is None else d + int(b) + int(a) for d, (b, a) in zip(dims, value)]
     return [(dt, TensorShape(out))]
 
@@ -152,7 +152,9 @@ def _infer_mirror_pad_grad(op):
     if value is None:
         return [(dt, TensorShape([None] * grad.shape.ndims))]
     value = np.reshape(value, [-1, 2])
-    dims = [None if d is None else d - int(b) - int(a) for d, (b, a) in zip(grad.shape.dims, value)]
+    dims = [
+        None if d is None else d - int(b) - int(a) for d, (b, a) in zip(grad.shape.as_list(), value)
+    ]
     return [(dt, TensorShape(dims))]
 
 

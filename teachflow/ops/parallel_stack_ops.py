@@ -41,11 +41,11 @@ def _infer_parallel_concat(op):
 def _mismatch(a, b):
     if a.ndims != b.ndims:
         return f"Shapes must be equal rank, but are {a.ndims} and {b.ndims}"
-    for i, (x, y) in enumerate(zip(a.dims, b.dims)):
+    for i, (x, y) in enumerate(zip(a.as_list(), b.as_list())):
         if x is not None and y is not None and x != y:
             return (
                 f"Dimension {i} in both shapes must be equal, but are {y} and {x}. Shapes "
-                f"are {shape_text(b.dims)} and {shape_text(a.dims)}."
+                f"are {shape_text(b.as_list())} and {shape_text(a.as_list())}."
             )
     return f"Incompatible shapes {a} and {b}"
 

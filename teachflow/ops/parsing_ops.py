@@ -22,7 +22,7 @@ from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 
 __all__ = ["decode_csv", "decode_raw", "string_to_number"]
 
@@ -179,7 +179,12 @@ def _decode_csv_infer(op):
     for d in op.inputs[1:]:
         shape = d.shape
         if shape.rank is not None and (
-            shape.rank > 1 or (shape.rank == 1 and shape[0] is not None and shape[0] > 1)
+            shape.rank > 1
+            or (
+                shape.rank == 1
+                and dimension_value(shape[0]) is not None
+                and dimension_value(shape[0]) > 1
+            )
         ):
             raise ValueError(
                 "Shape of a default must be a length-0 or length-1 vector, or a scalar."

@@ -56,9 +56,9 @@ def variable_axis_size_partitioner(
             raise ValueError(f"shape is not fully defined: {shape}")
         element_size = _element_bytes(dtype, bytes_per_string_element)
         partitions = [1] * shape.ndims
-        bytes_per_slice = 1.0 * (shape.num_elements() / shape.dims[axis]) * element_size
+        bytes_per_slice = 1.0 * (shape.num_elements() / shape.as_list()[axis]) * element_size
         slices_per_shard = max(1, math.floor(max_shard_bytes / bytes_per_slice))
-        axis_shards = int(math.ceil(1.0 * shape.dims[axis] / slices_per_shard))
+        axis_shards = int(math.ceil(1.0 * shape.as_list()[axis] / slices_per_shard))
         if max_shards:
             axis_shards = min(max_shards, axis_shards)
         partitions[axis] = axis_shards
@@ -82,7 +82,7 @@ def min_max_variable_partitioner(
         partitions = total_size_bytes / min_slice_size
         partitions_list = [1] * len(shape)
         partitions_list[axis] = max(
-            1, min(shape.dims[axis], max_partitions, int(math.ceil(partitions)))
+            1, min(shape.as_list()[axis], max_partitions, int(math.ceil(partitions)))
         )
         return partitions_list
 
@@ -94,7 +94,7 @@ def fixed_size_partitioner(num_shards, axis=0):
 
     def _partitioner(shape, **unused_args):
         partitions_list = [1] * len(shape)
-        partitions_list[axis] = min(num_shards, shape.dims[axis])
+        partitions_list[axis] = min(num_shards, shape.as_list()[axis])
         return partitions_list
 
     return _partitioner

@@ -26,7 +26,7 @@ import numpy as np
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops.elementwise import FLOATS, check_allowed
 from teachflow.ops.masking import keep_where
 from teachflow.ops.sliding_windows import (
@@ -86,7 +86,7 @@ def _infer_pool(allowed):
                 f"Shape must be rank 4 but is rank {x.shape.ndims} for '{op.name}' "
                 f"(op: '{op.type}') with input shapes: {x.shape}."
             )
-        channels = x.shape[nhwc_order(fmt)[3]] if x.shape.ndims == 4 else None
+        channels = dimension_value(x.shape[nhwc_order(fmt)[3]]) if x.shape.ndims == 4 else None
         return [(dt, conv_output_shape(op, x.shape, spatial(op._attrs["ksize"], fmt), channels))]
 
     return infer

@@ -15,6 +15,7 @@ import numpy as np
 from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
+from teachflow.framework.shapes import dimension_value
 
 __all__ = ["pinv", "matrix_rank"]
 
@@ -40,7 +41,10 @@ def pinv(a, rcond=None, validate_args=False, name=None):
         dtype = a.dtype.base_dtype.as_numpy_dtype
         if rcond is None:
             rows, cols = (
-                a.shape[d] if a.shape[d] is not None else array_ops.shape(a)[d] for d in (-2, -1)
+                dimension_value(a.shape[d])
+                if dimension_value(a.shape[d]) is not None
+                else array_ops.shape(a)[d]
+                for d in (-2, -1)
             )
             if isinstance(rows, int) and isinstance(cols, int):
                 most = float(max(rows, cols))
@@ -54,7 +58,11 @@ def pinv(a, rcond=None, validate_args=False, name=None):
         s = where_v2(s > array_ops.expand_dims(cutoff, -1), s, np.array(np.inf, dtype))
         a_pinv = matmul(v / array_ops.expand_dims(s, -2), u, adjoint_b=True)
         if a.shape.ndims is not None:
-            a_pinv.set_shape(a.shape[:-2].concatenate([a.shape[-1], a.shape[-2]]))
+            a_pinv.set_shape(
+                a.shape[:-2].concatenate(
+                    [dimension_value(a.shape[-1]), dimension_value(a.shape[-2])]
+                )
+            )
         return a_pinv
 
 

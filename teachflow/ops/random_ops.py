@@ -31,7 +31,7 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.operation import Tensor
 from teachflow.framework.random_seed import DEFAULT_GRAPH_SEED, get_seed, set_random_seed
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops import random_distributions as distributions
 from teachflow.ops.allocation import check_output
 from teachflow.ops.array_ops import to_host
@@ -242,7 +242,7 @@ def _infer_multinomial(op):
         raise ValueError(f"Shape must be rank 2 but is rank {logits.shape.ndims}")
     if num_samples.shape.ndims not in (None, 0):
         raise ValueError(f"Shape must be rank 0 but is rank {num_samples.shape.ndims}")
-    batch = logits.shape[0] if logits.shape.ndims == 2 else None
+    batch = dimension_value(logits.shape[0]) if logits.shape.ndims == 2 else None
     n = int(num_samples.op._attrs["value"]) if num_samples.op.type == "Const" else None
     return [(op._attrs["output_dtype"], TensorShape([batch, n]))]
 

@@ -89,7 +89,7 @@ def reduced_static_shape(shape, axes, keep_dims):
         if not -rank <= a < rank:
             raise ValueError(f"Invalid reduction dimension {a} for input with {rank} dimensions.")
         reduced.add(a % rank)
-    dims = shape.dims
+    dims = shape.as_list()
     if keep_dims:
         return TensorShape([1 if i in reduced else d for i, d in enumerate(dims)])
     return TensorShape([d for i, d in enumerate(dims) if i not in reduced])

@@ -18,6 +18,7 @@ import numpy as np
 from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
+from teachflow.framework.shapes import dimension_value
 from teachflow.ops.op_builder import apply_op
 
 __all__ = ["repeat"]
@@ -86,7 +87,7 @@ def _repeat_counts(data, repeats, axis, data_shape):
     from teachflow.ops.tiling import broadcast_to
 
     if repeats.shape.ndims == 1:
-        size, count = data.shape.dims[axis], repeats.shape.dims[0]
+        size, count = data.shape.as_list()[axis], repeats.shape.as_list()[0]
         if size is not None and count is not None and size != count:
             raise ValueError(f"Dimensions {size} and {count} are not compatible")
     repeats = broadcast_to(repeats, [data_shape[axis]])
@@ -106,7 +107,7 @@ def _repeat_counts(data, repeats, axis, data_shape):
         result_shape = concat([data_shape[:axis], [size], data_shape[axis + 1 :]], axis=0)
         result = reshape(result, result_shape)
     if data.shape.ndims is not None:
-        new_axis_size = 0 if repeats.shape[0] == 0 else None
+        new_axis_size = 0 if dimension_value(repeats.shape[0]) == 0 else None
         result.set_shape(
             data.shape[:axis].concatenate([new_axis_size]).concatenate(data.shape[axis + 1 :])
         )

@@ -18,7 +18,7 @@ import numpy as np
 from teachflow.framework import registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops import shape_ops
 from teachflow.ops.op_builder import (
     INDEX,
@@ -45,10 +45,10 @@ def _infer_reshape(op):
         raise ValueError(f"Invalid value in tensor used for shape: {min(int_list(known))}")
     out = constant_value_as_shape(shape_t)
     if out.ndims is None:
-        if shape_t.shape.ndims == 1 and shape_t.shape[0] is not None:
+        if shape_t.shape.ndims == 1 and dimension_value(shape_t.shape[0]) is not None:
             out = TensorShape([None] * shape_t.shape[0])
         return [(x.dtype.base_dtype, out)]
-    return [(x.dtype.base_dtype, TensorShape(_reshaped_dims(x.shape, out.dims)))]
+    return [(x.dtype.base_dtype, TensorShape(_reshaped_dims(x.shape, out.as_list())))]
 
 
 def _reshaped_dims(in_shape, out):
@@ -66,7 +66,7 @@ def _reshaped_dims(in_shape, out):
         return out
     if n_in is not None and len(out_unknown) == 1 and known_out > 0:
         return _with_dim(out, out_unknown[0], _divide(n_in, known_out))
-    known_in, in_unknown = _known_product(in_shape.dims)
+    known_in, in_unknown = _known_product(in_shape.as_list())
     if len(out_unknown) > 1 or len(in_unknown) > 1:
         return out
     if not in_unknown and known_out > 0:
@@ -79,7 +79,7 @@ def _reshaped_dims(in_shape, out):
 def _num_elements(shape):
     if shape.ndims is None:
         return None
-    if any(d == 0 for d in shape.dims):
+    if any(d == 0 for d in shape.as_list()):
         return 0
     return shape.num_elements()
 
@@ -289,7 +289,7 @@ def _infer_squeeze(op):
             raise ValueError(f"squeeze_dims[{i}] not in [{-rank},{rank}).")
         wanted.add(d + rank if d < 0 else d)
     dims = []
-    for i, d in enumerate(x.shape.dims):
+    for i, d in enumerate(x.shape.as_list()):
         if wanted:
             if i in wanted:
                 if d is not None and d != 1:
@@ -359,7 +359,7 @@ def _infer_transpose(op):
     check_rank(perm.shape, 1)
     dt = x.dtype.base_dtype
     rank = x.shape.ndims
-    n = perm.shape[0] if perm.shape.ndims == 1 else None
+    n = dimension_value(perm.shape[0]) if perm.shape.ndims == 1 else None
     if rank is None:
         rank = n
     if rank is None:
@@ -369,7 +369,7 @@ def _infer_transpose(op):
     value = constant_value(perm)
     if value is None:
         return [(dt, TensorShape([None] * rank))]
-    in_dims = x.shape.dims if x.shape.ndims is not None else [None] * rank
+    in_dims = x.shape.as_list() if x.shape.ndims is not None else [None] * rank
     out = []
     for d in int_list(value):
         if not 0 <= d < rank:

@@ -22,7 +22,7 @@ import numpy as np
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops.elementwise import check_allowed
 
 __all__: list = []
@@ -92,7 +92,7 @@ def _check_images(op, images, size):
             f"(op: '{op.type}')"
         )
     if size.shape.ndims not in (None, 1) or (
-        size.shape.ndims == 1 and size.shape[0] not in (None, 2)
+        size.shape.ndims == 1 and dimension_value(size.shape[0]) not in (None, 2)
     ):
         raise ValueError(f"Shape must be [2] for the size of '{op.name}', got {size.shape}")
 
@@ -107,7 +107,9 @@ def _infer_resize(float_output):
         value = constant_value(size)
         hw = [int(v) for v in value] if value is not None else [None, None]
         batch, channels = (
-            (images.shape[0], images.shape[3]) if images.shape.ndims == 4 else (None, None)
+            (dimension_value(images.shape[0]), dimension_value(images.shape[3]))
+            if images.shape.ndims == 4
+            else (None, None)
         )
         return [(dtypes.float32 if float_output else dt, TensorShape([batch, *hw, channels]))]
 
@@ -258,7 +260,11 @@ def _infer_nearest_grad(op):
     grads, size = op.inputs
     value = constant_value(size)
     hw = [int(v) for v in value] if value is not None else [None, None]
-    batch, channels = (grads.shape[0], grads.shape[3]) if grads.shape.ndims == 4 else (None, None)
+    batch, channels = (
+        (dimension_value(grads.shape[0]), dimension_value(grads.shape[3]))
+        if grads.shape.ndims == 4
+        else (None, None)
+    )
     return [(grads.dtype.base_dtype, TensorShape([batch, *hw, channels]))]
 
 
@@ -334,7 +340,7 @@ def resize_images(
         if single:
             images = array_ops.expand_dims(images, 0)
         size = convert_to_tensor(size, dtype=dtypes.int32, name="size")
-        if size.shape.ndims != 1 or size.shape[0] != 2:
+        if size.shape.ndims != 1 or dimension_value(size.shape[0]) != 2:
             raise ValueError("'size' must be a 1-D Tensor of 2 elements: new_height, new_width")
         value = constant_value(size)
         if preserve_aspect_ratio and value is not None and images.shape[1:3].is_fully_defined():

@@ -216,7 +216,7 @@ def _infer_gather(op):
     if params.ndims is None or indices.ndims is None:
         shape = TensorShape(None)
     else:
-        shape = TensorShape(indices.dims + params.dims[1:])
+        shape = TensorShape(indices.as_list() + params.as_list()[1:])
     return [(dtypes.as_dtype(op._attrs["dtype"]), shape)]
 
 

@@ -68,7 +68,7 @@ def _infer_scatter(op):
                 raise ValueError(
                     f"Shapes must be equal rank, but are {updates.shape.ndims} and {want.ndims}"
                 )
-            for i, (a, b) in enumerate(zip(want.dims, updates.shape.dims)):
+            for i, (a, b) in enumerate(zip(want.as_list(), updates.shape.as_list())):
                 if a is not None and b is not None and a != b:
                     raise ValueError(
                         f"Dimension {i} in both shapes must be equal, but are {b} and {a}. "

@@ -27,7 +27,7 @@ import numpy as np
 
 from teachflow.framework import dtypes, registry
 from teachflow.framework.conversion import convert_to_tensor
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.framework.sparse_tensor import SparseTensor, SparseTensorValue
 from teachflow.ops.op_builder import apply_op, invalid, to_host
 from teachflow.ops.sparse_ops import _check_indices
@@ -68,7 +68,7 @@ def _dense_rank(t):
 
 
 def _sparse_rank(dense_shape):
-    return dense_shape.shape[0] if dense_shape.shape.ndims == 1 else None
+    return dimension_value(dense_shape.shape[0]) if dense_shape.shape.ndims == 1 else None
 
 
 def _merged_rank(r1, r2):

@@ -27,11 +27,11 @@ def _infer_ensure_shape(op):
     if want.ndims is not None and got.ndims is not None:
         if want.ndims != got.ndims:
             raise ValueError(f"Shape must be rank {want.ndims} but is rank {got.ndims}")
-        for i, (a, b) in enumerate(zip(want.dims, got.dims)):
+        for i, (a, b) in enumerate(zip(want.as_list(), got.as_list())):
             if a is not None and b is not None and a != b:
                 raise ValueError(
                     f"Dimension {i} in both shapes must be equal, but are {a} and {b}. "
-                    f"Shapes are {shape_text(want.dims)} and {shape_text(got.dims)}."
+                    f"Shapes are {shape_text(want.as_list())} and {shape_text(got.as_list())}."
                 )
     return [(x.dtype.base_dtype, got.merge_with(want))]
 
@@ -44,8 +44,8 @@ def _ensure_shape_kernel(op, device):
         got = TensorShape(list(getattr(x, "shape", ())))
         if not got.is_compatible_with(want):
             raise invalid(
-                f"Shape of tensor {source} {shape_text(got.dims)} is not compatible with "
-                f"expected shape {shape_text(want.dims) if want.ndims is not None else '<unknown>'}."
+                f"Shape of tensor {source} {shape_text(got.as_list())} is not compatible with "
+                f"expected shape {shape_text(want.as_list()) if want.ndims is not None else '<unknown>'}."
             )
         return x
 

@@ -19,6 +19,7 @@ from teachflow.framework import dtypes, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.scopes import name_scope
+from teachflow.framework.shapes import dimension_value
 from teachflow.ops.partition_ops import _infer_stitch, _stitch_grad, _stitch_kernel
 
 __all__: list = []
@@ -45,7 +46,7 @@ def _div_assignments(params, flat_ids):
     from teachflow.ops.constant_op import constant
 
     n = len(params)
-    sizes = [p.shape[0] if p.shape.ndims else None for p in params]
+    sizes = [dimension_value(p.shape[0]) if p.shape.ndims else None for p in params]
     if all(s is not None for s in sizes):
         num_total_ids = constant(sum(sizes), flat_ids.dtype)
     else:

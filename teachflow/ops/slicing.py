@@ -27,7 +27,7 @@ import numpy as np
 from teachflow.framework import dtypes, registry
 from teachflow.framework.operation import Tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops import constant_op, filling, reshaping, shape_ops
 from teachflow.ops.allocation import check_output
 from teachflow.ops.joining import concat, holds_tensor, stack
@@ -54,21 +54,21 @@ def _infer_slice(op):
     check_rank(begin_t.shape, 1)
     check_rank(size_t.shape, 1)
     dt = x.dtype.base_dtype
-    n = begin_t.shape[0] if begin_t.shape.ndims == 1 else None
+    n = dimension_value(begin_t.shape[0]) if begin_t.shape.ndims == 1 else None
     n = n if n is not None else (size_t.shape[0] if size_t.shape.ndims == 1 else None)
     rank = x.shape.ndims if x.shape.ndims is not None else n
     if rank is None:
         return [(dt, TensorShape(None))]
     for t in (begin_t, size_t):
-        if t.shape.ndims == 1 and t.shape[0] not in (None, rank):
-            raise ValueError(f"Shape must be rank {t.shape[0]} but is rank {rank}")
-    in_dims = x.shape.dims if x.shape.ndims is not None else [None] * rank
+        if t.shape.ndims == 1 and dimension_value(t.shape[0]) not in (None, rank):
+            raise ValueError(f"Shape must be rank {dimension_value(t.shape[0])} but is rank {rank}")
+    in_dims = x.shape.as_list() if x.shape.ndims is not None else [None] * rank
     begin = constant_value_as_shape(begin_t)
-    begin = begin.dims if begin.ndims == rank else [None] * rank
+    begin = begin.as_list() if begin.ndims == rank else [None] * rank
     sizes = constant_value(size_t)
     if sizes is None:
         partial = constant_value_as_shape(size_t)
-        raw = partial.dims if partial.ndims == rank else [None] * rank
+        raw = partial.as_list() if partial.ndims == rank else [None] * rank
         return [(dt, TensorShape(raw))]
     out = []
     for d, b, s in zip(in_dims, begin, int_list(sizes)):
@@ -193,7 +193,12 @@ def _infer_strided_slice(op):
         check_rank(op.inputs[i].shape, 1)
     dt = x.dtype.base_dtype
     n = next(
-        (t.shape[0] for t in op.inputs[1:] if t.shape.ndims == 1 and t.shape[0] is not None), None
+        (
+            dimension_value(t.shape[0])
+            for t in op.inputs[1:]
+            if t.shape.ndims == 1 and dimension_value(t.shape[0]) is not None
+        ),
+        None,
     )
     if x.shape.ndims is None or n is None:
         return [(dt, TensorShape(None))]
@@ -207,7 +212,7 @@ def _infer_strided_slice(op):
     end = None if end is None else int_list(end)
     out = []
     for kind, i, dim in spec.entries:
-        d = None if dim is None else x.shape[dim]
+        d = None if dim is None else dimension_value(x.shape[dim])
         if kind == "full":
             out.append(d)
         elif kind == "new":

@@ -164,6 +164,8 @@ def explicit_pairs(explicit_paddings, data_format):
 def shapes_text(*shapes) -> str:
     """``[2,7,7,3], [3,3,5,4]``: input shapes the way TensorFlow's messages print them."""
     return ", ".join(
-        "?" if s.ndims is None else "[" + ",".join("?" if d is None else str(d) for d in s) + "]"
+        "?"
+        if s.ndims is None
+        else "[" + ",".join("?" if d is None else str(d) for d in s.as_list()) + "]"
         for s in shapes
     )

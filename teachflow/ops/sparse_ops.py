@@ -21,7 +21,7 @@ from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import get_default_graph
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.framework.sparse_tensor import SparseTensor
 from teachflow.ops.placeholder_ops import sparse_placeholder
 from teachflow.ops.static_value import constant_value
@@ -71,8 +71,12 @@ def _sparse_to_dense_kernel(op, device):
 def _sparse_to_dense_infer(op):
     shape = constant_value(op.inputs[1])
     dims = None if shape is None else [int(d) for d in np.reshape(shape, -1)]
-    if dims is None and op.inputs[1].shape.rank == 1 and op.inputs[1].shape[0] is not None:
-        dims = [None] * op.inputs[1].shape[0]
+    if (
+        dims is None
+        and op.inputs[1].shape.rank == 1
+        and dimension_value(op.inputs[1].shape[0]) is not None
+    ):
+        dims = [None] * dimension_value(op.inputs[1].shape[0])
     return [(op.inputs[2].dtype.base_dtype, TensorShape(dims))]
 
 

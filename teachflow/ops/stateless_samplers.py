@@ -23,7 +23,7 @@ import numpy as np
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops import glibc_math
 from teachflow.ops import random_distributions as distributions
 from teachflow.ops.array_ops import to_host
@@ -56,7 +56,7 @@ def _infer_multinomial(op):
     check_dtype(logits.dtype, _FLOATS, "logits")
     if logits.shape.ndims not in (None, 2):
         raise ValueError(f"Shape must be rank 2 but is rank {logits.shape.ndims}")
-    batch = logits.shape[0] if logits.shape.ndims == 2 else None
+    batch = dimension_value(logits.shape[0]) if logits.shape.ndims == 2 else None
     n = int(num_samples.op._attrs["value"]) if num_samples.op.type == "Const" else None
     return [(op._attrs["output_dtype"], TensorShape([batch, n]))]
 

@@ -22,7 +22,7 @@ from types import SimpleNamespace
 import numpy as np
 
 from teachflow.framework import registry
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 
 # Ops cheap and side-effect free enough to run while the graph is built, when every
 # input is known. Stateful ops, placeholders and random ops are never folded.
@@ -74,7 +74,7 @@ def _shape_vector(shape_tensor):
     shape = shape_tensor.op.inputs[0].shape
     if shape.ndims is None:
         return None
-    return np.array([-1 if d is None else d for d in shape.dims], np.int64)
+    return np.array([-1 if d is None else d for d in shape.as_list()], np.int64)
 
 
 def _fold(op, inputs, index):
@@ -137,9 +137,9 @@ def constant_value_as_shape(tensor) -> TensorShape:
     value = constant_value(tensor)
     if value is not None:
         return TensorShape([None if int(d) < 0 else int(d) for d in np.reshape(value, [-1])])
-    if shape.ndims is None or shape[0] is None:
+    if shape.ndims is None or dimension_value(shape[0]) is None:
         return TensorShape(None)
-    return TensorShape([None] * shape[0])
+    return TensorShape([None] * dimension_value(shape[0]))
 
 
 def _sliced_partial_shape(op):
@@ -158,4 +158,4 @@ def _sliced_partial_shape(op):
     s = int(np.reshape(strides, [-1])[0])
     if s == 0:
         return None
-    return TensorShape(partial.dims[b:e:s])
+    return TensorShape(partial.as_list()[b:e:s])

@@ -223,9 +223,9 @@ def _infer_reduce_join(op):
     rank = shape.ndims
     reduced = {a % rank for a in np.ravel(axes).tolist() if -rank <= a < rank}
     if op._attrs.get("keep_dims", False):
-        dims = [1 if a in reduced else d for a, d in enumerate(shape.dims)]
+        dims = [1 if a in reduced else d for a, d in enumerate(shape.as_list())]
     else:
-        dims = [d for a, d in enumerate(shape.dims) if a not in reduced]
+        dims = [d for a, d in enumerate(shape.as_list()) if a not in reduced]
     return [(dtypes.string, TensorShape(dims))]
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from teachflow.framework import registry
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops import reshaping, shape_ops
 from teachflow.ops.allocation import check_output
 from teachflow.ops.joining import stack
@@ -40,14 +40,16 @@ def _infer_tile(op):
     dt = x.dtype.base_dtype
     rank = x.shape.ndims
     if rank is None and multiples.shape.ndims == 1:
-        rank = multiples.shape[0]
+        rank = dimension_value(multiples.shape[0])
     if rank is None:
         return [(dt, TensorShape(None))]
-    if multiples.shape.ndims == 1 and multiples.shape[0] not in (None, rank):
-        raise ValueError(f"Shape must be rank {rank} but is rank {multiples.shape[0]}")
+    if multiples.shape.ndims == 1 and dimension_value(multiples.shape[0]) not in (None, rank):
+        raise ValueError(
+            f"Shape must be rank {rank} but is rank {dimension_value(multiples.shape[0])}"
+        )
     times = constant_value_as_shape(multiples)
-    times = times.dims if times.ndims == rank else [None] * rank
-    in_dims = x.shape.dims if x.shape.ndims is not None else [None] * rank
+    times = times.as_list() if times.ndims == rank else [None] * rank
+    in_dims = x.shape.as_list() if x.shape.ndims is not None else [None] * rank
     out = [None if d is None or m is None else d * m for d, m in zip(in_dims, times)]
     return [(dt, TensorShape(out))]
 
@@ -115,9 +117,9 @@ def _infer_broadcast_to(op):
         return [(dt, target)]
     if x.shape.ndims > target.ndims:
         raise ValueError(f"Shape must be at most rank {target.ndims} but is rank {x.shape.ndims}")
-    out = target.dims
+    out = target.as_list()
     offset = target.ndims - x.shape.ndims
-    for i, d in enumerate(x.shape.dims):
+    for i, d in enumerate(x.shape.as_list()):
         t = out[offset + i]
         if d is None or d == 1:
             continue

@@ -15,7 +15,7 @@ import numpy as np
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops.array_ops import to_host
 from teachflow.ops.nn_ops import REALS, apply_op
 from teachflow.ops.random_ops import check_dtype
@@ -34,7 +34,7 @@ def _infer_top_k(op):
     if x.shape.ndims is None:
         shape = TensorShape(None)
     else:
-        last = x.shape[-1]
+        last = dimension_value(x.shape[-1])
         if k_value is not None and last is not None and last < k_value:
             raise ValueError(f"input must have last dimension >= k = {k_value} but is {last}")
         shape = x.shape[:-1].concatenate([k_value])
@@ -66,7 +66,11 @@ def _top_k_grad(op, grad_values, grad_indices):
     from teachflow.ops import array_ops, math_ops
 
     x = op.inputs[0]
-    depth = x.shape[-1] if x.shape.ndims is not None and x.shape[-1] is not None else None
+    depth = (
+        dimension_value(x.shape[-1])
+        if x.shape.ndims is not None and dimension_value(x.shape[-1]) is not None
+        else None
+    )
     if depth is None:
         depth = array_ops.shape(x)[-1]
     picks = array_ops.one_hot(op.outputs[1], depth, dtype=grad_values.dtype.base_dtype)
@@ -110,7 +114,7 @@ def _infer_in_top_k(op):
         raise ValueError(f"Shape must be rank 2 but is rank {predictions.shape.ndims}")
     if targets.shape.ndims not in (None, 1):
         raise ValueError(f"Shape must be rank 1 but is rank {targets.shape.ndims}")
-    batch = predictions.shape[0] if predictions.shape.ndims == 2 else None
+    batch = dimension_value(predictions.shape[0]) if predictions.shape.ndims == 2 else None
     return [(dtypes.bool_, targets.shape.merge_with([batch]))]
 
 

@@ -18,7 +18,7 @@ import numpy as np
 
 from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops.elementwise import check_allowed
 from teachflow.ops.op_builder import apply_op
 
@@ -132,7 +132,7 @@ def _solve_grad(op, grad):
 
     diags, x = op.inputs[0], op.outputs[0]
     diag = diags[..., 1, :]
-    zeros = array_ops.zeros(list(diags.shape[:-2]) + [1], dtype=diags.dtype.base_dtype)
+    zeros = array_ops.zeros(diags.shape[:-2].as_list() + [1], dtype=diags.dtype.base_dtype)
     superdiag = array_ops.concat((diags[..., 2, 1:], zeros), axis=-1)
     subdiag = array_ops.concat((zeros, diags[..., 0, :-1]), axis=-1)
     transposed = array_ops.stack([superdiag, diag, subdiag], axis=-2)
@@ -140,7 +140,8 @@ def _solve_grad(op, grad):
         transposed, grad, op._attrs["partial_pivoting"], op._attrs["perturb_singular"], None
     )
     y_zeros = array_ops.zeros(
-        list(grad_rhs.shape[:-2]) + [1, grad_rhs.shape[-1]], dtype=x.dtype.base_dtype
+        grad_rhs.shape[:-2].as_list() + [1, dimension_value(grad_rhs.shape[-1])],
+        dtype=x.dtype.base_dtype,
     )
     main = reduce_sum(grad_rhs * x, axis=-1)
     upper = reduce_sum(grad_rhs * array_ops.concat((x[..., 1:, :], y_zeros), axis=-2), axis=-1)
@@ -226,7 +227,7 @@ def tridiagonal_solve(
         if not isinstance(diagonals, (tuple, list)) or len(diagonals) != 3:
             raise ValueError("Expected diagonals to be a sequence of length 3.")
         superdiag, maindiag, subdiag = (convert_to_tensor(d) for d in diagonals)
-        m = maindiag.shape[-1]
+        m = dimension_value(maindiag.shape[-1])
         subdiag = _pad_to(subdiag, m, "subdiagonal", [1, 0])
         superdiag = _pad_to(superdiag, m, "superdiagonal", [0, 1])
         diagonals = array_ops.stack((superdiag, maindiag, subdiag), axis=-2)
@@ -254,7 +255,7 @@ def tridiagonal_solve(
 def _pad_to(t, m, what, last_dim_padding):
     from teachflow.ops.padding import pad
 
-    n = t.shape[-1]
+    n = dimension_value(t.shape[-1])
     if not n or n == m:
         return t
     if n == m - 1:
@@ -275,11 +276,15 @@ def _solve_compact(diagonals, rhs, transpose_rhs, conjugate_rhs, pivoting, pertu
             raise ValueError(
                 f"Expected the rank of rhs to be {diags_rank - 1} or {diags_rank}, got {rhs_rank}"
             )
-    if diagonals.shape[-2] and diagonals.shape[-2] != 3:
-        raise ValueError(f"Expected 3 diagonals got {diagonals.shape[-2]}")
+    if dimension_value(diagonals.shape[-2]) and dimension_value(diagonals.shape[-2]) != 3:
+        raise ValueError(f"Expected 3 diagonals got {dimension_value(diagonals.shape[-2])}")
 
     def check_num_lhs_matches_num_rhs():
-        if diagonals.shape[-1] and rhs.shape[-2] and diagonals.shape[-1] != rhs.shape[-2]:
+        if (
+            dimension_value(diagonals.shape[-1])
+            and dimension_value(rhs.shape[-2])
+            and dimension_value(diagonals.shape[-1]) != dimension_value(rhs.shape[-2])
+        ):
             raise ValueError(
                 "Expected number of left-hand sided and right-hand sides to be equal, got "
                 f"{diagonals.shape[-1]} and {rhs.shape[-2]}"

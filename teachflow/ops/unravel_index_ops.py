@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from teachflow.framework import registry
-from teachflow.framework.shapes import TensorShape
+from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops.op_builder import (
     INDEX,
     apply_op,
@@ -34,7 +34,7 @@ def _infer_unravel_index(op):
             f"does not match type {dtype.name} of argument 'indices'."
         )
     check_rank(dims.shape, 1)
-    n = dims.shape[0] if dims.shape.ndims == 1 else None
+    n = dimension_value(dims.shape[0]) if dims.shape.ndims == 1 else None
     if indices.shape.ndims is None:
         return [(dtype, TensorShape(None))]
     if indices.shape.ndims == 0:

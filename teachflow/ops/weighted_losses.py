@@ -21,6 +21,7 @@ from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import GraphKeys, get_default_graph
 from teachflow.framework.scopes import control_dependencies, name_scope
+from teachflow.framework.shapes import dimension_value
 
 __all__: list = []
 
@@ -412,7 +413,9 @@ def _remove_squeezable_dimensions(labels, predictions, weights, expected_rank_di
             weights = array_ops.squeeze(weights, [-1])
         return labels, predictions, weights
     rank_diff = array_ops.rank(weights) - array_ops.rank(labels)
-    if weights_rank is None or (weights_rank > 0 and weights.shape[-1] in (None, 1)):
+    if weights_rank is None or (
+        weights_rank > 0 and dimension_value(weights.shape[-1]) in (None, 1)
+    ):
         weights = cond(
             math_ops.equal(1, rank_diff),
             lambda: array_ops.squeeze(weights, [-1]),

@@ -46,7 +46,7 @@ def _shape_message(shape) -> messages.TensorShapeProto:
     if shape.ndims is None:
         proto.unknown_rank = True
     else:
-        for d in shape.dims:
+        for d in shape.as_list():
             proto.dim.add(size=-1 if d is None else d)
     return proto
 

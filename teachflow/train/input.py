@@ -19,7 +19,7 @@ from teachflow.framework import dtypes
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.graph import GraphKeys
 from teachflow.framework.scopes import control_dependencies, name_scope
-from teachflow.framework.shapes import as_shape
+from teachflow.framework.shapes import as_shape, dimension_value
 from teachflow.ops import math_ops, summary_ops
 from teachflow.ops.array_ops import identity
 from teachflow.ops.constant_op import constant
@@ -122,7 +122,7 @@ def string_input_producer(
         string_tensor = convert_to_tensor(string_tensor, dtype=dtypes.string)
         if string_tensor.shape.rank is not None and string_tensor.shape.rank != 1:
             raise ValueError(f"Shape must be rank 1 but is rank {string_tensor.shape.rank}")
-        if string_tensor.shape.is_fully_defined() and string_tensor.shape[0] == 0:
+        if string_tensor.shape.is_fully_defined() and dimension_value(string_tensor.shape[0]) == 0:
             raise ValueError("string_input_producer requires a non-null input tensor")
         return input_producer(
             string_tensor,
@@ -165,7 +165,7 @@ def slice_input_producer(
         tensor_list = [convert_to_tensor(t) for t in tensor_list]
         if not tensor_list:
             raise ValueError("Expected at least one tensor in slice_input_producer().")
-        size = tensor_list[0].shape[0]
+        size = dimension_value(tensor_list[0].shape[0])
         if size is None:
             raise ValueError("slice_input_producer needs tensors of a known first dimension")
         queue = range_input_producer(

@@ -331,11 +331,11 @@ def _merge(a: TensorShape, b: TensorShape) -> TensorShape:
         return a if b.ndims is None else b
     if a.ndims != b.ndims:
         raise ValueError(f"Shapes must be equal rank, but are {a.ndims} and {b.ndims}")
-    for i, (x, y) in enumerate(zip(a.dims, b.dims)):
+    for i, (x, y) in enumerate(zip(a.as_list(), b.as_list())):
         if x is not None and y is not None and x != y:
             raise ValueError(
                 f"Dimension {i} in both shapes must be equal, but are {x} and {y}. "
-                f"Shapes are {_text(a.dims)} and {_text(b.dims)}."
+                f"Shapes are {_text(a.as_list())} and {_text(b.as_list())}."
             )
     return a.merge_with(b)
 

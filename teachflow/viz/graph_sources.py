@@ -41,7 +41,11 @@ class RawNode:
 
 def tensor_label(t) -> str:
     shape = t.shape
-    dims = "?" if shape.ndims is None else ",".join("?" if d is None else str(d) for d in shape)
+    dims = (
+        "?"
+        if shape.ndims is None
+        else ",".join("?" if d is None else str(d) for d in shape.as_list())
+    )
     return f"{t.dtype.base_dtype.name} [{dims}]"
 
 

@@ -141,7 +141,7 @@ def test_boolean_mask_matches_numpy(sess, mask, axis):
     flat = P.reshape(P.shape[:a] + (-1,) + P.shape[a + m.ndim :])
     expected = np.compress(m.reshape(-1), flat, axis=a)
     np.testing.assert_array_equal(sess.run(r), expected)
-    assert r.shape.is_compatible_with(expected.shape) and r.shape[a] is None
+    assert r.shape.is_compatible_with(expected.shape) and r.shape[a].value is None
 
 
 def test_boolean_mask_errors_and_unknown_shapes(sess):

@@ -53,7 +53,9 @@ def shape_to_proto(shape) -> teachflow_pb2.TensorShapeProto:
     shape = TensorShape(shape)
     if shape.ndims is None:
         return teachflow_pb2.TensorShapeProto(unknown_rank=True)
-    dims = [teachflow_pb2.TensorShapeProto.Dim(size=-1 if d is None else d) for d in shape.dims]
+    dims = [
+        teachflow_pb2.TensorShapeProto.Dim(size=-1 if d is None else d) for d in shape.as_list()
+    ]
     return teachflow_pb2.TensorShapeProto(dim=dims)
 
 

@@ -37,7 +37,7 @@ def shape_to_proto(shape) -> messages.TensorShapeProto:
     if shape.ndims is None:
         pb.unknown_rank = True
     else:
-        for d in shape.dims:
+        for d in shape.as_list():
             pb.dim.add(size=-1 if d is None else int(d))
     return pb
 
