@@ -9,6 +9,7 @@
 
 from teachflow import (
     app,
+    audio,
     bitwise,
     config,
     data,

@@ -75,7 +75,7 @@ TF2_OR_OUT_OF_SCOPE = {
 NOT_YET = {
     "": {
         "LMDBReader", "NameAttrList", "OptimizerOptions", "SparseConditionalAccumulator",
-        "SparseFeature", "TensorInfo", "audio", "conv", "conv2d_backprop_filter_v2",
+        "SparseFeature", "TensorInfo", "conv", "conv2d_backprop_filter_v2",
         "conv2d_backprop_input_v2", "decode_compressed", "decode_json_example",
         "delete_session_tensor", "fftnd", "get_session_handle", "get_session_tensor",
         "grad_pass_through", "ifftnd", "irfftnd", "nondifferentiable_batch_function",

@@ -13,6 +13,7 @@ from teachflow import *  # noqa: F403 - every public name of teachflow
 from teachflow import (  # the namespaces and names a star import leaves out
     __version__,
     app,
+    audio,
     config,
     data,
     distributed,
