@@ -138,6 +138,7 @@ from teachflow.ops.control_flow_while import while_loop  # noqa: F401
 from teachflow.ops.cross_ops import *  # noqa: F403
 from teachflow.ops.custom_gradient import custom_gradient  # noqa: F401
 from teachflow.ops.data_flow_ops import *  # noqa: F403
+from teachflow.ops.decode_compressed_ops import decode_compressed
 from teachflow.ops.diag_ops import *  # noqa: F403
 from teachflow.ops.edit_distance_ops import *  # noqa: F403
 from teachflow.ops.example_batch_parsing_ops import *  # noqa: F403
@@ -158,6 +159,7 @@ from teachflow.ops.indexed_slices import *  # noqa: F403
 from teachflow.ops.indexed_slices_ops import convert_to_tensor_or_indexed_slices  # noqa: F401
 from teachflow.ops.init_ops import *  # noqa: F403
 from teachflow.ops.io_ops import *  # noqa: F403
+from teachflow.ops.json_example_ops import decode_json_example
 from teachflow.ops.least_squares_ops import *  # noqa: F403
 from teachflow.ops.linalg_ops import *  # noqa: F403
 from teachflow.ops.logging_ops import *  # noqa: F403

@@ -17,6 +17,7 @@ from teachflow.ops.data_flow_ops import (  # noqa: F401
     QueueBase,
     RandomShuffleQueue,
 )
+from teachflow.ops.decode_compressed_ops import decode_compressed  # noqa: F401
 from teachflow.ops.example_batch_parsing_ops import parse_example  # noqa: F401
 from teachflow.ops.example_parsing_ops import (  # noqa: F401
     FixedLenFeature,
@@ -33,6 +34,7 @@ from teachflow.ops.jpeg_window_ops import (  # noqa: F401
     extract_jpeg_shape,
     is_jpeg,
 )
+from teachflow.ops.json_example_ops import decode_json_example  # noqa: F401
 from teachflow.ops.parsing_ops import decode_csv, decode_raw  # noqa: F401
 from teachflow.ops.sequence_example_parsing_ops import (  # noqa: F401
     parse_sequence_example,

@@ -76,8 +76,7 @@ NOT_YET = {
     "": {
         "LMDBReader", "NameAttrList", "OptimizerOptions", "SparseConditionalAccumulator",
         "SparseFeature", "TensorInfo", "conv", "conv2d_backprop_filter_v2",
-        "conv2d_backprop_input_v2", "decode_compressed", "decode_json_example",
-        "delete_session_tensor", "fftnd", "get_session_handle", "get_session_tensor",
+        "conv2d_backprop_input_v2", "delete_session_tensor", "fftnd", "get_session_handle", "get_session_tensor",
         "grad_pass_through", "ifftnd", "irfftnd", "nondifferentiable_batch_function",
         "recompute_grad", "rfftnd", "switch_case", "sysconfig", "user_ops", "vectorized_map",
     },
@@ -100,8 +99,7 @@ NOT_YET = {
     "flags": {"tf_decorator"},
     "image": {"adjust_jpeg_quality", "decode_jxl", "decode_webp",
               "generate_bounding_box_proposals", "random_jpeg_quality"},
-    "io": {"SparseFeature", "decode_compressed", "decode_json_example", "decode_jxl",
-           "decode_proto", "decode_webp", "encode_proto"},
+    "io": {"SparseFeature", "decode_jxl", "decode_proto", "decode_webp", "encode_proto"},
     "linalg": {
         "LinearOperator", "LinearOperatorAdjoint", "LinearOperatorBlockDiag",
         "LinearOperatorBlockLowerTriangular", "LinearOperatorCirculant",

@@ -16,8 +16,6 @@ NAMES = json.loads(
 NOT_YET = {
     "RaggedFeature",
     "SparseFeature",
-    "decode_compressed",
-    "decode_json_example",
     "decode_jxl",
     "decode_proto",
     "decode_webp",
