@@ -287,6 +287,28 @@ class _SlotTable:
         return out
 
 
+# Ops whose outputs are a list in TF's OpDef (``N`` or a type list): with one output their
+# kernels may hand back a one-item tuple, which the step must unpack (tests/runtime check this
+# set against the recorded OpDefs).
+LIST_OUTPUT_OPS = frozenset(
+    {
+        "CTCBeamSearchDecoder", "DatasetToSingleElement", "DecodeCSV", "DynamicPartition",
+        "EagerPyFunc", "IdentityN", "IteratorGetNext", "ParseExampleV2",
+        "ParseSequenceExampleV2", "ParseSingleExample", "PyFunc", "PyFuncStateless",
+        "QueueDequeueManyV2", "QueueDequeueUpToV2", "QueueDequeueV2", "ReduceDataset",
+        "RestoreV2", "ShapeN", "SparseSplit", "Split", "SplitV", "Unpack",
+    }
+)  # fmt: skip
+
+
+def _sole_output(kernel):
+    def run(*args):
+        r = kernel(*args)
+        return r[0] if type(r) in (tuple, list) else r
+
+    return run
+
+
 def _op_step(table, op, slots, fed, junk, dev, kernel_for):
     """The step that runs ``op`` on ``dev`` (its inputs copied there first), the steps that
     write its inputs (`build_plan` adds its control inputs), and the slots it writes."""
@@ -303,6 +325,8 @@ def _op_step(table, op, slots, fed, junk, dev, kernel_for):
         kernel = _with_deref(kernel, ref_reads)
     preds = [table.producer[s] for s in ins if s in table.producer]
     multi = len(outs) > 1
+    if len(outs) == 1 and op.type in LIST_OUTPUT_OPS:
+        kernel = _sole_output(kernel)
     out = outs if multi else (outs[0] if outs else junk)
     step = Step(kernel, ins, out, multi, op, (), di, is_expensive(op), blocking=op._op_def.blocking)
     return step, preds, [s for s in outs if s != junk]
