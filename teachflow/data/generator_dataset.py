@@ -291,13 +291,20 @@ class Generator(datasets.DatasetValue):
                 try:
                     element = self.next(*state, *next_args)
                 except errors.OutOfRangeError:
-                    return
+                    break
                 except errors.OpError as e:
                     yield datasets.ElementError(e)
                     continue
                 yield element
-        finally:
-            self.finalize(*state, *finalize_args)
+        except GeneratorExit:
+            # The pass was dropped (the iterator started over, the graph was collected and
+            # its py_funcs with it): forget the call if there is still someone to tell.
+            try:
+                self.finalize(*state, *finalize_args)
+            except errors.OpError:
+                pass
+            raise
+        self.finalize(*state, *finalize_args)
 
 
 def _generator_dataset(attrs, fns, *inputs):

@@ -82,3 +82,18 @@ def test_wrong_arguments_say_so():
         tf.data.Dataset.from_generator([1, 2], tf.int32)
     with pytest.raises(TypeError, match="`output_types` argument can not be None"):
         tf.data.Dataset.from_generator(lambda: iter([1]))
+
+
+def test_a_pass_outliving_its_graph_closes_quietly(monkeypatch):
+    unraisable = []
+    monkeypatch.setattr("sys.unraisablehook", unraisable.append)
+    graph = tf.Graph()
+    with graph.as_default():
+        ds = tf.data.Dataset.from_generator(lambda: iter(range(5)), tf.int64)
+        nxt = tf.data.make_one_shot_iterator(ds).get_next()
+        sess = tf.Session()
+        assert sess.run(nxt) == 0  # a pass is open
+    sess.close()
+    del sess, graph, ds, nxt
+    gc.collect()
+    assert unraisable == []
