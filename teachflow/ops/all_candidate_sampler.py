@@ -22,6 +22,7 @@ from teachflow.framework.random_seed import get_seed
 from teachflow.framework.scopes import name_scope
 from teachflow.ops.array_ops import to_host
 from teachflow.ops.candidate_sampling_ops import infer_candidate_sampler
+from teachflow.ops.op_results import result
 from teachflow.ops.random_ops import finish
 
 __all__ = ["all_candidate_sampler"]
@@ -84,4 +85,4 @@ def all_candidate_sampler(true_classes, num_true, num_sampled, unique, seed=None
             "seed2": seed2 or 0,
         }
         op = true_classes.graph.create_op("AllCandidateSampler", [true_classes], attrs, name=scope)
-    return tuple(op.outputs)
+    return result(op)

@@ -24,6 +24,7 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops.elementwise import check_allowed
+from teachflow.ops.op_results import result
 from teachflow.ops.pooling_ops import MAX_POOL_DTYPES, PoolAttrs, _infer_pool
 from teachflow.ops.sliding_windows import patches
 
@@ -226,4 +227,4 @@ def max_pool_with_argmax(
             "T": x.dtype.base_dtype,
         }
         op = x.graph.create_op("MaxPoolWithArgmax", [x], attrs, name=scope)
-        return op.outputs[0], op.outputs[1]
+        return result(op)

@@ -34,6 +34,7 @@ from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops.candidate_sampling_ops import exact_uniform_int
 from teachflow.ops.elementwise import check_allowed
+from teachflow.ops.op_results import result
 from teachflow.ops.philox import SingleSample
 from teachflow.ops.random_distributions import uint32_to_float
 from teachflow.ops.random_ops import make_generator
@@ -302,4 +303,4 @@ def sample_distorted_bounding_box(
             op = graph.create_op(
                 "SampleDistortedBoundingBoxV2", [image_size, boxes, covered], attrs, name=scope
             )
-        return tuple(op.outputs)
+        return result(op)

@@ -35,6 +35,7 @@ from teachflow.framework.random_seed import get_seed
 from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops.array_ops import to_host
 from teachflow.ops.glibc_math import expm1f, log1pf
+from teachflow.ops.op_results import result
 from teachflow.ops.philox import GuardedPhilox, SingleSample
 from teachflow.ops.random_distributions import uint64_to_double
 from teachflow.ops.random_ops import finish
@@ -229,7 +230,7 @@ def candidate_sampler_op(op_type, default_name, true_classes, num_true, num_samp
         "seed2": seed2 or 0,
     }
     op = true_classes.graph.create_op(op_type, [true_classes], attrs, name=name or default_name)
-    return tuple(op.outputs)
+    return result(op)
 
 
 def log_uniform_candidate_sampler(
@@ -364,4 +365,4 @@ def compute_accidental_hits(true_classes, sampled_candidates, num_true, seed=Non
         attrs,
         name=name or "ComputeAccidentalHits",
     )
-    return tuple(op.outputs)
+    return result(op)

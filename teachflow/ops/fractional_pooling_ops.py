@@ -31,6 +31,7 @@ from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops.elementwise import check_allowed
+from teachflow.ops.op_results import result
 from teachflow.ops.philox import GuardedPhilox, SingleSample, seed_pair
 
 __all__ = ["fractional_max_pool", "fractional_avg_pool"]
@@ -330,7 +331,7 @@ def _fractional_pool(op_type, value, pooling_ratio, pseudo_random, overlapping, 
             "seed2": int(seed2),
             "T": x.dtype.base_dtype,
         }
-        return tuple(x.graph.create_op(op_type, [x], attrs, name=scope).outputs)
+        return result(x.graph.create_op(op_type, [x], attrs, name=scope))
 
 
 def _snake(op_type):

@@ -28,6 +28,7 @@ from teachflow.ops.arithmetic_ops import add, multiply, negative
 from teachflow.ops.array_ops import apply_op
 from teachflow.ops.elementwise import check_allowed
 from teachflow.ops.matmul_ops import matmul
+from teachflow.ops.op_results import result
 
 __all__ = [
     "matrix_inverse",
@@ -467,7 +468,7 @@ def matrix_determinant(input, name=None):  # noqa: A002
 
 def log_matrix_determinant(input, name=None):  # noqa: A002
     """``(sign, log(abs(det)))`` of each square matrix (``tf.linalg.slogdet``)."""
-    return tuple(_unary("LogMatrixDeterminant", input, name).outputs)
+    return result(_unary("LogMatrixDeterminant", input, name))
 
 
 def matrix_solve(matrix, rhs, adjoint=False, name=None):
@@ -522,7 +523,7 @@ def cholesky_solve(chol, rhs, name=None):
 
 def qr(input, full_matrices=False, name=None):  # noqa: A002
     """``(q, r)`` with ``q @ r == input``, ``q`` orthonormal and ``r`` upper triangular."""
-    return tuple(_unary("Qr", input, name, full_matrices=bool(full_matrices)).outputs)
+    return result(_unary("Qr", input, name, full_matrices=bool(full_matrices)))
 
 
 def svd(tensor, full_matrices=False, compute_uv=True, name=None):

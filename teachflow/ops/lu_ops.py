@@ -28,6 +28,7 @@ from teachflow.framework.shapes import TensorShape
 from teachflow.ops.elementwise import check_allowed
 from teachflow.ops.linalg_ops import LINALG_DTYPES, _square_matrices
 from teachflow.ops.op_builder import apply_op
+from teachflow.ops.op_results import result
 
 __all__ = ["lu", "lu_reconstruct", "lu_solve", "lu_matrix_inverse"]
 
@@ -99,7 +100,7 @@ def lu(input, output_idx_type=dtypes.int32, name=None):  # noqa: A002 - TF's arg
     """
     x = convert_to_tensor(input, name="input")
     attrs = {"T": x.dtype.base_dtype, "output_idx_type": dtypes.as_dtype(output_idx_type)}
-    return tuple(apply_op("Lu", name, [(x, "input", None)], attrs).outputs)
+    return result(apply_op("Lu", name, [(x, "input", None)], attrs))
 
 
 def _unit_lower(lower_upper, shape):

@@ -16,6 +16,7 @@ from teachflow.framework import dtypes, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.shapes import TensorShape
 from teachflow.ops.array_ops import apply_op, invalid, to_host
+from teachflow.ops.op_results import result
 
 __all__ = ["unique", "unique_with_counts", "setdiff1d"]
 
@@ -112,14 +113,14 @@ def unique(x, out_idx=dtypes.int32, name=None):
     and for each element of ``x`` its index in ``y``."""
     x = convert_to_tensor(x, name="x")
     attrs = {"T": x.dtype.base_dtype, "out_idx": _idx_dtype(out_idx)}
-    return tuple(apply_op("Unique", name, [(x, "x", None)], attrs).outputs)
+    return result(apply_op("Unique", name, [(x, "x", None)], attrs))
 
 
 def unique_with_counts(x, out_idx=dtypes.int32, name=None):
     """``(y, idx, count)``: as `unique`, with how many times each value appears."""
     x = convert_to_tensor(x, name="x")
     attrs = {"T": x.dtype.base_dtype, "out_idx": _idx_dtype(out_idx)}
-    return tuple(apply_op("UniqueWithCounts", name, [(x, "x", None)], attrs).outputs)
+    return result(apply_op("UniqueWithCounts", name, [(x, "x", None)], attrs))
 
 
 def setdiff1d(x, y, index_dtype=dtypes.int32, name=None):
@@ -128,4 +129,4 @@ def setdiff1d(x, y, index_dtype=dtypes.int32, name=None):
     x = convert_to_tensor(x, name="x")
     attrs = {"T": x.dtype.base_dtype, "out_idx": _idx_dtype(index_dtype)}
     args = [(x, "x", None), (y, "y", x.dtype.base_dtype)]
-    return tuple(apply_op("ListDiff", name, args, attrs).outputs)
+    return result(apply_op("ListDiff", name, args, attrs))

@@ -18,6 +18,7 @@ from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape, dimension_value
 from teachflow.ops.array_ops import to_host
 from teachflow.ops.nn_ops import REALS, apply_op
+from teachflow.ops.op_results import result
 from teachflow.ops.random_ops import check_dtype
 
 __all__: list = []
@@ -89,20 +90,10 @@ def top_k(input, k=1, sorted=True, name=None):  # noqa: A002 - TF's argument nam
         >>> tf.nn.top_k([3.0, 1.0, 2.0], k=2).values.op.type
         'TopKV2'
     """
-    outputs = apply_op(
+    op = apply_op(
         "TopKV2", name, [("input", input, None), ("k", k, dtypes.int32)], {"sorted": bool(sorted)}
-    ).outputs
-    return TopKResult(outputs[0], outputs[1])
-
-
-class TopKResult(tuple):
-    """``(values, indices)``, also reachable by name as in TensorFlow."""
-
-    def __new__(cls, values, indices):
-        return super().__new__(cls, (values, indices))
-
-    values = property(lambda self: self[0])
-    indices = property(lambda self: self[1])
+    )
+    return result(op)  # TopKV2(values, indices), as TF's
 
 
 # -- in_top_k -----------------------------------------------------------------------------------------
