@@ -47,7 +47,9 @@ __all__ = ["LocalCluster", "config_from_json", "config_to_json", "free_port"]
 EXIT_PORT_IN_USE = 3
 
 _LOG_TAIL_LINES = 20
-_STOP_TIMEOUT_S = 5.0
+# How long a task has to stop cleanly after SIGTERM before SIGKILL: a server's stop takes
+# well under a second, but a laptop busy with a test suite once took more than 5 s.
+_STOP_TIMEOUT_S = 10.0
 # A task that is still starting refuses connections; gRPC's default reconnect backoff
 # (1 s, growing) would make every health check wait that long, so retry quickly instead.
 _HEALTH_CHANNEL_OPTIONS = [
