@@ -80,7 +80,10 @@ class Tensor:
         return f"<tf.Tensor {self.name!r} shape={self._shape} dtype={self._dtype.name}>"
 
     def __str__(self):
-        return f'Tensor("{self.name}", shape={self._shape}, dtype={self._dtype.name})'
+        # TF1's: no shape when even the rank is unknown, the device when the op has one.
+        shape = f", shape={self._shape}" if self._shape.ndims is not None else ""
+        device = f", device={self._op.device}" if self._op.device else ""
+        return f'Tensor("{self.name}"{shape}, dtype={self._dtype.name}{device})'
 
     # A Tensor is a graph handle: hash and compare by identity, as in TF1 graph mode.
     __hash__ = object.__hash__

@@ -81,6 +81,6 @@ class SparseTensor:
 
     def __repr__(self):
         return (
-            f"SparseTensor(indices={self._indices!r}, values={self._values!r}, "
-            f"dense_shape={self._dense_shape!r})"
+            f"SparseTensor(indices={self._indices}, values={self._values}, "
+            f"dense_shape={self._dense_shape})"
         )

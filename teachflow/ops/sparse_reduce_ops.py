@@ -148,6 +148,11 @@ for _type in _REDUCTIONS:
 def _reduction_axes(sp_input, axis):
     if axis is None:
         rank = sp_input.dense_shape.shape.as_list()[0]
+        if rank is None:  # a sparse_placeholder's rank is known when it is fed: TF's Rank
+            from teachflow.ops.filling import range as range_
+            from teachflow.ops.shape_ops import size
+
+            return range_(0, size(sp_input.dense_shape, name="Rank"), 1)
         return convert_to_tensor(np.arange(rank, dtype=np.int32))
     return axis
 

@@ -182,3 +182,30 @@ def test_assert_has_rank_as_tensorflow():
     tf.TensorShape(None).assert_has_rank(3)  # an unknown rank may be any
     with pytest.raises(ValueError, match=r"Shape \(2,\) must have rank 2"):
         tf.TensorShape([2]).assert_has_rank(2)
+
+
+def test_print_of_a_tensor_is_tf1s():
+    # TF 2.21's compat.v1 (checked side by side): the device when the op has one, no shape
+    # when even the rank is unknown; a SparseTensor prints its tensors the same way.
+    with tf.device("/job:ps/task:0"):
+        v = tf.Variable(1.0)
+    with tf.device("/cpu:0"):
+        c = tf.constant(1)
+    assert str(c) == 'Tensor("Const:0", shape=(), dtype=int32, device=/device:CPU:0)'
+    assert (
+        str(v.value())
+        == 'Tensor("Variable/read:0", shape=(), dtype=float32, device=/job:ps/task:0)'
+    )
+    p = tf.placeholder(tf.float32, None)
+    assert str(p) == 'Tensor("Placeholder:0", dtype=float32)'
+    assert repr(p) == "<tf.Tensor 'Placeholder:0' shape=<unknown> dtype=float32>"
+    sp = tf.SparseTensor([[0, 0]], [1.0], [2, 2])
+    assert (
+        str(sp)
+        == repr(sp)
+        == (
+            'SparseTensor(indices=Tensor("SparseTensor/indices:0", shape=(1, 2), dtype=int64), '
+            'values=Tensor("SparseTensor/values:0", shape=(1,), dtype=float32), '
+            'dense_shape=Tensor("SparseTensor/dense_shape:0", shape=(2,), dtype=int64))'
+        )
+    )

@@ -34,3 +34,14 @@ def test_guarantee_const_passes_its_value_and_has_no_gradient(sess):
     assert tf.is_symbolic_tensor(g) and not tf.is_symbolic_tensor(1.0)
     with pytest.raises(LookupError, match="GuaranteeConst"):
         tf.gradients(g, [x])
+
+
+def test_sparse_reductions_of_a_sparse_placeholder(sess):
+    # Its rank is known only when fed: TF reduces over range(Rank) (Size of dense_shape).
+    sp = tf.sparse_placeholder(tf.float32)
+    total = tf.sparse_reduce_sum(sp)
+    names = [op.name for op in tf.get_default_graph().get_operations()][-5:]
+    assert names == ["Rank", "range/start", "range/delta", "range", "SparseReduceSum"]
+    feed = {sp: ([[0, 0], [1, 1]], [1.0, 2.0], [2, 2])}
+    got = sess.run([total, tf.sparse_reduce_max(sp), tf.sparse.reduce_sum(sp, keepdims=True)], feed)
+    assert got[0] == 3.0 and got[1] == 2.0 and got[2].tolist() == [[3.0]]
