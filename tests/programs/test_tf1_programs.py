@@ -61,6 +61,7 @@ WORK = {
     "data_iterator_switch": 36 * 10 * 3,
     "data_files": 25 * 8 * 3,
     "data_images": 8 * 8 * 3,  # the pixels one standardization sums
+    "data_generator_sequences": 24 * 6 * 6 * 4,  # Adam steps x words x embedding size
     # Udacity Deep Learning (TF1 assignments) and Stanford CS20 (2018)
     "udacity_fullyconnected": 41 * 64 * 4,  # steps x pixels x classes
     "udacity_regularization": 41 * 64 * 32,
