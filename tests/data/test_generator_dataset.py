@@ -2,31 +2,15 @@
 recorded by tests/fixtures/tensorflow/record_from_generator.py."""
 
 import gc
-import json
-import pathlib
 
 import numpy as np
 import pytest
 
 import teachflow as tf
 from tests.fixtures.tensorflow.from_generator_programs import run
+from tests.tensorflow_record import same_results_as_tensorflow
 
-EXPECTED = json.loads(
-    (
-        pathlib.Path(__file__).resolve().parents[1]
-        / "fixtures/tensorflow/from_generator/expected.json"
-    ).read_text()
-)["results"]
-
-
-@pytest.fixture(scope="module")
-def results():
-    return run(tf)
-
-
-@pytest.mark.parametrize("case", sorted(EXPECTED))
-def test_same_results_as_tensorflow(results, case):
-    assert results[case] == EXPECTED[case]
+test_same_results_as_tensorflow = same_results_as_tensorflow("from_generator", run)
 
 
 def test_the_graph_is_tensorflows():

@@ -2,30 +2,13 @@
 results (values, static shapes, errors, graph), recorded by
 tests/fixtures/tensorflow/record_sequence_example.py."""
 
-import json
-import pathlib
-
 import pytest
 
 import teachflow as tf
 from tests.fixtures.tensorflow.sequence_example_programs import run
+from tests.tensorflow_record import same_results_as_tensorflow
 
-EXPECTED = json.loads(
-    (
-        pathlib.Path(__file__).resolve().parents[1]
-        / "fixtures/tensorflow/sequence_example/expected.json"
-    ).read_text()
-)["results"]
-
-
-@pytest.fixture(scope="module")
-def results():
-    return run(tf)
-
-
-@pytest.mark.parametrize("case", sorted(EXPECTED))
-def test_same_results_as_tensorflow(results, case):
-    assert results[case] == EXPECTED[case]
+test_same_results_as_tensorflow = same_results_as_tensorflow("sequence_example", run)
 
 
 def test_what_tensorflow_refuses_when_building():
