@@ -39,6 +39,7 @@ from teachflow.ops.elementwise import (
     unary_op,
     xp_kernel,
 )
+from teachflow.ops.identity_ops import identity
 
 __all__ = [
     "add",
@@ -469,11 +470,12 @@ def add_n(inputs, name=None):
     """The elementwise sum of a list of tensors of one dtype and shape."""
     if not inputs or not isinstance(inputs, (list, tuple)):
         raise ValueError(
-            "inputs must be a list of at least one Tensor with the same dtype and shape"
+            "Inputs must be an iterable of at least one Tensor/IndexedSlices with the same "
+            "dtype and shape."
         )
     tensors = [convert_to_tensor(t) for t in inputs]
-    if len(tensors) == 1 and name is None:
-        return tensors[0]
+    if len(tensors) == 1:  # TF: the one input itself, under ``name`` through an Identity
+        return tensors[0] if name is None else identity(tensors[0], name=name)
     return make_op(
         "AddN", tensors, name or "AddN", {"N": len(tensors), "T": tensors[0].dtype.base_dtype}
     )

@@ -45,3 +45,13 @@ def test_sparse_reductions_of_a_sparse_placeholder(sess):
     feed = {sp: ([[0, 0], [1, 1]], [1.0, 2.0], [2, 2])}
     got = sess.run([total, tf.sparse_reduce_max(sp), tf.sparse.reduce_sum(sp, keepdims=True)], feed)
     assert got[0] == 3.0 and got[1] == 2.0 and got[2].tolist() == [[3.0]]
+
+
+def test_add_n_of_one_tensor_is_that_tensor_or_a_named_identity():
+    # TF 2.21's compat.v1 (checked side by side).
+    c = tf.constant(1.0)
+    assert tf.add_n([c]) is c
+    named = tf.add_n([c], name="total")
+    assert named.name == "total:0" and named.op.type == "Identity"
+    with pytest.raises(ValueError, match="Inputs must be an iterable of at least one Tensor"):
+        tf.add_n([])
