@@ -138,6 +138,11 @@ def _to_numpy(value, dtype):
         raise TypeError(
             f"Expected {dtype.name}, got {value!r} of type '{type(value).__name__}' instead."
         )
+    if arr.dtype.kind == "c" and not dtype.is_complex and arr.size:  # no silent real part
+        raise TypeError(
+            f"Expected {dtype.name}, got {_first(value)!r} of type "
+            f"'{type(_first(value)).__name__}' instead."
+        )
     if dtype.is_integer or dtype.is_bool:
         if arr.dtype.kind == "f" and arr.size:  # np.array([]) is float64: not a loss
             raise TypeError(

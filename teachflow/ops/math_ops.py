@@ -65,7 +65,10 @@ def _binary_operator(func, op_name):
         if not _convertible(x):
             return NotImplemented
         with name_scope(None, op_name, [x, y]) as scope:
-            x = _operator_operand(x, y.dtype, "x")
+            # TF's reflected operators convert the other operand to the tensor's dtype
+            # outright: ``1.5 + int_tensor`` is "Expected int32, got 1.5 ...".
+            if not isinstance(x, Tensor):
+                x = convert_to_tensor(x, dtype=y.dtype.base_dtype, name="x")
             return func(x, y, name=scope)
 
     return method, reverse

@@ -55,3 +55,15 @@ def test_add_n_of_one_tensor_is_that_tensor_or_a_named_identity():
     assert named.name == "total:0" and named.op.type == "Identity"
     with pytest.raises(ValueError, match="Inputs must be an iterable of at least one Tensor"):
         tf.add_n([])
+
+
+def test_reflected_operators_convert_the_python_operand_to_the_tensors_dtype():
+    # TF 2.21's compat.v1 (checked side by side): `1.5 + int_tensor` fails converting 1.5 to
+    # int32; a complex never loses its imaginary part silently.
+    with pytest.raises(TypeError, match="Expected int32, got 1.5 of type 'float'"):
+        _ = 1.5 + tf.constant(1)
+    assert (3.0 - tf.constant(1.0)).op.type == "Sub"
+    with pytest.raises(TypeError):
+        _ = tf.constant(1.0) * 1j
+    with pytest.raises(TypeError, match="Expected float32, got 1j of type 'complex'"):
+        tf.constant(1j, tf.float32)
