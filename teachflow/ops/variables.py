@@ -249,9 +249,6 @@ class Variable:
 
     __hash__ = object.__hash__
 
-    def __bool__(self):
-        raise TypeError("Using a `tf.Variable` as a Python `bool` is not allowed.")
-
     def __iter__(self):
         raise TypeError("'Variable' object is not iterable.")
 

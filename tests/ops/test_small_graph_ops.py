@@ -67,3 +67,10 @@ def test_reflected_operators_convert_the_python_operand_to_the_tensors_dtype():
         _ = tf.constant(1.0) * 1j
     with pytest.raises(TypeError, match="Expected float32, got 1j of type 'complex'"):
         tf.constant(1j, tf.float32)
+
+
+def test_a_variable_is_true_as_in_tensorflow():
+    # TF's RefVariable defines no __bool__ (a Tensor's raises): `if v:` is True.
+    assert bool(tf.Variable(0.0))
+    with pytest.raises(TypeError, match="not iterable"):
+        iter(tf.Variable([1.0]))
