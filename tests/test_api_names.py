@@ -117,7 +117,7 @@ NOT_YET = {
     "sparse": {"SparseConditionalAccumulator", "bincount"},
     "strings": {"bytes_split", "ngrams", "unicode_encode"},
     "test": {"StubOutForTesting", "disable_with_predicate"},
-    "train": {"AdagradDAOptimizer", "do_quantize_training_on_graphdef", "sdca_fprint",
+    "train": {"do_quantize_training_on_graphdef", "sdca_fprint",
               "sdca_optimizer", "sdca_shrink_l1"},
 }  # fmt: skip
 

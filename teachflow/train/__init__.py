@@ -19,6 +19,7 @@ from teachflow.summary.summary_iterator import summary_iterator
 from teachflow.train import resource_training_ops as _resource_training_ops  # noqa: F401
 from teachflow.train.adadelta import AdadeltaOptimizer
 from teachflow.train.adagrad import AdagradOptimizer
+from teachflow.train.adagrad_da import AdagradDAOptimizer
 from teachflow.train.adam import AdamOptimizer
 from teachflow.train.basic_loop import basic_train_loop
 from teachflow.train.basic_session_run_hooks import (

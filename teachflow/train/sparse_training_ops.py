@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from teachflow.framework import errors, registry
+from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.ops.op_builder import to_host
@@ -144,7 +144,8 @@ def _kernel(op, device):
                 picked = indices[rows]
                 row_inputs = list(inputs)
                 row_inputs[at_grad] = grad[rows]
-                new = dense.update(xp, *[v[picked] for v in values], *row_inputs, **flags)
+                rule = dense.rows_update or dense.update
+                new = rule(xp, *[v[picked] for v in values], *row_inputs, **flags)
                 for v, n in zip(values, new):
                     v[picked] = n
             for ref, v in zip(refs, values):
@@ -178,7 +179,8 @@ def _apply(op_type, args, attrs, name):
             elif arg_name == "indices":
                 t = convert_to_tensor(value, name=arg_name)
             else:
-                t = training_ops._convert(value, dtype, arg_name)
+                int64 = arg_name in spec.dense.int64_scalars  # AdagradDA's global_step
+                t = training_ops._convert(value, dtypes.int64 if int64 else dtype, arg_name)
             inputs.append(t)
         attrs = {
             "T": inputs[0].dtype.base_dtype,
@@ -279,3 +281,10 @@ def sparse_apply_ftrl_v2(
     attrs = {"use_locking": use_locking, "multiply_linear_by_lr": multiply_linear_by_lr}
     args = [var, accum, linear, grad, indices, lr, l1, l2, l2_shrinkage, lr_power]
     return _apply("SparseApplyFtrlV2", args, attrs, name)
+
+
+def sparse_apply_adagrad_da(var, gradient_accumulator, gradient_squared_accumulator, grad, indices,
+                            lr, l1, l2, global_step, use_locking=False, name=None):  # fmt: skip
+    args = [var, gradient_accumulator, gradient_squared_accumulator, grad, indices, lr, l1, l2,
+            global_step]  # fmt: skip
+    return _apply("SparseApplyAdagradDA", args, _locking(use_locking), name)

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from teachflow.framework import errors, registry
+from teachflow.framework import dtypes, errors, registry
 from teachflow.framework.conversion import convert_to_tensor
 from teachflow.framework.scopes import name_scope
 from teachflow.framework.shapes import TensorShape
@@ -136,6 +136,36 @@ def _proximal_adagrad(xp, var, accum, lr, l1, l2, grad):
     return _proximal_step(xp, var - grad * rate, rate, l1, l2), accum
 
 
+def _adagrad_da(xp, var, g_acc, gg_acc, grad, lr, l1, l2, global_step):
+    # TF's ApplyAdagradDA functor: the weights are a function of the accumulators alone,
+    # w = -sign(g) * lr * max(|g| - l1 * T, 0) / (l2 * T * lr + sqrt(gg)); T the step.
+    g_acc = g_acc + grad
+    gg_acc = gg_acc + grad * grad
+    step = var.dtype.type(global_step)
+    denominator = l2 * (step * lr) + xp.sqrt(gg_acc)
+    if l1 > 0:
+        shrunk = xp.maximum(xp.abs(g_acc) - step * l1, var.dtype.type(0))
+        new = lr * var.dtype.type(-1) * xp.sign(g_acc) * shrunk / denominator
+    else:
+        new = lr * g_acc * var.dtype.type(-1) / denominator
+    return new.astype(var.dtype, copy=False), g_acc, gg_acc
+
+
+def _adagrad_da_rows(xp, var, g_acc, gg_acc, grad, lr, l1, l2, global_step):
+    # TF's SparseApplyAdagradDA writes the same rule another way (the rows' own loop):
+    # w = -sign(g) * max(|g| - l1 * T, 0) / (l2 * T + sqrt(gg) / lr), other roundings.
+    g_acc = g_acc + grad
+    gg_acc = gg_acc + grad * grad
+    step = var.dtype.type(global_step)
+    denominator = l2 * step + xp.sqrt(gg_acc) / lr
+    if l1 > 0:
+        shrunk = xp.maximum(xp.abs(g_acc) - l1 * step, var.dtype.type(0))
+        new = var.dtype.type(-1) * xp.sign(g_acc) * shrunk / denominator
+    else:
+        new = var.dtype.type(-1) * g_acc / denominator
+    return new.astype(var.dtype, copy=False), g_acc, gg_acc
+
+
 def _ftrl_v2(
     xp, var, accum, linear, grad, lr, l1, l2, l2_shrinkage, lr_power, multiply_linear_by_lr=False
 ):
@@ -180,6 +210,9 @@ class TrainingOp:
     like_var: tuple
     update: Callable
     flags: tuple = ()  # boolean attributes passed to the update rule (use_nesterov)
+    int64_scalars: tuple = ()  # scalars of their own dtype, int64 (AdagradDA's global_step)
+    # The rule of the SparseApplyX op when TF's sparse kernel rounds differently.
+    rows_update: Callable | None = None
     # The rule written into the refs' buffers (numpy); returns False when it does not apply.
     in_place: Callable | None = None
 
@@ -276,6 +309,25 @@ TRAINING_OPS = {
             update=_proximal_adagrad,
         ),
         TrainingOp(
+            "ApplyAdagradDA",
+            (
+                "var",
+                "gradient_accumulator",
+                "gradient_squared_accumulator",
+                "grad",
+                "lr",
+                "l1",
+                "l2",
+                "global_step",
+            ),
+            refs=("var", "gradient_accumulator", "gradient_squared_accumulator"),
+            scalars=("lr", "l1", "l2", "global_step"),
+            like_var=("gradient_accumulator", "gradient_squared_accumulator", "grad"),
+            update=_adagrad_da,
+            int64_scalars=("global_step",),
+            rows_update=_adagrad_da_rows,
+        ),  # fmt: skip
+        TrainingOp(
             "ApplyFtrl",
             ("var", "accum", "linear", "grad", "lr", "l1", "l2", "lr_power"),
             refs=("var", "accum", "linear"),
@@ -310,10 +362,11 @@ def _infer(op):
             )
     base = var.dtype.base_dtype
     for name, t in by_name.items():
-        if t.dtype.base_dtype is not base:
+        want = dtypes.int64 if name in spec.int64_scalars else base
+        if t.dtype.base_dtype is not want:
             raise TypeError(
                 f"Input '{name}' of '{op.type}' Op has type {t.dtype.base_dtype.name} that "
-                f"does not match type {base.name} of argument 'var'."
+                f"does not match type {want.name} of argument 'var'."
             )
     shape = var.shape
     for name in spec.inputs:
@@ -428,7 +481,8 @@ def _apply(op_type, args, attrs, name):
                 if dtype is None:
                     dtype = t.dtype.base_dtype
             else:
-                t = _convert(value, dtype, arg_name)
+                t = _convert(value, dtypes.int64 if arg_name in spec.int64_scalars else dtype,
+                             arg_name)  # fmt: skip
             inputs.append(t)
         attrs = {"T": inputs[0].dtype.base_dtype, **attrs}
         return inputs[0].graph.create_op(op_type, inputs, attrs, name=scope).outputs[0]
@@ -547,3 +601,11 @@ def apply_ftrl_v2(
     attrs = {"use_locking": use_locking, "multiply_linear_by_lr": multiply_linear_by_lr}
     args = [var, accum, linear, grad, lr, l1, l2, l2_shrinkage, lr_power]
     return _apply("ApplyFtrlV2", args, attrs, name)
+
+
+def apply_adagrad_da(var, gradient_accumulator, gradient_squared_accumulator, grad, lr, l1, l2,
+                     global_step, use_locking=False, name=None):  # fmt: skip
+    """AdagradDA's step (see `_adagrad_da`); ``global_step`` an int64 scalar."""
+    args = [var, gradient_accumulator, gradient_squared_accumulator, grad, lr, l1, l2,
+            global_step]  # fmt: skip
+    return _apply("ApplyAdagradDA", args, {"use_locking": use_locking}, name)
