@@ -108,7 +108,6 @@ from teachflow.framework.scopes import (
     get_collection_ref,
     init_scope,
     name_scope,
-    op_scope,
 )
 from teachflow.framework.shapes import (
     Dimension,
@@ -161,6 +160,7 @@ from teachflow.ops.init_ops import *  # noqa: F403
 from teachflow.ops.io_ops import *  # noqa: F403
 from teachflow.ops.json_example_ops import decode_json_example
 from teachflow.ops.least_squares_ops import *  # noqa: F403
+from teachflow.ops.legacy_scopes import op_scope, variable_op_scope
 from teachflow.ops.linalg_ops import *  # noqa: F403
 from teachflow.ops.logging_ops import *  # noqa: F403
 from teachflow.ops.lookup_ops import *  # noqa: F403

@@ -29,14 +29,6 @@ def name_scope(name, default_name=None, values=None):
         yield scope
 
 
-@contextlib.contextmanager
-def op_scope(values, name, default_name=None):
-    """TF 0.x's spelling of ``name_scope(name, default_name, values)`` (deprecated in TF 1,
-    still in ``tf.compat.v1``): older tutorials open their ops' scopes with it."""
-    with name_scope(name, default_name, values) as scope:
-        yield scope
-
-
 def _graph_from(values):
     for v in values or ():
         if isinstance(v, (Tensor, Operation)):

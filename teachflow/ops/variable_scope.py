@@ -41,7 +41,6 @@ __all__ = [
     "get_local_variable",
     "get_variable_scope",
     "no_regularizer",
-    "variable_op_scope",
 ]
 
 
@@ -597,9 +596,3 @@ def get_local_variable(
     return get_variable(
         name, shape, dtype, *given, validate_shape, use_resource, custom_getter, constraint
     )
-
-
-def variable_op_scope(values, name_or_scope, default_name=None, **kwargs):
-    """TF 0.x's spelling of ``variable_scope(name_or_scope, default_name, values, ...)``
-    (deprecated, still in ``tf.compat.v1``)."""
-    return variable_scope(name_or_scope, default_name, values, **kwargs)
