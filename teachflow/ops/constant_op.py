@@ -149,12 +149,8 @@ def _to_numpy(value, dtype):
                 f"Expected {dtype.name}, got {_first(value)!r} of type "
                 f"'{type(_first(value)).__name__}' instead."
             )
-        if (
-            dtype.is_integer
-            and arr.size
-            and (arr.min() < np.iinfo(np_dtype).min or arr.max() > np.iinfo(np_dtype).max)
-        ):
-            raise TypeError(f"Value out of range for {dtype.name}: {value!r}")
+        # An integer out of the dtype's range wraps around, as in TensorFlow (300 as uint8
+        # is 44, -1 is 255): astype below casts modulo 2**bits.
     if dtype.is_bool and arr.dtype.kind != "b" and arr.size:  # [] holds no wrong element
         raise TypeError(
             f"Expected bool, got {_first(value)!r} of type '{type(_first(value)).__name__}' "

@@ -1,6 +1,7 @@
 """tf.op_scope / tf.variable_op_scope (TF 0.x spellings), tf.timestamp, tf.guarantee_const
 and tf.is_symbolic_tensor, as TF 2.21's tf.compat.v1 (checked side by side)."""
 
+import numpy as np
 import pytest
 
 import teachflow as tf
@@ -74,3 +75,16 @@ def test_a_variable_is_true_as_in_tensorflow():
     assert bool(tf.Variable(0.0))
     with pytest.raises(TypeError, match="not iterable"):
         iter(tf.Variable([1.0]))
+
+
+def test_an_integer_out_of_the_dtypes_range_wraps_as_in_tensorflow(sess):
+    # TF 2.21's compat.v1 (checked side by side): 300 as uint8 is 44, -1 is 255.
+    got = sess.run(
+        [
+            tf.constant(300, tf.uint8),
+            tf.constant(-1, tf.uint8),
+            tf.constant([250], tf.uint8) + 300,
+            tf.constant(1) + 2**40,
+        ]
+    )
+    assert [np.asarray(v).tolist() for v in got] == [44, 255, [38], 1]
