@@ -160,15 +160,10 @@ def _next_element_fn(state, specs, shapes_given):
 
 
 def _as_py_func_result(value, dtype):
-    """``value`` as a py_func converts what its function returns (strings as bytes)."""
-    if dtype is dtypes.string:
-        array = np.asarray(value, dtype=object)
-        flat = array.reshape(-1)
-        for i, x in enumerate(flat):
-            if isinstance(x, str):
-                flat[i] = x.encode()
-        return array
-    return np.asarray(value, dtype=dtype.as_numpy_dtype, order="C")
+    """``value`` as a py_func converts what its function returns (the kernel then makes
+    strings bytes)."""
+    np_dtype = object if dtype is dtypes.string else dtype.as_numpy_dtype
+    return np.asarray(value, dtype=np_dtype, order="C")
 
 
 def _specs(output_types, output_shapes, output_signature):

@@ -164,10 +164,18 @@ def _py_func_kernel(op, device):
                     f"{i}-th value returned by {token} is {_tf_name(got)}, but expects "
                     f"{_tf_name(want.name)}",
                 )
-            out.append(device.xp.asarray(value) if want is not dtypes.string else value)
+            out.append(device.xp.asarray(value) if want is not dtypes.string else _bytes(value))
         return tuple(out) if len(out) != 1 else out[0]
 
     return call
+
+
+def _bytes(value):
+    """A string result as TF hands it back: bytes (a str is UTF-8 encoded), object arrays."""
+    out = np.empty(value.shape, dtype=object)
+    for i, x in np.ndenumerate(value):
+        out[i] = x.encode() if isinstance(x, str) else bytes(x)
+    return out[()] if out.ndim == 0 else out
 
 
 def _tf_name(name: str) -> str:

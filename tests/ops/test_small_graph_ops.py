@@ -88,3 +88,11 @@ def test_an_integer_out_of_the_dtypes_range_wraps_as_in_tensorflow(sess):
         ]
     )
     assert [np.asarray(v).tolist() for v in got] == [44, 255, [38], 1]
+
+
+def test_py_func_string_results_are_bytes_as_in_tensorflow(sess):
+    # TF 2.21 (checked side by side): a str (or a numpy unicode array) comes back as bytes.
+    a = tf.py_func(lambda: np.array(["ab", "c"]), [], tf.string)
+    b = tf.py_func(lambda: "xy", [], tf.string)
+    got_a, got_b = sess.run([a, b])
+    assert got_a.dtype == object and got_a.tolist() == [b"ab", b"c"] and got_b == b"xy"
