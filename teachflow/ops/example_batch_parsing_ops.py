@@ -43,6 +43,7 @@ from teachflow.ops.example_features import (
     VarLenFeature,
     check_dtype,
     numpy_type,
+    serialized_shape,
 )
 from teachflow.ops.reshaping import reshape
 
@@ -118,12 +119,7 @@ def _parse_kernel(op, device):
 
 def _parse_infer(op):
     a = op._attrs
-    serialized = op.inputs[0].shape
-    if serialized.ndims is not None and serialized.ndims > 1:
-        raise ValueError(
-            f"Shape must be at most rank 1 but is rank {serialized.ndims} for '{op.name}' "
-            f"(op: 'ParseExampleV2') with input shapes: {serialized}"
-        )
+    serialized = serialized_shape(op)
     n = len(a["sparse_types"])
     if serialized.ndims is None:
         return (

@@ -68,6 +68,31 @@ def check_dtype(key, dtype):
     return dtype
 
 
+def fixed_length(values, dtype, dims, default, missing, wrong_count) -> np.ndarray:
+    """A fixed-length feature's ``values`` (None when the record lacks it) shaped ``dims``:
+    ``default`` (size 0 when required) fills it, else ``missing``; a wrong number of values
+    is ``wrong_count(n)``. The messages are the parsing kernel's own (they differ by op)."""
+    size = int(np.prod(dims))
+    if values is None:
+        if np.size(default) == 0 and size != 0:
+            raise invalid(missing)
+        values = np.broadcast_to(np.asarray(default, dtype=numpy_type(dtype)), dims)
+    elif values.size != size:
+        raise invalid(wrong_count(values.size))
+    return np.array(values, dtype=numpy_type(dtype)).reshape(dims)
+
+
+def serialized_shape(op):
+    """The static shape of a parsing op's records: a scalar (one) or a vector (a batch)."""
+    serialized = op.inputs[0].shape
+    if serialized.ndims is not None and serialized.ndims > 1:
+        raise ValueError(
+            f"Shape must be at most rank 1 but is rank {serialized.ndims} for '{op.name}' "
+            f"(op: '{op.type}') with input shapes: {serialized}"
+        )
+    return serialized
+
+
 def _shape_text(dims):
     return "[" + ",".join("?" if d is None else str(d) for d in dims) + "]"
 
@@ -124,20 +149,13 @@ class ExampleRecord:
     def dense_value(self, key, dtype, dims, default) -> np.ndarray:
         """A `FixedLenFeature` of shape ``dims``; ``default`` (size 0 when required) fills
         it when the Example lacks it."""
-        v = self._values(key, dtype, sparse=False)
-        if v is None:
-            if np.size(default) == 0 and int(np.prod(dims)) != 0:
-                raise invalid(
-                    f"Name: {self.name}, Feature: {key} (data type: {_TF_NAME[KIND[dtype]]}) "
-                    "is required but could not be found."
-                )
-            v = np.broadcast_to(np.asarray(default, dtype=numpy_type(dtype)), dims)
-        elif v.size != int(np.prod(dims)):
-            raise invalid(
-                f"{self._where(key)}  Number of {_TF_NAME[KIND[dtype]]} values != expected.  "
-                f"Values size: {v.size} but output shape: {_shape_text(dims)}"
-            )
-        return np.array(v, dtype=numpy_type(dtype)).reshape(dims)
+        return fixed_length(
+            self._values(key, dtype, sparse=False), dtype, dims, default,
+            missing=f"Name: {self.name}, Feature: {key} (data type: {_TF_NAME[KIND[dtype]]}) "
+            "is required but could not be found.",
+            wrong_count=lambda n: f"{self._where(key)}  Number of {_TF_NAME[KIND[dtype]]} "
+            f"values != expected.  Values size: {n} but output shape: {_shape_text(dims)}",
+        )  # fmt: skip
 
     def sequence_value(self, key, dtype, element_dims) -> np.ndarray:
         """A `FixedLenSequenceFeature`'s ``[n, *element_dims]`` values (n = 0 when absent)."""

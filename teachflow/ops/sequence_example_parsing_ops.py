@@ -46,8 +46,10 @@ from teachflow.ops.example_features import (
     FixedLenSequenceFeature,
     VarLenFeature,
     check_dtype,
+    fixed_length,
     invalid,
     numpy_type,
+    serialized_shape,
 )
 from teachflow.proto import example as example_pb
 
@@ -80,20 +82,13 @@ class SequenceRecord:
         return np.zeros(0, numpy_type(dtype)) if v is None else v
 
     def context_dense(self, key, dtype, dims, default):
-        v = self._context(key, dtype)
-        if v is None:
-            if np.size(default) == 0 and int(np.prod(dims)) != 0:
-                raise invalid(
-                    f"Feature: {key} (data type: {_TF_NAME[KIND[dtype]]}) is required but "
-                    "could not be found."
-                )
-            v = np.broadcast_to(np.asarray(default, dtype=numpy_type(dtype)), dims)
-        elif v.size != int(np.prod(dims)):
-            raise invalid(
-                f"Inconsistent max number of elements for feature {key}: expected "
-                f"{int(np.prod(dims))}, but found {v.size}"
-            )
-        return np.array(v, dtype=numpy_type(dtype)).reshape(dims)
+        return fixed_length(
+            self._context(key, dtype), dtype, dims, default,
+            missing=f"Feature: {key} (data type: {_TF_NAME[KIND[dtype]]}) is required but "
+            "could not be found.",
+            wrong_count=lambda n: f"Inconsistent max number of elements for feature {key}: "
+            f"expected {int(np.prod(dims))}, but found {n}",
+        )  # fmt: skip
 
     def steps(self, key, dtype):
         """The values of each step of feature list ``key`` (None when absent)."""
@@ -240,12 +235,7 @@ def _parse_kernel(op, device):
 
 def _parse_infer(op):
     a = op._attrs
-    serialized = op.inputs[0].shape
-    if serialized.ndims is not None and serialized.ndims > 1:
-        raise ValueError(
-            f"Shape must be at most rank 1 but is rank {serialized.ndims} for '{op.name}' "
-            f"(op: 'ParseSequenceExampleV2') with input shapes: {serialized}"
-        )
+    serialized = serialized_shape(op)
     rank = serialized.ndims
     nc, nl = a["Ncontext_sparse"], a["Nfeature_list_sparse"]
 
